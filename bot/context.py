@@ -1,0 +1,68 @@
+"""What a command or a piece of due work sees while it runs: one unit of work,
+the time, where it happens, and a list of actions to send after the commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.actions import Action, DirectMessage, Post, Reply
+from bot.commands import CommandTable
+from bot.errors import Refusal
+from bot.events import Chat, Sender
+from bot.model import Collective, Member
+from bot.ports import UnitOfWork
+from bot.settings import CollectiveSettings
+from bot.timefmt import format_time
+
+
+@dataclass(slots=True)
+class Scope:
+    """Shared by commands and due work: a collective, its settings, the time."""
+
+    uow: UnitOfWork
+    now: datetime
+    collective: Collective | None
+    settings: CollectiveSettings
+    actions: list[Action] = field(default_factory=list)
+
+    def time(self, moment: datetime) -> str:
+        return format_time(moment, self.settings.timezone)
+
+    def announce(self, text: str) -> None:
+        """Post to every group chat of the collective."""
+        if self.collective is None:
+            return
+        for platform, chat_id in self.uow.collectives.chats(self.collective.id):
+            self.actions.append(Post(Chat(platform, chat_id), text))
+
+    def tell(self, member: Member, text: str) -> None:
+        """A direct message, falling back to a mention in the collective's first chat."""
+        chats = self.uow.collectives.chats(member.collective_id)
+        fallback = next((Chat(p, c) for p, c in chats if p == member.platform), None)
+        self.actions.append(DirectMessage(member.platform, member.user_id, text, fallback))
+
+
+@dataclass(slots=True)
+class Context(Scope):
+    """A command's view: adds who spoke, where, and which message."""
+
+    chat: Chat = None  # type: ignore[assignment]  (always set by the core)
+    sender: Sender = None  # type: ignore[assignment]
+    message_ref: str = ""
+    member: Member | None = None
+    commands: CommandTable | None = None
+
+    def reply(self, text: str) -> None:
+        self.actions.append(Reply(self.chat, self.message_ref, text))
+
+    def require_collective(self) -> Collective:
+        if self.collective is None:
+            raise Refusal("This works in your collective's group chat, not in a direct message.")
+        return self.collective
+
+    def require_member(self) -> Member:
+        self.require_collective()
+        if self.member is None:
+            raise Refusal("Only members can do that. Read /principles, then /join if they are yours too.")
+        return self.member

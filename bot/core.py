@@ -1,0 +1,153 @@
+"""The core: ``handle(event) -> actions`` and ``tick(now) -> actions``.
+
+Each event and each piece of due work runs in its own unit of work; the
+actions it produced are returned only after that unit of work committed, so a
+reply never confirms something that was not stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from bot import basics, membership
+from bot.actions import Action, Reply
+from bot.clock import Clock
+from bot.commands import Command, CommandTable, UsageError, bind, split_command
+from bot.context import Context
+from bot.duework import DueHandler, run_due
+from bot.errors import Refusal
+from bot.events import ChoiceMade, Event, MessageReceived
+from bot.ports import UnitOfWork, UnitOfWorkFactory
+from bot.settings import CollectiveSettings
+
+log = logging.getLogger(__name__)
+
+
+def default_commands() -> list[Command]:
+    return [*basics.COMMANDS, *membership.COMMANDS]
+
+
+def default_due_handlers() -> dict[str, DueHandler]:
+    return {**membership.DUE_HANDLERS}
+
+
+class Core:
+    def __init__(
+        self,
+        unit_of_work: UnitOfWorkFactory,
+        clock: Clock,
+        commands: Iterable[Command] | None = None,
+        due_handlers: Mapping[str, DueHandler] | None = None,
+    ) -> None:
+        self._uow = unit_of_work
+        self._clock = clock
+        self.commands = CommandTable(default_commands() if commands is None else commands)
+        self._due_handlers = dict(default_due_handlers() if due_handlers is None else due_handlers)
+
+    # --- events -----------------------------------------------------------
+
+    def handle(self, event: Event) -> list[Action]:
+        if isinstance(event, MessageReceived):
+            return self._message(event)
+        if isinstance(event, ChoiceMade):
+            return []  # no command asks anything yet; asks arrive with proposals
+        raise TypeError(f"not an event: {event!r}")
+
+    def _message(self, event: MessageReceived) -> list[Action]:
+        parsed = split_command(event.text)
+        if parsed is None:
+            return []  # ordinary conversation is none of the bot's business
+        if parsed.bot and event.bot_username and parsed.bot.lower() != event.bot_username.lower():
+            return []  # addressed to another bot in the same group
+        command = self.commands.lookup(parsed.name)
+        try:
+            with self._uow() as uow:
+                if not uow.seen.remember(event.chat.platform, event.chat.chat_id, event.message_ref, self._clock.now()):
+                    return []  # delivered twice: applied once already
+                ctx = self._context(uow, event)
+                if command is None:
+                    ctx.reply(f"I don't know /{parsed.name}. /help lists the commands.")
+                else:
+                    self._run(ctx, command, parsed.rest)
+                uow.commit()
+                return ctx.actions
+        except Exception:
+            ref = secrets.token_hex(3).upper()
+            log.exception("error %s while handling %r", ref, event)
+            return [Reply(event.chat, event.message_ref, _crash_text(ref))]
+
+    def _context(self, uow: UnitOfWork, event: MessageReceived) -> Context:
+        now = self._clock.now()
+        collective = None
+        member = None
+        if not event.chat.is_direct:
+            collective = uow.collectives.for_chat(event.chat.platform, event.chat.chat_id)
+            if collective is None:
+                collective = uow.collectives.create_for_chat(event.chat.platform, event.chat.chat_id, now)
+            member = uow.members.find(collective.id, event.sender.platform, event.sender.user_id)
+            if member is not None and not member.active:
+                member = None
+            if member is not None and member.display_name != event.sender.display_name:
+                member.display_name = event.sender.display_name
+                uow.members.save(member)
+        stored = uow.settings.values(collective.id) if collective else {}
+        return Context(
+            uow=uow,
+            now=now,
+            collective=collective,
+            settings=CollectiveSettings(stored),
+            chat=event.chat,
+            sender=event.sender,
+            message_ref=event.message_ref,
+            member=member,
+            commands=self.commands,
+        )
+
+    def _run(self, ctx: Context, command: Command, rest: str) -> None:
+        """Run one command; a refusal or a usage error rolls back its own changes
+        (a savepoint) but the message stays remembered as handled."""
+        if ctx.chat.is_direct and not command.in_direct:
+            ctx.reply(f"/{command.name} works in your collective's group chat, not in a direct message.")
+            return
+        try:
+            arguments = bind(command, rest)
+        except UsageError as error:
+            ctx.reply(f"{error.reason}\nUsage: {command.usage}")
+            return
+        if command.members_only and ctx.member is None:
+            try:
+                ctx.require_member()
+            except Refusal as refusal:
+                ctx.reply(refusal.message)
+                return
+        with ctx.uow.savepoint() as savepoint:
+            try:
+                answer = command.run(ctx, **arguments)
+            except Refusal as refusal:
+                savepoint.rollback()
+                del ctx.actions[:]
+                ctx.reply(refusal.message)
+                return
+        if answer:
+            ctx.reply(answer)
+
+    # --- time -------------------------------------------------------------
+
+    def tick(self, now: datetime | None = None) -> list[Action]:
+        """Run every piece of due work that fell due by ``now`` (default: the clock)."""
+        return run_due(self._uow, now or self._clock.now(), self._due_handlers)
+
+    def next_due(self) -> datetime | None:
+        """When the next piece of work falls due: the alarm clock sets itself by this."""
+        with self._uow() as uow:
+            return uow.due.next_due_at()
+
+
+def _crash_text(ref: str) -> str:
+    return (
+        f"Sorry — something went wrong on my side and nothing was changed (ref {ref}). "
+        "Please try again; if it keeps happening, give this ref to whoever runs the bot."
+    )

@@ -1,0 +1,83 @@
+"""The due-work engine: deadlines, reminders and handovers are rows with a due
+time and a status. ``run_due`` claims each row with a conditional update in the
+same unit of work as the work itself, so a row fires once even when two ticks
+race, and work that fell due while the bot was down is done late, once, and
+says so."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.actions import Action
+from bot.context import Scope
+from bot.model import DueWork
+from bot.ports import UnitOfWorkFactory
+from bot.settings import CollectiveSettings
+from bot.timefmt import format_lateness
+
+log = logging.getLogger(__name__)
+
+# Work handled later than this after its due time was not done on time (the
+# alarm fires within a second when the bot is up) and its messages say so.
+LATE_AFTER = timedelta(minutes=2)
+BATCH = 200
+
+
+@dataclass(slots=True)
+class DueScope(Scope):
+    work: DueWork = None  # type: ignore[assignment]  (always set by the engine)
+
+
+DueHandler = Callable[[DueScope], None]
+
+
+def run_due(uow_factory: UnitOfWorkFactory, now: datetime, handlers: Mapping[str, DueHandler]) -> list[Action]:
+    actions: list[Action] = []
+    while True:
+        with uow_factory() as uow:
+            batch = uow.due.due(now, BATCH)
+        for work in batch:
+            actions.extend(_fire(uow_factory, work, now, handlers))
+        if len(batch) < BATCH:
+            return actions
+
+
+def _fire(
+    uow_factory: UnitOfWorkFactory, work: DueWork, now: datetime, handlers: Mapping[str, DueHandler]
+) -> list[Action]:
+    try:
+        with uow_factory() as uow:
+            if not uow.due.claim(work.id, now):
+                return []  # another tick took it, or it was cancelled meanwhile
+            handler = handlers.get(work.kind)
+            if handler is None:
+                raise LookupError(f"no handler for due work of kind {work.kind!r}")
+            collective = uow.collectives.get(work.collective_id)
+            scope = DueScope(
+                uow=uow,
+                now=now,
+                collective=collective,
+                settings=CollectiveSettings(uow.settings.values(collective.id)),
+                work=work,
+            )
+            handler(scope)
+            uow.commit()
+    except Exception as error:
+        ref = secrets.token_hex(3).upper()
+        log.exception("error %s in due work #%s (%s)", ref, work.id, work.kind)
+        with uow_factory() as uow:
+            uow.due.fail(work.id, now, f"ref {ref}: {error!r}"[:500])
+            uow.commit()
+        return []
+    late_by = now - work.due_at
+    if late_by <= LATE_AFTER:
+        return scope.actions
+    note = (
+        f"\n\n(Late by {format_lateness(late_by)}: this was due {scope.time(work.due_at)}, while the bot was offline.)"
+    )
+    return [dataclasses.replace(action, text=action.text + note) for action in scope.actions]

@@ -1,0 +1,44 @@
+"""Durations as members type them (30m, 12h, 3d, 2w) and back."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+_UNITS = {"m": ("minute", 60), "h": ("hour", 3600), "d": ("day", 86400), "w": ("week", 604800)}
+_PATTERN = re.compile(r"(\d{1,6})([mhdw])")
+LONGEST = timedelta(days=366)
+EXAMPLES = "30m, 12h, 3d or 2w"
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse ``30m``, ``12h``, ``3d``, ``2w``; raise ValueError with a member-readable message."""
+    match = _PATTERN.fullmatch(text.strip().lower())
+    if not match:
+        raise ValueError(f"'{text}' is not a duration: use a whole number and a unit, e.g. {EXAMPLES}.")
+    amount, unit = int(match.group(1)), match.group(2)
+    if amount == 0:
+        raise ValueError("A duration must be longer than zero.")
+    duration = timedelta(seconds=amount * _UNITS[unit][1])
+    if duration > LONGEST:
+        raise ValueError("That is too long: durations go up to a year (52w).")
+    return duration
+
+
+def describe_duration(duration: timedelta) -> str:
+    """``timedelta(days=3)`` → ``3 days``; picks the largest unit that divides it."""
+    seconds = int(duration.total_seconds())
+    for _, (name, size) in sorted(_UNITS.items(), key=lambda kv: -kv[1][1]):
+        if seconds and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {name}{'s' if count != 1 else ''}"
+    return f"{seconds} seconds"
+
+
+def format_duration(duration: timedelta) -> str:
+    """``timedelta(days=3)`` → ``3d``: the form a member types."""
+    seconds = int(duration.total_seconds())
+    for letter, (_, size) in sorted(_UNITS.items(), key=lambda kv: -kv[1][1]):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{letter}"
+    return f"{max(1, seconds // 60)}m"

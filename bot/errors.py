@@ -1,0 +1,10 @@
+"""Refusals: a clear answer to a member, with nothing stored."""
+
+
+class Refusal(Exception):
+    """Raised by a command to refuse; the message says why and is sent as the
+    reply. The command's unit of work is rolled back."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

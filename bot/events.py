@@ -1,0 +1,61 @@
+"""Inbound events: what happened on a chat platform, in the past tense."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    """Where something was said: a group chat or a direct chat with the bot."""
+
+    platform: str
+    chat_id: str
+    is_direct: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who said it. A person is identified by (platform, user_id)."""
+
+    platform: str
+    user_id: str
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageReceived:
+    """A member typed text in a chat.
+
+    ``bot_username`` is the bot's own name on the platform, when the adapter
+    knows it, so that ``/cmd@OtherBot`` can be left to the other bot.
+    ``reply_to`` is the platform ref of the message this one answers.
+    """
+
+    chat: Chat
+    sender: Sender
+    text: str
+    message_ref: str
+    sent_at: datetime
+    bot_username: str | None = None
+    reply_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceMade:
+    """A member chose an option of an earlier ask, by button, reaction or number.
+
+    ``ask_key`` names the ask as the core created it (see ``bot.actions.Ask``);
+    ``choice`` is the id of the chosen option.
+    """
+
+    chat: Chat
+    sender: Sender
+    ask_key: str
+    choice: str
+    message_ref: str
+    sent_at: datetime
+
+
+Event = MessageReceived | ChoiceMade

@@ -1,0 +1,110 @@
+"""Joining, leaving, the member list and time away."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.commands import Arg, Command
+from bot.context import Context
+from bot.duework import DueScope
+from bot.durations import describe_duration, parse_duration
+from bot.model import DueWork, Member
+from bot.principles import DEFAULT_GIST
+
+AWAY_ENDS = "away_ends"
+
+
+def join(ctx: Context) -> str:
+    collective = ctx.require_collective()
+    if ctx.member is not None:
+        return f"You are already a member, {ctx.member.display_name}."
+    sender = ctx.sender
+    member = ctx.uow.members.find(collective.id, sender.platform, sender.user_id)
+    if member is None:
+        member = Member(None, collective.id, sender.platform, sender.user_id, sender.display_name, ctx.now)
+    else:  # coming back after leaving: a new membership from now on
+        member.active, member.joined_at, member.left_at, member.away_until = True, ctx.now, None, None
+        member.display_name = sender.display_name
+    ctx.uow.members.save(member)
+    count = len(ctx.uow.members.active(collective.id))
+    gist = "our principles" if collective.principles else f"our principles — {DEFAULT_GIST}"
+    return (
+        f"Welcome, {member.display_name}! You are member {count} of this collective.\n"
+        f"By joining you accept {gist} (read them with /principles)."
+    )
+
+
+def leave(ctx: Context) -> str:
+    member = ctx.require_member()
+    member.active, member.left_at, member.away_until = False, ctx.now, None
+    ctx.uow.members.save(member)
+    ctx.uow.due.cancel(member.collective_id, AWAY_ENDS, member.id)
+    return (
+        f"{member.display_name} has left the collective. What you said and decided stays in the record; "
+        "/join again whenever you like."
+    )
+
+
+def members(ctx: Context) -> str:
+    collective = ctx.require_collective()
+    current = ctx.uow.members.active(collective.id)
+    if not current:
+        return "No members yet. /principles, then /join to be the first."
+    lines = [f"Members ({len(current)}):"]
+    for member in current:
+        note = f" — away until {ctx.time(member.away_until)}" if member.is_away(ctx.now) else ""
+        lines.append(f"• {member.display_name}{note}")
+    return "\n".join(lines)
+
+
+def _away_argument(text: str) -> timedelta | None:
+    if text.lower() == "off":
+        return None
+    return parse_duration(text)
+
+
+def away(ctx: Context, duration: timedelta | None) -> str:
+    member = ctx.require_member()
+    ctx.uow.due.cancel(member.collective_id, AWAY_ENDS, member.id)
+    if duration is None:
+        was_away = member.is_away(ctx.now)
+        member.away_until = None
+        ctx.uow.members.save(member)
+        if not was_away:
+            return "You were not marked away; nothing changed."
+        return f"Welcome back, {member.display_name}: rotations include you again."
+    member.away_until = ctx.now + duration
+    ctx.uow.members.save(member)
+    ctx.uow.due.add(DueWork(None, member.collective_id, AWAY_ENDS, member.id, member.away_until))
+    return (
+        f"{member.display_name}, you are away for {describe_duration(duration)}, until "
+        f"{ctx.time(member.away_until)}. Rotations skip you meanwhile; /away off ends it early."
+    )
+
+
+def away_ends(scope: DueScope) -> None:
+    member = scope.uow.members.get(scope.work.subject_id)
+    if not member.active or member.away_until is None or member.away_until > scope.now:
+        return  # left, came back early, or went away again meanwhile
+    member.away_until = None
+    scope.uow.members.save(member)
+    scope.announce(f"{member.display_name} is back from time away; rotations include them again.")
+
+
+COMMANDS = [
+    Command("join", "become a member, accepting our principles", join, section="Membership", in_direct=False),
+    Command("leave", "stop being a member", leave, section="Membership", members_only=True, in_direct=False),
+    Command("members", "who the members are", members, section="Membership", in_direct=False),
+    Command(
+        "away",
+        "be skipped by rotations for a while",
+        away,
+        args=(Arg("duration", "DURATION|off", _away_argument),),
+        details="DURATION is like 30m, 12h, 3d or 2w; /away off ends it early.",
+        section="Membership",
+        members_only=True,
+        in_direct=False,
+    ),
+]
+
+DUE_HANDLERS = {AWAY_ENDS: away_ends}

@@ -1,0 +1,89 @@
+"""The ports through which the core reaches storage. ``storage`` implements
+them with SQLModel; the core only sees these protocols and ``bot.model``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Protocol
+
+from bot.model import Collective, DueWork, Member
+
+
+class Collectives(Protocol):
+    def for_chat(self, platform: str, chat_id: str) -> Collective | None: ...
+    def create_for_chat(self, platform: str, chat_id: str, now: datetime) -> Collective: ...
+    def get(self, collective_id: int) -> Collective: ...
+    def chats(self, collective_id: int) -> list[tuple[str, str]]:
+        """(platform, chat_id) of every group chat linked to the collective."""
+
+    def save(self, collective: Collective) -> None: ...
+
+
+class Members(Protocol):
+    def find(self, collective_id: int, platform: str, user_id: str) -> Member | None: ...
+    def get(self, member_id: int) -> Member: ...
+    def active(self, collective_id: int) -> list[Member]:
+        """Current members, earliest joined first."""
+
+    def save(self, member: Member) -> Member:
+        """Insert or update; returns the member with its id."""
+
+    def memberships(self, platform: str, user_id: str) -> list[Member]:
+        """Every active membership of one person, across collectives."""
+
+
+class Settings(Protocol):
+    def values(self, collective_id: int) -> dict[str, str]:
+        """The settings a collective changed from the defaults, as stored text."""
+
+    def put(self, collective_id: int, key: str, value: str) -> None: ...
+
+
+class SeenMessages(Protocol):
+    def remember(self, platform: str, chat_id: str, message_ref: str, now: datetime) -> bool:
+        """Record a platform message; False when it was seen before."""
+
+
+class DueWorkRows(Protocol):
+    def add(self, work: DueWork) -> DueWork: ...
+    def get(self, work_id: int) -> DueWork: ...
+    def due(self, now: datetime, limit: int) -> list[DueWork]:
+        """Pending work due at or before ``now``, earliest first."""
+
+    def claim(self, work_id: int, now: datetime) -> bool:
+        """Mark pending work done; False when it was no longer pending (another
+        tick took it, or it was cancelled)."""
+
+    def fail(self, work_id: int, now: datetime, note: str) -> None: ...
+    def cancel(self, collective_id: int, kind: str, subject_id: int | None) -> int:
+        """Cancel pending work of a kind about a subject; returns how many."""
+
+    def next_due_at(self) -> datetime | None: ...
+    def pending(self, collective_id: int, kind: str | None = None) -> list[DueWork]: ...
+
+
+class Savepoint(Protocol):
+    def rollback(self) -> None:
+        """Undo what was done since the savepoint, keeping the rest of the unit of work."""
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Used as a context manager: leaving without
+    ``commit()`` rolls back."""
+
+    collectives: Collectives
+    members: Members
+    settings: Settings
+    seen: SeenMessages
+    due: DueWorkRows
+
+    def __enter__(self) -> UnitOfWork: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    def savepoint(self) -> AbstractContextManager[Savepoint]: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
