@@ -1,0 +1,263 @@
+"""The SQL unit of work: one transaction, with the repositories the core's
+ports (``bot.ports``) ask for."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from sqlalchemy import Engine, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.model import CANCELLED, DONE, FAILED, PENDING, Collective, DueWork, Member
+from storage.tables import ChatRow, CollectiveRow, DueWorkRow, MemberRow, SeenMessageRow, SettingRow
+
+
+class SqlCollectives:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def for_chat(self, platform: str, chat_id: str) -> Collective | None:
+        row = self.session.exec(
+            select(CollectiveRow).join(ChatRow).where(ChatRow.platform == platform, ChatRow.chat_id == chat_id)
+        ).first()
+        return _collective(row) if row else None
+
+    def create_for_chat(self, platform: str, chat_id: str, now: datetime) -> Collective:
+        row = CollectiveRow(created_at=now)
+        self.session.add(row)
+        self.session.flush()
+        self.session.add(ChatRow(platform=platform, chat_id=chat_id, collective_id=row.id, linked_at=now))
+        self.session.flush()
+        return _collective(row)
+
+    def get(self, collective_id: int) -> Collective:
+        return _collective(self.session.get_one(CollectiveRow, collective_id))
+
+    def chats(self, collective_id: int) -> list[tuple[str, str]]:
+        rows = self.session.exec(
+            select(ChatRow).where(ChatRow.collective_id == collective_id).order_by(ChatRow.linked_at)
+        )
+        return [(row.platform, row.chat_id) for row in rows]
+
+    def save(self, collective: Collective) -> None:
+        row = self.session.get_one(CollectiveRow, collective.id)
+        row.principles = collective.principles
+        self.session.add(row)
+        self.session.flush()
+
+
+def _collective(row: CollectiveRow) -> Collective:
+    return Collective(row.id, row.created_at, row.principles)
+
+
+class SqlMembers:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def find(self, collective_id: int, platform: str, user_id: str) -> Member | None:
+        row = self.session.exec(
+            select(MemberRow).where(
+                MemberRow.collective_id == collective_id, MemberRow.platform == platform, MemberRow.user_id == user_id
+            )
+        ).first()
+        return _member(row) if row else None
+
+    def get(self, member_id: int) -> Member:
+        return _member(self.session.get_one(MemberRow, member_id))
+
+    def active(self, collective_id: int) -> list[Member]:
+        rows = self.session.exec(
+            select(MemberRow)
+            .where(MemberRow.collective_id == collective_id, MemberRow.active)
+            .order_by(MemberRow.joined_at, MemberRow.id)
+        )
+        return [_member(row) for row in rows]
+
+    def memberships(self, platform: str, user_id: str) -> list[Member]:
+        rows = self.session.exec(
+            select(MemberRow).where(MemberRow.platform == platform, MemberRow.user_id == user_id, MemberRow.active)
+        )
+        return [_member(row) for row in rows]
+
+    def save(self, member: Member) -> Member:
+        row = self.session.get(MemberRow, member.id) if member.id is not None else MemberRow()
+        row.collective_id = member.collective_id
+        row.platform, row.user_id, row.display_name = member.platform, member.user_id, member.display_name
+        row.joined_at, row.active = member.joined_at, member.active
+        row.away_until, row.left_at = member.away_until, member.left_at
+        self.session.add(row)
+        self.session.flush()
+        member.id = row.id
+        return member
+
+
+def _member(row: MemberRow) -> Member:
+    return Member(
+        id=row.id,
+        collective_id=row.collective_id,
+        platform=row.platform,
+        user_id=row.user_id,
+        display_name=row.display_name,
+        joined_at=row.joined_at,
+        active=row.active,
+        away_until=row.away_until,
+        left_at=row.left_at,
+    )
+
+
+class SqlSettings:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def values(self, collective_id: int) -> dict[str, str]:
+        rows = self.session.exec(select(SettingRow).where(SettingRow.collective_id == collective_id))
+        return {row.key: row.value for row in rows}
+
+    def put(self, collective_id: int, key: str, value: str) -> None:
+        row = self.session.get(SettingRow, (collective_id, key)) or SettingRow(collective_id=collective_id, key=key)
+        row.value = value
+        self.session.add(row)
+        self.session.flush()
+
+
+class SqlSeenMessages:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def remember(self, platform: str, chat_id: str, message_ref: str, now: datetime) -> bool:
+        if self.session.get(SeenMessageRow, (platform, chat_id, message_ref)) is not None:
+            return False
+        try:
+            with self.session.begin_nested():
+                self.session.add(
+                    SeenMessageRow(platform=platform, chat_id=chat_id, message_ref=message_ref, seen_at=now)
+                )
+        except IntegrityError:  # another worker remembered it first (PostgreSQL)
+            return False
+        return True
+
+
+class SqlDueWork:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, work: DueWork) -> DueWork:
+        row = DueWorkRow(
+            collective_id=work.collective_id,
+            kind=work.kind,
+            subject_id=work.subject_id,
+            due_at=work.due_at,
+            status=work.status,
+            data=json.dumps(work.data),
+        )
+        self.session.add(row)
+        self.session.flush()
+        work.id = row.id
+        return work
+
+    def get(self, work_id: int) -> DueWork:
+        return _due(self.session.get_one(DueWorkRow, work_id))
+
+    def due(self, now: datetime, limit: int) -> list[DueWork]:
+        rows = self.session.exec(
+            select(DueWorkRow)
+            .where(DueWorkRow.status == PENDING, DueWorkRow.due_at <= now)
+            .order_by(DueWorkRow.due_at, DueWorkRow.id)
+            .limit(limit)
+        )
+        return [_due(row) for row in rows]
+
+    def claim(self, work_id: int, now: datetime) -> bool:
+        return self._move(work_id, PENDING, DONE, now) == 1
+
+    def fail(self, work_id: int, now: datetime, note: str) -> None:
+        self.session.exec(
+            update(DueWorkRow).where(DueWorkRow.id == work_id).values(status=FAILED, fired_at=now, note=note)
+        )
+
+    def _move(self, work_id: int, old: str, new: str, now: datetime) -> int:
+        result = self.session.exec(
+            update(DueWorkRow)
+            .where(DueWorkRow.id == work_id, DueWorkRow.status == old)
+            .values(status=new, fired_at=now)
+        )
+        return result.rowcount
+
+    def cancel(self, collective_id: int, kind: str, subject_id: int | None) -> int:
+        result = self.session.exec(
+            update(DueWorkRow)
+            .where(
+                DueWorkRow.collective_id == collective_id,
+                DueWorkRow.kind == kind,
+                DueWorkRow.subject_id == subject_id,
+                DueWorkRow.status == PENDING,
+            )
+            .values(status=CANCELLED)
+        )
+        return result.rowcount
+
+    def next_due_at(self) -> datetime | None:
+        query = select(DueWorkRow.due_at).where(DueWorkRow.status == PENDING).order_by(DueWorkRow.due_at).limit(1)
+        return self.session.exec(query).first()
+
+    def pending(self, collective_id: int, kind: str | None = None) -> list[DueWork]:
+        query = select(DueWorkRow).where(DueWorkRow.collective_id == collective_id, DueWorkRow.status == PENDING)
+        if kind is not None:
+            query = query.where(DueWorkRow.kind == kind)
+        return [_due(row) for row in self.session.exec(query.order_by(DueWorkRow.due_at, DueWorkRow.id))]
+
+
+def _due(row: DueWorkRow) -> DueWork:
+    return DueWork(
+        id=row.id,
+        collective_id=row.collective_id,
+        kind=row.kind,
+        subject_id=row.subject_id,
+        due_at=row.due_at,
+        status=row.status,
+        fired_at=row.fired_at,
+        data=json.loads(row.data),
+        note=row.note,
+    )
+
+
+class SqlUnitOfWork:
+    """One transaction on one session; leaving it without commit() rolls back."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.session = Session(self._engine, expire_on_commit=False)
+        self.collectives = SqlCollectives(self.session)
+        self.members = SqlMembers(self.session)
+        self.settings = SqlSettings(self.session)
+        self.seen = SqlSeenMessages(self.session)
+        self.due = SqlDueWork(self.session)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[object]:
+        nested = self.session.begin_nested()
+        try:
+            yield nested
+        except BaseException:
+            if nested.is_active:
+                nested.rollback()
+            raise
+        if nested.is_active:
+            nested.commit()
