@@ -1,0 +1,108 @@
+"""The ``collective-bot`` command: ``demo`` and ``run``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from adapters.config import Config, ConfigError, load_config
+from adapters.console import Console
+from adapters.wiring import build_core
+from bot.clock import FakeClock, SystemClock
+from storage.engine import DatabaseTooNew, sqlite_url
+
+log = logging.getLogger("collective-bot")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="collective-bot", description="A chat bot for worker collectives.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="a collective chat in the terminal, on a local SQLite file")
+    demo.add_argument("--db", default="collective-demo.db", help="SQLite file (default: ./collective-demo.db)")
+    run = commands.add_parser("run", help="run the adapters the config enables")
+    run.add_argument("--config", required=True, help="path to config.toml (see config.example.toml)")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "demo":
+            return run_demo(Path(args.db))
+        return asyncio.run(run_service(load_config(args.config)))
+    except (ConfigError, DatabaseTooNew) as error:
+        print(f"collective-bot: {error}", file=sys.stderr)
+        return 2
+
+
+def run_demo(db: Path) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    clock = FakeClock(SystemClock().now())
+    console = Console(build_core(sqlite_url(db), clock), clock, _print, echo=not sys.stdin.isatty())
+    console.greet()
+    for line in sys.stdin:
+        console.feed(line)
+    return 0
+
+
+def _print(text: str) -> None:
+    print(text, flush=True)
+
+
+async def run_service(config: Config) -> int:
+    """Run every enabled adapter until SIGINT or SIGTERM."""
+    from adapters.alarm import Alarm  # the scheduler is needed only here
+
+    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name, enabled in (("telegram", config.telegram), ("matrix", config.matrix)):
+        if enabled:
+            raise ConfigError(f"[{name}] enabled = true, but this version has no {name} adapter yet")
+    if not config.console:
+        raise ConfigError("no adapter is enabled: set enabled = true in [console], [telegram] or [matrix]")
+
+    clock = SystemClock()
+    core = await asyncio.to_thread(build_core, config.storage_url, clock)
+    console = Console(core, clock, _print, echo=False)
+
+    async def deliver(actions) -> None:
+        console.show(actions)
+
+    alarm = Alarm(core, deliver)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await alarm.start()
+    log.info("collective-bot is running; stop it with Ctrl-C or SIGTERM")
+
+    lines: asyncio.Queue[str] = asyncio.Queue()
+    # A daemon thread reads standard input, so a stop never waits for a line.
+    threading.Thread(target=_read_lines, args=(loop, lines), daemon=True).start()
+
+    async def serve_console() -> None:
+        while (line := await lines.get()) != "":
+            await asyncio.to_thread(console.feed, line)
+            await alarm.rearm()
+        stop.set()
+
+    reader = asyncio.create_task(serve_console())
+    await stop.wait()
+    reader.cancel()
+    alarm.stop()
+    log.info("collective-bot stopped")
+    return 0
+
+
+def _read_lines(loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str]) -> None:
+    try:
+        for line in sys.stdin:
+            loop.call_soon_threadsafe(lines.put_nowait, line)
+        loop.call_soon_threadsafe(lines.put_nowait, "")
+    except RuntimeError:
+        pass  # the loop closed: the bot is stopping
+
+
+if __name__ == "__main__":
+    sys.exit(main())

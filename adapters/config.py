@@ -1,0 +1,117 @@
+"""Reading ``config.toml``: every key checked, every mistake named in one line."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ConfigError(Exception):
+    """A config problem, worded for the operator in one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramConfig:
+    token: str
+    base_url: str = "https://api.telegram.org/bot"
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixConfig:
+    homeserver: str
+    user_id: str
+    password: str | None = None
+    access_token: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    storage_url: str = "sqlite:///collective.db"
+    console: bool = False
+    telegram: TelegramConfig | None = None
+    matrix: MatrixConfig | None = None
+    log_level: str = "INFO"
+
+
+# section → key → (type, what the value should be, in words)
+_SCHEMA: dict[str, dict[str, tuple[type, str]]] = {
+    "storage": {"url": (str, "a database URL such as sqlite:///collective.db")},
+    "console": {"enabled": (bool, "true or false")},
+    "telegram": {
+        "enabled": (bool, "true or false"),
+        "token": (str, "the bot token from @BotFather"),
+        "base_url": (str, "a URL"),
+    },
+    "matrix": {
+        "enabled": (bool, "true or false"),
+        "homeserver": (str, "a URL such as https://matrix.example.org"),
+        "user_id": (str, "a Matrix user id such as @collective:example.org"),
+        "password": (str, "a string"),
+        "access_token": (str, "a string"),
+    },
+    "logging": {"level": (str, "one of DEBUG, INFO, WARNING, ERROR")},
+}
+
+
+def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Config:
+    environ = os.environ if environ is None else environ
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file (config.example.toml shows every key)") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read it: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    _check_shape(path, raw)
+
+    def value(section: str, key: str, default=None):
+        return raw.get(section, {}).get(key, default)
+
+    level = value("logging", "level", "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"{path}: [logging] level must be {_SCHEMA['logging']['level'][1]}, not {level!r}")
+
+    telegram = None
+    if value("telegram", "enabled", False):
+        token = environ.get("COLLECTIVE_TELEGRAM_TOKEN") or value("telegram", "token")
+        if not token:
+            raise ConfigError(f"{path}: [telegram] token is missing (or set COLLECTIVE_TELEGRAM_TOKEN)")
+        telegram = TelegramConfig(token, value("telegram", "base_url", TelegramConfig.base_url))
+
+    matrix = None
+    if value("matrix", "enabled", False):
+        for key in ("homeserver", "user_id"):
+            if not value("matrix", key):
+                raise ConfigError(f"{path}: [matrix] {key} is missing")
+        password = environ.get("COLLECTIVE_MATRIX_PASSWORD") or value("matrix", "password")
+        token = value("matrix", "access_token")
+        if not password and not token:
+            raise ConfigError(f"{path}: [matrix] needs password or access_token (or set COLLECTIVE_MATRIX_PASSWORD)")
+        matrix = MatrixConfig(value("matrix", "homeserver"), value("matrix", "user_id"), password, token)
+
+    return Config(
+        storage_url=value("storage", "url", Config.storage_url),
+        console=value("console", "enabled", False),
+        telegram=telegram,
+        matrix=matrix,
+        log_level=level,
+    )
+
+
+def _check_shape(path: Path, raw: dict) -> None:
+    for section, keys in raw.items():
+        if section not in _SCHEMA:
+            raise ConfigError(f"{path}: unknown section [{section}]; known: {', '.join(_SCHEMA)}")
+        if not isinstance(keys, dict):
+            raise ConfigError(f"{path}: {section} must be a section ([{section}]), not a single value")
+        for key, setting in keys.items():
+            if key not in _SCHEMA[section]:
+                known = ", ".join(_SCHEMA[section])
+                raise ConfigError(f"{path}: unknown key [{section}] {key}; known keys there: {known}")
+            kind, meaning = _SCHEMA[section][key]
+            if type(setting) is not kind:  # bool is an int subclass: compare exactly
+                raise ConfigError(f"{path}: [{section}] {key} must be {meaning}, not {setting!r}")

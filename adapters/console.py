@@ -1,0 +1,135 @@
+"""The console: a chat in the terminal where one person plays several members.
+
+Lines are read one at a time, so a transcript can be piped in. Besides the
+bot's commands it understands ``/as NAME`` (speak as another member),
+``/dm TEXT`` (say something to the bot in a direct chat), ``/tick DURATION``
+(the demo clock moves on and whatever fell due runs) and a bare number, which
+picks that choice of the latest question with choices.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.actions import Action, Ask, DirectMessage, Edit, Post, Reply
+from bot.clock import Clock, FakeClock
+from bot.core import Core
+from bot.durations import parse_duration
+from bot.events import Chat, ChoiceMade, Event, MessageReceived, Sender
+from bot.timefmt import format_time
+
+PLATFORM = "console"
+GROUP = Chat(PLATFORM, "demo")
+UTC_ZONE = ZoneInfo("UTC")
+_AS = re.compile(r"^/as\s+(\S.{0,63})$")
+
+HELP = """\
+collective-bot demo — a collective chat in your terminal.
+You speak as {name}. Console commands: /as NAME (speak as someone else),
+/dm TEXT (write to the bot privately), /tick DURATION (move the clock on,
+e.g. /tick 3d), a number (pick that choice). /help lists the bot's commands."""
+
+
+@dataclass(frozen=True, slots=True)
+class _LastAsk:
+    key: str
+    choices: tuple[str, ...]
+
+
+class Console:
+    def __init__(self, core: Core, clock: Clock, write: Callable[[str], None], echo: bool = False) -> None:
+        self._core = core
+        self._clock = clock
+        self._write = write
+        self._echo = echo
+        self._run = secrets.token_hex(4)  # message refs must not repeat across demo runs
+        self._count = 0
+        self._last_ask: _LastAsk | None = None
+        self.speaker = Sender(PLATFORM, "alice", "Alice")
+
+    def greet(self) -> None:
+        self._write(HELP.format(name=self.speaker.display_name))
+
+    def feed(self, line: str) -> None:
+        """One line typed by the current speaker."""
+        text = line.rstrip("\n")
+        if not text.strip():
+            return
+        if self._echo:
+            self._write(f"{self.speaker.display_name}: {text}")
+        stripped = text.strip()
+        if match := _AS.match(stripped):
+            name = match.group(1).strip()
+            self.speaker = Sender(PLATFORM, name.lower(), name)
+            self._write(f"(now speaking as {name})")
+        elif stripped == "/as":
+            self._write("(usage: /as NAME)")
+        elif stripped.startswith("/tick"):
+            self._tick(stripped[len("/tick") :].strip())
+        elif stripped.startswith("/dm ") or stripped == "/dm":
+            direct = Chat(PLATFORM, f"dm:{self.speaker.user_id}", is_direct=True)
+            self._send(MessageReceived(direct, self.speaker, stripped[3:].strip(), self._ref(), self._clock.now()))
+        elif stripped.isdigit() and self._last_ask:
+            self._choose(int(stripped))
+        else:
+            self._send(MessageReceived(GROUP, self.speaker, text, self._ref(), self._clock.now()))
+
+    def show(self, actions: list[Action]) -> None:
+        for action in actions:
+            self._write(_render(action))
+            if isinstance(action, Ask):
+                self._last_ask = _LastAsk(action.key, tuple(choice.id for choice in action.choices))
+
+    def _ref(self) -> str:
+        self._count += 1
+        return f"{self._run}-{self._count}"
+
+    def _send(self, event: Event) -> None:
+        self.show(self._core.handle(event))
+
+    def _choose(self, number: int) -> None:
+        ask = self._last_ask
+        if not 1 <= number <= len(ask.choices):
+            self._write(f"(choose a number from 1 to {len(ask.choices)})")
+            return
+        self._send(ChoiceMade(GROUP, self.speaker, ask.key, ask.choices[number - 1], self._ref(), self._clock.now()))
+
+    def _tick(self, argument: str) -> None:
+        if not isinstance(self._clock, FakeClock):
+            self._write("(/tick works only in the demo, where the clock is make-believe)")
+            return
+        try:
+            duration = parse_duration(argument)
+        except ValueError as error:
+            self._write(f"(usage: /tick DURATION — {error})")
+            return
+        target = self._clock.now() + duration
+        self._write(f"(the clock moves on to {format_time(target, UTC_ZONE)})")
+        # Step through each due time on the way, so work happens when it fell due.
+        while (due_at := self._core.next_due()) is not None and due_at <= target:
+            self._clock.set(max(due_at, self._clock.now()))
+            self.show(self._core.tick())
+        self._clock.set(target)
+
+
+def _render(action: Action) -> str:
+    if isinstance(action, Reply | Post):
+        return _lines("bot: ", action.text)
+    if isinstance(action, Ask):
+        options = "  ".join(f"[{n}] {choice.label}" for n, choice in enumerate(action.choices, 1))
+        return _lines("bot: ", f"{action.text}\n{options}  (type a number to choose)")
+    if isinstance(action, Edit):
+        return _lines("bot (updates its message): ", action.text)
+    if isinstance(action, DirectMessage):
+        return _lines(f"bot → {action.user_id} (direct): ", action.text)
+    raise TypeError(f"unknown action {action!r}")
+
+
+def _lines(prefix: str, text: str) -> str:
+    indent = " " * len(prefix)
+    first, *rest = text.splitlines() or [""]
+    return "\n".join([prefix + first, *(indent + line for line in rest)])
