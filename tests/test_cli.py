@@ -1,0 +1,116 @@
+"""The command line as an operator meets it: the demo, the config, clean stops."""
+
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from adapters.cli import main
+from adapters.config import load_config
+
+BOT = [sys.executable, "-m", "adapters.cli"]
+EXAMPLE = Path(__file__).parents[1] / "config.example.toml"
+
+
+def test_the_demo_plays_a_piped_transcript_and_exits_at_its_end(tmp_path):
+    script = "/join\n/as Bob\n/join\n/away 1d\n/tick 2d\n/members\n"
+    result = subprocess.run(
+        [*BOT, "demo", "--db", str(tmp_path / "demo.db")], input=script, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Alice: /join\nbot: Welcome, Alice! You are member 1 of this collective." in out
+    assert "bot: Bob is back from time away; rotations include them again." in out
+    assert out.rstrip().endswith("bot: Members (2):\n     • Alice\n     • Bob")
+    assert (tmp_path / "demo.db").exists()
+
+
+def test_the_demo_remembers_its_collective_between_runs(tmp_path):
+    db = str(tmp_path / "demo.db")
+    subprocess.run([*BOT, "demo", "--db", db], input="/join\n", capture_output=True, text=True, check=True)
+    again = subprocess.run([*BOT, "demo", "--db", db], input="/members\n", capture_output=True, text=True, check=True)
+    assert "Members (1):\n     • Alice" in again.stdout
+
+
+def _config(tmp_path, text):
+    path = tmp_path / "config.toml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[storage]\nurl = 'sqlite:///x.db'\nverbose = true\n", "unknown key [storage] verbose"),
+        ("[telegram]\nenabled = 'yes'\n", "[telegram] enabled must be true or false, not 'yes'"),
+        ("[telegarm]\nenabled = true\n", "unknown section [telegarm]"),
+        ("[storage\nurl = 1\n", "not valid TOML"),
+        ("[telegram]\nenabled = true\n", "[telegram] token is missing (or set COLLECTIVE_TELEGRAM_TOKEN)"),
+        (
+            "[matrix]\nenabled = true\nhomeserver = 'http://127.0.0.1:1'\nuser_id = '@bot:x'\n",
+            "needs password or access_token",
+        ),
+        ("storage = 3\n", "storage must be a section"),
+        ("[logging]\nlevel = 'LOUD'\n", "[logging] level must be one of"),
+    ],
+)
+def test_a_bad_config_gets_one_line_naming_the_key(tmp_path, capsys, text, message):
+    path = _config(tmp_path, text)
+    assert main(["run", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_missing_config_file_is_named(tmp_path, capsys):
+    assert main(["run", "--config", str(tmp_path / "nope.toml")]) == 2
+    assert "nope.toml: no such config file" in capsys.readouterr().err
+
+
+def test_secrets_can_come_from_the_environment(tmp_path):
+    path = _config(tmp_path, "[telegram]\nenabled = true\n")
+    config = load_config(path, environ={"COLLECTIVE_TELEGRAM_TOKEN": "123:ABC"})
+    assert config.telegram.token == "123:ABC"
+
+
+def test_the_example_config_documents_every_key_and_loads():
+    from adapters.config import _SCHEMA
+
+    example = EXAMPLE.read_text()
+    for section, keys in _SCHEMA.items():
+        assert f"[{section}]" in example
+        for key in keys:
+            assert f"\n{key} = " in example, f"[{section}] {key} is not documented"
+    config = load_config(EXAMPLE, environ={})
+    assert config.storage_url == "sqlite:///collective.db"
+
+
+def test_run_serves_the_console_and_stops_cleanly_on_sigterm(tmp_path):
+    path = _config(tmp_path, f"[storage]\nurl = 'sqlite:///{tmp_path}/run.db'\n[console]\nenabled = true\n")
+    process = subprocess.Popen(
+        [*BOT, "run", "--config", str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    process.stdin.write("/join\n")
+    process.stdin.flush()
+    first = process.stdout.readline()
+    assert first.startswith("bot: Welcome, Alice!")
+    process.send_signal(signal.SIGTERM)  # standard input is still open: no end of input to stop at
+    assert process.wait(timeout=20) == 0
+    err = process.stderr.read()
+    assert "collective-bot stopped" in err
+
+
+def test_run_stops_at_the_end_of_console_input(tmp_path):
+    path = _config(tmp_path, f"[storage]\nurl = 'sqlite:///{tmp_path}/run.db'\n[console]\nenabled = true\n")
+    result = subprocess.run(
+        [*BOT, "run", "--config", str(path)], input="/start\n", capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No one is an admin here" in result.stdout
