@@ -15,6 +15,7 @@ class CollectiveRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime
     principles: str | None = None
+    last_item_number: int = 0  # items are #1, #2, … per collective
 
 
 class ChatRow(SQLModel, table=True):
@@ -76,3 +77,64 @@ class DueWorkRow(SQLModel, table=True):
     fired_at: datetime | None = None
     data: str = Field(default="{}")
     note: str | None = Field(default=None, max_length=500)
+
+
+class ItemRow(SQLModel, table=True):
+    __tablename__ = "item"
+    __table_args__ = (
+        UniqueConstraint("collective_id", "number", name="uq_item_number"),
+        Index("ix_item_collective_status", "collective_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    collective_id: int = Field(foreign_key="collective.id")
+    number: int
+    kind: str = Field(max_length=16)
+    topic: str = Field(max_length=16)
+    author_id: int | None = Field(default=None, foreign_key="member.id")
+    title: str = Field(max_length=300)
+    body: str
+    created_at: datetime
+    status: str = Field(max_length=16)
+    decided_at: datetime | None = None
+    data: str = Field(default="{}")
+
+
+class RoundRow(SQLModel, table=True):
+    __tablename__ = "round"
+    __table_args__ = (UniqueConstraint("item_id", "number", name="uq_round_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    number: int
+    title: str = Field(max_length=300)
+    body: str
+    opened_at: datetime
+    closes_at: datetime
+    status: str = Field(max_length=16)
+    closed_at: datetime | None = None
+    rule: str | None = Field(default=None, max_length=16)
+    adopted: bool | None = None
+    outcome: str | None = None
+
+
+class RollRow(SQLModel, table=True):
+    """The members on a round's roll, frozen when the round opens."""
+
+    __tablename__ = "roll"
+
+    round_id: int = Field(foreign_key="round.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+
+
+class ResponseRow(SQLModel, table=True):
+    """A member's current response in a round (a new one replaces it)."""
+
+    __tablename__ = "response"
+
+    round_id: int = Field(foreign_key="round.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    kind: str = Field(max_length=16)
+    reason: str
+    first_at: datetime
+    at: datetime

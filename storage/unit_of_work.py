@@ -12,8 +12,34 @@ from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.model import CANCELLED, DONE, FAILED, PENDING, Collective, DueWork, Member
-from storage.tables import ChatRow, CollectiveRow, DueWorkRow, MemberRow, SeenMessageRow, SettingRow
+from bot.model import (
+    ADOPTED,
+    CANCELLED,
+    DONE,
+    FAILED,
+    NOT_ADOPTED,
+    OPEN,
+    PENDING,
+    ROUND_OPEN,
+    Collective,
+    DueWork,
+    Item,
+    Member,
+    Response,
+    Round,
+)
+from storage.tables import (
+    ChatRow,
+    CollectiveRow,
+    DueWorkRow,
+    ItemRow,
+    MemberRow,
+    ResponseRow,
+    RollRow,
+    RoundRow,
+    SeenMessageRow,
+    SettingRow,
+)
 
 
 class SqlCollectives:
@@ -225,6 +251,187 @@ def _due(row: DueWorkRow) -> DueWork:
     )
 
 
+class SqlItems:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def next_number(self, collective_id: int) -> int:
+        # One UPDATE takes the number and locks the collective's row until commit.
+        self.session.exec(
+            update(CollectiveRow)
+            .where(CollectiveRow.id == collective_id)
+            .values(last_item_number=CollectiveRow.last_item_number + 1)
+        )
+        return self.session.exec(select(CollectiveRow.last_item_number).where(CollectiveRow.id == collective_id)).one()
+
+    def add(self, item: Item) -> Item:
+        row = ItemRow()
+        _item_to_row(item, row)
+        self.session.add(row)
+        self.session.flush()
+        item.id = row.id
+        return item
+
+    def get(self, item_id: int) -> Item:
+        return _item(self.session.get_one(ItemRow, item_id))
+
+    def by_number(self, collective_id: int, number: int) -> Item | None:
+        row = self.session.exec(
+            select(ItemRow).where(ItemRow.collective_id == collective_id, ItemRow.number == number)
+        ).first()
+        return _item(row) if row else None
+
+    def save(self, item: Item) -> None:
+        row = self.session.get_one(ItemRow, item.id)
+        _item_to_row(item, row)
+        self.session.add(row)
+        self.session.flush()
+
+    def open(self, collective_id: int) -> list[Item]:
+        rows = self.session.exec(
+            select(ItemRow)
+            .where(ItemRow.collective_id == collective_id, ItemRow.status == OPEN)
+            .order_by(ItemRow.number)
+        )
+        return [_item(row) for row in rows]
+
+    def decided(self, collective_id: int, limit: int) -> list[Item]:
+        rows = self.session.exec(
+            select(ItemRow)
+            .where(ItemRow.collective_id == collective_id, ItemRow.status.in_((ADOPTED, NOT_ADOPTED)))
+            .order_by(ItemRow.decided_at.desc(), ItemRow.number.desc())
+            .limit(limit)
+        )
+        return [_item(row) for row in rows]
+
+    def find_open(self, collective_id: int, topic: str, key: str, value: str) -> Item | None:
+        rows = self.session.exec(
+            select(ItemRow).where(
+                ItemRow.collective_id == collective_id, ItemRow.status == OPEN, ItemRow.topic == topic
+            )
+        )
+        return next((item for item in map(_item, rows) if item.data.get(key) == value), None)
+
+
+def _item_to_row(item: Item, row: ItemRow) -> None:
+    row.collective_id, row.number, row.kind, row.topic = item.collective_id, item.number, item.kind, item.topic
+    row.author_id, row.title, row.body = item.author_id, item.title, item.body
+    row.created_at, row.status, row.decided_at = item.created_at, item.status, item.decided_at
+    row.data = json.dumps(item.data, sort_keys=True)
+
+
+def _item(row: ItemRow) -> Item:
+    return Item(
+        id=row.id,
+        collective_id=row.collective_id,
+        number=row.number,
+        kind=row.kind,
+        topic=row.topic,
+        author_id=row.author_id,
+        title=row.title,
+        body=row.body,
+        created_at=row.created_at,
+        status=row.status,
+        decided_at=row.decided_at,
+        data=json.loads(row.data),
+    )
+
+
+class SqlRounds:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, round_: Round, roll: list[int]) -> Round:
+        row = RoundRow()
+        _round_to_row(round_, row)
+        self.session.add(row)
+        self.session.flush()
+        self.session.add_all(RollRow(round_id=row.id, member_id=member_id) for member_id in roll)
+        self.session.flush()
+        round_.id = row.id
+        return round_
+
+    def get(self, round_id: int) -> Round:
+        return _round(self.session.get_one(RoundRow, round_id))
+
+    def latest(self, item_id: int) -> Round:
+        row = self.session.exec(
+            select(RoundRow).where(RoundRow.item_id == item_id).order_by(RoundRow.number.desc()).limit(1)
+        ).one()
+        return _round(row)
+
+    def of_item(self, item_id: int) -> list[Round]:
+        rows = self.session.exec(select(RoundRow).where(RoundRow.item_id == item_id).order_by(RoundRow.number))
+        return [_round(row) for row in rows]
+
+    def save(self, round_: Round) -> None:
+        row = self.session.get_one(RoundRow, round_.id)
+        _round_to_row(round_, row)
+        self.session.add(row)
+        self.session.flush()
+
+    def finish(self, round_id: int, status: str, now: datetime) -> bool:
+        result = self.session.exec(
+            update(RoundRow)
+            .where(RoundRow.id == round_id, RoundRow.status == ROUND_OPEN)
+            .values(status=status, closed_at=now)
+        )
+        self.session.expire_all()
+        return result.rowcount == 1
+
+    def roll(self, round_id: int) -> list[int]:
+        return list(self.session.exec(select(RollRow.member_id).where(RollRow.round_id == round_id)))
+
+
+def _round_to_row(round_: Round, row: RoundRow) -> None:
+    row.item_id, row.number, row.title, row.body = round_.item_id, round_.number, round_.title, round_.body
+    row.opened_at, row.closes_at, row.status, row.closed_at = (
+        round_.opened_at,
+        round_.closes_at,
+        round_.status,
+        round_.closed_at,
+    )
+    row.rule, row.adopted, row.outcome = round_.rule, round_.adopted, round_.outcome
+
+
+def _round(row: RoundRow) -> Round:
+    return Round(
+        id=row.id,
+        item_id=row.item_id,
+        number=row.number,
+        title=row.title,
+        body=row.body,
+        opened_at=row.opened_at,
+        closes_at=row.closes_at,
+        status=row.status,
+        closed_at=row.closed_at,
+        rule=row.rule,
+        adopted=row.adopted,
+        outcome=row.outcome,
+    )
+
+
+class SqlResponses:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def put(self, response: Response) -> str | None:
+        row = self.session.get(ResponseRow, (response.round_id, response.member_id))
+        replaced = row.kind if row else None
+        if row is None:
+            row = ResponseRow(round_id=response.round_id, member_id=response.member_id, first_at=response.at)
+        row.kind, row.reason, row.at = response.kind, response.reason, response.at
+        self.session.add(row)
+        self.session.flush()
+        return replaced
+
+    def of_round(self, round_id: int) -> list[Response]:
+        rows = self.session.exec(
+            select(ResponseRow).where(ResponseRow.round_id == round_id).order_by(ResponseRow.first_at)
+        )
+        return [Response(row.round_id, row.member_id, row.kind, row.reason, row.at) for row in rows]
+
+
 class SqlUnitOfWork:
     """One transaction on one session; leaving it without commit() rolls back."""
 
@@ -238,6 +445,9 @@ class SqlUnitOfWork:
         self.settings = SqlSettings(self.session)
         self.seen = SqlSeenMessages(self.session)
         self.due = SqlDueWork(self.session)
+        self.items = SqlItems(self.session)
+        self.rounds = SqlRounds(self.session)
+        self.responses = SqlResponses(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:
