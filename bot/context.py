@@ -49,12 +49,15 @@ class Context(Scope):
 
     chat: Chat = None  # type: ignore[assignment]  (always set by the core)
     sender: Sender = None  # type: ignore[assignment]
-    message_ref: str = ""
+    reply_to: str | None = None  # the member's message; None for a button or reaction
     member: Member | None = None
     commands: CommandTable | None = None
 
     def reply(self, text: str) -> None:
-        self.actions.append(Reply(self.chat, self.message_ref, text))
+        if self.reply_to is None:
+            self.actions.append(Post(self.chat, text))
+        else:
+            self.actions.append(Reply(self.chat, self.reply_to, text))
 
     def require_collective(self) -> Collective:
         if self.collective is None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
-from bot import basics, membership
-from bot.actions import Action, Reply
+from bot import basics, membership, proposals, responses, rounds, settings_proposals
+from bot.actions import Action, Post, Reply
 from bot.clock import Clock
 from bot.commands import Command, CommandTable, UsageError, bind, split_command
 from bot.context import Context
@@ -27,11 +27,17 @@ log = logging.getLogger(__name__)
 
 
 def default_commands() -> list[Command]:
-    return [*basics.COMMANDS, *membership.COMMANDS]
+    return [
+        *basics.COMMANDS,
+        *membership.COMMANDS,
+        *proposals.COMMANDS,
+        *responses.COMMANDS,
+        *settings_proposals.COMMANDS,
+    ]
 
 
 def default_due_handlers() -> dict[str, DueHandler]:
-    return {**membership.DUE_HANDLERS}
+    return {**membership.DUE_HANDLERS, **rounds.DUE_HANDLERS}
 
 
 class Core:
@@ -42,7 +48,7 @@ class Core:
         commands: Iterable[Command] | None = None,
         due_handlers: Mapping[str, DueHandler] | None = None,
     ) -> None:
-        self._uow = unit_of_work
+        self.unit_of_work = unit_of_work
         self._clock = clock
         self.commands = CommandTable(default_commands() if commands is None else commands)
         self._due_handlers = dict(default_due_handlers() if due_handlers is None else due_handlers)
@@ -51,35 +57,35 @@ class Core:
 
     def handle(self, event: Event) -> list[Action]:
         if isinstance(event, MessageReceived):
-            return self._message(event)
+            parsed = split_command(event.text)
+            if parsed is None:
+                return []  # ordinary conversation is none of the bot's business
+            if parsed.bot and event.bot_username and parsed.bot.lower() != event.bot_username.lower():
+                return []  # addressed to another bot in the same group
+            command = self.commands.lookup(parsed.name)
+            return self._unit_of_work(event, lambda ctx: self._run(ctx, command, parsed.name, parsed.rest))
         if isinstance(event, ChoiceMade):
-            return []  # no command asks anything yet; asks arrive with proposals
+            return self._unit_of_work(
+                event, lambda ctx: _guarded(ctx, responses.choice_made, event.ask_key, event.choice)
+            )
         raise TypeError(f"not an event: {event!r}")
 
-    def _message(self, event: MessageReceived) -> list[Action]:
-        parsed = split_command(event.text)
-        if parsed is None:
-            return []  # ordinary conversation is none of the bot's business
-        if parsed.bot and event.bot_username and parsed.bot.lower() != event.bot_username.lower():
-            return []  # addressed to another bot in the same group
-        command = self.commands.lookup(parsed.name)
+    def _unit_of_work(self, event: Event, work: Callable[[Context], None]) -> list[Action]:
+        """One event, one transaction; the actions leave only after the commit."""
         try:
-            with self._uow() as uow:
+            with self.unit_of_work() as uow:
                 if not uow.seen.remember(event.chat.platform, event.chat.chat_id, event.message_ref, self._clock.now()):
                     return []  # delivered twice: applied once already
                 ctx = self._context(uow, event)
-                if command is None:
-                    ctx.reply(f"I don't know /{parsed.name}. /help lists the commands.")
-                else:
-                    self._run(ctx, command, parsed.rest)
+                work(ctx)
                 uow.commit()
                 return ctx.actions
         except Exception:
             ref = secrets.token_hex(3).upper()
             log.exception("error %s while handling %r", ref, event)
-            return [Reply(event.chat, event.message_ref, _crash_text(ref))]
+            return [_crash_reply(event, ref)]
 
-    def _context(self, uow: UnitOfWork, event: MessageReceived) -> Context:
+    def _context(self, uow: UnitOfWork, event: Event) -> Context:
         now = self._clock.now()
         collective = None
         member = None
@@ -101,14 +107,15 @@ class Core:
             settings=CollectiveSettings(stored),
             chat=event.chat,
             sender=event.sender,
-            message_ref=event.message_ref,
+            reply_to=event.message_ref if isinstance(event, MessageReceived) else None,
             member=member,
             commands=self.commands,
         )
 
-    def _run(self, ctx: Context, command: Command, rest: str) -> None:
-        """Run one command; a refusal or a usage error rolls back its own changes
-        (a savepoint) but the message stays remembered as handled."""
+    def _run(self, ctx: Context, command: Command | None, name: str, rest: str) -> None:
+        if command is None:
+            ctx.reply(f"I don't know /{name}. /help lists the commands.")
+            return
         if ctx.chat.is_direct and not command.in_direct:
             ctx.reply(f"/{command.name} works in your collective's group chat, not in a direct message.")
             return
@@ -117,37 +124,45 @@ class Core:
         except UsageError as error:
             ctx.reply(f"{error.reason}\nUsage: {command.usage}")
             return
-        if command.members_only and ctx.member is None:
-            try:
-                ctx.require_member()
-            except Refusal as refusal:
-                ctx.reply(refusal.message)
-                return
-        with ctx.uow.savepoint() as savepoint:
-            try:
-                answer = command.run(ctx, **arguments)
-            except Refusal as refusal:
-                savepoint.rollback()
-                del ctx.actions[:]
-                ctx.reply(refusal.message)
-                return
-        if answer:
-            ctx.reply(answer)
+        _guarded(ctx, _checked_run, command, arguments)
 
     # --- time -------------------------------------------------------------
 
     def tick(self, now: datetime | None = None) -> list[Action]:
         """Run every piece of due work that fell due by ``now`` (default: the clock)."""
-        return run_due(self._uow, now or self._clock.now(), self._due_handlers)
+        return run_due(self.unit_of_work, now or self._clock.now(), self._due_handlers)
 
     def next_due(self) -> datetime | None:
         """When the next piece of work falls due: the alarm clock sets itself by this."""
-        with self._uow() as uow:
+        with self.unit_of_work() as uow:
             return uow.due.next_due_at()
 
 
-def _crash_text(ref: str) -> str:
-    return (
+def _checked_run(ctx: Context, command: Command, arguments: dict) -> None:
+    if command.members_only:
+        ctx.require_member()
+    answer = command.run(ctx, **arguments)
+    if answer:
+        ctx.reply(answer)
+
+
+def _guarded(ctx: Context, work: Callable[..., None], *args) -> None:
+    """Run ``work``; a refusal undoes what it stored (a savepoint) and becomes
+    the reply, while the message itself stays remembered as handled."""
+    with ctx.uow.savepoint() as savepoint:
+        try:
+            work(ctx, *args)
+        except Refusal as refusal:
+            savepoint.rollback()
+            del ctx.actions[:]
+            ctx.reply(refusal.message)
+
+
+def _crash_reply(event: Event, ref: str) -> Action:
+    text = (
         f"Sorry — something went wrong on my side and nothing was changed (ref {ref}). "
         "Please try again; if it keeps happening, give this ref to whoever runs the bot."
     )
+    if isinstance(event, MessageReceived):
+        return Reply(event.chat, event.message_ref, text)
+    return Post(event.chat, text)

@@ -8,30 +8,46 @@ from bot.commands import Arg, Command
 from bot.context import Context
 from bot.duework import DueScope
 from bot.durations import describe_duration, parse_duration
-from bot.model import DueWork, Member
+from bot.errors import Refusal
+from bot.model import DueWork
+from bot.outcomes import admit
 from bot.principles import DEFAULT_GIST
+from bot.proposals import new_item
+from bot.rounds import heading, open_round
 
 AWAY_ENDS = "away_ends"
 
 
-def join(ctx: Context) -> str:
+def join(ctx: Context) -> str | None:
     collective = ctx.require_collective()
     if ctx.member is not None:
         return f"You are already a member, {ctx.member.display_name}."
     sender = ctx.sender
-    member = ctx.uow.members.find(collective.id, sender.platform, sender.user_id)
-    if member is None:
-        member = Member(None, collective.id, sender.platform, sender.user_id, sender.display_name, ctx.now)
-    else:  # coming back after leaving: a new membership from now on
-        member.active, member.joined_at, member.left_at, member.away_until = True, ctx.now, None, None
-        member.display_name = sender.display_name
-    ctx.uow.members.save(member)
+    if ctx.settings.join == "consent" and ctx.uow.members.active(collective.id):
+        return _ask_to_join(ctx)
+    member = admit(ctx.uow, collective.id, sender.platform, sender.user_id, sender.display_name, ctx.now)
     count = len(ctx.uow.members.active(collective.id))
     gist = "our principles" if collective.principles else f"our principles — {DEFAULT_GIST}"
     return (
         f"Welcome, {member.display_name}! You are member {count} of this collective.\n"
         f"By joining you accept {gist} (read them with /principles)."
     )
+
+
+def _ask_to_join(ctx: Context) -> None:
+    sender = ctx.sender
+    person = f"{sender.platform}:{sender.user_id}"
+    pending = ctx.uow.items.find_open(ctx.collective.id, "membership", "person", person)
+    if pending is not None:
+        raise Refusal(f"Your request to join is open as {heading(pending)}; the members are deciding.")
+    candidate = {"platform": sender.platform, "user_id": sender.user_id, "name": sender.display_name}
+    title = f"Admit {sender.display_name} as a member (accepting our principles)"
+    item = new_item(ctx, "membership", title, data={"person": person, "candidate": candidate}, author=False)
+    ctx.reply(
+        f"{sender.display_name}, this collective admits members by consent: your request is proposal "
+        f"#{item.number}, and you become a member when it is adopted."
+    )
+    open_round(ctx, item, ctx.settings.proposal_duration)
 
 
 def leave(ctx: Context) -> str:

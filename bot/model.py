@@ -53,3 +53,65 @@ class DueWork:
     fired_at: datetime | None = None
     data: dict = field(default_factory=dict)
     note: str | None = None  # why it failed, with the logged reference
+
+
+# Items: proposals now, needs later. One number sequence per collective.
+OPEN, ADOPTED, NOT_ADOPTED, WITHDRAWN = "open", "adopted", "not_adopted", "withdrawn"
+
+
+@dataclass(slots=True)
+class Item:
+    """A proposal (or, later, a need): ``#number`` in its collective.
+
+    ``topic`` says what adoption does: ``general`` (nothing beyond the
+    record), ``setting`` (``data`` holds key and value) or ``membership``
+    (``data`` holds the candidate)."""
+
+    id: int | None
+    collective_id: int
+    number: int
+    kind: str
+    topic: str
+    author_id: int | None
+    title: str
+    body: str
+    created_at: datetime
+    status: str = OPEN
+    decided_at: datetime | None = None
+    data: dict = field(default_factory=dict)
+
+
+# Round statuses: open, closed (with an outcome), amended (replaced by a new
+# round), withdrawn (the author withdrew the item while it was open).
+ROUND_OPEN, ROUND_CLOSED, ROUND_AMENDED, ROUND_WITHDRAWN = "open", "closed", "amended", "withdrawn"
+
+
+@dataclass(slots=True)
+class Round:
+    """One period of responses on one text of a proposal."""
+
+    id: int | None
+    item_id: int
+    number: int
+    title: str
+    body: str
+    opened_at: datetime
+    closes_at: datetime
+    status: str = ROUND_OPEN
+    closed_at: datetime | None = None
+    rule: str | None = None  # the rule that decided it, set at close
+    adopted: bool | None = None
+    outcome: str | None = None  # the outcome message, as announced
+
+
+AGREE, STAND_ASIDE, OBJECT, BLOCK = "agree", "standaside", "object", "block"
+RESPONSE_KINDS = (AGREE, STAND_ASIDE, OBJECT, BLOCK)
+
+
+@dataclass(slots=True)
+class Response:
+    round_id: int
+    member_id: int
+    kind: str
+    reason: str
+    at: datetime

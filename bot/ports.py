@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
-from bot.model import Collective, DueWork, Member
+from bot.model import Collective, DueWork, Item, Member, Response, Round
 
 
 class Collectives(Protocol):
@@ -64,6 +64,50 @@ class DueWorkRows(Protocol):
     def pending(self, collective_id: int, kind: str | None = None) -> list[DueWork]: ...
 
 
+class Items(Protocol):
+    def next_number(self, collective_id: int) -> int:
+        """Take the next ``#N`` of the collective (shared by proposals and needs)."""
+
+    def add(self, item: Item) -> Item: ...
+    def get(self, item_id: int) -> Item: ...
+    def by_number(self, collective_id: int, number: int) -> Item | None: ...
+    def save(self, item: Item) -> None: ...
+    def open(self, collective_id: int) -> list[Item]:
+        """Open items, lowest number first."""
+
+    def decided(self, collective_id: int, limit: int) -> list[Item]:
+        """Adopted or not adopted items, most recently decided first."""
+
+    def find_open(self, collective_id: int, topic: str, key: str, value: str) -> Item | None:
+        """An open item of a topic whose ``data[key]`` equals ``value``."""
+
+
+class Rounds(Protocol):
+    def add(self, round_: Round, roll: list[int]) -> Round:
+        """Store a new round with its frozen roll (member ids)."""
+
+    def get(self, round_id: int) -> Round: ...
+    def latest(self, item_id: int) -> Round: ...
+    def of_item(self, item_id: int) -> list[Round]:
+        """Every round of an item, first round first."""
+
+    def save(self, round_: Round) -> None: ...
+    def finish(self, round_id: int, status: str, now: datetime) -> bool:
+        """Move an open round to ``status``; False when it was no longer open,
+        so two closes give one outcome."""
+
+    def roll(self, round_id: int) -> list[int]: ...
+
+
+class Responses(Protocol):
+    def put(self, response: Response) -> str | None:
+        """Store a member's response, replacing an earlier one in the same
+        round; returns the kind it replaced, if any."""
+
+    def of_round(self, round_id: int) -> list[Response]:
+        """Responses in the order they were first given."""
+
+
 class Savepoint(Protocol):
     def rollback(self) -> None:
         """Undo what was done since the savepoint, keeping the rest of the unit of work."""
@@ -78,6 +122,9 @@ class UnitOfWork(Protocol):
     settings: Settings
     seen: SeenMessages
     due: DueWorkRows
+    items: Items
+    rounds: Rounds
+    responses: Responses
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from fractions import Fraction
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.durations import format_duration, parse_duration
@@ -139,12 +140,12 @@ class CollectiveSettings:
         return self.text("decision_rule")
 
     @property
-    def quorum(self) -> float:
-        return float(self.text("quorum"))
+    def quorum(self) -> Fraction:
+        return Fraction(self.text("quorum"))
 
     @property
-    def supermajority(self) -> float:
-        return float(self.text("supermajority"))
+    def supermajority(self) -> Fraction:
+        return Fraction(self.text("supermajority"))
 
     @property
     def fallback_after_rounds(self) -> int:

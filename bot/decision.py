@@ -1,0 +1,76 @@
+"""The outcome rules, as pure functions of a round's tally.
+
+Fractions are exact (``Fraction("0.5")``), so "quorum met by exactly the
+fraction" and "supermajority at exactly the threshold" are decided without
+rounding errors.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+from bot.model import AGREE, BLOCK, OBJECT, STAND_ASIDE
+
+RULE_NAMES = {
+    "consensus": "consensus (adopted when quorum is met and no one blocks)",
+    "consent": "consent (adopted when quorum is met and no one objects or blocks)",
+    "majority": "majority (adopted when quorum is met and agree outnumber object and block together)",
+    "supermajority": "supermajority (adopted when quorum is met and at least {share} of agree, object and block agree)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    agree: int = 0
+    stand_aside: int = 0
+    object: int = 0
+    block: int = 0
+
+    @classmethod
+    def of(cls, kinds: list[str]) -> Tally:
+        return cls(kinds.count(AGREE), kinds.count(STAND_ASIDE), kinds.count(OBJECT), kinds.count(BLOCK))
+
+    @property
+    def responses(self) -> int:
+        return self.agree + self.stand_aside + self.object + self.block
+
+    def line(self) -> str:
+        return f"agree {self.agree} · stand aside {self.stand_aside} · object {self.object} · block {self.block}"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    adopted: bool
+    rule: str
+    quorum_met: bool
+    needed: int  # responses needed for quorum
+    roll: int
+
+
+def quorum_needed(quorum: Fraction, roll: int) -> int:
+    """The fewest responses that meet the quorum: responses ≥ quorum × roll.
+    (At least one: a round whose whole roll has left decides nothing.)"""
+    return max(1, math.ceil(quorum * roll))
+
+
+def decide(rule: str, tally: Tally, roll: int, quorum: Fraction, supermajority: Fraction) -> Outcome:
+    needed = quorum_needed(quorum, roll)
+    quorum_met = tally.responses >= needed
+    if rule == "consensus":
+        passes = tally.block == 0
+    elif rule == "consent":
+        passes = tally.block == 0 and tally.object == 0
+    elif rule == "majority":
+        passes = tally.agree > tally.object + tally.block
+    elif rule == "supermajority":
+        passes = tally.agree >= supermajority * (tally.agree + tally.object + tally.block)
+    else:
+        raise ValueError(f"unknown decision rule {rule!r}")
+    return Outcome(quorum_met and passes, rule, quorum_met, needed, roll)
+
+
+def describe_rule(rule: str, supermajority: Fraction) -> str:
+    share = f"{float(supermajority):.0%}".replace(".0%", "%")
+    return RULE_NAMES[rule].format(share=share)

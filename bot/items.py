@@ -1,0 +1,31 @@
+"""Item numbers as members type them (``3`` or ``#3``), and finding the item meant."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.errors import Refusal
+from bot.model import Item
+
+
+def item_number(text: str) -> int:
+    digits = text[1:] if text.startswith("#") else text
+    if not digits.isdigit() or len(digits) > 9 or int(digits) == 0:
+        raise ValueError(f"'{text}' is not an item number; items are written like 3 or #3.")
+    return int(digits)
+
+
+def resolve(ctx: Context, number: int | None, command: str) -> Item:
+    """The item ``#number``, or the only open item when no number is given."""
+    collective = ctx.require_collective()
+    if number is not None:
+        item = ctx.uow.items.by_number(collective.id, number)
+        if item is None:
+            raise Refusal(f"There is no #{number} here. /proposals lists the open items.")
+        return item
+    open_items = ctx.uow.items.open(collective.id)
+    if len(open_items) == 1:
+        return open_items[0]
+    if not open_items:
+        raise Refusal("There is no open item right now.")
+    numbers = ", ".join(f"#{item.number}" for item in open_items)
+    raise Refusal(f"Which item? Open now: {numbers}. Say it like /{command} {open_items[0].number} …")

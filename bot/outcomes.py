@@ -1,0 +1,38 @@
+"""What an adopted proposal does: executable outcomes, so no one changes the
+rules or the membership alone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.context import Scope
+from bot.model import Item, Member
+from bot.ports import UnitOfWork
+from bot.settings import KEYS
+
+
+def admit(uow: UnitOfWork, collective_id: int, platform: str, user_id: str, name: str, now: datetime) -> Member:
+    """Make a person a member (again): a new membership from ``now``."""
+    member = uow.members.find(collective_id, platform, user_id)
+    if member is None:
+        member = Member(None, collective_id, platform, user_id, name, now)
+    else:
+        member.active, member.joined_at, member.left_at, member.away_until = True, now, None, None
+        member.display_name = name
+    return uow.members.save(member)
+
+
+def apply_setting(scope: Scope, key: str, value: str) -> str:
+    scope.uow.settings.put(scope.collective.id, key, value)
+    return f"{key} is now {value} ({KEYS[key].meaning})."
+
+
+def carry_out(scope: Scope, item: Item) -> str:
+    """Do what the adopted item says; returns a sentence for the outcome message."""
+    if item.topic == "setting":
+        return apply_setting(scope, item.data["key"], item.data["value"])
+    if item.topic == "membership":
+        candidate = item.data["candidate"]
+        admit(scope.uow, item.collective_id, candidate["platform"], candidate["user_id"], candidate["name"], scope.now)
+        return f"{candidate['name']} is now a member. Welcome!"
+    return ""

@@ -1,0 +1,234 @@
+"""Proposals: raising, listing, showing, amending, withdrawing, extending and
+closing them, and the log of decisions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.commands import Arg, Command
+from bot.context import Context
+from bot.decision import quorum_needed
+from bot.durations import describe_duration, parse_duration
+from bot.errors import Refusal
+from bot.items import item_number, resolve
+from bot.model import NOT_ADOPTED, OPEN, ROUND_AMENDED, ROUND_OPEN, ROUND_WITHDRAWN, WITHDRAWN, Item
+from bot.responses import refuse_unless_open
+from bot.rounds import NOUNS, close, heading, open_round, schedule, standing, tally_line, unschedule
+
+MAX_TITLE = 200
+MAX_TEXT = 4000
+DECISIONS_SHOWN = 20
+
+
+def split_text(text: str) -> tuple[str, str]:
+    """The first line is the title; the lines after it are the detail."""
+    title, _, body = text.strip().partition("\n")
+    title, body = title.strip(), body.strip()
+    if len(title) > MAX_TITLE:
+        raise Refusal(f"Please keep the title under {MAX_TITLE} characters; put the detail on the lines after it.")
+    if len(body) > MAX_TEXT:
+        raise Refusal(f"Please keep the detail under {MAX_TEXT} characters.")
+    return title, body
+
+
+def new_item(ctx: Context, topic: str, title: str, body: str = "", data: dict | None = None, author=True) -> Item:
+    collective = ctx.require_collective()
+    number = ctx.uow.items.next_number(collective.id)
+    author_id = ctx.member.id if author and ctx.member else None
+    item = Item(None, collective.id, number, "proposal", topic, author_id, title, body, ctx.now, data=data or {})
+    return ctx.uow.items.add(item)
+
+
+def propose(ctx: Context, duration: timedelta | None, text: str) -> None:
+    title, body = split_text(text)
+    item = new_item(ctx, "general", title, body)
+    open_round(ctx, item, duration or ctx.settings.proposal_duration)
+
+
+def proposals(ctx: Context) -> str:
+    collective = ctx.require_collective()
+    lines = []
+    for item in ctx.uow.items.open(collective.id):
+        round_ = ctx.uow.rounds.latest(item.id)
+        lines.append(
+            f"{heading(item)} — round {round_.number}, closes {ctx.time(round_.closes_at)}\n"
+            f"   {tally_line(standing(ctx, round_))}"
+        )
+    if not lines:
+        return "No open items. /propose TITLE starts one."
+    return "Open items:\n" + "\n".join(lines)
+
+
+def show(ctx: Context, number: int | None) -> str:
+    item = resolve(ctx, number, "show")
+    rounds = ctx.uow.rounds.of_item(item.id)
+    round_ = rounds[-1]
+    author = ctx.uow.members.get(item.author_id).display_name if item.author_id else "a candidate"
+    status = {ROUND_OPEN: f"open, closes {ctx.time(round_.closes_at)}"}.get(
+        round_.status, item.status.replace("_", " ")
+    )
+    lines = [f"#{item.number} {round_.title}", f"Proposed by {author}. Round {round_.number}: {status}."]
+    if round_.body:
+        lines.append(round_.body)
+    state = standing(ctx, round_)
+    lines.append(f"Responses ({len(state.responses)} of {len(state.roll)}):")
+    for member, response in state.responses:
+        reason = f": {response.reason}" if response.reason else ""
+        lines.append(f"• {member.display_name} — {NOUNS[response.kind]}{reason}")
+    if round_.status == ROUND_OPEN:
+        silent = ", ".join(member.display_name for member in state.silent) or "no one"
+        lines.append(f"Not yet responded: {silent}.")
+    if round_.outcome:
+        lines.append("Outcome:\n" + round_.outcome)
+    for earlier in rounds[:-1]:
+        lines.append(
+            f"Round {earlier.number} ({earlier.status}): {earlier.title} — {tally_line(standing(ctx, earlier))}"
+        )
+    return "\n".join(lines)
+
+
+def _own_item(ctx: Context, number: int | None, command: str) -> Item:
+    item = resolve(ctx, number, command)
+    member = ctx.require_member()
+    if item.author_id != member.id:
+        raise Refusal(f"Only the author of #{item.number} can {command} it.")
+    return item
+
+
+def amend(ctx: Context, number: int | None, text: str) -> None:
+    item = _own_item(ctx, number, "amend")
+    current = ctx.uow.rounds.latest(item.id)
+    if item.status == WITHDRAWN:
+        raise Refusal(f"{heading(item)} was withdrawn; propose it again with /propose.")
+    if item.status not in (OPEN, NOT_ADOPTED):
+        raise Refusal(f"{heading(item)} was adopted; a change to it is a new proposal.")
+    if item.topic != "general":
+        raise Refusal(f"#{item.number} changes a setting or the membership; its text cannot be amended.")
+    title, body = split_text(text)
+    if current.status == ROUND_OPEN:
+        ctx.uow.rounds.finish(current.id, ROUND_AMENDED, ctx.now)
+        unschedule(ctx, current)
+    item.title, item.body, item.status, item.decided_at = title, body, OPEN, None
+    ctx.uow.items.save(item)
+    duration = current.closes_at - current.opened_at
+    ctx.reply(f"#{item.number} is amended: round {current.number + 1} begins; earlier responses stay in the record.")
+    open_round(ctx, item, duration, number=current.number + 1)
+
+
+def withdraw(ctx: Context, number: int | None) -> str:
+    item = _own_item(ctx, number, "withdraw")
+    round_ = ctx.uow.rounds.latest(item.id)
+    refuse_unless_open(ctx, item, round_)
+    ctx.uow.rounds.finish(round_.id, ROUND_WITHDRAWN, ctx.now)
+    unschedule(ctx, round_)
+    item.status = WITHDRAWN
+    ctx.uow.items.save(item)
+    return f"{heading(item)} is withdrawn by {ctx.member.display_name}. Its responses stay in the record."
+
+
+def may_steer(ctx: Context) -> None:
+    """Who may close early or extend: the facilitator once the collective has
+    that role; until then any member (closing early also needs quorum)."""
+    ctx.require_member()
+
+
+def extend(ctx: Context, number: int | None, duration: timedelta) -> str:
+    may_steer(ctx)
+    item = resolve(ctx, number, "extend")
+    round_ = ctx.uow.rounds.latest(item.id)
+    refuse_unless_open(ctx, item, round_)
+    unschedule(ctx, round_)
+    round_.closes_at += duration
+    ctx.uow.rounds.save(round_)
+    schedule(ctx, round_)
+    return (
+        f"{heading(item)} now closes {ctx.time(round_.closes_at)} "
+        f"(extended by {describe_duration(duration)} by {ctx.member.display_name})."
+    )
+
+
+def close_now(ctx: Context, number: int | None) -> None:
+    may_steer(ctx)
+    item = resolve(ctx, number, "close")
+    round_ = ctx.uow.rounds.latest(item.id)
+    refuse_unless_open(ctx, item, round_)
+    state = standing(ctx, round_)
+    needed = quorum_needed(ctx.settings.quorum, len(state.roll))
+    if len(state.responses) < needed:
+        raise Refusal(
+            f"{heading(item)} cannot close early: {len(state.responses)} of {len(state.roll)} have responded and "
+            f"quorum needs {needed}. It closes by itself {ctx.time(round_.closes_at)}."
+        )
+    if close(ctx, item, round_, closed_by=ctx.member.display_name) is None:
+        raise Refusal(f"{heading(item)} was closed a moment ago. Its outcome:\n{ctx.uow.rounds.get(round_.id).outcome}")
+
+
+def decisions(ctx: Context) -> str:
+    collective = ctx.require_collective()
+    items = ctx.uow.items.decided(collective.id, DECISIONS_SHOWN)
+    if not items:
+        return "No decisions yet."
+    lines = ["Decisions, newest first:"]
+    for item in items:
+        round_ = ctx.uow.rounds.latest(item.id)
+        verdict = "adopted" if round_.adopted else "not adopted"
+        lines.append(f"{heading(item)} — {verdict} ({round_.rule}, round {round_.number}), {ctx.time(item.decided_at)}")
+    return "\n".join(lines)
+
+
+_N = Arg("number", "N", item_number, optional=True)
+_SECTION = "Proposals"
+
+COMMANDS = [
+    Command(
+        "propose",
+        "raise a proposal; further lines are its detail",
+        propose,
+        args=(Arg("duration", "DURATION", parse_duration, optional=True), Arg("text", "TITLE", rest=True)),
+        details="DURATION (like 12h, 3d, 2w) is how long the round stays open; by default the collective's "
+        "proposal_duration.",
+        section=_SECTION,
+        members_only=True,
+        in_direct=False,
+    ),
+    Command("proposals", "open items with their tallies", proposals, section=_SECTION, in_direct=False),
+    Command(
+        "show",
+        "an item's text, every response and who has not responded",
+        show,
+        args=(_N,),
+        section=_SECTION,
+        in_direct=False,
+    ),
+    Command(
+        "amend",
+        "replace your proposal's text: a new round begins",
+        amend,
+        args=(_N, Arg("text", "NEW TEXT", rest=True)),
+        section=_SECTION,
+        members_only=True,
+        in_direct=False,
+    ),
+    Command(
+        "withdraw", "withdraw your proposal", withdraw, args=(_N,), section=_SECTION, members_only=True, in_direct=False
+    ),
+    Command(
+        "extend",
+        "give a round more time",
+        extend,
+        args=(_N, Arg("duration", "DURATION", parse_duration)),
+        section=_SECTION,
+        members_only=True,
+        in_direct=False,
+    ),
+    Command(
+        "close",
+        "close a round now (once quorum is met)",
+        close_now,
+        args=(_N,),
+        section=_SECTION,
+        members_only=True,
+        in_direct=False,
+    ),
+    Command("decisions", "the log of outcomes, newest first", decisions, section=_SECTION, in_direct=False),
+]

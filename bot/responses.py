@@ -1,0 +1,106 @@
+"""Responding to a proposal: agree, stand aside, object, block — by command,
+or by choosing on the proposal's message (button, reaction, number)."""
+
+from __future__ import annotations
+
+from bot.commands import Arg, Command
+from bot.context import Context
+from bot.errors import Refusal
+from bot.items import item_number, resolve
+from bot.model import AGREE, BLOCK, OBJECT, ROUND_OPEN, ROUND_WITHDRAWN, STAND_ASIDE, WITHDRAWN, Item, Response, Round
+from bot.rounds import NOUNS, VERBS, heading, refresh, round_id_of
+
+REASON_NEEDED = (OBJECT, BLOCK)
+MAX_REASON = 1000
+
+
+def respond(ctx: Context, kind: str, item: Item, reason: str) -> None:
+    member = ctx.require_member()
+    if item.kind != "proposal":
+        raise Refusal(f"#{item.number} is not a proposal.")
+    round_ = ctx.uow.rounds.latest(item.id)
+    refuse_unless_open(ctx, item, round_)
+    if member.id not in ctx.uow.rounds.roll(round_.id):
+        raise Refusal(
+            f"{member.display_name}, you joined after round {round_.number} of #{item.number} opened, so you don't "
+            "respond in it (the roll is frozen when a round opens). You will in its next round."
+        )
+    if kind in REASON_NEEDED and not reason:
+        raise Refusal(f"To {NOUNS[kind]} you need to say why: /{kind} {item.number} REASON")
+    if len(reason) > MAX_REASON:
+        raise Refusal(f"Please keep the reason under {MAX_REASON} characters.")
+    replaced = ctx.uow.responses.put(Response(round_.id, member.id, kind, reason, ctx.now))
+    said = f"{member.display_name} {'now ' if replaced and replaced != kind else ''}{VERBS[kind]} {heading(item)}"
+    if replaced and replaced != kind:
+        said += f" (was: {NOUNS[replaced]})"
+    ctx.reply(said + (f": {reason}" if reason else "."))
+    refresh(ctx, item, round_)
+
+
+def refuse_unless_open(ctx: Context, item: Item, round_: Round) -> None:
+    if item.status == WITHDRAWN or round_.status == ROUND_WITHDRAWN:
+        raise Refusal(f"{heading(item)} was withdrawn by its author.")
+    if round_.status != ROUND_OPEN:
+        raise Refusal(f"{heading(item)} is closed. Its outcome:\n{round_.outcome}")
+
+
+def _command(kind: str):
+    def run(ctx: Context, number: int | None, reason: str | None) -> None:
+        respond(ctx, kind, resolve(ctx, number, kind), (reason or "").strip())
+
+    return run
+
+
+def choice_made(ctx: Context, key: str, choice: str) -> None:
+    """A button, reaction or number chosen on a round's message."""
+    round_id = round_id_of(key)
+    if round_id is None or choice not in VERBS:
+        return  # not an ask of ours (an old or foreign button): nothing to do
+    round_ = ctx.uow.rounds.get(round_id)
+    item = ctx.uow.items.get(round_.item_id)
+    if ctx.collective is None or item.collective_id != ctx.collective.id:
+        return
+    latest = ctx.uow.rounds.latest(item.id)
+    if round_.id != latest.id:
+        raise Refusal(
+            f"That message is for round {round_.number} of #{item.number}, which was amended; "
+            f"respond to round {latest.number}."
+        )
+    if choice in REASON_NEEDED:
+        ctx.require_member()
+        refuse_unless_open(ctx, item, round_)
+        raise Refusal(
+            f"{ctx.sender.display_name}, to {NOUNS[choice]} you need to say why: /{choice} {item.number} REASON"
+        )
+    respond(ctx, choice, item, "")
+
+
+def _usage_details(kind: str) -> str:
+    if kind in REASON_NEEDED:
+        return "N may be left out when only one item is open. A reason is required."
+    return "N may be left out when only one item is open."
+
+
+_SUMMARIES = {
+    AGREE: ("agree with a proposal", "COMMENT"),
+    STAND_ASIDE: ("stand aside: you won't stop it, but won't take part", "REASON"),
+    OBJECT: ("object, saying why (under consensus it does not stop it)", "REASON"),
+    BLOCK: ("block: a principled objection that stops it under consensus", "REASON"),
+}
+
+COMMANDS = [
+    Command(
+        kind,
+        summary,
+        _command(kind),
+        args=(
+            Arg("number", "N", item_number, optional=True),
+            Arg("reason", metavar, rest=True, optional=kind not in REASON_NEEDED),
+        ),
+        section="Proposals",
+        details=_usage_details(kind),
+        members_only=True,
+        in_direct=False,
+    )
+    for kind, (summary, metavar) in _SUMMARIES.items()
+]

@@ -1,0 +1,227 @@
+"""Rounds of responses: opening one (with its frozen roll, deadline and
+reminder), the live tally, and closing it once with an outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.actions import Ask, Choice, Edit
+from bot.context import Scope
+from bot.decision import Outcome, Tally, decide, describe_rule
+from bot.duework import DueScope
+from bot.events import Chat
+from bot.model import (
+    ADOPTED,
+    AGREE,
+    BLOCK,
+    NOT_ADOPTED,
+    OBJECT,
+    ROUND_CLOSED,
+    ROUND_OPEN,
+    STAND_ASIDE,
+    DueWork,
+    Item,
+    Member,
+    Response,
+    Round,
+)
+from bot.outcomes import carry_out
+
+ROUND_CLOSES = "round_closes"
+ROUND_REMINDER = "round_reminder"
+
+CHOICES = (
+    Choice(AGREE, "👍 Agree"),
+    Choice(STAND_ASIDE, "🤷 Stand aside"),
+    Choice(OBJECT, "✋ Object"),
+    Choice(BLOCK, "🛑 Block"),
+)
+VERBS = {AGREE: "agrees with", STAND_ASIDE: "stands aside on", OBJECT: "objects to", BLOCK: "blocks"}
+NOUNS = {AGREE: "agree", STAND_ASIDE: "stand aside", OBJECT: "object", BLOCK: "block"}
+
+
+def ask_key(round_: Round) -> str:
+    return f"r{round_.id}"
+
+
+def round_id_of(key: str) -> int | None:
+    return int(key[1:]) if key.startswith("r") and key[1:].isdigit() else None
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A round as it stands: the roll still in the collective and their responses."""
+
+    roll: list[Member]
+    responses: list[tuple[Member, Response]]
+
+    @property
+    def tally(self) -> Tally:
+        return Tally.of([response.kind for _, response in self.responses])
+
+    @property
+    def silent(self) -> list[Member]:
+        answered = {member.id for member, _ in self.responses}
+        return [member for member in self.roll if member.id not in answered]
+
+
+def standing(scope: Scope, round_: Round) -> Standing:
+    """Only members on the frozen roll who are still members count."""
+    current = {member.id: member for member in scope.uow.members.active(scope.collective.id)}
+    roll = [current[member_id] for member_id in scope.uow.rounds.roll(round_.id) if member_id in current]
+    roll.sort(key=lambda member: (member.joined_at, member.id))
+    on_roll = {member.id for member in roll}
+    responses = [
+        (current[response.member_id], response)
+        for response in scope.uow.responses.of_round(round_.id)
+        if response.member_id in on_roll
+    ]
+    return Standing(roll, responses)
+
+
+def open_round(scope: Scope, item: Item, duration: timedelta, number: int = 1) -> Round:
+    title, body = item.title, item.body
+    roll = [member.id for member in scope.uow.members.active(item.collective_id)]
+    round_ = scope.uow.rounds.add(Round(None, item.id, number, title, body, scope.now, scope.now + duration), roll)
+    schedule(scope, round_)
+    text = ask_text(scope, item, round_)
+    for platform, chat_id in scope.uow.collectives.chats(item.collective_id):
+        scope.actions.append(Ask(Chat(platform, chat_id), ask_key(round_), text, CHOICES))
+    return round_
+
+
+def schedule(scope: Scope, round_: Round) -> None:
+    due = scope.uow.due
+    due.add(DueWork(None, scope.collective.id, ROUND_CLOSES, round_.id, round_.closes_at))
+    remind_at = round_.closes_at - scope.settings.reminder_before
+    if remind_at > scope.now:
+        due.add(DueWork(None, scope.collective.id, ROUND_REMINDER, round_.id, remind_at))
+
+
+def unschedule(scope: Scope, round_: Round) -> None:
+    for kind in (ROUND_CLOSES, ROUND_REMINDER):
+        scope.uow.due.cancel(scope.collective.id, kind, round_.id)
+
+
+def heading(item: Item) -> str:
+    return f"#{item.number} {item.title}"
+
+
+def ask_text(scope: Scope, item: Item, round_: Round) -> str:
+    kind = {"setting": "Settings proposal", "membership": "Membership proposal"}.get(item.topic, "Proposal")
+    author = scope.uow.members.get(item.author_id).display_name if item.author_id else None
+    lines = [f"{kind} #{item.number}" + (f" by {author}" if author else "") + f": {round_.title}"]
+    if round_.body:
+        lines.append(round_.body)
+    rule = scope.settings.decision_rule
+    lines.append(f"Round {round_.number} · {rule} · closes {scope.time(round_.closes_at)}")
+    n = item.number
+    lines.append(f"Respond: /agree {n} · /standaside {n} [reason] · /object {n} REASON · /block {n} REASON")
+    lines.append(tally_line(standing(scope, round_)))
+    return "\n".join(lines)
+
+
+def tally_line(state: Standing) -> str:
+    return f"{state.tally.line()} — {len(state.responses)} of {len(state.roll)} responded"
+
+
+def refresh(scope: Scope, item: Item, round_: Round) -> None:
+    """Edit the round's message in every chat to show the live tally."""
+    text = ask_text(scope, item, round_)
+    for platform, chat_id in scope.uow.collectives.chats(item.collective_id):
+        scope.actions.append(Edit(Chat(platform, chat_id), ask_key(round_), text))
+
+
+def blocked_rounds_before(scope: Scope, round_: Round) -> int:
+    """Earlier rounds of the item that ended with a block standing."""
+    count = 0
+    for earlier in scope.uow.rounds.of_item(round_.item_id):
+        if earlier.number >= round_.number:
+            continue
+        roll = set(scope.uow.rounds.roll(earlier.id))
+        if any(r.kind == BLOCK and r.member_id in roll for r in scope.uow.responses.of_round(earlier.id)):
+            count += 1
+    return count
+
+
+def close(scope: Scope, item: Item, round_: Round, closed_by: str | None = None) -> str | None:
+    """Close the round once and announce its outcome; None when it was already
+    closed (two closes, one outcome)."""
+    if not scope.uow.rounds.finish(round_.id, ROUND_CLOSED, scope.now):
+        return None
+    unschedule(scope, round_)
+    state = standing(scope, round_)
+    settings = scope.settings
+    rule = settings.decision_rule
+    fallback = settings.fallback_after_rounds
+    fell_back = bool(fallback) and rule != "supermajority" and blocked_rounds_before(scope, round_) >= fallback
+    if fell_back:
+        rule = "supermajority"
+    outcome = decide(rule, state.tally, len(state.roll), settings.quorum, settings.supermajority)
+    round_.status, round_.closed_at, round_.rule, round_.adopted = ROUND_CLOSED, scope.now, rule, outcome.adopted
+    item.status, item.decided_at = (ADOPTED if outcome.adopted else NOT_ADOPTED), scope.now
+    effect = carry_out(scope, item) if outcome.adopted else ""
+    round_.outcome = outcome_text(scope, item, round_, state, outcome, closed_by, fallback if fell_back else 0)
+    if effect:
+        round_.outcome += f"\n{effect}"
+    scope.uow.rounds.save(round_)
+    scope.uow.items.save(item)
+    scope.announce(round_.outcome)
+    return round_.outcome
+
+
+def outcome_text(
+    scope: Scope,
+    item: Item,
+    round_: Round,
+    state: Standing,
+    outcome: Outcome,
+    closed_by: str | None,
+    fallback_after: int,
+) -> str:
+    verdict = "adopted" if outcome.adopted else "not adopted"
+    if not outcome.quorum_met:
+        verdict += " — quorum not met"
+    lines = [f"{heading(item)} — {verdict}."]
+    rule = describe_rule(outcome.rule, scope.settings.supermajority)
+    if fallback_after:
+        rule += f"; the fallback after {fallback_after} blocked round{'s' if fallback_after != 1 else ''}"
+    lines.append(f"Rule: {rule}. Round {round_.number}.")
+    lines.append(f"Responses: {state.tally.line()}.")
+    met = "met" if outcome.quorum_met else "not met"
+    lines.append(
+        f"Participation: {len(state.responses)} of {outcome.roll} responded; "
+        f"quorum {outcome.needed} of {outcome.roll} — {met}."
+    )
+    for kind, label in ((BLOCK, "Blocks"), (OBJECT, "Objections")):
+        reasons = [f"{m.display_name}: {r.reason}" for m, r in state.responses if r.kind == kind]
+        if reasons:
+            lines.append(f"{label}: " + "; ".join(reasons))
+    lines.append(f"Closed {'by ' + closed_by if closed_by else 'at its deadline'}, {scope.time(scope.now)}.")
+    return "\n".join(lines)
+
+
+def closes_when_due(scope: DueScope) -> None:
+    round_ = scope.uow.rounds.get(scope.work.subject_id)
+    if round_.status != ROUND_OPEN:
+        return
+    close(scope, scope.uow.items.get(round_.item_id), round_)
+
+
+def remind(scope: DueScope) -> None:
+    round_ = scope.uow.rounds.get(scope.work.subject_id)
+    if round_.status != ROUND_OPEN:
+        return
+    silent = standing(scope, round_).silent
+    if not silent:
+        return
+    item = scope.uow.items.get(round_.item_id)
+    names = ", ".join(member.display_name for member in silent)
+    scope.announce(
+        f"Reminder: {heading(item)} closes {scope.time(round_.closes_at)}. "
+        f"Not yet responded: {names}. /show {item.number} has the text and every response so far."
+    )
+
+
+DUE_HANDLERS = {ROUND_CLOSES: closes_when_due, ROUND_REMINDER: remind}
