@@ -31,7 +31,8 @@ HELP = """\
 collective-bot demo — a collective chat in your terminal.
 You speak as {name}. Console commands: /as NAME (speak as someone else),
 /dm TEXT (write to the bot privately), /tick DURATION (move the clock on,
-e.g. /tick 3d), a number (pick that choice). /help lists the bot's commands."""
+e.g. /tick 3d), a number (pick that choice); end a line with \\ to go on
+on the next line. /help lists the bot's commands."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,18 +50,26 @@ class Console:
         self._run = secrets.token_hex(4)  # message refs must not repeat across demo runs
         self._count = 0
         self._last_ask: _LastAsk | None = None
+        self._pending: list[str] = []
         self.speaker = Sender(PLATFORM, "alice", "Alice")
 
     def greet(self) -> None:
         self._write(HELP.format(name=self.speaker.display_name))
 
     def feed(self, line: str) -> None:
-        """One line typed by the current speaker."""
+        """One line typed by the current speaker; a line ending in a backslash
+        continues on the next one (a proposal's detail lines)."""
         text = line.rstrip("\n")
+        if text.endswith("\\"):
+            self._pending.append(text[:-1].rstrip())
+            return
+        if self._pending:
+            text = "\n".join([*self._pending, text])
+            self._pending = []
         if not text.strip():
             return
         if self._echo:
-            self._write(f"{self.speaker.display_name}: {text}")
+            self._write(_lines(f"{self.speaker.display_name}: ", text))
         stripped = text.strip()
         if match := _AS.match(stripped):
             name = match.group(1).strip()
@@ -122,8 +131,8 @@ def _render(action: Action) -> str:
     if isinstance(action, Ask):
         options = "  ".join(f"[{n}] {choice.label}" for n, choice in enumerate(action.choices, 1))
         return _lines("bot: ", f"{action.text}\n{options}  (type a number to choose)")
-    if isinstance(action, Edit):
-        return _lines("bot (updates its message): ", action.text)
+    if isinstance(action, Edit):  # a live tally: its last line is what changed
+        return f"bot (updates its message above): {action.text.splitlines()[-1]}"
     if isinstance(action, DirectMessage):
         return _lines(f"bot → {action.user_id} (direct): ", action.text)
     raise TypeError(f"unknown action {action!r}")
