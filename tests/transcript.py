@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
-from bot.actions import Action
+from bot.actions import Action, Edit
 from bot.clock import FakeClock
 from bot.core import Core
 from bot.events import Chat, MessageReceived, Sender
@@ -31,7 +31,8 @@ class Transcript:
         return self.core.handle(event)
 
     def say(self, who: str, text: str, **kwargs) -> str:
-        return "\n".join(action.text for action in self.send(who, text, **kwargs))
+        """What members read in the chat: new messages (tally edits left out)."""
+        return "\n".join(a.text for a in self.send(who, text, **kwargs) if not isinstance(a, Edit))
 
     def direct(self, who: str, text: str) -> str:
         return self.say(who, text, chat=Chat(self.chat.platform, f"dm-{who.lower()}", is_direct=True))
@@ -45,3 +46,25 @@ class Transcript:
             texts += [action.text for action in self.core.tick()]
         self.clock.set(target)
         return "\n".join(texts)
+
+
+def group(chat: Transcript, names: str, **settings: str) -> Transcript:
+    """A collective whose members (space-separated names) have joined, with
+    some settings already in force (as if adopted earlier)."""
+    for name in names.split():
+        chat.say(name, "/join")
+    if settings:
+        with chat.core.unit_of_work() as uow:  # test set-up only: settings normally change by proposal
+            collective = uow.collectives.for_chat(chat.chat.platform, chat.chat.chat_id)
+            for key, value in settings.items():
+                uow.settings.put(collective.id, key, value)
+            uow.commit()
+    return chat
+
+
+def vote(chat: Transcript, number: int, **responses: str) -> None:
+    """``vote(chat, 1, Alice="agree", Bob="block: too soon")``."""
+    for name, response in responses.items():
+        kind, _, reason = response.partition(":")
+        answer = chat.say(name, f"/{kind} {number} {reason.strip()}".rstrip())
+        assert f"{name} " in answer and "#" in answer, answer
