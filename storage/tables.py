@@ -112,6 +112,7 @@ class RoundRow(SQLModel, table=True):
     opened_at: datetime
     closes_at: datetime
     status: str = Field(max_length=16)
+    mode: str = Field(default="full", max_length=16, sa_column_kwargs={"server_default": "full"})
     closed_at: datetime | None = None
     rule: str | None = Field(default=None, max_length=16)
     adopted: bool | None = None
@@ -138,3 +139,38 @@ class ResponseRow(SQLModel, table=True):
     reason: str
     first_at: datetime
     at: datetime
+
+
+class NeedRow(SQLModel, table=True):
+    __tablename__ = "need"
+
+    item_id: int = Field(foreign_key="item.id", primary_key=True)
+    amount: int | None = None  # minor units; None: help that is not money
+    category: str = Field(max_length=32)
+    private: bool = False
+    stage: str = Field(max_length=16, index=True)
+    approved_at: datetime | None = None
+
+
+class OfferRow(SQLModel, table=True):
+    __tablename__ = "offer"
+
+    item_id: int = Field(foreign_key="item.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    note: str
+    at: datetime
+
+
+class LedgerRow(SQLModel, table=True):
+    """Append-only: rows are inserted, never updated or deleted."""
+
+    __tablename__ = "ledger"
+
+    id: int | None = Field(default=None, primary_key=True)
+    collective_id: int = Field(foreign_key="collective.id", index=True)
+    kind: str = Field(max_length=16)
+    amount: int
+    at: datetime
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    item_id: int | None = Field(default=None, foreign_key="item.id", index=True)
+    note: str = ""

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -19,12 +19,18 @@ from bot.model import (
     FAILED,
     NOT_ADOPTED,
     OPEN,
+    PAYOUT,
     PENDING,
+    RELEASE,
+    RESERVATION,
     ROUND_OPEN,
     Collective,
     DueWork,
     Item,
+    LedgerEntry,
     Member,
+    Need,
+    Offer,
     Response,
     Round,
 )
@@ -33,7 +39,10 @@ from storage.tables import (
     CollectiveRow,
     DueWorkRow,
     ItemRow,
+    LedgerRow,
     MemberRow,
+    NeedRow,
+    OfferRow,
     ResponseRow,
     RollRow,
     RoundRow,
@@ -391,7 +400,7 @@ def _round_to_row(round_: Round, row: RoundRow) -> None:
         round_.status,
         round_.closed_at,
     )
-    row.rule, row.adopted, row.outcome = round_.rule, round_.adopted, round_.outcome
+    row.rule, row.adopted, row.outcome, row.mode = round_.rule, round_.adopted, round_.outcome, round_.mode
 
 
 def _round(row: RoundRow) -> Round:
@@ -408,6 +417,7 @@ def _round(row: RoundRow) -> Round:
         rule=row.rule,
         adopted=row.adopted,
         outcome=row.outcome,
+        mode=row.mode,
     )
 
 
@@ -432,6 +442,107 @@ class SqlResponses:
         return [Response(row.round_id, row.member_id, row.kind, row.reason, row.at) for row in rows]
 
 
+class SqlNeeds:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, need: Need) -> None:
+        self.session.add(NeedRow(**_fields(need)))
+        self.session.flush()
+
+    def get(self, item_id: int) -> Need:
+        return _need(self.session.get_one(NeedRow, item_id))
+
+    def save(self, need: Need) -> None:
+        row = self.session.get_one(NeedRow, need.item_id)
+        for name, value in _fields(need).items():
+            setattr(row, name, value)
+        self.session.add(row)
+        self.session.flush()
+
+    def in_stage(self, collective_id: int, stage: str) -> list[tuple[Item, Need]]:
+        rows = self.session.exec(
+            select(ItemRow, NeedRow)
+            .join(NeedRow, NeedRow.item_id == ItemRow.id)
+            .where(ItemRow.collective_id == collective_id, NeedRow.stage == stage)
+            .order_by(ItemRow.created_at, ItemRow.number)
+        )
+        return [(_item(item), _need(need)) for item, need in rows]
+
+    def add_offer(self, offer: Offer) -> None:
+        row = self.session.get(OfferRow, (offer.item_id, offer.member_id)) or OfferRow(
+            item_id=offer.item_id, member_id=offer.member_id
+        )
+        row.note, row.at = offer.note, offer.at
+        self.session.add(row)
+        self.session.flush()
+
+    def offers(self, item_id: int) -> list[Offer]:
+        rows = self.session.exec(select(OfferRow).where(OfferRow.item_id == item_id).order_by(OfferRow.at))
+        return [Offer(row.item_id, row.member_id, row.note, row.at) for row in rows]
+
+
+def _fields(need: Need) -> dict:
+    return {
+        "item_id": need.item_id,
+        "amount": need.amount,
+        "category": need.category,
+        "private": need.private,
+        "stage": need.stage,
+        "approved_at": need.approved_at,
+    }
+
+
+def _need(row: NeedRow) -> Need:
+    return Need(row.item_id, row.amount, row.category, row.private, row.stage, row.approved_at)
+
+
+class SqlLedger:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(self, entry: LedgerEntry) -> LedgerEntry:
+        row = LedgerRow(
+            collective_id=entry.collective_id,
+            kind=entry.kind,
+            amount=entry.amount,
+            at=entry.at,
+            member_id=entry.member_id,
+            item_id=entry.item_id,
+            note=entry.note,
+        )
+        self.session.add(row)
+        self.session.flush()
+        entry.id = row.id
+        return entry
+
+    def totals(self, collective_id: int) -> dict[str, int]:
+        rows = self.session.exec(
+            select(LedgerRow.kind, func.sum(LedgerRow.amount))
+            .where(LedgerRow.collective_id == collective_id)
+            .group_by(LedgerRow.kind)
+        )
+        return {kind: int(total) for kind, total in rows}
+
+    def reserved_for(self, item_id: int) -> int:
+        rows = self.session.exec(
+            select(LedgerRow.kind, func.sum(LedgerRow.amount))
+            .where(LedgerRow.item_id == item_id)
+            .group_by(LedgerRow.kind)
+        )
+        totals = {kind: int(total) for kind, total in rows}
+        return totals.get(RESERVATION, 0) - totals.get(RELEASE, 0) - totals.get(PAYOUT, 0)
+
+    def recent(self, collective_id: int, limit: int) -> list[LedgerEntry]:
+        rows = self.session.exec(
+            select(LedgerRow).where(LedgerRow.collective_id == collective_id).order_by(LedgerRow.id.desc()).limit(limit)
+        )
+        return [
+            LedgerEntry(row.id, row.collective_id, row.kind, row.amount, row.at, row.member_id, row.item_id, row.note)
+            for row in rows
+        ]
+
+
 class SqlUnitOfWork:
     """One transaction on one session; leaving it without commit() rolls back."""
 
@@ -448,6 +559,8 @@ class SqlUnitOfWork:
         self.items = SqlItems(self.session)
         self.rounds = SqlRounds(self.session)
         self.responses = SqlResponses(self.session)
+        self.needs = SqlNeeds(self.session)
+        self.ledger = SqlLedger(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:
