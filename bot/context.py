@@ -61,7 +61,10 @@ class Context(Scope):
 
     def require_collective(self) -> Collective:
         if self.collective is None:
-            raise Refusal("This works in your collective's group chat, not in a direct message.")
+            raise Refusal(
+                "In a direct message I act for the collective you belong to, and I can't tell which one: "
+                "you are a member of none, or of several. Use your collective's group chat."
+            )
         return self.collective
 
     def require_member(self) -> Member:

@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
-from bot import basics, membership, proposals, responses, rounds, settings_proposals
+from bot import basics, membership, needs, proposals, responses, rounds, settings_proposals
 from bot.actions import Action, Post, Reply
 from bot.clock import Clock
 from bot.commands import Command, CommandTable, UsageError, bind, split_command
@@ -32,6 +32,7 @@ def default_commands() -> list[Command]:
         *membership.COMMANDS,
         *proposals.COMMANDS,
         *responses.COMMANDS,
+        *needs.COMMANDS,
         *settings_proposals.COMMANDS,
     ]
 
@@ -89,16 +90,23 @@ class Core:
         now = self._clock.now()
         collective = None
         member = None
-        if not event.chat.is_direct:
+        if event.chat.is_direct:
+            # A direct chat acts for the one collective the person belongs to on
+            # this platform (private needs); with several or none, for none.
+            memberships = uow.members.memberships(event.sender.platform, event.sender.user_id)
+            if len(memberships) == 1:
+                member = memberships[0]
+                collective = uow.collectives.get(member.collective_id)
+        else:
             collective = uow.collectives.for_chat(event.chat.platform, event.chat.chat_id)
             if collective is None:
                 collective = uow.collectives.create_for_chat(event.chat.platform, event.chat.chat_id, now)
             member = uow.members.find(collective.id, event.sender.platform, event.sender.user_id)
             if member is not None and not member.active:
                 member = None
-            if member is not None and member.display_name != event.sender.display_name:
-                member.display_name = event.sender.display_name
-                uow.members.save(member)
+        if member is not None and member.display_name != event.sender.display_name:
+            member.display_name = event.sender.display_name
+            uow.members.save(member)
         stored = uow.settings.values(collective.id) if collective else {}
         return Context(
             uow=uow,

@@ -99,6 +99,7 @@ class Round:
     closes_at: datetime
     status: str = ROUND_OPEN
     closed_at: datetime | None = None
+    mode: str = "full"  # full: a consensus round; silent: approved unless someone objects
     rule: str | None = None  # the rule that decided it, set at close
     adopted: bool | None = None
     outcome: str | None = None  # the outcome message, as announced
@@ -114,4 +115,57 @@ class Response:
     member_id: int
     kind: str
     reason: str
+    at: datetime
+
+
+# Need stages: deciding (a round is open), queued (approved, waiting for funds),
+# funded (reserved from the pool), paid (handed out), rejected, and for help
+# that is not money: asking, done.
+DECIDING, QUEUED, FUNDED, PAID, REJECTED, ASKING, MET = (
+    "deciding",
+    "queued",
+    "funded",
+    "paid",
+    "rejected",
+    "asking",
+    "done",
+)
+
+
+@dataclass(slots=True)
+class Need:
+    """The need-specific part of an item: ``amount`` is None for help that is
+    not money. A private need's requester is never shown in the group."""
+
+    item_id: int
+    amount: int | None
+    category: str
+    private: bool
+    stage: str
+    approved_at: datetime | None = None
+
+
+CONTRIBUTION, RESERVATION, RELEASE, PAYOUT = "contribution", "reservation", "release", "payout"
+
+
+@dataclass(slots=True)
+class LedgerEntry:
+    """One line of the append-only ledger. Amounts are positive minor units;
+    balances are derived from the entries, never stored."""
+
+    id: int | None
+    collective_id: int
+    kind: str
+    amount: int
+    at: datetime
+    member_id: int | None = None
+    item_id: int | None = None
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Offer:
+    item_id: int
+    member_id: int
+    note: str
     at: datetime

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.context import Scope
 from bot.model import Item, Member
+from bot.pool import approve, reject
 from bot.ports import UnitOfWork
 from bot.settings import KEYS
 
@@ -27,8 +28,12 @@ def apply_setting(scope: Scope, key: str, value: str) -> str:
     return f"{key} is now {value} ({KEYS[key].meaning})."
 
 
-def carry_out(scope: Scope, item: Item) -> str:
-    """Do what the adopted item says; returns a sentence for the outcome message."""
+def carry_out(scope: Scope, item: Item, adopted: bool) -> str:
+    """Do what the decided item says; returns a sentence for the outcome message."""
+    if item.kind == "need":
+        return approve(scope, item) if adopted else reject(scope, item)
+    if not adopted:
+        return ""
     if item.topic == "setting":
         return apply_setting(scope, item.data["key"], item.data["value"])
     if item.topic == "membership":

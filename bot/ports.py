@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
-from bot.model import Collective, DueWork, Item, Member, Response, Round
+from bot.model import Collective, DueWork, Item, LedgerEntry, Member, Need, Offer, Response, Round
 
 
 class Collectives(Protocol):
@@ -108,6 +108,29 @@ class Responses(Protocol):
         """Responses in the order they were first given."""
 
 
+class Needs(Protocol):
+    def add(self, need: Need) -> None: ...
+    def get(self, item_id: int) -> Need: ...
+    def save(self, need: Need) -> None: ...
+    def in_stage(self, collective_id: int, stage: str) -> list[tuple[Item, Need]]:
+        """Needs of a collective in one stage, oldest item first."""
+
+    def add_offer(self, offer: Offer) -> None: ...
+    def offers(self, item_id: int) -> list[Offer]: ...
+
+
+class Ledger(Protocol):
+    def append(self, entry: LedgerEntry) -> LedgerEntry: ...
+    def totals(self, collective_id: int) -> dict[str, int]:
+        """The sum of each kind of entry."""
+
+    def reserved_for(self, item_id: int) -> int:
+        """Reserved for one need and not yet released or paid out."""
+
+    def recent(self, collective_id: int, limit: int) -> list[LedgerEntry]:
+        """Newest first."""
+
+
 class Savepoint(Protocol):
     def rollback(self) -> None:
         """Undo what was done since the savepoint, keeping the rest of the unit of work."""
@@ -125,6 +148,8 @@ class UnitOfWork(Protocol):
     items: Items
     rounds: Rounds
     responses: Responses
+    needs: Needs
+    ledger: Ledger
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -13,7 +13,18 @@ from bot.errors import Refusal
 from bot.items import item_number, resolve
 from bot.model import NOT_ADOPTED, OPEN, ROUND_AMENDED, ROUND_OPEN, ROUND_WITHDRAWN, WITHDRAWN, Item
 from bot.responses import refuse_unless_open
-from bot.rounds import NOUNS, close, heading, open_round, schedule, standing, tally_line, unschedule
+from bot.rounds import (
+    NOUNS,
+    SILENT,
+    author_name,
+    close,
+    heading,
+    open_round,
+    schedule,
+    standing,
+    tally_line,
+    unschedule,
+)
 
 MAX_TITLE = 200
 MAX_TEXT = 4000
@@ -49,6 +60,10 @@ def proposals(ctx: Context) -> str:
     collective = ctx.require_collective()
     lines = []
     for item in ctx.uow.items.open(collective.id):
+        if item.topic == "help":
+            offers = len(ctx.uow.needs.offers(item.id))
+            lines.append(f"{heading(item)} — asking for help, {offers} offer{'s' if offers != 1 else ''} so far")
+            continue
         round_ = ctx.uow.rounds.latest(item.id)
         lines.append(
             f"{heading(item)} — round {round_.number}, closes {ctx.time(round_.closes_at)}\n"
@@ -61,13 +76,16 @@ def proposals(ctx: Context) -> str:
 
 def show(ctx: Context, number: int | None) -> str:
     item = resolve(ctx, number, "show")
+    if item.topic == "help":
+        return _show_help(ctx, item)
     rounds = ctx.uow.rounds.of_item(item.id)
     round_ = rounds[-1]
-    author = ctx.uow.members.get(item.author_id).display_name if item.author_id else "a candidate"
+    author = author_name(ctx, item) or "a candidate"
     status = {ROUND_OPEN: f"open, closes {ctx.time(round_.closes_at)}"}.get(
         round_.status, item.status.replace("_", " ")
     )
-    lines = [f"#{item.number} {round_.title}", f"Proposed by {author}. Round {round_.number}: {status}."]
+    raised = "Asked" if item.kind == "need" else "Proposed"
+    lines = [f"#{item.number} {round_.title}", f"{raised} by {author}. Round {round_.number}: {status}."]
     if round_.body:
         lines.append(round_.body)
     state = standing(ctx, round_)
@@ -87,6 +105,17 @@ def show(ctx: Context, number: int | None) -> str:
     return "\n".join(lines)
 
 
+def _show_help(ctx: Context, item: Item) -> str:
+    need = ctx.uow.needs.get(item.id)
+    lines = [f"#{item.number} {item.title}", f"Asked by {author_name(ctx, item)}. {need.stage.capitalize()}."]
+    if item.body:
+        lines.append(item.body)
+    for offer in ctx.uow.needs.offers(item.id):
+        note = f": {offer.note}" if offer.note else ""
+        lines.append(f"• {ctx.uow.members.get(offer.member_id).display_name} offers to help{note}")
+    return "\n".join(lines)
+
+
 def _own_item(ctx: Context, number: int | None, command: str) -> Item:
     item = resolve(ctx, number, command)
     member = ctx.require_member()
@@ -102,6 +131,8 @@ def amend(ctx: Context, number: int | None, text: str) -> None:
         raise Refusal(f"{heading(item)} was withdrawn; propose it again with /propose.")
     if item.status not in (OPEN, NOT_ADOPTED):
         raise Refusal(f"{heading(item)} was adopted; a change to it is a new proposal.")
+    if item.kind == "need":
+        raise Refusal(f"#{item.number} is a need; withdraw it and ask again to change it.")
     if item.topic != "general":
         raise Refusal(f"#{item.number} changes a setting or the membership; its text cannot be amended.")
     title, body = split_text(text)
@@ -117,8 +148,14 @@ def amend(ctx: Context, number: int | None, text: str) -> None:
 
 def withdraw(ctx: Context, number: int | None) -> str:
     item = _own_item(ctx, number, "withdraw")
+    if item.topic == "help":
+        raise Refusal(f"When #{item.number} is met or no longer needed, say /done {item.number}.")
     round_ = ctx.uow.rounds.latest(item.id)
     refuse_unless_open(ctx, item, round_)
+    if item.kind == "need":
+        need = ctx.uow.needs.get(item.id)
+        need.stage = WITHDRAWN
+        ctx.uow.needs.save(need)
     ctx.uow.rounds.finish(round_.id, ROUND_WITHDRAWN, ctx.now)
     unschedule(ctx, round_)
     item.status = WITHDRAWN
@@ -152,6 +189,11 @@ def close_now(ctx: Context, number: int | None) -> None:
     item = resolve(ctx, number, "close")
     round_ = ctx.uow.rounds.latest(item.id)
     refuse_unless_open(ctx, item, round_)
+    if round_.mode == SILENT:
+        raise Refusal(
+            f"{heading(item)} is approved {ctx.time(round_.closes_at)} unless someone objects before then; "
+            "that time is for objections, so it does not close early."
+        )
     state = standing(ctx, round_)
     needed = quorum_needed(ctx.settings.quorum, len(state.roll))
     if len(state.responses) < needed:

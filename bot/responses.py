@@ -8,7 +8,7 @@ from bot.context import Context
 from bot.errors import Refusal
 from bot.items import item_number, resolve
 from bot.model import AGREE, BLOCK, OBJECT, ROUND_OPEN, ROUND_WITHDRAWN, STAND_ASIDE, WITHDRAWN, Item, Response, Round
-from bot.rounds import NOUNS, VERBS, heading, refresh, round_id_of
+from bot.rounds import NOUNS, SILENT, VERBS, escalate, heading, refresh, round_id_of
 
 REASON_NEEDED = (OBJECT, BLOCK)
 MAX_REASON = 1000
@@ -16,8 +16,8 @@ MAX_REASON = 1000
 
 def respond(ctx: Context, kind: str, item: Item, reason: str) -> None:
     member = ctx.require_member()
-    if item.kind != "proposal":
-        raise Refusal(f"#{item.number} is not a proposal.")
+    if item.topic == "help":
+        raise Refusal(f"#{item.number} asks for help, not for a decision: /offer {item.number} to help.")
     round_ = ctx.uow.rounds.latest(item.id)
     refuse_unless_open(ctx, item, round_)
     if member.id not in ctx.uow.rounds.roll(round_.id):
@@ -34,6 +34,8 @@ def respond(ctx: Context, kind: str, item: Item, reason: str) -> None:
     if replaced and replaced != kind:
         said += f" (was: {NOUNS[replaced]})"
     ctx.reply(said + (f": {reason}" if reason else "."))
+    if round_.mode == SILENT and kind in REASON_NEEDED:
+        escalate(ctx, item, round_)
     refresh(ctx, item, round_)
 
 

@@ -10,6 +10,7 @@ from bot.actions import Ask, Choice, Edit
 from bot.context import Scope
 from bot.decision import Outcome, Tally, decide, describe_rule
 from bot.duework import DueScope
+from bot.durations import describe_duration
 from bot.events import Chat
 from bot.model import (
     ADOPTED,
@@ -28,6 +29,7 @@ from bot.model import (
 )
 from bot.outcomes import carry_out
 
+FULL, SILENT = "full", "silent"
 ROUND_CLOSES = "round_closes"
 ROUND_REMINDER = "round_reminder"
 
@@ -80,10 +82,11 @@ def standing(scope: Scope, round_: Round) -> Standing:
     return Standing(roll, responses)
 
 
-def open_round(scope: Scope, item: Item, duration: timedelta, number: int = 1) -> Round:
+def open_round(scope: Scope, item: Item, duration: timedelta, number: int = 1, mode: str = FULL) -> Round:
     title, body = item.title, item.body
     roll = [member.id for member in scope.uow.members.active(item.collective_id)]
-    round_ = scope.uow.rounds.add(Round(None, item.id, number, title, body, scope.now, scope.now + duration), roll)
+    opened = Round(None, item.id, number, title, body, scope.now, scope.now + duration, mode=mode)
+    round_ = scope.uow.rounds.add(opened, roll)
     schedule(scope, round_)
     text = ask_text(scope, item, round_)
     for platform, chat_id in scope.uow.collectives.chats(item.collective_id):
@@ -95,7 +98,7 @@ def schedule(scope: Scope, round_: Round) -> None:
     due = scope.uow.due
     due.add(DueWork(None, scope.collective.id, ROUND_CLOSES, round_.id, round_.closes_at))
     remind_at = round_.closes_at - scope.settings.reminder_before
-    if remind_at > scope.now:
+    if round_.mode == FULL and remind_at > scope.now:  # silence is consent in a silent round
         due.add(DueWork(None, scope.collective.id, ROUND_REMINDER, round_.id, remind_at))
 
 
@@ -108,16 +111,32 @@ def heading(item: Item) -> str:
     return f"#{item.number} {item.title}"
 
 
+KIND_NAMES = {"setting": "Settings proposal", "membership": "Membership proposal", "money": "Need", "help": "Need"}
+
+
+def author_name(scope: Scope, item: Item) -> str | None:
+    """Who raised the item, as the group may see it: a private need's requester
+    is never named."""
+    if item.data.get("private"):
+        return "a member, privately"
+    return scope.uow.members.get(item.author_id).display_name if item.author_id else None
+
+
 def ask_text(scope: Scope, item: Item, round_: Round) -> str:
-    kind = {"setting": "Settings proposal", "membership": "Membership proposal"}.get(item.topic, "Proposal")
-    author = scope.uow.members.get(item.author_id).display_name if item.author_id else None
-    lines = [f"{kind} #{item.number}" + (f" by {author}" if author else "") + f": {round_.title}"]
+    kind = KIND_NAMES.get(item.topic, "Proposal")
+    author = author_name(scope, item)
+    verb = "asked by" if item.kind == "need" else "by"
+    lines = [f"{kind} #{item.number}" + (f" {verb} {author}" if author else "") + f": {round_.title}"]
     if round_.body:
         lines.append(round_.body)
-    rule = scope.settings.decision_rule
-    lines.append(f"Round {round_.number} · {rule} · closes {scope.time(round_.closes_at)}")
     n = item.number
-    lines.append(f"Respond: /agree {n} · /standaside {n} [reason] · /object {n} REASON · /block {n} REASON")
+    if round_.mode == SILENT:
+        lines.append(f"Approved {scope.time(round_.closes_at)} unless someone objects or blocks before then.")
+        lines.append(f"Respond: /agree {n} · /object {n} REASON · /block {n} REASON")
+    else:
+        rule = scope.settings.decision_rule
+        lines.append(f"Round {round_.number} · {rule} · closes {scope.time(round_.closes_at)}")
+        lines.append(f"Respond: /agree {n} · /standaside {n} [reason] · /object {n} REASON · /block {n} REASON")
     lines.append(tally_line(standing(scope, round_)))
     return "\n".join(lines)
 
@@ -152,23 +171,52 @@ def close(scope: Scope, item: Item, round_: Round, closed_by: str | None = None)
         return None
     unschedule(scope, round_)
     state = standing(scope, round_)
-    settings = scope.settings
-    rule = settings.decision_rule
-    fallback = settings.fallback_after_rounds
-    fell_back = bool(fallback) and rule != "supermajority" and blocked_rounds_before(scope, round_) >= fallback
-    if fell_back:
-        rule = "supermajority"
-    outcome = decide(rule, state.tally, len(state.roll), settings.quorum, settings.supermajority)
-    round_.status, round_.closed_at, round_.rule, round_.adopted = ROUND_CLOSED, scope.now, rule, outcome.adopted
-    item.status, item.decided_at = (ADOPTED if outcome.adopted else NOT_ADOPTED), scope.now
-    effect = carry_out(scope, item) if outcome.adopted else ""
-    round_.outcome = outcome_text(scope, item, round_, state, outcome, closed_by, fallback if fell_back else 0)
-    if effect:
-        round_.outcome += f"\n{effect}"
+    if round_.mode == SILENT:
+        adopted = state.tally.object == 0 and state.tally.block == 0
+        rule, text = "no objection", silent_outcome_text(scope, item, round_, adopted)
+    else:
+        settings = scope.settings
+        rule = settings.decision_rule
+        fallback = settings.fallback_after_rounds
+        fell_back = bool(fallback) and rule != "supermajority" and blocked_rounds_before(scope, round_) >= fallback
+        if fell_back:
+            rule = "supermajority"
+        outcome = decide(rule, state.tally, len(state.roll), settings.quorum, settings.supermajority)
+        adopted = outcome.adopted
+        text = outcome_text(scope, item, round_, state, outcome, closed_by, fallback if fell_back else 0)
+    round_.status, round_.closed_at, round_.rule, round_.adopted = ROUND_CLOSED, scope.now, rule, adopted
+    item.status, item.decided_at = (ADOPTED if adopted else NOT_ADOPTED), scope.now
+    before = len(scope.actions)
+    effect = carry_out(scope, item, adopted)
+    follow_ups = scope.actions[before:]  # announced after the outcome they follow from
+    del scope.actions[before:]
+    round_.outcome = f"{text}\n{effect}" if effect else text
     scope.uow.rounds.save(round_)
     scope.uow.items.save(item)
     scope.announce(round_.outcome)
+    scope.actions.extend(follow_ups)
     return round_.outcome
+
+
+def silent_outcome_text(scope: Scope, item: Item, round_: Round, adopted: bool) -> str:
+    window = describe_duration(round_.closes_at - round_.opened_at)
+    if adopted:
+        return f"{heading(item)} — approved: no one objected or blocked within {window}."
+    return f"{heading(item)} — not approved."
+
+
+def escalate(scope: Scope, item: Item, round_: Round) -> None:
+    """An objection or block on a need waiting in silence: it becomes a round
+    decided under the collective's rule, with a full round's time from now."""
+    unschedule(scope, round_)
+    round_.mode = FULL
+    round_.closes_at = max(round_.closes_at, scope.now + scope.settings.proposal_duration)
+    scope.uow.rounds.save(round_)
+    schedule(scope, round_)
+    scope.announce(
+        f"#{item.number} is no longer approved by silence: it is now decided by a round under "
+        f"{scope.settings.decision_rule}, closing {scope.time(round_.closes_at)}."
+    )
 
 
 def outcome_text(

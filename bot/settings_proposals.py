@@ -32,6 +32,8 @@ def set_(ctx: Context, key: str, value: str) -> str | None:
     current = ctx.settings.text(key)
     if normal == current:
         return f"{key} is already {current}."
+    if key == "currency" and ctx.uow.ledger.recent(collective.id, 1):
+        raise Refusal(f"The pool's ledger is kept in {current} already; its amounts can't change currency.")
     if len(ctx.uow.members.active(collective.id)) == 1:
         return "You are the only member, so it applies at once: " + apply_setting(ctx, key, normal)
     pending = ctx.uow.items.find_open(collective.id, "setting", "key", key)

@@ -1,0 +1,281 @@
+"""Asking the pool: contributions, needs (money or help), offers, payouts, and
+the views of the pool and its ledger."""
+
+from __future__ import annotations
+
+from bot.commands import Arg, Command
+from bot.context import Context
+from bot.errors import Refusal
+from bot.items import item_number, resolve
+from bot.model import (
+    ASKING,
+    CONTRIBUTION,
+    DECIDING,
+    FUNDED,
+    MET,
+    PAID,
+    PAYOUT,
+    QUEUED,
+    RELEASE,
+    RESERVATION,
+    Item,
+    LedgerEntry,
+    Need,
+    Offer,
+)
+from bot.money import exponent, parse_amount
+from bot.pool import balances, fund_queue, money, queue
+from bot.proposals import MAX_TEXT, MAX_TITLE
+from bot.rounds import FULL, SILENT, heading, open_round
+from bot.settings import CATEGORIES
+
+LEDGER_SHOWN = 20
+MAX_NOTE = 300
+KIND_WORDS = {CONTRIBUTION: "contribution", RESERVATION: "reserved", RELEASE: "released", PAYOUT: "paid out"}
+
+
+def contribute(ctx: Context, amount: str, note: str | None) -> str:
+    member = ctx.require_member()
+    minor = _amount(ctx, amount)
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise Refusal(f"Please keep the note under {MAX_NOTE} characters.")
+    ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, CONTRIBUTION, minor, ctx.now, member.id, note=note))
+    answer = f"Thank you, {member.display_name}: {money(ctx, minor)} is in the pool. " + _balance_line(ctx)
+    ctx.reply(answer)
+    fund_queue(ctx)
+    return None
+
+
+def _amount(ctx: Context, text: str) -> int:
+    try:
+        return parse_amount(text, ctx.settings.text("currency"))
+    except ValueError as error:
+        raise Refusal(str(error)) from None
+
+
+def _balance_line(ctx: Context) -> str:
+    now = balances(ctx)
+    return f"The pool holds {money(ctx, now.held)}, of which {money(ctx, now.reserved)} is reserved for approved needs."
+
+
+def _looks_like_amount(word: str) -> bool:
+    return any(c.isdigit() for c in word) and all(c.isdigit() or c in ".,-+" for c in word.lstrip("-+"))
+
+
+def need(ctx: Context, text: str) -> None:
+    """``/need AMOUNT DESCRIPTION [#category]`` or ``/need DESCRIPTION [#category]``."""
+    member = ctx.require_member()
+    first, _, rest = text.strip().partition(" ")
+    amount = None
+    if _looks_like_amount(first) or first.startswith("-"):
+        amount = _amount(ctx, first)
+        text = rest
+    description, category = _category(text)
+    if not description:
+        raise Refusal("Say what the need is: /need AMOUNT DESCRIPTION [#category], or /need DESCRIPTION for help.")
+    title, _, body = description.partition("\n")
+    if len(title) > MAX_TITLE or len(body) > MAX_TEXT:
+        raise Refusal(f"Please keep the description under {MAX_TITLE} characters on its first line.")
+    private = ctx.chat.is_direct
+    topic = "help" if amount is None else "money"
+    shown = title.strip() if amount is None else f"{money(ctx, amount)} — {title.strip()}"
+    number = ctx.uow.items.next_number(ctx.collective.id)
+    data = {"private": True} if private else {}
+    item = ctx.uow.items.add(
+        Item(
+            None,
+            ctx.collective.id,
+            number,
+            "need",
+            topic,
+            member.id,
+            f"{shown} ({category})",
+            body.strip(),
+            ctx.now,
+            data=data,
+        )
+    )
+    if amount is None:
+        ctx.uow.needs.add(Need(item.id, None, category, private, ASKING))
+        ctx.announce(_help_text(ctx, item))
+    else:
+        ctx.uow.needs.add(Need(item.id, amount, category, private, DECIDING))
+        limit = int(ctx.settings.text("need_auto_limit")) * 10 ** exponent(ctx.settings.text("currency"))
+        if amount <= limit:
+            open_round(ctx, item, ctx.settings.need_window, mode=SILENT)
+        else:
+            open_round(ctx, item, ctx.settings.proposal_duration, mode=FULL)
+    if private:
+        ctx.reply(f"Your need is posted in the group as #{item.number}, without your name.")
+
+
+def _category(text: str) -> tuple[str, str]:
+    words = text.strip().split(" ")
+    last = words[-1].strip() if words else ""
+    if last.startswith("#") and len(last) > 1 and not last[1:].isdigit():
+        name = last[1:].lower()
+        if name not in CATEGORIES:
+            raise Refusal(f"'{last}' is not a category; the categories are: {', '.join('#' + c for c in CATEGORIES)}.")
+        return " ".join(words[:-1]).strip(), name
+    return text.strip(), "other"
+
+
+def _help_text(ctx: Context, item: Item) -> str:
+    asker = "a member, privately" if item.data.get("private") else ctx.member.display_name
+    return (
+        f"Need #{item.number} asked by {asker}: {item.title}"
+        + (f"\n{item.body}" if item.body else "")
+        + f"\nCan you help? /offer {item.number} [note]"
+    )
+
+
+def _need_item(ctx: Context, number: int | None, command: str) -> tuple[Item, Need]:
+    item = resolve(ctx, number, command)
+    if item.kind != "need":
+        raise Refusal(f"#{item.number} is a proposal, not a need.")
+    return item, ctx.uow.needs.get(item.id)
+
+
+def offer(ctx: Context, number: int | None, note: str | None) -> None:
+    member = ctx.require_member()
+    item, need_ = _need_item(ctx, number, "offer")
+    if need_.stage != ASKING:
+        raise Refusal(f"#{item.number} is not asking for help: it is {need_.stage}.")
+    if item.author_id == member.id:
+        raise Refusal("That is your own need.")
+    note = (note or "").strip()[:MAX_NOTE]
+    ctx.uow.needs.add_offer(Offer(item.id, member.id, note, ctx.now))
+    ctx.reply(f"{member.display_name} offers to help with #{item.number}" + (f": {note}" if note else "."))
+    asker = ctx.uow.members.get(item.author_id)
+    offered = f"{member.display_name} offers to help with your need #{item.number}" + (f": {note}" if note else "")
+    ctx.tell(asker, f"{offered}. When it is met, say /done {item.number}.")
+
+
+def done(ctx: Context, number: int | None) -> str:
+    member = ctx.require_member()
+    item, need_ = _need_item(ctx, number, "done")
+    if item.author_id != member.id:
+        raise Refusal(f"Only whoever asked can say #{item.number} is met.")
+    if need_.stage != ASKING:
+        raise Refusal(f"#{item.number} is not open help: it is {need_.stage}.")
+    need_.stage = MET
+    ctx.uow.needs.save(need_)
+    item.status, item.decided_at = "done", ctx.now
+    ctx.uow.items.save(item)
+    helpers = [ctx.uow.members.get(o.member_id).display_name for o in ctx.uow.needs.offers(item.id)]
+    thanks = f" Thank you, {', '.join(helpers)}!" if helpers else ""
+    ctx.announce(f"#{item.number} {item.title} is met.{thanks}")
+    return "Marked as met." if ctx.chat.is_direct else None
+
+
+def may_pay_out(ctx: Context, item: Item) -> None:
+    """The treasurer once the collective has that role; until then any member
+    other than whoever asked."""
+    member = ctx.require_member()
+    if item.author_id == member.id:
+        raise Refusal(f"Someone other than whoever asked records the payout of #{item.number}.")
+
+
+def paid(ctx: Context, number: int | None) -> None:
+    item, need_ = _need_item(ctx, number, "paid")
+    may_pay_out(ctx, item)
+    if need_.stage == PAID:
+        raise Refusal(f"#{item.number} was paid out already.")
+    if need_.stage != FUNDED:
+        waiting = "waits for funds" if need_.stage == QUEUED else f"is {need_.stage}"
+        raise Refusal(f"#{item.number} {waiting}; only a funded need can be paid out.")
+    amount = ctx.uow.ledger.reserved_for(item.id)
+    ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, PAYOUT, amount, ctx.now, ctx.member.id, item.id))
+    need_.stage = PAID
+    ctx.uow.needs.save(need_)
+    ctx.announce(
+        f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.member.display_name}. "
+        + _balance_line(ctx)
+    )
+
+
+def pool(ctx: Context) -> str:
+    ctx.require_collective()
+    now = balances(ctx)
+    lines = [
+        f"The pool holds {money(ctx, now.held)}: {money(ctx, now.reserved)} reserved for approved needs, "
+        f"{money(ctx, now.available)} available."
+    ]
+    waiting = queue(ctx)
+    if waiting:
+        lines.append("Approved needs waiting for funds, in the order they will be funded:")
+        lines += [f"{n}. {heading(item)}" for n, (item, _) in enumerate(waiting, 1)]
+    else:
+        lines.append("No approved need is waiting for funds.")
+    return "\n".join(lines)
+
+
+def ledger(ctx: Context) -> str:
+    ctx.require_collective()
+    entries = ctx.uow.ledger.recent(ctx.collective.id, LEDGER_SHOWN)
+    if not entries:
+        return "The ledger is empty. /contribute AMOUNT adds to the pool."
+    lines = [f"Ledger, newest first (last {min(len(entries), LEDGER_SHOWN)}):"]
+    for entry in entries:
+        line = f"• {ctx.time(entry.at)} — {KIND_WORDS[entry.kind]} {money(ctx, entry.amount)}"
+        if entry.item_id is not None:
+            line += f" for #{ctx.uow.items.get(entry.item_id).number}"
+        if entry.kind == CONTRIBUTION and entry.member_id is not None:
+            line += f" from {ctx.uow.members.get(entry.member_id).display_name}"
+        if entry.kind == PAYOUT and entry.member_id is not None:
+            line += f", recorded by {ctx.uow.members.get(entry.member_id).display_name}"
+        if entry.note:
+            line += f": {entry.note}"
+        lines.append(line)
+    lines.append(_balance_line(ctx))
+    return "\n".join(lines)
+
+
+_SECTION = "Pool and needs"
+_N = Arg("number", "N", item_number, optional=True)
+
+COMMANDS = [
+    Command(
+        "contribute",
+        "record a contribution to the pool",
+        contribute,
+        args=(Arg("amount", "AMOUNT"), Arg("note", "NOTE", rest=True, optional=True)),
+        details="AMOUNT like 50 or 12.50 (12,50 works too), in the collective's currency.",
+        section=_SECTION,
+        members_only=True,
+        in_direct=False,
+    ),
+    Command("pool", "the balance, what is reserved, and needs waiting for funds", pool, section=_SECTION),
+    Command(
+        "need",
+        "ask the pool (with an amount) or the members (without one)",
+        need,
+        args=(Arg("text", "[AMOUNT] DESCRIPTION [#category]", rest=True),),
+        details="Small needs are approved unless someone objects within need_window; larger ones are decided by a "
+        "round. Send it to me in a direct message to ask without your name being shown. "
+        "Categories: " + ", ".join("#" + c for c in CATEGORIES) + ".",
+        section=_SECTION,
+        members_only=True,
+    ),
+    Command(
+        "offer",
+        "offer to meet a need for help",
+        offer,
+        args=(_N, Arg("note", "NOTE", rest=True, optional=True)),
+        section=_SECTION,
+        members_only=True,
+        in_direct=False,
+    ),
+    Command("done", "say your need for help is met", done, args=(_N,), section=_SECTION, members_only=True),
+    Command(
+        "paid",
+        "record that a funded need was paid out",
+        paid,
+        args=(_N,),
+        section=_SECTION,
+        members_only=True,
+        in_direct=False,
+    ),
+    Command("ledger", "recent ledger entries and the balance", ledger, section=_SECTION),
+]
