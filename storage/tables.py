@@ -174,3 +174,52 @@ class LedgerRow(SQLModel, table=True):
     member_id: int | None = Field(default=None, foreign_key="member.id")
     item_id: int | None = Field(default=None, foreign_key="item.id", index=True)
     note: str = ""
+
+
+class RoleRow(SQLModel, table=True):
+    __tablename__ = "role"
+    __table_args__ = (UniqueConstraint("collective_id", "name", name="uq_role_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    collective_id: int = Field(foreign_key="collective.id", index=True)
+    name: str = Field(max_length=32)
+    every_seconds: int
+    weekday: int | None = None
+    at_hour: int | None = None
+    at_minute: int | None = None
+    created_at: datetime
+    holder_id: int | None = Field(default=None, foreign_key="member.id")
+    term_started_at: datetime | None = None
+    next_handover_at: datetime | None = None
+    vacancy_announced: bool = False
+
+
+class RosterRow(SQLModel, table=True):
+    __tablename__ = "roster"
+
+    role_id: int = Field(foreign_key="role.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    joined_at: datetime
+
+
+class TurnRow(SQLModel, table=True):
+    """Every turn served, kept for the record and for fairness."""
+
+    __tablename__ = "turn"
+
+    id: int | None = Field(default=None, primary_key=True)
+    role_id: int = Field(foreign_key="role.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    started_at: datetime
+    ended_at: datetime | None = None
+
+
+class SwapRow(SQLModel, table=True):
+    __tablename__ = "swap"
+
+    id: int | None = Field(default=None, primary_key=True)
+    role_id: int = Field(foreign_key="role.id", index=True)
+    from_member_id: int = Field(foreign_key="member.id")
+    to_member_id: int = Field(foreign_key="member.id")
+    requested_at: datetime
+    status: str = Field(max_length=16)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, func, update
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +24,7 @@ from bot.model import (
     RELEASE,
     RESERVATION,
     ROUND_OPEN,
+    SWAP_PENDING,
     Collective,
     DueWork,
     Item,
@@ -32,7 +33,10 @@ from bot.model import (
     Need,
     Offer,
     Response,
+    Role,
     Round,
+    Swap,
+    Turn,
 )
 from storage.tables import (
     ChatRow,
@@ -44,10 +48,14 @@ from storage.tables import (
     NeedRow,
     OfferRow,
     ResponseRow,
+    RoleRow,
     RollRow,
+    RosterRow,
     RoundRow,
     SeenMessageRow,
     SettingRow,
+    SwapRow,
+    TurnRow,
 )
 
 
@@ -543,6 +551,127 @@ class SqlLedger:
         ]
 
 
+class SqlRoles:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, role: Role) -> Role:
+        row = RoleRow()
+        _role_to_row(role, row)
+        self.session.add(row)
+        self.session.flush()
+        role.id = row.id
+        return role
+
+    def get(self, role_id: int) -> Role:
+        return _role(self.session.get_one(RoleRow, role_id))
+
+    def named(self, collective_id: int, name: str) -> Role | None:
+        row = self.session.exec(
+            select(RoleRow).where(RoleRow.collective_id == collective_id, RoleRow.name == name)
+        ).first()
+        return _role(row) if row else None
+
+    def of_collective(self, collective_id: int) -> list[Role]:
+        rows = self.session.exec(select(RoleRow).where(RoleRow.collective_id == collective_id).order_by(RoleRow.id))
+        return [_role(row) for row in rows]
+
+    def save(self, role: Role) -> None:
+        row = self.session.get_one(RoleRow, role.id)
+        _role_to_row(role, row)
+        self.session.add(row)
+        self.session.flush()
+
+    def roster(self, role_id: int) -> list[int]:
+        rows = self.session.exec(
+            select(RosterRow.member_id).where(RosterRow.role_id == role_id).order_by(RosterRow.joined_at)
+        )
+        return list(rows)
+
+    def join(self, role_id: int, member_id: int, now: datetime) -> bool:
+        if self.session.get(RosterRow, (role_id, member_id)) is not None:
+            return False
+        self.session.add(RosterRow(role_id=role_id, member_id=member_id, joined_at=now))
+        self.session.flush()
+        return True
+
+    def leave(self, role_id: int, member_id: int) -> bool:
+        row = self.session.get(RosterRow, (role_id, member_id))
+        if row is None:
+            return False
+        self.session.delete(row)
+        self.session.flush()
+        return True
+
+    def turns(self, role_id: int) -> list[Turn]:
+        rows = self.session.exec(select(TurnRow).where(TurnRow.role_id == role_id).order_by(TurnRow.id))
+        return [Turn(row.role_id, row.member_id, row.started_at, row.ended_at) for row in rows]
+
+    def start_turn(self, turn: Turn) -> None:
+        self.session.add(TurnRow(role_id=turn.role_id, member_id=turn.member_id, started_at=turn.started_at))
+        self.session.flush()
+
+    def end_turn(self, role_id: int, now: datetime) -> None:
+        self.session.exec(
+            update(TurnRow).where(TurnRow.role_id == role_id, TurnRow.ended_at.is_(None)).values(ended_at=now)
+        )
+
+    def hand_current_turn(self, role_id: int, member_id: int) -> None:
+        self.session.exec(
+            update(TurnRow).where(TurnRow.role_id == role_id, TurnRow.ended_at.is_(None)).values(member_id=member_id)
+        )
+
+    def add_swap(self, swap: Swap) -> Swap:
+        row = SwapRow(
+            role_id=swap.role_id,
+            from_member_id=swap.from_member_id,
+            to_member_id=swap.to_member_id,
+            requested_at=swap.requested_at,
+            status=swap.status,
+        )
+        self.session.add(row)
+        self.session.flush()
+        swap.id = row.id
+        return swap
+
+    def pending_swaps(self, role_id: int) -> list[Swap]:
+        rows = self.session.exec(
+            select(SwapRow).where(SwapRow.role_id == role_id, SwapRow.status == SWAP_PENDING).order_by(SwapRow.id)
+        )
+        return [Swap(r.id, r.role_id, r.from_member_id, r.to_member_id, r.requested_at, r.status) for r in rows]
+
+    def save_swap(self, swap: Swap) -> None:
+        row = self.session.get_one(SwapRow, swap.id)
+        row.status = swap.status
+        self.session.add(row)
+        self.session.flush()
+
+
+def _role_to_row(role: Role, row: RoleRow) -> None:
+    row.collective_id, row.name = role.collective_id, role.name
+    row.every_seconds = int(role.every.total_seconds())
+    row.weekday = role.weekday
+    row.at_hour, row.at_minute = role.at if role.at else (None, None)
+    row.created_at, row.holder_id, row.term_started_at = role.created_at, role.holder_id, role.term_started_at
+    row.next_handover_at, row.vacancy_announced = role.next_handover_at, role.vacancy_announced
+
+
+def _role(row: RoleRow) -> Role:
+    return Role(
+        id=row.id,
+        collective_id=row.collective_id,
+        name=row.name,
+        every=timedelta(seconds=row.every_seconds),
+        weekday=row.weekday,
+        at=(row.at_hour, row.at_minute) if row.at_hour is not None else None,
+        created_at=row.created_at,
+        holder_id=row.holder_id,
+        term_started_at=row.term_started_at,
+        next_handover_at=row.next_handover_at,
+        vacancy_announced=row.vacancy_announced,
+    )
+
+
 class SqlUnitOfWork:
     """One transaction on one session; leaving it without commit() rolls back."""
 
@@ -561,6 +690,7 @@ class SqlUnitOfWork:
         self.responses = SqlResponses(self.session)
         self.needs = SqlNeeds(self.session)
         self.ledger = SqlLedger(self.session)
+        self.roles = SqlRoles(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:
