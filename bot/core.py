@@ -12,7 +12,17 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
-from bot import basics, membership, needs, proposals, responses, rounds, settings_proposals
+from bot import (
+    basics,
+    membership,
+    needs,
+    proposals,
+    responses,
+    rotation,
+    rotation_commands,
+    rounds,
+    settings_proposals,
+)
 from bot.actions import Action, Post, Reply
 from bot.clock import Clock
 from bot.commands import Command, CommandTable, UsageError, bind, split_command
@@ -33,12 +43,13 @@ def default_commands() -> list[Command]:
         *proposals.COMMANDS,
         *responses.COMMANDS,
         *needs.COMMANDS,
+        *rotation_commands.COMMANDS,
         *settings_proposals.COMMANDS,
     ]
 
 
 def default_due_handlers() -> dict[str, DueHandler]:
-    return {**membership.DUE_HANDLERS, **rounds.DUE_HANDLERS}
+    return {**membership.DUE_HANDLERS, **rounds.DUE_HANDLERS, **rotation.DUE_HANDLERS}
 
 
 class Core:

@@ -13,6 +13,7 @@ from bot.model import DueWork
 from bot.outcomes import admit
 from bot.principles import DEFAULT_GIST
 from bot.proposals import new_item
+from bot.rotation import on_leave
 from bot.rounds import heading, open_round
 
 AWAY_ENDS = "away_ends"
@@ -25,7 +26,7 @@ def join(ctx: Context) -> str | None:
     sender = ctx.sender
     if ctx.settings.join == "consent" and ctx.uow.members.active(collective.id):
         return _ask_to_join(ctx)
-    member = admit(ctx.uow, collective.id, sender.platform, sender.user_id, sender.display_name, ctx.now)
+    member = admit(ctx, sender.platform, sender.user_id, sender.display_name)
     count = len(ctx.uow.members.active(collective.id))
     gist = "our principles" if collective.principles else f"our principles — {DEFAULT_GIST}"
     return (
@@ -50,15 +51,16 @@ def _ask_to_join(ctx: Context) -> None:
     open_round(ctx, item, ctx.settings.proposal_duration)
 
 
-def leave(ctx: Context) -> str:
+def leave(ctx: Context) -> None:
     member = ctx.require_member()
     member.active, member.left_at, member.away_until = False, ctx.now, None
     ctx.uow.members.save(member)
     ctx.uow.due.cancel(member.collective_id, AWAY_ENDS, member.id)
-    return (
+    ctx.reply(
         f"{member.display_name} has left the collective. What you said and decided stays in the record; "
         "/join again whenever you like."
     )
+    on_leave(ctx, member)
 
 
 def members(ctx: Context) -> str:

@@ -4,7 +4,7 @@ never sees the ORM."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 @dataclass(slots=True)
@@ -169,3 +169,46 @@ class Offer:
     member_id: int
     note: str
     at: datetime
+
+
+FACILITATOR, TREASURER, DELEGATE = "facilitator", "treasurer", "delegate"
+KNOWN_ROLES = (FACILITATOR, TREASURER, DELEGATE)
+
+
+@dataclass(slots=True)
+class Role:
+    """A rotating role. Facilitator, treasurer and delegate carry powers for
+    the term; any other name is a chore."""
+
+    id: int | None
+    collective_id: int
+    name: str
+    every: timedelta
+    weekday: int | None
+    at: tuple[int, int] | None
+    created_at: datetime
+    holder_id: int | None = None
+    term_started_at: datetime | None = None
+    next_handover_at: datetime | None = None
+    vacancy_announced: bool = False
+
+
+@dataclass(slots=True)
+class Turn:
+    role_id: int
+    member_id: int
+    started_at: datetime
+    ended_at: datetime | None = None
+
+
+SWAP_PENDING, SWAP_ACCEPTED, SWAP_DECLINED, SWAP_EXPIRED = "pending", "accepted", "declined", "expired"
+
+
+@dataclass(slots=True)
+class Swap:
+    id: int | None
+    role_id: int
+    from_member_id: int
+    to_member_id: int
+    requested_at: datetime
+    status: str = SWAP_PENDING

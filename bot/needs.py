@@ -18,6 +18,7 @@ from bot.model import (
     QUEUED,
     RELEASE,
     RESERVATION,
+    TREASURER,
     Item,
     LedgerEntry,
     Need,
@@ -26,6 +27,7 @@ from bot.model import (
 from bot.money import exponent, parse_amount
 from bot.pool import balances, fund_queue, money, queue
 from bot.proposals import MAX_TEXT, MAX_TITLE
+from bot.rotation import holder_of
 from bot.rounds import FULL, SILENT, heading, open_round
 from bot.settings import CATEGORIES
 
@@ -170,11 +172,14 @@ def done(ctx: Context, number: int | None) -> str:
 
 
 def may_pay_out(ctx: Context, item: Item) -> None:
-    """The treasurer once the collective has that role; until then any member
-    other than whoever asked."""
+    """The current treasurer, where the role is filled; otherwise (or when the
+    treasurer asked it themselves) any member other than whoever asked."""
     member = ctx.require_member()
     if item.author_id == member.id:
         raise Refusal(f"Someone other than whoever asked records the payout of #{item.number}.")
+    treasurer = holder_of(ctx.uow, ctx.collective.id, TREASURER)
+    if treasurer is not None and treasurer.id not in (member.id, item.author_id):
+        raise Refusal(f"The treasurer ({treasurer.display_name}, this term) records payouts.")
 
 
 def paid(ctx: Context, number: int | None) -> None:

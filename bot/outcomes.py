@@ -3,24 +3,26 @@ rules or the membership alone."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.context import Scope
 from bot.model import Item, Member
 from bot.pool import approve, reject
-from bot.ports import UnitOfWork
+from bot.rotation import on_join
 from bot.settings import KEYS
 
 
-def admit(uow: UnitOfWork, collective_id: int, platform: str, user_id: str, name: str, now: datetime) -> Member:
-    """Make a person a member (again): a new membership from ``now``."""
-    member = uow.members.find(collective_id, platform, user_id)
+def admit(scope: Scope, platform: str, user_id: str, name: str) -> Member:
+    """Make a person a member (again): a new membership from now, and a place
+    on the facilitator's roster."""
+    collective_id = scope.collective.id
+    member = scope.uow.members.find(collective_id, platform, user_id)
     if member is None:
-        member = Member(None, collective_id, platform, user_id, name, now)
+        member = Member(None, collective_id, platform, user_id, name, scope.now)
     else:
-        member.active, member.joined_at, member.left_at, member.away_until = True, now, None, None
+        member.active, member.joined_at, member.left_at, member.away_until = True, scope.now, None, None
         member.display_name = name
-    return uow.members.save(member)
+    member = scope.uow.members.save(member)
+    on_join(scope, member)
+    return member
 
 
 def apply_setting(scope: Scope, key: str, value: str) -> str:
@@ -38,6 +40,6 @@ def carry_out(scope: Scope, item: Item, adopted: bool) -> str:
         return apply_setting(scope, item.data["key"], item.data["value"])
     if item.topic == "membership":
         candidate = item.data["candidate"]
-        admit(scope.uow, item.collective_id, candidate["platform"], candidate["user_id"], candidate["name"], scope.now)
+        admit(scope, candidate["platform"], candidate["user_id"], candidate["name"])
         return f"{candidate['name']} is now a member. Welcome!"
     return ""

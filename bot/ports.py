@@ -8,7 +8,20 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
-from bot.model import Collective, DueWork, Item, LedgerEntry, Member, Need, Offer, Response, Round
+from bot.model import (
+    Collective,
+    DueWork,
+    Item,
+    LedgerEntry,
+    Member,
+    Need,
+    Offer,
+    Response,
+    Role,
+    Round,
+    Swap,
+    Turn,
+)
 
 
 class Collectives(Protocol):
@@ -131,6 +144,34 @@ class Ledger(Protocol):
         """Newest first."""
 
 
+class Roles(Protocol):
+    def add(self, role: Role) -> Role: ...
+    def get(self, role_id: int) -> Role: ...
+    def named(self, collective_id: int, name: str) -> Role | None: ...
+    def of_collective(self, collective_id: int) -> list[Role]: ...
+    def save(self, role: Role) -> None: ...
+    def roster(self, role_id: int) -> list[int]:
+        """Member ids on the role's roster, in the order they joined it."""
+
+    def join(self, role_id: int, member_id: int, now: datetime) -> bool:
+        """False when already on the roster."""
+
+    def leave(self, role_id: int, member_id: int) -> bool:
+        """False when not on the roster."""
+
+    def turns(self, role_id: int) -> list[Turn]:
+        """Every turn of the role, oldest first."""
+
+    def start_turn(self, turn: Turn) -> None: ...
+    def end_turn(self, role_id: int, now: datetime) -> None: ...
+    def hand_current_turn(self, role_id: int, member_id: int) -> None:
+        """A swap: the current turn becomes the other member's."""
+
+    def add_swap(self, swap: Swap) -> Swap: ...
+    def pending_swaps(self, role_id: int) -> list[Swap]: ...
+    def save_swap(self, swap: Swap) -> None: ...
+
+
 class Savepoint(Protocol):
     def rollback(self) -> None:
         """Undo what was done since the savepoint, keeping the rest of the unit of work."""
@@ -150,6 +191,7 @@ class UnitOfWork(Protocol):
     responses: Responses
     needs: Needs
     ledger: Ledger
+    roles: Roles
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -11,8 +11,9 @@ from bot.decision import quorum_needed
 from bot.durations import describe_duration, parse_duration
 from bot.errors import Refusal
 from bot.items import item_number, resolve
-from bot.model import NOT_ADOPTED, OPEN, ROUND_AMENDED, ROUND_OPEN, ROUND_WITHDRAWN, WITHDRAWN, Item
+from bot.model import FACILITATOR, NOT_ADOPTED, OPEN, ROUND_AMENDED, ROUND_OPEN, ROUND_WITHDRAWN, WITHDRAWN, Item
 from bot.responses import refuse_unless_open
+from bot.rotation import holder_of
 from bot.rounds import (
     NOUNS,
     SILENT,
@@ -163,14 +164,21 @@ def withdraw(ctx: Context, number: int | None) -> str:
     return f"{heading(item)} is withdrawn by {ctx.member.display_name}. Its responses stay in the record."
 
 
-def may_steer(ctx: Context) -> None:
-    """Who may close early or extend: the facilitator once the collective has
-    that role; until then any member (closing early also needs quorum)."""
-    ctx.require_member()
+def may_steer(ctx: Context, command: str) -> bool:
+    """Who may close early or extend: the current facilitator, where the role
+    is filled; otherwise any member (and closing early then needs quorum).
+    Returns whether the facilitator is acting."""
+    member = ctx.require_member()
+    facilitator = holder_of(ctx.uow, ctx.collective.id, FACILITATOR)
+    if facilitator is None:
+        return False
+    if facilitator.id != member.id:
+        raise Refusal(f"Only the facilitator ({facilitator.display_name}, this term) can {command} a round.")
+    return True
 
 
 def extend(ctx: Context, number: int | None, duration: timedelta) -> str:
-    may_steer(ctx)
+    may_steer(ctx, "extend")
     item = resolve(ctx, number, "extend")
     round_ = ctx.uow.rounds.latest(item.id)
     refuse_unless_open(ctx, item, round_)
@@ -185,7 +193,7 @@ def extend(ctx: Context, number: int | None, duration: timedelta) -> str:
 
 
 def close_now(ctx: Context, number: int | None) -> None:
-    may_steer(ctx)
+    facilitating = may_steer(ctx, "close")
     item = resolve(ctx, number, "close")
     round_ = ctx.uow.rounds.latest(item.id)
     refuse_unless_open(ctx, item, round_)
@@ -196,7 +204,7 @@ def close_now(ctx: Context, number: int | None) -> None:
         )
     state = standing(ctx, round_)
     needed = quorum_needed(ctx.settings.quorum, len(state.roll))
-    if len(state.responses) < needed:
+    if not facilitating and len(state.responses) < needed:
         raise Refusal(
             f"{heading(item)} cannot close early: {len(state.responses)} of {len(state.roll)} have responded and "
             f"quorum needs {needed}. It closes by itself {ctx.time(round_.closes_at)}."

@@ -1,0 +1,159 @@
+"""Rotation: who holds each role, fair turns, handovers on the due-work
+engine, and the powers a role carries for its term."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.context import Scope
+from bot.duework import DueScope
+from bot.fairness import Cadence, Candidate, next_after, next_holder
+from bot.model import FACILITATOR, KNOWN_ROLES, SWAP_EXPIRED, DueWork, Member, Role, Turn
+from bot.ports import UnitOfWork
+
+HANDOVER = "handover"
+HANDOVER_REMINDER = "handover_reminder"
+REMIND_BEFORE = timedelta(days=1)
+
+
+def cadence(role: Role) -> Cadence:
+    return Cadence(role.every, role.weekday, role.at)
+
+
+def describe(role: Role) -> str:
+    return role.name if role.name in KNOWN_ROLES else f"{role.name} (chore)"
+
+
+def holding(name: str, role: Role) -> str:
+    """``Alice is facilitator`` or ``Alice is on dishes``."""
+    return f"{name} is {role.name}" if role.name in KNOWN_ROLES else f"{name} is on {role.name}"
+
+
+def holder_of(uow: UnitOfWork, collective_id: int, name: str) -> Member | None:
+    """The member holding a role now, if the collective has it and it is filled."""
+    role = uow.roles.named(collective_id, name)
+    if role is None or role.holder_id is None:
+        return None
+    return uow.members.get(role.holder_id)
+
+
+def choose(scope: Scope, role: Role, at: datetime | None = None) -> Member | None:
+    """The next holder by the fairness rule, skipping members away at ``at``
+    (default: now). The current holder's turn is their latest, so they come
+    last unless no one else can serve."""
+    moment = at or scope.now
+    members = {m.id: m for m in scope.uow.members.active(role.collective_id)}
+    turns = scope.uow.roles.turns(role.id)
+    candidates = []
+    for member_id in scope.uow.roles.roster(role.id):
+        member = members.get(member_id)
+        if member is None:
+            continue
+        served = [t.started_at for t in turns if t.member_id == member_id]
+        candidates.append(
+            Candidate(member_id, member.joined_at, max(served, default=None), len(served), member.is_away(moment))
+        )
+    chosen = next_holder(candidates)
+    return members[chosen] if chosen is not None else None
+
+
+def next_in_line(scope: Scope, role: Role) -> Member | None:
+    """Who would take over at the next handover, as things stand."""
+    return choose(scope, role, role.next_handover_at)
+
+
+def take_turn(scope: Scope, role: Role, member_id: int) -> None:
+    scope.uow.roles.end_turn(role.id, scope.now)
+    scope.uow.roles.start_turn(Turn(role.id, member_id, scope.now))
+    role.holder_id, role.term_started_at, role.vacancy_announced = member_id, scope.now, False
+
+
+def schedule(scope: Scope, role: Role, after_moment: datetime) -> None:
+    """Set the next handover (and the reminder a day before) on the due-work engine."""
+    for kind in (HANDOVER, HANDOVER_REMINDER):
+        scope.uow.due.cancel(role.collective_id, kind, role.id)
+    role.next_handover_at = next_after(after_moment, scope.now, cadence(role), scope.settings.timezone)
+    scope.uow.due.add(DueWork(None, role.collective_id, HANDOVER, role.id, role.next_handover_at))
+    remind_at = role.next_handover_at - REMIND_BEFORE
+    if remind_at > scope.now:
+        scope.uow.due.add(DueWork(None, role.collective_id, HANDOVER_REMINDER, role.id, remind_at))
+
+
+def fill(scope: Scope, role: Role, reason: str) -> None:
+    """Give the role to the next fair holder now, and say so; a vacancy is
+    announced once until someone takes the role."""
+    chosen = choose(scope, role)
+    if chosen is None:
+        scope.uow.roles.end_turn(role.id, scope.now)
+        role.holder_id, role.term_started_at = None, None
+        if not role.vacancy_announced:
+            role.vacancy_announced = True
+            scope.announce(
+                f"The {describe(role)} role is vacant: no one on its roster can take it now "
+                f"(/rotation join {role.name} to take part)."
+            )
+        scope.uow.roles.save(role)
+        return
+    take_turn(scope, role, chosen.id)
+    scope.uow.roles.save(role)
+    scope.announce(handover_text(scope, role, reason))
+
+
+def handover_text(scope: Scope, role: Role, reason: str) -> str:
+    holder = scope.uow.members.get(role.holder_id)
+    following = next_in_line(scope, role)
+    text = f"{reason}{holding(holder.display_name, role)} now, until {scope.time(role.next_handover_at)}."
+    if following is not None and following.id != holder.id:
+        text += f" Next: {following.display_name}."
+    return text
+
+
+def expire_swaps(scope: Scope, role: Role) -> None:
+    for swap in scope.uow.roles.pending_swaps(role.id):
+        swap.status = SWAP_EXPIRED
+        scope.uow.roles.save_swap(swap)
+        asker = scope.uow.members.get(swap.from_member_id).display_name
+        scope.announce(f"{asker}'s request to swap the {role.name} turn expired at the handover.")
+
+
+def handover(scope: DueScope) -> None:
+    role = scope.uow.roles.get(scope.work.subject_id)
+    expire_swaps(scope, role)
+    schedule(scope, role, scope.work.due_at)
+    fill(scope, role, "Handover: ")
+
+
+def remind_next(scope: DueScope) -> None:
+    role = scope.uow.roles.get(scope.work.subject_id)
+    following = next_in_line(scope, role)
+    if following is None or following.id == role.holder_id:
+        return
+    scope.tell(
+        following,
+        f"A reminder: your {role.name} turn begins {scope.time(role.next_handover_at)}, in a day. "
+        f"Can't? Ask someone to swap: /swap {role.name} @member",
+    )
+
+
+def on_join(scope: Scope, member: Member) -> None:
+    """Every member is on the facilitator's roster; a vacant facilitator role
+    is taken at once."""
+    role = scope.uow.roles.named(member.collective_id, FACILITATOR)
+    if role is not None and scope.uow.roles.join(role.id, member.id, scope.now) and role.holder_id is None:
+        fill(scope, role, "")
+
+
+def on_leave(scope: Scope, member: Member) -> None:
+    """Leaving the collective is leaving every roster; a role its holder left
+    goes to the next in line at once."""
+    for role in scope.uow.roles.of_collective(member.collective_id):
+        scope.uow.roles.leave(role.id, member.id)
+        for swap in scope.uow.roles.pending_swaps(role.id):
+            if member.id in (swap.from_member_id, swap.to_member_id):
+                swap.status = SWAP_EXPIRED
+                scope.uow.roles.save_swap(swap)
+        if role.holder_id == member.id:
+            fill(scope, role, f"{member.display_name} has left, so ")
+
+
+DUE_HANDLERS = {HANDOVER: handover, HANDOVER_REMINDER: remind_next}

@@ -1,0 +1,232 @@
+"""/roles, /rotation, /swap and /whoasked."""
+
+from __future__ import annotations
+
+import re
+
+from bot.commands import Arg, Command
+from bot.context import Context
+from bot.durations import parse_duration
+from bot.errors import Refusal
+from bot.fairness import Cadence, parse_clock, parse_weekday
+from bot.items import item_number, resolve
+from bot.model import (
+    FACILITATOR,
+    SWAP_ACCEPTED,
+    SWAP_DECLINED,
+    TREASURER,
+    Member,
+    Role,
+    Swap,
+)
+from bot.rotation import describe, expire_swaps, fill, holder_of, holding, next_in_line, schedule
+
+_ROLE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+_SECTION = "Rotation"
+EXAMPLE = "/rotation add dishes 1w at mon 18:00"
+
+
+def role_name(text: str) -> str:
+    name = text.strip().lower()
+    if not _ROLE_NAME.fullmatch(name):
+        raise ValueError(f"'{text}' is not a role name; use one word such as facilitator, treasurer or dishes.")
+    return name
+
+
+def roles(ctx: Context) -> str:
+    collective = ctx.require_collective()
+    found = ctx.uow.roles.of_collective(collective.id)
+    if not found:
+        return "No rotating roles yet. /rotation add facilitator 1w starts one."
+    lines = ["Roles:"]
+    for role in found:
+        roster = [ctx.uow.members.get(member_id).display_name for member_id in ctx.uow.roles.roster(role.id)]
+        if role.holder_id is None:
+            line = f"• {describe(role)} — vacant"
+        else:
+            holder = ctx.uow.members.get(role.holder_id).display_name
+            line = f"• {describe(role)} — {holder}, until {ctx.time(role.next_handover_at)}"
+            following = next_in_line(ctx, role)
+            if following is not None and following.id != role.holder_id:
+                line += f"; next: {following.display_name}"
+        line += f". Roster: {', '.join(roster) if roster else 'empty'}."
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def rotation(ctx: Context, action: str, name: str, rest: str | None) -> str | None:
+    collective = ctx.require_collective()
+    member = ctx.require_member()
+    role = ctx.uow.roles.named(collective.id, name)
+    if action == "add":
+        return _add(ctx, name, role, rest or "")
+    if rest:
+        raise Refusal(f"I did not expect '{rest}' here.\nUsage: /rotation {action} ROLE")
+    if role is None:
+        raise Refusal(f"There is no {name} role. /roles lists them; /rotation add {name} EVERY starts one.")
+    if action == "join":
+        if not ctx.uow.roles.join(role.id, member.id, ctx.now):
+            return f"You are on the {role.name} roster already."
+        ctx.reply(f"{member.display_name} joins the {role.name} roster.")
+        if role.holder_id is None:
+            schedule(ctx, role, ctx.now)
+            fill(ctx, role, "")
+        return None
+    if not ctx.uow.roles.leave(role.id, member.id):
+        return f"You are not on the {role.name} roster."
+    ctx.reply(f"{member.display_name} leaves the {role.name} roster.")
+    if role.holder_id == member.id:
+        fill(ctx, role, f"{member.display_name} stepped down, so ")
+    return None
+
+
+def _add(ctx: Context, name: str, existing: Role | None, spec: str) -> None:
+    if existing is not None:
+        raise Refusal(f"There is a {name} role already. /roles shows it.")
+    every_text, _, at_text = spec.partition(" at ")
+    try:
+        every = parse_duration(every_text.strip() or "")
+    except ValueError as error:
+        raise Refusal(
+            f"{error}\nUsage: /rotation add ROLE EVERY [at WEEKDAY HH:MM], e.g. /rotation add dishes 1w at mon 18:00"
+        ) from None
+    if every < parse_duration("1h"):
+        raise Refusal("A role changes hands at most once an hour.")
+    weekday = at = None
+    if at_text.strip():
+        parts = at_text.split()
+        if len(parts) != 2:
+            raise Refusal("Write the handover time like: at mon 09:00")
+        try:
+            weekday, at = parse_weekday(parts[0]), parse_clock(parts[1])
+        except ValueError as error:
+            raise Refusal(str(error)) from None
+    role = ctx.uow.roles.add(Role(None, ctx.collective.id, name, every, weekday, at, ctx.now))
+    if name == FACILITATOR:
+        for member in ctx.uow.members.active(ctx.collective.id):
+            ctx.uow.roles.join(role.id, member.id, ctx.now)
+    schedule(ctx, role, ctx.now)
+    when = Cadence(every, weekday, at).describe()
+    if name == FACILITATOR:
+        ctx.reply(f"The facilitator role rotates {when} among all members.")
+        fill(ctx, role, "")
+    else:
+        ctx.reply(f"The {describe(role)} role rotates {when}. Its roster is empty: /rotation join {name} to take part.")
+        ctx.uow.roles.save(role)
+
+
+def _find_member(ctx: Context, text: str) -> Member:
+    wanted = text.strip().lstrip("@").lower()
+    for member in ctx.uow.members.active(ctx.collective.id):
+        if wanted in (member.display_name.lower(), member.user_id.lower(), member.user_id.lower().lstrip("@")):
+            return member
+    raise Refusal(f"There is no member called {text.strip()} here. /members lists them.")
+
+
+def swap(ctx: Context, what: str, who: str | None) -> str | None:
+    collective = ctx.require_collective()
+    member = ctx.require_member()
+    if what in ("accept", "decline"):
+        asked = [
+            (role, s)
+            for role in ctx.uow.roles.of_collective(collective.id)
+            for s in ctx.uow.roles.pending_swaps(role.id)
+            if s.to_member_id == member.id
+        ]
+        if not asked:
+            return "No one has asked you to swap a turn."
+        role, request = asked[0]
+        asker = ctx.uow.members.get(request.from_member_id)
+        if what == "decline":
+            request.status = SWAP_DECLINED
+            ctx.uow.roles.save_swap(request)
+            return f"{member.display_name} declines to swap the {role.name} turn with {asker.display_name}."
+        request.status = SWAP_ACCEPTED
+        ctx.uow.roles.save_swap(request)
+        ctx.uow.roles.hand_current_turn(role.id, member.id)
+        role.holder_id = member.id
+        ctx.uow.roles.save(role)
+        expire_swaps(ctx, role)
+        return (
+            f"Swapped: {holding(member.display_name, role)} now, until {ctx.time(role.next_handover_at)}; "
+            f"{asker.display_name} takes a later turn in their place."
+        )
+    role = ctx.uow.roles.named(collective.id, role_name(what))
+    if role is None:
+        raise Refusal(f"There is no {what} role. /roles lists them.")
+    if role.holder_id != member.id:
+        raise Refusal(f"Only the current holder of the {role.name} turn can ask to swap it.")
+    if who is None:
+        raise Refusal(f"Who should take it? /swap {role.name} @member")
+    other = _find_member(ctx, who)
+    if other.id == member.id:
+        raise Refusal("That is you.")
+    if ctx.uow.roles.pending_swaps(role.id):
+        raise Refusal(f"A swap of the {role.name} turn is already waiting for an answer.")
+    ctx.uow.roles.add_swap(Swap(None, role.id, member.id, other.id, ctx.now))
+    return (
+        f"{member.display_name} asks {other.display_name} to take the current {role.name} turn "
+        f"(until {ctx.time(role.next_handover_at)}). {other.display_name}: /swap accept or /swap decline."
+    )
+
+
+def who_asked(ctx: Context, number: int | None) -> str:
+    member = ctx.require_member()
+    treasurer = holder_of(ctx.uow, ctx.collective.id, TREASURER)
+    if treasurer is None or treasurer.id != member.id:
+        raise Refusal("Only the current treasurer can learn who asked a private need.")
+    if not ctx.chat.is_direct:
+        raise Refusal("Ask me that in a direct message, so the answer stays private.")
+    item = resolve(ctx, number, "whoasked")
+    if not item.data.get("private"):
+        raise Refusal(f"#{item.number} is not private; its requester is shown with it.")
+    return f"#{item.number} was asked by {ctx.uow.members.get(item.author_id).display_name}. Keep it to yourself."
+
+
+def _action(text: str) -> str:
+    action = text.strip().lower()
+    if action not in ("add", "join", "leave"):
+        raise ValueError(f"'{text}' is not one of add, join, leave.")
+    return action
+
+
+def _swap_what(text: str) -> str:
+    word = text.strip().lower()
+    return word if word in ("accept", "decline") else role_name(word)
+
+
+COMMANDS = [
+    Command("roles", "each role, who holds it, who is next and when", roles, section=_SECTION, in_direct=False),
+    Command(
+        "rotation",
+        "add a rotating role, or join or leave its roster",
+        rotation,
+        args=(
+            Arg("action", "add|join|leave", _action),
+            Arg("name", "ROLE", role_name),
+            Arg("rest", "EVERY [at WEEKDAY HH:MM]", rest=True, optional=True),
+        ),
+        details="facilitator, treasurer and delegate carry powers for their term; any other name is a chore. "
+        f"E.g. /rotation add treasurer 4w, {EXAMPLE}.",
+        section=_SECTION,
+        members_only=True,
+        in_direct=False,
+    ),
+    Command(
+        "swap",
+        "ask a member to take your current turn; answer with accept or decline",
+        swap,
+        args=(Arg("what", "ROLE|accept|decline", _swap_what), Arg("who", "@member", optional=True)),
+        section=_SECTION,
+        members_only=True,
+        in_direct=False,
+    ),
+    Command(
+        "whoasked",
+        "the treasurer learns who asked a private need (in a direct message)",
+        who_asked,
+        args=(Arg("number", "N", item_number, optional=True),),
+        section=_SECTION,
+        members_only=True,
+    ),
+]
