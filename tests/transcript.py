@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
-from bot.actions import Action, Edit
+from bot.actions import Action, DirectMessage, Edit
 from bot.clock import FakeClock
 from bot.core import Core
 from bot.events import Chat, MessageReceived, Sender
@@ -38,12 +38,13 @@ class Transcript:
         return self.say(who, text, chat=Chat(self.chat.platform, f"dm-{who.lower()}", is_direct=True))
 
     def wait(self, duration: timedelta) -> str:
-        """Time passes with the bot up: due work runs at its due times."""
+        """Time passes with the bot up: due work runs at its due times. Returns
+        what the group reads (direct messages are left out)."""
         target = self.clock.now() + duration
         texts = []
         while (due_at := self.core.next_due()) is not None and due_at <= target:
             self.clock.set(max(due_at, self.clock.now()))
-            texts += [action.text for action in self.core.tick()]
+            texts += [a.text for a in self.core.tick() if not isinstance(a, DirectMessage | Edit)]
         self.clock.set(target)
         return "\n".join(texts)
 
