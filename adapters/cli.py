@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from adapters.config import Config, ConfigError, load_config
-from adapters.console import Console
-from adapters.wiring import build_core
+from adapters.console import Console, ConsoleOutlet
+from adapters.wiring import build_core, core_for, open_storage
 from bot.clock import FakeClock, SystemClock
 from storage.engine import DatabaseTooNew, sqlite_url
 
@@ -54,45 +54,61 @@ def _print(text: str) -> None:
 async def run_service(config: Config) -> int:
     """Run every enabled adapter until SIGINT or SIGTERM."""
     from adapters.alarm import Alarm  # the scheduler is needed only here
+    from adapters.runtime import Runtime
 
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for name, enabled in (("telegram", config.telegram), ("matrix", config.matrix)):
-        if enabled:
-            raise ConfigError(f"[{name}] enabled = true, but this version has no {name} adapter yet")
-    if not config.console:
+    if not (config.console or config.telegram or config.matrix):
         raise ConfigError("no adapter is enabled: set enabled = true in [console], [telegram] or [matrix]")
-
-    clock = SystemClock()
-    core = await asyncio.to_thread(build_core, config.storage_url, clock)
-    console = Console(core, clock, _print, echo=False)
-
-    async def deliver(actions) -> None:
-        console.show(actions)
-
-    alarm = Alarm(core, deliver)
+    engine = await asyncio.to_thread(open_storage, config.storage_url)
+    core = core_for(engine, SystemClock())
+    runtime = Runtime(core)
+    alarm = Alarm(core, runtime.deliver)
+    runtime.after_event = alarm.rearm
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+
+    adapters = []
+    if config.telegram:
+        from adapters.telegram import TelegramAdapter
+
+        adapters.append(TelegramAdapter(config.telegram, runtime))
+    if config.matrix:
+        from adapters.matrix import MatrixAdapter
+        from storage.adapter_state import AdapterState
+
+        adapters.append(MatrixAdapter(config.matrix, runtime, AdapterState(engine, "matrix")))
+    for adapter in adapters:
+        runtime.add(adapter)
+    if config.console:
+        console = Console(core, SystemClock(), _print, echo=False)
+        runtime.add(ConsoleOutlet(console))
+        lines: asyncio.Queue[str] = asyncio.Queue()
+        # A daemon thread reads standard input, so a stop never waits for a line.
+        threading.Thread(target=_read_lines, args=(loop, lines), daemon=True).start()
+        reader = asyncio.create_task(_serve_console(console, runtime, lines, stop))
+    for adapter in adapters:
+        await adapter.start()
     await alarm.start()
     log.info("collective-bot is running; stop it with Ctrl-C or SIGTERM")
-
-    lines: asyncio.Queue[str] = asyncio.Queue()
-    # A daemon thread reads standard input, so a stop never waits for a line.
-    threading.Thread(target=_read_lines, args=(loop, lines), daemon=True).start()
-
-    async def serve_console() -> None:
-        while (line := await lines.get()) != "":
-            await asyncio.to_thread(console.feed, line)
-            await alarm.rearm()
-        stop.set()
-
-    reader = asyncio.create_task(serve_console())
     await stop.wait()
-    reader.cancel()
+    if config.console:
+        reader.cancel()
     alarm.stop()
+    for adapter in adapters:
+        await adapter.stop()
+    engine.dispose()
     log.info("collective-bot stopped")
     return 0
+
+
+async def _serve_console(console: Console, runtime, lines: asyncio.Queue[str], stop: asyncio.Event) -> None:
+    while (line := await lines.get()) != "":
+        event = console.read(line)
+        if event is not None:
+            await runtime.handle(event)
+    stop.set()
 
 
 def _read_lines(loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str]) -> None:

@@ -57,17 +57,24 @@ class Console:
         self._write(HELP.format(name=self.speaker.display_name))
 
     def feed(self, line: str) -> None:
-        """One line typed by the current speaker; a line ending in a backslash
-        continues on the next one (a proposal's detail lines)."""
+        """One line typed by the current speaker (the demo: the core is called here)."""
+        event = self.read(line)
+        if event is not None:
+            self.show(self._core.handle(event))
+
+    def read(self, line: str) -> Event | None:
+        """Turn a typed line into an event for the core, or handle it here (the
+        console's own commands); a line ending in a backslash continues on the
+        next one (a proposal's detail lines)."""
         text = line.rstrip("\n")
         if text.endswith("\\"):
             self._pending.append(text[:-1].rstrip())
-            return
+            return None
         if self._pending:
             text = "\n".join([*self._pending, text])
             self._pending = []
         if not text.strip():
-            return
+            return None
         if self._echo:
             self._write(_lines(f"{self.speaker.display_name}: ", text))
         stripped = text.strip()
@@ -81,11 +88,12 @@ class Console:
             self._tick(stripped[len("/tick") :].strip())
         elif stripped.startswith("/dm ") or stripped == "/dm":
             direct = Chat(PLATFORM, f"dm:{self.speaker.user_id}", is_direct=True)
-            self._send(MessageReceived(direct, self.speaker, stripped[3:].strip(), self._ref(), self._clock.now()))
+            return MessageReceived(direct, self.speaker, stripped[3:].strip(), self._ref(), self._clock.now())
         elif stripped.isdigit() and self._last_ask:
-            self._choose(int(stripped))
+            return self._choice(int(stripped))
         else:
-            self._send(MessageReceived(GROUP, self.speaker, text, self._ref(), self._clock.now()))
+            return MessageReceived(GROUP, self.speaker, text, self._ref(), self._clock.now())
+        return None
 
     def show(self, actions: list[Action]) -> None:
         for action in actions:
@@ -97,15 +105,12 @@ class Console:
         self._count += 1
         return f"{self._run}-{self._count}"
 
-    def _send(self, event: Event) -> None:
-        self.show(self._core.handle(event))
-
-    def _choose(self, number: int) -> None:
+    def _choice(self, number: int) -> Event | None:
         ask = self._last_ask
         if not 1 <= number <= len(ask.choices):
             self._write(f"(choose a number from 1 to {len(ask.choices)})")
-            return
-        self._send(ChoiceMade(GROUP, self.speaker, ask.key, ask.choices[number - 1], self._ref(), self._clock.now()))
+            return None
+        return ChoiceMade(GROUP, self.speaker, ask.key, ask.choices[number - 1], self._ref(), self._clock.now())
 
     def _tick(self, argument: str) -> None:
         if not isinstance(self._clock, FakeClock):
@@ -123,6 +128,22 @@ class Console:
             self._clock.set(max(due_at, self._clock.now()))
             self.show(self._core.tick())
         self._clock.set(target)
+
+
+class ConsoleOutlet:
+    """The console as one of the runtime's adapters (``collective-bot run``)."""
+
+    platform = PLATFORM
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+
+    async def send(self, action) -> str | None:
+        self._console.show([action])
+        return None
+
+    async def edit(self, action: Edit, message_ref: str) -> None:
+        self._console.show([action])
 
 
 def _render(action: Action) -> str:

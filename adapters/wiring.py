@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Engine
+
 from bot.clock import Clock
 from bot.core import Core
 from storage.engine import make_engine, migrate
 from storage.unit_of_work import SqlUnitOfWork
 
 
-def build_core(storage_url: str, clock: Clock) -> Core:
-    """Open (and migrate) the database and return a core that uses it."""
+def open_storage(storage_url: str) -> Engine:
+    """Open the database and migrate it to the code's schema."""
     engine = make_engine(storage_url)
     migrate(engine)
+    return engine
+
+
+def core_for(engine: Engine, clock: Clock) -> Core:
     return Core(lambda: SqlUnitOfWork(engine), clock)
+
+
+def build_core(storage_url: str, clock: Clock) -> Core:
+    return core_for(open_storage(storage_url), clock)

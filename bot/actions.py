@@ -16,11 +16,21 @@ class Choice:
 
 
 @dataclass(frozen=True, slots=True)
+class Mention:
+    """A member named in a message's text by ``name``: adapters that can turn
+    the name into a proper mention (a Matrix pill, a Telegram link) do so."""
+
+    user_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Post:
     """Post a new message in a chat."""
 
     chat: Chat
     text: str
+    mentions: tuple[Mention, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +56,14 @@ class Ask:
 
 @dataclass(frozen=True, slots=True)
 class Edit:
-    """Replace the text of the bot's earlier ask ``key`` (a live tally)."""
+    """Replace the text of the bot's earlier ask ``key`` (a live tally); the
+    choices stay as they were (``choices`` repeats them for platforms that
+    must send them again)."""
 
     chat: Chat
     key: str
     text: str
+    choices: tuple[Choice, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +75,7 @@ class DirectMessage:
     user_id: str
     text: str
     fallback: Chat | None = None
+    name: str = ""  # how to mention them in the fallback
 
 
 Action = Post | Reply | Ask | Edit | DirectMessage

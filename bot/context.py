@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.actions import Action, DirectMessage, Post, Reply
+from bot.actions import Action, DirectMessage, Mention, Post, Reply
 from bot.commands import CommandTable
 from bot.errors import Refusal
 from bot.events import Chat, Sender
@@ -29,18 +29,20 @@ class Scope:
     def time(self, moment: datetime) -> str:
         return format_time(moment, self.settings.timezone)
 
-    def announce(self, text: str) -> None:
-        """Post to every group chat of the collective."""
+    def announce(self, text: str, mentioning: tuple[Member, ...] | list[Member] = ()) -> None:
+        """Post to every group chat of the collective; ``mentioning`` names the
+        members whose names in the text should become mentions."""
         if self.collective is None:
             return
         for platform, chat_id in self.uow.collectives.chats(self.collective.id):
-            self.actions.append(Post(Chat(platform, chat_id), text))
+            mentions = tuple(Mention(m.user_id, m.display_name) for m in mentioning if m.platform == platform)
+            self.actions.append(Post(Chat(platform, chat_id), text, mentions))
 
     def tell(self, member: Member, text: str) -> None:
         """A direct message, falling back to a mention in the collective's first chat."""
         chats = self.uow.collectives.chats(member.collective_id)
         fallback = next((Chat(p, c) for p, c in chats if p == member.platform), None)
-        self.actions.append(DirectMessage(member.platform, member.user_id, text, fallback))
+        self.actions.append(DirectMessage(member.platform, member.user_id, text, fallback, member.display_name))
 
 
 @dataclass(slots=True)
@@ -50,6 +52,7 @@ class Context(Scope):
     chat: Chat = None  # type: ignore[assignment]  (always set by the core)
     sender: Sender = None  # type: ignore[assignment]
     reply_to: str | None = None  # the member's message; None for a button or reaction
+    replied_ask: str | None = None  # the ask (a round's message) the member's message replies to
     member: Member | None = None
     commands: CommandTable | None = None
 

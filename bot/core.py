@@ -29,7 +29,7 @@ from bot.commands import Command, CommandTable, UsageError, bind, split_command
 from bot.context import Context
 from bot.duework import DueHandler, run_due
 from bot.errors import Refusal
-from bot.events import ChoiceMade, Event, MessageReceived
+from bot.events import ChoiceMade, ChoiceWithdrawn, Event, MessageReceived
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.settings import CollectiveSettings
 
@@ -80,6 +80,10 @@ class Core:
             return self._unit_of_work(
                 event, lambda ctx: _guarded(ctx, responses.choice_made, event.ask_key, event.choice)
             )
+        if isinstance(event, ChoiceWithdrawn):
+            return self._unit_of_work(
+                event, lambda ctx: _guarded(ctx, responses.choice_withdrawn, event.ask_key, event.choice)
+            )
         raise TypeError(f"not an event: {event!r}")
 
     def _unit_of_work(self, event: Event, work: Callable[[Context], None]) -> list[Action]:
@@ -118,6 +122,9 @@ class Core:
         if member is not None and member.display_name != event.sender.display_name:
             member.display_name = event.sender.display_name
             uow.members.save(member)
+        replied_ask = None
+        if isinstance(event, MessageReceived) and event.reply_to:
+            replied_ask = uow.asks.key_of(event.chat.platform, event.chat.chat_id, event.reply_to)
         stored = uow.settings.values(collective.id) if collective else {}
         return Context(
             uow=uow,
@@ -127,6 +134,7 @@ class Core:
             chat=event.chat,
             sender=event.sender,
             reply_to=event.message_ref if isinstance(event, MessageReceived) else None,
+            replied_ask=replied_ask,
             member=member,
             commands=self.commands,
         )
@@ -150,6 +158,21 @@ class Core:
     def tick(self, now: datetime | None = None) -> list[Action]:
         """Run every piece of due work that fell due by ``now`` (default: the clock)."""
         return run_due(self.unit_of_work, now or self._clock.now(), self._due_handlers)
+
+    # --- where asks were posted (for edits, reactions and replies) -----------
+
+    def record_sent(self, platform: str, chat_id: str, key: str, message_ref: str) -> None:
+        with self.unit_of_work() as uow:
+            uow.asks.remember(platform, chat_id, key, message_ref)
+            uow.commit()
+
+    def sent_refs(self, platform: str, chat_id: str, key: str) -> list[str]:
+        with self.unit_of_work() as uow:
+            return uow.asks.refs(platform, chat_id, key)
+
+    def ask_key_of(self, platform: str, chat_id: str, message_ref: str) -> str | None:
+        with self.unit_of_work() as uow:
+            return uow.asks.key_of(platform, chat_id, message_ref)
 
     def next_due(self) -> datetime | None:
         """When the next piece of work falls due: the alarm clock sets itself by this."""

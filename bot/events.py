@@ -58,4 +58,17 @@ class ChoiceMade:
     sent_at: datetime
 
 
-Event = MessageReceived | ChoiceMade
+@dataclass(frozen=True, slots=True)
+class ChoiceWithdrawn:
+    """A member took back a choice (a Matrix reaction redacted): their response
+    of that kind, if it is still their current one, is withdrawn."""
+
+    chat: Chat
+    sender: Sender
+    ask_key: str
+    choice: str
+    message_ref: str
+    sent_at: datetime
+
+
+Event = MessageReceived | ChoiceMade | ChoiceWithdrawn

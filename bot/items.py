@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.context import Context
 from bot.errors import Refusal
 from bot.model import Item
+from bot.rounds import round_id_of
 
 
 def item_number(text: str) -> int:
@@ -22,6 +23,12 @@ def resolve(ctx: Context, number: int | None, command: str) -> Item:
         if item is None:
             raise Refusal(f"There is no #{number} here. /proposals lists the open items.")
         return item
+    if ctx.replied_ask is not None:  # a reply to a round's message names its item
+        round_id = round_id_of(ctx.replied_ask)
+        if round_id is not None:
+            item = ctx.uow.items.get(ctx.uow.rounds.get(round_id).item_id)
+            if item.collective_id == collective.id:
+                return item
     open_items = ctx.uow.items.open(collective.id)
     if len(open_items) == 1:
         return open_items[0]

@@ -120,6 +120,9 @@ class Responses(Protocol):
     def of_round(self, round_id: int) -> list[Response]:
         """Responses in the order they were first given."""
 
+    def remove(self, round_id: int, member_id: int, kind: str) -> bool:
+        """Withdraw a member's response if it is of ``kind``; False otherwise."""
+
 
 class Needs(Protocol):
     def add(self, need: Need) -> None: ...
@@ -172,6 +175,15 @@ class Roles(Protocol):
     def save_swap(self, swap: Swap) -> None: ...
 
 
+class SentAsks(Protocol):
+    """Where each ask was posted on each platform, so an edit, a reaction or a
+    reply can find it."""
+
+    def remember(self, platform: str, chat_id: str, key: str, message_ref: str) -> None: ...
+    def refs(self, platform: str, chat_id: str, key: str) -> list[str]: ...
+    def key_of(self, platform: str, chat_id: str, message_ref: str) -> str | None: ...
+
+
 class Savepoint(Protocol):
     def rollback(self) -> None:
         """Undo what was done since the savepoint, keeping the rest of the unit of work."""
@@ -192,6 +204,7 @@ class UnitOfWork(Protocol):
     needs: Needs
     ledger: Ledger
     roles: Roles
+    asks: SentAsks
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

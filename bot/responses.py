@@ -77,6 +77,21 @@ def choice_made(ctx: Context, key: str, choice: str) -> None:
     respond(ctx, choice, item, "")
 
 
+def choice_withdrawn(ctx: Context, key: str, choice: str) -> None:
+    """A reaction taken back: the member's response of that kind is withdrawn."""
+    round_id = round_id_of(key)
+    member = ctx.member
+    if round_id is None or member is None or choice not in VERBS:
+        return
+    round_ = ctx.uow.rounds.get(round_id)
+    item = ctx.uow.items.get(round_.item_id)
+    if ctx.collective is None or item.collective_id != ctx.collective.id or round_.status != ROUND_OPEN:
+        return  # a closed round keeps its record
+    if ctx.uow.responses.remove(round_.id, member.id, choice):
+        ctx.reply(f"{member.display_name} withdraws their response ({NOUNS[choice]}) to {heading(item)}.")
+        refresh(ctx, item, round_)
+
+
 def _usage_details(kind: str) -> str:
     if kind in REASON_NEEDED:
         return "N may be left out when only one item is open. A reason is required."

@@ -96,7 +96,8 @@ def fill(scope: Scope, role: Role, reason: str) -> None:
         return
     take_turn(scope, role, chosen.id)
     scope.uow.roles.save(role)
-    scope.announce(handover_text(scope, role, reason))
+    following = next_in_line(scope, role)
+    scope.announce(handover_text(scope, role, reason), mentioning=[m for m in (chosen, following) if m])
 
 
 def handover_text(scope: Scope, role: Role, reason: str) -> str:

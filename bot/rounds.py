@@ -149,7 +149,7 @@ def refresh(scope: Scope, item: Item, round_: Round) -> None:
     """Edit the round's message in every chat to show the live tally."""
     text = ask_text(scope, item, round_)
     for platform, chat_id in scope.uow.collectives.chats(item.collective_id):
-        scope.actions.append(Edit(Chat(platform, chat_id), ask_key(round_), text))
+        scope.actions.append(Edit(Chat(platform, chat_id), ask_key(round_), text, CHOICES))
 
 
 def blocked_rounds_before(scope: Scope, round_: Round) -> int:
@@ -268,7 +268,8 @@ def remind(scope: DueScope) -> None:
     names = ", ".join(member.display_name for member in silent)
     scope.announce(
         f"Reminder: {heading(item)} closes {scope.time(round_.closes_at)}. "
-        f"Not yet responded: {names}. /show {item.number} has the text and every response so far."
+        f"Not yet responded: {names}. /show {item.number} has the text and every response so far.",
+        mentioning=silent,
     )
 
 

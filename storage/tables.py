@@ -223,3 +223,25 @@ class SwapRow(SQLModel, table=True):
     to_member_id: int = Field(foreign_key="member.id")
     requested_at: datetime
     status: str = Field(max_length=16)
+
+
+class SentAskRow(SQLModel, table=True):
+    """The platform message that carries an ask in one chat."""
+
+    __tablename__ = "sent_ask"
+    __table_args__ = (Index("ix_sent_ask_key", "platform", "chat_id", "key"),)
+
+    platform: str = Field(primary_key=True, max_length=32)
+    chat_id: str = Field(primary_key=True, max_length=255)
+    message_ref: str = Field(primary_key=True, max_length=255)
+    key: str = Field(max_length=64)
+
+
+class AdapterStateRow(SQLModel, table=True):
+    """What an adapter keeps between runs (a Matrix sync token, a device id)."""
+
+    __tablename__ = "adapter_state"
+
+    platform: str = Field(primary_key=True, max_length=32)
+    key: str = Field(primary_key=True, max_length=64)
+    value: str

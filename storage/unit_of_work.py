@@ -53,6 +53,7 @@ from storage.tables import (
     RosterRow,
     RoundRow,
     SeenMessageRow,
+    SentAskRow,
     SettingRow,
     SwapRow,
     TurnRow,
@@ -449,6 +450,14 @@ class SqlResponses:
         )
         return [Response(row.round_id, row.member_id, row.kind, row.reason, row.at) for row in rows]
 
+    def remove(self, round_id: int, member_id: int, kind: str) -> bool:
+        row = self.session.get(ResponseRow, (round_id, member_id))
+        if row is None or row.kind != kind:
+            return False
+        self.session.delete(row)
+        self.session.flush()
+        return True
+
 
 class SqlNeeds:
     def __init__(self, session: Session) -> None:
@@ -672,6 +681,31 @@ def _role(row: RoleRow) -> Role:
     )
 
 
+class SqlSentAsks:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def remember(self, platform: str, chat_id: str, key: str, message_ref: str) -> None:
+        row = self.session.get(SentAskRow, (platform, chat_id, message_ref)) or SentAskRow(
+            platform=platform, chat_id=chat_id, message_ref=message_ref
+        )
+        row.key = key
+        self.session.add(row)
+        self.session.flush()
+
+    def refs(self, platform: str, chat_id: str, key: str) -> list[str]:
+        rows = self.session.exec(
+            select(SentAskRow.message_ref).where(
+                SentAskRow.platform == platform, SentAskRow.chat_id == chat_id, SentAskRow.key == key
+            )
+        )
+        return list(rows)
+
+    def key_of(self, platform: str, chat_id: str, message_ref: str) -> str | None:
+        row = self.session.get(SentAskRow, (platform, chat_id, message_ref))
+        return row.key if row else None
+
+
 class SqlUnitOfWork:
     """One transaction on one session; leaving it without commit() rolls back."""
 
@@ -691,6 +725,7 @@ class SqlUnitOfWork:
         self.needs = SqlNeeds(self.session)
         self.ledger = SqlLedger(self.session)
         self.roles = SqlRoles(self.session)
+        self.asks = SqlSentAsks(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,0 +1,76 @@
+"""The runtime: feeds events from every adapter into the core (in a worker
+thread, so a slow command never blocks a platform's loop) and carries the
+actions out through the adapter of each action's platform."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Protocol
+
+from bot.actions import Action, Ask, DirectMessage, Edit, Post, Reply
+from bot.core import Core
+from bot.events import Event
+
+log = logging.getLogger(__name__)
+
+
+class Outlet(Protocol):
+    """What the runtime needs of an adapter to carry actions out."""
+
+    platform: str
+
+    async def send(self, action: Post | Reply | Ask | DirectMessage) -> str | None:
+        """Carry out a new message; return its platform message ref (needed for asks)."""
+
+    async def edit(self, action: Edit, message_ref: str) -> None:
+        """Replace the text of an ask the adapter sent earlier as ``message_ref``."""
+
+
+class Adapter(Outlet, Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+def platform_of(action: Action) -> str:
+    return action.platform if isinstance(action, DirectMessage) else action.chat.platform
+
+
+class Runtime:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.outlets: dict[str, Outlet] = {}
+        self.after_event = None  # set by the wiring: the alarm re-arms after every event
+
+    def add(self, outlet: Outlet) -> None:
+        self.outlets[outlet.platform] = outlet
+
+    async def handle(self, event: Event) -> list[Action]:
+        """One event: into the core (stored and committed there), then out."""
+        actions = await asyncio.to_thread(self.core.handle, event)
+        await self.deliver(actions)
+        if self.after_event is not None:
+            await self.after_event()
+        return actions
+
+    async def deliver(self, actions: list[Action]) -> None:
+        for action in actions:
+            outlet = self.outlets.get(platform_of(action))
+            if outlet is None:
+                log.warning("no adapter for %s; dropped %r", platform_of(action), action)
+                continue
+            try:
+                if isinstance(action, Edit):
+                    refs = await asyncio.to_thread(
+                        self.core.sent_refs, action.chat.platform, action.chat.chat_id, action.key
+                    )
+                    for ref in refs:
+                        await outlet.edit(action, ref)
+                    continue
+                ref = await outlet.send(action)
+                if isinstance(action, Ask) and ref is not None:
+                    await asyncio.to_thread(
+                        self.core.record_sent, action.chat.platform, action.chat.chat_id, action.key, ref
+                    )
+            except Exception:
+                log.exception("could not carry out %r", action)
