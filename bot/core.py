@@ -159,6 +159,14 @@ class Core:
         """Run every piece of due work that fell due by ``now`` (default: the clock)."""
         return run_due(self.unit_of_work, now or self._clock.now(), self._due_handlers)
 
+    def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> bool:
+        """A chat changed its id (a Telegram group became a supergroup, a Matrix
+        room was upgraded): the collective, its members and items stay."""
+        with self.unit_of_work() as uow:
+            moved = uow.collectives.move_chat(platform, old_chat_id, new_chat_id, self._clock.now())
+            uow.commit()
+            return moved
+
     # --- where asks were posted (for edits, reactions and replies) -----------
 
     def record_sent(self, platform: str, chat_id: str, key: str, message_ref: str) -> None:

@@ -32,6 +32,9 @@ class Collectives(Protocol):
         """(platform, chat_id) of every group chat linked to the collective."""
 
     def save(self, collective: Collective) -> None: ...
+    def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str, now: datetime) -> bool:
+        """The chat got a new id on its platform (a Telegram supergroup, an
+        upgraded Matrix room); False when the old one was unknown."""
 
 
 class Members(Protocol):

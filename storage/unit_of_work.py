@@ -87,6 +87,18 @@ class SqlCollectives:
         )
         return [(row.platform, row.chat_id) for row in rows]
 
+    def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str, now: datetime) -> bool:
+        old = self.session.get(ChatRow, (platform, old_chat_id))
+        if old is None:
+            return False
+        if self.session.get(ChatRow, (platform, new_chat_id)) is None:
+            self.session.add(
+                ChatRow(platform=platform, chat_id=new_chat_id, collective_id=old.collective_id, linked_at=now)
+            )
+        self.session.delete(old)
+        self.session.flush()
+        return True
+
     def save(self, collective: Collective) -> None:
         row = self.session.get_one(CollectiveRow, collective.id)
         row.principles = collective.principles

@@ -90,3 +90,13 @@ def test_a_direct_message_knows_how_to_mention_its_person_in_the_fallback(chat):
     chat.clock.advance(timedelta(days=6))
     [reminder] = [a for a in chat.core.tick() if isinstance(a, DirectMessage)]
     assert (reminder.user_id, reminder.name, reminder.fallback) == ("bob", "Bob", Chat("console", "group-1"))
+
+
+def test_a_chat_that_changes_its_id_keeps_its_collective(core, chat):
+    group(chat, "Alice Bob")
+    chat.say("Alice", "/propose Paint the kitchen")
+    assert core.move_chat("console", "group-1", "group-1-upgraded")
+    moved = Chat("console", "group-1-upgraded")
+    assert chat.say("Bob", "/members", chat=moved) == "Members (2):\n• Alice\n• Bob"
+    assert chat.say("Bob", "/agree 1", chat=moved).startswith("Bob agrees with #1 Paint the kitchen")
+    assert not core.move_chat("console", "never-seen", "whatever")
