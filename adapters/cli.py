@@ -15,6 +15,7 @@ from adapters.config import Config, ConfigError, load_config
 from adapters.console import Console, ConsoleOutlet
 from adapters.wiring import build_core, core_for, open_storage
 from bot.clock import FakeClock, SystemClock
+from storage.backup import BackupError, backup
 from storage.engine import DatabaseTooNew, sqlite_url
 
 log = logging.getLogger("collective-bot")
@@ -27,12 +28,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--db", default="collective-demo.db", help="SQLite file (default: ./collective-demo.db)")
     run = commands.add_parser("run", help="run the adapters the config enables")
     run.add_argument("--config", required=True, help="path to config.toml (see config.example.toml)")
+    copy = commands.add_parser("backup", help="copy the SQLite database while the bot runs")
+    copy.add_argument("path", help="the new backup file")
+    source = copy.add_mutually_exclusive_group(required=True)
+    source.add_argument("--config", help="take the database from this config.toml")
+    source.add_argument("--db", help="a SQLite database file")
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
             return run_demo(Path(args.db))
+        if args.command == "backup":
+            url = load_config(args.config).storage_url if args.config else sqlite_url(args.db)
+            print(f"collective-bot: backed up to {backup(url, args.path)}")
+            return 0
         return asyncio.run(run_service(load_config(args.config)))
-    except (ConfigError, DatabaseTooNew) as error:
+    except (ConfigError, DatabaseTooNew, BackupError) as error:
         print(f"collective-bot: {error}", file=sys.stderr)
         return 2
 
