@@ -11,7 +11,7 @@ from bot.decision import quorum_needed
 from bot.durations import describe_duration, parse_duration
 from bot.errors import Refusal
 from bot.items import item_number, resolve
-from bot.model import FACILITATOR, NOT_ADOPTED, OPEN, ROUND_AMENDED, ROUND_OPEN, ROUND_WITHDRAWN, WITHDRAWN, Item
+from bot.model import FACILITATOR, NOT_ADOPTED, OPEN, ROUND_AMENDED, ROUND_OPEN, ROUND_WITHDRAWN, WITHDRAWN, Item, Round
 from bot.responses import refuse_unless_open
 from bot.rotation import holder_of
 from bot.rounds import (
@@ -125,9 +125,18 @@ def _own_item(ctx: Context, number: int | None, command: str) -> Item:
     return item
 
 
+def current_round(ctx: Context, item: Item) -> Round:
+    """The item's latest round; help that is not money has none."""
+    if item.topic == "help":
+        raise Refusal(
+            f"#{item.number} asks for help, not for a decision, so it has no round. /offer {item.number} helps."
+        )
+    return ctx.uow.rounds.latest(item.id)
+
+
 def amend(ctx: Context, number: int | None, text: str) -> None:
     item = _own_item(ctx, number, "amend")
-    current = ctx.uow.rounds.latest(item.id)
+    current = current_round(ctx, item)
     if item.status == WITHDRAWN:
         raise Refusal(f"{heading(item)} was withdrawn; propose it again with /propose.")
     if item.status not in (OPEN, NOT_ADOPTED):
@@ -180,7 +189,7 @@ def may_steer(ctx: Context, command: str) -> bool:
 def extend(ctx: Context, number: int | None, duration: timedelta) -> str:
     may_steer(ctx, "extend")
     item = resolve(ctx, number, "extend")
-    round_ = ctx.uow.rounds.latest(item.id)
+    round_ = current_round(ctx, item)
     refuse_unless_open(ctx, item, round_)
     unschedule(ctx, round_)
     round_.closes_at += duration
@@ -195,7 +204,7 @@ def extend(ctx: Context, number: int | None, duration: timedelta) -> str:
 def close_now(ctx: Context, number: int | None) -> None:
     facilitating = may_steer(ctx, "close")
     item = resolve(ctx, number, "close")
-    round_ = ctx.uow.rounds.latest(item.id)
+    round_ = current_round(ctx, item)
     refuse_unless_open(ctx, item, round_)
     if round_.mode == SILENT:
         raise Refusal(

@@ -195,3 +195,12 @@ def test_yen_have_no_decimals(chat):
     group(chat, "Alice", currency="JPY")
     assert chat.say("Alice", "/contribute 1500").startswith("Thank you, Alice: 1,500 JPY is in the pool.")
     assert chat.say("Alice", "/contribute 15.5") == "JPY has no smaller unit; write a whole number."
+
+
+def test_help_needs_have_no_round_to_amend_extend_or_close(chat):
+    group(chat, "Alice Bob")
+    chat.say("Alice", "/need a ride to the clinic #care")
+    for command in ("/amend 1 a ride home too", "/extend 1 1d", "/close 1"):
+        assert chat.say("Alice", command) == (
+            "#1 asks for help, not for a decision, so it has no round. /offer 1 helps."
+        ), command
