@@ -1,0 +1,102 @@
+"""Core throughput: durable commands per second and latency through
+Core.handle on a SQLite file, with a realistic mix (70% responses, 20% /show
+and /proposals, 10% /propose and /need), side by side with raw sqlite3 doing
+the same number of inserts, one transaction each, with the same pragmas.
+
+    .venv/bin/python -m bench.core_throughput [--commands 3000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from adapters.wiring import build_core
+from bot.clock import FakeClock
+from bot.events import Chat, MessageReceived, Sender
+from storage.engine import sqlite_url
+
+MEMBERS = [f"m{n}" for n in range(30)]
+
+
+def mix(count: int, rng: random.Random) -> list[tuple[str, str]]:
+    """(member, text) pairs in the realistic proportions."""
+    commands = []
+    for _ in range(count):
+        who = rng.choice(MEMBERS)
+        roll = rng.random()
+        if roll < 0.70:
+            commands.append((who, f"/{rng.choice(['agree', 'standaside', 'agree'])} {rng.randint(1, 5)}"))
+        elif roll < 0.90:
+            commands.append((who, rng.choice([f"/show {rng.randint(1, 5)}", "/proposals"])))
+        elif roll < 0.95:
+            commands.append((who, "/propose 4w Another idea worth a round"))
+        else:
+            commands.append((who, f"/need {rng.randint(101, 500)} something we need #other"))
+    return commands
+
+
+def run_core(folder: Path, commands: list[tuple[str, str]]) -> list[float]:
+    clock = FakeClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    core = build_core(sqlite_url(folder / "core.db"), clock)
+    chat = Chat("bench", "group")
+    refs = iter(range(10**9))
+
+    def handle(who: str, text: str):
+        return core.handle(MessageReceived(chat, Sender("bench", who, who), text, str(next(refs)), clock.now()))
+
+    for who in MEMBERS:
+        handle(who, "/join")
+    for n in range(5):
+        handle(MEMBERS[n], f"/propose 4w Proposal {n}")
+    latencies = []
+    for who, text in commands:
+        start = time.perf_counter()
+        handle(who, text)
+        latencies.append(time.perf_counter() - start)
+    return latencies
+
+
+def run_raw(folder: Path, count: int) -> list[float]:
+    connection = sqlite3.connect(folder / "raw.db", isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("CREATE TABLE response (round_id INTEGER, member_id INTEGER, kind TEXT, reason TEXT, at TEXT)")
+    latencies = []
+    for n in range(count):
+        start = time.perf_counter()
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("INSERT INTO response VALUES (?, ?, 'agree', '', ?)", (n % 5, n % 30, "2026-03-02"))
+        connection.execute("COMMIT")
+        latencies.append(time.perf_counter() - start)
+    connection.close()
+    return latencies
+
+
+def summary(latencies: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(latencies)
+    per_second = len(ordered) / sum(ordered)
+    return per_second, statistics.median(ordered) * 1e3, ordered[int(len(ordered) * 0.99) - 1] * 1e3
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--commands", type=int, default=3000)
+    args = parser.parse_args()
+    commands = mix(args.commands, random.Random(7))
+    with tempfile.TemporaryDirectory() as folder:
+        core = summary(run_core(Path(folder), commands))
+        raw = summary(run_raw(Path(folder), args.commands))
+    print(f"commands: {args.commands} (70% responses, 20% /show and /proposals, 10% /propose and /need)")
+    print(f"core: {core[0]:8.0f} commands/s  p50 {core[1]:6.2f} ms  p99 {core[2]:6.2f} ms")
+    print(f"raw sqlite3 floor: {raw[0]:8.0f} inserts/s  p50 {raw[1]:6.2f} ms  p99 {raw[2]:6.2f} ms")
+    print(f"ratio (raw/core throughput): {raw[0] / core[0]:.1f}x   target: >= 2000 commands/s and <= 5x")
+
+
+if __name__ == "__main__":
+    main()
