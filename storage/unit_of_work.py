@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, func, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from bot.model import (
@@ -185,16 +186,16 @@ class SqlSeenMessages:
         self.session = session
 
     def remember(self, platform: str, chat_id: str, message_ref: str, now: datetime) -> bool:
-        if self.session.get(SeenMessageRow, (platform, chat_id, message_ref)) is not None:
-            return False
-        try:
-            with self.session.begin_nested():
-                self.session.add(
-                    SeenMessageRow(platform=platform, chat_id=chat_id, message_ref=message_ref, seen_at=now)
-                )
-        except IntegrityError:  # another worker remembered it first (PostgreSQL)
-            return False
-        return True
+        # One statement: insert unless present. A concurrent duplicate waits on
+        # the row (PostgreSQL) or the write lock (SQLite) and then inserts nothing.
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(SeenMessageRow)
+            .values(platform=platform, chat_id=chat_id, message_ref=message_ref, seen_at=now)
+            .on_conflict_do_nothing()
+        )
+        return self.session.execute(statement).rowcount == 1
 
 
 class SqlDueWork:
