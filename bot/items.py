@@ -10,7 +10,7 @@ from bot.rounds import round_id_of
 
 def item_number(text: str) -> int:
     digits = text[1:] if text.startswith("#") else text
-    if not digits.isdigit() or len(digits) > 9 or int(digits) == 0:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 9 or int(digits) == 0:
         raise ValueError(f"'{text}' is not an item number; items are written like 3 or #3.")
     return int(digits)
 
@@ -25,8 +25,9 @@ def resolve(ctx: Context, number: int | None, command: str) -> Item:
         return item
     if ctx.replied_ask is not None:  # a reply to a round's message names its item
         round_id = round_id_of(ctx.replied_ask)
-        if round_id is not None:
-            item = ctx.uow.items.get(ctx.uow.rounds.get(round_id).item_id)
+        replied = ctx.uow.rounds.find(round_id) if round_id is not None else None
+        if replied is not None:
+            item = ctx.uow.items.get(replied.item_id)
             if item.collective_id == collective.id:
                 return item
     open_items = ctx.uow.items.open(collective.id)

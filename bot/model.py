@@ -100,6 +100,7 @@ class Round:
     status: str = ROUND_OPEN
     closed_at: datetime | None = None
     mode: str = "full"  # full: a consensus round; silent: approved unless someone objects
+    terms: dict = field(default_factory=dict)  # decision settings frozen when the round opened
     rule: str | None = None  # the rule that decided it, set at close
     adopted: bool | None = None
     outcome: str | None = None  # the outcome message, as announced

@@ -56,9 +56,9 @@ def _command(kind: str):
 def choice_made(ctx: Context, key: str, choice: str) -> None:
     """A button, reaction or number chosen on a round's message."""
     round_id = round_id_of(key)
-    if round_id is None or choice not in VERBS:
-        return  # not an ask of ours (an old or foreign button): nothing to do
-    round_ = ctx.uow.rounds.get(round_id)
+    round_ = ctx.uow.rounds.find(round_id) if round_id is not None else None
+    if round_ is None or choice not in VERBS:
+        return  # not an ask of ours (an old or forged button): nothing to do
     item = ctx.uow.items.get(round_.item_id)
     if ctx.collective is None or item.collective_id != ctx.collective.id:
         return
@@ -80,10 +80,10 @@ def choice_made(ctx: Context, key: str, choice: str) -> None:
 def choice_withdrawn(ctx: Context, key: str, choice: str) -> None:
     """A reaction taken back: the member's response of that kind is withdrawn."""
     round_id = round_id_of(key)
+    round_ = ctx.uow.rounds.find(round_id) if round_id is not None else None
     member = ctx.member
-    if round_id is None or member is None or choice not in VERBS:
+    if round_ is None or member is None or choice not in VERBS:
         return
-    round_ = ctx.uow.rounds.get(round_id)
     item = ctx.uow.items.get(round_.item_id)
     if ctx.collective is None or item.collective_id != ctx.collective.id or round_.status != ROUND_OPEN:
         return  # a closed round keeps its record

@@ -28,6 +28,7 @@ from bot.model import (
     Round,
 )
 from bot.outcomes import carry_out
+from bot.settings import CollectiveSettings
 
 FULL, SILENT = "full", "silent"
 ROUND_CLOSES = "round_closes"
@@ -85,7 +86,17 @@ def standing(scope: Scope, round_: Round) -> Standing:
 def open_round(scope: Scope, item: Item, duration: timedelta, number: int = 1, mode: str = FULL) -> Round:
     title, body = item.title, item.body
     roll = [member.id for member in scope.uow.members.active(item.collective_id)]
-    opened = Round(None, item.id, number, title, body, scope.now, scope.now + duration, mode=mode)
+    opened = Round(
+        None,
+        item.id,
+        number,
+        title,
+        body,
+        scope.now,
+        scope.now + duration,
+        mode=mode,
+        terms=scope.settings.decision_terms(),
+    )
     round_ = scope.uow.rounds.add(opened, roll)
     schedule(scope, round_)
     text = ask_text(scope, item, round_)
@@ -134,7 +145,7 @@ def ask_text(scope: Scope, item: Item, round_: Round) -> str:
         lines.append(f"Approved {scope.time(round_.closes_at)} unless someone objects or blocks before then.")
         lines.append(f"Respond: /agree {n} · /object {n} REASON · /block {n} REASON")
     else:
-        rule = scope.settings.decision_rule
+        rule = scope.settings.under(round_.terms).decision_rule
         lines.append(f"Round {round_.number} · {rule} · closes {scope.time(round_.closes_at)}")
         lines.append(f"Respond: /agree {n} · /standaside {n} [reason] · /object {n} REASON · /block {n} REASON")
     lines.append(tally_line(standing(scope, round_)))
@@ -153,10 +164,11 @@ def refresh(scope: Scope, item: Item, round_: Round) -> None:
 
 
 def blocked_rounds_before(scope: Scope, round_: Round) -> int:
-    """Earlier rounds of the item that ended with a block standing."""
+    """Earlier rounds of the item that closed not adopted with a block standing
+    (an amended round never closed, so it does not count)."""
     count = 0
     for earlier in scope.uow.rounds.of_item(round_.item_id):
-        if earlier.number >= round_.number:
+        if earlier.number >= round_.number or earlier.status != ROUND_CLOSED or earlier.adopted:
             continue
         roll = set(scope.uow.rounds.roll(earlier.id))
         if any(r.kind == BLOCK and r.member_id in roll for r in scope.uow.responses.of_round(earlier.id)):
@@ -175,7 +187,7 @@ def close(scope: Scope, item: Item, round_: Round, closed_by: str | None = None)
         adopted = state.tally.object == 0 and state.tally.block == 0
         rule, text = "no objection", silent_outcome_text(scope, item, round_, adopted)
     else:
-        settings = scope.settings
+        settings = scope.settings.under(round_.terms)
         rule = settings.decision_rule
         fallback = settings.fallback_after_rounds
         fell_back = bool(fallback) and rule != "supermajority" and blocked_rounds_before(scope, round_) >= fallback
@@ -183,7 +195,7 @@ def close(scope: Scope, item: Item, round_: Round, closed_by: str | None = None)
             rule = "supermajority"
         outcome = decide(rule, state.tally, len(state.roll), settings.quorum, settings.supermajority)
         adopted = outcome.adopted
-        text = outcome_text(scope, item, round_, state, outcome, closed_by, fallback if fell_back else 0)
+        text = outcome_text(scope, item, round_, state, outcome, closed_by, fallback if fell_back else 0, settings)
     round_.status, round_.closed_at, round_.rule, round_.adopted = ROUND_CLOSED, scope.now, rule, adopted
     item.status, item.decided_at = (ADOPTED if adopted else NOT_ADOPTED), scope.now
     before = len(scope.actions)
@@ -227,12 +239,13 @@ def outcome_text(
     outcome: Outcome,
     closed_by: str | None,
     fallback_after: int,
+    settings: CollectiveSettings,
 ) -> str:
     verdict = "adopted" if outcome.adopted else "not adopted"
     if not outcome.quorum_met:
         verdict += " — quorum not met"
     lines = [f"{heading(item)} — {verdict}."]
-    rule = describe_rule(outcome.rule, scope.settings.supermajority)
+    rule = describe_rule(outcome.rule, settings.supermajority)
     if fallback_after:
         rule += f"; the fallback after {fallback_after} blocked round{'s' if fallback_after != 1 else ''}"
     lines.append(f"Rule: {rule}. Round {round_.number}.")
@@ -246,7 +259,10 @@ def outcome_text(
         reasons = [f"{m.display_name}: {r.reason}" for m, r in state.responses if r.kind == kind]
         if reasons:
             lines.append(f"{label}: " + "; ".join(reasons))
-    lines.append(f"Closed {'by ' + closed_by if closed_by else 'at its deadline'}, {scope.time(scope.now)}.")
+    if closed_by:
+        lines.append(f"Closed by {closed_by}, {scope.time(scope.now)}.")
+    else:
+        lines.append(f"Closed at its deadline, {scope.time(round_.closes_at)}.")
     return "\n".join(lines)
 
 
@@ -259,8 +275,8 @@ def closes_when_due(scope: DueScope) -> None:
 
 def remind(scope: DueScope) -> None:
     round_ = scope.uow.rounds.get(scope.work.subject_id)
-    if round_.status != ROUND_OPEN:
-        return
+    if round_.status != ROUND_OPEN or round_.closes_at <= scope.now:
+        return  # closed, or about to close late: a reminder would only confuse
     silent = standing(scope, round_).silent
     if not silent:
         return

@@ -41,7 +41,7 @@ def _fraction(text: str) -> str:
 
 
 def _rounds(text: str) -> str:
-    if not text.strip().isdigit() or int(text) > 100:
+    if not (text.strip().isascii() and text.strip().isdigit()) or int(text) > 100:
         raise ValueError(f"'{text}' is not a number of rounds; give a whole number from 0 (never) to 100.")
     return str(int(text))
 
@@ -122,11 +122,22 @@ def normalise(key: str, value: str) -> str:
     return KEYS[key].parse(value)
 
 
+DECISION_KEYS = ("decision_rule", "quorum", "supermajority", "fallback_after_rounds")
+
+
 @dataclass(frozen=True, slots=True)
 class CollectiveSettings:
     """The settings in force for one collective: stored values over defaults."""
 
     stored: dict[str, str]
+
+    def decision_terms(self) -> dict[str, str]:
+        """What decides a round, frozen into it when it opens."""
+        return {key: self.text(key) for key in DECISION_KEYS}
+
+    def under(self, terms: dict[str, str]) -> CollectiveSettings:
+        """These settings with a round's frozen terms in place of the current ones."""
+        return CollectiveSettings({**self.stored, **terms})
 
     def text(self, key: str) -> str:
         return self.stored.get(key, KEYS[key].default)

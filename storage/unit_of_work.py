@@ -194,8 +194,9 @@ class SqlSeenMessages:
             insert(SeenMessageRow)
             .values(platform=platform, chat_id=chat_id, message_ref=message_ref, seen_at=now)
             .on_conflict_do_nothing()
+            .returning(SeenMessageRow.message_ref)  # rowcount is -1 on PostgreSQL: ask for the row
         )
-        return self.session.execute(statement).rowcount == 1
+        return self.session.execute(statement).first() is not None
 
 
 class SqlDueWork:
@@ -385,6 +386,10 @@ class SqlRounds:
     def get(self, round_id: int) -> Round:
         return _round(self.session.get_one(RoundRow, round_id))
 
+    def find(self, round_id: int) -> Round | None:
+        row = self.session.get(RoundRow, round_id)
+        return _round(row) if row else None
+
     def latest(self, item_id: int) -> Round:
         row = self.session.exec(
             select(RoundRow).where(RoundRow.item_id == item_id).order_by(RoundRow.number.desc()).limit(1)
@@ -423,6 +428,7 @@ def _round_to_row(round_: Round, row: RoundRow) -> None:
         round_.closed_at,
     )
     row.rule, row.adopted, row.outcome, row.mode = round_.rule, round_.adopted, round_.outcome, round_.mode
+    row.terms = json.dumps(round_.terms, sort_keys=True)
 
 
 def _round(row: RoundRow) -> Round:
@@ -440,6 +446,7 @@ def _round(row: RoundRow) -> Round:
         adopted=row.adopted,
         outcome=row.outcome,
         mode=row.mode,
+        terms=json.loads(row.terms),
     )
 
 
