@@ -98,9 +98,9 @@ async def run_service(config: Config) -> int:
         # A daemon thread reads standard input, so a stop never waits for a line.
         threading.Thread(target=_read_lines, args=(loop, lines), daemon=True).start()
         reader = asyncio.create_task(_serve_console(console, runtime, lines, stop))
+    await alarm.start()  # overdue work first, so no one responds to a round that should have closed
     for adapter in adapters:
         await adapter.start()
-    await alarm.start()
     log.info("collective-bot is running; stop it with Ctrl-C or SIGTERM")
     await stop.wait()
     if config.console:

@@ -38,10 +38,13 @@ class Scope:
             mentions = tuple(Mention(m.user_id, m.display_name) for m in mentioning if m.platform == platform)
             self.actions.append(Post(Chat(platform, chat_id), text, mentions))
 
-    def tell(self, member: Member, text: str) -> None:
-        """A direct message, falling back to a mention in the collective's first chat."""
-        chats = self.uow.collectives.chats(member.collective_id)
-        fallback = next((Chat(p, c) for p, c in chats if p == member.platform), None)
+    def tell(self, member: Member, text: str, private: bool = False) -> None:
+        """A direct message, falling back to a mention in the collective's
+        first chat — unless it is ``private``: then it is never shown there."""
+        fallback = None
+        if not private:
+            chats = self.uow.collectives.chats(member.collective_id)
+            fallback = next((Chat(p, c) for p, c in chats if p == member.platform), None)
         self.actions.append(DirectMessage(member.platform, member.user_id, text, fallback, member.display_name))
 
 

@@ -23,12 +23,12 @@ from bot import (
     rounds,
     settings_proposals,
 )
-from bot.actions import Action, Post, Reply
+from bot.actions import Action, DirectMessage, Post, Reply
 from bot.clock import Clock
 from bot.commands import Command, CommandTable, UsageError, bind, split_command
 from bot.context import Context
 from bot.duework import DueHandler, run_due
-from bot.errors import Refusal
+from bot.errors import PrivateRefusal, Refusal
 from bot.events import ChoiceMade, ChoiceWithdrawn, Event, MessageReceived
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.settings import CollectiveSettings
@@ -205,7 +205,11 @@ def _guarded(ctx: Context, work: Callable[..., None], *args) -> None:
         except Refusal as refusal:
             savepoint.rollback()
             del ctx.actions[:]
-            ctx.reply(refusal.message)
+            if isinstance(refusal, PrivateRefusal):
+                sender = ctx.sender
+                ctx.actions.append(DirectMessage(sender.platform, sender.user_id, refusal.message))
+            else:
+                ctx.reply(refusal.message)
 
 
 def _crash_reply(event: Event, ref: str) -> Action:

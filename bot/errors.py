@@ -8,3 +8,8 @@ class Refusal(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class PrivateRefusal(Refusal):
+    """A refusal that would tell the group something private (who asked a
+    private need): it goes to the member by direct message only."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.commands import Arg, Command
 from bot.context import Context
-from bot.errors import Refusal
+from bot.errors import PrivateRefusal, Refusal
 from bot.items import item_number, resolve
 from bot.model import (
     ASKING,
@@ -145,13 +145,14 @@ def offer(ctx: Context, number: int | None, note: str | None) -> None:
     if need_.stage != ASKING:
         raise Refusal(f"#{item.number} is not asking for help: it is {need_.stage}.")
     if item.author_id == member.id:
-        raise Refusal("That is your own need.")
+        own = f"#{item.number} is your own need."
+        raise PrivateRefusal(own) if item.data.get("private") else Refusal(own)
     note = (note or "").strip()[:MAX_NOTE]
     ctx.uow.needs.add_offer(Offer(item.id, member.id, note, ctx.now))
     ctx.reply(f"{member.display_name} offers to help with #{item.number}" + (f": {note}" if note else "."))
     asker = ctx.uow.members.get(item.author_id)
     offered = f"{member.display_name} offers to help with your need #{item.number}" + (f": {note}" if note else "")
-    ctx.tell(asker, f"{offered}. When it is met, say /done {item.number}.")
+    ctx.tell(asker, f"{offered}. When it is met, say /done {item.number}.", private=bool(item.data.get("private")))
 
 
 def done(ctx: Context, number: int | None) -> str:
@@ -172,12 +173,17 @@ def done(ctx: Context, number: int | None) -> str:
 
 
 def may_pay_out(ctx: Context, item: Item) -> None:
-    """The current treasurer, where the role is filled; otherwise (or when the
-    treasurer asked it themselves) any member other than whoever asked."""
+    """The current treasurer, where the role is filled; otherwise any member.
+    Whoever asked does not pay themselves out — except for a private need,
+    where a different answer would tell the group who asked."""
     member = ctx.require_member()
+    treasurer = holder_of(ctx.uow, ctx.collective.id, TREASURER)
+    if item.data.get("private"):
+        if treasurer is not None and treasurer.id != member.id:
+            raise Refusal(f"The treasurer ({treasurer.display_name}, this term) records payouts.")
+        return
     if item.author_id == member.id:
         raise Refusal(f"Someone other than whoever asked records the payout of #{item.number}.")
-    treasurer = holder_of(ctx.uow, ctx.collective.id, TREASURER)
     if treasurer is not None and treasurer.id not in (member.id, item.author_id):
         raise Refusal(f"The treasurer ({treasurer.display_name}, this term) records payouts.")
 

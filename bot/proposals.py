@@ -22,6 +22,7 @@ from bot.rounds import (
     heading,
     open_round,
     schedule,
+    settle_if_due,
     standing,
     tally_line,
     unschedule,
@@ -156,7 +157,7 @@ def amend(ctx: Context, number: int | None, text: str) -> None:
     open_round(ctx, item, duration, number=current.number + 1)
 
 
-def withdraw(ctx: Context, number: int | None) -> str:
+def withdraw(ctx: Context, number: int | None) -> str | None:
     item = _own_item(ctx, number, "withdraw")
     if item.topic == "help":
         raise Refusal(f"When #{item.number} is met or no longer needed, say /done {item.number}.")
@@ -170,7 +171,9 @@ def withdraw(ctx: Context, number: int | None) -> str:
     unschedule(ctx, round_)
     item.status = WITHDRAWN
     ctx.uow.items.save(item)
-    return f"{heading(item)} is withdrawn by {ctx.member.display_name}. Its responses stay in the record."
+    by = "whoever asked" if item.data.get("private") else ctx.member.display_name
+    ctx.announce(f"{heading(item)} is withdrawn by {by}. Its responses stay in the record.")
+    return "Withdrawn." if ctx.chat.is_direct else None
 
 
 def may_steer(ctx: Context, command: str) -> bool:
@@ -186,11 +189,17 @@ def may_steer(ctx: Context, command: str) -> bool:
     return True
 
 
-def extend(ctx: Context, number: int | None, duration: timedelta) -> str:
-    may_steer(ctx, "extend")
+def extend(ctx: Context, number: int | None, duration: timedelta) -> str | None:
+    facilitating = may_steer(ctx, "extend")
     item = resolve(ctx, number, "extend")
     round_ = current_round(ctx, item)
+    if settle_if_due(ctx, item, round_):
+        return None
     refuse_unless_open(ctx, item, round_)
+    if not facilitating and item.author_id != ctx.member.id:
+        raise Refusal(f"Without a facilitator, only whoever raised #{item.number} can extend it.")
+    if round_.mode == SILENT:
+        raise Refusal(f"#{item.number}'s time for objections is not extended; object to it if it needs a full round.")
     unschedule(ctx, round_)
     round_.closes_at += duration
     ctx.uow.rounds.save(round_)
@@ -205,6 +214,8 @@ def close_now(ctx: Context, number: int | None) -> None:
     facilitating = may_steer(ctx, "close")
     item = resolve(ctx, number, "close")
     round_ = current_round(ctx, item)
+    if settle_if_due(ctx, item, round_):
+        return
     refuse_unless_open(ctx, item, round_)
     if round_.mode == SILENT:
         raise Refusal(
@@ -269,7 +280,12 @@ COMMANDS = [
         in_direct=False,
     ),
     Command(
-        "withdraw", "withdraw your proposal", withdraw, args=(_N,), section=_SECTION, members_only=True, in_direct=False
+        "withdraw",
+        "withdraw your proposal or need (a private need: in a direct message)",
+        withdraw,
+        args=(_N,),
+        section=_SECTION,
+        members_only=True,
     ),
     Command(
         "extend",

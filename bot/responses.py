@@ -8,7 +8,7 @@ from bot.context import Context
 from bot.errors import Refusal
 from bot.items import item_number, resolve
 from bot.model import AGREE, BLOCK, OBJECT, ROUND_OPEN, ROUND_WITHDRAWN, STAND_ASIDE, WITHDRAWN, Item, Response, Round
-from bot.rounds import NOUNS, SILENT, VERBS, escalate, heading, refresh, round_id_of
+from bot.rounds import NOUNS, SILENT, VERBS, escalate, heading, refresh, round_id_of, settle_if_due
 
 REASON_NEEDED = (OBJECT, BLOCK)
 MAX_REASON = 1000
@@ -19,6 +19,9 @@ def respond(ctx: Context, kind: str, item: Item, reason: str) -> None:
     if item.topic == "help":
         raise Refusal(f"#{item.number} asks for help, not for a decision: /offer {item.number} to help.")
     round_ = ctx.uow.rounds.latest(item.id)
+    if settle_if_due(ctx, item, round_):
+        ctx.reply(f"{member.display_name}, that came after {heading(item)} closed; it was not counted.")
+        return
     refuse_unless_open(ctx, item, round_)
     if member.id not in ctx.uow.rounds.roll(round_.id):
         raise Refusal(

@@ -14,6 +14,7 @@ from bot.model import (
     FACILITATOR,
     SWAP_ACCEPTED,
     SWAP_DECLINED,
+    SWAP_EXPIRED,
     TREASURER,
     Member,
     Role,
@@ -116,10 +117,17 @@ def _add(ctx: Context, name: str, existing: Role | None, spec: str) -> None:
 
 
 def _find_member(ctx: Context, text: str) -> Member:
+    """By user id first (unique), then by display name if only one has it."""
     wanted = text.strip().lstrip("@").lower()
-    for member in ctx.uow.members.active(ctx.collective.id):
-        if wanted in (member.display_name.lower(), member.user_id.lower(), member.user_id.lower().lstrip("@")):
-            return member
+    current = ctx.uow.members.active(ctx.collective.id)
+    by_id = [m for m in current if m.user_id.lower().lstrip("@") == wanted]
+    if by_id:
+        return by_id[0]
+    by_name = [m for m in current if m.display_name.lower() == wanted]
+    if len(by_name) == 1:
+        return by_name[0]
+    if by_name:
+        raise Refusal(f"More than one member is called {text.strip()}; name them by their user id.")
     raise Refusal(f"There is no member called {text.strip()} here. /members lists them.")
 
 
@@ -137,6 +145,10 @@ def swap(ctx: Context, what: str, who: str | None) -> str | None:
             return "No one has asked you to swap a turn."
         role, request = asked[0]
         asker = ctx.uow.members.get(request.from_member_id)
+        if role.holder_id != request.from_member_id:
+            request.status = SWAP_EXPIRED
+            ctx.uow.roles.save_swap(request)
+            return f"That request lapsed: {asker.display_name} no longer holds the {role.name} turn."
         if what == "decline":
             request.status = SWAP_DECLINED
             ctx.uow.roles.save_swap(request)

@@ -210,6 +210,15 @@ def close(scope: Scope, item: Item, round_: Round, closed_by: str | None = None)
     return round_.outcome
 
 
+def settle_if_due(scope: Scope, item: Item, round_: Round) -> bool:
+    """A round past its deadline whose close has not run yet (the bot was busy
+    or down) closes now, before anyone acts on it; True when it did."""
+    if round_.status != ROUND_OPEN or scope.now < round_.closes_at:
+        return False
+    close(scope, item, round_)
+    return True
+
+
 def silent_outcome_text(scope: Scope, item: Item, round_: Round, adopted: bool) -> str:
     window = describe_duration(round_.closes_at - round_.opened_at)
     if adopted:

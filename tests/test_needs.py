@@ -165,7 +165,7 @@ def test_help_that_is_not_money_gets_offers_and_ends_when_met(chat):
     assert offered[0].text == "Alice offers to help with #1: I can drive"
     assert isinstance(offered[1], DirectMessage) and offered[1].user_id == "carol"
     assert offered[1].text == "Alice offers to help with your need #1: I can drive. When it is met, say /done 1."
-    assert chat.say("Carol", "/offer 1") == "That is your own need."
+    assert chat.say("Carol", "/offer 1") == "#1 is your own need."
     assert chat.say("Alice", "/agree 1") == "#1 asks for help, not for a decision: /offer 1 to help."
     assert "asking for help, 1 offer so far" in chat.say("Bob", "/proposals")
     assert chat.say("Bob", "/done 1") == "Only whoever asked can say #1 is met."

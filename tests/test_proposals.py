@@ -174,8 +174,9 @@ def test_withdraw_is_for_the_author_and_ends_the_round(chat):
 def test_extend_moves_the_deadline_and_the_reminder(chat):
     group(chat, "Alice Bob")
     chat.say("Alice", "/propose 2d Paint the kitchen")
-    assert chat.say("Bob", "/extend 1 2d") == (
-        "#1 Paint the kitchen now closes Fri 6 Mar 2026, 09:00 UTC (extended by 2 days by Bob)."
+    assert chat.say("Bob", "/extend 1 2d") == "Without a facilitator, only whoever raised #1 can extend it."
+    assert chat.say("Alice", "/extend 1 2d") == (
+        "#1 Paint the kitchen now closes Fri 6 Mar 2026, 09:00 UTC (extended by 2 days by Alice)."
     )
     assert chat.wait(timedelta(days=2, hours=1)) == ""
     reminded = chat.wait(timedelta(days=1))
