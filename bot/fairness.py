@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -34,11 +34,13 @@ def next_holder(candidates: Iterable[Candidate]) -> int | None:
 @dataclass(frozen=True, slots=True)
 class Cadence:
     """How often a role changes hands: every ``every``, optionally at a local
-    weekday and time."""
+    weekday and time. ``anchor`` is the local time of day that whole-day
+    cadences keep when no time is given (when the role began)."""
 
     every: timedelta
     weekday: int | None = None  # 0 = Monday
     at: tuple[int, int] | None = None  # (hour, minute), local
+    anchor: tuple[int, int] | None = None
 
     def describe(self) -> str:
         from bot.durations import describe_duration
@@ -50,23 +52,19 @@ class Cadence:
 
 
 def after(moment: datetime, cadence: Cadence, zone: ZoneInfo) -> datetime:
-    """The handover that follows one at ``moment``: ``every`` later in local
-    wall-clock time (so 09:00 stays 09:00 across daylight-saving changes), then
-    on to the next given weekday and time."""
-    local = moment.astimezone(zone)
+    """The handover that follows one at ``moment``. Whole-day cadences count
+    local calendar days and land on the intended local time (09:00 stays 09:00
+    across daylight-saving changes; a time in the spring gap is taken just
+    after it, and the next one is on time again), then move on to the given
+    weekday. Hours and minutes are absolute."""
     if cadence.every % timedelta(days=1):
-        target = moment + cadence.every  # hours and minutes are absolute
-    else:
-        target = _local(local.replace(tzinfo=None) + cadence.every, zone)
-    if cadence.weekday is None or cadence.at is None:
-        return target
-    candidate = target.astimezone(zone).replace(hour=cadence.at[0], minute=cadence.at[1], second=0, microsecond=0)
-    candidate = _local(candidate.replace(tzinfo=None), zone)
-    days = (cadence.weekday - candidate.astimezone(zone).weekday()) % 7
-    candidate = _local(candidate.astimezone(zone).replace(tzinfo=None) + timedelta(days=days), zone)
-    if candidate < target:
-        candidate = _local(candidate.astimezone(zone).replace(tzinfo=None) + timedelta(days=7), zone)
-    return candidate
+        return moment + cadence.every
+    local = moment.astimezone(zone)
+    day = local.date() + timedelta(days=cadence.every.days)
+    if cadence.weekday is not None:
+        day += timedelta(days=(cadence.weekday - day.weekday()) % 7)
+    hour, minute = cadence.at or cadence.anchor or (local.hour, local.minute)
+    return _local(datetime.combine(day, time(hour, minute)), zone)
 
 
 def next_after(moment: datetime, now: datetime, cadence: Cadence, zone: ZoneInfo) -> datetime:

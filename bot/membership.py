@@ -9,8 +9,9 @@ from bot.context import Context
 from bot.duework import DueScope
 from bot.durations import describe_duration, parse_duration
 from bot.errors import Refusal
-from bot.model import DueWork
+from bot.model import FUNDED, QUEUED, DueWork
 from bot.outcomes import admit
+from bot.pool import withdraw_need
 from bot.principles import DEFAULT_GIST
 from bot.proposals import new_item
 from bot.rotation import on_leave
@@ -61,6 +62,10 @@ def leave(ctx: Context) -> None:
         "/join again whenever you like."
     )
     on_leave(ctx, member)
+    for stage in (QUEUED, FUNDED):
+        for item, _ in ctx.uow.needs.in_stage(member.collective_id, stage):
+            if item.author_id == member.id:
+                withdraw_need(ctx, item, "whoever asked has left")
 
 
 def members(ctx: Context) -> str:

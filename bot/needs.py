@@ -61,8 +61,31 @@ def _balance_line(ctx: Context) -> str:
     return f"The pool holds {money(ctx, now.held)}, of which {money(ctx, now.reserved)} is reserved for approved needs."
 
 
-def _looks_like_amount(word: str) -> bool:
-    return any(c.isdigit() for c in word) and all(c.isdigit() or c in ".,-+" for c in word.lstrip("-+"))
+SIGNS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "₺": "TRY", "₴": "UAH", "₽": "RUB", "₪": "ILS"}
+
+
+def _amount_word(ctx: Context, word: str) -> str | None:
+    """The amount in a need's first word (``50``, ``50€``, ``€12.50``, ``20EUR``),
+    or None when the word is not an amount at all."""
+    if not any(c.isdigit() for c in word) and not word.startswith("-"):
+        return None
+    currency = ctx.settings.text("currency")
+    bare = word
+    for sign, code in SIGNS.items():
+        if sign in bare:
+            if code != currency:
+                raise Refusal(f"The pool is kept in {currency}; ask in {currency}.")
+            bare = bare.replace(sign, "")
+    letters = "".join(c for c in bare if c.isalpha())
+    if letters:
+        if letters.upper() != currency or not (bare.upper().startswith(currency) or bare.upper().endswith(currency)):
+            if bare.strip("0123456789.,-+") == bare and not any(c.isdigit() for c in bare):
+                return None
+            raise Refusal(
+                f"'{word}' is not an amount in {currency}. Write /need AMOUNT DESCRIPTION, e.g. /need 25 bus pass."
+            )
+        bare = bare.upper().replace(currency, "")
+    return bare
 
 
 def need(ctx: Context, text: str) -> None:
@@ -70,8 +93,8 @@ def need(ctx: Context, text: str) -> None:
     member = ctx.require_member()
     first, _, rest = text.strip().partition(" ")
     amount = None
-    if _looks_like_amount(first) or first.startswith("-"):
-        amount = _amount(ctx, first)
+    if (typed := _amount_word(ctx, first)) is not None:
+        amount = _amount(ctx, typed)
         text = rest
     description, category = _category(text)
     if not description:
@@ -196,10 +219,10 @@ def paid(ctx: Context, number: int | None) -> None:
     if need_.stage != FUNDED:
         waiting = "waits for funds" if need_.stage == QUEUED else f"is {need_.stage}"
         raise Refusal(f"#{item.number} {waiting}; only a funded need can be paid out.")
+    if not ctx.uow.needs.move(item.id, FUNDED, PAID):
+        raise Refusal(f"#{item.number} was paid out a moment ago.")
     amount = ctx.uow.ledger.reserved_for(item.id)
     ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, PAYOUT, amount, ctx.now, ctx.member.id, item.id))
-    need_.stage = PAID
-    ctx.uow.needs.save(need_)
     ctx.announce(
         f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.member.display_name}. "
         + _balance_line(ctx)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from bot.context import Scope
 from bot.model import Item, Member
-from bot.pool import approve, reject
+from bot.pool import approve, fund_queue, reject
 from bot.rotation import on_join
-from bot.settings import KEYS
+from bot.settings import KEYS, CollectiveSettings
 
 
 def admit(scope: Scope, platform: str, user_id: str, name: str) -> Member:
@@ -26,7 +26,13 @@ def admit(scope: Scope, platform: str, user_id: str, name: str) -> Member:
 
 
 def apply_setting(scope: Scope, key: str, value: str) -> str:
+    if key == "currency" and scope.uow.ledger.recent(scope.collective.id, 1):
+        current = scope.settings.text("currency")
+        return f"But the pool's ledger is kept in {current} already, so the currency stays {current}."
     scope.uow.settings.put(scope.collective.id, key, value)
+    if key == "need_priorities":
+        scope.settings = CollectiveSettings({**scope.settings.stored, key: value})
+        fund_queue(scope)
     return f"{key} is now {value} ({KEYS[key].meaning})."
 
 

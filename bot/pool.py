@@ -14,6 +14,7 @@ from bot.model import (
     REJECTED,
     RELEASE,
     RESERVATION,
+    WITHDRAWN,
     Item,
     LedgerEntry,
     Need,
@@ -66,11 +67,11 @@ def fund_queue(scope: Scope) -> list[Item]:
     for item, need in queue(scope):
         if need.amount > available:
             break
+        if not scope.uow.needs.move(item.id, QUEUED, FUNDED):
+            continue  # funded by a concurrent unit of work a moment ago
         scope.uow.ledger.append(
             LedgerEntry(None, scope.collective.id, RESERVATION, need.amount, scope.now, item_id=item.id)
         )
-        need.stage = FUNDED
-        scope.uow.needs.save(need)
         available -= need.amount
         funded.append(item)
         scope.announce(
@@ -95,3 +96,27 @@ def reject(scope: Scope, item: Item) -> str:
     need.stage = REJECTED
     scope.uow.needs.save(need)
     return ""
+
+
+def withdraw_need(scope: Scope, item: Item, reason: str) -> None:
+    """Take an approved need off the queue, or release what was reserved for
+    it, and fund whatever can be funded now."""
+    need = scope.uow.needs.get(item.id)
+    if need.stage not in (QUEUED, FUNDED):
+        return
+    reserved = scope.uow.ledger.reserved_for(item.id)
+    if not scope.uow.needs.move(item.id, need.stage, WITHDRAWN):
+        return
+    if reserved:
+        scope.uow.ledger.append(
+            LedgerEntry(None, scope.collective.id, RELEASE, reserved, scope.now, item_id=item.id, note=reason)
+        )
+    item.status = WITHDRAWN
+    scope.uow.items.save(item)
+    released = f"; {money(scope, reserved)} goes back to the pool" if reserved else ""
+    scope.announce(f"{item_heading(item)} is withdrawn ({reason}){released}.")
+    fund_queue(scope)
+
+
+def item_heading(item: Item) -> str:
+    return f"#{item.number} {item.title}"

@@ -132,6 +132,10 @@ class Needs(Protocol):
     def add(self, need: Need) -> None: ...
     def get(self, item_id: int) -> Need: ...
     def save(self, need: Need) -> None: ...
+    def move(self, item_id: int, old_stage: str, new_stage: str) -> bool:
+        """Move a need between stages only if it is still in ``old_stage``, so
+        two concurrent fundings or payouts cannot both happen."""
+
     def in_stage(self, collective_id: int, stage: str) -> list[tuple[Item, Need]]:
         """Needs of a collective in one stage, oldest item first."""
 

@@ -11,7 +11,20 @@ from bot.decision import quorum_needed
 from bot.durations import describe_duration, parse_duration
 from bot.errors import Refusal
 from bot.items import item_number, resolve
-from bot.model import FACILITATOR, NOT_ADOPTED, OPEN, ROUND_AMENDED, ROUND_OPEN, ROUND_WITHDRAWN, WITHDRAWN, Item, Round
+from bot.model import (
+    FACILITATOR,
+    FUNDED,
+    NOT_ADOPTED,
+    OPEN,
+    QUEUED,
+    ROUND_AMENDED,
+    ROUND_OPEN,
+    ROUND_WITHDRAWN,
+    WITHDRAWN,
+    Item,
+    Round,
+)
+from bot.pool import withdraw_need
 from bot.responses import refuse_unless_open
 from bot.rotation import holder_of
 from bot.rounds import (
@@ -161,6 +174,9 @@ def withdraw(ctx: Context, number: int | None) -> str | None:
     item = _own_item(ctx, number, "withdraw")
     if item.topic == "help":
         raise Refusal(f"When #{item.number} is met or no longer needed, say /done {item.number}.")
+    if item.kind == "need" and ctx.uow.needs.get(item.id).stage in (QUEUED, FUNDED):
+        withdraw_need(ctx, item, "no longer needed")
+        return "Withdrawn." if ctx.chat.is_direct else None
     round_ = ctx.uow.rounds.latest(item.id)
     refuse_unless_open(ctx, item, round_)
     if item.kind == "need":

@@ -16,8 +16,9 @@ HANDOVER_REMINDER = "handover_reminder"
 REMIND_BEFORE = timedelta(days=1)
 
 
-def cadence(role: Role) -> Cadence:
-    return Cadence(role.every, role.weekday, role.at)
+def cadence(role: Role, zone) -> Cadence:
+    began = role.created_at.astimezone(zone)
+    return Cadence(role.every, role.weekday, role.at, anchor=(began.hour, began.minute))
 
 
 def describe(role: Role) -> str:
@@ -72,7 +73,8 @@ def schedule(scope: Scope, role: Role, after_moment: datetime) -> None:
     """Set the next handover (and the reminder a day before) on the due-work engine."""
     for kind in (HANDOVER, HANDOVER_REMINDER):
         scope.uow.due.cancel(role.collective_id, kind, role.id)
-    role.next_handover_at = next_after(after_moment, scope.now, cadence(role), scope.settings.timezone)
+    zone = scope.settings.timezone
+    role.next_handover_at = next_after(after_moment, scope.now, cadence(role, zone), zone)
     scope.uow.due.add(DueWork(None, role.collective_id, HANDOVER, role.id, role.next_handover_at))
     remind_at = role.next_handover_at - REMIND_BEFORE
     if remind_at > scope.now:

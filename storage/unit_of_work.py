@@ -497,6 +497,12 @@ class SqlNeeds:
         self.session.add(row)
         self.session.flush()
 
+    def move(self, item_id: int, old_stage: str, new_stage: str) -> bool:
+        result = self.session.exec(
+            update(NeedRow).where(NeedRow.item_id == item_id, NeedRow.stage == old_stage).values(stage=new_stage)
+        )
+        return result.rowcount == 1
+
     def in_stage(self, collective_id: int, stage: str) -> list[tuple[Item, Need]]:
         rows = self.session.exec(
             select(ItemRow, NeedRow)

@@ -138,3 +138,74 @@ def test_a_swap_names_someone_unambiguously(chat):
     assert chat.say("Alice", "/swap facilitator @sam.p").startswith(
         "Alice asks Sam to take the current facilitator turn"
     )
+
+
+def test_a_currency_change_adopted_after_money_arrived_leaves_the_currency_alone(chat):
+    group(chat, "Alice Bob")
+    chat.say("Alice", "/set currency JPY")
+    chat.say("Bob", "/contribute 12.50")
+    vote(chat, 1, Alice="agree", Bob="agree")
+    outcome = chat.say("Alice", "/close 1")
+    assert outcome.endswith("But the pool's ledger is kept in EUR already, so the currency stays EUR.")
+    assert "contribution 12.50 EUR from Bob" in chat.say("Bob", "/ledger")
+
+
+def test_an_approved_need_can_be_withdrawn_and_what_was_reserved_goes_back(chat):
+    group(chat, "Alice Bob")
+    chat.say("Alice", "/contribute 100")
+    chat.say("Bob", "/need 80 glasses #health")
+    chat.wait(timedelta(days=2))
+    assert chat.say("Bob", "/withdraw 1") == (
+        "#1 80.00 EUR — glasses (health) is withdrawn (no longer needed); 80.00 EUR goes back to the pool."
+    )
+    assert chat.say("Bob", "/pool").startswith("The pool holds 100.00 EUR: 0.00 EUR reserved")
+    assert "released 80.00 EUR for #1: no longer needed" in chat.say("Bob", "/ledger")
+
+
+def test_a_member_who_leaves_takes_their_queued_need_out_of_the_queue(chat):
+    group(chat, "Alice Bob Carol")
+    chat.say("Alice", "/need 500 rent #housing")
+    vote(chat, 1, Bob="agree", Carol="agree")
+    chat.say("Bob", "/close 1")
+    chat.say("Carol", "/need 20 bus pass #transport")
+    chat.wait(timedelta(days=2))
+    assert "1. #1 500.00 EUR — rent (housing)" in chat.say("Bob", "/pool")
+    left = chat.say("Alice", "/leave")
+    assert "#1 500.00 EUR — rent (housing) is withdrawn (whoever asked has left)." in left
+    assert chat.say("Carol", "/contribute 20").endswith(
+        "#2 is funded: 20.00 EUR is reserved for it from the pool. The treasurer records the payout with /paid 2."
+    )
+
+
+def test_new_priorities_fund_the_queue_in_their_order_at_once(chat):
+    group(chat, "Alice")
+    chat.say("Alice", "/contribute 30")
+    chat.say("Alice", "/need 50 dentist #health")
+    chat.say("Alice", "/need 30 school books #education")
+    chat.wait(timedelta(days=2))
+    assert "is funded" not in chat.say("Alice", "/pool")
+    changed = chat.say("Alice", "/set need_priorities education,health,housing,food,childcare,care,transport,other")
+    assert "#2 is funded: 30.00 EUR" in changed
+
+
+def test_a_need_with_a_currency_sign_is_money_and_another_currency_is_refused(chat):
+    group(chat, "Alice")
+    assert chat.say("Alice", "/need 50€ groceries #food").startswith("Need #1 asked by Alice: 50.00 EUR — groceries")
+    assert chat.say("Alice", "/need €12.50 bread #food").startswith("Need #2 asked by Alice: 12.50 EUR — bread")
+    assert chat.say("Alice", "/need 20EUR soap #food").startswith("Need #3 asked by Alice: 20.00 EUR — soap")
+    assert chat.say("Alice", "/need $50 groceries") == "The pool is kept in EUR; ask in EUR."
+    assert chat.say("Alice", "/need 50USD groceries").startswith("'50USD' is not an amount in EUR.")
+
+
+def test_a_weekly_handover_in_the_spring_gap_comes_back_to_its_time_the_next_week(chat):
+    from datetime import UTC, datetime
+
+    chat.say("Alice", "/join")
+    chat.say("Alice", "/set timezone Europe/Berlin")
+    chat.say("Bob", "/join")
+    chat.clock.set(datetime(2026, 3, 22, 1, 30, tzinfo=UTC))  # Sunday 02:30 CET
+    chat.say("Alice", "/rotation add dishes 1w at sun 02:30")
+    chat.say("Alice", "/rotation join dishes")
+    chat.say("Bob", "/rotation join dishes")
+    gap = chat.wait(timedelta(days=7))  # 29 March 02:30 does not exist: 03:30 CEST
+    assert gap.endswith("until Sun 5 Apr 2026, 02:30 CEST. Next: Alice.")

