@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 # alarm fires within a second when the bot is up) and its messages say so.
 LATE_AFTER = timedelta(minutes=2)
 BATCH = 200
+# Failed work is tried again after these waits, then set aside as failed.
+RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=10), timedelta(hours=1), timedelta(hours=6))
 
 
 @dataclass(slots=True)
@@ -69,9 +71,14 @@ def _fire(
             uow.commit()
     except Exception as error:
         ref = secrets.token_hex(3).upper()
-        log.exception("error %s in due work #%s (%s)", ref, work.id, work.kind)
+        attempts = work.data.get("attempts", 0) + 1
+        log.exception("error %s in due work #%s (%s), attempt %s", ref, work.id, work.kind, attempts)
+        note = f"ref {ref}: {error!r}"[:500]
         with uow_factory() as uow:
-            uow.due.fail(work.id, now, f"ref {ref}: {error!r}"[:500])
+            if attempts <= len(RETRY_AFTER):  # a passing fault (a locked database, say) heals itself
+                uow.due.retry(work.id, now + RETRY_AFTER[attempts - 1], attempts, note)
+            else:
+                uow.due.fail(work.id, now, note)
             uow.commit()
         return []
     late_by = now - work.due_at

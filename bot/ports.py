@@ -73,6 +73,9 @@ class DueWorkRows(Protocol):
         tick took it, or it was cancelled)."""
 
     def fail(self, work_id: int, now: datetime, note: str) -> None: ...
+    def retry(self, work_id: int, due_at: datetime, attempts: int, note: str) -> None:
+        """Put failed work back as pending, due again at ``due_at``."""
+
     def cancel(self, collective_id: int, kind: str, subject_id: int | None) -> int:
         """Cancel pending work of a kind about a subject; returns how many."""
 

@@ -237,6 +237,16 @@ class SqlDueWork:
             update(DueWorkRow).where(DueWorkRow.id == work_id).values(status=FAILED, fired_at=now, note=note)
         )
 
+    def retry(self, work_id: int, due_at: datetime, attempts: int, note: str) -> None:
+        row = self.session.get_one(DueWorkRow, work_id)
+        data = json.loads(row.data)
+        data["attempts"] = attempts
+        self.session.exec(
+            update(DueWorkRow)
+            .where(DueWorkRow.id == work_id)
+            .values(status=PENDING, due_at=due_at, data=json.dumps(data), note=note)
+        )
+
     def _move(self, work_id: int, old: str, new: str, now: datetime) -> int:
         result = self.session.exec(
             update(DueWorkRow)

@@ -90,7 +90,7 @@ def test_two_racing_ticks_fire_each_row_once(unit_of_work, clock, chat):
     assert sorted(fired) == [1, 2, 3]
 
 
-def test_a_failing_piece_of_work_is_logged_set_aside_and_the_rest_still_run(unit_of_work, clock, chat, caplog):
+def test_a_failing_piece_of_work_is_retried_then_set_aside_and_the_rest_still_run(unit_of_work, clock, chat, caplog):
     chat.say("Alice", "/join")
     chat.say("Alice", "/away 1d")
     with unit_of_work() as uow:
@@ -102,10 +102,16 @@ def test_a_failing_piece_of_work_is_logged_set_aside_and_the_rest_still_run(unit
     assert len(texts) == 1 and texts[0].startswith("Alice is back")
     failure = next(r for r in caplog.records if "no handler for due work" in (r.exc_text or ""))
     with unit_of_work() as uow:
-        stored = uow.due.get(broken.id)
-    assert stored.status == FAILED
-    assert failure.getMessage().split()[1] in stored.note  # the logged ref is on the row
-    assert chat.core.tick() == []  # and it is not retried forever
+        again = uow.due.get(broken.id)
+    assert (again.status, again.due_at, again.data["attempts"]) == ("pending", clock.now() + timedelta(minutes=1), 1)
+    assert failure.getMessage().split()[1] in again.note  # the logged ref is on the row
+    for wait in (timedelta(minutes=1), timedelta(minutes=10), timedelta(hours=1), timedelta(hours=6)):
+        clock.advance(wait)
+        assert chat.core.tick() == []
+    with unit_of_work() as uow:
+        assert uow.due.get(broken.id).status == FAILED  # after four retries, set aside
+    clock.advance(timedelta(days=1))
+    assert chat.core.tick() == []
 
 
 def test_a_restarted_console_chat_keeps_its_members(unit_of_work, clock, chat):
