@@ -1,0 +1,97 @@
+"""Reading Telegram updates as the core's events.
+
+Refs: a message's ref is its ``message_id`` (unique within its chat, which is
+how the core remembers what it handled); a button press's ref is its callback
+query id. A redelivered update therefore carries the same refs and the core
+applies it once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from telegram import CallbackQuery, Message, Update, User
+from telegram import Chat as TgChat
+
+from adapters.telegram.rendering import parse_callback_data
+from bot.commands import split_command
+from bot.events import Chat, ChoiceMade, MessageReceived, Sender
+
+PLATFORM = "telegram"
+# What the bot asks Telegram for: edits of members' messages are ignored, so not fetched at all.
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY)
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """A group became a supergroup with a new chat id."""
+
+    old_chat_id: str
+    new_chat_id: str
+
+
+def read(update: Update, bot_username: str | None) -> MessageReceived | ChoiceMade | Migration | None:
+    """The event an update means for the core, or None when it means nothing to it."""
+    if update.message is not None:
+        return _message(update.message, bot_username)
+    if update.callback_query is not None:
+        return _choice(update.callback_query)
+    return None
+
+
+def lane(update: Update) -> int:
+    """Updates in the same lane are handled in order: one lane per chat."""
+    message = update.message or (update.callback_query.message if update.callback_query else None)
+    return message.chat.id if message is not None else -update.update_id
+
+
+def is_migration(update: Update) -> bool:
+    message = update.message
+    return message is not None and bool(message.migrate_to_chat_id or message.migrate_from_chat_id)
+
+
+def _message(message: Message, bot_username: str | None) -> MessageReceived | Migration | None:
+    if message.migrate_to_chat_id:
+        return Migration(str(message.chat.id), str(message.migrate_to_chat_id))
+    if message.migrate_from_chat_id:
+        return Migration(str(message.migrate_from_chat_id), str(message.chat.id))
+    user = message.from_user
+    text = message.text
+    if user is None or user.is_bot or not text or split_command(text) is None:
+        return None  # other bots (and this one), service messages, media, ordinary conversation
+    reply_to = message.reply_to_message
+    return MessageReceived(
+        chat=chat_of(message.chat),
+        sender=sender_of(user),
+        text=text,
+        message_ref=str(message.message_id),
+        sent_at=message.date or datetime.now(UTC),
+        bot_username=bot_username,
+        reply_to=str(reply_to.message_id) if reply_to is not None else None,
+    )
+
+
+def _choice(query: CallbackQuery) -> ChoiceMade | None:
+    parsed = parse_callback_data(query.data)
+    message = query.message
+    if parsed is None or message is None or query.from_user.is_bot:
+        return None
+    key, choice = parsed
+    return ChoiceMade(
+        chat=chat_of(message.chat),
+        sender=sender_of(query.from_user),
+        ask_key=key,
+        choice=choice,
+        message_ref=f"cb{query.id}",  # never equal to a message_id in the same chat
+        sent_at=datetime.now(UTC),
+    )
+
+
+def chat_of(chat: TgChat) -> Chat:
+    return Chat(PLATFORM, str(chat.id), is_direct=chat.type == TgChat.PRIVATE)
+
+
+def sender_of(user: User) -> Sender:
+    name = " ".join(part for part in (user.first_name, user.last_name) if part) or str(user.id)
+    return Sender(PLATFORM, str(user.id), name)

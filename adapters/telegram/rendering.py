@@ -1,0 +1,126 @@
+"""Turning the core's plain text into what Telegram shows: HTML with every
+character of members' text escaped, names turned into mentions, messages
+split under Telegram's length limit, and choices as inline keyboards."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.actions import Choice, Mention
+
+MESSAGE_LIMIT = 4096  # characters after parsing, counted by Telegram in UTF-16 units
+CALLBACK_DATA_LIMIT = 64  # bytes
+TOAST_LIMIT = 200  # characters of an answerCallbackQuery text
+BUTTONS_PER_ROW = 2
+_SEPARATOR = "|"
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def escape(text: str) -> str:
+    """Plain text as HTML that shows exactly that text: ``<``, ``>`` and ``&``
+    become entities; Markdown characters mean nothing in HTML mode."""
+    return html.escape(text, quote=False)
+
+
+def mention(user_id: str, name: str) -> str:
+    """A link that mentions a member (notifies them) and shows their name."""
+    return f'<a href="tg://user?id={html.escape(str(user_id), quote=True)}">{escape(name)}</a>'
+
+
+def to_html(text: str, mentions: Iterable[Mention] = ()) -> str:
+    """``text`` escaped; the first time each mentioned name appears as a whole
+    word, it becomes a mention of that member."""
+    wanted = {m.name: m.user_id for m in mentions if m.name}
+    if not wanted:
+        return escape(text)
+    names = sorted(wanted, key=len, reverse=True)  # "Ann Lee" before "Ann"
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(name) for name in names) + r")(?!\w)")
+    pieces: list[str] = []
+    done: set[str] = set()
+    position = 0
+    for match in pattern.finditer(text):
+        name = match.group(1)
+        if name in done:
+            continue
+        done.add(name)
+        pieces.append(escape(text[position : match.start()]))
+        pieces.append(mention(wanted[name], name))
+        position = match.end()
+    pieces.append(escape(text[position:]))
+    return "".join(pieces)
+
+
+def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Pieces of at most ``limit`` UTF-16 units, cut at line ends where
+    possible, else at a space, else anywhere. Blank pieces are left out
+    (Telegram refuses an empty message)."""
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in text.split("\n"):
+        length = utf16_len(line)
+        if current and size + 1 + length <= limit:
+            current.append(line)
+            size += 1 + length
+            continue
+        if current:
+            pieces.append("\n".join(current))
+        while length > limit:
+            head, line = _cut(line, limit)
+            pieces.append(head)
+            length = utf16_len(line)
+        current, size = [line], length
+    pieces.append("\n".join(current))
+    return [piece for piece in pieces if piece.strip()]
+
+
+def _cut(line: str, limit: int) -> tuple[str, str]:
+    """The longest start of ``line`` within ``limit``, ending at a space if
+    there is one in it; and the rest."""
+    end = 0
+    size = 0
+    for index, char in enumerate(line):
+        size += utf16_len(char)
+        if size > limit:
+            break
+        end = index + 1
+    space = line.rfind(" ", 0, end)
+    if space > 0:
+        return line[:space], line[space + 1 :]
+    return line[:end], line[end:]
+
+
+def callback_data(key: str, choice: str) -> str:
+    data = f"{key}{_SEPARATOR}{choice}"
+    if len(data.encode("utf-8")) > CALLBACK_DATA_LIMIT:
+        raise ValueError(f"callback data over {CALLBACK_DATA_LIMIT} bytes: {data!r}")
+    return data
+
+
+def parse_callback_data(data: str | None) -> tuple[str, str] | None:
+    """``(ask key, choice id)`` from a button's data; None for data not ours."""
+    if not data or _SEPARATOR not in data:
+        return None
+    key, _, choice = data.rpartition(_SEPARATOR)
+    return (key, choice) if key and choice else None
+
+
+def keyboard(key: str, choices: Sequence[Choice]) -> InlineKeyboardMarkup | None:
+    """The choices of an ask as buttons, two to a row; None when there are none."""
+    buttons = [InlineKeyboardButton(choice.label, callback_data=callback_data(key, choice.id)) for choice in choices]
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)])
+
+
+def toast(text: str) -> str:
+    """The first line of a reply, short enough for a button's pop-up answer."""
+    first = text.strip().split("\n", 1)[0]
+    return first if len(first) <= TOAST_LIMIT else first[: TOAST_LIMIT - 1] + "…"

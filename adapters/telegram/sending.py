@@ -1,0 +1,201 @@
+"""Carrying the core's actions out on Telegram.
+
+Every request goes through the bot's rate limiter (PTB's ``AIORateLimiter``),
+which waits out a 429 and retries; should a 429 still come through, it is
+waited out here too, as often as it takes — a message is never dropped for
+flood control. A group that became a supergroup is followed to its new id
+(and the core told), a direct message that Telegram refuses falls back to a
+mention in the collective's group, and an edit that changes nothing is fine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import warnings
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TypeVar
+
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.ext import ExtBot
+
+from adapters.telegram.inbound import PLATFORM
+from adapters.telegram.rendering import keyboard, split_text, to_html
+from bot.actions import Ask, Choice, DirectMessage, Edit, Mention, Post, Reply
+from bot.core import Core
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+NETWORK_RETRIES = 3
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_FALLBACK_HINT = "(To get messages like this privately, open a chat with me, @{bot}, and press Start.)"
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that the type of retry_after will change
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class Outbox:
+    def __init__(self, bot: ExtBot, core: Core) -> None:
+        self._bot = bot
+        self._core = core
+        self._moved: dict[int, int] = {}  # group id → supergroup id, learnt from Telegram's answers
+
+    def note_migration(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: messages still addressed to the old id go to the new one."""
+        self._moved[old_chat_id] = new_chat_id
+
+    # --- the runtime's Outlet -------------------------------------------------
+
+    async def send(self, action: Post | Reply | Ask | DirectMessage) -> str | None:
+        if isinstance(action, DirectMessage):
+            return await self._direct(action)
+        chat_id = int(action.chat.chat_id)
+        if isinstance(action, Ask):
+            message = await self._post(chat_id, action.text, markup=_buttons(action.key, action.choices))
+            if message is not None and message.chat.id != chat_id:
+                # The group moved while we sent: remember the ask where it now is.
+                await asyncio.to_thread(
+                    self._core.record_sent, PLATFORM, str(message.chat.id), action.key, str(message.message_id)
+                )
+        elif isinstance(action, Reply):
+            message = await self._post(chat_id, action.text, reply_to=action.to_ref)
+        else:
+            message = await self._post(chat_id, action.text, mentions=action.mentions)
+        return str(message.message_id) if message is not None else None
+
+    async def edit(self, action: Edit, message_ref: str) -> None:
+        """Replace the text of an ask; its keyboard is sent again, or Telegram would remove it.
+        A long ask was sent in pieces with the keyboard on the last: the last piece is what changes."""
+        pieces = split_text(action.text)
+        if not pieces:
+            return
+        chat_id = int(action.chat.chat_id)
+
+        async def edit_text(target: int) -> Message | bool:
+            return await self._bot.edit_message_text(
+                to_html(pieces[-1]),
+                chat_id=target,
+                message_id=int(message_ref),
+                parse_mode=ParseMode.HTML,
+                reply_markup=_buttons(action.key, action.choices),
+                link_preview_options=_NO_PREVIEW,
+            )
+
+        try:
+            # A message stays in the chat it was sent to: an edit never follows a group to its supergroup.
+            await self._request(edit_text, chat_id, follow_migration=False)
+        except BadRequest as error:
+            if "not modified" not in error.message.lower():
+                raise
+
+    async def answer(self, query_id: str, text: str | None) -> None:
+        """Stop a pressed button's spinner, with a short pop-up when there is something to say."""
+        try:
+            await self._bot.answer_callback_query(query_id, text=text or None)
+        except BadRequest as error:  # e.g. a redelivered press whose query expired
+            log.info("could not answer callback query %s: %s", query_id, error.message)
+
+    # --- messages ---------------------------------------------------------------
+
+    async def _post(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        reply_to: str | None = None,
+        mentions: tuple[Mention, ...] = (),
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> Message | None:
+        """``text`` in as many messages as its length needs; the first answers ``reply_to``,
+        the last carries ``markup``. Returns the last message sent."""
+        pieces = split_text(text)
+        message = None
+        for index, piece in enumerate(pieces):
+            message = await self._request(
+                functools.partial(
+                    self._send_piece,
+                    html=to_html(piece, mentions),
+                    # A message id means nothing in another chat: only the first piece, and only
+                    # where the member's message is (not after a migration), is a reply.
+                    reply_to=(chat_id, int(reply_to)) if index == 0 and reply_to and reply_to.isdigit() else None,
+                    markup=markup if index == len(pieces) - 1 else None,
+                ),
+                chat_id,
+            )
+        return message
+
+    async def _send_piece(
+        self, target: int, *, html: str, reply_to: tuple[int, int] | None, markup: InlineKeyboardMarkup | None
+    ) -> Message:
+        replying = reply_to is not None and reply_to[0] == target
+        return await self._bot.send_message(
+            target,
+            html,
+            parse_mode=ParseMode.HTML,
+            reply_parameters=ReplyParameters(reply_to[1], allow_sending_without_reply=True) if replying else None,
+            reply_markup=markup,
+            link_preview_options=_NO_PREVIEW,
+        )
+
+    async def _direct(self, action: DirectMessage) -> str | None:
+        """To the member's private chat; Telegram forbids a bot to write first, so where the
+        member never started a chat with it, a mention in the collective's group instead."""
+        try:
+            message = await self._post(int(action.user_id), action.text)
+        except (Forbidden, BadRequest) as error:
+            if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():
+                raise
+            if action.fallback is None:
+                log.info("could not write to %s privately and there is no group to mention them in", action.user_id)
+                return None
+            name = action.name or "member"
+            text = f"{name}: {action.text}\n{_FALLBACK_HINT.format(bot=self._bot.username)}"
+            message = await self._post(int(action.fallback.chat_id), text, mentions=(Mention(action.user_id, name),))
+        return str(message.message_id) if message is not None else None
+
+    # --- one request, with Telegram's answers handled ------------------------------
+
+    async def _request(
+        self, call: Callable[[int], Awaitable[T]], chat_id: int, *, follow_migration: bool = True
+    ) -> T | None:
+        network_failures = 0
+        while True:
+            target = self._moved.get(chat_id, chat_id) if follow_migration else chat_id
+            try:
+                return await call(target)
+            except RetryAfter as error:
+                # The rate limiter retried and gave up: wait again, as long as Telegram says, and retry.
+                seconds = retry_seconds(error)
+                log.warning("flood control in chat %s: retrying in %.1f s", target, seconds)
+                await asyncio.sleep(seconds + 0.1)
+            except ChatMigrated as error:
+                self._moved[chat_id] = error.new_chat_id
+                await asyncio.to_thread(self._core.move_chat, PLATFORM, str(target), str(error.new_chat_id))
+                log.info("group %s is now supergroup %s", target, error.new_chat_id)
+                if not follow_migration:
+                    return None
+            except BadRequest:
+                raise
+            except NetworkError:
+                network_failures += 1
+                if network_failures > NETWORK_RETRIES:
+                    raise
+                await asyncio.sleep(0.5 * 2**network_failures)
+
+
+def _buttons(key: str, choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
+    """The ask's keyboard; without one if its button data would not fit (the text names the commands)."""
+    try:
+        return keyboard(key, choices)
+    except ValueError:
+        log.exception("ask %r sent without buttons", key)
+        return None

@@ -1,0 +1,131 @@
+"""Telegram's own rules: groups become supergroups, a bot may not write first, clients show a command menu."""
+
+import asyncio
+import json
+
+from telegram.ext import ExtBot
+
+from adapters.config import TelegramConfig
+from adapters.runtime import Runtime
+from adapters.telegram import TelegramAdapter
+from adapters.telegram.sending import Outbox
+from bot.actions import DirectMessage, Post
+from bot.clock import FakeClock
+from bot.core import Core
+from bot.events import Chat, MessageReceived, Sender
+from tests.telegram.members import Members
+from tests.telegram_api import TelegramTestServer
+
+
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_collective(
+    server: TelegramTestServer, members: Members, adapter: TelegramAdapter
+):
+    alice, bob, carol = server.add_user("Alice"), server.add_user("Bob"), server.add_user("Carol")
+    coop = server.add_group("Bakery co-op", members=[alice, bob, carol])
+    for user in (alice, bob, carol):
+        await members.say(user, coop, "/join")
+    await members.say(alice, coop, "/propose Buy a coffee machine")
+    await members.say(alice, coop, "/contribute 50")
+
+    supergroup = await server.upgrade_to_supergroup(coop, by=alice)
+    await server.wait_until_confirmed(server.updates[-1]["update_id"])  # migrate_to / migrate_from seen
+
+    said = await members.say(bob, supergroup, "/agree 1")
+    assert said.to(supergroup) == ["Bob agrees with #1 Buy a coffee machine."]
+    said = await members.say(carol, supergroup, "/members")
+    assert said.to(supergroup) == ["Members (3):\n• Alice\n• Bob\n• Carol"]
+    said = await members.say(carol, supergroup, "/pool")
+    assert said.to(supergroup)[0].startswith("The pool holds 50.00 EUR")
+
+    # Something still addressed to the old group (worked out before the upgrade) goes to the supergroup.
+    await adapter.send(Post(Chat("telegram", str(coop.id)), "Reminder: #1 Buy a coffee machine closes tomorrow."))
+    assert server.bot_messages(supergroup)[-1].text == "Reminder: #1 Buy a coffee machine closes tomorrow."
+
+
+async def test_a_message_that_meets_the_upgrade_first_follows_the_group_and_moves_the_collective(
+    server: TelegramTestServer, core: Core, clock: FakeClock
+):
+    alice = server.add_user("Alice")
+    coop = server.add_group("Bakery co-op", members=[alice])
+    old = Chat("telegram", str(coop.id))
+    core.handle(MessageReceived(old, Sender("telegram", str(alice.id), "Alice"), "/join", "1", clock.now()))
+    supergroup = await server.upgrade_to_supergroup(coop, by=alice)
+
+    # The bot has not seen the upgrade yet when it sends to the group: Telegram answers with the new id.
+    async with ExtBot(server.token, base_url=server.base_url) as bot:
+        await Outbox(bot, core).send(Post(old, "#1 Buy a coffee machine — adopted."))
+
+    assert [m.text for m in server.bot_messages(supergroup)] == ["#1 Buy a coffee machine — adopted."]
+    [refused] = [r for r in server.requests_of("sendMessage") if r.status != 200]
+    assert (refused.chat_id, refused.description) == (
+        coop.id,
+        "Bad Request: group chat was upgraded to a supergroup chat",
+    )
+    new = Chat("telegram", str(supergroup.id))
+    [members_now] = core.handle(
+        MessageReceived(new, Sender("telegram", str(alice.id), "Alice"), "/members", "2", clock.now())
+    )
+    assert members_now.text == "Members (1):\n• Alice"
+
+
+async def test_a_direct_message_the_bot_may_not_send_becomes_a_mention_in_the_group(
+    server: TelegramTestServer, members: Members
+):
+    alice, bob = server.add_user("Alice"), server.add_user("Bob")
+    coop = server.add_group("Bakery co-op", members=[alice, bob])
+    await members.say(alice, coop, "/join")
+    await members.say(bob, coop, "/join")
+    await members.say(bob, coop, "/need a ride to the clinic on Friday #health")
+
+    # Bob never started a chat with the bot, so Telegram forbids it to write to him first.
+    said = await members.say(alice, coop, "/offer 1 I can drive you")
+    assert said.to(bob) == []
+    assert said.to(coop) == [
+        "Alice offers to help with #1: I can drive you",
+        "Bob: Alice offers to help with your need #1: I can drive you. When it is met, say /done 1.\n"
+        "(To get messages like this privately, open a chat with me, @collective_test_bot, and press Start.)",
+    ]
+    mention = said.messages_in(coop)[1].entities[0]
+    assert (mention["type"], mention["offset"], mention["length"], mention["user"]["id"]) == (
+        "text_mention", 0, 3, bob.id
+    )  # fmt: skip
+    assert [r.description for r in server.requests_of("sendMessage") if r.status == 403] == [
+        "Forbidden: bot can't initiate conversation with a user"
+    ]
+
+    # Once he has written to the bot, it writes to him privately.
+    await members.say_privately(bob, "/start")
+    said = await members.say(alice, coop, "/offer 1 or I can lend you my bike")
+    assert said.to(bob) == [
+        "Alice offers to help with your need #1: or I can lend you my bike. When it is met, say /done 1."
+    ]
+    assert said.to(coop) == ["Alice offers to help with #1: or I can lend you my bike"]
+
+
+async def test_clients_show_the_command_menu_from_the_command_table(
+    server: TelegramTestServer, adapter: TelegramAdapter, core: Core
+):
+    everywhere = server.commands[(json.dumps({"type": "default"}), "")]
+    assert everywhere == [{"command": c.name, "description": c.summary} for c in core.commands]
+    assert {"propose", "agree", "standaside", "object", "block", "need", "help"} <= {c["command"] for c in everywhere}
+    in_direct_chats = server.commands[(json.dumps({"type": "all_private_chats"}), "")]
+    assert in_direct_chats == [{"command": c.name, "description": c.summary} for c in core.commands if c.in_direct]
+    assert "need" in {c["command"] for c in in_direct_chats} and "agree" not in {c["command"] for c in in_direct_chats}
+
+
+async def test_a_fan_out_to_many_members_keeps_within_telegrams_limit(server: TelegramTestServer, core: Core):
+    """With the adapter's own limits (those of ``collective-bot run``); the bench measures it at scale."""
+    users = [server.add_user(f"Member {n}") for n in range(40)]
+    for user in users:
+        await server.user_sends_private(user, "/start")
+    runtime = Runtime(core)
+    adapter = TelegramAdapter(TelegramConfig(server.token, server.base_url), runtime)
+    async with adapter.bot:
+        await asyncio.gather(
+            *(
+                adapter.send(DirectMessage("telegram", str(user.id), "Handover: you hold the keys this week."))
+                for user in users
+            )
+        )
+    assert len(server.bot_messages()) == 40
+    assert server.message_rate_violations() == []

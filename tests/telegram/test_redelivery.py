@@ -1,0 +1,165 @@
+"""Telegram delivers an update again when it was not confirmed: each is applied once.
+
+The bot confirms an update only after handling it, so a bot killed mid-handling
+gets the update again when it restarts; the core remembers every message it
+applied and applies it once.
+"""
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from storage.engine import sqlite_url
+from tests.telegram.members import Members
+from tests.telegram_api import Delivery, TelegramTestServer
+
+POOL_OF_50 = "The pool holds 50.00 EUR: 0.00 EUR reserved for approved needs, 50.00 EUR available."
+
+
+async def test_an_update_delivered_twice_is_applied_once(server: TelegramTestServer, members: Members):
+    alice, bob = server.add_user("Alice"), server.add_user("Bob")
+    coop = server.add_group("Bakery co-op", members=[alice, bob])
+    await members.say(alice, coop, "/join")
+    await members.say(bob, coop, "/join")
+    proposal = (await members.say(alice, coop, "/propose Buy a coffee machine")).messages[0]
+    mark = len(server.events)
+
+    contribution = await server.user_sends(bob, coop, "/contribute 50", deliver_twice=True)
+    await members.handled_again(contribution.update_id)
+    press = await server.user_presses_button(bob, proposal, text="👍 Agree", deliver_twice=True)
+    await members.handled_again(press.update_id)
+
+    delivered = [update_id for update_id, _ in server.deliveries]
+    assert delivered.count(contribution.update_id) == delivered.count(press.update_id) == 2
+    assert [e.text for e in server.events[mark:] if e.kind == "send"] == [
+        "Thank you, Bob: 50.00 EUR is in the pool. The pool holds 50.00 EUR, of which 0.00 EUR is reserved for "
+        "approved needs.",
+        "Bob agrees with #1 Buy a coffee machine.",
+    ]
+    assert len(server.bot_edits(coop)) == 1  # one tally edit for one vote
+    assert (await members.say(alice, coop, "/pool")).to(coop)[0].startswith(POOL_OF_50)
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB's RetryAfter
+async def test_polling_goes_on_through_telegrams_errors(server: TelegramTestServer, members: Members):
+    alice = server.add_user("Alice")
+    coop = server.add_group("Bakery co-op", members=[alice])
+    flood = server.fail_next("getUpdates", retry_after=0.1)
+    outage = server.fail_next("getUpdates", error_code=502)
+    conflict = server.fail_next("getUpdates", error_code=409, description="Conflict: terminated by other getUpdates")
+
+    said = await members.say(alice, coop, "/join")  # confirmed only once the bot polls again
+    assert said.to(coop)[0].startswith("Welcome, Alice!")
+    assert (flood.hits, outage.hits, conflict.hits) == (1, 1, 1)
+    said = await members.say(alice, coop, "/members")
+    assert said.to(coop) == ["Members (1):\n• Alice"]
+
+
+# ------------------------------------------------------------------------------------------------ a bot killed
+
+
+class BotProcess:
+    """``collective-bot run --config ...`` in a subprocess, against the server in the test's loop."""
+
+    def __init__(self, server: TelegramTestServer, directory: Path) -> None:
+        self.config = directory / "config.toml"
+        self.config.write_text(
+            f'[storage]\nurl = "{sqlite_url(directory / "collective.db")}"\n\n'
+            f'[telegram]\nenabled = true\ntoken = "{server.token}"\nbase_url = "{server.base_url}"\n\n'
+            '[logging]\nlevel = "WARNING"\n'
+        )
+        self.log = directory / "bot.log"
+        self.server = server
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        environment = {k: v for k, v in os.environ.items() if k != "COLLECTIVE_TELEGRAM_TOKEN"}
+        with self.log.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "adapters.cli", "run", "--config", str(self.config),
+                stdout=log, stderr=log, env=environment,
+            )  # fmt: skip
+        await self.server.wait_for_polling(timeout=20)
+
+    async def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.process.wait(), 15)
+
+
+@pytest.fixture
+async def bot(server: TelegramTestServer, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    process = BotProcess(server, tmp_path)
+    await process.start()
+    yield process
+    if process.process.returncode is None:
+        await process.kill()
+
+
+async def killed_while_answering(server: TelegramTestServer, bot: BotProcess, chat, act) -> Delivery:
+    """Do ``act`` (a member's action) and kill the bot while it is answering: the core has stored
+    the change (answers leave only after the commit) but the bot has not confirmed the update."""
+    flood = server.fail_next("sendMessage", retry_after=30, chat_id=chat.id)  # the answer must wait 30 s
+    since = len(server.requests)
+    delivery = await act()
+    await server.wait_for_request("sendMessage", lambda request: request.status == 429, since=since)
+    await bot.kill()
+    assert flood.hits == 1
+    assert server.confirmed_below <= delivery.update_id
+    assert delivery.update_id in [update["update_id"] for update in server.pending_updates]
+    return delivery
+
+
+async def test_a_vote_pressed_as_the_bot_is_killed_counts_once_after_restart(
+    server: TelegramTestServer, bot: BotProcess
+):
+    members = Members(server)
+    alice, bob, carol = server.add_user("Alice"), server.add_user("Bob"), server.add_user("Carol")
+    coop = server.add_group("Bakery co-op", members=[alice, bob, carol])
+    for user in (alice, bob, carol):
+        await members.say(user, coop, "/join")
+    proposal = (await members.say(alice, coop, "/propose Buy a coffee machine")).messages[0]
+    await members.press(bob, proposal, "👍 Agree")
+
+    press = await killed_while_answering(
+        server, bot, coop, lambda: server.user_presses_button(carol, proposal, text="👍 Agree")
+    )
+    await bot.start()  # Telegram delivers the unconfirmed press again; the core applies it once
+    await server.wait_until_confirmed(press.update_id)
+    await server.wait_for_callback_answer(press.query_id)  # her button stops spinning
+
+    said = await members.say(alice, coop, "/show 1")
+    assert "Responses (2 of 3):\n• Bob — agree\n• Carol — agree\nNot yet responded: Alice." in said.to(coop)[0]
+    said = await members.say(alice, coop, "/agree 1")
+    assert said.to(coop) == ["Alice agrees with #1 Buy a coffee machine."]
+    assert members.now_shows(proposal).endswith("agree 3 · stand aside 0 · object 0 · block 0 — 3 of 3 responded")
+
+    assert await bot.stop() == 0  # SIGTERM: a clean stop
+    for request in server.requests_of("deleteWebhook"):
+        assert request.params.get("drop_pending_updates") in (None, "false", False)
+
+
+async def test_a_contribution_sent_as_the_bot_is_killed_is_recorded_once(server: TelegramTestServer, bot: BotProcess):
+    members = Members(server)
+    alice, bob = server.add_user("Alice"), server.add_user("Bob")
+    coop = server.add_group("Bakery co-op", members=[alice, bob])
+    await members.say(alice, coop, "/join")
+    await members.say(bob, coop, "/join")
+
+    contribution = await killed_while_answering(
+        server, bot, coop, lambda: server.user_sends(bob, coop, "/contribute 50")
+    )
+    await bot.start()
+    await server.wait_until_confirmed(contribution.update_id)
+
+    # Applied twice, the pool would hold 100.00 EUR; lost, nothing.
+    assert (await members.say(bob, coop, "/pool")).to(coop)[0].startswith(POOL_OF_50)
+    assert await bot.stop() == 0
