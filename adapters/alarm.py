@@ -28,7 +28,8 @@ class Alarm:
         self._core = core
         self._deliver = deliver
         self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
-        self._lock = asyncio.Lock()
+        self._lock = asyncio.Lock()  # one wake-up at a time
+        self._arming = asyncio.Lock()  # one re-arm at a time: an older next-due never overwrites a newer one
 
     async def start(self) -> None:
         """Start the scheduler and do whatever fell due while the bot was down."""
@@ -51,6 +52,10 @@ class Alarm:
     async def rearm(self) -> datetime | None:
         """Set the single job to the earliest pending due time (call after any
         command, which may have added or cancelled due work)."""
+        async with self._arming:
+            return await self._arm()
+
+    async def _arm(self) -> datetime | None:
         due_at = await asyncio.to_thread(self._core.next_due)
         if due_at is None:
             if self.scheduler.get_job(JOB_ID):

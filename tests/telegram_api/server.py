@@ -560,6 +560,7 @@ class TelegramTestServer:
             params = await self._read_params(request)
             record.params = params
             record.chat_id = self._chat_key(params.get("chat_id"))
+            self._changed()  # a request arrived: wake wait_for_request(..., finished=False)
             name = self._method_names.get(record.method.lower())
             if name is None:
                 self.unknown_methods.append(record.method)
