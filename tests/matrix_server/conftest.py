@@ -3,18 +3,33 @@
 `synapse` installs Synapse on first use (see synapse.py), starts it on 127.0.0.1, and stops it by PID when the
 session ends. Tests share the server, so every test makes its own users (`make_matrix_user` gives each a new
 localpart) and its own rooms.
+
+For the adapter's tests: `make_matrix_bot` starts the bot in-process (a MatrixAdapter on its own SQLite file and
+fake clock), `make_member` makes a user with a display name, `collective_room` gathers them and the bot in a
+room, and `RoomView` reads like a transcript of what one member sees there.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from nio import RoomMemberEvent, RoomMessageNotice
 
+from adapters.config import MatrixConfig
+from adapters.matrix import MatrixAdapter
+from adapters.runtime import Runtime
+from adapters.wiring import core_for, open_storage
+from bot.clock import FakeClock
+from storage.adapter_state import AdapterState
+from storage.engine import sqlite_url
 from tests.matrix_server.synapse import SynapseServer, SynapseUnavailable, ensure_synapse
-from tests.matrix_server.users import MatrixUser
+from tests.matrix_server.users import MatrixTestError, MatrixUser
 
 MakeMatrixUser = Callable[..., Awaitable[MatrixUser]]
 
@@ -57,3 +72,162 @@ async def make_matrix_user(synapse: SynapseServer) -> AsyncIterator[MakeMatrixUs
     yield make
     for user in users:
         await user.close()
+
+
+# --- the bot under test: an in-process MatrixAdapter on its own database -----------------------------------------
+
+BOT_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
+
+
+class RecordingRuntime(Runtime):
+    """The real runtime, writing down every event an adapter hands it (to show what was, or was not, replayed)."""
+
+    def __init__(self, core) -> None:
+        super().__init__(core)
+        self.events: list = []
+
+    async def handle(self, event):
+        self.events.append(event)
+        return await super().handle(event)
+
+
+@dataclass
+class MatrixBot:
+    """A bot account with its own SQLite database and fake clock, run as an in-process MatrixAdapter that can be
+    stopped and started again on the same database (as a restart would)."""
+
+    config: MatrixConfig
+    db_path: Path
+    options: dict = field(default_factory=dict)
+    clock: FakeClock = field(default_factory=lambda: FakeClock(BOT_START))
+    adapter: MatrixAdapter | None = None
+
+    def __post_init__(self) -> None:
+        self.engine = open_storage(sqlite_url(self.db_path))
+        self.core = core_for(self.engine, self.clock)
+        self.runtime = RecordingRuntime(self.core)
+        self.state = AdapterState(self.engine, "matrix")
+
+    @property
+    def user_id(self) -> str:
+        return self.config.user_id
+
+    async def start(self, **options) -> MatrixBot:
+        self.options.update(options)
+        self.adapter = MatrixAdapter(self.config, self.runtime, self.state, **self.options)
+        self.runtime.add(self.adapter)
+        await self.adapter.start()
+        return self
+
+    async def stop(self) -> None:
+        if self.adapter is not None:
+            await self.adapter.stop()
+            self.adapter = None
+
+    async def tick(self, duration: timedelta) -> None:
+        """The clock moves on and whatever fell due is carried out (the alarm's job in `collective-bot run`)."""
+        self.clock.advance(duration)
+        await self.runtime.deliver(await asyncio.to_thread(self.core.tick))
+
+    def handled(self) -> list[str]:
+        """The event ids (message refs) handed to the core so far, in order."""
+        return [event.message_ref for event in self.runtime.events]
+
+
+MakeMatrixBot = Callable[..., Awaitable[MatrixBot]]
+
+
+@pytest.fixture
+async def make_matrix_bot(synapse: SynapseServer, tmp_path: Path) -> AsyncIterator[MakeMatrixBot]:
+    """`await make_matrix_bot(invite_allowlist=[...])`: register a bot account and start a MatrixAdapter for it."""
+    bots: list[MatrixBot] = []
+
+    async def make(**options) -> MatrixBot:
+        localpart = synapse.unique_localpart("collectivebot")
+        password = f"{localpart}-password"
+        user_id = await synapse.register(localpart, password)
+        config = MatrixConfig(synapse.base_url, user_id, password=password)
+        bot = MatrixBot(config, tmp_path / f"{localpart}.db", {"sync_timeout_ms": 5_000, **options})
+        bots.append(bot)
+        return await bot.start()
+
+    yield make
+    for bot in bots:
+        await bot.stop()
+        bot.engine.dispose()
+
+
+@pytest.fixture
+async def make_member(make_matrix_user) -> MakeMatrixUser:
+    """`await make_member("Alice")`: a new account whose display name is "Alice"."""
+
+    async def make(name: str) -> MatrixUser:
+        user = await make_matrix_user(name.lower())
+        await user.client.set_displayname(name)
+        return user
+
+    return make
+
+
+async def wait_for_join(user: MatrixUser, room_id: str, joiner: str, timeout: float = 10.0) -> None:
+    await user.wait_for_event(
+        room_id,
+        lambda e: e.membership == "join" and e.state_key == joiner,
+        kind=RoomMemberEvent,
+        timeout=timeout,
+    )
+
+
+async def collective_room(bot: MatrixBot, creator: MatrixUser, *others: MatrixUser, name: str = "Collective") -> str:
+    """`creator` makes a room and invites the bot and `others`; the bot joins by itself, the others join."""
+    room_id = await creator.create_room(invite=[bot.user_id, *(o.user_id for o in others)], name=name)
+    for other in others:
+        await other.join(await other.wait_for_invite(room_id))
+    await wait_for_join(creator, room_id, bot.user_id)
+    return room_id
+
+
+def is_edit(event) -> bool:
+    return event.source["content"].get("m.relates_to", {}).get("rel_type") == "m.replace"
+
+
+@dataclass
+class RoomView:
+    """A room as one member (`observer`) sees it: what members say there, and what the bot (anything with the
+    bot's `user_id`: a MatrixBot, a bot process) says back."""
+
+    bot: MatrixBot
+    room_id: str
+    observer: MatrixUser
+
+    async def message(self, timeout: float = 10.0) -> RoomMessageNotice:
+        """The bot's next message here (its edits are waited for apart, with `edit`)."""
+        return await self.observer.wait_for_event(
+            self.room_id, lambda e: not is_edit(e), kind=RoomMessageNotice, sender=self.bot.user_id, timeout=timeout
+        )
+
+    async def says(self, timeout: float = 10.0) -> str:
+        return (await self.message(timeout)).body
+
+    async def edit(self) -> RoomMessageNotice:
+        return await self.observer.wait_for_event(
+            self.room_id, is_edit, kind=RoomMessageNotice, sender=self.bot.user_id
+        )
+
+    async def say(self, speaker: MatrixUser, text: str, *, reply_to: str | None = None) -> str:
+        """`speaker` writes `text`; the bot's answer."""
+        await speaker.send_text(self.room_id, text, reply_to=reply_to)
+        return await self.says()
+
+    async def settled(self) -> None:
+        """Everything members sent anywhere before this call has been handled by the bot: two round trips here,
+        since the bot handles each sync batch fully before the next (the first answer may come from the batch
+        that held the earlier events; the second comes from a later batch)."""
+        for _ in range(2):
+            await self.say(self.observer, "!help join")
+
+    async def nothing_more(self) -> None:
+        """The bot said nothing here that was not waited for already (call after `settled`)."""
+        await self.observer.sync(0)
+        with pytest.raises(MatrixTestError):
+            await self.message(timeout=0)

@@ -1,0 +1,254 @@
+"""The Matrix adapter: a sync loop that reads the homeserver, a handler that turns what it read into the core's
+events one batch at a time, and the outlet that carries the core's actions into rooms.
+
+Syncing and handling are two tasks joined by a queue, so a slow command never holds up the next long-poll, while
+events are still handled one at a time in the order they came. A batch's sync token is kept only after the batch
+was handled: a crash in between brings the batch again, and the core applies each event once (by event id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from nio import (
+    ErrorResponse,
+    Event,
+    MatrixRoom,
+    ReactionEvent,
+    RedactionEvent,
+    RoomMessageText,
+    RoomSendResponse,
+    RoomUpgradeEvent,
+)
+
+from adapters.config import MatrixConfig
+from adapters.matrix import rendering
+from adapters.matrix.client import log_in, new_client
+from adapters.matrix.memory import Memory
+from adapters.matrix.reactions import Reactions
+from adapters.matrix.rooms import PLATFORM, InvitePolicy, Rooms
+from adapters.matrix.sync import Batch, Syncer
+from bot.actions import Ask, DirectMessage, Edit, Mention, Post, Reply
+from bot.events import Chat, MessageReceived, Sender
+from storage.adapter_state import AdapterState
+
+log = logging.getLogger(__name__)
+
+
+class MatrixSendError(RuntimeError):
+    """The homeserver refused a message (nio returns errors rather than raising them)."""
+
+
+class MatrixAdapter:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        config: MatrixConfig,
+        runtime,
+        state: AdapterState,
+        *,
+        invite_allowlist: Iterable[str] | None = None,
+        timeline_limit: int = 50,
+        sync_timeout_ms: int = 30_000,
+        ready_within: float = 30.0,
+    ) -> None:
+        self._config = config
+        self._runtime = runtime
+        self._memory = Memory(state)
+        self.client = new_client(config)
+        if invite_allowlist is None:  # from `[matrix] invite_allowlist`
+            invite_allowlist = config.invite_allowlist
+        self._rooms = Rooms(self.client, runtime.core, self._memory, InvitePolicy(invite_allowlist))
+        self._reactions = Reactions(self.client, runtime.core, self._memory)
+        self._words = rendering.with_bangs(name for c in runtime.core.commands for name in (c.name, *c.aliases))
+        self._timeline_limit = timeline_limit
+        self._sync_timeout_ms = sync_timeout_ms
+        self._ready_within = ready_within
+        self._batches: asyncio.Queue[Batch] = asyncio.Queue()
+        self._synced = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+
+    @property
+    def user_id(self) -> str:
+        return self.client.user_id
+
+    # --- running ----------------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Log in and start syncing; return once the first sync is in, from when on nothing said in the bot's
+        rooms is missed. A refused login raises ConfigError. An unreachable homeserver is waited for in the
+        background: after ``ready_within`` seconds this returns anyway, so the other adapters can start."""
+        connecting = asyncio.create_task(self._connect_and_sync(), name="matrix-sync")
+        self._tasks = [connecting, asyncio.create_task(self._handle_loop(), name="matrix-handle")]
+        synced = asyncio.create_task(self._synced.wait())
+        await asyncio.wait({connecting, synced}, timeout=self._ready_within, return_when=asyncio.FIRST_COMPLETED)
+        synced.cancel()
+        if connecting.done():  # it ended before syncing: the login failed
+            await self.stop()
+            connecting.result()
+        if not self._synced.is_set():
+            log.warning("no answer from %s yet; still trying in the background", self._config.homeserver)
+            connecting.add_done_callback(_log_failure)
+
+    async def _connect_and_sync(self) -> None:
+        await log_in(self.client, self._config, self._memory)
+        await self._sync_loop(Syncer(self.client, await self._memory.get("since"), self._timeline_limit))
+
+    async def stop(self, drain_within: float = 10.0) -> None:
+        """Stop syncing, finish handling what was already read (for up to ``drain_within`` seconds), close."""
+        sync_task, handle_task = self._tasks or (None, None)
+        if sync_task:
+            sync_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # a login error was raised by start()
+                await sync_task
+        if handle_task:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._batches.join(), drain_within)
+            handle_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await handle_task
+        await self.client.close()
+
+    async def _sync_loop(self, syncer: Syncer) -> None:
+        failures = 0
+        while True:
+            try:
+                if self._synced.is_set():
+                    batch = await syncer.next(self._sync_timeout_ms)
+                else:
+                    batch = await syncer.first()
+            except Exception:
+                log.exception("sync failed")
+                batch = None
+            if isinstance(batch, Batch):
+                failures = 0
+                self._batches.put_nowait(batch)
+                self._synced.set()
+                continue
+            failures += 1
+            if isinstance(batch, ErrorResponse) and batch.status_code == "M_UNKNOWN_TOKEN" and self._config.password:
+                try:  # the token was revoked or expired: log in again (as the same device)
+                    await log_in(self.client, self._config, self._memory)
+                except Exception:
+                    log.exception("could not log in again")
+            await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+
+    async def _handle_loop(self) -> None:
+        while True:
+            batch = await self._batches.get()
+            try:
+                await self._handle(batch)
+                await self._memory.put("since", "", batch.next_batch)
+            except Exception:
+                log.exception("could not handle a sync batch")
+            finally:
+                self._batches.task_done()
+
+    async def _handle(self, batch: Batch) -> None:
+        for invite in batch.invites:
+            try:
+                await self._rooms.invited(invite.room_id, invite.inviter, invite.is_direct)
+            except Exception:
+                log.exception("could not answer the invite to %s", invite.room_id)
+        for room_id, events in batch.rooms.items():
+            room = self.client.rooms.get(room_id)
+            if room is None:
+                continue
+            if room.encrypted:
+                await self._rooms.refuse_encrypted(room_id)
+            # A room upgraded in an earlier batch is left behind: its collective lives in the replacement room.
+            left_behind = room.replacement_room is not None and not any(
+                isinstance(event, RoomUpgradeEvent) for event in events
+            )
+            for event in events:
+                try:
+                    if isinstance(event, RoomUpgradeEvent):
+                        left_behind = True
+                        if event.replacement_room:
+                            await self._rooms.upgraded(room_id, event.replacement_room)
+                    elif not (left_behind or room.encrypted):
+                        await self._on_event(room, event)
+                except Exception:
+                    log.exception("could not handle %s in %s", getattr(event, "event_id", event), room_id)
+
+    # --- reading ----------------------------------------------------------------------------------------------
+
+    async def _on_event(self, room: MatrixRoom, event: Event) -> None:
+        if not isinstance(event, RoomMessageText | ReactionEvent | RedactionEvent) or event.sender == self.user_id:
+            return  # notices (the bot's own and other bots') are RoomMessageNotice; the bot's own events come back
+        sent_at = datetime.fromtimestamp(event.server_timestamp / 1000, UTC)
+        sender = Sender(PLATFORM, event.sender, room.user_name(event.sender) or _localpart(event.sender))
+        if isinstance(event, RoomMessageText):
+            content = event.source.get("content", {})
+            if rendering.is_edit(content):
+                return  # an edited command is not run again
+            reply_to = rendering.replied_to(content)
+            text = rendering.without_reply_fallback(event.body) if reply_to else event.body
+            chat = Chat(PLATFORM, room.room_id, is_direct=await self._rooms.is_direct(room, event.sender))
+            await self._runtime.handle(MessageReceived(chat, sender, text, event.event_id, sent_at, reply_to=reply_to))
+        elif isinstance(event, ReactionEvent):
+            chosen = await self._reactions.chosen(Chat(PLATFORM, room.room_id), sender, event, sent_at)
+            if chosen is not None:
+                await self._runtime.handle(chosen)
+        else:
+            withdrawn = await self._reactions.withdrawn(Chat(PLATFORM, room.room_id), event, sent_at)
+            if withdrawn is not None:
+                await self._runtime.handle(withdrawn)
+
+    # --- writing (the runtime's outlet) -----------------------------------------------------------------------
+
+    async def send(self, action: Post | Reply | Ask | DirectMessage) -> str | None:
+        text = self._words(action.text)
+        if isinstance(action, DirectMessage):
+            return await self._direct(action, text)
+        room_id = action.chat.chat_id
+        if isinstance(action, Reply):
+            return await self._post(room_id, rendering.reply(text, action.to_ref))
+        if isinstance(action, Post):
+            return await self._post(room_id, rendering.notice(text, action.mentions))
+        if isinstance(action, Ask):
+            event_id = await self._post(room_id, rendering.notice(text))
+            if event_id is not None:
+                await self._reactions.seed(room_id, event_id, action.choices)
+            return event_id
+        raise TypeError(f"not an action the Matrix adapter sends: {action!r}")
+
+    async def edit(self, action: Edit, message_ref: str) -> None:
+        await self._post(action.chat.chat_id, rendering.replacement(self._words(action.text), message_ref))
+
+    async def _direct(self, action: DirectMessage, text: str) -> str | None:
+        """In the direct room with the member (opened if needed); where none can be opened, a mention in the
+        collective's room instead — which the core leaves out (no ``fallback``) for anything private."""
+        room_id = await self._rooms.direct_room(action.user_id)
+        if room_id is not None:
+            return await self._post(room_id, rendering.notice(text))
+        if action.fallback is None:
+            log.warning("could not write to %s privately, and there is no room to mention them in", action.user_id)
+            return None
+        name = action.name or _localpart(action.user_id)
+        text = f"{name}: {text}\n(I could not open a direct chat with you: invite me to one.)"
+        return await self._post(action.fallback.chat_id, rendering.notice(text, [Mention(action.user_id, name)]))
+
+    async def _post(self, room_id: str, content: dict) -> str | None:
+        if self._rooms.is_encrypted(room_id):
+            await self._rooms.refuse_encrypted(room_id)
+            log.warning("not sending into the encrypted room %s", room_id)
+            return None
+        sent = await self.client.room_send(room_id, "m.room.message", content)
+        if not isinstance(sent, RoomSendResponse):
+            raise MatrixSendError(f"{room_id}: {sent}")
+        return sent.event_id
+
+
+def _log_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the Matrix adapter stopped: %s", task.exception())
+
+
+def _localpart(user_id: str) -> str:
+    return user_id.removeprefix("@").partition(":")[0]

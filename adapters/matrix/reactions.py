@@ -1,0 +1,77 @@
+"""Responding by reaction: the four emoji the bot seeds on a proposal message, a member's reaction turned into
+``ChoiceMade``, and the redaction of that reaction turned into ``ChoiceWithdrawn``.
+
+A redaction names only the event it removes, and a redacted reaction has lost its content, so every reaction
+counted is remembered (event id → room, member, ask, choice) until it is withdrawn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+
+from nio import AsyncClient, ReactionEvent, RedactionEvent, RoomSendResponse
+
+from adapters.matrix import rendering
+from adapters.matrix.memory import Memory
+from bot.actions import Choice
+from bot.core import Core
+from bot.events import Chat, ChoiceMade, ChoiceWithdrawn, Sender
+from bot.model import AGREE, BLOCK, OBJECT, STAND_ASIDE
+
+log = logging.getLogger(__name__)
+
+EMOJI = {AGREE: "👍", STAND_ASIDE: "🤷", OBJECT: "✋", BLOCK: "🛑"}
+_CHOICE_OF = {emoji: choice for choice, emoji in EMOJI.items()}
+# Variation selectors and skin tones: 👍️ (as Element sends it), ✋🏽 and 🤷‍♀️ mean what the bare emoji means.
+_DECORATIONS = dict.fromkeys([0xFE0E, 0xFE0F, 0x200D, 0x2640, 0x2642, *range(0x1F3FB, 0x1F400)])
+
+
+def choice_of(key: str) -> str | None:
+    """The choice a reaction key stands for, whatever skin tone or variation it carries."""
+    return _CHOICE_OF.get(key.translate(_DECORATIONS))
+
+
+def seeds(choices: Iterable[Choice]) -> list[str]:
+    """The emoji to put under an ask, in the order of its choices (choices without one get none)."""
+    return [EMOJI[choice.id] for choice in choices if choice.id in EMOJI]
+
+
+class Reactions:
+    def __init__(self, client: AsyncClient, core: Core, memory: Memory) -> None:
+        self._client = client
+        self._core = core
+        self._memory = memory
+
+    async def seed(self, room_id: str, event_id: str, choices: Iterable[Choice]) -> None:
+        for key in seeds(choices):
+            sent = await self._client.room_send(room_id, "m.reaction", rendering.reaction(event_id, key))
+            if not isinstance(sent, RoomSendResponse):
+                log.warning("could not put %s under %s in %s: %s", key, event_id, room_id, sent)
+
+    async def chosen(self, chat: Chat, sender: Sender, event: ReactionEvent, sent_at: datetime) -> ChoiceMade | None:
+        """A member's reaction on an ask of the bot's, as the choice it stands for; None for any other reaction."""
+        choice = choice_of(event.key)
+        if choice is None:
+            return None
+        key = await asyncio.to_thread(self._core.ask_key_of, chat.platform, chat.chat_id, event.reacts_to)
+        if key is None:
+            return None
+        await self._memory.put(
+            "reaction",
+            event.event_id,
+            {"room": chat.chat_id, "user": sender.user_id, "name": sender.display_name, "ask": key, "choice": choice},
+        )
+        return ChoiceMade(chat, sender, key, choice, event.event_id, sent_at)
+
+    async def withdrawn(self, chat: Chat, event: RedactionEvent, sent_at: datetime) -> ChoiceWithdrawn | None:
+        """The redaction of a reaction counted earlier, by the member who reacted (no one else can take a
+        member's response back), as the withdrawal of that choice; None for any other redaction."""
+        counted = await self._memory.get("reaction", event.redacts)
+        if not counted or counted["room"] != chat.chat_id or counted["user"] != event.sender:
+            return None
+        await self._memory.put("reaction", event.redacts, None)  # withdrawn once
+        sender = Sender(chat.platform, counted["user"], counted["name"])
+        return ChoiceWithdrawn(chat, sender, counted["ask"], counted["choice"], event.event_id, sent_at)

@@ -1,0 +1,106 @@
+"""What the bot's messages look like on Matrix: ``m.notice`` events with a plain ``body`` and an HTML
+``formatted_body`` in which members' text is escaped and named members are pills, with ``m.mentions``;
+replies, edits (``m.replace``) and reactions; and reading a member's text back out of a reply."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from bot.actions import Mention
+
+HTML = "org.matrix.custom.html"
+
+
+def with_bangs(command_names: Iterable[str]) -> Callable[[str], str]:
+    """A function that writes the bot's commands in a text (``/agree 1``) the Matrix way (``!agree 1``): Element
+    and other clients take a line starting with ``/`` for a client command and do not send it."""
+    names = sorted({re.escape(name) for name in command_names}, key=len, reverse=True)
+    if not names:
+        return lambda text: text
+    pattern = re.compile(rf"(?<![\w/!:.])/({'|'.join(names)})(?![\w@/])")
+    return lambda text: pattern.sub(r"!\1", text)
+
+
+def pill(user_id: str, name: str) -> str:
+    return f'<a href="https://matrix.to/#/{html.escape(user_id)}">{html.escape(name)}</a>'
+
+
+def formatted(text: str, mentions: Iterable[Mention] = ()) -> str:
+    """``text`` as HTML: escaped, line breaks kept, each mentioned member's name (as a whole word) a pill."""
+    escaped = html.escape(text)
+    by_name = {html.escape(m.name): m for m in mentions if m.name}
+    if by_name:
+        names = "|".join(re.escape(name) for name in sorted(by_name, key=len, reverse=True))
+        pattern = re.compile(rf"(?<!\w)(?:{names})(?!\w)")
+        escaped = pattern.sub(lambda match: pill(by_name[match[0]].user_id, html.unescape(match[0])), escaped)
+    return escaped.replace("\n", "<br>")
+
+
+def notice(text: str, mentions: Iterable[Mention] = ()) -> dict[str, Any]:
+    """The content of an ``m.notice``. ``m.mentions`` is always there, so that only the members the core meant
+    to mention are notified (not everyone whose name happens to be in the text)."""
+    mentions = tuple(mentions)
+    user_ids = list(dict.fromkeys(m.user_id for m in mentions))
+    return {
+        "msgtype": "m.notice",
+        "body": text,
+        "format": HTML,
+        "formatted_body": formatted(text, mentions),
+        "m.mentions": {"user_ids": user_ids} if user_ids else {},
+    }
+
+
+def reply(text: str, to_event_id: str) -> dict[str, Any]:
+    return {**notice(text), "m.relates_to": {"m.in_reply_to": {"event_id": to_event_id}}}
+
+
+def replacement(text: str, event_id: str) -> dict[str, Any]:
+    """An edit of the bot's message ``event_id``: the new content in ``m.new_content``, and a ``* ``-prefixed
+    fallback for clients that do not show edits. Reactions stay on the original event."""
+    new = notice(text)
+    return {
+        "msgtype": "m.notice",
+        "body": f"* {new['body']}",
+        "format": HTML,
+        "formatted_body": f"* {new['formatted_body']}",
+        "m.new_content": new,
+        "m.mentions": {},
+        "m.relates_to": {"rel_type": "m.replace", "event_id": event_id},
+    }
+
+
+def reaction(event_id: str, key: str) -> dict[str, Any]:
+    return {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
+
+
+def relation(content: dict[str, Any]) -> dict[str, Any]:
+    relates = content.get("m.relates_to")
+    return relates if isinstance(relates, dict) else {}
+
+
+def replied_to(content: dict[str, Any]) -> str | None:
+    """The event a message answers (``m.in_reply_to``), if it is a reply."""
+    in_reply_to = relation(content).get("m.in_reply_to")
+    event_id = in_reply_to.get("event_id") if isinstance(in_reply_to, dict) else None
+    return event_id if isinstance(event_id, str) else None
+
+
+def is_edit(content: dict[str, Any]) -> bool:
+    return relation(content).get("rel_type") == "m.replace"
+
+
+def without_reply_fallback(body: str) -> str:
+    """Older clients quote the message they answer at the top of a reply (``> <@bob:hs> text`` lines, then an
+    empty line); the member's own words are what follows."""
+    if not body.startswith(">"):
+        return body
+    lines = body.split("\n")
+    index = 0
+    while index < len(lines) and lines[index].startswith(">"):
+        index += 1
+    if index < len(lines) and lines[index] == "":
+        index += 1
+    return "\n".join(lines[index:])

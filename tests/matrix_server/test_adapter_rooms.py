@@ -1,0 +1,167 @@
+"""Rooms: direct rooms (a private need, an offer of help reaching the requester, a reminder to a role holder in a
+room the bot opens), history from before the bot joined, a room upgrade, the invite allow-list, encrypted rooms."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from nio import RoomMemberEvent
+
+from adapters.matrix.rooms import ENCRYPTED_NOTICE
+from bot.actions import DirectMessage
+from bot.events import Chat
+from tests.matrix_server.conftest import RoomView, collective_room, wait_for_join
+
+
+async def direct_room_with_bot(member, bot) -> RoomView:
+    """The member starts a direct chat with the bot, as Element's "Start chat" does (is_direct on the invite)."""
+    created = await member.client.room_create(is_direct=True, invite=[bot.user_id])
+    await wait_for_join(member, created.room_id, bot.user_id)
+    return RoomView(bot, created.room_id, member)
+
+
+async def test_a_private_need_in_a_direct_room_is_posted_in_the_group_without_the_name(make_matrix_bot, make_member):
+    bot = await make_matrix_bot()
+    alice, bob, carol = [await make_member(name) for name in ("Alice", "Bob", "Carol")]
+    group = RoomView(bot, await collective_room(bot, alice, bob, carol), alice)
+    for member in (alice, bob, carol):
+        await group.say(member, "!join")
+
+    private = await direct_room_with_bot(carol, bot)
+    assert await private.say(carol, "!need 300 overdue rent #housing") == (
+        "Your need is posted in the group as #1, without your name."
+    )
+    posted = await group.says()
+    assert posted.startswith("Need #1 asked by a member, privately: 300.00 EUR — overdue rent (housing)\n")
+    assert "Carol" not in posted
+
+    # Help that is not money: the offer reaches Carol in the same direct room, and the group never hears her name.
+    assert await private.say(carol, "!need a ride to the clinic on Friday") == (
+        "Your need is posted in the group as #2, without your name."
+    )
+    assert "Carol" not in await group.says()
+    offered = await group.say(alice, "!offer 2 I can drive you")
+    assert "Carol" not in offered
+    assert (
+        await private.says() == "Alice offers to help with your need #2: I can drive you. When it is met, say !done 2."
+    )
+
+    # A role holder's reminder: the bot opens a direct room with Bob, who has none yet.
+    await group.say(alice, "!rotation add treasurer 1w")
+    await group.say(alice, "!rotation join treasurer")
+    await group.say(bob, "!rotation join treasurer")
+    await bot.tick(timedelta(days=6))
+    opened = await bob.wait_for_invite()
+    await bob.join(opened)
+    reminder = await RoomView(bot, opened, bob).says()
+    assert reminder.startswith("A reminder: your treasurer turn begins Mon 9 Mar 2026, 09:00 UTC, in a day.")
+    # The room the bot opened counts as direct: a need sent there is private too.
+    assert await RoomView(bot, opened, bob).say(bob, "!need 20 phone credit") == (
+        "Your need is posted in the group as #3, without your name."
+    )
+
+
+async def test_messages_from_before_the_bot_joined_are_not_applied(make_matrix_bot, make_member):
+    bot = await make_matrix_bot()
+    alice, bob = await make_member("Alice"), await make_member("Bob")
+    room = await alice.create_room(invite=[bob.user_id], name="Collective")
+    await bob.join(await bob.wait_for_invite(room))
+    history = [
+        await alice.send_text(room, "!join"),
+        await bob.send_text(room, "!join"),
+        await alice.send_text(room, "!propose Paint the kitchen"),
+    ]
+
+    await alice.invite(room, bot.user_id)
+    await wait_for_join(alice, room, bot.user_id)
+    group = RoomView(bot, room, alice)
+    assert await group.say(alice, "!members") == "No members yet. !principles, then !join to be the first."
+    assert (await group.say(alice, "!join")).startswith("Welcome, Alice! You are member 1 of this collective.")
+    assert await group.say(bob, "!proposals") == "No open items. !propose TITLE starts one."
+    assert not set(history) & set(bot.handled())
+
+
+async def test_a_room_upgrade_keeps_the_collective(make_matrix_bot, make_member):
+    bot = await make_matrix_bot()
+    alice, bob = await make_member("Alice"), await make_member("Bob")
+    group = RoomView(bot, await collective_room(bot, alice, bob), alice)
+    await group.say(alice, "!join")
+    await group.say(bob, "!join")
+    await group.say(alice, "!propose Paint the kitchen")
+
+    new_room = await alice.upgrade_room(group.room_id)  # the new room is invite-only, like the old one
+    await alice.invite(new_room, bot.user_id)
+    await alice.invite(new_room, bob.user_id)
+    await wait_for_join(alice, new_room, bot.user_id)
+    await bob.join(await bob.wait_for_invite(new_room))
+
+    upgraded = RoomView(bot, new_room, alice)
+    assert await upgraded.say(alice, "!members") == "Members (2):\n• Alice\n• Bob"
+    assert await upgraded.say(bob, "!agree 1") == "Bob agrees with #1 Paint the kitchen."
+    # The old room is left behind: what is still said there is not handed to the core (where it would found a
+    # new, empty collective for the old room).
+    stale = await alice.send_text(group.room_id, "!join")
+    await upgraded.settled()
+    assert stale not in bot.handled()
+    await group.nothing_more()
+
+
+async def test_invites_are_accepted_only_from_the_allow_list(make_matrix_bot, make_member):
+    alice, mallory = await make_member("Alice"), await make_member("Mallory")
+    bot = await make_matrix_bot(invite_allowlist=[alice.user_id, "example.org"])
+
+    refused = await mallory.create_room(invite=[bot.user_id])
+    await mallory.wait_for_event(
+        refused, lambda e: e.state_key == bot.user_id and e.membership == "leave", kind=RoomMemberEvent
+    )
+    accepted = await alice.create_room(invite=[bot.user_id])
+    await wait_for_join(alice, accepted, bot.user_id)
+    assert (await RoomView(bot, accepted, alice).say(alice, "!join")).startswith("Welcome, Alice!")
+
+    # A homeserver on the list lets in everyone from it.
+    open_bot = await make_matrix_bot(invite_allowlist=["localhost"])
+    room = await mallory.create_room(invite=[open_bot.user_id])
+    await wait_for_join(mallory, room, open_bot.user_id)
+
+
+async def test_an_encrypted_room_gets_one_clear_notice(make_matrix_bot, make_member):
+    bot = await make_matrix_bot()
+    alice = await make_member("Alice")
+    secret = await alice.create_encrypted_room(invite=[bot.user_id])
+    await wait_for_join(alice, secret, bot.user_id)
+    notice = await RoomView(bot, secret, alice).message()
+    assert notice.body == ENCRYPTED_NOTICE
+    assert notice.source["type"] == "m.room.message"  # in the clear, so that members can read it
+
+    # Commands there (encrypted as Element sends them, or even in the clear) get nothing more.
+    await alice.send(secret, "m.room.encrypted", {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgA", "sender_key": "k", "device_id": "D", "session_id": "s"})  # fmt: skip
+    await alice.send_text(secret, "!join")
+    control = RoomView(bot, await collective_room(bot, alice), alice)
+    await control.settled()
+    await bot.stop()
+    await bot.start()  # and a restart does not say it again
+    await alice.send_text(secret, "!members")
+    await control.settled()
+    await RoomView(bot, secret, alice).nothing_more()  # not a second notice, no answer
+
+
+async def test_a_direct_message_that_cannot_be_delivered_mentions_the_member_in_the_room(make_matrix_bot, make_member):
+    bot = await make_matrix_bot()
+    alice = await make_member("Alice")
+    group = RoomView(bot, await collective_room(bot, alice), alice)
+    ghost = "@nobody-here:localhost"  # no such account: no direct room can be opened with it
+    await bot.runtime.deliver(
+        [
+            DirectMessage(
+                "matrix", ghost, "A reminder: your turn begins tomorrow.", Chat("matrix", group.room_id), "Ghost"
+            ),
+            DirectMessage("matrix", ghost, "Something private.", None, "Ghost"),  # no fallback: nowhere at all
+        ]
+    )
+    fallback = await group.message()
+    assert fallback.body == (
+        "Ghost: A reminder: your turn begins tomorrow.\n(I could not open a direct chat with you: invite me to one.)"
+    )
+    assert fallback.source["content"]["m.mentions"] == {"user_ids": [ghost]}
+    await group.settled()
+    await group.nothing_more()
