@@ -24,6 +24,7 @@ class MatrixConfig:
     user_id: str
     password: str | None = None
     access_token: str | None = None
+    invite_allowlist: tuple[str, ...] = ()  # user ids and homeservers; empty: anyone may invite
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, str]]] = {
         "user_id": (str, "a Matrix user id such as @collective:example.org"),
         "password": (str, "a string"),
         "access_token": (str, "a string"),
+        "invite_allowlist": (list, "a list of user ids (@alice:example.org) and homeservers (example.org)"),
     },
     "logging": {"level": (str, "one of DEBUG, INFO, WARNING, ERROR")},
 }
@@ -91,7 +93,12 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
         token = value("matrix", "access_token")
         if not password and not token:
             raise ConfigError(f"{path}: [matrix] needs password or access_token (or set COLLECTIVE_MATRIX_PASSWORD)")
-        matrix = MatrixConfig(value("matrix", "homeserver"), value("matrix", "user_id"), password, token)
+        allowlist = value("matrix", "invite_allowlist", [])
+        if not all(isinstance(entry, str) and entry for entry in allowlist):
+            raise ConfigError(f"{path}: [matrix] invite_allowlist must be {_SCHEMA['matrix']['invite_allowlist'][1]}")
+        matrix = MatrixConfig(
+            value("matrix", "homeserver"), value("matrix", "user_id"), password, token, tuple(allowlist)
+        )
 
     return Config(
         storage_url=value("storage", "url", Config.storage_url),

@@ -55,6 +55,11 @@ def _config(tmp_path, text):
         ),
         ("storage = 3\n", "storage must be a section"),
         ("[logging]\nlevel = 'LOUD'\n", "[logging] level must be one of"),
+        (
+            "[matrix]\nenabled = true\nhomeserver = 'http://127.0.0.1:1'\nuser_id = '@b:x'\npassword = 'p'\n"
+            "invite_allowlist = [1]\n",
+            "[matrix] invite_allowlist must be a list of user ids",
+        ),
     ],
 )
 def test_a_bad_config_gets_one_line_naming_the_key(tmp_path, capsys, text, message):
