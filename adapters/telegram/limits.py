@@ -8,7 +8,7 @@ bucket of size B dripping at R lets at most B + R·W through, so PTB's defaults
 a group. The sizes below keep B + R·W under each limit, with a margin for
 jitter between leaving the limiter and arriving at Telegram:
 
-- overall: bursts of 4, then 24 a second — at most 28 in any second;
+- overall: bursts of 1, then 28 a second — at most 29 in any second;
 - per group: bursts of 8, then 10 a minute — at most 18 in any minute.
 
 Every request that names a chat counts (edits of a live tally too), which is
@@ -24,7 +24,7 @@ from telegram.ext import AIORateLimiter
 TELEGRAM_PER_SECOND = 30
 TELEGRAM_PER_GROUP_PER_MINUTE = 20
 
-OVERALL_BURST, OVERALL_PER_SECOND = 4, 24
+OVERALL_BURST, OVERALL_PER_SECOND = 1, 28
 GROUP_BURST, GROUP_PER_MINUTE = 8, 10
 FLOOD_RETRIES = 5
 
