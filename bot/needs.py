@@ -26,9 +26,9 @@ from bot.model import (
 )
 from bot.money import exponent, parse_amount
 from bot.pool import balances, fund_queue, money, queue
-from bot.proposals import MAX_TEXT, MAX_TITLE
+from bot.proposals import MAX_TEXT, MAX_TITLE, new_item
 from bot.rotation import holder_of
-from bot.rounds import FULL, SILENT, heading, open_round
+from bot.rounds import FULL, SILENT, author_name, heading, open_round
 from bot.settings import CATEGORIES
 
 LEDGER_SHOWN = 20
@@ -90,7 +90,7 @@ def _amount_word(ctx: Context, word: str) -> str | None:
 
 def need(ctx: Context, text: str) -> None:
     """``/need AMOUNT DESCRIPTION [#category]`` or ``/need DESCRIPTION [#category]``."""
-    member = ctx.require_member()
+    ctx.require_member()
     first, _, rest = text.strip().partition(" ")
     amount = None
     if (typed := _amount_word(ctx, first)) is not None:
@@ -105,22 +105,8 @@ def need(ctx: Context, text: str) -> None:
     private = ctx.chat.is_direct
     topic = "help" if amount is None else "money"
     shown = title.strip() if amount is None else f"{money(ctx, amount)} — {title.strip()}"
-    number = ctx.uow.items.next_number(ctx.collective.id)
     data = {"private": True} if private else {}
-    item = ctx.uow.items.add(
-        Item(
-            None,
-            ctx.collective.id,
-            number,
-            "need",
-            topic,
-            member.id,
-            f"{shown} ({category})",
-            body.strip(),
-            ctx.now,
-            data=data,
-        )
-    )
+    item = new_item(ctx, topic, f"{shown} ({category})", body.strip(), data, kind="need")
     if amount is None:
         ctx.uow.needs.add(Need(item.id, None, category, private, ASKING))
         ctx.announce(_help_text(ctx, item))
@@ -147,7 +133,7 @@ def _category(text: str) -> tuple[str, str]:
 
 
 def _help_text(ctx: Context, item: Item) -> str:
-    asker = "a member, privately" if item.data.get("private") else ctx.member.display_name
+    asker = author_name(ctx, item)
     return (
         f"Need #{item.number} asked by {asker}: {item.title}"
         + (f"\n{item.body}" if item.body else "")

@@ -80,7 +80,6 @@ class DueWorkRows(Protocol):
         """Cancel pending work of a kind about a subject; returns how many."""
 
     def next_due_at(self) -> datetime | None: ...
-    def pending(self, collective_id: int, kind: str | None = None) -> list[DueWork]: ...
 
 
 class Items(Protocol):

@@ -57,11 +57,14 @@ def split_text(text: str) -> tuple[str, str]:
     return title, body
 
 
-def new_item(ctx: Context, topic: str, title: str, body: str = "", data: dict | None = None, author=True) -> Item:
+def new_item(
+    ctx: Context, topic: str, title: str, body: str = "", data: dict | None = None, author=True, kind="proposal"
+) -> Item:
+    """A new item, taking the collective's next ``#N`` (proposals and needs share them)."""
     collective = ctx.require_collective()
     number = ctx.uow.items.next_number(collective.id)
     author_id = ctx.member.id if author and ctx.member else None
-    item = Item(None, collective.id, number, "proposal", topic, author_id, title, body, ctx.now, data=data or {})
+    item = Item(None, collective.id, number, kind, topic, author_id, title, body, ctx.now, data=data or {})
     return ctx.uow.items.add(item)
 
 

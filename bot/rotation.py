@@ -69,7 +69,7 @@ def take_turn(scope: Scope, role: Role, member_id: int) -> None:
     role.holder_id, role.term_started_at, role.vacancy_announced = member_id, scope.now, False
 
 
-def schedule(scope: Scope, role: Role, after_moment: datetime) -> None:
+def schedule_handover(scope: Scope, role: Role, after_moment: datetime) -> None:
     """Set the next handover (and the reminder a day before) on the due-work engine."""
     for kind in (HANDOVER, HANDOVER_REMINDER):
         scope.uow.due.cancel(role.collective_id, kind, role.id)
@@ -122,7 +122,7 @@ def expire_swaps(scope: Scope, role: Role) -> None:
 def handover(scope: DueScope) -> None:
     role = scope.uow.roles.get(scope.work.subject_id)
     expire_swaps(scope, role)
-    schedule(scope, role, scope.work.due_at)
+    schedule_handover(scope, role, scope.work.due_at)
     fill(scope, role, "Handover: ")
 
 

@@ -20,7 +20,7 @@ from bot.model import (
     Role,
     Swap,
 )
-from bot.rotation import describe, expire_swaps, fill, holder_of, holding, next_in_line, schedule
+from bot.rotation import describe, expire_swaps, fill, holder_of, holding, next_in_line, schedule_handover
 
 _ROLE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 _SECTION = "Rotation"
@@ -70,7 +70,7 @@ def rotation(ctx: Context, action: str, name: str, rest: str | None) -> str | No
             return f"You are on the {role.name} roster already."
         ctx.reply(f"{member.display_name} joins the {role.name} roster.")
         if role.holder_id is None:
-            schedule(ctx, role, ctx.now)
+            schedule_handover(ctx, role, ctx.now)
             fill(ctx, role, "")
         return None
     if not ctx.uow.roles.leave(role.id, member.id):
@@ -106,7 +106,7 @@ def _add(ctx: Context, name: str, existing: Role | None, spec: str) -> None:
     if name == FACILITATOR:
         for member in ctx.uow.members.active(ctx.collective.id):
             ctx.uow.roles.join(role.id, member.id, ctx.now)
-    schedule(ctx, role, ctx.now)
+    schedule_handover(ctx, role, ctx.now)
     when = Cadence(every, weekday, at).describe()
     if name == FACILITATOR:
         ctx.reply(f"The facilitator role rotates {when} among all members.")

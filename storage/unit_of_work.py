@@ -272,12 +272,6 @@ class SqlDueWork:
         query = select(DueWorkRow.due_at).where(DueWorkRow.status == PENDING).order_by(DueWorkRow.due_at).limit(1)
         return self.session.exec(query).first()
 
-    def pending(self, collective_id: int, kind: str | None = None) -> list[DueWork]:
-        query = select(DueWorkRow).where(DueWorkRow.collective_id == collective_id, DueWorkRow.status == PENDING)
-        if kind is not None:
-            query = query.where(DueWorkRow.kind == kind)
-        return [_due(row) for row in self.session.exec(query.order_by(DueWorkRow.due_at, DueWorkRow.id))]
-
 
 def _due(row: DueWorkRow) -> DueWork:
     return DueWork(
