@@ -116,6 +116,11 @@ class Rounds(Protocol):
         so two closes give one outcome."""
 
     def roll(self, round_id: int) -> list[int]: ...
+    def latest_for(self, item_ids: list[int]) -> dict[int, Round]:
+        """The latest round of each item, in one go."""
+
+    def rolls(self, round_ids: list[int]) -> dict[int, list[int]]:
+        """The frozen roll of each round, in one go."""
 
 
 class Responses(Protocol):
@@ -125,6 +130,9 @@ class Responses(Protocol):
 
     def of_round(self, round_id: int) -> list[Response]:
         """Responses in the order they were first given."""
+
+    def of_rounds(self, round_ids: list[int]) -> dict[int, list[Response]]:
+        """The responses of each round, in one go, first given first."""
 
     def remove(self, round_id: int, member_id: int, kind: str) -> bool:
         """Withdraw a member's response if it is of ``kind``; False otherwise."""

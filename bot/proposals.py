@@ -37,6 +37,7 @@ from bot.rounds import (
     schedule,
     settle_if_due,
     standing,
+    standings,
     tally_line,
     unschedule,
 )
@@ -76,16 +77,19 @@ def propose(ctx: Context, duration: timedelta | None, text: str) -> None:
 
 def proposals(ctx: Context) -> str:
     collective = ctx.require_collective()
+    items = ctx.uow.items.open(collective.id)
+    latest = ctx.uow.rounds.latest_for([item.id for item in items if item.topic != "help"])
+    states = standings(ctx, list(latest.values()))
     lines = []
-    for item in ctx.uow.items.open(collective.id):
+    for item in items:
         if item.topic == "help":
             offers = len(ctx.uow.needs.offers(item.id))
             lines.append(f"{heading(item)} — asking for help, {offers} offer{'s' if offers != 1 else ''} so far")
             continue
-        round_ = ctx.uow.rounds.latest(item.id)
+        round_ = latest[item.id]
         lines.append(
             f"{heading(item)} — round {round_.number}, closes {ctx.time(round_.closes_at)}\n"
-            f"   {tally_line(standing(ctx, round_))}"
+            f"   {tally_line(states[round_.id])}"
         )
     if not lines:
         return "No open items. /propose TITLE starts one."

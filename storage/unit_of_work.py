@@ -422,6 +422,21 @@ class SqlRounds:
     def roll(self, round_id: int) -> list[int]:
         return list(self.session.exec(select(RollRow.member_id).where(RollRow.round_id == round_id)))
 
+    def latest_for(self, item_ids: list[int]) -> dict[int, Round]:
+        latest: dict[int, Round] = {}
+        for row in self.session.exec(select(RoundRow).where(RoundRow.item_id.in_(item_ids))):
+            if row.item_id not in latest or row.number > latest[row.item_id].number:
+                latest[row.item_id] = _round(row)
+        return latest
+
+    def rolls(self, round_ids: list[int]) -> dict[int, list[int]]:
+        rolls: dict[int, list[int]] = {round_id: [] for round_id in round_ids}
+        for round_id, member_id in self.session.exec(
+            select(RollRow.round_id, RollRow.member_id).where(RollRow.round_id.in_(round_ids))
+        ):
+            rolls[round_id].append(member_id)
+        return rolls
+
 
 def _round_to_row(round_: Round, row: RoundRow) -> None:
     row.item_id, row.number, row.title, row.body = round_.item_id, round_.number, round_.title, round_.body
@@ -473,6 +488,15 @@ class SqlResponses:
             select(ResponseRow).where(ResponseRow.round_id == round_id).order_by(ResponseRow.first_at)
         )
         return [Response(row.round_id, row.member_id, row.kind, row.reason, row.at) for row in rows]
+
+    def of_rounds(self, round_ids: list[int]) -> dict[int, list[Response]]:
+        found: dict[int, list[Response]] = {round_id: [] for round_id in round_ids}
+        rows = self.session.exec(
+            select(ResponseRow).where(ResponseRow.round_id.in_(round_ids)).order_by(ResponseRow.first_at)
+        )
+        for row in rows:
+            found[row.round_id].append(Response(row.round_id, row.member_id, row.kind, row.reason, row.at))
+        return found
 
     def remove(self, round_id: int, member_id: int, kind: str) -> bool:
         row = self.session.get(ResponseRow, (round_id, member_id))
