@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.actions import Action, Ask, DirectMessage, Edit, Post, Reply
+from bot.actions import Acknowledge, Action, Ask, DirectMessage, Edit, Post, Reply
 from bot.clock import Clock, FakeClock
 from bot.core import Core
 from bot.durations import parse_duration
@@ -156,6 +156,8 @@ def _render(action: Action) -> str:
         return f"bot (updates its message above): {action.text.splitlines()[-1]}"
     if isinstance(action, DirectMessage):
         return _lines(f"bot → {action.user_id} (direct): ", action.text)
+    if isinstance(action, Acknowledge):
+        return _lines(f"bot (to {action.user_id} only): ", action.text)
     raise TypeError(f"unknown action {action!r}")
 
 

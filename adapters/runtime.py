@@ -8,7 +8,7 @@ import asyncio
 import logging
 from typing import Protocol
 
-from bot.actions import Action, Ask, DirectMessage, Edit, Post, Reply
+from bot.actions import Acknowledge, Action, Ask, DirectMessage, Edit, Post, Reply
 from bot.core import Core
 from bot.events import Event
 
@@ -20,8 +20,9 @@ class Outlet(Protocol):
 
     platform: str
 
-    async def send(self, action: Post | Reply | Ask | DirectMessage) -> str | None:
-        """Carry out a new message; return its platform message ref (needed for asks)."""
+    async def send(self, action: Post | Reply | Ask | DirectMessage | Acknowledge) -> str | None:
+        """Carry out a new message; return its platform message ref (needed for asks).
+        An ``Acknowledge`` is shown to its member where the platform can, else left out."""
 
     async def edit(self, action: Edit, message_ref: str) -> None:
         """Replace the text of an ask the adapter sent earlier as ``message_ref``."""

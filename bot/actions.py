@@ -67,6 +67,18 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
+class Acknowledge:
+    """A short answer that only the member who pressed a button or reacted
+    sees, where the platform can show one (Telegram's pop-up); elsewhere it is
+    left out, since the live tally already shows the response. It keeps a
+    busy vote from filling the group (and its rate limit) with confirmations."""
+
+    chat: Chat
+    user_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class DirectMessage:
     """Write to one person privately. Where the platform forbids it, the
     adapter mentions them in ``fallback`` instead, if given."""
@@ -78,4 +90,4 @@ class DirectMessage:
     name: str = ""  # how to mention them in the fallback
 
 
-Action = Post | Reply | Ask | Edit | DirectMessage
+Action = Post | Reply | Ask | Edit | DirectMessage | Acknowledge

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.actions import Action, DirectMessage, Mention, Post, Reply
+from bot.actions import Acknowledge, Action, DirectMessage, Mention, Post, Reply
 from bot.commands import CommandTable
 from bot.errors import Refusal
 from bot.events import Chat, Sender
@@ -64,6 +64,14 @@ class Context(Scope):
             self.actions.append(Post(self.chat, text))
         else:
             self.actions.append(Reply(self.chat, self.reply_to, text))
+
+    def acknowledge(self, text: str) -> None:
+        """Confirm a button press or reaction to the member alone; a typed
+        command is answered in the chat as usual."""
+        if self.reply_to is None:
+            self.actions.append(Acknowledge(self.chat, self.sender.user_id, text))
+        else:
+            self.reply(text)
 
     def require_collective(self) -> Collective:
         if self.collective is None:

@@ -36,7 +36,7 @@ def respond(ctx: Context, kind: str, item: Item, reason: str) -> None:
     said = f"{member.display_name} {'now ' if replaced and replaced != kind else ''}{VERBS[kind]} {heading(item)}"
     if replaced and replaced != kind:
         said += f" (was: {NOUNS[replaced]})"
-    ctx.reply(said + (f": {reason}" if reason else "."))
+    ctx.acknowledge(said + (f": {reason}" if reason else "."))
     if round_.mode == SILENT and kind in REASON_NEEDED:
         escalate(ctx, item, round_)
     refresh(ctx, item, round_)
@@ -91,7 +91,7 @@ def choice_withdrawn(ctx: Context, key: str, choice: str) -> None:
     if ctx.collective is None or item.collective_id != ctx.collective.id or round_.status != ROUND_OPEN:
         return  # a closed round keeps its record
     if ctx.uow.responses.remove(round_.id, member.id, choice):
-        ctx.reply(f"{member.display_name} withdraws their response ({NOUNS[choice]}) to {heading(item)}.")
+        ctx.acknowledge(f"{member.display_name} withdraws their response ({NOUNS[choice]}) to {heading(item)}.")
         refresh(ctx, item, round_)
 
 

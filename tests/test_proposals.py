@@ -239,3 +239,20 @@ def test_decisions_are_listed_newest_first(chat):
         "#1 Paint the kitchen — adopted (consensus, round 1), Tue 3 Mar 2026, 09:00 UTC",
         "#2 Buy a van — not adopted (consensus, round 1), Mon 2 Mar 2026, 09:00 UTC",
     ]
+
+
+def test_a_vote_by_button_is_acknowledged_to_the_voter_alone_and_shown_in_the_tally(chat):
+    from bot.actions import Acknowledge
+
+    group(chat, "Alice Bob")
+    [ask] = chat.send("Alice", "/propose Paint the kitchen")
+    pressed = chat.core.handle(ChoiceMade(chat.chat, person("Bob"), ask.key, "agree", "press-9", chat.clock.now()))
+    acknowledgement, edit = pressed
+    assert isinstance(acknowledgement, Acknowledge) and acknowledgement.user_id == "bob"
+    assert acknowledgement.text == "Bob agrees with #1 Paint the kitchen."
+    assert isinstance(edit, Edit) and edit.text.endswith(
+        "agree 1 · stand aside 0 · object 0 · block 0 — 1 of 2 responded"
+    )
+    assert (
+        chat.say("Bob", "/agree 1") == "Bob agrees with #1 Paint the kitchen."
+    )  # a typed command is answered in the chat

@@ -32,7 +32,7 @@ from adapters.matrix.memory import Memory
 from adapters.matrix.reactions import Reactions
 from adapters.matrix.rooms import PLATFORM, InvitePolicy, Rooms
 from adapters.matrix.sync import Batch, Syncer
-from bot.actions import Ask, DirectMessage, Edit, Mention, Post, Reply
+from bot.actions import Acknowledge, Ask, DirectMessage, Edit, Mention, Post, Reply
 from bot.events import Chat, MessageReceived, Sender
 from storage.adapter_state import AdapterState
 
@@ -202,7 +202,9 @@ class MatrixAdapter:
 
     # --- writing (the runtime's outlet) -----------------------------------------------------------------------
 
-    async def send(self, action: Post | Reply | Ask | DirectMessage) -> str | None:
+    async def send(self, action: Post | Reply | Ask | DirectMessage | Acknowledge) -> str | None:
+        if isinstance(action, Acknowledge):
+            return None  # the member's own reaction and the edited tally already show it
         text = self._words(action.text)
         if isinstance(action, DirectMessage):
             return await self._direct(action, text)

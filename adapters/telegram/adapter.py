@@ -19,7 +19,7 @@ from adapters.telegram.menu import menu
 from adapters.telegram.polling import LONG_POLL_SECONDS, Poller
 from adapters.telegram.rendering import toast
 from adapters.telegram.sending import Outbox
-from bot.actions import Action, Ask, DirectMessage, Edit, Post, Reply
+from bot.actions import Acknowledge, Action, Ask, DirectMessage, Edit, Post, Reply
 from bot.events import Chat, ChoiceMade
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class TelegramAdapter:
             rate_limiter=rate_limiter or limits.rate_limiter(),
         )
         self.outbox = Outbox(self.bot, runtime.core)
-        self._poller = Poller(self.bot, self._on_update, timeout=poll_timeout)
+        self._poller = Poller(self.bot, self._on_update, timeout=poll_timeout, after_batch=self.outbox.settle)
         self._username: str | None = None
 
     async def start(self) -> None:
@@ -60,6 +60,7 @@ class TelegramAdapter:
 
     async def stop(self) -> None:
         await self._poller.stop()
+        await self.outbox.settle()
         await self.bot.shutdown()
 
     async def send(self, action: Post | Reply | Ask | DirectMessage) -> str | None:
@@ -107,6 +108,10 @@ class TelegramAdapter:
 
 
 def _first_words(actions: list[Action], chat: Chat) -> str | None:
+    """The pop-up: the member's own acknowledgement, else the first thing said in the chat."""
+    for action in actions:
+        if isinstance(action, Acknowledge) and action.chat == chat:
+            return toast(action.text)
     for action in actions:
         if isinstance(action, Post | Reply) and action.chat == chat:
             return toast(action.text)

@@ -37,9 +37,17 @@ STOP_GRACE_SECONDS = 10.0  # how long a stop waits for the batch in hand
 
 
 class Poller:
-    def __init__(self, bot: ExtBot, handle: Handler, *, timeout: int = LONG_POLL_SECONDS) -> None:
+    def __init__(
+        self,
+        bot: ExtBot,
+        handle: Handler,
+        *,
+        timeout: int = LONG_POLL_SECONDS,
+        after_batch: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self._bot = bot
         self._handle = handle
+        self._after_batch = after_batch  # e.g. the outbox's coalesced edits, made before confirming
         self._timeout = timeout
         self.offset = 0  # every update below this one was handled
         self._asked_offset = 0  # the offset Telegram last heard: what it has confirmed
@@ -91,6 +99,8 @@ class Poller:
             self._busy = True
             try:
                 await self._handle_batch(updates)
+                if self._after_batch is not None:
+                    await self._after_batch()
             finally:
                 self._busy = False
             self.offset = max(self.offset, max(update.update_id for update in updates) + 1)

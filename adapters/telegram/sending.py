@@ -25,7 +25,7 @@ from telegram.ext import ExtBot
 
 from adapters.telegram.inbound import PLATFORM
 from adapters.telegram.rendering import keyboard, split_text, to_html
-from bot.actions import Ask, Choice, DirectMessage, Edit, Mention, Post, Reply
+from bot.actions import Acknowledge, Ask, Choice, DirectMessage, Edit, Mention, Post, Reply
 from bot.core import Core
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,8 @@ class Outbox:
         self._bot = bot
         self._core = core
         self._moved: dict[int, int] = {}  # group id → supergroup id, learnt from Telegram's answers
+        self._latest_edit: dict[tuple[str, str], Edit] = {}  # the newest text wanted, per message
+        self._editors: dict[tuple[str, str], asyncio.Task] = {}
 
     def note_migration(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: messages still addressed to the old id go to the new one."""
@@ -55,7 +57,9 @@ class Outbox:
 
     # --- the runtime's Outlet -------------------------------------------------
 
-    async def send(self, action: Post | Reply | Ask | DirectMessage) -> str | None:
+    async def send(self, action: Post | Reply | Ask | DirectMessage | Acknowledge) -> str | None:
+        if isinstance(action, Acknowledge):
+            return None  # shown as the pressed button's pop-up (see the adapter), not in the chat
         if isinstance(action, DirectMessage):
             return await self._direct(action)
         chat_id = int(action.chat.chat_id)
@@ -73,6 +77,30 @@ class Outbox:
         return str(message.message_id) if message is not None else None
 
     async def edit(self, action: Edit, message_ref: str) -> None:
+        """Ask for an ask's text to be replaced, without waiting: edits of one message coalesce,
+        so a burst of votes in a busy group makes a few edits showing the latest tally, not one
+        each (every edit counts against the group's 20 a minute). ``settle`` waits for them."""
+        key = (action.chat.chat_id, message_ref)
+        self._latest_edit[key] = action
+        if key not in self._editors:
+            self._editors[key] = asyncio.create_task(self._edit_latest(key, message_ref))
+
+    async def settle(self) -> None:
+        """Wait until every requested edit is made."""
+        while self._editors:
+            await asyncio.gather(*list(self._editors.values()), return_exceptions=True)
+
+    async def _edit_latest(self, key: tuple[str, str], message_ref: str) -> None:
+        try:
+            while (action := self._latest_edit.pop(key, None)) is not None:
+                try:
+                    await self._edit_now(action, message_ref)
+                except Exception:
+                    log.exception("could not edit message %s in %s", message_ref, action.chat.chat_id)
+        finally:
+            del self._editors[key]
+
+    async def _edit_now(self, action: Edit, message_ref: str) -> None:
         """Replace the text of an ask; its keyboard is sent again, or Telegram would remove it.
         A long ask was sent in pieces with the keyboard on the last: the last piece is what changes."""
         pieces = split_text(action.text)

@@ -45,8 +45,8 @@ async def test_three_members_decide_by_reaction_reply_and_redaction(make_matrix_
     assert [reaction.key for reaction in seeded] == ["👍", "🤷", "✋", "🛑"]
 
     # Bob taps 👍 under the proposal: he agrees, and the proposal message is edited to show the tally.
+    # His reaction is his confirmation: the bot adds no line to the room (a busy vote would flood it).
     thumbs_up = await bob.react(room, proposal.event_id, "👍")
-    assert await group.says() == "Bob agrees with #1 Buy a printer."
     edit = await group.edit()
     assert edit.source["content"]["m.relates_to"] == {"rel_type": "m.replace", "event_id": proposal.event_id}
     assert edit.body.startswith("* Proposal #1 by Alice: Buy a printer\n")
@@ -61,9 +61,8 @@ async def test_three_members_decide_by_reaction_reply_and_redaction(make_matrix_
     assert answer.source["content"]["m.relates_to"] == {"m.in_reply_to": {"event_id": objection}}
     assert (await group.edit()).body.endswith("agree 1 · stand aside 0 · object 1 · block 0 — 2 of 3 responded")
 
-    # Bob takes his 👍 back: his response is withdrawn.
+    # Bob takes his 👍 back: his response is withdrawn, and the tally shows it.
     await bob.redact(room, thumbs_up)
-    assert await group.says() == "Bob withdraws their response (agree) to #1 Buy a printer."
     assert (await group.edit()).body.endswith("agree 0 · stand aside 0 · object 1 · block 0 — 1 of 3 responded")
 
     # ✋ alone is not enough to object: the bot asks for the reason, in the room.
@@ -71,9 +70,9 @@ async def test_three_members_decide_by_reaction_reply_and_redaction(make_matrix_
     assert await group.says() == "Bob, to object you need to say why: !object 1 REASON"
     # Skin tones and variation selectors (as Element sends 👍️) mean the bare emoji.
     await bob.react(room, proposal.event_id, "🤷🏽\u200d♂️")
-    assert await group.says() == "Bob stands aside on #1 Buy a printer."
+    assert (await group.edit()).body.endswith("agree 0 · stand aside 1 · object 1 · block 0 — 2 of 3 responded")
     await alice.react(room, proposal.event_id, "👍\ufe0f")
-    assert await group.says() == "Alice agrees with #1 Buy a printer."
+    assert (await group.edit()).body.endswith("agree 1 · stand aside 1 · object 1 · block 0 — 3 of 3 responded")
     # A reaction that is no response, and a reaction on another message, change nothing.
     await carol.react(room, proposal.event_id, "🎉")
     await carol.react(room, objection, "👍")

@@ -71,7 +71,7 @@ async def test_a_long_proposal_is_sent_in_pieces_with_its_buttons_on_the_last(
     assert first.buttons == [] and last.button_texts == ["👍 Agree", "🤷 Stand aside", "✋ Object", "🛑 Block"]
 
     said = await members.press(bob, last, "👍 Agree")
-    assert said.to(coop) == ["Bob agrees with #1 A four-day week."]
+    assert said.toast == "Bob agrees with #1 A four-day week."
     assert [edit.message_id for edit in said.edits] == [last.message_id]
     assert members.now_shows(last).endswith("agree 1 · stand aside 0 · object 0 · block 0 — 1 of 3 responded")
 

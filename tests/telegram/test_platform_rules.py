@@ -129,3 +129,20 @@ async def test_a_fan_out_to_many_members_keeps_within_telegrams_limit(server: Te
         )
     assert len(server.bot_messages()) == 40
     assert server.message_rate_violations() == []
+
+
+async def test_tally_edits_of_one_message_coalesce_into_the_latest(server, adapter):
+    """A burst of votes in a busy group: the proposal is edited to the newest tally, not once a vote."""
+    from bot.actions import Ask, Choice, Edit
+    from bot.events import Chat
+
+    group = server.add_group("Busy co-op", members=[server.add_user("Alice")])
+    chat = Chat("telegram", str(group.id))
+    choices = (Choice("agree", "👍 Agree"),)
+    ref = await adapter.send(Ask(chat, "r1", "Proposal #1\nagree 0 — 0 of 50 responded", choices))
+    for votes in range(1, 11):
+        await adapter.edit(Edit(chat, "r1", f"Proposal #1\nagree {votes} — {votes} of 50 responded", choices), ref)
+    await adapter.outbox.settle()
+    edits = server.bot_edits(group)
+    assert len(edits) == 1
+    assert edits[0].text == "Proposal #1\nagree 10 — 10 of 50 responded"
