@@ -76,14 +76,16 @@ class BotProcess:
         self.server = server
         self.process: asyncio.subprocess.Process | None = None
 
-    async def start(self) -> None:
+    async def start(self, wait: bool = True) -> None:
+        """``wait``: until it long-polls (a bot restarted into a backlog is busy first)."""
         environment = {k: v for k, v in os.environ.items() if k != "COLLECTIVE_TELEGRAM_TOKEN"}
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "adapters.cli", "run", "--config", str(self.config),
                 stdout=log, stderr=log, env=environment,
             )  # fmt: skip
-        await self.server.wait_for_polling(timeout=20)
+        if wait:
+            await self.server.wait_for_polling(timeout=20)
 
     async def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
