@@ -36,9 +36,12 @@ class Alarm:
         self.scheduler.start()
         await self.wake()
 
-    def stop(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+    async def stop(self) -> None:
+        """Stop waking; a wake-up under way finishes first, so due work it has
+        stored is also delivered."""
+        async with self._lock:
+            if self.scheduler.running:
+                self.scheduler.shutdown(wait=False)
 
     async def wake(self) -> None:
         async with self._lock:

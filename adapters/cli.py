@@ -11,6 +11,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from adapters.config import Config, ConfigError, load_config
 from adapters.console import Console, ConsoleOutlet
 from adapters.wiring import build_core, core_for, open_storage
@@ -67,9 +69,14 @@ async def run_service(config: Config) -> int:
     from adapters.runtime import Runtime
 
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and a Telegram URL carries the bot token.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
     if not (config.console or config.telegram or config.matrix):
         raise ConfigError("no adapter is enabled: set enabled = true in [console], [telegram] or [matrix]")
-    engine = await asyncio.to_thread(open_storage, config.storage_url)
+    try:
+        engine = await asyncio.to_thread(open_storage, config.storage_url)
+    except SQLAlchemyError as error:
+        raise ConfigError(f"[storage] url: cannot open the database: {getattr(error, 'orig', None) or error}") from None
     core = core_for(engine, SystemClock())
     runtime = Runtime(core)
     alarm = Alarm(core, runtime.deliver)
@@ -91,34 +98,47 @@ async def run_service(config: Config) -> int:
         adapters.append(MatrixAdapter(config.matrix, runtime, AdapterState(engine, "matrix")))
     for adapter in adapters:
         runtime.add(adapter)
-    if config.console:
-        console = Console(core, SystemClock(), _print, echo=False)
-        runtime.add(ConsoleOutlet(console))
-        lines: asyncio.Queue[str] = asyncio.Queue()
-        # A daemon thread reads standard input, so a stop never waits for a line.
-        threading.Thread(target=_read_lines, args=(loop, lines), daemon=True).start()
-        reader = asyncio.create_task(_serve_console(console, runtime, lines, stop))
-    await alarm.start()  # overdue work first, so no one responds to a round that should have closed
-    for adapter in adapters:
-        await adapter.start()
-    log.info("collective-bot is running; stop it with Ctrl-C or SIGTERM")
-    await stop.wait()
-    if config.console:
-        reader.cancel()
-    alarm.stop()
-    for adapter in adapters:
-        await adapter.stop()
-    engine.dispose()
+    reader = None
+    started = []
+    try:
+        if config.console:
+            console = Console(core, SystemClock(), _print, echo=False)
+            runtime.add(ConsoleOutlet(console))
+            lines: asyncio.Queue[str] = asyncio.Queue()
+            # A daemon thread reads standard input, so a stop never waits for a line.
+            threading.Thread(target=_read_lines, args=(loop, lines), daemon=True).start()
+            # With other adapters, the end of standard input (a service without a terminal)
+            # ends only the console; alone, it ends the run.
+            reader = asyncio.create_task(_serve_console(console, runtime, lines, stop, alone=not adapters))
+        await alarm.start()  # overdue work first, so no one responds to a round that should have closed
+        for adapter in adapters:
+            await adapter.start()
+            started.append(adapter)
+        log.info("collective-bot is running; stop it with Ctrl-C or SIGTERM")
+        await stop.wait()
+    finally:
+        # Sources before sinks: no new events, due work finished and delivered, then the adapters.
+        if reader is not None:
+            reader.cancel()
+        await alarm.stop()
+        for adapter in started:
+            await adapter.stop()
+        engine.dispose()
     log.info("collective-bot stopped")
     return 0
 
 
-async def _serve_console(console: Console, runtime, lines: asyncio.Queue[str], stop: asyncio.Event) -> None:
+async def _serve_console(
+    console: Console, runtime, lines: asyncio.Queue[str], stop: asyncio.Event, alone: bool
+) -> None:
     while (line := await lines.get()) != "":
         event = console.read(line)
         if event is not None:
             await runtime.handle(event)
-    stop.set()
+    if alone:
+        stop.set()
+    else:
+        log.warning("standard input ended: the console stops; the other adapters go on")
 
 
 def _read_lines(loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str]) -> None:

@@ -42,7 +42,7 @@ async def ready():
     alarm = Alarm(core, runtime.deliver)
     await alarm.start()
     wake = alarm.next_wake()
-    alarm.stop()
+    await alarm.stop()
     return wake
 
 wake = asyncio.run(ready())

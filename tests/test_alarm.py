@@ -36,7 +36,7 @@ async def test_at_start_the_alarm_is_set_from_the_rows(unit_of_work):
         assert delivered == []
         assert len(alarm.scheduler.get_jobs()) == 1  # one alarm, not one job a row
     finally:
-        alarm.stop()
+        await alarm.stop()
 
 
 async def test_overdue_work_is_done_at_start_once_and_marked_late(unit_of_work):
@@ -53,7 +53,7 @@ async def test_overdue_work_is_done_at_start_once_and_marked_late(unit_of_work):
     alarm = Alarm(Core(unit_of_work, clock), deliver)
     await alarm.start()
     await alarm.wake()
-    alarm.stop()
+    await alarm.stop()
     assert [a.text.splitlines()[0] for a in delivered] == [
         "Alice is back from time away; rotations include them again."
     ]
@@ -81,5 +81,5 @@ async def test_the_alarm_wakes_the_core_when_work_falls_due(unit_of_work):
         uow.commit()
     await alarm.rearm()  # as the runtime does after every command
     await asyncio.wait_for(arrived.wait(), timeout=10)
-    alarm.stop()
+    await alarm.stop()
     assert [a.text for a in delivered] == ["ping"]

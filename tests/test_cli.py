@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,75 @@ def test_run_stops_at_the_end_of_console_input(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "No one is an admin here" in result.stdout
+
+
+class _LogReader:
+    """Reads a process's log in a thread, so a test can wait for a line without blocking forever."""
+
+    def __init__(self, stream):
+        self._lines: list[str] = []
+        self._changed = threading.Condition()
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream):
+        for line in stream:
+            with self._changed:
+                self._lines.append(line)
+                self._changed.notify_all()
+
+    def wait_for(self, text: str, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: any(text in line for line in self._lines), timeout)
+
+    def text(self) -> str:
+        with self._changed:
+            return "".join(self._lines)
+
+
+def test_a_database_that_cannot_be_opened_is_one_line(tmp_path, capsys):
+    path = _config(tmp_path, "[storage]\nurl = 'sqlite:////nonexistent/folder/x.db'\n[console]\nenabled = true\n")
+    assert main(["run", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "[storage] url: cannot open the database: unable to open database file" in err
+    assert err.count("\n") == 1
+
+
+def test_with_other_adapters_the_end_of_standard_input_ends_only_the_console(tmp_path):
+    from tests.telegram_api import ServerThread
+
+    with ServerThread() as telegram:
+        path = _config(
+            tmp_path,
+            f"[storage]\nurl = 'sqlite:///{tmp_path}/run.db'\n[console]\nenabled = true\n"
+            f"[telegram]\nenabled = true\ntoken = '{telegram.server.token}'\nbase_url = '{telegram.base_url}'\n",
+        )
+        process = subprocess.Popen(
+            [*BOT, "run", "--config", str(path)], stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        log = _LogReader(process.stderr)
+        try:
+            assert log.wait_for("standard input ended: the console stops; the other adapters go on", timeout=30)
+            telegram.wait_for_polling(timeout=20)
+            assert process.poll() is None  # still serving Telegram
+        finally:
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=20) == 0
+        err = log.text()
+    assert telegram.server.token not in err  # request URLs carry the token: they are not logged
+
+
+def test_a_rejected_telegram_token_is_one_line_without_the_token(tmp_path):
+    from tests.telegram_api import ServerThread
+
+    with ServerThread() as telegram:
+        path = _config(
+            tmp_path,
+            f"[storage]\nurl = 'sqlite:///{tmp_path}/run.db'\n"
+            f"[telegram]\nenabled = true\ntoken = '999:WRONGSECRET'\nbase_url = '{telegram.base_url}'\n",
+        )
+        result = subprocess.run([*BOT, "run", "--config", str(path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "collective-bot: [telegram] token was rejected by Telegram; check it with @BotFather"
+    )
+    assert "WRONGSECRET" not in result.stderr and "Traceback" not in result.stderr

@@ -8,10 +8,10 @@ import asyncio
 import logging
 
 from telegram import BotCommandScopeAllPrivateChats, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import BaseRateLimiter, ExtBot
 
-from adapters.config import TelegramConfig
+from adapters.config import ConfigError, TelegramConfig
 from adapters.runtime import Runtime
 from adapters.telegram import limits
 from adapters.telegram.inbound import PLATFORM, Migration, read
@@ -25,6 +25,7 @@ from bot.events import Chat, ChoiceMade
 log = logging.getLogger(__name__)
 
 TOAST_WAIT_SECONDS = 5.0  # a pressed button's spinner waits this long at most for the core's answer
+STOP_SETTLE_SECONDS = 10.0
 
 
 class TelegramAdapter:
@@ -41,6 +42,7 @@ class TelegramAdapter:
         poll_timeout: int = LONG_POLL_SECONDS,
     ) -> None:
         self._runtime = runtime
+        self._base_url = config.base_url
         self.bot = ExtBot(
             config.token,
             base_url=config.base_url,
@@ -51,7 +53,7 @@ class TelegramAdapter:
         self._username: str | None = None
 
     async def start(self) -> None:
-        await self.bot.initialize()  # getMe: the bot's username, so /cmd@OtherBot is left alone
+        await self._introduce()  # getMe: the bot's username, so /cmd@OtherBot is left alone
         self._username = self.bot.username
         await self.bot.delete_webhook()  # never drop_pending_updates: pending updates are members' votes
         await self._publish_menu()
@@ -60,8 +62,32 @@ class TelegramAdapter:
 
     async def stop(self) -> None:
         await self._poller.stop()
-        await self.outbox.settle()
+        try:  # edits still waiting out a long flood limit are not worth hanging a stop for
+            await asyncio.wait_for(self.outbox.settle(), STOP_SETTLE_SECONDS)
+        except TimeoutError:
+            log.warning("telegram: stopped with tally edits still waiting for Telegram's flood limit")
         await self.bot.shutdown()
+
+    async def _introduce(self) -> None:
+        """getMe, retried while Telegram cannot be reached; a rejected token is a config error,
+        said without the token."""
+        for attempt, delay in enumerate((1, 2, 4, 8, 16, None), 1):
+            try:
+                await self.bot.initialize()
+                return
+            except InvalidToken:
+                raise ConfigError("[telegram] token was rejected by Telegram; check it with @BotFather") from None
+            except NetworkError as error:
+                if delay is None:
+                    raise ConfigError(f"[telegram] cannot reach Telegram at {self._base_url}: {error}") from None
+                log.warning(
+                    "telegram: cannot reach %s (attempt %s: %s); trying again in %s s",
+                    self._base_url,
+                    attempt,
+                    error,
+                    delay,
+                )
+                await asyncio.sleep(delay)
 
     async def send(self, action: Post | Reply | Ask | DirectMessage) -> str | None:
         return await self.outbox.send(action)
