@@ -29,14 +29,19 @@ def pill(user_id: str, name: str) -> str:
 
 
 def formatted(text: str, mentions: Iterable[Mention] = ()) -> str:
-    """``text`` as HTML: escaped, line breaks kept, each mentioned member's name (as a whole word) a pill."""
-    escaped = html.escape(text)
-    by_name = {html.escape(m.name): m for m in mentions if m.name}
-    if by_name:
-        names = "|".join(re.escape(name) for name in sorted(by_name, key=len, reverse=True))
-        pattern = re.compile(rf"(?<!\w)(?:{names})(?!\w)")
-        escaped = pattern.sub(lambda match: pill(by_name[match[0]].user_id, html.unescape(match[0])), escaped)
-    return escaped.replace("\n", "<br>")
+    """``text`` as HTML: escaped, line breaks kept, each mentioned member's name (as a whole word) a pill.
+    Names are found in the text as typed and every piece between them is escaped on its own, so a name
+    can never land inside an escape such as ``&amp;``."""
+    by_name = {m.name: m for m in mentions if m.name}
+    if not by_name:
+        return html.escape(text).replace("\n", "<br>")
+    names = "|".join(re.escape(name) for name in sorted(by_name, key=len, reverse=True))
+    pieces, last = [], 0
+    for match in re.finditer(rf"(?<!\w)(?:{names})(?!\w)", text):
+        pieces += [html.escape(text[last : match.start()]), pill(by_name[match[0]].user_id, match[0])]
+        last = match.end()
+    pieces.append(html.escape(text[last:]))
+    return "".join(pieces).replace("\n", "<br>")
 
 
 def notice(text: str, mentions: Iterable[Mention] = ()) -> dict[str, Any]:

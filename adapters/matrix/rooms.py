@@ -120,10 +120,12 @@ class Rooms:
             return created.room_id
 
     def _usable(self, room_id: str, user_id: str) -> bool:
+        """Still a private room of the two: no one else joined or invited, so what the bot says
+        there (a private need's news) is read by that member alone."""
         if self._created.get(user_id) == room_id:
             return True  # opened in this run: the next sync may not have brought it yet
         room = self._client.rooms.get(room_id)
-        return room is not None and user_id in room.users and not room.encrypted
+        return room is not None and set(room.users) == {self.me, user_id} and not room.encrypted
 
     # --- upgrades ---------------------------------------------------------------------------------------------
 

@@ -126,3 +126,39 @@ def test_history_before_the_bots_own_join_is_dropped():
     # Someone else joining, or the bot changing its name, is not the bot's arrival.
     renamed = [message("$a"), member_event("$j", "@bob:hs", "join"), member_event("$r", "@bot:hs", "join", "join")]
     assert after_own_join(renamed, "@bot:hs") == renamed
+
+
+def test_a_mentioned_name_never_lands_inside_an_html_escape():
+    assert formatted("Tom & Jerry", [Mention("@amp:hs", "amp")]) == "Tom &amp; Jerry"
+    assert formatted("it's x27 again", [Mention("@x:hs", "x27")]) == (
+        'it&#x27;s <a href="https://matrix.to/#/@x:hs">x27</a> again'
+    )
+    assert formatted("<b>Bo</b> & Bo", [Mention("@bo:hs", "Bo")]) == (
+        '&lt;b&gt;<a href="https://matrix.to/#/@bo:hs">Bo</a>&lt;/b&gt; &amp; <a href="https://matrix.to/#/@bo:hs">Bo</a>'
+    )
+
+
+def test_a_room_with_anyone_else_in_it_is_no_direct_room_for_private_news():
+    from nio import MatrixRoom
+
+    from adapters.matrix.rooms import Rooms
+
+    class Client:
+        user_id = "@bot:hs"
+
+        def __init__(self, rooms):
+            self.rooms = rooms
+
+    private, shared = MatrixRoom("!private", "@bot:hs"), MatrixRoom("!shared", "@bot:hs")
+    for room, others in ((private, ["@carol:hs"]), (shared, ["@carol:hs", "@colleague:hs"])):
+        for user in ["@bot:hs", *others]:
+            room.add_member(user, None, None)
+    invited_later = MatrixRoom("!invited", "@bot:hs")
+    invited_later.add_member("@bot:hs", None, None)
+    invited_later.add_member("@carol:hs", None, None)
+    invited_later.add_member("@colleague:hs", None, None, invited=True)
+    client = Client({room.room_id: room for room in (private, shared, invited_later)})
+    rooms = Rooms(client, core=None, memory=None, policy=InvitePolicy())
+    assert rooms._usable("!private", "@carol:hs")
+    assert not rooms._usable("!shared", "@carol:hs")
+    assert not rooms._usable("!invited", "@carol:hs")
