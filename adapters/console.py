@@ -140,7 +140,7 @@ class ConsoleOutlet:
 
     async def send(self, action) -> str | None:
         self._console.show([action])
-        return None
+        return action.key if isinstance(action, Ask) else None  # the console's "message" of an ask is its key
 
     async def edit(self, action: Edit, message_ref: str) -> None:
         self._console.show([action])

@@ -100,3 +100,23 @@ def test_a_chat_that_changes_its_id_keeps_its_collective(core, chat):
     assert chat.say("Bob", "/members", chat=moved) == "Members (2):\n• Alice\n• Bob"
     assert chat.say("Bob", "/agree 1", chat=moved).startswith("Bob agrees with #1 Paint the kitchen")
     assert not core.move_chat("console", "never-seen", "whatever")
+
+
+async def test_the_console_in_run_mode_shows_live_tallies(core, chat):
+    from adapters.console import Console, ConsoleOutlet
+
+    group(chat, "Alice Bob")
+    printed = []
+    console = Console(core, chat.clock, printed.append)
+    runtime = Runtime(core)
+    runtime.add(ConsoleOutlet(console))
+    now = chat.clock.now()
+    await runtime.handle(MessageReceived(Chat("console", "demo"), person("Alice"), "/join", "c1", now))
+    await runtime.handle(
+        MessageReceived(Chat("console", "demo"), person("Alice"), "/propose Paint the kitchen", "c2", now)
+    )
+    await runtime.handle(MessageReceived(Chat("console", "demo"), person("Alice"), "/agree", "c3", now))
+    assert (
+        printed[-1]
+        == "bot (updates its message above): agree 1 · stand aside 0 · object 0 · block 0 — 1 of 1 responded"
+    )
