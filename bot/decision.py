@@ -32,6 +32,10 @@ class Tally:
     def of(cls, kinds: list[str]) -> Tally:
         return cls(kinds.count(AGREE), kinds.count(STAND_ASIDE), kinds.count(OBJECT), kinds.count(BLOCK))
 
+    @classmethod
+    def counted(cls, counts: dict[str, int]) -> Tally:
+        return cls(counts.get(AGREE, 0), counts.get(STAND_ASIDE, 0), counts.get(OBJECT, 0), counts.get(BLOCK, 0))
+
     @property
     def responses(self) -> int:
         return self.agree + self.stand_aside + self.object + self.block

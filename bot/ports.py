@@ -119,20 +119,26 @@ class Rounds(Protocol):
     def latest_for(self, item_ids: list[int]) -> dict[int, Round]:
         """The latest round of each item, in one go."""
 
-    def rolls(self, round_ids: list[int]) -> dict[int, list[int]]:
-        """The frozen roll of each round, in one go."""
+    def counts(self, round_ids: list[int]) -> dict[int, tuple[int, dict[str, int]]]:
+        """For each round, in one go: how many on its roll are still members,
+        and how many of them gave each kind of response."""
+
+    def roll_entry(self, round_id: int, member_id: int) -> tuple[bool, str | None]:
+        """Whether the member is on the round's roll, and the kind of their
+        current response in it (None when they have not responded)."""
+
+    def standings(self, round_ids: list[int]) -> dict[int, tuple[list[Member], list[Response]]]:
+        """For each round, in one go: the members on its roll who are still
+        members (earliest joined first) and their responses (first given first)."""
 
 
 class Responses(Protocol):
-    def put(self, response: Response) -> str | None:
+    def put(self, response: Response) -> None:
         """Store a member's response, replacing an earlier one in the same
-        round; returns the kind it replaced, if any."""
+        round (which keeps its place in the order responses were first given)."""
 
     def of_round(self, round_id: int) -> list[Response]:
         """Responses in the order they were first given."""
-
-    def of_rounds(self, round_ids: list[int]) -> dict[int, list[Response]]:
-        """The responses of each round, in one go, first given first."""
 
     def remove(self, round_id: int, member_id: int, kind: str) -> bool:
         """Withdraw a member's response if it is of ``kind``; False otherwise."""

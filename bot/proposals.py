@@ -32,12 +32,12 @@ from bot.rounds import (
     SILENT,
     author_name,
     close,
+    counts,
     heading,
     open_round,
     schedule,
     settle_if_due,
     standing,
-    standings,
     tally_line,
     unschedule,
 )
@@ -79,7 +79,7 @@ def proposals(ctx: Context) -> str:
     collective = ctx.require_collective()
     items = ctx.uow.items.open(collective.id)
     latest = ctx.uow.rounds.latest_for([item.id for item in items if item.topic != "help"])
-    states = standings(ctx, list(latest.values()))
+    tallies = counts(ctx, list(latest.values()))
     lines = []
     for item in items:
         if item.topic == "help":
@@ -89,7 +89,7 @@ def proposals(ctx: Context) -> str:
         round_ = latest[item.id]
         lines.append(
             f"{heading(item)} — round {round_.number}, closes {ctx.time(round_.closes_at)}\n"
-            f"   {tally_line(states[round_.id])}"
+            f"   {tally_line(tallies[round_.id])}"
         )
     if not lines:
         return "No open items. /propose TITLE starts one."
@@ -120,9 +120,10 @@ def show(ctx: Context, number: int | None) -> str:
         lines.append(f"Not yet responded: {silent}.")
     if round_.outcome:
         lines.append("Outcome:\n" + round_.outcome)
+    earlier_counts = counts(ctx, rounds[:-1])
     for earlier in rounds[:-1]:
         lines.append(
-            f"Round {earlier.number} ({earlier.status}): {earlier.title} — {tally_line(standing(ctx, earlier))}"
+            f"Round {earlier.number} ({earlier.status}): {earlier.title} — {tally_line(earlier_counts[earlier.id])}"
         )
     return "\n".join(lines)
 

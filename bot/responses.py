@@ -23,7 +23,8 @@ def respond(ctx: Context, kind: str, item: Item, reason: str) -> None:
         ctx.reply(f"{member.display_name}, that came after {heading(item)} closed; it was not counted.")
         return
     refuse_unless_open(ctx, item, round_)
-    if member.id not in ctx.uow.rounds.roll(round_.id):
+    on_roll, replaced = ctx.uow.rounds.roll_entry(round_.id, member.id)
+    if not on_roll:
         raise Refusal(
             f"{member.display_name}, you joined after round {round_.number} of #{item.number} opened, so you don't "
             "respond in it (the roll is frozen when a round opens). You will in its next round."
@@ -32,7 +33,7 @@ def respond(ctx: Context, kind: str, item: Item, reason: str) -> None:
         raise Refusal(f"To {NOUNS[kind]} you need to say why: /{kind} {item.number} REASON")
     if len(reason) > MAX_REASON:
         raise Refusal(f"Please keep the reason under {MAX_REASON} characters.")
-    replaced = ctx.uow.responses.put(Response(round_.id, member.id, kind, reason, ctx.now))
+    ctx.uow.responses.put(Response(round_.id, member.id, kind, reason, ctx.now))
     said = f"{member.display_name} {'now ' if replaced and replaced != kind else ''}{VERBS[kind]} {heading(item)}"
     if replaced and replaced != kind:
         said += f" (was: {NOUNS[replaced]})"

@@ -68,6 +68,24 @@ class Standing:
         answered = {member.id for member, _ in self.responses}
         return [member for member in self.roll if member.id not in answered]
 
+    @property
+    def count(self) -> Count:
+        return Count(self.tally, len(self.roll))
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A round's tally without names: enough for a live tally line."""
+
+    tally: Tally
+    roll: int
+
+
+def counts(scope: Scope, rounds: list[Round]) -> dict[int, Count]:
+    """The tallies of several rounds, in one query."""
+    found = scope.uow.rounds.counts([round_.id for round_ in rounds])
+    return {round_id: Count(Tally.counted(kinds), roll) for round_id, (roll, kinds) in found.items()}
+
 
 def standing(scope: Scope, round_: Round) -> Standing:
     """Only members on the frozen roll who are still members count."""
@@ -75,21 +93,13 @@ def standing(scope: Scope, round_: Round) -> Standing:
 
 
 def standings(scope: Scope, rounds: list[Round]) -> dict[int, Standing]:
-    """How several rounds stand, in a constant number of queries."""
-    ids = [round_.id for round_ in rounds]
-    current = {member.id: member for member in scope.uow.members.active(scope.collective.id)}
-    rolls = scope.uow.rounds.rolls(ids)
-    responses = scope.uow.responses.of_rounds(ids)
-    found = {}
-    for round_id in ids:
-        roll = sorted(
-            (current[member_id] for member_id in rolls[round_id] if member_id in current),
-            key=lambda member: (member.joined_at, member.id),
-        )
-        on_roll = {member.id for member in roll}
-        given = [(current[r.member_id], r) for r in responses[round_id] if r.member_id in on_roll]
-        found[round_id] = Standing(roll, given)
-    return found
+    """How several rounds stand, in one query."""
+    found = scope.uow.rounds.standings([round_.id for round_ in rounds])
+    by_id = {round_id: {member.id: member for member in roll} for round_id, (roll, _) in found.items()}
+    return {
+        round_id: Standing(roll, [(by_id[round_id][r.member_id], r) for r in given])
+        for round_id, (roll, given) in found.items()
+    }
 
 
 def open_round(scope: Scope, item: Item, duration: timedelta, number: int = 1, mode: str = FULL) -> Round:
@@ -157,12 +167,12 @@ def ask_text(scope: Scope, item: Item, round_: Round) -> str:
         rule = scope.settings.under(round_.terms).decision_rule
         lines.append(f"Round {round_.number} · {rule} · closes {scope.time(round_.closes_at)}")
         lines.append(f"Respond: /agree {n} · /standaside {n} [reason] · /object {n} REASON · /block {n} REASON")
-    lines.append(tally_line(standing(scope, round_)))
+    lines.append(tally_line(counts(scope, [round_])[round_.id]))
     return "\n".join(lines)
 
 
-def tally_line(state: Standing) -> str:
-    return f"{state.tally.line()} — {len(state.responses)} of {len(state.roll)} responded"
+def tally_line(count: Count) -> str:
+    return f"{count.tally.line()} — {count.tally.responses} of {count.roll} responded"
 
 
 def refresh(scope: Scope, item: Item, round_: Round) -> None:

@@ -1,5 +1,11 @@
 """The SQL unit of work: one transaction, with the repositories the core's
-ports (``bot.ports``) ask for."""
+ports (``bot.ports``) ask for.
+
+The repositories speak SQLAlchemy Core on one connection, with statements
+built once at import: no identity map to go stale, no per-call statement
+building, and each statement compiled once per dialect (SQLAlchemy caches it).
+The tables themselves are the SQLModel classes in ``storage.tables``.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,11 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, select
 
 from bot.model import (
     ADOPTED,
@@ -60,99 +66,170 @@ from storage.tables import (
     TurnRow,
 )
 
+collective_t: Table = CollectiveRow.__table__
+chat_t: Table = ChatRow.__table__
+member_t: Table = MemberRow.__table__
+setting_t: Table = SettingRow.__table__
+seen_t: Table = SeenMessageRow.__table__
+due_t: Table = DueWorkRow.__table__
+item_t: Table = ItemRow.__table__
+round_t: Table = RoundRow.__table__
+roll_t: Table = RollRow.__table__
+response_t: Table = ResponseRow.__table__
+need_t: Table = NeedRow.__table__
+offer_t: Table = OfferRow.__table__
+ledger_t: Table = LedgerRow.__table__
+role_t: Table = RoleRow.__table__
+roster_t: Table = RosterRow.__table__
+turn_t: Table = TurnRow.__table__
+swap_t: Table = SwapRow.__table__
+sent_ask_t: Table = SentAskRow.__table__
 
-class SqlCollectives:
-    def __init__(self, session: Session) -> None:
-        self.session = session
 
+def _by(table: Table, *names: str):
+    """SELECT * FROM table WHERE each named column equals its bind parameter."""
+    return select(table).where(*(table.c[name] == bindparam(name) for name in names))
+
+
+def _update_by(table: Table, *names: str):
+    """UPDATE table … WHERE each named column equals a ``key_``-prefixed
+    parameter; the columns to set are the other parameters given."""
+    return update(table).where(*(table.c[name] == bindparam(f"key_{name}") for name in names))
+
+
+class _Repository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def _first(self, statement, **params):
+        return self.connection.execute(statement, params).first()
+
+    def _all(self, statement, **params):
+        return self.connection.execute(statement, params).all()
+
+    def _insert(self, table: Table, values: dict) -> int:
+        return self.connection.execute(insert(table), values).inserted_primary_key[0]
+
+    def _upsert(self, table: Table, values: dict, keys: tuple[str, ...]) -> None:
+        """Insert, or update the row with the same keys — one statement."""
+        changed = tuple(name for name in values if name not in keys)
+        self.connection.execute(_upsert(self.connection.dialect.name, table, keys, changed), values)
+
+
+@cache
+def _upsert(dialect: str, table: Table, keys: tuple[str, ...], changed: tuple[str, ...]):
+    """INSERT … ON CONFLICT (keys) DO UPDATE SET changed (DO NOTHING … RETURNING
+    the first key when nothing changes), built once per dialect and table."""
+    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+    if not changed:
+        # rowcount is -1 on PostgreSQL: ask for the row to learn whether one went in
+        return statement.on_conflict_do_nothing().returning(table.c[keys[0]])
+    return statement.on_conflict_do_update(
+        index_elements=list(keys), set_={name: statement.excluded[name] for name in changed}
+    )
+
+
+# --- collectives ----------------------------------------------------------
+
+_COLLECTIVE_FOR_CHAT = (
+    select(collective_t)
+    .join(chat_t, chat_t.c.collective_id == collective_t.c.id)
+    .where(chat_t.c.platform == bindparam("platform"), chat_t.c.chat_id == bindparam("chat_id"))
+)
+_COLLECTIVE = _by(collective_t, "id")
+_CHATS = _by(chat_t, "collective_id").order_by(chat_t.c.linked_at)
+_CHAT = _by(chat_t, "platform", "chat_id")
+
+
+class SqlCollectives(_Repository):
     def for_chat(self, platform: str, chat_id: str) -> Collective | None:
-        row = self.session.exec(
-            select(CollectiveRow).join(ChatRow).where(ChatRow.platform == platform, ChatRow.chat_id == chat_id)
-        ).first()
+        row = self._first(_COLLECTIVE_FOR_CHAT, platform=platform, chat_id=chat_id)
         return _collective(row) if row else None
 
     def create_for_chat(self, platform: str, chat_id: str, now: datetime) -> Collective:
-        row = CollectiveRow(created_at=now)
-        self.session.add(row)
-        self.session.flush()
-        self.session.add(ChatRow(platform=platform, chat_id=chat_id, collective_id=row.id, linked_at=now))
-        self.session.flush()
-        return _collective(row)
+        collective_id = self._insert(collective_t, {"created_at": now})
+        chat = {"platform": platform, "chat_id": chat_id, "collective_id": collective_id, "linked_at": now}
+        self._insert(chat_t, chat)
+        return Collective(collective_id, now)
 
     def get(self, collective_id: int) -> Collective:
-        return _collective(self.session.get_one(CollectiveRow, collective_id))
+        return _collective(self.connection.execute(_COLLECTIVE, {"id": collective_id}).one())
 
     def chats(self, collective_id: int) -> list[tuple[str, str]]:
-        rows = self.session.exec(
-            select(ChatRow).where(ChatRow.collective_id == collective_id).order_by(ChatRow.linked_at)
-        )
-        return [(row.platform, row.chat_id) for row in rows]
+        return [(row.platform, row.chat_id) for row in self._all(_CHATS, collective_id=collective_id)]
 
     def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str, now: datetime) -> bool:
-        old = self.session.get(ChatRow, (platform, old_chat_id))
+        old = self._first(_CHAT, platform=platform, chat_id=old_chat_id)
         if old is None:
             return False
-        if self.session.get(ChatRow, (platform, new_chat_id)) is None:
-            self.session.add(
-                ChatRow(platform=platform, chat_id=new_chat_id, collective_id=old.collective_id, linked_at=now)
+        if self._first(_CHAT, platform=platform, chat_id=new_chat_id) is None:
+            self._insert(
+                chat_t,
+                {"platform": platform, "chat_id": new_chat_id, "collective_id": old.collective_id, "linked_at": now},
             )
-        self.session.delete(old)
-        self.session.flush()
+        self.connection.execute(delete(chat_t).where(chat_t.c.platform == platform, chat_t.c.chat_id == old_chat_id))
         return True
 
     def save(self, collective: Collective) -> None:
-        row = self.session.get_one(CollectiveRow, collective.id)
-        row.principles = collective.principles
-        self.session.add(row)
-        self.session.flush()
+        self.connection.execute(
+            _update_by(collective_t, "id"),
+            {"key_id": collective.id, "principles": collective.principles},
+        )
 
 
-def _collective(row: CollectiveRow) -> Collective:
+def _collective(row) -> Collective:
     return Collective(row.id, row.created_at, row.principles)
 
 
-class SqlMembers:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+# --- members --------------------------------------------------------------
 
+_MEMBER = _by(member_t, "id")
+_MEMBER_FIND = _by(member_t, "collective_id", "platform", "user_id")
+_MEMBERS_ACTIVE = (
+    select(member_t)
+    .where(member_t.c.collective_id == bindparam("collective_id"), member_t.c.active)
+    .order_by(member_t.c.joined_at, member_t.c.id)
+)
+_MEMBERSHIPS = select(member_t).where(
+    member_t.c.platform == bindparam("platform"), member_t.c.user_id == bindparam("user_id"), member_t.c.active
+)
+_MEMBER_FIELDS = (
+    "collective_id",
+    "platform",
+    "user_id",
+    "display_name",
+    "joined_at",
+    "active",
+    "away_until",
+    "left_at",
+)
+_MEMBER_UPDATE = _update_by(member_t, "id")
+
+
+class SqlMembers(_Repository):
     def find(self, collective_id: int, platform: str, user_id: str) -> Member | None:
-        row = self.session.exec(
-            select(MemberRow).where(
-                MemberRow.collective_id == collective_id, MemberRow.platform == platform, MemberRow.user_id == user_id
-            )
-        ).first()
+        row = self._first(_MEMBER_FIND, collective_id=collective_id, platform=platform, user_id=user_id)
         return _member(row) if row else None
 
     def get(self, member_id: int) -> Member:
-        return _member(self.session.get_one(MemberRow, member_id))
+        return _member(self.connection.execute(_MEMBER, {"id": member_id}).one())
 
     def active(self, collective_id: int) -> list[Member]:
-        rows = self.session.exec(
-            select(MemberRow)
-            .where(MemberRow.collective_id == collective_id, MemberRow.active)
-            .order_by(MemberRow.joined_at, MemberRow.id)
-        )
-        return [_member(row) for row in rows]
+        return [_member(row) for row in self._all(_MEMBERS_ACTIVE, collective_id=collective_id)]
 
     def memberships(self, platform: str, user_id: str) -> list[Member]:
-        rows = self.session.exec(
-            select(MemberRow).where(MemberRow.platform == platform, MemberRow.user_id == user_id, MemberRow.active)
-        )
-        return [_member(row) for row in rows]
+        return [_member(row) for row in self._all(_MEMBERSHIPS, platform=platform, user_id=user_id)]
 
     def save(self, member: Member) -> Member:
-        row = self.session.get(MemberRow, member.id) if member.id is not None else MemberRow()
-        row.collective_id = member.collective_id
-        row.platform, row.user_id, row.display_name = member.platform, member.user_id, member.display_name
-        row.joined_at, row.active = member.joined_at, member.active
-        row.away_until, row.left_at = member.away_until, member.left_at
-        self.session.add(row)
-        self.session.flush()
-        member.id = row.id
+        values = {name: getattr(member, name) for name in _MEMBER_FIELDS}
+        if member.id is None:
+            member.id = self._insert(member_t, values)
+        else:
+            self.connection.execute(_MEMBER_UPDATE, {"key_id": member.id, **values})
         return member
 
 
-def _member(row: MemberRow) -> Member:
+def _member(row) -> Member:
     return Member(
         id=row.id,
         collective_id=row.collective_id,
@@ -166,114 +243,103 @@ def _member(row: MemberRow) -> Member:
     )
 
 
-class SqlSettings:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+# --- settings -------------------------------------------------------------
 
+_SETTINGS = select(setting_t.c.key, setting_t.c.value).where(setting_t.c.collective_id == bindparam("collective_id"))
+
+
+class SqlSettings(_Repository):
     def values(self, collective_id: int) -> dict[str, str]:
-        rows = self.session.exec(select(SettingRow).where(SettingRow.collective_id == collective_id))
-        return {row.key: row.value for row in rows}
+        return {row.key: row.value for row in self._all(_SETTINGS, collective_id=collective_id)}
 
     def put(self, collective_id: int, key: str, value: str) -> None:
-        row = self.session.get(SettingRow, (collective_id, key)) or SettingRow(collective_id=collective_id, key=key)
-        row.value = value
-        self.session.add(row)
-        self.session.flush()
+        self._upsert(setting_t, {"collective_id": collective_id, "key": key, "value": value}, ("collective_id", "key"))
 
 
-class SqlSeenMessages:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class SqlSeenMessages(_Repository):
     def remember(self, platform: str, chat_id: str, message_ref: str, now: datetime) -> bool:
         # One statement: insert unless present. A concurrent duplicate waits on
         # the row (PostgreSQL) or the write lock (SQLite) and then inserts nothing.
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = (
-            insert(SeenMessageRow)
-            .values(platform=platform, chat_id=chat_id, message_ref=message_ref, seen_at=now)
-            .on_conflict_do_nothing()
-            .returning(SeenMessageRow.message_ref)  # rowcount is -1 on PostgreSQL: ask for the row
-        )
-        return self.session.execute(statement).first() is not None
+        statement = _upsert(self.connection.dialect.name, seen_t, ("platform", "chat_id", "message_ref"), ())
+        values = {"platform": platform, "chat_id": chat_id, "message_ref": message_ref, "seen_at": now}
+        return self.connection.execute(statement, values).first() is not None
 
 
-class SqlDueWork:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+# --- due work -------------------------------------------------------------
 
+_DUE_WORK = _by(due_t, "id")
+_DUE = (
+    select(due_t)
+    .where(due_t.c.status == PENDING, due_t.c.due_at <= bindparam("now"))
+    .order_by(due_t.c.due_at, due_t.c.id)
+    .limit(bindparam("limit"))
+)
+_DUE_MOVE = (
+    update(due_t)
+    .where(due_t.c.id == bindparam("key_id"), due_t.c.status == bindparam("old"))
+    .values(status=bindparam("new"), fired_at=bindparam("now"))
+)
+_DUE_CANCEL = (
+    update(due_t)
+    .where(
+        due_t.c.collective_id == bindparam("key_collective_id"),
+        due_t.c.kind == bindparam("key_kind"),
+        due_t.c.subject_id == bindparam("key_subject_id"),
+        due_t.c.status == PENDING,
+    )
+    .values(status=CANCELLED)
+)
+_NEXT_DUE = select(due_t.c.due_at).where(due_t.c.status == PENDING).order_by(due_t.c.due_at).limit(1)
+
+
+class SqlDueWork(_Repository):
     def add(self, work: DueWork) -> DueWork:
-        row = DueWorkRow(
-            collective_id=work.collective_id,
-            kind=work.kind,
-            subject_id=work.subject_id,
-            due_at=work.due_at,
-            status=work.status,
-            data=json.dumps(work.data),
+        work.id = self._insert(
+            due_t,
+            {
+                "collective_id": work.collective_id,
+                "kind": work.kind,
+                "subject_id": work.subject_id,
+                "due_at": work.due_at,
+                "status": work.status,
+                "data": json.dumps(work.data),
+            },
         )
-        self.session.add(row)
-        self.session.flush()
-        work.id = row.id
         return work
 
     def get(self, work_id: int) -> DueWork:
-        return _due(self.session.get_one(DueWorkRow, work_id))
+        return _due(self.connection.execute(_DUE_WORK, {"id": work_id}).one())
 
     def due(self, now: datetime, limit: int) -> list[DueWork]:
-        rows = self.session.exec(
-            select(DueWorkRow)
-            .where(DueWorkRow.status == PENDING, DueWorkRow.due_at <= now)
-            .order_by(DueWorkRow.due_at, DueWorkRow.id)
-            .limit(limit)
-        )
-        return [_due(row) for row in rows]
+        return [_due(row) for row in self._all(_DUE, now=now, limit=limit)]
 
     def claim(self, work_id: int, now: datetime) -> bool:
-        return self._move(work_id, PENDING, DONE, now) == 1
+        result = self.connection.execute(_DUE_MOVE, {"key_id": work_id, "old": PENDING, "new": DONE, "now": now})
+        return result.rowcount == 1
 
     def fail(self, work_id: int, now: datetime, note: str) -> None:
-        self.session.exec(
-            update(DueWorkRow).where(DueWorkRow.id == work_id).values(status=FAILED, fired_at=now, note=note)
+        self.connection.execute(
+            update(due_t).where(due_t.c.id == work_id).values(status=FAILED, fired_at=now, note=note)
         )
 
     def retry(self, work_id: int, due_at: datetime, attempts: int, note: str) -> None:
-        row = self.session.get_one(DueWorkRow, work_id)
-        data = json.loads(row.data)
+        data = dict(self.get(work_id).data)
         data["attempts"] = attempts
-        self.session.exec(
-            update(DueWorkRow)
-            .where(DueWorkRow.id == work_id)
+        self.connection.execute(
+            update(due_t)
+            .where(due_t.c.id == work_id)
             .values(status=PENDING, due_at=due_at, data=json.dumps(data), note=note)
         )
 
-    def _move(self, work_id: int, old: str, new: str, now: datetime) -> int:
-        result = self.session.exec(
-            update(DueWorkRow)
-            .where(DueWorkRow.id == work_id, DueWorkRow.status == old)
-            .values(status=new, fired_at=now)
-        )
-        return result.rowcount
-
     def cancel(self, collective_id: int, kind: str, subject_id: int | None) -> int:
-        result = self.session.exec(
-            update(DueWorkRow)
-            .where(
-                DueWorkRow.collective_id == collective_id,
-                DueWorkRow.kind == kind,
-                DueWorkRow.subject_id == subject_id,
-                DueWorkRow.status == PENDING,
-            )
-            .values(status=CANCELLED)
-        )
-        return result.rowcount
+        params = {"key_collective_id": collective_id, "key_kind": kind, "key_subject_id": subject_id}
+        return self.connection.execute(_DUE_CANCEL, params).rowcount
 
     def next_due_at(self) -> datetime | None:
-        query = select(DueWorkRow.due_at).where(DueWorkRow.status == PENDING).order_by(DueWorkRow.due_at).limit(1)
-        return self.session.exec(query).first()
+        return self.connection.execute(_NEXT_DUE).scalar()
 
 
-def _due(row: DueWorkRow) -> DueWork:
+def _due(row) -> DueWork:
     return DueWork(
         id=row.id,
         collective_id=row.collective_id,
@@ -287,76 +353,67 @@ def _due(row: DueWorkRow) -> DueWork:
     )
 
 
-class SqlItems:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+# --- items ----------------------------------------------------------------
 
+_TAKE_NUMBER = (
+    update(collective_t)
+    .where(collective_t.c.id == bindparam("key_id"))
+    .values(last_item_number=collective_t.c.last_item_number + 1)
+)
+_LAST_NUMBER = select(collective_t.c.last_item_number).where(collective_t.c.id == bindparam("id"))
+_ITEM = _by(item_t, "id")
+_ITEM_BY_NUMBER = _by(item_t, "collective_id", "number")
+_ITEMS_OPEN = _by(item_t, "collective_id").where(item_t.c.status == OPEN).order_by(item_t.c.number)
+_ITEMS_DECIDED = (
+    _by(item_t, "collective_id")
+    .where(item_t.c.status.in_((ADOPTED, NOT_ADOPTED)))
+    .order_by(item_t.c.decided_at.desc(), item_t.c.number.desc())
+    .limit(bindparam("limit"))
+)
+_ITEMS_OPEN_OF_TOPIC = _by(item_t, "collective_id", "topic").where(item_t.c.status == OPEN)
+_ITEM_FIELDS = ("collective_id", "number", "kind", "topic", "author_id", "title", "body", "created_at", "status")
+_ITEM_UPDATE = _update_by(item_t, "id")
+
+
+class SqlItems(_Repository):
     def next_number(self, collective_id: int) -> int:
         # One UPDATE takes the number and locks the collective's row until commit.
-        self.session.exec(
-            update(CollectiveRow)
-            .where(CollectiveRow.id == collective_id)
-            .values(last_item_number=CollectiveRow.last_item_number + 1)
-        )
-        return self.session.exec(select(CollectiveRow.last_item_number).where(CollectiveRow.id == collective_id)).one()
+        self.connection.execute(_TAKE_NUMBER, {"key_id": collective_id})
+        return self.connection.execute(_LAST_NUMBER, {"id": collective_id}).scalar_one()
 
     def add(self, item: Item) -> Item:
-        row = ItemRow()
-        _item_to_row(item, row)
-        self.session.add(row)
-        self.session.flush()
-        item.id = row.id
+        item.id = self._insert(item_t, _item_values(item))
         return item
 
     def get(self, item_id: int) -> Item:
-        return _item(self.session.get_one(ItemRow, item_id))
+        return _item(self.connection.execute(_ITEM, {"id": item_id}).one())
 
     def by_number(self, collective_id: int, number: int) -> Item | None:
-        row = self.session.exec(
-            select(ItemRow).where(ItemRow.collective_id == collective_id, ItemRow.number == number)
-        ).first()
+        row = self._first(_ITEM_BY_NUMBER, collective_id=collective_id, number=number)
         return _item(row) if row else None
 
     def save(self, item: Item) -> None:
-        row = self.session.get_one(ItemRow, item.id)
-        _item_to_row(item, row)
-        self.session.add(row)
-        self.session.flush()
+        self.connection.execute(_ITEM_UPDATE, {"key_id": item.id, **_item_values(item)})
 
     def open(self, collective_id: int) -> list[Item]:
-        rows = self.session.exec(
-            select(ItemRow)
-            .where(ItemRow.collective_id == collective_id, ItemRow.status == OPEN)
-            .order_by(ItemRow.number)
-        )
-        return [_item(row) for row in rows]
+        return [_item(row) for row in self._all(_ITEMS_OPEN, collective_id=collective_id)]
 
     def decided(self, collective_id: int, limit: int) -> list[Item]:
-        rows = self.session.exec(
-            select(ItemRow)
-            .where(ItemRow.collective_id == collective_id, ItemRow.status.in_((ADOPTED, NOT_ADOPTED)))
-            .order_by(ItemRow.decided_at.desc(), ItemRow.number.desc())
-            .limit(limit)
-        )
-        return [_item(row) for row in rows]
+        return [_item(row) for row in self._all(_ITEMS_DECIDED, collective_id=collective_id, limit=limit)]
 
     def find_open(self, collective_id: int, topic: str, key: str, value: str) -> Item | None:
-        rows = self.session.exec(
-            select(ItemRow).where(
-                ItemRow.collective_id == collective_id, ItemRow.status == OPEN, ItemRow.topic == topic
-            )
-        )
+        rows = self._all(_ITEMS_OPEN_OF_TOPIC, collective_id=collective_id, topic=topic)
         return next((item for item in map(_item, rows) if item.data.get(key) == value), None)
 
 
-def _item_to_row(item: Item, row: ItemRow) -> None:
-    row.collective_id, row.number, row.kind, row.topic = item.collective_id, item.number, item.kind, item.topic
-    row.author_id, row.title, row.body = item.author_id, item.title, item.body
-    row.created_at, row.status, row.decided_at = item.created_at, item.status, item.decided_at
-    row.data = json.dumps(item.data, sort_keys=True)
+def _item_values(item: Item) -> dict:
+    values = {name: getattr(item, name) for name in _ITEM_FIELDS}
+    values["decided_at"] = item.decided_at
+    values["data"] = json.dumps(item.data, sort_keys=True)
+    return values
 
 
-def _item(row: ItemRow) -> Item:
+def _item(row) -> Item:
     return Item(
         id=row.id,
         collective_id=row.collective_id,
@@ -373,84 +430,148 @@ def _item(row: ItemRow) -> Item:
     )
 
 
-class SqlRounds:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+# --- rounds and responses -------------------------------------------------
 
+_ROUND = _by(round_t, "id")
+_ROUND_LATEST = _by(round_t, "item_id").order_by(round_t.c.number.desc()).limit(1)
+_ROUNDS_OF_ITEM = _by(round_t, "item_id").order_by(round_t.c.number)
+_ROUNDS_OF_ITEMS = select(round_t).where(round_t.c.item_id.in_(bindparam("item_ids", expanding=True)))
+_ROUND_FINISH = (
+    update(round_t)
+    .where(round_t.c.id == bindparam("key_id"), round_t.c.status == ROUND_OPEN)
+    .values(status=bindparam("new_status"), closed_at=bindparam("now"))
+)
+_ROUND_FIELDS = (
+    "item_id",
+    "number",
+    "title",
+    "body",
+    "opened_at",
+    "closes_at",
+    "status",
+    "closed_at",
+    "rule",
+    "adopted",
+    "outcome",
+    "mode",
+)
+_ROUND_UPDATE = _update_by(round_t, "id")
+_ROLL = select(roll_t.c.member_id).where(roll_t.c.round_id == bindparam("round_id"))
+_COUNTS = (
+    select(roll_t.c.round_id, response_t.c.kind, func.count().label("count"))
+    .join(member_t, member_t.c.id == roll_t.c.member_id)
+    .outerjoin(
+        response_t,
+        (response_t.c.round_id == roll_t.c.round_id) & (response_t.c.member_id == roll_t.c.member_id),
+    )
+    .where(roll_t.c.round_id.in_(bindparam("round_ids", expanding=True)), member_t.c.active)
+    .group_by(roll_t.c.round_id, response_t.c.kind)
+)
+_ROLL_ENTRY = (
+    select(response_t.c.kind)
+    .select_from(roll_t)
+    .outerjoin(
+        response_t,
+        (response_t.c.round_id == roll_t.c.round_id) & (response_t.c.member_id == roll_t.c.member_id),
+    )
+    .where(roll_t.c.round_id == bindparam("round_id"), roll_t.c.member_id == bindparam("member_id"))
+)
+# Who is on each round's roll and still a member, with their response if any:
+# the whole standing of several rounds in one query.
+_STANDINGS = (
+    select(
+        roll_t.c.round_id,
+        member_t,
+        response_t.c.kind.label("response_kind"),
+        response_t.c.reason.label("response_reason"),
+        response_t.c.at.label("response_at"),
+        response_t.c.first_at.label("response_first_at"),
+    )
+    .join(member_t, member_t.c.id == roll_t.c.member_id)
+    .outerjoin(
+        response_t,
+        (response_t.c.round_id == roll_t.c.round_id) & (response_t.c.member_id == roll_t.c.member_id),
+    )
+    .where(roll_t.c.round_id.in_(bindparam("round_ids", expanding=True)), member_t.c.active)
+    .order_by(member_t.c.joined_at, member_t.c.id)
+)
+
+
+class SqlRounds(_Repository):
     def add(self, round_: Round, roll: list[int]) -> Round:
-        row = RoundRow()
-        _round_to_row(round_, row)
-        self.session.add(row)
-        self.session.flush()
-        self.session.add_all(RollRow(round_id=row.id, member_id=member_id) for member_id in roll)
-        self.session.flush()
-        round_.id = row.id
+        round_.id = self._insert(round_t, _round_values(round_))
+        if roll:
+            self.connection.execute(
+                insert(roll_t), [{"round_id": round_.id, "member_id": member_id} for member_id in roll]
+            )
         return round_
 
     def get(self, round_id: int) -> Round:
-        return _round(self.session.get_one(RoundRow, round_id))
+        return _round(self.connection.execute(_ROUND, {"id": round_id}).one())
 
     def find(self, round_id: int) -> Round | None:
-        row = self.session.get(RoundRow, round_id)
+        row = self._first(_ROUND, id=round_id)
         return _round(row) if row else None
 
     def latest(self, item_id: int) -> Round:
-        row = self.session.exec(
-            select(RoundRow).where(RoundRow.item_id == item_id).order_by(RoundRow.number.desc()).limit(1)
-        ).one()
-        return _round(row)
+        return _round(self.connection.execute(_ROUND_LATEST, {"item_id": item_id}).one())
 
     def of_item(self, item_id: int) -> list[Round]:
-        rows = self.session.exec(select(RoundRow).where(RoundRow.item_id == item_id).order_by(RoundRow.number))
-        return [_round(row) for row in rows]
+        return [_round(row) for row in self._all(_ROUNDS_OF_ITEM, item_id=item_id)]
 
     def save(self, round_: Round) -> None:
-        row = self.session.get_one(RoundRow, round_.id)
-        _round_to_row(round_, row)
-        self.session.add(row)
-        self.session.flush()
+        self.connection.execute(_ROUND_UPDATE, {"key_id": round_.id, **_round_values(round_)})
 
     def finish(self, round_id: int, status: str, now: datetime) -> bool:
-        result = self.session.exec(
-            update(RoundRow)
-            .where(RoundRow.id == round_id, RoundRow.status == ROUND_OPEN)
-            .values(status=status, closed_at=now)
-        )
-        self.session.expire_all()
-        return result.rowcount == 1
+        params = {"key_id": round_id, "new_status": status, "now": now}
+        return self.connection.execute(_ROUND_FINISH, params).rowcount == 1
 
     def roll(self, round_id: int) -> list[int]:
-        return list(self.session.exec(select(RollRow.member_id).where(RollRow.round_id == round_id)))
+        return list(self.connection.execute(_ROLL, {"round_id": round_id}).scalars())
 
     def latest_for(self, item_ids: list[int]) -> dict[int, Round]:
         latest: dict[int, Round] = {}
-        for row in self.session.exec(select(RoundRow).where(RoundRow.item_id.in_(item_ids))):
+        for row in self._all(_ROUNDS_OF_ITEMS, item_ids=item_ids):
             if row.item_id not in latest or row.number > latest[row.item_id].number:
                 latest[row.item_id] = _round(row)
         return latest
 
-    def rolls(self, round_ids: list[int]) -> dict[int, list[int]]:
-        rolls: dict[int, list[int]] = {round_id: [] for round_id in round_ids}
-        for round_id, member_id in self.session.exec(
-            select(RollRow.round_id, RollRow.member_id).where(RollRow.round_id.in_(round_ids))
-        ):
-            rolls[round_id].append(member_id)
-        return rolls
+    def counts(self, round_ids: list[int]) -> dict[int, tuple[int, dict[str, int]]]:
+        rolls = dict.fromkeys(round_ids, 0)
+        kinds: dict[int, dict[str, int]] = {round_id: {} for round_id in round_ids}
+        for round_id, kind, count in self._all(_COUNTS, round_ids=round_ids):
+            rolls[round_id] += count
+            if kind is not None:
+                kinds[round_id][kind] = count
+        return {round_id: (rolls[round_id], kinds[round_id]) for round_id in round_ids}
+
+    def roll_entry(self, round_id: int, member_id: int) -> tuple[bool, str | None]:
+        row = self._first(_ROLL_ENTRY, round_id=round_id, member_id=member_id)
+        return (False, None) if row is None else (True, row.kind)
+
+    def standings(self, round_ids: list[int]) -> dict[int, tuple[list[Member], list[Response]]]:
+        found: dict[int, tuple[list[Member], list[tuple[datetime, Response]]]] = {
+            round_id: ([], []) for round_id in round_ids
+        }
+        for row in self._all(_STANDINGS, round_ids=round_ids):
+            roll, given = found[row.round_id]
+            roll.append(_member(row))
+            if row.response_kind is not None:
+                response = Response(row.round_id, row.id, row.response_kind, row.response_reason, row.response_at)
+                given.append((row.response_first_at, response))
+        return {
+            round_id: (roll, [response for _, response in sorted(given, key=lambda pair: pair[0])])
+            for round_id, (roll, given) in found.items()
+        }
 
 
-def _round_to_row(round_: Round, row: RoundRow) -> None:
-    row.item_id, row.number, row.title, row.body = round_.item_id, round_.number, round_.title, round_.body
-    row.opened_at, row.closes_at, row.status, row.closed_at = (
-        round_.opened_at,
-        round_.closes_at,
-        round_.status,
-        round_.closed_at,
-    )
-    row.rule, row.adopted, row.outcome, row.mode = round_.rule, round_.adopted, round_.outcome, round_.mode
-    row.terms = json.dumps(round_.terms, sort_keys=True)
+def _round_values(round_: Round) -> dict:
+    values = {name: getattr(round_, name) for name in _ROUND_FIELDS}
+    values["terms"] = json.dumps(round_.terms, sort_keys=True)
+    return values
 
 
-def _round(row: RoundRow) -> Round:
+def _round(row) -> Round:
     return Round(
         id=row.id,
         item_id=row.item_id,
@@ -469,257 +590,241 @@ def _round(row: RoundRow) -> Round:
     )
 
 
-class SqlResponses:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+_RESPONSES_OF_ROUND = _by(response_t, "round_id").order_by(response_t.c.first_at)
+_RESPONSE_REMOVE = delete(response_t).where(
+    response_t.c.round_id == bindparam("round_id"),
+    response_t.c.member_id == bindparam("member_id"),
+    response_t.c.kind == bindparam("kind"),
+)
 
-    def put(self, response: Response) -> str | None:
-        row = self.session.get(ResponseRow, (response.round_id, response.member_id))
-        replaced = row.kind if row else None
-        if row is None:
-            row = ResponseRow(round_id=response.round_id, member_id=response.member_id, first_at=response.at)
-        row.kind, row.reason, row.at = response.kind, response.reason, response.at
-        self.session.add(row)
-        self.session.flush()
-        return replaced
+
+class SqlResponses(_Repository):
+    def put(self, response: Response) -> None:
+        # One statement; a replaced response keeps the time it was first given.
+        statement = _upsert(
+            self.connection.dialect.name, response_t, ("round_id", "member_id"), ("kind", "reason", "at")
+        )
+        values = {
+            "round_id": response.round_id,
+            "member_id": response.member_id,
+            "kind": response.kind,
+            "reason": response.reason,
+            "first_at": response.at,
+            "at": response.at,
+        }
+        self.connection.execute(statement, values)
 
     def of_round(self, round_id: int) -> list[Response]:
-        rows = self.session.exec(
-            select(ResponseRow).where(ResponseRow.round_id == round_id).order_by(ResponseRow.first_at)
-        )
-        return [Response(row.round_id, row.member_id, row.kind, row.reason, row.at) for row in rows]
-
-    def of_rounds(self, round_ids: list[int]) -> dict[int, list[Response]]:
-        found: dict[int, list[Response]] = {round_id: [] for round_id in round_ids}
-        rows = self.session.exec(
-            select(ResponseRow).where(ResponseRow.round_id.in_(round_ids)).order_by(ResponseRow.first_at)
-        )
-        for row in rows:
-            found[row.round_id].append(Response(row.round_id, row.member_id, row.kind, row.reason, row.at))
-        return found
+        return [_response(row) for row in self._all(_RESPONSES_OF_ROUND, round_id=round_id)]
 
     def remove(self, round_id: int, member_id: int, kind: str) -> bool:
-        row = self.session.get(ResponseRow, (round_id, member_id))
-        if row is None or row.kind != kind:
-            return False
-        self.session.delete(row)
-        self.session.flush()
-        return True
+        params = {"round_id": round_id, "member_id": member_id, "kind": kind}
+        return self.connection.execute(_RESPONSE_REMOVE, params).rowcount == 1
 
 
-class SqlNeeds:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+def _response(row) -> Response:
+    return Response(row.round_id, row.member_id, row.kind, row.reason, row.at)
 
+
+# --- needs and the ledger -------------------------------------------------
+
+_NEED = _by(need_t, "item_id")
+_NEED_FIELDS = ("amount", "category", "private", "stage", "approved_at")
+_NEED_UPDATE = _update_by(need_t, "item_id")
+_NEED_MOVE = (
+    update(need_t)
+    .where(need_t.c.item_id == bindparam("key_item_id"), need_t.c.stage == bindparam("old"))
+    .values(stage=bindparam("new"))
+)
+_NEEDS_IN_STAGE = (
+    select(item_t, *(need_t.c[name].label(f"need_{name}") for name in ("item_id", *_NEED_FIELDS)))
+    .join(need_t, need_t.c.item_id == item_t.c.id)
+    .where(item_t.c.collective_id == bindparam("collective_id"), need_t.c.stage == bindparam("stage"))
+    .order_by(item_t.c.created_at, item_t.c.number)
+)
+_OFFERS = _by(offer_t, "item_id").order_by(offer_t.c.at)
+
+
+class SqlNeeds(_Repository):
     def add(self, need: Need) -> None:
-        self.session.add(NeedRow(**_fields(need)))
-        self.session.flush()
+        self._insert(need_t, _need_values(need))
 
     def get(self, item_id: int) -> Need:
-        return _need(self.session.get_one(NeedRow, item_id))
+        return _need(self.connection.execute(_NEED, {"item_id": item_id}).one())
 
     def save(self, need: Need) -> None:
-        row = self.session.get_one(NeedRow, need.item_id)
-        for name, value in _fields(need).items():
-            setattr(row, name, value)
-        self.session.add(row)
-        self.session.flush()
+        self.connection.execute(_NEED_UPDATE, {**_need_values(need), "key_item_id": need.item_id})
 
     def move(self, item_id: int, old_stage: str, new_stage: str) -> bool:
-        result = self.session.exec(
-            update(NeedRow).where(NeedRow.item_id == item_id, NeedRow.stage == old_stage).values(stage=new_stage)
-        )
-        return result.rowcount == 1
+        params = {"key_item_id": item_id, "old": old_stage, "new": new_stage}
+        return self.connection.execute(_NEED_MOVE, params).rowcount == 1
 
     def in_stage(self, collective_id: int, stage: str) -> list[tuple[Item, Need]]:
-        rows = self.session.exec(
-            select(ItemRow, NeedRow)
-            .join(NeedRow, NeedRow.item_id == ItemRow.id)
-            .where(ItemRow.collective_id == collective_id, NeedRow.stage == stage)
-            .order_by(ItemRow.created_at, ItemRow.number)
-        )
-        return [(_item(item), _need(need)) for item, need in rows]
+        rows = self._all(_NEEDS_IN_STAGE, collective_id=collective_id, stage=stage)
+        return [(_item(row), _need(row, "need_")) for row in rows]
 
     def add_offer(self, offer: Offer) -> None:
-        row = self.session.get(OfferRow, (offer.item_id, offer.member_id)) or OfferRow(
-            item_id=offer.item_id, member_id=offer.member_id
-        )
-        row.note, row.at = offer.note, offer.at
-        self.session.add(row)
-        self.session.flush()
+        values = {"item_id": offer.item_id, "member_id": offer.member_id, "note": offer.note, "at": offer.at}
+        self._upsert(offer_t, values, ("item_id", "member_id"))
 
     def offers(self, item_id: int) -> list[Offer]:
-        rows = self.session.exec(select(OfferRow).where(OfferRow.item_id == item_id).order_by(OfferRow.at))
-        return [Offer(row.item_id, row.member_id, row.note, row.at) for row in rows]
+        return [Offer(row.item_id, row.member_id, row.note, row.at) for row in self._all(_OFFERS, item_id=item_id)]
 
 
-def _fields(need: Need) -> dict:
-    return {
-        "item_id": need.item_id,
-        "amount": need.amount,
-        "category": need.category,
-        "private": need.private,
-        "stage": need.stage,
-        "approved_at": need.approved_at,
-    }
+def _need_values(need: Need) -> dict:
+    return {"item_id": need.item_id, **{name: getattr(need, name) for name in _NEED_FIELDS}}
 
 
-def _need(row: NeedRow) -> Need:
-    return Need(row.item_id, row.amount, row.category, row.private, row.stage, row.approved_at)
+def _need(row, prefix: str = "") -> Need:
+    field = row._mapping
+    return Need(*(field[prefix + name] for name in ("item_id", *_NEED_FIELDS)))
 
 
-class SqlLedger:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+_LEDGER_TOTALS = (
+    select(ledger_t.c.kind, func.sum(ledger_t.c.amount))
+    .where(ledger_t.c.collective_id == bindparam("collective_id"))
+    .group_by(ledger_t.c.kind)
+)
+_LEDGER_FOR_ITEM = (
+    select(ledger_t.c.kind, func.sum(ledger_t.c.amount))
+    .where(ledger_t.c.item_id == bindparam("item_id"))
+    .group_by(ledger_t.c.kind)
+)
+_LEDGER_RECENT = _by(ledger_t, "collective_id").order_by(ledger_t.c.id.desc()).limit(bindparam("limit"))
+_LEDGER_FIELDS = ("collective_id", "kind", "amount", "at", "member_id", "item_id", "note")
 
+
+class SqlLedger(_Repository):
     def append(self, entry: LedgerEntry) -> LedgerEntry:
-        row = LedgerRow(
-            collective_id=entry.collective_id,
-            kind=entry.kind,
-            amount=entry.amount,
-            at=entry.at,
-            member_id=entry.member_id,
-            item_id=entry.item_id,
-            note=entry.note,
-        )
-        self.session.add(row)
-        self.session.flush()
-        entry.id = row.id
+        entry.id = self._insert(ledger_t, {name: getattr(entry, name) for name in _LEDGER_FIELDS})
         return entry
 
     def totals(self, collective_id: int) -> dict[str, int]:
-        rows = self.session.exec(
-            select(LedgerRow.kind, func.sum(LedgerRow.amount))
-            .where(LedgerRow.collective_id == collective_id)
-            .group_by(LedgerRow.kind)
-        )
-        return {kind: int(total) for kind, total in rows}
+        return {kind: int(total) for kind, total in self._all(_LEDGER_TOTALS, collective_id=collective_id)}
 
     def reserved_for(self, item_id: int) -> int:
-        rows = self.session.exec(
-            select(LedgerRow.kind, func.sum(LedgerRow.amount))
-            .where(LedgerRow.item_id == item_id)
-            .group_by(LedgerRow.kind)
-        )
-        totals = {kind: int(total) for kind, total in rows}
+        totals = {kind: int(total) for kind, total in self._all(_LEDGER_FOR_ITEM, item_id=item_id)}
         return totals.get(RESERVATION, 0) - totals.get(RELEASE, 0) - totals.get(PAYOUT, 0)
 
     def recent(self, collective_id: int, limit: int) -> list[LedgerEntry]:
-        rows = self.session.exec(
-            select(LedgerRow).where(LedgerRow.collective_id == collective_id).order_by(LedgerRow.id.desc()).limit(limit)
-        )
+        rows = self._all(_LEDGER_RECENT, collective_id=collective_id, limit=limit)
         return [
             LedgerEntry(row.id, row.collective_id, row.kind, row.amount, row.at, row.member_id, row.item_id, row.note)
             for row in rows
         ]
 
 
-class SqlRoles:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+# --- roles ----------------------------------------------------------------
 
+_ROLE = _by(role_t, "id")
+_ROLE_NAMED = _by(role_t, "collective_id", "name")
+_ROLES = _by(role_t, "collective_id").order_by(role_t.c.id)
+_ROLE_FIELDS = (
+    "collective_id",
+    "name",
+    "every_seconds",
+    "weekday",
+    "at_hour",
+    "at_minute",
+    "created_at",
+    "holder_id",
+    "term_started_at",
+    "next_handover_at",
+    "vacancy_announced",
+)
+_ROLE_UPDATE = _update_by(role_t, "id")
+_ROSTER = select(roster_t.c.member_id).where(roster_t.c.role_id == bindparam("role_id")).order_by(roster_t.c.joined_at)
+_ROSTER_ENTRY = _by(roster_t, "role_id", "member_id")
+_ROSTER_LEAVE = delete(roster_t).where(
+    roster_t.c.role_id == bindparam("role_id"), roster_t.c.member_id == bindparam("member_id")
+)
+_TURNS = _by(turn_t, "role_id").order_by(turn_t.c.id)
+_CURRENT_TURN = update(turn_t).where(turn_t.c.role_id == bindparam("key_role_id"), turn_t.c.ended_at.is_(None))
+_PENDING_SWAPS = _by(swap_t, "role_id").where(swap_t.c.status == SWAP_PENDING).order_by(swap_t.c.id)
+
+
+class SqlRoles(_Repository):
     def add(self, role: Role) -> Role:
-        row = RoleRow()
-        _role_to_row(role, row)
-        self.session.add(row)
-        self.session.flush()
-        role.id = row.id
+        role.id = self._insert(role_t, _role_values(role))
         return role
 
     def get(self, role_id: int) -> Role:
-        return _role(self.session.get_one(RoleRow, role_id))
+        return _role(self.connection.execute(_ROLE, {"id": role_id}).one())
 
     def named(self, collective_id: int, name: str) -> Role | None:
-        row = self.session.exec(
-            select(RoleRow).where(RoleRow.collective_id == collective_id, RoleRow.name == name)
-        ).first()
+        row = self._first(_ROLE_NAMED, collective_id=collective_id, name=name)
         return _role(row) if row else None
 
     def of_collective(self, collective_id: int) -> list[Role]:
-        rows = self.session.exec(select(RoleRow).where(RoleRow.collective_id == collective_id).order_by(RoleRow.id))
-        return [_role(row) for row in rows]
+        return [_role(row) for row in self._all(_ROLES, collective_id=collective_id)]
 
     def save(self, role: Role) -> None:
-        row = self.session.get_one(RoleRow, role.id)
-        _role_to_row(role, row)
-        self.session.add(row)
-        self.session.flush()
+        self.connection.execute(_ROLE_UPDATE, {"key_id": role.id, **_role_values(role)})
 
     def roster(self, role_id: int) -> list[int]:
-        rows = self.session.exec(
-            select(RosterRow.member_id).where(RosterRow.role_id == role_id).order_by(RosterRow.joined_at)
-        )
-        return list(rows)
+        return list(self.connection.execute(_ROSTER, {"role_id": role_id}).scalars())
 
     def join(self, role_id: int, member_id: int, now: datetime) -> bool:
-        if self.session.get(RosterRow, (role_id, member_id)) is not None:
+        if self._first(_ROSTER_ENTRY, role_id=role_id, member_id=member_id) is not None:
             return False
-        self.session.add(RosterRow(role_id=role_id, member_id=member_id, joined_at=now))
-        self.session.flush()
+        self._insert(roster_t, {"role_id": role_id, "member_id": member_id, "joined_at": now})
         return True
 
     def leave(self, role_id: int, member_id: int) -> bool:
-        row = self.session.get(RosterRow, (role_id, member_id))
-        if row is None:
-            return False
-        self.session.delete(row)
-        self.session.flush()
-        return True
+        return self.connection.execute(_ROSTER_LEAVE, {"role_id": role_id, "member_id": member_id}).rowcount == 1
 
     def turns(self, role_id: int) -> list[Turn]:
-        rows = self.session.exec(select(TurnRow).where(TurnRow.role_id == role_id).order_by(TurnRow.id))
+        rows = self._all(_TURNS, role_id=role_id)
         return [Turn(row.role_id, row.member_id, row.started_at, row.ended_at) for row in rows]
 
     def start_turn(self, turn: Turn) -> None:
-        self.session.add(TurnRow(role_id=turn.role_id, member_id=turn.member_id, started_at=turn.started_at))
-        self.session.flush()
+        self._insert(turn_t, {"role_id": turn.role_id, "member_id": turn.member_id, "started_at": turn.started_at})
 
     def end_turn(self, role_id: int, now: datetime) -> None:
-        self.session.exec(
-            update(TurnRow).where(TurnRow.role_id == role_id, TurnRow.ended_at.is_(None)).values(ended_at=now)
-        )
+        self.connection.execute(_CURRENT_TURN, {"key_role_id": role_id, "ended_at": now})
 
     def hand_current_turn(self, role_id: int, member_id: int) -> None:
-        self.session.exec(
-            update(TurnRow).where(TurnRow.role_id == role_id, TurnRow.ended_at.is_(None)).values(member_id=member_id)
-        )
+        self.connection.execute(_CURRENT_TURN, {"key_role_id": role_id, "member_id": member_id})
 
     def add_swap(self, swap: Swap) -> Swap:
-        row = SwapRow(
-            role_id=swap.role_id,
-            from_member_id=swap.from_member_id,
-            to_member_id=swap.to_member_id,
-            requested_at=swap.requested_at,
-            status=swap.status,
+        swap.id = self._insert(
+            swap_t,
+            {
+                "role_id": swap.role_id,
+                "from_member_id": swap.from_member_id,
+                "to_member_id": swap.to_member_id,
+                "requested_at": swap.requested_at,
+                "status": swap.status,
+            },
         )
-        self.session.add(row)
-        self.session.flush()
-        swap.id = row.id
         return swap
 
     def pending_swaps(self, role_id: int) -> list[Swap]:
-        rows = self.session.exec(
-            select(SwapRow).where(SwapRow.role_id == role_id, SwapRow.status == SWAP_PENDING).order_by(SwapRow.id)
-        )
+        rows = self._all(_PENDING_SWAPS, role_id=role_id)
         return [Swap(r.id, r.role_id, r.from_member_id, r.to_member_id, r.requested_at, r.status) for r in rows]
 
     def save_swap(self, swap: Swap) -> None:
-        row = self.session.get_one(SwapRow, swap.id)
-        row.status = swap.status
-        self.session.add(row)
-        self.session.flush()
+        self.connection.execute(update(swap_t).where(swap_t.c.id == swap.id).values(status=swap.status))
 
 
-def _role_to_row(role: Role, row: RoleRow) -> None:
-    row.collective_id, row.name = role.collective_id, role.name
-    row.every_seconds = int(role.every.total_seconds())
-    row.weekday = role.weekday
-    row.at_hour, row.at_minute = role.at if role.at else (None, None)
-    row.created_at, row.holder_id, row.term_started_at = role.created_at, role.holder_id, role.term_started_at
-    row.next_handover_at, row.vacancy_announced = role.next_handover_at, role.vacancy_announced
+def _role_values(role: Role) -> dict:
+    at_hour, at_minute = role.at if role.at else (None, None)
+    return {
+        "collective_id": role.collective_id,
+        "name": role.name,
+        "every_seconds": int(role.every.total_seconds()),
+        "weekday": role.weekday,
+        "at_hour": at_hour,
+        "at_minute": at_minute,
+        "created_at": role.created_at,
+        "holder_id": role.holder_id,
+        "term_started_at": role.term_started_at,
+        "next_handover_at": role.next_handover_at,
+        "vacancy_announced": role.vacancy_announced,
+    }
 
 
-def _role(row: RoleRow) -> Role:
+def _role(row) -> Role:
     return Role(
         id=row.id,
         collective_id=row.collective_id,
@@ -735,71 +840,88 @@ def _role(row: RoleRow) -> Role:
     )
 
 
-class SqlSentAsks:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+# --- where asks were posted -----------------------------------------------
 
+_SENT_ASK_KEY = select(sent_ask_t.c.key).where(
+    sent_ask_t.c.platform == bindparam("platform"),
+    sent_ask_t.c.chat_id == bindparam("chat_id"),
+    sent_ask_t.c.message_ref == bindparam("message_ref"),
+)
+_SENT_ASK_REFS = select(sent_ask_t.c.message_ref).where(
+    sent_ask_t.c.platform == bindparam("platform"),
+    sent_ask_t.c.chat_id == bindparam("chat_id"),
+    sent_ask_t.c.key == bindparam("key"),
+)
+
+
+class SqlSentAsks(_Repository):
     def remember(self, platform: str, chat_id: str, key: str, message_ref: str) -> None:
-        row = self.session.get(SentAskRow, (platform, chat_id, message_ref)) or SentAskRow(
-            platform=platform, chat_id=chat_id, message_ref=message_ref
-        )
-        row.key = key
-        self.session.add(row)
-        self.session.flush()
+        values = {"platform": platform, "chat_id": chat_id, "message_ref": message_ref, "key": key}
+        self._upsert(sent_ask_t, values, ("platform", "chat_id", "message_ref"))
 
     def refs(self, platform: str, chat_id: str, key: str) -> list[str]:
-        rows = self.session.exec(
-            select(SentAskRow.message_ref).where(
-                SentAskRow.platform == platform, SentAskRow.chat_id == chat_id, SentAskRow.key == key
-            )
-        )
-        return list(rows)
+        params = {"platform": platform, "chat_id": chat_id, "key": key}
+        return list(self.connection.execute(_SENT_ASK_REFS, params).scalars())
 
     def key_of(self, platform: str, chat_id: str, message_ref: str) -> str | None:
-        row = self.session.get(SentAskRow, (platform, chat_id, message_ref))
-        return row.key if row else None
+        params = {"platform": platform, "chat_id": chat_id, "message_ref": message_ref}
+        return self.connection.execute(_SENT_ASK_KEY, params).scalar()
 
 
 class SqlUnitOfWork:
-    """One transaction on one session; leaving it without commit() rolls back."""
+    """One transaction on one connection; leaving it without commit() rolls back."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
     def __enter__(self) -> SqlUnitOfWork:
-        self.session = Session(self._engine, expire_on_commit=False)
-        self.collectives = SqlCollectives(self.session)
-        self.members = SqlMembers(self.session)
-        self.settings = SqlSettings(self.session)
-        self.seen = SqlSeenMessages(self.session)
-        self.due = SqlDueWork(self.session)
-        self.items = SqlItems(self.session)
-        self.rounds = SqlRounds(self.session)
-        self.responses = SqlResponses(self.session)
-        self.needs = SqlNeeds(self.session)
-        self.ledger = SqlLedger(self.session)
-        self.roles = SqlRoles(self.session)
-        self.asks = SqlSentAsks(self.session)
+        self.connection = connection = self._engine.connect()
+        self.collectives = SqlCollectives(connection)
+        self.members = SqlMembers(connection)
+        self.settings = SqlSettings(connection)
+        self.seen = SqlSeenMessages(connection)
+        self.due = SqlDueWork(connection)
+        self.items = SqlItems(connection)
+        self.rounds = SqlRounds(connection)
+        self.responses = SqlResponses(connection)
+        self.needs = SqlNeeds(connection)
+        self.ledger = SqlLedger(connection)
+        self.roles = SqlRoles(connection)
+        self.asks = SqlSentAsks(connection)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.session.rollback()
-        self.session.close()
+        self.connection.rollback()
+        self.connection.close()
 
     def commit(self) -> None:
-        self.session.commit()
+        self.connection.commit()
 
     def rollback(self) -> None:
-        self.session.rollback()
+        self.connection.rollback()
 
     @contextmanager
-    def savepoint(self) -> Iterator[object]:
-        nested = self.session.begin_nested()
+    def savepoint(self) -> Iterator[_Savepoint]:
+        # Plain SQL (the same on SQLite and PostgreSQL): SQLAlchemy's nested
+        # transaction object costs more than the statements themselves.
+        savepoint = _Savepoint(self.connection)
+        self.connection.exec_driver_sql("SAVEPOINT work")
         try:
-            yield nested
+            yield savepoint
         except BaseException:
-            if nested.is_active:
-                nested.rollback()
+            savepoint.rollback()
             raise
-        if nested.is_active:
-            nested.commit()
+        if savepoint.active:
+            self.connection.exec_driver_sql("RELEASE SAVEPOINT work")
+
+
+class _Savepoint:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.active = True
+
+    def rollback(self) -> None:
+        if self.active:
+            self.active = False
+            self.connection.exec_driver_sql("ROLLBACK TO SAVEPOINT work")
+            self.connection.exec_driver_sql("RELEASE SAVEPOINT work")
