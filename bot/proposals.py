@@ -75,9 +75,23 @@ def propose(ctx: Context, duration: timedelta | None, text: str) -> None:
     open_round(ctx, item, duration or ctx.settings.proposal_duration)
 
 
-def proposals(ctx: Context) -> str:
+PAGE = 20  # open items per /proposals message: a longer list floods the chat
+
+
+def page_number(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or len(text) > 6 or int(text) == 0:
+        raise ValueError(f"'{text}' is not a page number; pages are 1, 2, 3, …")
+    return int(text)
+
+
+def proposals(ctx: Context, page: int | None) -> str:
     collective = ctx.require_collective()
-    items = ctx.uow.items.open(collective.id)
+    total = ctx.uow.items.count_open(collective.id)
+    if not total:
+        return "No open items. /propose TITLE starts one."
+    pages = -(-total // PAGE)
+    page = min(page or 1, pages)
+    items = ctx.uow.items.open(collective.id, limit=PAGE, offset=(page - 1) * PAGE)
     latest = ctx.uow.rounds.latest_for([item.id for item in items if item.topic != "help"])
     tallies = counts(ctx, list(latest.values()))
     lines = []
@@ -91,9 +105,12 @@ def proposals(ctx: Context) -> str:
             f"{heading(item)} — round {round_.number}, closes {ctx.time(round_.closes_at)}\n"
             f"   {tally_line(tallies[round_.id])}"
         )
-    if not lines:
-        return "No open items. /propose TITLE starts one."
-    return "Open items:\n" + "\n".join(lines)
+    if pages == 1:
+        return "Open items:\n" + "\n".join(lines)
+    first = (page - 1) * PAGE + 1
+    heading_line = f"Open items {first}–{first + len(items) - 1} of {total}:"
+    more = f"/proposals {page + 1} for the next page." if page < pages else "That is the last page."
+    return "\n".join([heading_line, *lines, more])
 
 
 def show(ctx: Context, number: int | None) -> str:
@@ -285,7 +302,15 @@ COMMANDS = [
         members_only=True,
         in_direct=False,
     ),
-    Command("proposals", "open items with their tallies", proposals, section=_SECTION, in_direct=False),
+    Command(
+        "proposals",
+        "open items with their tallies",
+        proposals,
+        args=(Arg("page", "PAGE", page_number, optional=True),),
+        section=_SECTION,
+        in_direct=False,
+        details=f"{PAGE} items to a page, lowest number first.",
+    ),
     Command(
         "show",
         "an item's text, every response and who has not responded",

@@ -364,6 +364,12 @@ _LAST_NUMBER = select(collective_t.c.last_item_number).where(collective_t.c.id =
 _ITEM = _by(item_t, "id")
 _ITEM_BY_NUMBER = _by(item_t, "collective_id", "number")
 _ITEMS_OPEN = _by(item_t, "collective_id").where(item_t.c.status == OPEN).order_by(item_t.c.number)
+_ITEMS_OPEN_PAGE = _ITEMS_OPEN.limit(bindparam("limit")).offset(bindparam("offset"))
+_ITEMS_OPEN_COUNT = (
+    select(func.count())
+    .select_from(item_t)
+    .where(item_t.c.collective_id == bindparam("collective_id"), item_t.c.status == OPEN)
+)
 _ITEMS_DECIDED = (
     _by(item_t, "collective_id")
     .where(item_t.c.status.in_((ADOPTED, NOT_ADOPTED)))
@@ -395,8 +401,14 @@ class SqlItems(_Repository):
     def save(self, item: Item) -> None:
         self.connection.execute(_ITEM_UPDATE, {"key_id": item.id, **_item_values(item)})
 
-    def open(self, collective_id: int) -> list[Item]:
-        return [_item(row) for row in self._all(_ITEMS_OPEN, collective_id=collective_id)]
+    def open(self, collective_id: int, limit: int | None = None, offset: int = 0) -> list[Item]:
+        if limit is None:
+            return [_item(row) for row in self._all(_ITEMS_OPEN, collective_id=collective_id)]
+        rows = self._all(_ITEMS_OPEN_PAGE, collective_id=collective_id, limit=limit, offset=offset)
+        return [_item(row) for row in rows]
+
+    def count_open(self, collective_id: int) -> int:
+        return self.connection.execute(_ITEMS_OPEN_COUNT, {"collective_id": collective_id}).scalar_one()
 
     def decided(self, collective_id: int, limit: int) -> list[Item]:
         return [_item(row) for row in self._all(_ITEMS_DECIDED, collective_id=collective_id, limit=limit)]

@@ -256,3 +256,23 @@ def test_a_vote_by_button_is_acknowledged_to_the_voter_alone_and_shown_in_the_ta
     assert (
         chat.say("Bob", "/agree 1") == "Bob agrees with #1 Paint the kitchen."
     )  # a typed command is answered in the chat
+
+
+def test_a_long_list_of_open_items_comes_a_page_at_a_time(chat):
+    group(chat, "Alice Bob")
+    for n in range(1, 46):
+        chat.say("Alice", f"/propose Idea {n}")
+    chat.say("Bob", "/agree 23")
+    first = chat.say("Bob", "/proposals").splitlines()
+    assert first[0] == "Open items 1–20 of 45:"
+    assert first[1].startswith("#1 Idea 1 — round 1, closes")
+    assert first[-1] == "/proposals 2 for the next page."
+    second = chat.say("Bob", "/proposals 2")
+    assert second.startswith("Open items 21–40 of 45:\n#21 Idea 21")
+    assert "#23 Idea 23" in second and "agree 1 · stand aside 0 · object 0 · block 0 — 1 of 2 responded" in second
+    last = chat.say("Bob", "/proposals 9").splitlines()  # past the end: the last page
+    assert last[0] == "Open items 41–45 of 45:"
+    assert last[-1] == "That is the last page."
+    assert chat.say("Bob", "/proposals two") == (
+        "'two' is not a page number; pages are 1, 2, 3, …\nUsage: /proposals [PAGE]"
+    )
