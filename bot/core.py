@@ -77,13 +77,9 @@ class Core:
             command = self.commands.lookup(parsed.name)
             return self._unit_of_work(event, lambda ctx: self._run(ctx, command, parsed.name, parsed.rest))
         if isinstance(event, ChoiceMade):
-            return self._unit_of_work(
-                event, lambda ctx: _guarded(ctx, responses.choice_made, event.ask_key, event.choice)
-            )
+            return self._unit_of_work(event, lambda ctx: responses.choice_made(ctx, event.ask_key, event.choice))
         if isinstance(event, ChoiceWithdrawn):
-            return self._unit_of_work(
-                event, lambda ctx: _guarded(ctx, responses.choice_withdrawn, event.ask_key, event.choice)
-            )
+            return self._unit_of_work(event, lambda ctx: responses.choice_withdrawn(ctx, event.ask_key, event.choice))
         raise TypeError(f"not an event: {event!r}")
 
     def _unit_of_work(self, event: Event, work: Callable[[Context], None]) -> list[Action]:
@@ -93,7 +89,15 @@ class Core:
                 if not uow.seen.remember(event.chat.platform, event.chat.chat_id, event.message_ref, self._clock.now()):
                     return []  # delivered twice: applied once already
                 ctx = self._context(uow, event)
-                work(ctx)
+                try:
+                    work(ctx)
+                except Refusal as refusal:
+                    # A refusal stores nothing but that the message was handled:
+                    # undo everything and remember just that.
+                    uow.rollback()
+                    uow.seen.remember(event.chat.platform, event.chat.chat_id, event.message_ref, self._clock.now())
+                    ctx = self._context(uow, event)
+                    _answer_refusal(ctx, refusal)
                 uow.commit()
                 return ctx.actions
         except Exception:
@@ -113,10 +117,10 @@ class Core:
                 member = memberships[0]
                 collective = uow.collectives.get(member.collective_id)
         else:
-            collective = uow.collectives.for_chat(event.chat.platform, event.chat.chat_id)
+            chat = event.chat
+            collective, member = uow.collectives.with_member(chat.platform, chat.chat_id, event.sender.user_id)
             if collective is None:
-                collective = uow.collectives.create_for_chat(event.chat.platform, event.chat.chat_id, now)
-            member = uow.members.find(collective.id, event.sender.platform, event.sender.user_id)
+                collective = uow.collectives.create_for_chat(chat.platform, chat.chat_id, now)
             if member is not None and not member.active:
                 member = None
         if member is not None and member.display_name != event.sender.display_name:
@@ -151,7 +155,7 @@ class Core:
         except UsageError as error:
             ctx.reply(f"{error.reason}\nUsage: {command.usage}")
             return
-        _guarded(ctx, _checked_run, command, arguments)
+        _checked_run(ctx, command, arguments)
 
     # --- time -------------------------------------------------------------
 
@@ -196,20 +200,11 @@ def _checked_run(ctx: Context, command: Command, arguments: dict) -> None:
         ctx.reply(answer)
 
 
-def _guarded(ctx: Context, work: Callable[..., None], *args) -> None:
-    """Run ``work``; a refusal undoes what it stored (a savepoint) and becomes
-    the reply, while the message itself stays remembered as handled."""
-    with ctx.uow.savepoint() as savepoint:
-        try:
-            work(ctx, *args)
-        except Refusal as refusal:
-            savepoint.rollback()
-            del ctx.actions[:]
-            if isinstance(refusal, PrivateRefusal):
-                sender = ctx.sender
-                ctx.actions.append(DirectMessage(sender.platform, sender.user_id, refusal.message))
-            else:
-                ctx.reply(refusal.message)
+def _answer_refusal(ctx: Context, refusal: Refusal) -> None:
+    if isinstance(refusal, PrivateRefusal):  # it would say who asked: to them alone
+        ctx.actions.append(DirectMessage(ctx.sender.platform, ctx.sender.user_id, refusal.message))
+    else:
+        ctx.reply(refusal.message)
 
 
 def _crash_reply(event: Event, ref: str) -> Action:

@@ -4,7 +4,6 @@ them with SQLModel; the core only sees these protocols and ``bot.model``."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
@@ -26,6 +25,10 @@ from bot.model import (
 
 class Collectives(Protocol):
     def for_chat(self, platform: str, chat_id: str) -> Collective | None: ...
+    def with_member(self, platform: str, chat_id: str, user_id: str) -> tuple[Collective | None, Member | None]:
+        """The chat's collective, and the membership in it of the person with
+        ``user_id`` on the chat's platform (active or not), in one go."""
+
     def create_for_chat(self, platform: str, chat_id: str, now: datetime) -> Collective: ...
     def get(self, collective_id: int) -> Collective: ...
     def chats(self, collective_id: int) -> list[tuple[str, str]]:
@@ -210,11 +213,6 @@ class SentAsks(Protocol):
     def key_of(self, platform: str, chat_id: str, message_ref: str) -> str | None: ...
 
 
-class Savepoint(Protocol):
-    def rollback(self) -> None:
-        """Undo what was done since the savepoint, keeping the rest of the unit of work."""
-
-
 class UnitOfWork(Protocol):
     """One transaction. Used as a context manager: leaving without
     ``commit()`` rolls back."""
@@ -236,7 +234,6 @@ class UnitOfWork(Protocol):
     def __exit__(self, *exc: object) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
-    def savepoint(self) -> AbstractContextManager[Savepoint]: ...
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

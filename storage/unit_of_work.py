@@ -10,8 +10,6 @@ The tables themselves are the SQLModel classes in ``storage.tables``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -136,17 +134,47 @@ _COLLECTIVE_FOR_CHAT = (
     .join(chat_t, chat_t.c.collective_id == collective_t.c.id)
     .where(chat_t.c.platform == bindparam("platform"), chat_t.c.chat_id == bindparam("chat_id"))
 )
+# The chat's collective and, if the sender is one, their membership: one query.
+_COLLECTIVE_AND_MEMBER = (
+    select(
+        collective_t.c.id.label("collective_id_"),
+        collective_t.c.created_at.label("collective_created_at"),
+        collective_t.c.principles.label("collective_principles"),
+        member_t,
+    )
+    .select_from(chat_t)
+    .join(collective_t, collective_t.c.id == chat_t.c.collective_id)
+    .outerjoin(
+        member_t,
+        (member_t.c.collective_id == collective_t.c.id)
+        & (member_t.c.platform == chat_t.c.platform)
+        & (member_t.c.user_id == bindparam("user_id")),
+    )
+    .where(chat_t.c.platform == bindparam("platform"), chat_t.c.chat_id == bindparam("chat_id"))
+)
 _COLLECTIVE = _by(collective_t, "id")
 _CHATS = _by(chat_t, "collective_id").order_by(chat_t.c.linked_at)
 _CHAT = _by(chat_t, "platform", "chat_id")
 
 
 class SqlCollectives(_Repository):
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        self._chats: dict[int, list[tuple[str, str]]] = {}  # for this unit of work
+
     def for_chat(self, platform: str, chat_id: str) -> Collective | None:
         row = self._first(_COLLECTIVE_FOR_CHAT, platform=platform, chat_id=chat_id)
         return _collective(row) if row else None
 
+    def with_member(self, platform: str, chat_id: str, user_id: str) -> tuple[Collective | None, Member | None]:
+        row = self._first(_COLLECTIVE_AND_MEMBER, platform=platform, chat_id=chat_id, user_id=user_id)
+        if row is None:
+            return None, None
+        collective = Collective(row.collective_id_, row.collective_created_at, row.collective_principles)
+        return collective, (_member(row) if row.id is not None else None)
+
     def create_for_chat(self, platform: str, chat_id: str, now: datetime) -> Collective:
+        self._chats.clear()
         collective_id = self._insert(collective_t, {"created_at": now})
         chat = {"platform": platform, "chat_id": chat_id, "collective_id": collective_id, "linked_at": now}
         self._insert(chat_t, chat)
@@ -156,9 +184,13 @@ class SqlCollectives(_Repository):
         return _collective(self.connection.execute(_COLLECTIVE, {"id": collective_id}).one())
 
     def chats(self, collective_id: int) -> list[tuple[str, str]]:
-        return [(row.platform, row.chat_id) for row in self._all(_CHATS, collective_id=collective_id)]
+        if collective_id not in self._chats:
+            rows = self._all(_CHATS, collective_id=collective_id)
+            self._chats[collective_id] = [(row.platform, row.chat_id) for row in rows]
+        return list(self._chats[collective_id])
 
     def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str, now: datetime) -> bool:
+        self._chats.clear()
         old = self._first(_CHAT, platform=platform, chat_id=old_chat_id)
         if old is None:
             return False
@@ -911,29 +943,3 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.connection.rollback()
-
-    @contextmanager
-    def savepoint(self) -> Iterator[_Savepoint]:
-        # Plain SQL (the same on SQLite and PostgreSQL): SQLAlchemy's nested
-        # transaction object costs more than the statements themselves.
-        savepoint = _Savepoint(self.connection)
-        self.connection.exec_driver_sql("SAVEPOINT work")
-        try:
-            yield savepoint
-        except BaseException:
-            savepoint.rollback()
-            raise
-        if savepoint.active:
-            self.connection.exec_driver_sql("RELEASE SAVEPOINT work")
-
-
-class _Savepoint:
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-        self.active = True
-
-    def rollback(self) -> None:
-        if self.active:
-            self.active = False
-            self.connection.exec_driver_sql("ROLLBACK TO SAVEPOINT work")
-            self.connection.exec_driver_sql("RELEASE SAVEPOINT work")
