@@ -10,9 +10,11 @@ from typing import Protocol
 
 from bot.actions import Acknowledge, Action, Ask, DirectMessage, Edit, Post, Reply
 from bot.core import Core
-from bot.events import Event
+from bot.events import Chat, Event
 
 log = logging.getLogger(__name__)
+
+EditRefs = dict[tuple[Chat, str], list[str]]  # (chat, ask key) → the platform messages carrying it
 
 
 class Outlet(Protocol):
@@ -48,13 +50,37 @@ class Runtime:
 
     async def handle(self, event: Event) -> list[Action]:
         """One event: into the core (stored and committed there), then out."""
-        actions = await asyncio.to_thread(self.core.handle, event)
-        await self.deliver(actions)
+        actions, refs = await asyncio.to_thread(self._apply, event)
+        await self.deliver(actions, refs)
         if self.after_event is not None:
             await self.after_event()
         return actions
 
-    async def deliver(self, actions: list[Action]) -> None:
+    def _apply(self, event: Event) -> tuple[list[Action], EditRefs]:
+        # In the worker thread: the event, and where the tallies to edit were posted.
+        actions = self.core.handle(event)
+        return actions, self._edit_refs(actions)
+
+    def _edit_refs(self, actions: list[Action]) -> EditRefs:
+        """The platform messages each edit is for; an ask posted by these same actions is
+        not sent yet, so edits of it look theirs up after it is."""
+        asked = {action.key for action in actions if isinstance(action, Ask)}
+        return {
+            (action.chat, action.key): self.core.sent_refs(action.chat.platform, action.chat.chat_id, action.key)
+            for action in actions
+            if isinstance(action, Edit) and action.key not in asked
+        }
+
+    async def deliver(self, actions: list[Action], refs: EditRefs | None = None) -> None:
+        """New messages go out in order; edits of earlier asks (live tallies) go alongside,
+        so a vote's answer does not wait for its tally edit, nor the edit for the answer."""
+        if refs is None:
+            refs = await asyncio.to_thread(self._edit_refs, actions)
+        alongside = [action for action in actions if isinstance(action, Edit) and (action.chat, action.key) in refs]
+        in_order = [action for action in actions if action not in alongside]
+        await asyncio.gather(self._carry_out(in_order, refs), *(self._carry_out([edit], refs) for edit in alongside))
+
+    async def _carry_out(self, actions: list[Action], refs: EditRefs) -> None:
         for action in actions:
             outlet = self.outlets.get(platform_of(action))
             if outlet is None:
@@ -62,10 +88,12 @@ class Runtime:
                 continue
             try:
                 if isinstance(action, Edit):
-                    refs = await asyncio.to_thread(
-                        self.core.sent_refs, action.chat.platform, action.chat.chat_id, action.key
-                    )
-                    for ref in refs:
+                    known = refs.get((action.chat, action.key))
+                    if known is None:
+                        known = await asyncio.to_thread(
+                            self.core.sent_refs, action.chat.platform, action.chat.chat_id, action.key
+                        )
+                    for ref in known:
                         await outlet.edit(action, ref)
                     continue
                 ref = await outlet.send(action)
