@@ -501,44 +501,39 @@ _ROUND_FIELDS = (
 )
 _ROUND_UPDATE = _update_by(round_t, "id")
 _ROLL = select(roll_t.c.member_id).where(roll_t.c.round_id == bindparam("round_id"))
-_COUNTS = (
-    select(roll_t.c.round_id, response_t.c.kind, func.count().label("count"))
-    .join(member_t, member_t.c.id == roll_t.c.member_id)
-    .outerjoin(
-        response_t,
-        (response_t.c.round_id == roll_t.c.round_id) & (response_t.c.member_id == roll_t.c.member_id),
+_RESPONSE_ON_ROLL = (response_t.c.round_id == roll_t.c.round_id) & (response_t.c.member_id == roll_t.c.member_id)
+
+
+def _rolls_with_responses(*columns):
+    """The rounds' rolls (``round_ids``), members still in the collective only,
+    each with their response if they gave one."""
+    return (
+        select(*columns)
+        .select_from(roll_t)
+        .join(member_t, member_t.c.id == roll_t.c.member_id)
+        .outerjoin(response_t, _RESPONSE_ON_ROLL)
+        .where(roll_t.c.round_id.in_(bindparam("round_ids", expanding=True)), member_t.c.active)
     )
-    .where(roll_t.c.round_id.in_(bindparam("round_ids", expanding=True)), member_t.c.active)
-    .group_by(roll_t.c.round_id, response_t.c.kind)
+
+
+_COUNTS = _rolls_with_responses(roll_t.c.round_id, response_t.c.kind, func.count().label("count")).group_by(
+    roll_t.c.round_id, response_t.c.kind
 )
 _ROLL_ENTRY = (
     select(response_t.c.kind)
     .select_from(roll_t)
-    .outerjoin(
-        response_t,
-        (response_t.c.round_id == roll_t.c.round_id) & (response_t.c.member_id == roll_t.c.member_id),
-    )
+    .outerjoin(response_t, _RESPONSE_ON_ROLL)
     .where(roll_t.c.round_id == bindparam("round_id"), roll_t.c.member_id == bindparam("member_id"))
 )
-# Who is on each round's roll and still a member, with their response if any:
-# the whole standing of several rounds in one query.
-_STANDINGS = (
-    select(
-        roll_t.c.round_id,
-        member_t,
-        response_t.c.kind.label("response_kind"),
-        response_t.c.reason.label("response_reason"),
-        response_t.c.at.label("response_at"),
-        response_t.c.first_at.label("response_first_at"),
-    )
-    .join(member_t, member_t.c.id == roll_t.c.member_id)
-    .outerjoin(
-        response_t,
-        (response_t.c.round_id == roll_t.c.round_id) & (response_t.c.member_id == roll_t.c.member_id),
-    )
-    .where(roll_t.c.round_id.in_(bindparam("round_ids", expanding=True)), member_t.c.active)
-    .order_by(member_t.c.joined_at, member_t.c.id)
-)
+# The whole standing of several rounds in one query.
+_STANDINGS = _rolls_with_responses(
+    roll_t.c.round_id,
+    member_t,
+    response_t.c.kind.label("response_kind"),
+    response_t.c.reason.label("response_reason"),
+    response_t.c.at.label("response_at"),
+    response_t.c.first_at.label("response_first_at"),
+).order_by(member_t.c.joined_at, member_t.c.id)
 
 
 class SqlRounds(_Repository):
