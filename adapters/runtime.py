@@ -63,13 +63,18 @@ class Runtime:
 
     def _edit_refs(self, actions: list[Action]) -> EditRefs:
         """The platform messages each edit is for; an ask posted by these same actions is
-        not sent yet, so edits of it look theirs up after it is."""
+        not sent yet, so edits of it look theirs up after it is. A failed lookup leaves
+        the edits to look theirs up one by one as they are carried out."""
         asked = {action.key for action in actions if isinstance(action, Ask)}
-        return {
-            (action.chat, action.key): self.core.sent_refs(action.chat.platform, action.chat.chat_id, action.key)
-            for action in actions
-            if isinstance(action, Edit) and action.key not in asked
-        }
+        edits = [action for action in actions if isinstance(action, Edit) and action.key not in asked]
+        if not edits:
+            return {}
+        try:
+            found = self.core.sent_refs_of({(e.chat.platform, e.chat.chat_id, e.key) for e in edits})
+        except Exception:
+            log.exception("could not look up where the edited asks were posted")
+            return {}
+        return {(e.chat, e.key): found[(e.chat.platform, e.chat.chat_id, e.key)] for e in edits}
 
     async def deliver(self, actions: list[Action], refs: EditRefs | None = None) -> None:
         """New messages go out in order; edits of earlier asks (live tallies) go alongside,

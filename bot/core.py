@@ -86,7 +86,7 @@ class Core:
         """One event, one transaction; the actions leave only after the commit."""
         try:
             with self.unit_of_work() as uow:
-                if not uow.seen.remember(event.chat.platform, event.chat.chat_id, event.message_ref, self._clock.now()):
+                if not self._remember(uow, event):
                     return []  # delivered twice: applied once already
                 ctx = self._context(uow, event)
                 try:
@@ -95,7 +95,8 @@ class Core:
                     # A refusal stores nothing but that the message was handled:
                     # undo everything and remember just that.
                     uow.rollback()
-                    uow.seen.remember(event.chat.platform, event.chat.chat_id, event.message_ref, self._clock.now())
+                    if not self._remember(uow, event):
+                        return []  # between the two, a second delivery of it was handled: that one answered
                     ctx = self._context(uow, event)
                     _answer_refusal(ctx, refusal)
                 uow.commit()
@@ -104,6 +105,9 @@ class Core:
             ref = secrets.token_hex(3).upper()
             log.exception("error %s while handling %r", ref, event)
             return [_crash_reply(event, ref)]
+
+    def _remember(self, uow: UnitOfWork, event: Event) -> bool:
+        return uow.seen.remember(event.chat.platform, event.chat.chat_id, event.message_ref, self._clock.now())
 
     def _context(self, uow: UnitOfWork, event: Event) -> Context:
         now = self._clock.now()
@@ -181,6 +185,11 @@ class Core:
     def sent_refs(self, platform: str, chat_id: str, key: str) -> list[str]:
         with self.unit_of_work() as uow:
             return uow.asks.refs(platform, chat_id, key)
+
+    def sent_refs_of(self, asks: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], list[str]]:
+        """``sent_refs`` of several (platform, chat_id, key), in one unit of work."""
+        with self.unit_of_work() as uow:
+            return {ask: uow.asks.refs(*ask) for ask in asks}
 
     def ask_key_of(self, platform: str, chat_id: str, message_ref: str) -> str | None:
         with self.unit_of_work() as uow:

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.exc import ArgumentError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -55,6 +56,8 @@ class SerializedPostgresDialect(PGDialect_psycopg):
     supports_statement_cache = True
 
     def do_begin(self, dbapi_connection) -> None:
+        # Wait for the lock as long as SQLite waits for its write lock, then fail, not hang.
+        dbapi_connection.execute("SET LOCAL lock_timeout = '30s'")
         dbapi_connection.execute("SELECT pg_advisory_xact_lock(%s)", (UNIT_OF_WORK_LOCK,))
 
 
@@ -67,8 +70,11 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(immediate, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_on_connect)
         return engine
-    if url.startswith("postgresql"):  # postgresql:// or postgresql+psycopg://: psycopg 3
-        return create_engine(make_url(url).set(drivername="postgresql+serialized"), pool_pre_ping=True)
+    if url.startswith("postgresql"):
+        parsed = make_url(url)
+        if parsed.drivername not in ("postgresql", "postgresql+psycopg"):
+            raise ArgumentError(f"{parsed.drivername}: PostgreSQL is used through psycopg 3, postgresql+psycopg://")
+        return create_engine(parsed.set(drivername="postgresql+serialized"), pool_pre_ping=True)
     return create_engine(url, pool_pre_ping=True)
 
 

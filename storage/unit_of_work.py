@@ -316,7 +316,7 @@ _DUE_CANCEL = (
     .where(
         due_t.c.collective_id == bindparam("key_collective_id"),
         due_t.c.kind == bindparam("key_kind"),
-        due_t.c.subject_id == bindparam("key_subject_id"),
+        due_t.c.subject_id.is_not_distinct_from(bindparam("key_subject_id")),  # None: IS NULL
         due_t.c.status == PENDING,
     )
     .values(status=CANCELLED)
@@ -938,3 +938,4 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.connection.rollback()
+        self.collectives = SqlCollectives(self.connection)  # nothing remembered from the undone work

@@ -120,3 +120,20 @@ async def test_the_console_in_run_mode_shows_live_tallies(core, chat):
         printed[-1]
         == "bot (updates its message above): agree 1 · stand aside 0 · object 0 · block 0 — 1 of 1 responded"
     )
+
+
+async def test_a_vote_is_answered_even_when_finding_its_tally_message_fails(core, chat, monkeypatch):
+    group(chat, "Alice Bob")
+    runtime = Runtime(core)
+    outlet = RecordingOutlet("console")
+    runtime.add(outlet)
+    now = chat.clock.now()
+    await runtime.handle(MessageReceived(chat.chat, person("Alice"), "/propose Paint the kitchen", "u1", now))
+
+    def database_busy(asks):
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(core, "sent_refs_of", database_busy)
+    await runtime.handle(MessageReceived(chat.chat, person("Bob"), "/agree", "u2", now))
+    assert outlet.sent[-1].text == "Bob agrees with #1 Paint the kitchen."  # the vote is answered
+    assert [ref for ref, _ in outlet.edits] == ["msg-1"]  # and its tally found the one-by-one way

@@ -65,3 +65,46 @@ def test_a_confirmed_action_is_on_disk_before_the_reply_is_returned(db_url, chat
     path = db_url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as raw:  # another connection sees it committed
         assert raw.execute("SELECT display_name, active FROM member").fetchall() == [("Alice", 1)]
+
+
+def test_a_refused_message_delivered_again_while_its_refusal_is_stored_is_answered_once(engine, clock):
+    """A refusal undoes the unit of work and stores only that the message was handled; a
+    second delivery of it can slip in between the two. Exactly one of them answers."""
+    from bot.core import Core
+    from bot.events import Chat, MessageReceived
+    from storage.unit_of_work import SqlUnitOfWork
+    from tests.transcript import Transcript, person
+
+    chat = Chat("console", "group-1")
+    Transcript(Core(lambda: SqlUnitOfWork(engine), clock), clock, chat).say("Alice", "/join")
+    event = MessageReceived(chat, person("Alice"), "/agree 7", "update-9", clock.now())
+    other_process = Core(lambda: SqlUnitOfWork(engine), clock)
+    answers = []
+
+    class DeliveredAgainMidway(SqlUnitOfWork):
+        def rollback(self):
+            super().rollback()
+            answers.append(other_process.handle(event))  # the redelivery, in the gap
+
+    answers.append(Core(lambda: DeliveredAgainMidway(engine), clock).handle(event))
+    texts = [action.text for actions in answers for action in actions]
+    assert texts == ["There is no #7 here. /proposals lists the open items."]
+
+
+def test_due_work_about_no_subject_can_be_cancelled(unit_of_work, clock, chat):
+    from bot.model import DueWork
+
+    chat.say("Alice", "/join")  # a collective to hang the work on
+    with unit_of_work() as uow:
+        collective = uow.collectives.for_chat("console", "group-1")
+        uow.due.add(DueWork(None, collective.id, "weekly_digest", None, clock.now()))
+        uow.due.add(DueWork(None, collective.id, "weekly_digest", 7, clock.now()))
+        assert uow.due.cancel(collective.id, "weekly_digest", None) == 1
+        assert [work.subject_id for work in uow.due.due(clock.now(), 10)] == [7]
+
+
+def test_a_postgres_url_for_another_driver_is_refused_with_the_one_to_use():
+    from sqlalchemy.exc import ArgumentError
+
+    with pytest.raises(ArgumentError, match=r"psycopg 3, postgresql\+psycopg://"):
+        make_engine("postgresql+psycopg2://coop@127.0.0.1/collective")
