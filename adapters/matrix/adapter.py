@@ -32,6 +32,7 @@ from adapters.matrix.memory import Memory
 from adapters.matrix.reactions import Reactions
 from adapters.matrix.rooms import PLATFORM, InvitePolicy, Rooms
 from adapters.matrix.sync import Batch, Syncer
+from adapters.text import split_text
 from bot.actions import Acknowledge, Ask, DirectMessage, Edit, Mention, Post, Reply
 from bot.events import Chat, MessageReceived, Sender
 from storage.adapter_state import AdapterState
@@ -210,9 +211,9 @@ class MatrixAdapter:
             return await self._direct(action, text)
         room_id = action.chat.chat_id
         if isinstance(action, Reply):
-            return await self._post(room_id, rendering.reply(text, action.to_ref))
+            return await self._post_text(room_id, text, reply_to=action.to_ref)
         if isinstance(action, Post):
-            return await self._post(room_id, rendering.notice(text, action.mentions))
+            return await self._post_text(room_id, text, action.mentions)
         if isinstance(action, Ask):
             event_id = await self._post(room_id, rendering.notice(text))
             if event_id is not None:
@@ -228,13 +229,28 @@ class MatrixAdapter:
         collective's room instead — which the core leaves out (no ``fallback``) for anything private."""
         room_id = await self._rooms.direct_room(action.user_id)
         if room_id is not None:
-            return await self._post(room_id, rendering.notice(text))
+            return await self._post_text(room_id, text)
         if action.fallback is None:
             log.warning("could not write to %s privately, and there is no room to mention them in", action.user_id)
             return None
         name = action.name or _localpart(action.user_id)
         text = f"{name}: {text}\n(I could not open a direct chat with you: invite me to one.)"
-        return await self._post(action.fallback.chat_id, rendering.notice(text, [Mention(action.user_id, name)]))
+        return await self._post_text(action.fallback.chat_id, text, [Mention(action.user_id, name)])
+
+    async def _post_text(
+        self, room_id: str, text: str, mentions: Iterable[Mention] = (), reply_to: str | None = None
+    ) -> str | None:
+        """A long text in several notices: Synapse refuses an event over 64 KiB, and a piece of
+        4,096 UTF-16 units stays under about 50 kB even as escaped HTML beside its plain body.
+        The first piece answers ``reply_to``; each mentions the members named in it."""
+        event_id = None
+        for index, piece in enumerate(split_text(text) or [text]):
+            if index == 0 and reply_to is not None:
+                content = rendering.reply(piece, reply_to)
+            else:
+                content = rendering.notice(piece, [m for m in mentions if m.name and m.name in piece])
+            event_id = await self._post(room_id, content)
+        return event_id
 
     async def _post(self, room_id: str, content: dict) -> str | None:
         if self._rooms.is_encrypted(room_id):

@@ -10,17 +10,15 @@ from collections.abc import Iterable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from adapters.text import split_text, utf16_len
 from bot.actions import Choice, Mention
 
-MESSAGE_LIMIT = 4096  # characters after parsing, counted by Telegram in UTF-16 units
+MESSAGE_LIMIT = 4096  # characters after parsing, counted by Telegram in UTF-16 units (split_text's default)
 CALLBACK_DATA_LIMIT = 64  # bytes
 TOAST_LIMIT = 200  # characters of an answerCallbackQuery text
 BUTTONS_PER_ROW = 2
 _SEPARATOR = "|"
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+__all__ = ["MESSAGE_LIMIT", "split_text", "utf16_len"]  # the splitting lives in adapters/text.py
 
 
 def escape(text: str) -> str:
@@ -55,46 +53,6 @@ def to_html(text: str, mentions: Iterable[Mention] = ()) -> str:
         position = match.end()
     pieces.append(escape(text[position:]))
     return "".join(pieces)
-
-
-def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Pieces of at most ``limit`` UTF-16 units, cut at line ends where
-    possible, else at a space, else anywhere. Blank pieces are left out
-    (Telegram refuses an empty message)."""
-    pieces: list[str] = []
-    current: list[str] = []
-    size = 0
-    for line in text.split("\n"):
-        length = utf16_len(line)
-        if current and size + 1 + length <= limit:
-            current.append(line)
-            size += 1 + length
-            continue
-        if current:
-            pieces.append("\n".join(current))
-        while length > limit:
-            head, line = _cut(line, limit)
-            pieces.append(head)
-            length = utf16_len(line)
-        current, size = [line], length
-    pieces.append("\n".join(current))
-    return [piece for piece in pieces if piece.strip()]
-
-
-def _cut(line: str, limit: int) -> tuple[str, str]:
-    """The longest start of ``line`` within ``limit``, ending at a space if
-    there is one in it; and the rest."""
-    end = 0
-    size = 0
-    for index, char in enumerate(line):
-        size += utf16_len(char)
-        if size > limit:
-            break
-        end = index + 1
-    space = line.rfind(" ", 0, end)
-    if space > 0:
-        return line[:space], line[space + 1 :]
-    return line[:end], line[end:]
 
 
 def callback_data(key: str, choice: str) -> str:

@@ -3,12 +3,15 @@ room the bot opens), history from before the bot joined, a room upgrade, the inv
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from nio import RoomMemberEvent
 
+from adapters.matrix import rendering
 from adapters.matrix.rooms import ENCRYPTED_NOTICE
-from bot.actions import DirectMessage
+from adapters.text import split_text
+from bot.actions import DirectMessage, Post
 from bot.events import Chat
 from tests.matrix_server.conftest import RoomView, collective_room, wait_for_join
 
@@ -163,5 +166,22 @@ async def test_a_direct_message_that_cannot_be_delivered_mentions_the_member_in_
         "Ghost: A reminder: your turn begins tomorrow.\n(I could not open a direct chat with you: invite me to one.)"
     )
     assert fallback.source["content"]["m.mentions"] == {"user_ids": [ghost]}
+    await group.settled()
+    await group.nothing_more()
+
+
+async def test_a_message_longer_than_a_matrix_event_arrives_whole_in_several_notices(make_matrix_bot, make_member):
+    """Synapse refuses an event over 64 KiB; an outcome with every reason of a big round can be longer."""
+    bot = await make_matrix_bot()
+    alice = await make_member("Alice")
+    group = RoomView(bot, await collective_room(bot, alice), alice)
+    reasons = [f'• Member {n} — block: "<b>no</b> & never" {"🛑" * 40}' for n in range(100)]
+    text = "#1 Buy a van — not adopted — blocked.\n" + "\n".join(reasons)
+    assert len(json.dumps(rendering.notice(text)).encode()) > 65536  # as one event, refused
+    await bot.runtime.deliver([Post(Chat("matrix", group.room_id), text)])
+    expected = split_text(text)
+    assert len(expected) == 4
+    pieces = [(await group.message()).body for _ in expected]
+    assert pieces == expected and "\n".join(pieces) == text  # cut at line ends, nothing lost or escaped twice
     await group.settled()
     await group.nothing_more()
