@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.actions import Action
+from bot.actions import Acknowledge, Action, Edit
 from bot.context import Scope
 from bot.model import DueWork
 from bot.ports import UnitOfWorkFactory
@@ -87,4 +87,8 @@ def _fire(
     note = (
         f"\n\n(Late by {format_lateness(late_by)}: this was due {scope.time(work.due_at)}, while the bot was offline.)"
     )
-    return [dataclasses.replace(action, text=action.text + note) for action in scope.actions]
+    # New messages say they are late; an edited tally just shows how things stand.
+    return [
+        action if isinstance(action, Edit | Acknowledge) else dataclasses.replace(action, text=action.text + note)
+        for action in scope.actions
+    ]

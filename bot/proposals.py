@@ -33,6 +33,7 @@ from bot.rounds import (
     author_name,
     close,
     counts,
+    end,
     heading,
     open_round,
     schedule,
@@ -185,14 +186,13 @@ def amend(ctx: Context, number: int | None, text: str) -> None:
     if item.topic != "general":
         raise Refusal(f"#{item.number} changes a setting or the membership; its text cannot be amended.")
     title, body = split_text(text)
-    if current.status == ROUND_OPEN:
-        ctx.uow.rounds.finish(current.id, ROUND_AMENDED, ctx.now)
-        unschedule(ctx, current)
     item.title, item.body, item.status, item.decided_at = title, body, OPEN, None
     ctx.uow.items.save(item)
     duration = current.closes_at - current.opened_at
     ctx.reply(f"#{item.number} is amended: round {current.number + 1} begins; earlier responses stay in the record.")
     open_round(ctx, item, duration, number=current.number + 1)
+    if current.status == ROUND_OPEN:
+        end(ctx, item, current, ROUND_AMENDED)  # its message says so, without buttons
 
 
 def withdraw(ctx: Context, number: int | None) -> str | None:
@@ -208,8 +208,7 @@ def withdraw(ctx: Context, number: int | None) -> str | None:
         need = ctx.uow.needs.get(item.id)
         need.stage = WITHDRAWN
         ctx.uow.needs.save(need)
-    ctx.uow.rounds.finish(round_.id, ROUND_WITHDRAWN, ctx.now)
-    unschedule(ctx, round_)
+    end(ctx, item, round_, ROUND_WITHDRAWN)
     item.status = WITHDRAWN
     ctx.uow.items.save(item)
     by = "whoever asked" if item.data.get("private") else ctx.member.display_name

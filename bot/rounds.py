@@ -18,8 +18,10 @@ from bot.model import (
     BLOCK,
     NOT_ADOPTED,
     OBJECT,
+    ROUND_AMENDED,
     ROUND_CLOSED,
     ROUND_OPEN,
+    ROUND_WITHDRAWN,
     STAND_ASIDE,
     DueWork,
     Item,
@@ -160,7 +162,9 @@ def ask_text(scope: Scope, item: Item, round_: Round) -> str:
     if round_.body:
         lines.append(round_.body)
     n = item.number
-    if round_.mode == SILENT:
+    if round_.status != ROUND_OPEN:
+        lines.append(ended_line(scope, round_))
+    elif round_.mode == SILENT:
         lines.append(f"Approved {scope.time(round_.closes_at)} unless someone objects or blocks before then.")
         lines.append(f"Respond: /agree {n} · /object {n} REASON · /block {n} REASON")
     else:
@@ -171,15 +175,40 @@ def ask_text(scope: Scope, item: Item, round_: Round) -> str:
     return "\n".join(lines)
 
 
+def ended_line(scope: Scope, round_: Round) -> str:
+    """What an ask says once its round is over (its buttons are gone then)."""
+    when = scope.time(round_.closed_at or scope.now)
+    if round_.status == ROUND_AMENDED:
+        return f"Round {round_.number} · amended {when}: round {round_.number + 1} replaces it."
+    if round_.status == ROUND_WITHDRAWN:
+        return f"Withdrawn by its author {when}."
+    if round_.mode == SILENT:
+        return f"Closed {when}: {'approved' if round_.adopted else 'not approved'}."
+    return f"Round {round_.number} · closed {when}: {'adopted' if round_.adopted else 'not adopted'} ({round_.rule})."
+
+
 def tally_line(count: Count) -> str:
     return f"{count.tally.line()} — {count.tally.responses} of {count.roll} responded"
 
 
 def refresh(scope: Scope, item: Item, round_: Round) -> None:
-    """Edit the round's message in every chat to show the live tally."""
+    """Edit the round's message in every chat to show the live tally, or, once the
+    round is over, how it ended, without the choices (no button to press in vain)."""
     text = ask_text(scope, item, round_)
+    choices = CHOICES if round_.status == ROUND_OPEN else ()
     for platform, chat_id in scope.uow.collectives.chats(item.collective_id):
-        scope.actions.append(Edit(Chat(platform, chat_id), ask_key(round_), text, CHOICES))
+        scope.actions.append(Edit(Chat(platform, chat_id), ask_key(round_), text, choices))
+
+
+def end(scope: Scope, item: Item, round_: Round, status: str) -> bool:
+    """End an open round other than by closing it (amended, withdrawn): its due work
+    is cancelled and its message says so; False when it was no longer open."""
+    if not scope.uow.rounds.finish(round_.id, status, scope.now):
+        return False
+    round_.status, round_.closed_at = status, scope.now
+    unschedule(scope, round_)
+    refresh(scope, item, round_)
+    return True
 
 
 def blocked_rounds_before(scope: Scope, round_: Round) -> int:
@@ -225,6 +254,7 @@ def close(scope: Scope, item: Item, round_: Round, closed_by: str | None = None)
     scope.uow.rounds.save(round_)
     scope.uow.items.save(item)
     scope.announce(round_.outcome)
+    refresh(scope, item, round_)
     scope.actions.extend(follow_ups)
     return round_.outcome
 

@@ -204,3 +204,14 @@ def test_help_needs_have_no_round_to_amend_extend_or_close(chat):
         assert chat.say("Alice", command) == (
             "#1 asks for help, not for a decision, so it has no round. /offer 1 helps."
         ), command
+
+
+def test_a_need_approved_by_silence_shows_it_on_its_message_without_buttons(chat):
+    from bot.actions import Edit
+
+    group(chat, "Alice Bob")
+    [ask] = chat.send("Bob", "/need 30 bus pass #transport")
+    chat.clock.advance(timedelta(days=2))
+    [edit] = [action for action in chat.core.tick() if isinstance(action, Edit)]
+    assert edit.key == ask.key and edit.choices == ()
+    assert "Closed Wed 4 Mar 2026, 09:00 UTC: approved." in edit.text

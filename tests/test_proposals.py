@@ -101,6 +101,9 @@ def test_amend_opens_a_new_round_with_fresh_responses_and_keeps_the_old_one(chat
     amended = chat.send("Alice", "/amend 1 Paint the kitchen green\nTwo coats.")
     assert amended[0].text == "#1 is amended: round 2 begins; earlier responses stay in the record."
     assert amended[1].text.startswith("Proposal #1 by Alice: Paint the kitchen green\nTwo coats.\nRound 2")
+    old_message = amended[2]  # round 1's message says it was replaced, and has no buttons left
+    assert isinstance(old_message, Edit) and old_message.key != amended[1].key and old_message.choices == ()
+    assert "Round 1 · amended Mon 2 Mar 2026, 09:00 UTC: round 2 replaces it." in old_message.text
     shown = chat.say("Carol", "/show 1")
     assert "Responses (0 of 3):" in shown
     assert "Round 1 (amended): Paint the kitchen — agree 0 · stand aside 0 · object 0 · block 1" in shown
@@ -219,10 +222,14 @@ def test_a_deadline_that_passed_while_the_bot_was_down_closes_once_at_start_mark
     vote(chat, 1, Alice="agree", Bob="agree")
     clock.advance(timedelta(days=2))  # down all that time
     restarted = Core(unit_of_work, clock)
-    texts = [action.text for action in restarted.tick()]
+    actions = restarted.tick()
+    texts = [action.text for action in actions if not isinstance(action, Edit)]
     assert len(texts) == 1
     assert texts[0].startswith("#1 Paint the kitchen — adopted.")
     assert "(Late by 24 h: this was due Tue 3 Mar 2026, 09:00 UTC, while the bot was offline.)" in texts[0]
+    [edit] = [action for action in actions if isinstance(action, Edit)]  # the proposal's own message
+    assert "Round 1 · closed Wed 4 Mar 2026, 09:00 UTC: adopted (consensus)." in edit.text
+    assert edit.choices == () and "Late by" not in edit.text
     assert restarted.tick() == []
 
 
@@ -276,3 +283,19 @@ def test_a_long_list_of_open_items_comes_a_page_at_a_time(chat):
     assert chat.say("Bob", "/proposals two") == (
         "'two' is not a page number; pages are 1, 2, 3, …\nUsage: /proposals [PAGE]"
     )
+
+
+def test_a_closed_or_withdrawn_round_shows_how_it_ended_on_its_message_without_buttons(chat):
+    group(chat, "Alice Bob")
+    [ask] = chat.send("Alice", "/propose Paint the kitchen")
+    vote(chat, 1, Alice="agree", Bob="agree")
+    [_outcome, closed] = chat.send("Alice", "/close 1")
+    assert isinstance(closed, Edit) and closed.key == ask.key and closed.choices == ()
+    assert closed.text.splitlines()[1:] == [
+        "Round 1 · closed Mon 2 Mar 2026, 09:00 UTC: adopted (consensus).",
+        "agree 2 · stand aside 0 · object 0 · block 0 — 2 of 2 responded",
+    ]
+    [ask] = chat.send("Bob", "/propose Buy a van")
+    [withdrawn] = [a for a in chat.send("Bob", "/withdraw 2") if isinstance(a, Edit)]
+    assert withdrawn.key == ask.key and withdrawn.choices == ()
+    assert "Withdrawn by its author Mon 2 Mar 2026, 09:00 UTC." in withdrawn.text

@@ -3,6 +3,7 @@ wronged before."""
 
 from datetime import timedelta
 
+from bot.actions import Edit
 from bot.core import Core
 from bot.events import Chat, ChoiceMade, ChoiceWithdrawn
 from tests.transcript import group, person, vote
@@ -51,7 +52,7 @@ def test_after_downtime_no_reminder_comes_for_a_round_already_past_its_deadline(
     group(chat, "Alice Bob")
     chat.say("Alice", "/propose 2d Paint the kitchen")
     clock.advance(timedelta(days=3))
-    texts = [a.text for a in Core(unit_of_work, clock).tick()]
+    texts = [a.text for a in Core(unit_of_work, clock).tick() if not isinstance(a, Edit)]
     assert len(texts) == 1 and texts[0].startswith("#1 Paint the kitchen — not adopted")
     assert "Closed at its deadline, Wed 4 Mar 2026, 09:00 UTC." in texts[0]
 
@@ -82,10 +83,13 @@ def test_a_private_need_can_be_withdrawn_privately_and_the_group_never_learns_wh
     group(chat, "Alice Bob Carol")
     chat.direct("Carol", "/need 400 rent #housing")
     actions = chat.send("Carol", "/withdraw 1", chat=Chat("console", "dm-carol", is_direct=True))
-    group_texts = [a.text for a in actions if not a.chat.is_direct]
+    group_texts = [a.text for a in actions if not a.chat.is_direct and not isinstance(a, Edit)]
     assert group_texts == [
         "#1 400.00 EUR — rent (housing) is withdrawn by whoever asked. Its responses stay in the record."
     ]
+    [edit] = [a for a in actions if isinstance(a, Edit)]  # the need's message, in the group, names no one
+    assert edit.text.startswith("Need #1 asked by a member, privately: 400.00 EUR — rent (housing)\nWithdrawn")
+    assert "Carol" not in edit.text
     assert [a.text for a in actions if a.chat.is_direct] == ["Withdrawn."]
 
 

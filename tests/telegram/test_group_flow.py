@@ -73,10 +73,12 @@ async def test_join_propose_respond_object_close_and_outcome(server: TelegramTes
         "Closed by Alice, Mon 2 Mar 2026, 09:00 UTC."
     ]
 
-    # A late press on the closed round is answered with its outcome, and changes nothing.
-    said = await members.press(carol, proposal, "👍 Agree")
-    assert said.toast == "#1 Buy a coffee machine is closed. Its outcome:"
-    assert said.edits == []
+    # The proposal now shows how it ended, and its buttons are gone: nothing left to press in vain.
+    assert members.now_shows(proposal).splitlines()[2:] == [
+        "Round 1 · closed Mon 2 Mar 2026, 09:00 UTC: adopted (consensus).",
+        "agree 1 · stand aside 1 · object 1 · block 0 — 3 of 3 responded",
+    ]
+    assert members.buttons_now(proposal) == []
 
 
 async def test_a_private_need_sent_by_direct_message_is_posted_without_the_name(
