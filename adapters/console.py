@@ -152,8 +152,10 @@ def _render(action: Action) -> str:
     if isinstance(action, Ask):
         options = "  ".join(f"[{n}] {choice.label}" for n, choice in enumerate(action.choices, 1))
         return _lines("bot: ", f"{action.text}\n{options}  (type a number to choose)")
-    if isinstance(action, Edit):  # a live tally: its last line is what changed
-        return f"bot (updates its message above): {action.text.splitlines()[-1]}"
+    if isinstance(action, Edit):  # a live tally: its last line is what changed; an ended round, the two last
+        lines = action.text.splitlines()
+        changed = lines[-1] if action.choices else " · ".join(lines[-2:])
+        return f"bot (updates its message above): {changed}"
     if isinstance(action, DirectMessage):
         return _lines(f"bot → {action.user_id} (direct): ", action.text)
     if isinstance(action, Acknowledge):

@@ -113,6 +113,7 @@ class Core:
         now = self._clock.now()
         collective = None
         member = None
+        stored: dict[str, str] = {}
         if event.chat.is_direct:
             # A direct chat acts for the one collective the person belongs to on
             # this platform (private needs); with several or none, for none.
@@ -120,9 +121,10 @@ class Core:
             if len(memberships) == 1:
                 member = memberships[0]
                 collective = uow.collectives.get(member.collective_id)
+                stored = uow.settings.values(collective.id)
         else:
             chat = event.chat
-            collective, member = uow.collectives.with_member(chat.platform, chat.chat_id, event.sender.user_id)
+            collective, member, stored = uow.collectives.with_member(chat.platform, chat.chat_id, event.sender.user_id)
             if collective is None:
                 collective = uow.collectives.create_for_chat(chat.platform, chat.chat_id, now)
             if member is not None and not member.active:
@@ -133,7 +135,6 @@ class Core:
         replied_ask = None
         if isinstance(event, MessageReceived) and event.reply_to:
             replied_ask = uow.asks.key_of(event.chat.platform, event.chat.chat_id, event.reply_to)
-        stored = uow.settings.values(collective.id) if collective else {}
         return Context(
             uow=uow,
             now=now,

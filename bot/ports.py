@@ -25,9 +25,12 @@ from bot.model import (
 
 class Collectives(Protocol):
     def for_chat(self, platform: str, chat_id: str) -> Collective | None: ...
-    def with_member(self, platform: str, chat_id: str, user_id: str) -> tuple[Collective | None, Member | None]:
-        """The chat's collective, and the membership in it of the person with
-        ``user_id`` on the chat's platform (active or not), in one go."""
+    def with_member(
+        self, platform: str, chat_id: str, user_id: str
+    ) -> tuple[Collective | None, Member | None, dict[str, str]]:
+        """In one go: the chat's collective, the membership in it of the person with
+        ``user_id`` on the chat's platform (active or not), and the collective's
+        stored settings (as ``Settings.values``)."""
 
     def create_for_chat(self, platform: str, chat_id: str, now: datetime) -> Collective: ...
     def get(self, collective_id: int) -> Collective: ...
@@ -128,9 +131,9 @@ class Rounds(Protocol):
         """For each round, in one go: how many on its roll are still members,
         and how many of them gave each kind of response."""
 
-    def roll_entry(self, round_id: int, member_id: int) -> tuple[bool, str | None]:
-        """Whether the member is on the round's roll, and the kind of their
-        current response in it (None when they have not responded)."""
+    def latest_with_entry(self, item_id: int, member_id: int) -> tuple[Round, bool, str | None]:
+        """In one go: the item's latest round, whether the member is on its roll,
+        and the kind of their current response in it (None when they have none)."""
 
     def standings(self, round_ids: list[int]) -> dict[int, tuple[list[Member], list[Response]]]:
         """For each round, in one go: the members on its roll who are still

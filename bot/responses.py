@@ -18,12 +18,11 @@ def respond(ctx: Context, kind: str, item: Item, reason: str) -> None:
     member = ctx.require_member()
     if item.topic == "help":
         raise Refusal(f"#{item.number} asks for help, not for a decision: /offer {item.number} to help.")
-    round_ = ctx.uow.rounds.latest(item.id)
+    round_, on_roll, replaced = ctx.uow.rounds.latest_with_entry(item.id, member.id)
     if settle_if_due(ctx, item, round_):
         ctx.reply(f"{member.display_name}, that came after {heading(item)} closed; it was not counted.")
         return
     refuse_unless_open(ctx, item, round_)
-    on_roll, replaced = ctx.uow.rounds.roll_entry(round_.id, member.id)
     if not on_roll:
         raise Refusal(
             f"{member.display_name}, you joined after round {round_.number} of #{item.number} opened, so you don't "

@@ -134,24 +134,37 @@ _COLLECTIVE_FOR_CHAT = (
     .join(chat_t, chat_t.c.collective_id == collective_t.c.id)
     .where(chat_t.c.platform == bindparam("platform"), chat_t.c.chat_id == bindparam("chat_id"))
 )
-# The chat's collective and, if the sender is one, their membership: one query.
-_COLLECTIVE_AND_MEMBER = (
-    select(
-        collective_t.c.id.label("collective_id_"),
-        collective_t.c.created_at.label("collective_created_at"),
-        collective_t.c.principles.label("collective_principles"),
-        member_t,
+
+
+def _chat_scene(settings_as_json):
+    """The chat's collective, the sender's membership in it if any, and the
+    collective's settings as one JSON object: one query for every message."""
+    settings = (
+        select(settings_as_json(setting_t.c.key, setting_t.c.value))
+        .where(setting_t.c.collective_id == collective_t.c.id)
+        .scalar_subquery()
     )
-    .select_from(chat_t)
-    .join(collective_t, collective_t.c.id == chat_t.c.collective_id)
-    .outerjoin(
-        member_t,
-        (member_t.c.collective_id == collective_t.c.id)
-        & (member_t.c.platform == chat_t.c.platform)
-        & (member_t.c.user_id == bindparam("user_id")),
+    return (
+        select(
+            collective_t.c.id.label("collective_id_"),
+            collective_t.c.created_at.label("collective_created_at"),
+            collective_t.c.principles.label("collective_principles"),
+            settings.label("collective_settings"),
+            member_t,
+        )
+        .select_from(chat_t)
+        .join(collective_t, collective_t.c.id == chat_t.c.collective_id)
+        .outerjoin(
+            member_t,
+            (member_t.c.collective_id == collective_t.c.id)
+            & (member_t.c.platform == chat_t.c.platform)
+            & (member_t.c.user_id == bindparam("user_id")),
+        )
+        .where(chat_t.c.platform == bindparam("platform"), chat_t.c.chat_id == bindparam("chat_id"))
     )
-    .where(chat_t.c.platform == bindparam("platform"), chat_t.c.chat_id == bindparam("chat_id"))
-)
+
+
+_CHAT_SCENE = {"sqlite": _chat_scene(func.json_group_object), "postgresql": _chat_scene(func.json_object_agg)}
 _COLLECTIVE = _by(collective_t, "id")
 _CHATS = _by(chat_t, "collective_id").order_by(chat_t.c.linked_at)
 _CHAT = _by(chat_t, "platform", "chat_id")
@@ -166,12 +179,17 @@ class SqlCollectives(_Repository):
         row = self._first(_COLLECTIVE_FOR_CHAT, platform=platform, chat_id=chat_id)
         return _collective(row) if row else None
 
-    def with_member(self, platform: str, chat_id: str, user_id: str) -> tuple[Collective | None, Member | None]:
-        row = self._first(_COLLECTIVE_AND_MEMBER, platform=platform, chat_id=chat_id, user_id=user_id)
+    def with_member(
+        self, platform: str, chat_id: str, user_id: str
+    ) -> tuple[Collective | None, Member | None, dict[str, str]]:
+        statement = _CHAT_SCENE[self.connection.dialect.name]
+        row = self._first(statement, platform=platform, chat_id=chat_id, user_id=user_id)
         if row is None:
-            return None, None
+            return None, None, {}
         collective = Collective(row.collective_id_, row.collective_created_at, row.collective_principles)
-        return collective, (_member(row) if row.id is not None else None)
+        settings = row.collective_settings  # text on SQLite, already read on PostgreSQL, None there when empty
+        settings = json.loads(settings) if isinstance(settings, str) else settings or {}
+        return collective, (_member(row) if row.id is not None else None), settings
 
     def create_for_chat(self, platform: str, chat_id: str, now: datetime) -> Collective:
         self._chats.clear()
@@ -519,11 +537,17 @@ def _rolls_with_responses(*columns):
 _COUNTS = _rolls_with_responses(roll_t.c.round_id, response_t.c.kind, func.count().label("count")).group_by(
     roll_t.c.round_id, response_t.c.kind
 )
-_ROLL_ENTRY = (
-    select(response_t.c.kind)
-    .select_from(roll_t)
-    .outerjoin(response_t, _RESPONSE_ON_ROLL)
-    .where(roll_t.c.round_id == bindparam("round_id"), roll_t.c.member_id == bindparam("member_id"))
+_LATEST_WITH_ENTRY = (
+    select(
+        round_t,
+        roll_t.c.member_id.label("on_roll"),
+        response_t.c.kind.label("response_kind"),
+    )
+    .outerjoin(roll_t, (roll_t.c.round_id == round_t.c.id) & (roll_t.c.member_id == bindparam("member_id")))
+    .outerjoin(response_t, (response_t.c.round_id == round_t.c.id) & (response_t.c.member_id == bindparam("member_id")))
+    .where(round_t.c.item_id == bindparam("item_id"))
+    .order_by(round_t.c.number.desc())
+    .limit(1)
 )
 # The whole standing of several rounds in one query.
 _STANDINGS = _rolls_with_responses(
@@ -584,9 +608,9 @@ class SqlRounds(_Repository):
                 kinds[round_id][kind] = count
         return {round_id: (rolls[round_id], kinds[round_id]) for round_id in round_ids}
 
-    def roll_entry(self, round_id: int, member_id: int) -> tuple[bool, str | None]:
-        row = self._first(_ROLL_ENTRY, round_id=round_id, member_id=member_id)
-        return (False, None) if row is None else (True, row.kind)
+    def latest_with_entry(self, item_id: int, member_id: int) -> tuple[Round, bool, str | None]:
+        row = self.connection.execute(_LATEST_WITH_ENTRY, {"item_id": item_id, "member_id": member_id}).one()
+        return _round(row), row.on_roll is not None, row.response_kind
 
     def standings(self, round_ids: list[int]) -> dict[int, tuple[list[Member], list[Response]]]:
         found: dict[int, tuple[list[Member], list[tuple[datetime, Response]]]] = {

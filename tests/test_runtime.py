@@ -120,6 +120,11 @@ async def test_the_console_in_run_mode_shows_live_tallies(core, chat):
         printed[-1]
         == "bot (updates its message above): agree 1 · stand aside 0 · object 0 · block 0 — 1 of 1 responded"
     )
+    await runtime.handle(MessageReceived(Chat("console", "demo"), person("Alice"), "/close 1", "c4", now))
+    assert printed[-1] == (
+        "bot (updates its message above): Round 1 · closed Mon 2 Mar 2026, 09:00 UTC: adopted (consensus). · "
+        "agree 1 · stand aside 0 · object 0 · block 0 — 1 of 1 responded"
+    )
 
 
 async def test_a_vote_is_answered_even_when_finding_its_tally_message_fails(core, chat, monkeypatch):
