@@ -24,11 +24,16 @@ class RecordingOutlet:
         self.edits.append((message_ref, action))
 
 
+def wired(core):
+    """A runtime with one recording console outlet."""
+    runtime, outlet = Runtime(core), RecordingOutlet("console")
+    runtime.add(outlet)
+    return runtime, outlet
+
+
 async def test_actions_go_to_their_platform_and_asks_are_remembered_for_edits(core, chat):
     group(chat, "Alice Bob")
-    runtime = Runtime(core)
-    outlet = RecordingOutlet("console")
-    runtime.add(outlet)
+    runtime, outlet = wired(core)
     now = chat.clock.now()
     await runtime.handle(MessageReceived(chat.chat, person("Alice"), "/propose Paint the kitchen", "u1", now))
     [ask] = outlet.sent
@@ -41,9 +46,7 @@ async def test_actions_go_to_their_platform_and_asks_are_remembered_for_edits(co
 
 async def test_a_reply_to_a_rounds_message_needs_no_item_number(core, chat):
     group(chat, "Alice Bob")
-    runtime = Runtime(core)
-    outlet = RecordingOutlet("console")
-    runtime.add(outlet)
+    runtime, _outlet = wired(core)
     now = chat.clock.now()
     await runtime.handle(MessageReceived(chat.chat, person("Alice"), "/propose Paint the kitchen", "u1", now))
     await runtime.handle(MessageReceived(chat.chat, person("Alice"), "/propose Buy a van", "u2", now))
@@ -129,9 +132,7 @@ async def test_the_console_in_run_mode_shows_live_tallies(core, chat):
 
 async def test_a_vote_is_answered_even_when_finding_its_tally_message_fails(core, chat, monkeypatch):
     group(chat, "Alice Bob")
-    runtime = Runtime(core)
-    outlet = RecordingOutlet("console")
-    runtime.add(outlet)
+    runtime, outlet = wired(core)
     now = chat.clock.now()
     await runtime.handle(MessageReceived(chat.chat, person("Alice"), "/propose Paint the kitchen", "u1", now))
 
