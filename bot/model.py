@@ -79,6 +79,7 @@ class Item:
     status: str = OPEN
     decided_at: datetime | None = None
     data: dict = field(default_factory=dict)
+    author_name: str | None = field(default=None, compare=False)  # the author's name as loaded; not stored
 
 
 # Round statuses: open, closed (with an outcome), amended (replaced by a new

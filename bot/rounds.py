@@ -151,7 +151,9 @@ def author_name(scope: Scope, item: Item) -> str | None:
     is never named."""
     if item.data.get("private"):
         return "a member, privately"
-    return scope.uow.members.get(item.author_id).display_name if item.author_id else None
+    if item.author_id is None:
+        return None
+    return item.author_name or scope.uow.members.get(item.author_id).display_name
 
 
 def ask_text(scope: Scope, item: Item, round_: Round) -> str:

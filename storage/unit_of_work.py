@@ -411,9 +411,20 @@ _TAKE_NUMBER = (
     .values(last_item_number=collective_t.c.last_item_number + 1)
 )
 _LAST_NUMBER = select(collective_t.c.last_item_number).where(collective_t.c.id == bindparam("id"))
-_ITEM = _by(item_t, "id")
-_ITEM_BY_NUMBER = _by(item_t, "collective_id", "number")
-_ITEMS_OPEN = _by(item_t, "collective_id").where(item_t.c.status == OPEN).order_by(item_t.c.number)
+_author = member_t.alias("author")
+# Items with their author's current name (it heads every proposal message, redrawn at each vote).
+_ITEMS = select(item_t, _author.c.display_name.label("author_name")).select_from(
+    item_t.outerjoin(_author, _author.c.id == item_t.c.author_id)
+)
+
+
+def _items_by(*names: str):
+    return _ITEMS.where(*(item_t.c[name] == bindparam(name) for name in names))
+
+
+_ITEM = _items_by("id")
+_ITEM_BY_NUMBER = _items_by("collective_id", "number")
+_ITEMS_OPEN = _items_by("collective_id").where(item_t.c.status == OPEN).order_by(item_t.c.number)
 _ITEMS_OPEN_PAGE = _ITEMS_OPEN.limit(bindparam("limit")).offset(bindparam("offset"))
 _ITEMS_OPEN_COUNT = (
     select(func.count())
@@ -421,12 +432,12 @@ _ITEMS_OPEN_COUNT = (
     .where(item_t.c.collective_id == bindparam("collective_id"), item_t.c.status == OPEN)
 )
 _ITEMS_DECIDED = (
-    _by(item_t, "collective_id")
+    _items_by("collective_id")
     .where(item_t.c.status.in_((ADOPTED, NOT_ADOPTED)))
     .order_by(item_t.c.decided_at.desc(), item_t.c.number.desc())
     .limit(bindparam("limit"))
 )
-_ITEMS_OPEN_OF_TOPIC = _by(item_t, "collective_id", "topic").where(item_t.c.status == OPEN)
+_ITEMS_OPEN_OF_TOPIC = _items_by("collective_id", "topic").where(item_t.c.status == OPEN)
 _ITEM_FIELDS = ("collective_id", "number", "kind", "topic", "author_id", "title", "body", "created_at", "status")
 _ITEM_UPDATE = _update_by(item_t, "id")
 
@@ -489,6 +500,7 @@ def _item(row) -> Item:
         status=row.status,
         decided_at=row.decided_at,
         data=json.loads(row.data),
+        author_name=row.author_name,
     )
 
 
@@ -700,7 +712,7 @@ _NEED_MOVE = (
     .values(stage=bindparam("new"))
 )
 _NEEDS_IN_STAGE = (
-    select(item_t, *(need_t.c[name].label(f"need_{name}") for name in ("item_id", *_NEED_FIELDS)))
+    _ITEMS.add_columns(*(need_t.c[name].label(f"need_{name}") for name in ("item_id", *_NEED_FIELDS)))
     .join(need_t, need_t.c.item_id == item_t.c.id)
     .where(item_t.c.collective_id == bindparam("collective_id"), need_t.c.stage == bindparam("stage"))
     .order_by(item_t.c.created_at, item_t.c.number)
