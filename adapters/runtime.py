@@ -44,6 +44,7 @@ class Runtime:
         self.core = core
         self.outlets: dict[str, Outlet] = {}
         self.after_event = None  # set by the wiring: the alarm re-arms after every event
+        self._ended: set[tuple[Chat, str]] = set()  # asks whose round ended (their last edit had no choices)
 
     def add(self, outlet: Outlet) -> None:
         self.outlets[outlet.platform] = outlet
@@ -76,9 +77,21 @@ class Runtime:
             return {}
         return {(e.chat, e.key): found[(e.chat.platform, e.chat.chat_id, e.key)] for e in edits}
 
+    def _current(self, action: Action) -> bool:
+        """False for a live-tally edit of an ask whose round has ended: two events handled
+        side by side (a vote, and the close at the deadline) may ask for their edits in
+        the other order, and the stale tally must not bring the buttons back."""
+        if not isinstance(action, Edit):
+            return True
+        if not action.choices:
+            self._ended.add((action.chat, action.key))
+            return True
+        return (action.chat, action.key) not in self._ended
+
     async def deliver(self, actions: list[Action], refs: EditRefs | None = None) -> None:
         """New messages go out in order; edits of earlier asks (live tallies) go alongside,
         so a vote's answer does not wait for its tally edit, nor the edit for the answer."""
+        actions = [action for action in actions if self._current(action)]
         if refs is None:
             refs = await asyncio.to_thread(self._edit_refs, actions)
         alongside = [action for action in actions if isinstance(action, Edit) and (action.chat, action.key) in refs]

@@ -119,6 +119,8 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=3, help="fresh databases; the median run is the figure")
     args = parser.parse_args()
+    if args.runs < 1 or args.commands < 1:
+        parser.error("--runs and --commands must be at least 1")
     commands = mix(args.commands, random.Random(7))
     print(f"commands: {args.commands} (70% responses, 20% /show and /proposals, 10% /propose and /need)")
     runs = []

@@ -161,9 +161,9 @@ def ask_text(scope: Scope, item: Item, round_: Round) -> str:
     author = author_name(scope, item)
     verb = "asked by" if item.kind == "need" else "by"
     lines = [f"{kind} #{item.number}" + (f" {verb} {author}" if author else "") + f": {round_.title}"]
-    if round_.body:
-        lines.append(round_.body)
     n = item.number
+    if round_.body:
+        lines.append(card_body(round_.body, n))
     if round_.status != ROUND_OPEN:
         lines.append(ended_line(scope, round_))
     elif round_.mode == SILENT:
@@ -177,9 +177,24 @@ def ask_text(scope: Scope, item: Item, round_: Round) -> str:
     return "\n".join(lines)
 
 
+CARD_BODY = 1500  # characters of a proposal's detail shown on its message; /show has the rest
+
+
+def card_body(body: str, number: int) -> str:
+    """The detail as the round's message shows it. The message is redrawn at every vote
+    and must stay one message (an edit replaces one; a Matrix edit carries the text
+    several times under a 64 KiB limit), so a long detail is cut, pointing to /show."""
+    if len(body) <= CARD_BODY:
+        return body
+    cut = body[:CARD_BODY]
+    end = max(cut.rfind("\n"), cut.rfind(" "))
+    return f"{cut[:end] if end > CARD_BODY // 2 else cut}…\n(The whole text: /show {number})"
+
+
 def ended_line(scope: Scope, round_: Round) -> str:
     """What an ask says once its round is over (its buttons are gone then)."""
-    when = scope.time(round_.closed_at or scope.now)
+    # Closed at or after its deadline (on time, or late after downtime): the deadline, as the outcome says.
+    when = scope.time(min(round_.closed_at or scope.now, round_.closes_at))
     if round_.status == ROUND_AMENDED:
         return f"Round {round_.number} · amended {when}: round {round_.number + 1} replaces it."
     if round_.status == ROUND_WITHDRAWN:

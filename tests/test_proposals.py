@@ -228,7 +228,7 @@ def test_a_deadline_that_passed_while_the_bot_was_down_closes_once_at_start_mark
     assert texts[0].startswith("#1 Paint the kitchen — adopted.")
     assert "(Late by 24 h: this was due Tue 3 Mar 2026, 09:00 UTC, while the bot was offline.)" in texts[0]
     [edit] = [action for action in actions if isinstance(action, Edit)]  # the proposal's own message
-    assert "Round 1 · closed Wed 4 Mar 2026, 09:00 UTC: adopted (consensus)." in edit.text
+    assert "Round 1 · closed Tue 3 Mar 2026, 09:00 UTC: adopted (consensus)." in edit.text  # at its deadline
     assert edit.choices == () and "Late by" not in edit.text
     assert restarted.tick() == []
 
@@ -299,3 +299,14 @@ def test_a_closed_or_withdrawn_round_shows_how_it_ended_on_its_message_without_b
     [withdrawn] = [a for a in chat.send("Bob", "/withdraw 2") if isinstance(a, Edit)]
     assert withdrawn.key == ask.key and withdrawn.choices == ()
     assert "Withdrawn by its author Mon 2 Mar 2026, 09:00 UTC." in withdrawn.text
+
+
+def test_a_long_proposal_shows_the_start_of_its_detail_on_its_message_and_all_of_it_on_show(chat):
+    group(chat, "Alice Bob")
+    detail = "\n".join(
+        f"Point {n}: " + " ".join(["we paint the walls green and the doors blue"] * 3) for n in range(28)
+    )
+    [ask] = chat.send("Alice", f"/propose Paint the kitchen\n{detail}")
+    assert len(detail) > 3900 and len(ask.text) < 2000  # one message, however often it is redrawn
+    assert "…\n(The whole text: /show 1)\nRound 1 · consensus" in ask.text
+    assert detail in chat.say("Bob", "/show 1")

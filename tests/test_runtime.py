@@ -143,3 +143,15 @@ async def test_a_vote_is_answered_even_when_finding_its_tally_message_fails(core
     await runtime.handle(MessageReceived(chat.chat, person("Bob"), "/agree", "u2", now))
     assert outlet.sent[-1].text == "Bob agrees with #1 Paint the kitchen."  # the vote is answered
     assert [ref for ref, _ in outlet.edits] == ["msg-1"]  # and its tally found the one-by-one way
+
+
+async def test_a_stale_tally_edit_never_brings_back_the_buttons_of_an_ended_round(core, chat):
+    runtime, outlet = wired(core)
+    group(chat, "Alice")
+    [ask] = chat.send("Alice", "/propose Paint the kitchen")
+    await runtime.deliver([ask])
+    closed = Edit(chat.chat, ask.key, "Proposal #1 …\nRound 1 · closed: adopted", ())
+    stale = Edit(chat.chat, ask.key, "Proposal #1 …\nagree 1 — 1 of 1 responded", ask.choices)
+    await runtime.deliver([closed])  # the close, handled side by side with a vote,
+    await runtime.deliver([stale])  # asked for its edit first
+    assert [edit for _, edit in outlet.edits] == [closed]

@@ -248,7 +248,7 @@ class MatrixAdapter:
             if index == 0 and reply_to is not None:
                 content = rendering.reply(piece, reply_to)
             else:
-                content = rendering.notice(piece, [m for m in mentions if m.name and m.name in piece])
+                content = rendering.notice(piece, [m for m in mentions if rendering.names(m.name, piece)])
             event_id = await self._post(room_id, content)
         return event_id
 

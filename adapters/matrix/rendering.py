@@ -28,6 +28,11 @@ def pill(user_id: str, name: str) -> str:
     return f'<a href="https://matrix.to/#/{html.escape(user_id)}">{html.escape(name)}</a>'
 
 
+def names(name: str, text: str) -> bool:
+    """Whether ``text`` has ``name`` as a whole word (as ``formatted`` finds names)."""
+    return bool(name) and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
+
+
 def formatted(text: str, mentions: Iterable[Mention] = ()) -> str:
     """``text`` as HTML: escaped, line breaks kept, each mentioned member's name (as a whole word) a pill.
     Names are found in the text as typed and every piece between them is escaped on its own, so a name

@@ -185,3 +185,9 @@ async def test_a_message_longer_than_a_matrix_event_arrives_whole_in_several_not
     assert pieces == expected and "\n".join(pieces) == text  # cut at line ends, nothing lost or escaped twice
     await group.settled()
     await group.nothing_more()
+
+
+def test_a_piece_of_a_long_message_mentions_only_members_named_in_it_as_whole_words():
+    assert rendering.names("Ann", "Ann: your turn")
+    assert not rendering.names("Ann", "Anna: your turn")
+    assert not rendering.names("", "anything")
