@@ -9,6 +9,7 @@ The tables themselves are the SQLModel classes in ``storage.tables``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime, timedelta
 from functools import cache
@@ -124,6 +125,16 @@ def _upsert(dialect: str, table: Table, keys: tuple[str, ...], changed: tuple[st
         return statement.on_conflict_do_nothing().returning(table.c[keys[0]])
     return statement.on_conflict_do_update(
         index_elements=list(keys), set_={name: statement.excluded[name] for name in changed}
+    )
+
+
+def _record(kind, row, **converted):
+    """A domain record from a row whose columns carry its fields' names; ``converted``
+    gives the fields stored otherwise (JSON text, say)."""
+    columns = row._mapping
+    return kind(
+        **{field.name: columns[field.name] for field in dataclasses.fields(kind) if field.name not in converted},
+        **converted,
     )
 
 
@@ -280,17 +291,7 @@ class SqlMembers(_Repository):
 
 
 def _member(row) -> Member:
-    return Member(
-        id=row.id,
-        collective_id=row.collective_id,
-        platform=row.platform,
-        user_id=row.user_id,
-        display_name=row.display_name,
-        joined_at=row.joined_at,
-        active=row.active,
-        away_until=row.away_until,
-        left_at=row.left_at,
-    )
+    return _record(Member, row)
 
 
 # --- settings -------------------------------------------------------------
@@ -390,17 +391,7 @@ class SqlDueWork(_Repository):
 
 
 def _due(row) -> DueWork:
-    return DueWork(
-        id=row.id,
-        collective_id=row.collective_id,
-        kind=row.kind,
-        subject_id=row.subject_id,
-        due_at=row.due_at,
-        status=row.status,
-        fired_at=row.fired_at,
-        data=json.loads(row.data),
-        note=row.note,
-    )
+    return _record(DueWork, row, data=json.loads(row.data))
 
 
 # --- items ----------------------------------------------------------------
@@ -487,21 +478,7 @@ def _item_values(item: Item) -> dict:
 
 
 def _item(row) -> Item:
-    return Item(
-        id=row.id,
-        collective_id=row.collective_id,
-        number=row.number,
-        kind=row.kind,
-        topic=row.topic,
-        author_id=row.author_id,
-        title=row.title,
-        body=row.body,
-        created_at=row.created_at,
-        status=row.status,
-        decided_at=row.decided_at,
-        data=json.loads(row.data),
-        author_name=row.author_name,
-    )
+    return _record(Item, row, data=json.loads(row.data))
 
 
 # --- rounds and responses -------------------------------------------------
@@ -647,22 +624,7 @@ def _round_values(round_: Round) -> dict:
 
 
 def _round(row) -> Round:
-    return Round(
-        id=row.id,
-        item_id=row.item_id,
-        number=row.number,
-        title=row.title,
-        body=row.body,
-        opened_at=row.opened_at,
-        closes_at=row.closes_at,
-        status=row.status,
-        closed_at=row.closed_at,
-        rule=row.rule,
-        adopted=row.adopted,
-        outcome=row.outcome,
-        mode=row.mode,
-        terms=json.loads(row.terms),
-    )
+    return _record(Round, row, terms=json.loads(row.terms))
 
 
 _RESPONSES_OF_ROUND = _by(response_t, "round_id").order_by(response_t.c.first_at)
