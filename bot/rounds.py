@@ -70,10 +70,6 @@ class Standing:
         answered = {member.id for member, _ in self.responses}
         return [member for member in self.roll if member.id not in answered]
 
-    @property
-    def count(self) -> Count:
-        return Count(self.tally, len(self.roll))
-
 
 @dataclass(frozen=True, slots=True)
 class Count:
