@@ -76,6 +76,7 @@ class Acknowledge:
     chat: Chat
     user_id: str
     text: str
+    refusal: bool = False  # a refused press: where no pop-up can show it, it goes by direct message
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,10 @@ class Arg:
     parse: Callable[[str], Any] = str
     optional: bool = False
     rest: bool = False
+    # For an optional argument: whether a word that ``parse`` refused still looks
+    # meant for it (``0d`` for a duration, ``1,`` for an item number). Such a word is
+    # refused with the reason, never taken as the start of the next argument.
+    looks: Callable[[str], bool] | None = None
 
     @property
     def usage(self) -> str:
@@ -102,7 +106,8 @@ def bind(command: Command, rest: str) -> dict[str, Any]:
             values[arg.name] = arg.parse(match.group(1))
         except ValueError as error:
             later_args = position + 1 < len(command.args)
-            if arg.optional and later_args:
+            meant = arg.looks is not None and arg.looks(match.group(1))
+            if arg.optional and later_args and not meant:
                 values[arg.name] = None  # leave the word for the next argument
                 continue
             raise UsageError(str(error)) from None

@@ -7,6 +7,7 @@ reply never confirms something that was not stored.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 from collections.abc import Callable, Iterable, Mapping
@@ -18,12 +19,14 @@ from bot import (
     needs,
     proposals,
     responses,
+    reversals,
     rotation,
     rotation_commands,
     rounds,
     settings_proposals,
+    text,
 )
-from bot.actions import Action, DirectMessage, Post, Reply
+from bot.actions import Acknowledge, Action, DirectMessage, Post, Reply
 from bot.clock import Clock
 from bot.commands import Command, CommandTable, UsageError, bind, split_command
 from bot.context import Context
@@ -43,6 +46,7 @@ def default_commands() -> list[Command]:
         *proposals.COMMANDS,
         *responses.COMMANDS,
         *needs.COMMANDS,
+        *reversals.COMMANDS,
         *rotation_commands.COMMANDS,
         *settings_proposals.COMMANDS,
     ]
@@ -111,6 +115,10 @@ class Core:
 
     def _context(self, uow: UnitOfWork, event: Event) -> Context:
         now = self._clock.now()
+        sender = event.sender
+        shown = text.name(sender.display_name)  # a name can't hide characters or pose as a line of its own
+        if shown != sender.display_name:
+            sender = dataclasses.replace(sender, display_name=shown)
         collective = None
         member = None
         stored: dict[str, str] = {}
@@ -129,8 +137,8 @@ class Core:
                 collective = uow.collectives.create_for_chat(chat.platform, chat.chat_id, now)
             if member is not None and not member.active:
                 member = None
-        if member is not None and member.display_name != event.sender.display_name:
-            member.display_name = event.sender.display_name
+        if member is not None and member.display_name != sender.display_name:
+            member.display_name = sender.display_name
             uow.members.save(member)
         replied_ask = None
         if isinstance(event, MessageReceived) and event.reply_to:
@@ -141,7 +149,7 @@ class Core:
             collective=collective,
             settings=CollectiveSettings(stored),
             chat=event.chat,
-            sender=event.sender,
+            sender=sender,
             reply_to=event.message_ref if isinstance(event, MessageReceived) else None,
             replied_ask=replied_ask,
             member=member,
@@ -211,7 +219,9 @@ def _checked_run(ctx: Context, command: Command, arguments: dict) -> None:
 
 
 def _answer_refusal(ctx: Context, refusal: Refusal) -> None:
-    if isinstance(refusal, PrivateRefusal):  # it would say who asked: to them alone
+    if ctx.reply_to is None:  # a button press or reaction: whoever pressed it, not the whole group
+        ctx.actions.append(Acknowledge(ctx.chat, ctx.sender.user_id, refusal.message, refusal=True))
+    elif isinstance(refusal, PrivateRefusal):  # it would say who asked: to them alone
         ctx.actions.append(DirectMessage(ctx.sender.platform, ctx.sender.user_id, refusal.message))
     else:
         ctx.reply(refusal.message)

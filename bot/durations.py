@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 _UNITS = {"m": ("minute", 60), "h": ("hour", 3600), "d": ("day", 86400), "w": ("week", 604800)}
 _PATTERN = re.compile(r"(\d{1,6})([mhdw])")
+# What a member may have meant as a duration, valid or not: 0d, 53w, 1.5d, -2h, 3days.
+_SHAPE = re.compile(
+    r"[+-]?\d+(?:[.,]\d+)?(?:m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|months?|y|yrs?|years?)",
+    re.IGNORECASE,
+)
 LONGEST = timedelta(days=366)
 EXAMPLES = "30m, 12h, 3d or 2w"
 
@@ -23,6 +29,21 @@ def parse_duration(text: str) -> timedelta:
     if duration > LONGEST:
         raise ValueError("That is too long: durations go up to a year (52w).")
     return duration
+
+
+def looks_like_duration(word: str) -> bool:
+    return _SHAPE.fullmatch(word.strip()) is not None
+
+
+def later(moment: datetime, duration: timedelta, zone: ZoneInfo) -> datetime:
+    """``moment`` plus ``duration``. Whole days and weeks keep the local clock time
+    across a daylight-saving change (3 days from Friday 10:00 is Monday 10:00);
+    hours and minutes are exact."""
+    if duration % timedelta(days=1):
+        return moment + duration
+    local = moment.astimezone(zone)
+    wall = (local.replace(tzinfo=None) + duration).replace(tzinfo=zone)
+    return wall.astimezone(moment.tzinfo)
 
 
 def describe_duration(duration: timedelta) -> str:

@@ -48,6 +48,8 @@ class Cadence:
         text = f"every {describe_duration(self.every)}"
         if self.weekday is not None and self.at is not None:
             text += f", {WEEKDAYS[self.weekday].capitalize()}s at {self.at[0]:02d}:{self.at[1]:02d}"
+        elif self.at is not None:
+            text += f", at {self.at[0]:02d}:{self.at[1]:02d}"
         return text
 
 
@@ -93,6 +95,7 @@ def parse_weekday(text: str) -> int:
 
 def parse_clock(text: str) -> tuple[int, int]:
     hours, _, minutes = text.strip().partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and int(hours) < 24 and int(minutes) < 60):
+    digits = hours.isascii() and hours.isdigit() and minutes.isascii() and minutes.isdigit()
+    if not (digits and len(hours) <= 2 and len(minutes) == 2 and int(hours) < 24 and int(minutes) < 60):
         raise ValueError(f"'{text}' is not a time of day; write it like 09:00 or 18:30.")
     return int(hours), int(minutes)

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.context import Context
 from bot.errors import Refusal
 from bot.model import Item
 from bot.rounds import round_id_of
+
+# What a member may have meant as an item number, valid or not: #x, 1, 1.5, 0, 99999999999.
+_SHAPE = re.compile(r"#\S*|\d+(?:[.,:;!?)\]]+\d*)?")
+
+
+def looks_like_item_number(word: str) -> bool:
+    return _SHAPE.fullmatch(word) is not None
 
 
 def item_number(text: str) -> int:

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.commands import Arg, Command
 from bot.context import Context
 from bot.duework import DueScope
 from bot.durations import describe_duration, parse_duration
 from bot.errors import Refusal
-from bot.model import FUNDED, QUEUED, DueWork
+from bot.model import ASKING, DECIDING, FUNDED, QUEUED, ROUND_WITHDRAWN, WITHDRAWN, DueWork, Item, Member
 from bot.outcomes import admit
 from bot.pool import withdraw_need
 from bot.principles import DEFAULT_GIST
 from bot.proposals import new_item
+from bot.record import log_decision, namer
 from bot.rotation import on_leave
-from bot.rounds import heading, open_round
+from bot.rounds import end, heading, open_round
 
 AWAY_ENDS = "away_ends"
+REQUESTER_LEFT = "requester_left"
+QUIET_AFTER = timedelta(hours=12)
 
 
 def join(ctx: Context) -> str | None:
@@ -62,10 +66,52 @@ def leave(ctx: Context) -> None:
         "/join again whenever you like."
     )
     on_leave(ctx, member)
-    for stage in (QUEUED, FUNDED):
+    for stage in (DECIDING, QUEUED, FUNDED, ASKING):
         for item, _ in ctx.uow.needs.in_stage(member.collective_id, stage):
-            if item.author_id == member.id:
-                withdraw_need(ctx, item, "whoever asked has left")
+            if item.author_id != member.id:
+                continue
+            if not item.data.get("private"):
+                withdraw_any(ctx, item, stage, "whoever asked has left")
+            elif stage != DECIDING:  # a round's own close is its next due moment
+                # Silently now: a message right after "… has left" would say who asked.
+                moment = quiet_moment(ctx.now, ctx.settings.timezone)
+                ctx.uow.due.add(DueWork(None, member.collective_id, REQUESTER_LEFT, item.id, moment))
+
+
+def quiet_moment(now: datetime, zone: ZoneInfo) -> datetime:
+    """When the group hears that a private need's requester left: the first local
+    midnight at least twelve hours on, apart from the leaving."""
+    local = (now + QUIET_AFTER).astimezone(zone)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0, 0)).replace(tzinfo=zone)
+    return midnight.astimezone(now.tzinfo)
+
+
+def withdraw_any(scope, item: Item, stage: str, reason: str) -> None:
+    """Withdraw a need in whatever stage it is, and say so."""
+    if stage in (QUEUED, FUNDED):
+        withdraw_need(scope, item, reason)
+        return
+    if stage == DECIDING and not end(scope, item, scope.uow.rounds.latest(item.id), ROUND_WITHDRAWN):
+        return
+    need = scope.uow.needs.get(item.id)
+    need.stage = WITHDRAWN
+    scope.uow.needs.save(need)
+    item.status, item.decided_at = WITHDRAWN, scope.now
+    scope.uow.items.save(item)
+    if stage == ASKING:
+        log_decision(scope, item, "withdrawn")
+    because = f" ({reason})" if reason else ""
+    scope.announce(f"{heading(item)} is withdrawn{because}.")
+
+
+def requester_left(scope: DueScope) -> None:
+    """A private need's next due moment after its requester left: now it is withdrawn."""
+    item = scope.uow.items.get(scope.work.subject_id)
+    requester: Member = scope.uow.members.get(item.author_id)
+    need = scope.uow.needs.get(item.id)
+    if requester.active or need.stage not in (QUEUED, FUNDED, ASKING):
+        return  # came back meanwhile, or it ended another way
+    withdraw_any(scope, item, need.stage, "whoever asked is no longer a member")
 
 
 def members(ctx: Context) -> str:
@@ -74,9 +120,10 @@ def members(ctx: Context) -> str:
     if not current:
         return "No members yet. /principles, then /join to be the first."
     lines = [f"Members ({len(current)}):"]
+    shown = namer(ctx, collective.id)
     for member in current:
         note = f" — away until {ctx.time(member.away_until)}" if member.is_away(ctx.now) else ""
-        lines.append(f"• {member.display_name}{note}")
+        lines.append(f"• {shown(member)}{note}")
     return "\n".join(lines)
 
 
@@ -130,4 +177,4 @@ COMMANDS = [
     ),
 ]
 
-DUE_HANDLERS = {AWAY_ENDS: away_ends}
+DUE_HANDLERS = {AWAY_ENDS: away_ends, REQUESTER_LEFT: requester_left}

@@ -148,6 +148,7 @@ class Need:
 
 
 CONTRIBUTION, RESERVATION, RELEASE, PAYOUT = "contribution", "reservation", "release", "payout"
+REVERSAL = "reversal"  # undoes a mistaken entry (a contribution), by an adopted proposal
 
 
 @dataclass(slots=True)
@@ -163,6 +164,25 @@ class LedgerEntry:
     member_id: int | None = None
     item_id: int | None = None
     note: str = ""
+    number: int | None = None  # the collective's own numbering, given when appended
+    reverses: int | None = None  # a reversal: the id of the entry it undoes
+
+
+# What /decisions records: each round's end and each need's end.
+VERDICTS = ("adopted", "not_adopted", "approved", "not_approved", "amended", "withdrawn", "paid", "met")
+
+
+@dataclass(slots=True)
+class Decision:
+    """One line of the log of outcomes: appended when it happens, never changed."""
+
+    collective_id: int
+    item_id: int
+    verdict: str
+    title: str
+    at: datetime
+    round_number: int | None = None
+    rule: str | None = None
 
 
 @dataclass(slots=True)

@@ -1,74 +1,150 @@
-"""Money as members type it and read it. Amounts are integers of the
-currency's minor unit (cents; yen have none), per ISO 4217."""
+"""Money as members type it and read it, in the collective's language and
+currency. Babel (CLDR's locale data) decides separators, symbols and each
+currency's minor unit; amounts are stored as integers of that minor unit
+(cents; yen have none)."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import cache
 
-# ISO 4217 currencies whose minor unit is not the usual hundredth.
-_EXPONENTS = {
-    **dict.fromkeys(
-        (
-            "BIF",
-            "CLP",
-            "DJF",
-            "GNF",
-            "ISK",
-            "JPY",
-            "KMF",
-            "KRW",
-            "PYG",
-            "RWF",
-            "UGX",
-            "UYI",
-            "VND",
-            "VUV",
-            "XAF",
-            "XOF",
-            "XPF",
-        ),
-        0,
-    ),
-    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
-    "CLF": 4,
-    "UYW": 4,
-}
+from babel import Locale
+from babel.core import get_global
+from babel.numbers import (
+    NumberFormatError,
+    format_currency,
+    get_currency_precision,
+    get_currency_symbol,
+    get_territory_currencies,
+    parse_decimal,
+)
+
 MAX_MAJOR_UNITS = 1_000_000_000  # anything larger is a typo, not a contribution
-_AMOUNT = re.compile(r"([0-9]{1,13})(?:[.,]([0-9]+))?")
+# A number as typed: digits with the separators some locale uses between them.
+_NUMBER = re.compile(r"[0-9]+(?:[.,'\u00a0\u202f ][0-9]+)*")
+# Signs that mark an amount as money, whatever the pool's currency.
+_SIGNS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "₺": "TRY", "₴": "UAH", "₽": "RUB", "₪": "ILS"}
+
+
+@cache
+def currencies_in_use() -> frozenset[str]:
+    """ISO 4217 codes legal tender somewhere today (not historic ones like DEM)."""
+    today = date.today()
+    territories = get_global("territory_currencies").keys()
+    return frozenset(code for t in territories for code in get_territory_currencies(t, today, tender=True))
+
+
+def is_currency(code: str) -> bool:
+    return code in currencies_in_use()
 
 
 def exponent(currency: str) -> int:
-    return _EXPONENTS.get(currency.upper(), 2)
+    return get_currency_precision(currency)
 
 
-def parse_amount(text: str, currency: str) -> int:
-    """``12.50`` or ``12,50`` → 1250 (minor units); ValueError with a
-    member-readable message for anything else."""
+def format_amount(minor: int, currency: str, language: str = "en") -> str:
+    """1250 EUR → ``€12.50`` in English, ``12,50 €`` in German."""
+    major = Decimal(minor).scaleb(-exponent(currency))
+    return format_currency(major, currency, locale=language)
+
+
+class Amount:
+    """What a word says about money: ``marked`` when it carries a currency sign or
+    code, ``minor`` its value when it is a well-formed amount."""
+
+    def __init__(self, minor: int, marked: bool, fraction: bool) -> None:
+        self.minor, self.marked, self.fraction = minor, marked, fraction
+
+
+def _markers(currency: str, language: str) -> dict[str, str]:
+    """Every sign or code a member might write, and the currency it means."""
+    marks = {sign: code for sign, code in _SIGNS.items()}
+    marks[get_currency_symbol(currency, locale=language)] = currency
+    return marks
+
+
+def _strip_marks(text: str, currency: str, language: str) -> tuple[str, str | None, bool]:
+    """The text without its currency mark, the currency it named (if any), and
+    whether the mark stood between the whole and the fraction (``5€50``)."""
+    named = None
+    upper = text.upper()
+    code = re.fullmatch(r"([A-Z]{3})\s*(.+)|(.+?)\s*([A-Z]{3})", upper)
+    if code and is_currency(code.group(1) or code.group(4)):
+        named = code.group(1) or code.group(4)
+        return (code.group(2) or code.group(3)).strip(), named, False
+    for mark, meant in sorted(_markers(currency, language).items(), key=lambda pair: -len(pair[0])):
+        if mark and mark in text:
+            before, _, after = text.partition(mark)
+            before, after = before.strip(), after.strip()
+            if before and after:  # 5€50
+                return f"{before}\u0000{after}", meant, True
+            return (before or after), meant, False
+    return text, None, False
+
+
+def names_currency(word: str) -> bool:
+    """Whether a word carries a currency's sign or code (``50USD``, ``€5``)."""
+    upper = word.upper()
+    return any(sign in word for sign in _SIGNS) or is_currency(upper[:3]) or is_currency(upper[-3:])
+
+
+def read_amount(text: str, currency: str, language: str = "en") -> Amount:
+    """Parse an amount in the pool's currency as the collective's language writes
+    it (``1,000`` is a thousand where ``,`` groups thousands; ``5€50`` is 5.50);
+    ValueError with a member-readable message for anything else."""
     places = exponent(currency)
+    example = format_amount(1250 * 10 ** max(places - 2, 0) if places >= 2 else 12, currency, language)
     cleaned = text.strip()
-    match = _AMOUNT.fullmatch(cleaned)
-    if not match:
-        if cleaned.startswith("-"):
-            raise ValueError("An amount must be more than zero.")
-        example = "12" if places == 0 else "12.50"
-        raise ValueError(f"'{text}' is not an amount; write it like {example}.")
-    whole, fraction = match.group(1), match.group(2) or ""
-    if len(fraction) > places:
+    if cleaned.startswith("-") or cleaned.startswith("−"):
+        raise ValueError("An amount must be more than zero.")
+    bare, named, split = _strip_marks(cleaned, currency, language)
+    if named is not None and named != currency:
+        raise ValueError(f"The pool is kept in {currency}; give the amount in {currency}.")
+    if bare.startswith("-") or bare.startswith("−"):
+        raise ValueError("An amount must be more than zero.")
+    if split:
+        whole, _, fraction = bare.partition("\u0000")
+        if not (whole.isascii() and whole.isdigit() and fraction.isascii() and fraction.isdigit()):
+            raise ValueError(f"'{text}' is not an amount; write it like {example}.")
+        value = Decimal(f"{whole}.{fraction}")
+    else:
+        if not _NUMBER.fullmatch(bare):
+            raise ValueError(f"'{text}' is not an amount; write it like {example}.")
+        value = _number(bare, language, text, example)
+    minor = value.scaleb(places)
+    if minor != minor.to_integral_value():
         if places == 0:
             raise ValueError(f"{currency} has no smaller unit; write a whole number.")
         raise ValueError(f"{currency} has {places} decimal places at most.")
-    minor = int(whole) * 10**places + int(fraction.ljust(places, "0") or 0)
     if minor == 0:
         raise ValueError("An amount must be more than zero.")
-    if minor > MAX_MAJOR_UNITS * 10**places:
-        raise ValueError(f"That is more than {MAX_MAJOR_UNITS:,} {currency}; please check the amount.")
-    return minor
+    if value > MAX_MAJOR_UNITS:
+        limit = format_amount(MAX_MAJOR_UNITS * 10**places, currency, language)
+        raise ValueError(f"That is more than {limit}; please check the amount.")
+    return Amount(int(minor), named is not None, value.as_tuple().exponent < 0)
 
 
-def format_amount(minor: int, currency: str) -> str:
-    """1250 → ``12.50 EUR``; 125000 → ``1,250.00 EUR``."""
-    places = exponent(currency)
-    sign = "-" if minor < 0 else ""
-    whole, fraction = divmod(abs(minor), 10**places)
-    text = f"{whole:,}" + (f".{fraction:0{places}d}" if places else "")
-    return f"{sign}{text} {currency}"
+def _number(bare: str, language: str, typed: str, example: str) -> Decimal:
+    group = Locale.parse(language).number_symbols["latn"]["group"]
+    if group.isspace():  # French groups with a narrow space; members type any space
+        bare = re.sub(r"[ \u00a0\u202f]", group, bare)
+    try:
+        return parse_decimal(bare, locale=language, strict=True)
+    except (NumberFormatError, InvalidOperation):
+        pass
+    # One separator followed by other than three digits can only be a decimal
+    # mark, whichever the locale uses (``12,50`` in English, ``12.50`` in German).
+    separators = [c for c in bare if not c.isdigit()]
+    if len(separators) == 1 and separators[0] in ".,":
+        whole, fraction = re.split(r"[.,]", bare)
+        if len(fraction) != 3:
+            return Decimal(f"{whole}.{fraction}")
+    decimal_mark = Locale.parse(language).number_symbols["latn"]["decimal"]
+    raise ValueError(f"'{typed}' is not an amount; write it like {example} (the decimal mark is '{decimal_mark}').")
+
+
+def parse_amount(text: str, currency: str, language: str = "en") -> int:
+    """``12.50`` → 1250 (minor units)."""
+    return read_amount(text, currency, language).minor

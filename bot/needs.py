@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.commands import Arg, Command
 from bot.context import Context
 from bot.errors import PrivateRefusal, Refusal
-from bot.items import item_number, resolve
+from bot.items import item_number, looks_like_item_number, resolve
 from bot.model import (
     ASKING,
     CONTRIBUTION,
@@ -18,28 +18,37 @@ from bot.model import (
     QUEUED,
     RELEASE,
     RESERVATION,
+    REVERSAL,
     TREASURER,
     Item,
     LedgerEntry,
     Need,
     Offer,
 )
-from bot.money import exponent, parse_amount
+from bot.money import exponent, names_currency, read_amount
 from bot.pool import balances, fund_queue, money, queue
-from bot.proposals import MAX_TEXT, MAX_TITLE, new_item
+from bot.proposals import MAX_TEXT, MAX_TITLE, new_item, refuse_private_in_group
+from bot.record import log_decision, namer
 from bot.rotation import holder_of
-from bot.rounds import FULL, SILENT, author_name, heading, open_round
+from bot.rounds import FULL, SILENT, author_name, heading, open_round, requester_left
 from bot.settings import CATEGORIES
+from bot.text import block, one_line
 
 LEDGER_SHOWN = 20
 MAX_NOTE = 300
-KIND_WORDS = {CONTRIBUTION: "contribution", RESERVATION: "reserved", RELEASE: "released", PAYOUT: "paid out"}
+KIND_WORDS = {
+    CONTRIBUTION: "contribution",
+    RESERVATION: "reserved",
+    RELEASE: "released",
+    PAYOUT: "paid out",
+    REVERSAL: "reversal",
+}
 
 
 def contribute(ctx: Context, amount: str, note: str | None) -> str:
     member = ctx.require_member()
     minor = _amount(ctx, amount)
-    note = (note or "").strip()
+    note = one_line(note or "")
     if len(note) > MAX_NOTE:
         raise Refusal(f"Please keep the note under {MAX_NOTE} characters.")
     ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, CONTRIBUTION, minor, ctx.now, member.id, note=note))
@@ -51,7 +60,7 @@ def contribute(ctx: Context, amount: str, note: str | None) -> str:
 
 def _amount(ctx: Context, text: str) -> int:
     try:
-        return parse_amount(text, ctx.settings.text("currency"))
+        return read_amount(text, ctx.settings.text("currency"), ctx.settings.text("language")).minor
     except ValueError as error:
         raise Refusal(str(error)) from None
 
@@ -61,50 +70,113 @@ def _balance_line(ctx: Context) -> str:
     return f"The pool holds {money(ctx, now.held)}, of which {money(ctx, now.reserved)} is reserved for approved needs."
 
 
-SIGNS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "₺": "TRY", "₴": "UAH", "₽": "RUB", "₪": "ILS"}
+# Words that say a number counts things, not money: "/need 2 kids need a ride".
+COUNTED = frozenset(
+    {
+        "kid",
+        "kids",
+        "child",
+        "children",
+        "people",
+        "person",
+        "persons",
+        "adult",
+        "adults",
+        "hour",
+        "hours",
+        "hr",
+        "hrs",
+        "day",
+        "days",
+        "night",
+        "nights",
+        "week",
+        "weeks",
+        "time",
+        "times",
+        "meal",
+        "meals",
+        "ride",
+        "rides",
+        "trip",
+        "trips",
+        "bag",
+        "bags",
+        "box",
+        "boxes",
+        "load",
+        "loads",
+        "shift",
+        "shifts",
+        "chair",
+        "chairs",
+        "room",
+        "rooms",
+        "bed",
+        "beds",
+        "seat",
+        "seats",
+        "pair",
+        "pairs",
+        "piece",
+        "pieces",
+        "dozen",
+    }
+)
+SMALL = 10  # a bare number below this that starts a need is asked about: more often a count than money
 
 
-def _amount_word(ctx: Context, word: str) -> str | None:
-    """The amount in a need's first word (``50``, ``50€``, ``€12.50``, ``20EUR``),
-    or None when the word is not an amount at all."""
-    if not any(c.isdigit() for c in word) and not word.startswith("-"):
-        return None
-    currency = ctx.settings.text("currency")
-    bare = word
-    for sign, code in SIGNS.items():
-        if sign in bare:
-            if code != currency:
-                raise Refusal(f"The pool is kept in {currency}; ask in {currency}.")
-            bare = bare.replace(sign, "")
-    letters = "".join(c for c in bare if c.isalpha())
-    if letters:
-        if letters.upper() != currency or not (bare.upper().startswith(currency) or bare.upper().endswith(currency)):
-            if bare.strip("0123456789.,-+") == bare and not any(c.isdigit() for c in bare):
-                return None
-            raise Refusal(
-                f"'{word}' is not an amount in {currency}. Write /need AMOUNT DESCRIPTION, e.g. /need 25 bus pass."
-            )
-        bare = bare.upper().replace(currency, "")
-    return bare
+def _money_first(ctx: Context, first: str, rest: str) -> int | None:
+    """The amount a need starts with, or None for help that is not money. An
+    amount with its currency (``€12``, ``12 EUR``) or with decimals (``12.50``) is
+    money; a word that is no number at all (``24h``) starts a description; a bare
+    whole number that likely counts something is asked about, never guessed."""
+    currency, language = ctx.settings.text("currency"), ctx.settings.text("language")
+    if not any(c.isdigit() for c in first) and not first.startswith("-"):
+        try:
+            read_amount(first, currency, language)
+        except ValueError:
+            return None  # words: help that is not money
+    try:
+        amount = read_amount(first, currency, language)
+    except ValueError as error:
+        if first[:1].isdigit() and not names_currency(first):
+            return None  # 24h, 2nd, 3-4: words that start with a digit, not an amount
+        raise Refusal(str(error)) from None
+    if amount.marked or amount.fraction:
+        return amount.minor
+    next_word = rest.split(" ", 1)[0].strip(".,;:!?").casefold()
+    if amount.minor < SMALL * 10 ** exponent(currency) or next_word in COUNTED:
+        shown = money(ctx, amount.minor)
+        raise Refusal(
+            f"Is {first} an amount of money? For {shown} from the pool, write it with the currency: "
+            f"/need {shown} {rest.strip()}\nFor help that is not money, begin with words, e.g. "
+            f"/need help: {first} {rest.strip()}"
+        )
+    return amount.minor
 
 
 def need(ctx: Context, text: str) -> None:
     """``/need AMOUNT DESCRIPTION [#category]`` or ``/need DESCRIPTION [#category]``."""
     ctx.require_member()
-    first, _, rest = text.strip().partition(" ")
-    amount = None
-    if (typed := _amount_word(ctx, first)) is not None:
-        amount = _amount(ctx, typed)
+    first, _, rest = block(text).partition(" ")
+    amount = _money_first(ctx, first, rest)
+    if amount is not None:
         text = rest
-    description, category = _category(text)
+    description, category = _category(block(text))
+    if description.lower().startswith("help:"):
+        description = description[5:].strip()
     if not description:
         raise Refusal("Say what the need is: /need AMOUNT DESCRIPTION [#category], or /need DESCRIPTION for help.")
     title, _, body = description.partition("\n")
+    title = one_line(title)
+    if not title:
+        raise Refusal("Say what the need is in visible words: /need AMOUNT DESCRIPTION [#category].")
     if len(title) > MAX_TITLE or len(body) > MAX_TEXT:
         raise Refusal(f"Please keep the description under {MAX_TITLE} characters on its first line.")
     private = ctx.chat.is_direct
     topic = "help" if amount is None else "money"
-    shown = title.strip() if amount is None else f"{money(ctx, amount)} — {title.strip()}"
+    shown = title if amount is None else f"{money(ctx, amount)} — {title}"
     data = {"private": True} if private else {}
     item = new_item(ctx, topic, f"{shown} ({category})", body.strip(), data, kind="need")
     if amount is None:
@@ -156,7 +228,7 @@ def offer(ctx: Context, number: int | None, note: str | None) -> None:
     if item.author_id == member.id:
         own = f"#{item.number} is your own need."
         raise PrivateRefusal(own) if item.data.get("private") else Refusal(own)
-    note = (note or "").strip()[:MAX_NOTE]
+    note = one_line(note or "")[:MAX_NOTE]
     ctx.uow.needs.add_offer(Offer(item.id, member.id, note, ctx.now))
     ctx.reply(f"{member.display_name} offers to help with #{item.number}" + (f": {note}" if note else "."))
     asker = ctx.uow.members.get(item.author_id)
@@ -167,6 +239,7 @@ def offer(ctx: Context, number: int | None, note: str | None) -> None:
 def done(ctx: Context, number: int | None) -> str:
     member = ctx.require_member()
     item, need_ = _need_item(ctx, number, "done")
+    refuse_private_in_group(ctx, item, "done")
     if item.author_id != member.id:
         raise Refusal(f"Only whoever asked can say #{item.number} is met.")
     if need_.stage != ASKING:
@@ -175,7 +248,9 @@ def done(ctx: Context, number: int | None) -> str:
     ctx.uow.needs.save(need_)
     item.status, item.decided_at = "done", ctx.now
     ctx.uow.items.save(item)
-    helpers = [ctx.uow.members.get(o.member_id).display_name for o in ctx.uow.needs.offers(item.id)]
+    log_decision(ctx, item, "met")
+    shown = namer(ctx, item.collective_id)
+    helpers = [shown(ctx.uow.members.get(o.member_id)) for o in ctx.uow.needs.offers(item.id)]
     thanks = f" Thank you, {', '.join(helpers)}!" if helpers else ""
     ctx.announce(f"#{item.number} {item.title} is met.{thanks}")
     return "Marked as met." if ctx.chat.is_direct else None
@@ -205,10 +280,13 @@ def paid(ctx: Context, number: int | None) -> None:
     if need_.stage != FUNDED:
         waiting = "waits for funds" if need_.stage == QUEUED else f"is {need_.stage}"
         raise Refusal(f"#{item.number} {waiting}; only a funded need can be paid out.")
+    if requester_left(ctx, item):
+        raise Refusal(f"#{item.number} is being withdrawn and can no longer be paid out.")
     if not ctx.uow.needs.move(item.id, FUNDED, PAID):
         raise Refusal(f"#{item.number} was paid out a moment ago.")
     amount = ctx.uow.ledger.reserved_for(item.id)
     ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, PAYOUT, amount, ctx.now, ctx.member.id, item.id))
+    log_decision(ctx, item, "paid")
     ctx.announce(
         f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.member.display_name}. "
         + _balance_line(ctx)
@@ -237,23 +315,30 @@ def ledger(ctx: Context) -> str:
     if not entries:
         return "The ledger is empty. /contribute AMOUNT adds to the pool."
     lines = [f"Ledger, newest first (last {min(len(entries), LEDGER_SHOWN)}):"]
+    shown = namer(ctx, ctx.collective.id)
     for entry in entries:
-        line = f"• {ctx.time(entry.at)} — {KIND_WORDS[entry.kind]} {money(ctx, entry.amount)}"
+        line = f"• {entry.number}. {ctx.time(entry.at)} — {KIND_WORDS[entry.kind]} {money(ctx, entry.amount)}"
         if entry.item_id is not None:
             line += f" for #{ctx.uow.items.get(entry.item_id).number}"
+        if entry.kind == REVERSAL and entry.reverses is not None:
+            line += f" of entry {_reversed_number(ctx, entry)}"
         if entry.kind == CONTRIBUTION and entry.member_id is not None:
-            line += f" from {ctx.uow.members.get(entry.member_id).display_name}"
+            line += f" from {shown(ctx.uow.members.get(entry.member_id))}"
         if entry.kind == PAYOUT and entry.member_id is not None:
-            line += f", recorded by {ctx.uow.members.get(entry.member_id).display_name}"
+            line += f", recorded by {shown(ctx.uow.members.get(entry.member_id))}"
         if entry.note:
-            line += f": {entry.note}"
+            line += f": {one_line(entry.note)}"
         lines.append(line)
     lines.append(_balance_line(ctx))
     return "\n".join(lines)
 
 
+def _reversed_number(ctx: Context, reversal: LedgerEntry) -> int | None:
+    return ctx.uow.ledger.get(reversal.reverses).number
+
+
 _SECTION = "Pool and needs"
-_N = Arg("number", "N", item_number, optional=True)
+_N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
 
 COMMANDS = [
     Command(

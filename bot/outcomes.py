@@ -4,9 +4,9 @@ rules or the membership alone."""
 from __future__ import annotations
 
 from bot.context import Scope
-from bot.model import Item, Member
-from bot.pool import approve, fund_queue, reject
-from bot.rotation import on_join
+from bot.model import DECIDING, FUNDED, QUEUED, Item, Member
+from bot.pool import apply_reversal, approve, fund_queue, reject
+from bot.rotation import create_role, on_join
 from bot.settings import KEYS, CollectiveSettings
 
 
@@ -25,10 +25,21 @@ def admit(scope: Scope, platform: str, user_id: str, name: str) -> Member:
     return member
 
 
+def currency_problem(scope: Scope) -> str | None:
+    """Why the currency cannot change now: amounts already asked or recorded are in
+    the current one, and a change would rescale them (50 EUR is not 5,000 JPY)."""
+    current = scope.settings.text("currency")
+    if scope.uow.ledger.recent(scope.collective.id, 1):
+        return f"the pool's ledger is kept in {current} already, and its amounts can't change currency"
+    if any(scope.uow.needs.in_stage(scope.collective.id, stage) for stage in (DECIDING, QUEUED, FUNDED)):
+        return f"needs asked in {current} are still open"
+    return None
+
+
 def apply_setting(scope: Scope, key: str, value: str) -> str:
-    if key == "currency" and scope.uow.ledger.recent(scope.collective.id, 1):
+    if key == "currency" and (problem := currency_problem(scope)):
         current = scope.settings.text("currency")
-        return f"But the pool's ledger is kept in {current} already, so the currency stays {current}."
+        return f"But {problem}, so the currency stays {current}."
     scope.uow.settings.put(scope.collective.id, key, value)
     if key == "need_priorities":
         scope.settings = CollectiveSettings({**scope.settings.stored, key: value})
@@ -44,6 +55,10 @@ def carry_out(scope: Scope, item: Item, adopted: bool) -> str:
         return ""
     if item.topic == "setting":
         return apply_setting(scope, item.data["key"], item.data["value"])
+    if item.topic == "reversal":
+        return apply_reversal(scope, item.data["entry"], item.data["reason"], item.author_id)
+    if item.topic == "role":
+        return create_role(scope, item.data)
     if item.topic == "membership":
         candidate = item.data["candidate"]
         admit(scope, candidate["platform"], candidate["user_id"], candidate["name"])

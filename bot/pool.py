@@ -14,12 +14,14 @@ from bot.model import (
     REJECTED,
     RELEASE,
     RESERVATION,
+    REVERSAL,
     WITHDRAWN,
     Item,
     LedgerEntry,
     Need,
 )
 from bot.money import format_amount
+from bot.record import log_decision
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +45,11 @@ def balances(scope: Scope) -> Balances:
     totals = scope.uow.ledger.totals(scope.collective.id)
     paid = totals.get(PAYOUT, 0)
     reserved = totals.get(RESERVATION, 0) - totals.get(RELEASE, 0) - paid
-    return Balances(totals.get(CONTRIBUTION, 0), paid, reserved)
+    return Balances(totals.get(CONTRIBUTION, 0) - totals.get(REVERSAL, 0), paid, reserved)
 
 
 def money(scope: Scope, minor: int) -> str:
-    return format_amount(minor, scope.settings.text("currency"))
+    return format_amount(minor, scope.settings.text("currency"), scope.settings.text("language"))
 
 
 def queue(scope: Scope) -> list[tuple[Item, Need]]:
@@ -65,6 +67,8 @@ def fund_queue(scope: Scope) -> list[Item]:
     funded = []
     available = balances(scope).available
     for item, need in queue(scope):
+        if not scope.uow.members.get(item.author_id).active:
+            continue  # whoever asked has left: never funded (it is withdrawn at its next due moment)
         if need.amount > available:
             break
         if not scope.uow.needs.move(item.id, QUEUED, FUNDED):
@@ -111,12 +115,90 @@ def withdraw_need(scope: Scope, item: Item, reason: str) -> None:
         scope.uow.ledger.append(
             LedgerEntry(None, scope.collective.id, RELEASE, reserved, scope.now, item_id=item.id, note=reason)
         )
-    item.status = WITHDRAWN
+    item.status, item.decided_at = WITHDRAWN, scope.now
     scope.uow.items.save(item)
+    log_decision(scope, item, "withdrawn")
     released = f"; {money(scope, reserved)} goes back to the pool" if reserved else ""
-    scope.announce(f"{item_heading(item)} is withdrawn ({reason}){released}.")
+    because = f" ({reason})" if reason else ""
+    scope.announce(f"{item_heading(item)} is withdrawn{because}{released}.")
     fund_queue(scope)
+
+
+def unfund_beyond_balance(scope: Scope) -> list[Item]:
+    """After a reversal took money out: funded needs give their reservation back,
+    the last in the queue's order first, until what is reserved fits in what is
+    held; they go back to the queue, in order, to be funded again as money comes."""
+    now = balances(scope)
+    excess = now.reserved - now.held
+    if excess <= 0:
+        return []
+    order = {name: rank for rank, name in enumerate(scope.settings.text("need_priorities").split(","))}
+    funded = sorted(
+        scope.uow.needs.in_stage(scope.collective.id, FUNDED),
+        key=lambda pair: (order.get(pair[1].category, len(order)), pair[0].created_at, pair[0].number),
+        reverse=True,
+    )
+    unfunded = []
+    for item, _need in funded:
+        if excess <= 0:
+            break
+        reserved = scope.uow.ledger.reserved_for(item.id)
+        if not scope.uow.needs.move(item.id, FUNDED, QUEUED):
+            continue
+        scope.uow.ledger.append(
+            LedgerEntry(None, scope.collective.id, RELEASE, reserved, scope.now, item_id=item.id, note="reversal")
+        )
+        excess -= reserved
+        unfunded.append(item)
+        scope.announce(
+            f"{item_heading(item)} goes back to the queue: the money reserved for it ({money(scope, reserved)}) "
+            "was undone by the reversal. It is funded again, in its turn, as money comes in."
+        )
+    return unfunded
 
 
 def item_heading(item: Item) -> str:
     return f"#{item.number} {item.title}"
+
+
+def reversal_problem(scope: Scope, entry: LedgerEntry) -> str | None:
+    """Why a ledger entry cannot be reversed now, or None when it can."""
+    if entry.kind != CONTRIBUTION:
+        return (
+            f"Entry {entry.number} is a {entry.kind}; only a contribution can be reversed (reservations, releases "
+            "and payouts follow from needs and are corrected through them)."
+        )
+    if scope.uow.ledger.reversal_of(entry.id) is not None:
+        return f"Entry {entry.number} was reversed already."
+    held = balances(scope).held
+    if entry.amount > held:
+        return (
+            f"The pool holds {money(scope, held)}, less than the {money(scope, entry.amount)} of entry "
+            f"{entry.number}: part of it has been paid out, so it cannot be undone by a reversal."
+        )
+    return None
+
+
+def apply_reversal(scope: Scope, entry_id: int, reason: str, member_id: int | None) -> str:
+    """Append the reversal of a mistaken entry (the entry itself never changes);
+    needs it had funded go back to the queue in order."""
+    entry = scope.uow.ledger.get(entry_id)
+    problem = reversal_problem(scope, entry)
+    if problem:
+        return f"But it was not reversed: {problem}"
+    scope.uow.ledger.append(
+        LedgerEntry(
+            None, scope.collective.id, REVERSAL, entry.amount, scope.now, member_id, note=reason, reverses=entry.id
+        )
+    )
+    before = len(scope.actions)
+    unfund_beyond_balance(scope)
+    fund_queue(scope)
+    now = balances(scope)
+    sentence = (
+        f"Entry {entry.number} ({money(scope, entry.amount)}) is reversed by a new ledger entry; the pool now holds "
+        f"{money(scope, now.held)}, of which {money(scope, now.reserved)} is reserved."
+    )
+    if len(scope.actions) > before:
+        sentence += " Needs it had funded go back to the queue, below."
+    return sentence

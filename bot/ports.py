@@ -9,6 +9,7 @@ from typing import Protocol
 
 from bot.model import (
     Collective,
+    Decision,
     DueWork,
     Item,
     LedgerEntry,
@@ -51,6 +52,10 @@ class Members(Protocol):
 
     def save(self, member: Member) -> Member:
         """Insert or update; returns the member with its id."""
+
+    def twin_names(self, collective_id: int) -> set[str]:
+        """Display names (casefolded) that more than one member of the collective
+        has, or had: those are shown with the member's user id."""
 
     def memberships(self, platform: str, user_id: str) -> list[Member]:
         """Every active membership of one person, across collectives."""
@@ -124,6 +129,10 @@ class Rounds(Protocol):
         so two closes give one outcome."""
 
     def roll(self, round_id: int) -> list[int]: ...
+    def freeze_roll(self, round_id: int) -> None:
+        """At a round's end: who of its roll is still a member is kept with it, so
+        its record (standings, counts) never changes when someone leaves later."""
+
     def latest_for(self, item_ids: list[int]) -> dict[int, Round]:
         """The latest round of each item, in one go."""
 
@@ -175,7 +184,18 @@ class Ledger(Protocol):
     def reserved_for(self, item_id: int) -> int:
         """Reserved for one need and not yet released or paid out."""
 
+    def numbered(self, collective_id: int, number: int) -> LedgerEntry | None:
+        """The collective's entry with that number, as /ledger shows it."""
+
+    def get(self, entry_id: int) -> LedgerEntry: ...
+    def reversal_of(self, entry_id: int) -> LedgerEntry | None: ...
     def recent(self, collective_id: int, limit: int) -> list[LedgerEntry]:
+        """Newest first."""
+
+
+class Decisions(Protocol):
+    def add(self, decision: Decision) -> None: ...
+    def recent(self, collective_id: int, limit: int) -> list[Decision]:
         """Newest first."""
 
 
@@ -230,6 +250,7 @@ class UnitOfWork(Protocol):
     responses: Responses
     needs: Needs
     ledger: Ledger
+    decisions: Decisions
     roles: Roles
     asks: SentAsks
 

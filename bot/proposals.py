@@ -8,9 +8,9 @@ from datetime import timedelta
 from bot.commands import Arg, Command
 from bot.context import Context
 from bot.decision import quorum_needed
-from bot.durations import describe_duration, parse_duration
+from bot.durations import describe_duration, later, looks_like_duration, parse_duration
 from bot.errors import Refusal
-from bot.items import item_number, resolve
+from bot.items import item_number, looks_like_item_number, resolve
 from bot.model import (
     FACILITATOR,
     FUNDED,
@@ -25,6 +25,7 @@ from bot.model import (
     Round,
 )
 from bot.pool import withdraw_need
+from bot.record import namer
 from bot.responses import refuse_unless_open
 from bot.rotation import holder_of
 from bot.rounds import (
@@ -42,6 +43,7 @@ from bot.rounds import (
     tally_line,
     unschedule,
 )
+from bot.text import block, one_line, quoted
 
 MAX_TITLE = 200
 MAX_TEXT = 4000
@@ -49,9 +51,12 @@ DECISIONS_SHOWN = 20
 
 
 def split_text(text: str) -> tuple[str, str]:
-    """The first line is the title; the lines after it are the detail."""
-    title, _, body = text.strip().partition("\n")
-    title, body = title.strip(), body.strip()
+    """The first line is the title; the lines after it are the detail. Invisible
+    and direction characters go, so a title always reads as what it is."""
+    title, _, body = block(text).partition("\n")
+    title, body = one_line(title), body.strip()
+    if not title:
+        raise Refusal("A title needs some visible words: /propose [DURATION] TITLE")
     if len(title) > MAX_TITLE:
         raise Refusal(f"Please keep the title under {MAX_TITLE} characters; put the detail on the lines after it.")
     if len(body) > MAX_TEXT:
@@ -94,6 +99,8 @@ def proposals(ctx: Context, page: int | None) -> str:
     page = min(page or 1, pages)
     items = ctx.uow.items.open(collective.id, limit=PAGE, offset=(page - 1) * PAGE)
     latest = ctx.uow.rounds.latest_for([item.id for item in items if item.topic != "help"])
+    if any(settle_if_due(ctx, item, latest[item.id]) for item in items if item.id in latest):
+        return proposals(ctx, page)  # a round past its deadline closed first: list what is open now
     tallies = counts(ctx, list(latest.values()))
     lines = []
     for item in items:
@@ -119,6 +126,8 @@ def show(ctx: Context, number: int | None) -> str:
     if item.topic == "help":
         return _show_help(ctx, item)
     rounds = ctx.uow.rounds.of_item(item.id)
+    if settle_if_due(ctx, item, rounds[-1]):  # past its deadline: the outcome first, then the record
+        rounds = ctx.uow.rounds.of_item(item.id)
     round_ = rounds[-1]
     author = author_name(ctx, item) or "a candidate"
     status = {ROUND_OPEN: f"open, closes {ctx.time(round_.closes_at)}"}.get(
@@ -127,14 +136,15 @@ def show(ctx: Context, number: int | None) -> str:
     raised = "Asked" if item.kind == "need" else "Proposed"
     lines = [f"#{item.number} {round_.title}", f"{raised} by {author}. Round {round_.number}: {status}."]
     if round_.body:
-        lines.append(round_.body)
+        lines.append(quoted(round_.body))
     state = standing(ctx, round_)
+    shown = namer(ctx, item.collective_id)
     lines.append(f"Responses ({len(state.responses)} of {len(state.roll)}):")
     for member, response in state.responses:
-        reason = f": {response.reason}" if response.reason else ""
-        lines.append(f"• {member.display_name} — {NOUNS[response.kind]}{reason}")
+        reason = f": {one_line(response.reason)}" if response.reason else ""
+        lines.append(f"• {shown(member)} — {NOUNS[response.kind]}{reason}")
     if round_.status == ROUND_OPEN:
-        silent = ", ".join(member.display_name for member in state.silent) or "no one"
+        silent = ", ".join(shown(member) for member in state.silent) or "no one"
         lines.append(f"Not yet responded: {silent}.")
     if round_.outcome:
         lines.append("Outcome:\n" + round_.outcome)
@@ -150,19 +160,31 @@ def _show_help(ctx: Context, item: Item) -> str:
     need = ctx.uow.needs.get(item.id)
     lines = [f"#{item.number} {item.title}", f"Asked by {author_name(ctx, item)}. {need.stage.capitalize()}."]
     if item.body:
-        lines.append(item.body)
+        lines.append(quoted(item.body))
+    shown = namer(ctx, item.collective_id)
     for offer in ctx.uow.needs.offers(item.id):
-        note = f": {offer.note}" if offer.note else ""
-        lines.append(f"• {ctx.uow.members.get(offer.member_id).display_name} offers to help{note}")
+        note = f": {one_line(offer.note)}" if offer.note else ""
+        lines.append(f"• {shown(ctx.uow.members.get(offer.member_id))} offers to help{note}")
     return "\n".join(lines)
 
 
 def _own_item(ctx: Context, number: int | None, command: str) -> Item:
     item = resolve(ctx, number, command)
     member = ctx.require_member()
+    refuse_private_in_group(ctx, item, command)
     if item.author_id != member.id:
         raise Refusal(f"Only the author of #{item.number} can {command} it.")
     return item
+
+
+def refuse_private_in_group(ctx: Context, item: Item, command: str) -> None:
+    """A private need is withdrawn or marked done only by direct message: in the
+    group everyone gets the same answer, so the answer tells no one who asked."""
+    if item.data.get("private") and not ctx.chat.is_direct:
+        raise Refusal(
+            f"#{item.number} was asked privately: whoever asked can /{command} {item.number} "
+            "in a direct message with me."
+        )
 
 
 def current_round(ctx: Context, item: Item) -> Round:
@@ -177,6 +199,8 @@ def current_round(ctx: Context, item: Item) -> Round:
 def amend(ctx: Context, number: int | None, text: str) -> None:
     item = _own_item(ctx, number, "amend")
     current = current_round(ctx, item)
+    if settle_if_due(ctx, item, current):  # decided at its deadline: too late to amend that round
+        raise Refusal(f"{heading(item)} reached its deadline before your change, so it was decided as it stood.")
     if item.status == WITHDRAWN:
         raise Refusal(f"{heading(item)} was withdrawn; propose it again with /propose.")
     if item.status not in (OPEN, NOT_ADOPTED):
@@ -203,13 +227,15 @@ def withdraw(ctx: Context, number: int | None) -> str | None:
         withdraw_need(ctx, item, "no longer needed")
         return "Withdrawn." if ctx.chat.is_direct else None
     round_ = ctx.uow.rounds.latest(item.id)
+    if settle_if_due(ctx, item, round_):  # decided at its deadline, before the withdrawal came
+        raise Refusal(f"{heading(item)} reached its deadline before your withdrawal, so it was decided as it stood.")
     refuse_unless_open(ctx, item, round_)
     if item.kind == "need":
         need = ctx.uow.needs.get(item.id)
         need.stage = WITHDRAWN
         ctx.uow.needs.save(need)
     end(ctx, item, round_, ROUND_WITHDRAWN)
-    item.status = WITHDRAWN
+    item.status, item.decided_at = WITHDRAWN, ctx.now
     ctx.uow.items.save(item)
     by = "whoever asked" if item.data.get("private") else ctx.member.display_name
     ctx.announce(f"{heading(item)} is withdrawn by {by}. Its responses stay in the record.")
@@ -218,7 +244,7 @@ def withdraw(ctx: Context, number: int | None) -> str | None:
 
 def may_steer(ctx: Context, command: str) -> bool:
     """Who may close early or extend: the current facilitator, where the role
-    is filled; otherwise any member (and closing early then needs quorum).
+    is filled; otherwise any member (under the rules of /close and /extend).
     Returns whether the facilitator is acting."""
     member = ctx.require_member()
     facilitator = holder_of(ctx.uow, ctx.collective.id, FACILITATOR)
@@ -236,12 +262,12 @@ def extend(ctx: Context, number: int | None, duration: timedelta) -> str | None:
     if settle_if_due(ctx, item, round_):
         return None
     refuse_unless_open(ctx, item, round_)
-    if not facilitating and item.author_id != ctx.member.id:
+    if not facilitating and (item.author_id != ctx.member.id or item.data.get("private")):
         raise Refusal(f"Without a facilitator, only whoever raised #{item.number} can extend it.")
     if round_.mode == SILENT:
         raise Refusal(f"#{item.number}'s time for objections is not extended; object to it if it needs a full round.")
     unschedule(ctx, round_)
-    round_.closes_at += duration
+    round_.closes_at = later(round_.closes_at, duration, ctx.settings.timezone)
     ctx.uow.rounds.save(round_)
     schedule(ctx, round_)
     return (
@@ -263,30 +289,62 @@ def close_now(ctx: Context, number: int | None) -> None:
             "that time is for objections, so it does not close early."
         )
     state = standing(ctx, round_)
-    needed = quorum_needed(ctx.settings.quorum, len(state.roll))
-    if not facilitating and len(state.responses) < needed:
+    answered, roll = len(state.responses), len(state.roll)
+    by_itself = f"It closes by itself {ctx.time(round_.closes_at)}."
+    if facilitating:  # under the round's own frozen quorum, never the current setting
+        needed = quorum_needed(ctx.settings.under(round_.terms).quorum, roll)
+        if answered < needed:
+            raise Refusal(
+                f"{heading(item)} cannot close early: {answered} of {roll} have responded and its quorum needs "
+                f"{needed}. {by_itself}"
+            )
+    elif answered < roll or not roll:
+        silent = ", ".join(namer(ctx, item.collective_id)(member) for member in state.silent)
+        waiting = f" Not yet responded: {silent}." if silent else ""
         raise Refusal(
-            f"{heading(item)} cannot close early: {len(state.responses)} of {len(state.roll)} have responded and "
-            f"quorum needs {needed}. It closes by itself {ctx.time(round_.closes_at)}."
+            f"{heading(item)} cannot close early: with no facilitator, a round closes before its deadline only "
+            f"once everyone on its roll has responded ({answered} of {roll} so far).{waiting} {by_itself}"
         )
     if close(ctx, item, round_, closed_by=ctx.member.display_name) is None:
         raise Refusal(f"{heading(item)} was closed a moment ago. Its outcome:\n{ctx.uow.rounds.get(round_.id).outcome}")
 
 
+VERDICT_WORDS = {
+    "adopted": "adopted",
+    "not_adopted": "not adopted",
+    "approved": "approved",
+    "not_approved": "not approved",
+    "amended": "amended",
+    "withdrawn": "withdrawn",
+    "paid": "paid out",
+    "met": "met",
+}
+
+
 def decisions(ctx: Context) -> str:
     collective = ctx.require_collective()
-    items = ctx.uow.items.decided(collective.id, DECISIONS_SHOWN)
-    if not items:
+    logged = ctx.uow.decisions.recent(collective.id, DECISIONS_SHOWN)
+    if not logged:
         return "No decisions yet."
+    numbers = {}
     lines = ["Decisions, newest first:"]
-    for item in items:
-        round_ = ctx.uow.rounds.latest(item.id)
-        verdict = "adopted" if round_.adopted else "not adopted"
-        lines.append(f"{heading(item)} — {verdict} ({round_.rule}, round {round_.number}), {ctx.time(item.decided_at)}")
+    for decision in logged:
+        if decision.item_id not in numbers:
+            numbers[decision.item_id] = ctx.uow.items.get(decision.item_id).number
+        how = []
+        if decision.rule:
+            how.append(decision.rule)
+        if decision.round_number is not None:
+            how.append(f"round {decision.round_number}")
+        detail = f" ({', '.join(how)})" if how else ""
+        verdict = VERDICT_WORDS.get(decision.verdict, decision.verdict)
+        lines.append(
+            f"#{numbers[decision.item_id]} {one_line(decision.title)} — {verdict}{detail}, {ctx.time(decision.at)}"
+        )
     return "\n".join(lines)
 
 
-_N = Arg("number", "N", item_number, optional=True)
+_N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
 _SECTION = "Proposals"
 
 COMMANDS = [
@@ -294,7 +352,10 @@ COMMANDS = [
         "propose",
         "raise a proposal; further lines are its detail",
         propose,
-        args=(Arg("duration", "DURATION", parse_duration, optional=True), Arg("text", "TITLE", rest=True)),
+        args=(
+            Arg("duration", "DURATION", parse_duration, optional=True, looks=looks_like_duration),
+            Arg("text", "TITLE", rest=True),
+        ),
         details="DURATION (like 12h, 3d, 2w) is how long the round stays open; by default the collective's "
         "proposal_duration.",
         section=_SECTION,

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from bot.commands import Arg, Command
 from bot.context import Context
-from bot.errors import Refusal
-from bot.items import item_number, resolve
+from bot.errors import PrivateRefusal, Refusal
+from bot.items import item_number, looks_like_item_number, resolve
 from bot.model import AGREE, BLOCK, OBJECT, ROUND_OPEN, ROUND_WITHDRAWN, STAND_ASIDE, WITHDRAWN, Item, Response, Round
 from bot.rounds import NOUNS, SILENT, VERBS, escalate, heading, refresh, round_id_of, settle_if_due
+from bot.text import one_line
 
 REASON_NEEDED = (OBJECT, BLOCK)
 MAX_REASON = 1000
@@ -23,6 +24,12 @@ def respond(ctx: Context, kind: str, item: Item, reason: str) -> None:
         ctx.reply(f"{member.display_name}, that came after {heading(item)} closed; it was not counted.")
         return
     refuse_unless_open(ctx, item, round_)
+    if not on_roll and item.data.get("private") and item.author_id == member.id:
+        # Whoever asked is not on their private need's roll; the group must not learn that it was them.
+        raise PrivateRefusal(
+            f"#{item.number} is your own private need, so you are not on its roll and your response is not "
+            "counted. Nothing was posted in the group."
+        )
     if not on_roll:
         raise Refusal(
             f"{member.display_name}, you joined after round {round_.number} of #{item.number} opened, so you don't "
@@ -51,7 +58,7 @@ def refuse_unless_open(ctx: Context, item: Item, round_: Round) -> None:
 
 def _command(kind: str):
     def run(ctx: Context, number: int | None, reason: str | None) -> None:
-        respond(ctx, kind, resolve(ctx, number, kind), (reason or "").strip())
+        respond(ctx, kind, resolve(ctx, number, kind), one_line(reason or ""))
 
     return run
 
@@ -114,7 +121,7 @@ COMMANDS = [
         summary,
         _command(kind),
         args=(
-            Arg("number", "N", item_number, optional=True),
+            Arg("number", "N", item_number, optional=True, looks=looks_like_item_number),
             Arg("reason", metavar, rest=True, optional=kind not in REASON_NEEDED),
         ),
         section="Proposals",

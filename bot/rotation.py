@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from bot.context import Scope
 from bot.duework import DueScope
 from bot.fairness import Cadence, Candidate, next_after, next_holder
-from bot.model import FACILITATOR, KNOWN_ROLES, SWAP_EXPIRED, DueWork, Member, Role, Turn
+from bot.model import KNOWN_ROLES, SWAP_EXPIRED, DueWork, Member, Role, Turn
 from bot.ports import UnitOfWork
 
 HANDOVER = "handover"
@@ -139,11 +139,40 @@ def remind_next(scope: DueScope) -> None:
 
 
 def on_join(scope: Scope, member: Member) -> None:
-    """Every member is on the facilitator's roster; a vacant facilitator role
-    is taken at once."""
-    role = scope.uow.roles.named(member.collective_id, FACILITATOR)
-    if role is not None and scope.uow.roles.join(role.id, member.id, scope.now) and role.holder_id is None:
+    """Every member is on the roster of every role with powers; a vacant one is
+    taken at once."""
+    for name in KNOWN_ROLES:
+        role = scope.uow.roles.named(member.collective_id, name)
+        if role is not None and scope.uow.roles.join(role.id, member.id, scope.now) and role.holder_id is None:
+            fill(scope, role, "")
+
+
+def role_spec(name: str, every: timedelta, weekday: int | None, at: tuple[int, int] | None) -> dict:
+    """A role as a proposal keeps it until adopted."""
+    return {"name": name, "every": int(every.total_seconds()), "weekday": weekday, "at": list(at) if at else None}
+
+
+def create_role(scope: Scope, spec: dict) -> str:
+    """Make a rotating role. One with powers has every member on its roster and
+    its first holder chosen by the fairness rule at once; a chore starts with an
+    empty roster. Returns a sentence saying so."""
+    name = spec["name"]
+    if scope.uow.roles.named(scope.collective.id, name) is not None:
+        return f"But there is a {name} role already, so nothing changed."
+    at = tuple(spec["at"]) if spec.get("at") else None
+    role = Role(None, scope.collective.id, name, timedelta(seconds=spec["every"]), spec.get("weekday"), at, scope.now)
+    role = scope.uow.roles.add(role)
+    powered = name in KNOWN_ROLES
+    if powered:
+        for member in scope.uow.members.active(scope.collective.id):
+            scope.uow.roles.join(role.id, member.id, scope.now)
+    schedule_handover(scope, role, scope.now)
+    when = Cadence(role.every, role.weekday, role.at).describe()
+    if powered:
         fill(scope, role, "")
+        return f"The {name} role rotates {when} among all members; the first holder is chosen by the fairness rule."
+    scope.uow.roles.save(role)
+    return f"The {describe(role)} role rotates {when}. Its roster is empty: /rotation join {name} to take part."
 
 
 def on_leave(scope: Scope, member: Member) -> None:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from bot.commands import Arg, Command
 from bot.context import Context
 from bot.durations import parse_duration
 from bot.errors import Refusal
 from bot.fairness import Cadence, parse_clock, parse_weekday
-from bot.items import item_number, resolve
+from bot.items import item_number, looks_like_item_number, resolve
 from bot.model import (
-    FACILITATOR,
+    FUNDED,
+    KNOWN_ROLES,
+    QUEUED,
     SWAP_ACCEPTED,
     SWAP_DECLINED,
     SWAP_EXPIRED,
@@ -20,7 +23,20 @@ from bot.model import (
     Role,
     Swap,
 )
-from bot.rotation import describe, expire_swaps, fill, holder_of, holding, next_in_line, schedule_handover
+from bot.proposals import new_item
+from bot.record import namer
+from bot.rotation import (
+    create_role,
+    describe,
+    expire_swaps,
+    fill,
+    holder_of,
+    holding,
+    next_in_line,
+    role_spec,
+    schedule_handover,
+)
+from bot.rounds import heading, open_round
 
 _ROLE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 _SECTION = "Rotation"
@@ -40,16 +56,17 @@ def roles(ctx: Context) -> str:
     if not found:
         return "No rotating roles yet. /rotation add facilitator 1w starts one."
     lines = ["Roles:"]
+    shown = namer(ctx, collective.id)
     for role in found:
-        roster = [ctx.uow.members.get(member_id).display_name for member_id in ctx.uow.roles.roster(role.id)]
+        roster = [shown(ctx.uow.members.get(member_id)) for member_id in ctx.uow.roles.roster(role.id)]
         if role.holder_id is None:
             line = f"• {describe(role)} — vacant"
         else:
-            holder = ctx.uow.members.get(role.holder_id).display_name
+            holder = shown(ctx.uow.members.get(role.holder_id))
             line = f"• {describe(role)} — {holder}, until {ctx.time(role.next_handover_at)}"
             following = next_in_line(ctx, role)
             if following is not None and following.id != role.holder_id:
-                line += f"; next: {following.display_name}"
+                line += f"; next: {shown(following)}"
         line += f". Roster: {', '.join(roster) if roster else 'empty'}."
         lines.append(line)
     return "\n".join(lines)
@@ -81,39 +98,57 @@ def rotation(ctx: Context, action: str, name: str, rest: str | None) -> str | No
     return None
 
 
-def _add(ctx: Context, name: str, existing: Role | None, spec: str) -> None:
+USAGE_ADD = "Usage: /rotation add ROLE EVERY [at WEEKDAY HH:MM], e.g. " + EXAMPLE
+
+
+def _add(ctx: Context, name: str, existing: Role | None, spec: str) -> str | None:
     if existing is not None:
         raise Refusal(f"There is a {name} role already. /roles shows it.")
     every_text, _, at_text = spec.partition(" at ")
     try:
         every = parse_duration(every_text.strip() or "")
     except ValueError as error:
-        raise Refusal(
-            f"{error}\nUsage: /rotation add ROLE EVERY [at WEEKDAY HH:MM], e.g. /rotation add dishes 1w at mon 18:00"
-        ) from None
+        raise Refusal(f"{error}\n{USAGE_ADD}") from None
     if every < parse_duration("1h"):
         raise Refusal("A role changes hands at most once an hour.")
     weekday = at = None
+    if " at " in f" {spec} " and not at_text.strip():
+        raise Refusal(f"Say when after 'at': at mon 09:00, or at 09:00 for a daily handover.\n{USAGE_ADD}")
     if at_text.strip():
         parts = at_text.split()
-        if len(parts) != 2:
-            raise Refusal("Write the handover time like: at mon 09:00")
         try:
-            weekday, at = parse_weekday(parts[0]), parse_clock(parts[1])
+            if len(parts) == 2:
+                weekday, at = parse_weekday(parts[0]), parse_clock(parts[1])
+            elif len(parts) == 1:
+                at = parse_clock(parts[0])
+            else:
+                raise ValueError("Write the handover time like: at mon 09:00, or at 09:00.")
         except ValueError as error:
-            raise Refusal(str(error)) from None
-    role = ctx.uow.roles.add(Role(None, ctx.collective.id, name, every, weekday, at, ctx.now))
-    if name == FACILITATOR:
-        for member in ctx.uow.members.active(ctx.collective.id):
-            ctx.uow.roles.join(role.id, member.id, ctx.now)
-    schedule_handover(ctx, role, ctx.now)
+            raise Refusal(f"{error}\n{USAGE_ADD}") from None
+        if weekday is not None and every % timedelta(weeks=1):
+            raise Refusal(
+                f"A handover on a weekday needs a cadence in whole weeks (1w, 2w, …), not {every_text.strip()}."
+            )
+        if at is not None and every % timedelta(days=1):
+            raise Refusal(
+                f"A handover at a time of day needs a cadence in whole days or weeks, not {every_text.strip()}."
+            )
+    data = role_spec(name, every, weekday, at)
+    if name not in KNOWN_ROLES:
+        return create_role(ctx, data)
+    # A role with powers is given only by the collective: a proposal, never one member's word.
+    if len(ctx.uow.members.active(ctx.collective.id)) == 1:
+        return "You are the only member, so it applies at once: " + create_role(ctx, data)
+    pending = ctx.uow.items.find_open(ctx.collective.id, "role", "name", name)
+    if pending is not None:
+        raise Refusal(
+            f"{heading(pending)} about the {name} role is still open; respond to it, or wait for its outcome."
+        )
     when = Cadence(every, weekday, at).describe()
-    if name == FACILITATOR:
-        ctx.reply(f"The facilitator role rotates {when} among all members.")
-        fill(ctx, role, "")
-    else:
-        ctx.reply(f"The {describe(role)} role rotates {when}. Its roster is empty: /rotation join {name} to take part.")
-        ctx.uow.roles.save(role)
+    title = f"Create the {name} role, rotating {when} among all members"
+    item = new_item(ctx, "role", title, data=data)
+    open_round(ctx, item, ctx.settings.proposal_duration)
+    return None
 
 
 def _find_member(ctx: Context, text: str) -> Member:
@@ -141,8 +176,16 @@ def swap(ctx: Context, what: str, who: str | None) -> str | None:
             for s in ctx.uow.roles.pending_swaps(role.id)
             if s.to_member_id == member.id
         ]
+        if who is not None:  # the role named: only a swap of that role is answered
+            named = role_name(who)
+            asked = [(role, s) for role, s in asked if role.name == named]
+            if not asked:
+                return f"No one has asked you to swap a {named} turn."
         if not asked:
             return "No one has asked you to swap a turn."
+        if len(asked) > 1:
+            names = ", ".join(role.name for role, _ in asked)
+            raise Refusal(f"Several swaps wait for you ({names}): say which, like /swap {what} {asked[0][0].name}.")
         role, request = asked[0]
         asker = ctx.uow.members.get(request.from_member_id)
         if role.holder_id != request.from_member_id:
@@ -192,6 +235,12 @@ def who_asked(ctx: Context, number: int | None) -> str:
     item = resolve(ctx, number, "whoasked")
     if not item.data.get("private"):
         raise Refusal(f"#{item.number} is not private; its requester is shown with it.")
+    stage = ctx.uow.needs.get(item.id).stage
+    if stage not in (QUEUED, FUNDED):  # only to pay it out: while approved and not yet paid
+        raise Refusal(
+            f"#{item.number} is {stage}: the treasurer learns who asked only while a private need is approved "
+            "and not yet paid out."
+        )
     return f"#{item.number} was asked by {ctx.uow.members.get(item.author_id).display_name}. Keep it to yourself."
 
 
@@ -228,7 +277,7 @@ COMMANDS = [
         "swap",
         "ask a member to take your current turn; answer with accept or decline",
         swap,
-        args=(Arg("what", "ROLE|accept|decline", _swap_what), Arg("who", "@member", optional=True)),
+        args=(Arg("what", "ROLE|accept|decline", _swap_what), Arg("who", "@member|ROLE", optional=True)),
         section=_SECTION,
         members_only=True,
         in_direct=False,
@@ -237,7 +286,7 @@ COMMANDS = [
         "whoasked",
         "the treasurer learns who asked a private need (in a direct message)",
         who_asked,
-        args=(Arg("number", "N", item_number, optional=True),),
+        args=(Arg("number", "N", item_number, optional=True, looks=looks_like_item_number),),
         section=_SECTION,
         members_only=True,
     ),

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from bot.actions import Ask, Choice, Edit
 from bot.context import Scope
-from bot.decision import Outcome, Tally, decide, describe_rule
+from bot.decision import Outcome, Tally, decide, describe_rule, quorum_needed
 from bot.duework import DueScope
-from bot.durations import describe_duration
+from bot.durations import describe_duration, later
 from bot.events import Chat
 from bot.model import (
     ADOPTED,
@@ -23,6 +23,7 @@ from bot.model import (
     ROUND_OPEN,
     ROUND_WITHDRAWN,
     STAND_ASIDE,
+    WITHDRAWN,
     DueWork,
     Item,
     Member,
@@ -30,7 +31,9 @@ from bot.model import (
     Round,
 )
 from bot.outcomes import carry_out
+from bot.record import log_decision, namer
 from bot.settings import CollectiveSettings
+from bot.text import one_line, quoted
 
 FULL, SILENT = "full", "silent"
 ROUND_CLOSES = "round_closes"
@@ -51,7 +54,11 @@ def ask_key(round_: Round) -> str:
 
 
 def round_id_of(key: str) -> int | None:
-    return int(key[1:]) if key.startswith("r") and key[1:].isdigit() else None
+    """The round an ask key names; None for anything else (a forged button's data)."""
+    digits = key[1:]
+    if not key.startswith("r") or not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
+        return None
+    return int(digits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +109,10 @@ def standings(scope: Scope, rounds: list[Round]) -> dict[int, Standing]:
 
 def open_round(scope: Scope, item: Item, duration: timedelta, number: int = 1, mode: str = FULL) -> Round:
     title, body = item.title, item.body
-    roll = [member.id for member in scope.uow.members.active(item.collective_id)]
+    # Whoever asked a private need is not on its roll: their name in "not yet
+    # responded" (or its absence) would say who asked.
+    left_out = item.author_id if item.data.get("private") else None
+    roll = [member.id for member in scope.uow.members.active(item.collective_id) if member.id != left_out]
     opened = Round(
         None,
         item.id,
@@ -110,7 +120,7 @@ def open_round(scope: Scope, item: Item, duration: timedelta, number: int = 1, m
         title,
         body,
         scope.now,
-        scope.now + duration,
+        later(scope.now, duration, scope.settings.timezone),
         mode=mode,
         terms=scope.settings.decision_terms(),
     )
@@ -177,14 +187,14 @@ CARD_BODY = 1500  # characters of a proposal's detail shown on its message; /sho
 
 
 def card_body(body: str, number: int) -> str:
-    """The detail as the round's message shows it. The message is redrawn at every vote
+    """The detail as the round's message shows it, quoted as the member's words. The message is redrawn at every vote
     and must stay one message (an edit replaces one; a Matrix edit carries the text
     several times under a 64 KiB limit), so a long detail is cut, pointing to /show."""
     if len(body) <= CARD_BODY:
-        return body
+        return quoted(body)
     cut = body[:CARD_BODY]
     end = max(cut.rfind("\n"), cut.rfind(" "))
-    return f"{cut[:end] if end > CARD_BODY // 2 else cut}…\n(The whole text: /show {number})"
+    return quoted(f"{cut[:end] if end > CARD_BODY // 2 else cut}…") + f"\n(The whole text: /show {number})"
 
 
 def ended_line(scope: Scope, round_: Round) -> str:
@@ -218,30 +228,63 @@ def end(scope: Scope, item: Item, round_: Round, status: str) -> bool:
     is cancelled and its message says so; False when it was no longer open."""
     if not scope.uow.rounds.finish(round_.id, status, scope.now):
         return False
+    scope.uow.rounds.freeze_roll(round_.id)
+    log_decision(scope, item, status, round_)
     round_.status, round_.closed_at = status, scope.now
     unschedule(scope, round_)
     refresh(scope, item, round_)
     return True
 
 
-def blocked_rounds_before(scope: Scope, round_: Round) -> int:
-    """Earlier rounds of the item that closed not adopted with a block standing
-    (an amended round never closed, so it does not count)."""
+def blocked_rounds_before(scope: Scope, item: Item, round_: Round) -> int:
+    """Earlier rounds of the item that count as blocked: closed not adopted, with
+    their own quorum met and a block standing at the close by someone other than
+    the author (an amended round never closed, so it does not count; an author
+    cannot block their own proposal into the fallback)."""
+    earlier = [
+        r
+        for r in scope.uow.rounds.of_item(round_.item_id)
+        if r.number < round_.number and r.status == ROUND_CLOSED and not r.adopted and r.mode == FULL
+    ]
     count = 0
-    for earlier in scope.uow.rounds.of_item(round_.item_id):
-        if earlier.number >= round_.number or earlier.status != ROUND_CLOSED or earlier.adopted:
+    for closed_round, state in standings(scope, earlier).items():
+        terms = scope.settings.under(next(r.terms for r in earlier if r.id == closed_round))
+        if state.tally.responses < quorum_needed(terms.quorum, len(state.roll)):
             continue
-        roll = set(scope.uow.rounds.roll(earlier.id))
-        if any(r.kind == BLOCK and r.member_id in roll for r in scope.uow.responses.of_round(earlier.id)):
+        if any(r.kind == BLOCK and m.id != item.author_id for m, r in state.responses):
             count += 1
     return count
+
+
+def requester_left(scope: Scope, item: Item) -> bool:
+    """A need whose requester is no longer a member: it is never decided, funded or paid."""
+    return item.kind == "need" and item.author_id is not None and not scope.uow.members.get(item.author_id).active
+
+
+def close_withdrawn(scope: Scope, item: Item, round_: Round) -> str | None:
+    """A need's round at its close when whoever asked has left meanwhile: it is
+    withdrawn, not decided, and the group hears only that (a private need's
+    requester left silently; this is the need's next due moment)."""
+    if not end(scope, item, round_, ROUND_WITHDRAWN):
+        return None
+    need = scope.uow.needs.get(item.id)
+    need.stage = WITHDRAWN
+    scope.uow.needs.save(need)
+    item.status, item.decided_at = WITHDRAWN, scope.now
+    scope.uow.items.save(item)
+    text = f"{heading(item)} is withdrawn: whoever asked is no longer a member. Its responses stay in the record."
+    scope.announce(text)
+    return text
 
 
 def close(scope: Scope, item: Item, round_: Round, closed_by: str | None = None) -> str | None:
     """Close the round once and announce its outcome; None when it was already
     closed (two closes, one outcome)."""
+    if round_.status == ROUND_OPEN and requester_left(scope, item):
+        return close_withdrawn(scope, item, round_)
     if not scope.uow.rounds.finish(round_.id, ROUND_CLOSED, scope.now):
         return None
+    scope.uow.rounds.freeze_roll(round_.id)
     unschedule(scope, round_)
     state = standing(scope, round_)
     if round_.mode == SILENT:
@@ -251,7 +294,9 @@ def close(scope: Scope, item: Item, round_: Round, closed_by: str | None = None)
         settings = scope.settings.under(round_.terms)
         rule = settings.decision_rule
         fallback = settings.fallback_after_rounds
-        fell_back = bool(fallback) and rule != "supermajority" and blocked_rounds_before(scope, round_) >= fallback
+        fell_back = (
+            bool(fallback) and rule != "supermajority" and blocked_rounds_before(scope, item, round_) >= fallback
+        )
         if fell_back:
             rule = "supermajority"
         outcome = decide(rule, state.tally, len(state.roll), settings.quorum, settings.supermajority)
@@ -266,6 +311,8 @@ def close(scope: Scope, item: Item, round_: Round, closed_by: str | None = None)
     round_.outcome = f"{text}\n{effect}" if effect else text
     scope.uow.rounds.save(round_)
     scope.uow.items.save(item)
+    verdict = ("approved" if adopted else "not_approved") if item.kind == "need" else item.status
+    log_decision(scope, item, verdict, round_, rule)
     scope.announce(round_.outcome)
     refresh(scope, item, round_)
     scope.actions.extend(follow_ups)
@@ -293,7 +340,9 @@ def escalate(scope: Scope, item: Item, round_: Round) -> None:
     decided under the collective's rule, with a full round's time from now."""
     unschedule(scope, round_)
     round_.mode = FULL
-    round_.closes_at = max(round_.closes_at, scope.now + scope.settings.proposal_duration)
+    round_.closes_at = max(
+        round_.closes_at, later(scope.now, scope.settings.proposal_duration, scope.settings.timezone)
+    )
     scope.uow.rounds.save(round_)
     schedule(scope, round_)
     scope.announce(
@@ -326,8 +375,9 @@ def outcome_text(
         f"Participation: {len(state.responses)} of {outcome.roll} responded; "
         f"quorum {outcome.needed} of {outcome.roll} — {met}."
     )
+    shown = namer(scope, item.collective_id)
     for kind, label in ((BLOCK, "Blocks"), (OBJECT, "Objections")):
-        reasons = [f"{m.display_name}: {r.reason}" for m, r in state.responses if r.kind == kind]
+        reasons = [f"{shown(m)}: {one_line(r.reason)}" for m, r in state.responses if r.kind == kind]
         if reasons:
             lines.append(f"{label}: " + "; ".join(reasons))
     if closed_by:
@@ -352,7 +402,8 @@ def remind(scope: DueScope) -> None:
     if not silent:
         return
     item = scope.uow.items.get(round_.item_id)
-    names = ", ".join(member.display_name for member in silent)
+    shown = namer(scope, item.collective_id)
+    names = ", ".join(shown(member) for member in silent)
     scope.announce(
         f"Reminder: {heading(item)} closes {scope.time(round_.closes_at)}. "
         f"Not yet responded: {names}. /show {item.number} has the text and every response so far.",

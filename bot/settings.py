@@ -6,6 +6,7 @@ gives them typed. Only ``/set`` proposals change them (see the consensus issue).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,6 +14,7 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.durations import format_duration, parse_duration
+from bot.money import is_currency
 
 RULES = ("consensus", "consent", "majority", "supermajority")
 CATEGORIES = ("health", "housing", "food", "childcare", "care", "transport", "education", "other")
@@ -30,20 +32,32 @@ def _choice(allowed: tuple[str, ...]) -> Callable[[str], str]:
     return parse
 
 
+_DECIMAL = re.compile(r"[0-9]{0,3}(?:\.[0-9]{1,6})?")
+
+
 def _fraction(text: str) -> str:
-    try:
-        value = float(text.strip())
-    except ValueError:
-        raise ValueError(f"'{text}' is not a number; give a fraction such as 0.5 or 0.75.") from None
-    if not 0 < value <= 1:  # also refuses nan and inf
+    value = text.strip()
+    if not value or not _DECIMAL.fullmatch(value) or value == ".":  # no exponents, nan, inf, ² or ٠٫٥
+        raise ValueError(f"'{text}' is not a number; give a fraction such as 0.5 or 0.75.")
+    fraction = Fraction(value)
+    if not 0 < fraction <= 1:
         raise ValueError("Give a fraction greater than 0 and at most 1, such as 0.5 or 0.75.")
-    return f"{value:g}"
+    return f"{float(fraction):g}"
+
+
+def _whole(text: str) -> int | None:
+    """A whole number typed in ASCII digits, or None."""
+    value = text.strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > 12:
+        return None
+    return int(value)
 
 
 def _rounds(text: str) -> str:
-    if not (text.strip().isascii() and text.strip().isdigit()) or int(text) > 100:
+    rounds = _whole(text)
+    if rounds is None or rounds > 100:
         raise ValueError(f"'{text}' is not a number of rounds; give a whole number from 0 (never) to 100.")
-    return str(int(text))
+    return str(rounds)
 
 
 def _duration(text: str) -> str:
@@ -51,11 +65,11 @@ def _duration(text: str) -> str:
 
 
 def _amount_limit(text: str) -> str:
-    # Kept as whole currency units here; the needs issue brings money parsing.
-    value = text.strip()
-    if not value.isdigit() or not 0 <= int(value) <= 1_000_000_000:
-        raise ValueError(f"'{text}' is not an amount; give a whole number such as 100.")
-    return str(int(value))
+    # Whole units of the pool's currency.
+    value = _whole(text)
+    if value is None or value > 1_000_000_000:
+        raise ValueError(f"'{text}' is not an amount; give a whole number of the pool's currency, such as 100.")
+    return str(value)
 
 
 def _priorities(text: str) -> str:
@@ -71,8 +85,10 @@ def _priorities(text: str) -> str:
 
 def _currency(text: str) -> str:
     code = text.strip().upper()
-    if len(code) != 3 or not code.isascii() or not code.isalpha():
-        raise ValueError(f"'{text}' is not a currency code; give a three-letter ISO 4217 code such as EUR.")
+    if len(code) != 3 or not code.isascii() or not code.isalpha() or not is_currency(code):
+        raise ValueError(
+            f"'{text}' is not a currency in use; give its three-letter ISO 4217 code, such as EUR, USD or JPY."
+        )
     return code
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.commands import Arg, Command
 from bot.context import Context
 from bot.errors import Refusal
-from bot.outcomes import apply_setting
+from bot.outcomes import apply_setting, currency_problem
 from bot.proposals import new_item
 from bot.rounds import heading, open_round
 from bot.settings import KEYS, normalise
@@ -32,8 +32,8 @@ def set_(ctx: Context, key: str, value: str) -> str | None:
     current = ctx.settings.text(key)
     if normal == current:
         return f"{key} is already {current}."
-    if key == "currency" and ctx.uow.ledger.recent(collective.id, 1):
-        raise Refusal(f"The pool's ledger is kept in {current} already; its amounts can't change currency.")
+    if key == "currency" and (problem := currency_problem(ctx)):
+        raise Refusal(f"The currency can't change now: {problem}.")
     if len(ctx.uow.members.active(collective.id)) == 1:
         return "You are the only member, so it applies at once: " + apply_setting(ctx, key, normal)
     pending = ctx.uow.items.find_open(collective.id, "setting", "key", key)

@@ -127,6 +127,9 @@ class RollRow(SQLModel, table=True):
 
     round_id: int = Field(foreign_key="round.id", primary_key=True)
     member_id: int = Field(foreign_key="member.id", primary_key=True)
+    # Set when the round ends: whether the member was still a member then, so the
+    # record of a closed round never changes when someone leaves later.
+    counted: bool | None = None
 
 
 class ResponseRow(SQLModel, table=True):
@@ -175,6 +178,24 @@ class LedgerRow(SQLModel, table=True):
     member_id: int | None = Field(default=None, foreign_key="member.id")
     item_id: int | None = Field(default=None, foreign_key="item.id", index=True)
     note: str = ""
+    number: int | None = None  # the collective's own numbering of its entries, as /ledger shows them
+    reverses: int | None = Field(default=None, foreign_key="ledger.id")  # the entry a reversal undoes
+
+
+class DecisionRow(SQLModel, table=True):
+    """The log of outcomes behind /decisions: every round closed, amended or
+    withdrawn and every need paid, met or withdrawn, appended as it happens."""
+
+    __tablename__ = "decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    collective_id: int = Field(foreign_key="collective.id", index=True)
+    item_id: int = Field(foreign_key="item.id")
+    round_number: int | None = None
+    verdict: str = Field(max_length=16)
+    rule: str | None = Field(default=None, max_length=16)
+    title: str = Field(max_length=300)
+    at: datetime
 
 
 class RoleRow(SQLModel, table=True):

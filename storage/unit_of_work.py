@@ -32,6 +32,7 @@ from bot.model import (
     ROUND_OPEN,
     SWAP_PENDING,
     Collective,
+    Decision,
     DueWork,
     Item,
     LedgerEntry,
@@ -47,6 +48,7 @@ from bot.model import (
 from storage.tables import (
     ChatRow,
     CollectiveRow,
+    DecisionRow,
     DueWorkRow,
     ItemRow,
     LedgerRow,
@@ -83,6 +85,7 @@ roster_t: Table = RosterRow.__table__
 turn_t: Table = TurnRow.__table__
 swap_t: Table = SwapRow.__table__
 sent_ask_t: Table = SentAskRow.__table__
+decision_t: Table = DecisionRow.__table__
 
 
 def _by(table: Table, *names: str):
@@ -254,6 +257,7 @@ _MEMBERS_ACTIVE = (
 _MEMBERSHIPS = select(member_t).where(
     member_t.c.platform == bindparam("platform"), member_t.c.user_id == bindparam("user_id"), member_t.c.active
 )
+_MEMBER_NAMES = select(member_t.c.display_name).where(member_t.c.collective_id == bindparam("collective_id"))
 _MEMBER_FIELDS = (
     "collective_id",
     "platform",
@@ -277,6 +281,14 @@ class SqlMembers(_Repository):
 
     def active(self, collective_id: int) -> list[Member]:
         return [_member(row) for row in self._all(_MEMBERS_ACTIVE, collective_id=collective_id)]
+
+    def twin_names(self, collective_id: int) -> set[str]:
+        seen: set[str] = set()
+        twins: set[str] = set()
+        for name in self.connection.execute(_MEMBER_NAMES, {"collective_id": collective_id}).scalars():
+            folded = name.casefold()
+            (twins if folded in seen else seen).add(folded)
+        return twins
 
     def memberships(self, platform: str, user_id: str) -> list[Member]:
         return [_member(row) for row in self._all(_MEMBERSHIPS, platform=platform, user_id=user_id)]
@@ -508,18 +520,27 @@ _ROUND_FIELDS = (
 )
 _ROUND_UPDATE = _update_by(round_t, "id")
 _ROLL = select(roll_t.c.member_id).where(roll_t.c.round_id == bindparam("round_id"))
+_ROLL_FREEZE = (
+    update(roll_t)
+    .where(roll_t.c.round_id == bindparam("key_round_id"))
+    .values(counted=select(member_t.c.active).where(member_t.c.id == roll_t.c.member_id).scalar_subquery())
+)
 _RESPONSE_ON_ROLL = (response_t.c.round_id == roll_t.c.round_id) & (response_t.c.member_id == roll_t.c.member_id)
 
 
 def _rolls_with_responses(*columns):
-    """The rounds' rolls (``round_ids``), members still in the collective only,
-    each with their response if they gave one."""
+    """The rounds' rolls (``round_ids``): members still in the collective (for a
+    round that ended: those who were at its end), each with their response if
+    they gave one."""
     return (
         select(*columns)
         .select_from(roll_t)
         .join(member_t, member_t.c.id == roll_t.c.member_id)
         .outerjoin(response_t, _RESPONSE_ON_ROLL)
-        .where(roll_t.c.round_id.in_(bindparam("round_ids", expanding=True)), member_t.c.active)
+        .where(
+            roll_t.c.round_id.in_(bindparam("round_ids", expanding=True)),
+            func.coalesce(roll_t.c.counted, member_t.c.active),  # frozen at the round's end, else as it is now
+        )
     )
 
 
@@ -580,6 +601,9 @@ class SqlRounds(_Repository):
 
     def roll(self, round_id: int) -> list[int]:
         return list(self.connection.execute(_ROLL, {"round_id": round_id}).scalars())
+
+    def freeze_roll(self, round_id: int) -> None:
+        self.connection.execute(_ROLL_FREEZE, {"key_round_id": round_id})
 
     def latest_for(self, item_ids: list[int]) -> dict[int, Round]:
         latest: dict[int, Round] = {}
@@ -728,13 +752,32 @@ _LEDGER_FOR_ITEM = (
     .group_by(ledger_t.c.kind)
 )
 _LEDGER_RECENT = _by(ledger_t, "collective_id").order_by(ledger_t.c.id.desc()).limit(bindparam("limit"))
-_LEDGER_FIELDS = ("collective_id", "kind", "amount", "at", "member_id", "item_id", "note")
+_LEDGER_NUMBERED = _by(ledger_t, "collective_id", "number")
+_LEDGER_ENTRY = _by(ledger_t, "id")
+_LEDGER_REVERSAL = _by(ledger_t, "reverses")
+_LEDGER_LAST_NUMBER = select(func.coalesce(func.max(ledger_t.c.number), 0)).where(
+    ledger_t.c.collective_id == bindparam("collective_id")
+)
+_LEDGER_FIELDS = tuple(field.name for field in dataclasses.fields(LedgerEntry) if field.name != "id")
 
 
 class SqlLedger(_Repository):
     def append(self, entry: LedgerEntry) -> LedgerEntry:
+        last = self.connection.execute(_LEDGER_LAST_NUMBER, {"collective_id": entry.collective_id}).scalar()
+        entry.number = last + 1  # taken under the unit of work's write lock
         entry.id = self._insert(ledger_t, {name: getattr(entry, name) for name in _LEDGER_FIELDS})
         return entry
+
+    def numbered(self, collective_id: int, number: int) -> LedgerEntry | None:
+        row = self._first(_LEDGER_NUMBERED, collective_id=collective_id, number=number)
+        return _ledger_entry(row) if row else None
+
+    def get(self, entry_id: int) -> LedgerEntry:
+        return _ledger_entry(self.connection.execute(_LEDGER_ENTRY, {"id": entry_id}).one())
+
+    def reversal_of(self, entry_id: int) -> LedgerEntry | None:
+        row = self._first(_LEDGER_REVERSAL, reverses=entry_id)
+        return _ledger_entry(row) if row else None
 
     def totals(self, collective_id: int) -> dict[str, int]:
         return {kind: int(total) for kind, total in self._all(_LEDGER_TOTALS, collective_id=collective_id)}
@@ -744,10 +787,26 @@ class SqlLedger(_Repository):
         return totals.get(RESERVATION, 0) - totals.get(RELEASE, 0) - totals.get(PAYOUT, 0)
 
     def recent(self, collective_id: int, limit: int) -> list[LedgerEntry]:
-        rows = self._all(_LEDGER_RECENT, collective_id=collective_id, limit=limit)
+        return [_ledger_entry(row) for row in self._all(_LEDGER_RECENT, collective_id=collective_id, limit=limit)]
+
+
+def _ledger_entry(row) -> LedgerEntry:
+    return _record(LedgerEntry, row)
+
+
+_DECISIONS_RECENT = (
+    _by(decision_t, "collective_id").order_by(decision_t.c.at.desc(), decision_t.c.id.desc()).limit(bindparam("limit"))
+)
+_DECISION_FIELDS = tuple(field.name for field in dataclasses.fields(Decision))
+
+
+class SqlDecisions(_Repository):
+    def add(self, decision: Decision) -> None:
+        self._insert(decision_t, {name: getattr(decision, name) for name in _DECISION_FIELDS})
+
+    def recent(self, collective_id: int, limit: int) -> list[Decision]:
         return [
-            LedgerEntry(row.id, row.collective_id, row.kind, row.amount, row.at, row.member_id, row.item_id, row.note)
-            for row in rows
+            _record(Decision, row) for row in self._all(_DECISIONS_RECENT, collective_id=collective_id, limit=limit)
         ]
 
 
@@ -923,6 +982,7 @@ class SqlUnitOfWork:
         self.responses = SqlResponses(connection)
         self.needs = SqlNeeds(connection)
         self.ledger = SqlLedger(connection)
+        self.decisions = SqlDecisions(connection)
         self.roles = SqlRoles(connection)
         self.asks = SqlSentAsks(connection)
         return self

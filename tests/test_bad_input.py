@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.commands import UsageError, bind, split_command
 from bot.core import default_commands
 from bot.events import Chat, MessageReceived
-from tests.transcript import Transcript, group, person
+from tests.transcript import Transcript, adopt, group, person
 
 NAMES = [c.name for c in default_commands()] + ["frobnicate", "Agree", "x" * 40]
 NASTY = [
@@ -85,7 +85,7 @@ def _bystander(core, clock):
     other.say("Una", "/propose 4w Keep the garden")
     other.say("Vic", "/agree 1")
     other.say("Una", "/contribute 50")
-    other.say("Una", "/rotation add facilitator 4w")
+    adopt(other, "Una", "/rotation add facilitator 4w")
     return other, [other.say("Vic", text) for text in CHECKS]
 
 
@@ -94,7 +94,7 @@ def _target(core, clock):
     group(chat, "Alice Bob Carol")
     chat.say("Alice", "/propose 2w Paint the kitchen")
     chat.say("Bob", "/need 20 bus fare")
-    chat.say("Carol", "/rotation add facilitator 1w")
+    adopt(chat, "Carol", "/rotation add facilitator 1w")
     return chat
 
 
@@ -111,7 +111,9 @@ messages = st.builds(
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=messages, sender=st.sampled_from(["Alice", "Bob", "Zed"]), direct=st.booleans())
 def test_any_message_gets_a_clear_answer_or_none(core, clock, text, sender, direct):
-    chat = TARGET.setdefault(id(core), _target(core, clock))
+    if id(core) not in TARGET:
+        TARGET[id(core)] = _target(core, clock)
+    chat = TARGET[id(core)]
     where = Chat("console", f"dm-{sender}", is_direct=True) if direct else chat.chat
     for action in chat.send(sender, text, chat=where):
         assert action.text.strip(), text
@@ -127,7 +129,6 @@ def test_a_hundred_thousand_random_messages_never_crash_and_leave_other_collecti
     table = core.commands
     rng = random.Random(20261127)
     alphabet = "abc xyz 0123456789 #@/!.,-:\n" + "".join(chr(c) for c in (0x202E, 0x200B, 0x0627, 0x05D0, 0x1F6D1))
-    through_core = 0
     for n in range(100_000):
         words_ = [
             rng.choice(NASTY) if rng.random() < 0.6 else "".join(rng.choices(alphabet, k=rng.randint(0, 12)))
@@ -143,7 +144,6 @@ def test_a_hundred_thousand_random_messages_never_crash_and_leave_other_collecti
             except UsageError as error:
                 assert error.reason.strip()
         if n % 10 == 0:  # and the whole core, on a real database, for every tenth
-            through_core += 1
             who = rng.choice(["Alice", "Bob", "Carol", "Zed"])
             where = Chat("console", f"dm-{who}", is_direct=True) if rng.random() < 0.1 else chat.chat
             event = MessageReceived(where, person(who), text, f"fuzz-{n}", clock.now())
@@ -151,5 +151,4 @@ def test_a_hundred_thousand_random_messages_never_crash_and_leave_other_collecti
                 assert action.text.strip() and CRASH not in action.text, text
         if n % 20_000 == 0:
             chat.wait(timedelta(days=1))  # deadlines and handovers run among the noise
-    assert through_core == 10_000
     assert [other.say("Vic", text) for text in CHECKS] == before

@@ -9,18 +9,17 @@ from tests.transcript import group, vote
 def test_contributions_add_up_in_the_pool_and_the_ledger(chat):
     group(chat, "Alice Bob")
     assert chat.say("Alice", "/contribute 50 March wages") == (
-        "Thank you, Alice: 50.00 EUR is in the pool. "
-        "The pool holds 50.00 EUR, of which 0.00 EUR is reserved for approved needs."
+        "Thank you, Alice: €50.00 is in the pool. The pool holds €50.00, of which €0.00 is reserved for approved needs."
     )
     chat.say("Bob", "/contribute 12,50")
     assert chat.say("Bob", "/pool").startswith(
-        "The pool holds 62.50 EUR: 0.00 EUR reserved for approved needs, 62.50 EUR available."
+        "The pool holds €62.50: €0.00 reserved for approved needs, €62.50 available."
     )
     assert chat.say("Bob", "/ledger").splitlines() == [
         "Ledger, newest first (last 2):",
-        "• Mon 2 Mar 2026, 09:00 UTC — contribution 12.50 EUR from Bob",
-        "• Mon 2 Mar 2026, 09:00 UTC — contribution 50.00 EUR from Alice: March wages",
-        "The pool holds 62.50 EUR, of which 0.00 EUR is reserved for approved needs.",
+        "• 2. Mon 2 Mar 2026, 09:00 UTC — contribution €12.50 from Bob",
+        "• 1. Mon 2 Mar 2026, 09:00 UTC — contribution €50.00 from Alice: March wages",
+        "The pool holds €62.50, of which €0.00 is reserved for approved needs.",
     ]
 
 
@@ -29,10 +28,10 @@ def test_bad_amounts_are_refused_and_nothing_is_recorded(chat):
     for typed, reply in [
         ("-5", "An amount must be more than zero."),
         ("0", "An amount must be more than zero."),
-        ("NaN", "'NaN' is not an amount; write it like 12.50."),
-        ("1e309", "'1e309' is not an amount; write it like 12.50."),
+        ("NaN", "'NaN' is not an amount; write it like €12.50."),
+        ("1e309", "'1e309' is not an amount; write it like €12.50."),
         ("12.505", "EUR has 2 decimal places at most."),
-        ("5000000000", "That is more than 1,000,000,000 EUR; please check the amount."),
+        ("5000000000", "That is more than €1,000,000,000.00; please check the amount."),
     ]:
         assert chat.say("Alice", f"/contribute {typed}") == reply
     assert chat.say("Alice", "/contribute") == "Missing AMOUNT.\nUsage: /contribute AMOUNT [NOTE]"
@@ -45,16 +44,16 @@ def test_a_small_need_is_approved_by_silence_and_funded(chat):
     chat.say("Alice", "/contribute 100")
     asked = chat.say("Bob", "/need 80 new glasses #health")
     assert asked.splitlines()[:2] == [
-        "Need #1 asked by Bob: 80.00 EUR — new glasses (health)",
+        "Need #1 asked by Bob: €80.00 — new glasses (health)",
         "Approved Wed 4 Mar 2026, 09:00 UTC unless someone objects or blocks before then.",
     ]
     assert "cannot" not in chat.say("Carol", "/agree 1")
     assert chat.wait(timedelta(days=2)).splitlines() == [
-        "#1 80.00 EUR — new glasses (health) — approved: no one objected or blocked within 2 days.",
-        "#1 is funded: 80.00 EUR is reserved for it from the pool. The treasurer records the payout with /paid 1.",
+        "#1 €80.00 — new glasses (health) — approved: no one objected or blocked within 2 days.",
+        "#1 is funded: €80.00 is reserved for it from the pool. The treasurer records the payout with /paid 1.",
     ]
     assert chat.say("Carol", "/pool").startswith(
-        "The pool holds 100.00 EUR: 80.00 EUR reserved for approved needs, 20.00 EUR available."
+        "The pool holds €100.00: €80.00 reserved for approved needs, €20.00 available."
     )
 
 
@@ -64,7 +63,7 @@ def test_a_small_need_with_an_objection_becomes_a_round(chat):
     chat.say("Bob", "/need 60 concert tickets")
     objected = chat.say("Carol", "/object 1 that is a want, not a need")
     assert objected == (
-        "Carol objects to #1 60.00 EUR — concert tickets (other): that is a want, not a need\n"
+        "Carol objects to #1 €60.00 — concert tickets (other): that is a want, not a need\n"
         "#1 is no longer approved by silence: it is now decided by a round under consensus, "
         "closing Thu 5 Mar 2026, 09:00 UTC."
     )
@@ -73,9 +72,9 @@ def test_a_small_need_with_an_objection_becomes_a_round(chat):
     assert "Not yet responded: Alice, Bob." in meanwhile  # a full round reminds like any other
     vote(chat, 1, Alice="agree", Bob="agree")
     outcome = chat.say("Alice", "/close 1")
-    assert outcome.startswith("#1 60.00 EUR — concert tickets (other) — adopted.")  # an objection does not block
+    assert outcome.startswith("#1 €60.00 — concert tickets (other) — adopted.")  # an objection does not block
     assert "Objections: Carol: that is a want, not a need" in outcome
-    assert "#1 is funded: 60.00 EUR" in outcome
+    assert "#1 is funded: €60.00" in outcome
 
 
 def test_a_small_need_blocked_in_its_round_is_not_funded(chat):
@@ -83,9 +82,9 @@ def test_a_small_need_blocked_in_its_round_is_not_funded(chat):
     chat.say("Alice", "/contribute 100")
     chat.say("Bob", "/need 60 concert tickets")
     vote(chat, 1, Carol="block: not from the pool")
-    vote(chat, 1, Alice="agree")
+    vote(chat, 1, Alice="agree", Bob="agree")
     assert "— not adopted." in chat.say("Alice", "/close 1")
-    assert "0.00 EUR reserved" in chat.say("Alice", "/pool")
+    assert "€0.00 reserved" in chat.say("Alice", "/pool")
     assert chat.say("Alice", "/paid 1") == "#1 is rejected; only a funded need can be paid out."
 
 
@@ -94,9 +93,9 @@ def test_a_large_need_starts_as_a_round(chat):
     asked = chat.say("Bob", "/need 500 rent arrears #housing")
     assert "Round 1 · consensus · closes Thu 5 Mar 2026, 09:00 UTC" in asked
     assert "cannot close early" in chat.say("Alice", "/close 1")
-    vote(chat, 1, Alice="agree", Carol="agree")
+    vote(chat, 1, Alice="agree", Bob="agree", Carol="agree")
     outcome = chat.say("Alice", "/close 1")
-    assert outcome.endswith("It waits for funds: 0.00 EUR is available now. /pool shows the queue.")
+    assert outcome.endswith("It waits for funds: €0.00 is available now. /pool shows the queue.")
 
 
 def test_a_silent_need_does_not_close_early(chat):
@@ -115,18 +114,18 @@ def test_queued_needs_are_funded_in_priority_order_as_contributions_arrive(chat)
     chat.wait(timedelta(days=2))
     assert chat.say("Alice", "/pool").splitlines()[1:] == [
         "Approved needs waiting for funds, in the order they will be funded:",
-        "1. #2 50.00 EUR — dentist (health)",
-        "2. #4 20.00 EUR — medicine (health)",
-        "3. #1 30.00 EUR — bus pass (transport)",
-        "4. #3 40.00 EUR — school books (education)",
+        "1. #2 €50.00 — dentist (health)",
+        "2. #4 €20.00 — medicine (health)",
+        "3. #1 €30.00 — bus pass (transport)",
+        "4. #3 €40.00 — school books (education)",
     ]
     # 60 arrives: the dentist is funded; the medicine (20) waits behind nothing
     # but its own turn, which has come too.
     funded = chat.say("Bob", "/contribute 60")
-    assert "#2 is funded: 50.00 EUR" in funded
+    assert "#2 is funded: €50.00" in funded
     assert "#4" not in funded  # 10 left: not enough for the medicine, and nothing overtakes it
     funded = chat.say("Bob", "/contribute 40")
-    assert "#4 is funded: 20.00 EUR" in funded and "#1 is funded: 30.00 EUR" in funded
+    assert "#4 is funded: €20.00" in funded and "#1 is funded: €30.00" in funded
     assert "#3" not in funded
     assert funded.index("#4 is funded") < funded.index("#1 is funded")
 
@@ -136,7 +135,7 @@ def test_the_priority_order_follows_the_collectives_setting(chat):
     chat.say("Alice", "/need 50 dentist #health")
     chat.say("Bob", "/need 40 school books #education")
     chat.wait(timedelta(days=2))
-    assert chat.say("Alice", "/pool").splitlines()[2] == "1. #2 40.00 EUR — school books (education)"
+    assert chat.say("Alice", "/pool").splitlines()[2] == "1. #2 €40.00 — school books (education)"
 
 
 def test_a_payout_is_recorded_once_by_someone_other_than_the_requester(chat):
@@ -147,11 +146,11 @@ def test_a_payout_is_recorded_once_by_someone_other_than_the_requester(chat):
     chat.wait(timedelta(days=2))
     assert chat.say("Bob", "/paid 1") == "Someone other than whoever asked records the payout of #1."
     assert chat.say("Alice", "/paid 1") == (
-        "#1 80.00 EUR — new glasses (health) is paid out (80.00 EUR), recorded by Alice. "
-        "The pool holds 20.00 EUR, of which 0.00 EUR is reserved for approved needs."
+        "#1 €80.00 — new glasses (health) is paid out (€80.00), recorded by Alice. "
+        "The pool holds €20.00, of which €0.00 is reserved for approved needs."
     )
     assert chat.say("Alice", "/paid 1") == "#1 was paid out already."
-    assert "paid out 80.00 EUR for #1, recorded by Alice" in chat.say("Bob", "/ledger")
+    assert "paid out €80.00 for #1, recorded by Alice" in chat.say("Bob", "/ledger")
 
 
 def test_help_that_is_not_money_gets_offers_and_ends_when_met(chat):
@@ -187,13 +186,14 @@ def test_the_currency_cannot_change_under_an_existing_ledger(chat):
     group(chat, "Alice")
     chat.say("Alice", "/contribute 10")
     assert chat.say("Alice", "/set currency JPY") == (
-        "The pool's ledger is kept in EUR already; its amounts can't change currency."
+        "The currency can't change now: the pool's ledger is kept in EUR already, and its amounts can't change "
+        "currency."
     )
 
 
 def test_yen_have_no_decimals(chat):
     group(chat, "Alice", currency="JPY")
-    assert chat.say("Alice", "/contribute 1500").startswith("Thank you, Alice: 1,500 JPY is in the pool.")
+    assert chat.say("Alice", "/contribute 1500").startswith("Thank you, Alice: ¥1,500 is in the pool.")
     assert chat.say("Alice", "/contribute 15.5") == "JPY has no smaller unit; write a whole number."
 
 

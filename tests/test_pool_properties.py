@@ -19,7 +19,7 @@ operation = st.one_of(
     st.tuples(
         st.just("need"),
         st.sampled_from(MEMBERS),
-        st.sampled_from(["5", "20", "49.99", "150"]),
+        st.sampled_from(["€5", "20", "49.99", "150"]),
         st.sampled_from(["#health", "#food", "#other", ""]),
     ),
     st.tuples(
@@ -30,11 +30,11 @@ operation = st.one_of(
     ),
     st.tuples(st.just("close"), st.sampled_from(MEMBERS), st.integers(1, 6)),
     st.tuples(st.just("paid"), st.sampled_from(MEMBERS), st.integers(1, 6)),
+    st.tuples(st.just("reverse"), st.sampled_from(MEMBERS), st.integers(1, 3)),
     st.tuples(st.just("wait"), st.integers(1, 80)),
 )
-MONEY = re.compile(
-    r"The pool holds ([\d,.]+) EUR: ([\d,.]+) EUR reserved for approved needs, (-?[\d,.]+) EUR available"
-)
+MONEY = re.compile(r"The pool holds €([\d,.]+): €([\d,.]+) reserved for approved needs, (-?)€([\d,.]+) available")
+REVERSED = re.compile(r"Entry \d+ \(€([\d,.]+)\) is reversed")
 
 
 def cents(text):
@@ -49,7 +49,7 @@ def test_the_books_always_balance(core, clock, unit_of_work, operations):
     settle = [("wait", 72)] + [("paid", payer, n) for n in range(1, 7) for payer in ("Ann", "Ben")]
     chat = Transcript(core, clock, Chat("console", f"pool-{next(_chats)}"))
     group(chat, " ".join(MEMBERS))
-    contributed = paid_out = 0
+    contributed = paid_out = reversed_ = 0
     for op in operations + settle:
         kind = op[0]
         if kind == "contribute":
@@ -62,20 +62,32 @@ def test_the_books_always_balance(core, clock, unit_of_work, operations):
             verb, _, reason = op[3].partition(" ")
             chat.say(op[1], f"/{verb} {op[2]} {reason}".rstrip())
         elif kind == "close":
-            chat.say(op[1], f"/close {op[2]}")
+            closed = chat.say(op[1], f"/close {op[2]}")
+            if "Its outcome:" not in closed:  # not a refusal quoting an earlier outcome
+                reversed_ += sum(cents(found) for found in REVERSED.findall(closed))
+        elif kind == "reverse":  # a mistaken contribution is undone by an adopted proposal
+            opened = chat.say(op[1], f"/reverse {op[2]} typed wrong")
+            number = re.match(r"Proposal #(\d+)", opened)
+            if number:
+                closed = "\n".join(chat.say(name, f"/agree {number.group(1)}") for name in MEMBERS)
+                closed = chat.say(op[1], f"/close {number.group(1)}")
+                reversed_ += sum(cents(found) for found in REVERSED.findall(closed))
         elif kind == "paid":
             answer = chat.say(op[1], f"/paid {op[2]}")
-            if " is paid out (" in answer:
-                paid_out += cents(answer.split(" is paid out (")[1].split(" EUR")[0])
+            if found := re.search(r" is paid out \(€([\d,.]+)\)", answer):
+                paid_out += cents(found.group(1))
         else:
-            chat.wait(timedelta(hours=op[1]))
-        held, reserved, available = map(cents, MONEY.search(chat.say("Ann", "/pool")).groups())
-        assert held == contributed - paid_out
+            waited = chat.wait(timedelta(hours=op[1]))
+            reversed_ += sum(cents(found) for found in REVERSED.findall(waited))
+        held, reserved, negative, available = MONEY.search(chat.say("Ann", "/pool")).groups()
+        held, reserved, available = cents(held), cents(reserved), cents(available)
+        assert held == contributed - reversed_ - paid_out
         assert 0 <= reserved <= held
-        assert available >= 0
+        assert not negative and available >= 0
     # Every funded need's reservation is exactly its amount, once.
     with unit_of_work() as uow:
         collective = uow.collectives.for_chat(chat.chat.platform, chat.chat.chat_id)
+        event(f"a reversal: {bool(reversed_)}")
         for stage in ("funded", "paid"):
             event(f"some needs {stage}: {bool(uow.needs.in_stage(collective.id, stage))}")
             for item, need in uow.needs.in_stage(collective.id, stage):

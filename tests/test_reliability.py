@@ -15,7 +15,7 @@ from bot.actions import DirectMessage
 from bot.core import Core
 from bot.events import Chat
 from storage.engine import alembic_config, make_engine, sqlite_url
-from tests.transcript import Transcript, group, vote
+from tests.transcript import Transcript, adopt, group, vote
 
 
 def test_a_backup_taken_while_members_write_is_consistent_and_restores_everything_confirmed(tmp_path, clock, capsys):
@@ -57,7 +57,7 @@ def test_a_backup_taken_while_members_write_is_consistent_and_restores_everythin
     restored = tmp_path / "restored.db"
     shutil.copy(tmp_path / "copy.db", restored)
     again = Transcript(build_core(sqlite_url(restored), clock), clock)
-    held = re.search(r"The pool holds ([\d.]+) EUR", again.say("Alice", "/pool")).group(1)
+    held = re.search(r"The pool holds €([\d.]+)", again.say("Alice", "/pool")).group(1)
     assert float(held) == len(numbers)
 
 
@@ -107,6 +107,64 @@ def test_a_database_from_the_first_migration_upgrades_with_no_row_lost(tmp_path,
     assert chat.say("Bob", "/propose Keep going").startswith("Proposal #1 by Bob")  # the new tables work
 
 
+def test_a_database_from_before_the_record_changes_keeps_every_outcome_and_numbers_its_ledger(tmp_path, clock):
+    """Upgrading from 0006: a closed round keeps the roll it had, /decisions keeps
+    every outcome already decided (amended and paid ones too), and the ledger's
+    entries are numbered per collective in the order they were made."""
+    url = sqlite_url(tmp_path / "old.db")
+    engine = make_engine(url)
+    config = alembic_config()
+    then = "2026-01-05 10:00:00"
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0006")
+        run = lambda sql: connection.execute(text(sql))  # noqa: E731
+        run(f"INSERT INTO collective (id, created_at, last_item_number) VALUES (1, '{then}', 2)")
+        run(f"INSERT INTO chat VALUES ('console', 'group-1', 1, '{then}')")
+        for n, (name, active) in enumerate([("Alice", 1), ("Bob", 1), ("Carol", 0)], 1):
+            run(
+                "INSERT INTO member (id, collective_id, platform, user_id, display_name, joined_at, active) "
+                f"VALUES ({n}, 1, 'console', '{name.lower()}', '{name}', '{then}', {active})"
+            )
+        run(
+            "INSERT INTO item VALUES (1, 1, 1, 'proposal', 'general', 1, 'Paint the kitchen', '', "
+            f"'{then}', 'adopted', '{then}', '{{}}')"
+        )
+        run(
+            "INSERT INTO round VALUES (1, 1, 1, 'Paint it grey', '', "
+            f"'{then}', '{then}', 'amended', '{then}', NULL, NULL, NULL, 'full', '{{}}')"
+        )
+        run(
+            "INSERT INTO round VALUES (2, 1, 2, 'Paint the kitchen', '', "
+            f"'{then}', '{then}', 'closed', '{then}', 'consensus', 1, 'adopted', 'full', '{{}}')"
+        )
+        run("INSERT INTO roll VALUES (2, 1), (2, 2)")
+        run(f"INSERT INTO response VALUES (2, 1, 'agree', '', '{then}', '{then}')")
+        run(
+            "INSERT INTO item VALUES (2, 1, 2, 'need', 'money', 2, '€40.00 — glasses (health)', '', "
+            f"'{then}', 'adopted', '{then}', '{{}}')"
+        )
+        run(f"INSERT INTO need VALUES (2, 4000, 'health', 0, 'paid', '{then}')")
+        for kind, amount, item in [("contribution", 5000, "NULL"), ("reservation", 4000, 2), ("payout", 4000, 2)]:
+            run(
+                "INSERT INTO ledger (collective_id, kind, amount, at, member_id, item_id, note) "
+                f"VALUES (1, '{kind}', {amount}, '{then}', 1, {item}, '')"
+            )
+    engine.dispose()
+
+    chat = Transcript(core_for(open_storage(url), clock), clock)
+    assert chat.say("Bob", "/decisions").splitlines()[1:] == [
+        "#2 €40.00 — glasses (health) — paid out, Mon 5 Jan 2026, 10:00 UTC",
+        "#1 Paint the kitchen — adopted (consensus, round 2), Mon 5 Jan 2026, 10:00 UTC",
+        "#1 Paint it grey — amended (round 1), Mon 5 Jan 2026, 10:00 UTC",
+    ]
+    assert [line.split(".")[0] for line in chat.say("Bob", "/ledger").splitlines()[1:4]] == ["• 3", "• 2", "• 1"]
+    chat.say("Bob", "/leave")  # Bob leaves after the round closed: its record stays as it was
+    assert "Responses (1 of 2):\n• Alice — agree" in chat.say("Alice", "/show 1")
+    assert chat.say("Alice", "/contribute 5").startswith("Thank you")
+    assert "• 4. " in chat.say("Alice", "/ledger")
+
+
 def _counts(engine):
     with engine.connect() as connection:
         return {
@@ -145,8 +203,9 @@ def test_fifty_racing_responses_and_two_racing_closes_give_one_outcome_counting_
 ):
     names = [f"M{n:02d}" for n in range(50)]
     group(chat, "Alice " + " ".join(names), quorum="0.01")
+    adopt(chat, "Alice", "/rotation add facilitator 4w")  # #1: Alice facilitates, and may close early
     chat.say("Alice", "/propose 1w Paint the kitchen")
-    vote(chat, 1, Alice="agree")
+    vote(chat, 2, Alice="agree")
     start = threading.Barrier(52)
     answers: dict[str, str] = {}
 
@@ -155,17 +214,19 @@ def test_fifty_racing_responses_and_two_racing_closes_give_one_outcome_counting_
         start.wait(timeout=30)
         answers[f"{name} {text_}"] = racer.say(name, text_)
 
-    threads = [threading.Thread(target=act, args=(name, "/agree 1")) for name in names]
-    threads += [threading.Thread(target=act, args=(name, "/close 1")) for name in ("Alice", "M00")]
+    threads = [threading.Thread(target=act, args=(name, "/agree 2")) for name in names]
+    threads += [threading.Thread(target=act, args=("Alice", text_)) for text_ in ("/close 2", "/close #2")]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
 
-    outcomes = [a for key, a in answers.items() if key.endswith("/close 1") and a.startswith("#1 Paint the kitchen — ")]
+    closes = [a for key, a in answers.items() if "/close" in key]
+    outcomes = [a for a in closes if a.startswith("#2 Paint the kitchen — ")]
     assert len(outcomes) == 1, answers
-    confirmed = [k for k, a in answers.items() if k.endswith("/agree 1") and a.startswith(k.split()[0] + " agrees")]
-    refused = [k for k, a in answers.items() if k.endswith("/agree 1") and "is closed. Its outcome:" in a]
+    assert any(a.startswith("#2 Paint the kitchen was closed a moment ago") or "is closed" in a for a in closes)
+    confirmed = [k for k, a in answers.items() if k.endswith("/agree 2") and a.startswith(k.split()[0] + " agrees")]
+    refused = [k for k, a in answers.items() if k.endswith("/agree 2") and "is closed. Its outcome:" in a]
     assert len(confirmed) + len(refused) == 50
     agree = int(re.search(r"Responses: agree (\d+)", outcomes[0]).group(1))
     assert agree == 1 + len(confirmed)  # Alice's, plus every response confirmed before the close

@@ -6,7 +6,7 @@ from datetime import timedelta
 from bot.actions import Edit
 from bot.core import Core
 from bot.events import Chat, ChoiceMade, ChoiceWithdrawn
-from tests.transcript import group, person, vote
+from tests.transcript import adopt, group, person, vote
 
 
 def test_a_rule_changed_mid_round_does_not_decide_that_round(chat):
@@ -85,10 +85,10 @@ def test_a_private_need_can_be_withdrawn_privately_and_the_group_never_learns_wh
     actions = chat.send("Carol", "/withdraw 1", chat=Chat("console", "dm-carol", is_direct=True))
     group_texts = [a.text for a in actions if not a.chat.is_direct and not isinstance(a, Edit)]
     assert group_texts == [
-        "#1 400.00 EUR — rent (housing) is withdrawn by whoever asked. Its responses stay in the record."
+        "#1 €400.00 — rent (housing) is withdrawn by whoever asked. Its responses stay in the record."
     ]
     [edit] = [a for a in actions if isinstance(a, Edit)]  # the need's message, in the group, names no one
-    assert edit.text.startswith("Need #1 asked by a member, privately: 400.00 EUR — rent (housing)\nWithdrawn")
+    assert edit.text.startswith("Need #1 asked by a member, privately: €400.00 — rent (housing)\nWithdrawn")
     assert "Carol" not in edit.text
     assert [a.text for a in actions if a.chat.is_direct] == ["Withdrawn."]
 
@@ -109,18 +109,19 @@ def test_refusals_that_would_reveal_a_private_requester_go_to_them_alone(chat):
 def test_anyone_answers_a_private_payout_the_same_way(chat):
     group(chat, "Alice Bob Carol")
     chat.say("Alice", "/contribute 100")
-    chat.say("Alice", "/rotation add treasurer 4w")
-    chat.say("Bob", "/rotation join treasurer")
-    chat.direct("Bob", "/need 30 medicine #health")  # the treasurer asks privately
-    chat.say("Carol", "/need 20 bus pass #transport")
+    adopt(chat, "Alice", "/rotation add treasurer 4w")  # #1
+    chat.say("Alice", "/swap treasurer @bob")
+    chat.say("Bob", "/swap accept")
+    chat.direct("Bob", "/need 30 medicine #health")  # #2: the treasurer asks privately
+    chat.say("Carol", "/need 20 bus pass #transport")  # #3
     chat.wait(timedelta(days=2))
-    assert chat.say("Alice", "/paid 1") == chat.say("Alice", "/paid 2").replace("#2", "#1")
-    assert "is paid out" in chat.say("Bob", "/paid 1")  # the treasurer records it, as for any need
+    assert chat.say("Alice", "/paid 2") == chat.say("Alice", "/paid 3").replace("#3", "#2")
+    assert "is paid out" in chat.say("Bob", "/paid 2")  # the treasurer records it, as for any need
 
 
 def test_a_swap_accepted_after_the_asker_lost_the_turn_lapses(chat):
     group(chat, "Alice Bob Carol")
-    chat.say("Alice", "/rotation add facilitator 1w")
+    adopt(chat, "Alice", "/rotation add facilitator 1w")
     chat.say("Alice", "/swap facilitator @carol")
     chat.say("Alice", "/rotation leave facilitator")  # Bob takes over at once
     assert chat.say("Carol", "/swap accept") == "That request lapsed: Alice no longer holds the facilitator turn."
@@ -131,7 +132,7 @@ def test_a_swap_names_someone_unambiguously(chat):
     from bot.events import MessageReceived, Sender
 
     group(chat, "Alice")
-    chat.say("Alice", "/rotation add facilitator 1w")
+    chat.say("Alice", "/rotation add facilitator 1w")  # the only member: it applies at once
     for user_id in ("sam.k", "sam.p"):  # two members who both go by Sam
         chat.core.handle(
             MessageReceived(chat.chat, Sender("console", user_id, "Sam"), "/join", user_id, chat.clock.now())
@@ -150,8 +151,11 @@ def test_a_currency_change_adopted_after_money_arrived_leaves_the_currency_alone
     chat.say("Bob", "/contribute 12.50")
     vote(chat, 1, Alice="agree", Bob="agree")
     outcome = chat.say("Alice", "/close 1")
-    assert outcome.endswith("But the pool's ledger is kept in EUR already, so the currency stays EUR.")
-    assert "contribution 12.50 EUR from Bob" in chat.say("Bob", "/ledger")
+    assert outcome.endswith(
+        "But the pool's ledger is kept in EUR already, and its amounts can't change currency, so the currency "
+        "stays EUR."
+    )
+    assert "contribution €12.50 from Bob" in chat.say("Bob", "/ledger")
 
 
 def test_an_approved_need_can_be_withdrawn_and_what_was_reserved_goes_back(chat):
@@ -160,24 +164,24 @@ def test_an_approved_need_can_be_withdrawn_and_what_was_reserved_goes_back(chat)
     chat.say("Bob", "/need 80 glasses #health")
     chat.wait(timedelta(days=2))
     assert chat.say("Bob", "/withdraw 1") == (
-        "#1 80.00 EUR — glasses (health) is withdrawn (no longer needed); 80.00 EUR goes back to the pool."
+        "#1 €80.00 — glasses (health) is withdrawn (no longer needed); €80.00 goes back to the pool."
     )
-    assert chat.say("Bob", "/pool").startswith("The pool holds 100.00 EUR: 0.00 EUR reserved")
-    assert "released 80.00 EUR for #1: no longer needed" in chat.say("Bob", "/ledger")
+    assert chat.say("Bob", "/pool").startswith("The pool holds €100.00: €0.00 reserved")
+    assert "released €80.00 for #1: no longer needed" in chat.say("Bob", "/ledger")
 
 
 def test_a_member_who_leaves_takes_their_queued_need_out_of_the_queue(chat):
     group(chat, "Alice Bob Carol")
     chat.say("Alice", "/need 500 rent #housing")
-    vote(chat, 1, Bob="agree", Carol="agree")
+    vote(chat, 1, Alice="agree", Bob="agree", Carol="agree")
     chat.say("Bob", "/close 1")
     chat.say("Carol", "/need 20 bus pass #transport")
     chat.wait(timedelta(days=2))
-    assert "1. #1 500.00 EUR — rent (housing)" in chat.say("Bob", "/pool")
+    assert "1. #1 €500.00 — rent (housing)" in chat.say("Bob", "/pool")
     left = chat.say("Alice", "/leave")
-    assert "#1 500.00 EUR — rent (housing) is withdrawn (whoever asked has left)." in left
+    assert "#1 €500.00 — rent (housing) is withdrawn (whoever asked has left)." in left
     assert chat.say("Carol", "/contribute 20").endswith(
-        "#2 is funded: 20.00 EUR is reserved for it from the pool. The treasurer records the payout with /paid 2."
+        "#2 is funded: €20.00 is reserved for it from the pool. The treasurer records the payout with /paid 2."
     )
 
 
@@ -189,16 +193,16 @@ def test_new_priorities_fund_the_queue_in_their_order_at_once(chat):
     chat.wait(timedelta(days=2))
     assert "is funded" not in chat.say("Alice", "/pool")
     changed = chat.say("Alice", "/set need_priorities education,health,housing,food,childcare,care,transport,other")
-    assert "#2 is funded: 30.00 EUR" in changed
+    assert "#2 is funded: €30.00" in changed
 
 
 def test_a_need_with_a_currency_sign_is_money_and_another_currency_is_refused(chat):
     group(chat, "Alice")
-    assert chat.say("Alice", "/need 50€ groceries #food").startswith("Need #1 asked by Alice: 50.00 EUR — groceries")
-    assert chat.say("Alice", "/need €12.50 bread #food").startswith("Need #2 asked by Alice: 12.50 EUR — bread")
-    assert chat.say("Alice", "/need 20EUR soap #food").startswith("Need #3 asked by Alice: 20.00 EUR — soap")
-    assert chat.say("Alice", "/need $50 groceries") == "The pool is kept in EUR; ask in EUR."
-    assert chat.say("Alice", "/need 50USD groceries").startswith("'50USD' is not an amount in EUR.")
+    assert chat.say("Alice", "/need 50€ groceries #food").startswith("Need #1 asked by Alice: €50.00 — groceries")
+    assert chat.say("Alice", "/need €12.50 bread #food").startswith("Need #2 asked by Alice: €12.50 — bread")
+    assert chat.say("Alice", "/need 20EUR soap #food").startswith("Need #3 asked by Alice: €20.00 — soap")
+    assert chat.say("Alice", "/need $50 groceries") == "The pool is kept in EUR; give the amount in EUR."
+    assert chat.say("Alice", "/need 50USD groceries") == "The pool is kept in EUR; give the amount in EUR."
 
 
 def test_a_weekly_handover_in_the_spring_gap_comes_back_to_its_time_the_next_week(chat):

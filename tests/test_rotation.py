@@ -4,15 +4,15 @@ from datetime import UTC, datetime, timedelta
 
 from bot.actions import DirectMessage
 from bot.core import Core
-from tests.transcript import Transcript, group, vote
+from tests.transcript import Transcript, adopt, group, vote
 
 
 def test_the_facilitator_rotates_among_every_member_and_the_first_takes_it_at_once(chat):
     group(chat, "Alice Bob Carol")
-    added = chat.say("Bob", "/rotation add facilitator 1w")
-    assert added == (
-        "The facilitator role rotates every 1 week among all members.\n"
-        "Alice is facilitator now, until Mon 9 Mar 2026, 09:00 UTC. Next: Bob."
+    added = adopt(chat, "Bob", "/rotation add facilitator 1w")  # a role with powers: only by proposal
+    assert added.endswith(
+        "The facilitator role rotates every 1 week among all members; the first holder is chosen by the fairness "
+        "rule.\nAlice is facilitator now, until Mon 9 Mar 2026, 09:00 UTC. Next: Bob."
     )
     assert chat.say("Carol", "/roles") == (
         "Roles:\n• facilitator — Alice, until Mon 9 Mar 2026, 09:00 UTC; next: Bob. Roster: Alice, Bob, Carol."
@@ -46,10 +46,10 @@ def test_rotation_commands_answer_mistakes_clearly(chat):
     group(chat, "Alice")
     assert chat.say("Alice", "/rotation add dishes").startswith("'' is not a duration")
     assert chat.say("Alice", "/rotation add dishes 10m") == "A role changes hands at most once an hour."
-    assert chat.say("Alice", "/rotation add dishes 1w at someday 09:00") == (
+    assert chat.say("Alice", "/rotation add dishes 1w at someday 09:00").startswith(
         "'someday' is not a weekday; write mon, tue, wed, thu, fri, sat or sun."
     )
-    assert chat.say("Alice", "/rotation add dishes 1w at mon 25:00") == (
+    assert chat.say("Alice", "/rotation add dishes 1w at mon 25:00").startswith(
         "'25:00' is not a time of day; write it like 09:00 or 18:30."
     )
     assert chat.say("Alice", "/rotation join cooking") == (
@@ -64,7 +64,7 @@ def test_rotation_commands_answer_mistakes_clearly(chat):
 
 def test_the_next_holder_is_whoever_served_least_recently_skipping_those_away(chat):
     group(chat, "Alice Bob Carol Dan")
-    chat.say("Alice", "/rotation add facilitator 1w")  # Alice, then Bob, Carol, Dan
+    adopt(chat, "Alice", "/rotation add facilitator 1w")  # Alice, then Bob, Carol, Dan
     chat.say("Bob", "/away 10d")
     assert "Handover: Carol is facilitator now" in chat.wait(timedelta(weeks=1))
     assert "Handover: Bob is facilitator now" in chat.wait(timedelta(weeks=1))  # back, and waited longest
@@ -74,7 +74,7 @@ def test_the_next_holder_is_whoever_served_least_recently_skipping_those_away(ch
 
 def test_the_next_holder_is_reminded_a_day_before_by_direct_message(chat):
     group(chat, "Alice Bob")
-    chat.say("Alice", "/rotation add facilitator 1w")
+    adopt(chat, "Alice", "/rotation add facilitator 1w")
     chat.clock.advance(timedelta(days=5, hours=23))
     assert chat.core.tick() == []
     chat.clock.advance(timedelta(hours=1))
@@ -90,45 +90,49 @@ def test_the_next_holder_is_reminded_a_day_before_by_direct_message(chat):
 def test_powers_move_with_the_facilitator_role_at_handover(chat):
     group(chat, "Alice Bob Carol")
     chat.say("Carol", "/propose 3w Paint the kitchen")
-    chat.say("Carol", "/rotation add facilitator 1w")  # Alice facilitates first
+    adopt(chat, "Carol", "/rotation add facilitator 1w")  # Alice facilitates first
     assert chat.say("Bob", "/close 1") == "Only the facilitator (Alice, this term) can close a round."
     assert chat.say("Carol", "/extend 1 1d") == "Only the facilitator (Alice, this term) can extend a round."
     assert "now closes" in chat.say("Alice", "/extend 1 1d")
     chat.wait(timedelta(weeks=1))  # Bob takes over
     assert chat.say("Alice", "/close 1") == "Only the facilitator (Bob, this term) can close a round."
     vote(chat, 1, Alice="agree")
-    assert chat.say("Bob", "/close 1").startswith("#1 Paint the kitchen — not adopted — quorum not met.")
+    assert chat.say("Bob", "/close 1").startswith("#1 Paint the kitchen cannot close early: 1 of 3 have responded")
+    vote(chat, 1, Carol="agree")  # the round's own quorum (0.5 of 3) is met: the facilitator may close it
+    assert chat.say("Bob", "/close 1").startswith("#1 Paint the kitchen — adopted.")
 
 
 def test_treasurer_powers_payouts_and_who_asked(chat):
     group(chat, "Alice Bob Carol")
     chat.say("Alice", "/contribute 100")
-    chat.direct("Carol", "/need 40 medicine #health")
-    chat.say("Alice", "/rotation add treasurer 4w")
-    chat.say("Bob", "/rotation join treasurer")  # Bob holds it
+    chat.direct("Carol", "/need €40 medicine #health")
+    adopt(chat, "Alice", "/rotation add treasurer 4w")  # Alice, who joined first, holds it first
+    chat.say("Alice", "/swap treasurer @Bob")
+    chat.say("Bob", "/swap accept")  # Bob holds it now
     chat.wait(timedelta(days=2))
     assert chat.say("Alice", "/paid 1") == "The treasurer (Bob, this term) records payouts."
     assert chat.say("Alice", "/whoasked 1") == "Only the current treasurer can learn who asked a private need."
     assert chat.say("Bob", "/whoasked 1") == "Ask me that in a direct message, so the answer stays private."
     assert chat.direct("Bob", "/whoasked 1") == "#1 was asked by Carol. Keep it to yourself."
     assert chat.direct("Alice", "/whoasked 1") == "Only the current treasurer can learn who asked a private need."
-    assert "is paid out (40.00 EUR), recorded by Bob" in chat.say("Bob", "/paid 1")
+    assert "is paid out (€40.00), recorded by Bob" in chat.say("Bob", "/paid 1")
 
 
 def test_the_treasurer_cannot_pay_their_own_need_but_others_can(chat):
     group(chat, "Alice Bob")
     chat.say("Alice", "/contribute 100")
-    chat.say("Alice", "/rotation add treasurer 4w")
-    chat.say("Bob", "/rotation join treasurer")
-    chat.say("Bob", "/need 30 bike repair #transport")
+    adopt(chat, "Alice", "/rotation add treasurer 4w")  # #1
+    chat.say("Alice", "/swap treasurer @Bob")
+    chat.say("Bob", "/swap accept")
+    chat.say("Bob", "/need €30 bike repair #transport")  # #2
     chat.wait(timedelta(days=2))
-    assert chat.say("Bob", "/paid 1") == "Someone other than whoever asked records the payout of #1."
-    assert "recorded by Alice" in chat.say("Alice", "/paid 1")
+    assert chat.say("Bob", "/paid 2") == "Someone other than whoever asked records the payout of #2."
+    assert "recorded by Alice" in chat.say("Alice", "/paid 2")
 
 
 def test_a_swap_accepted_hands_over_the_current_turn(chat):
     group(chat, "Alice Bob Carol")
-    chat.say("Alice", "/rotation add facilitator 1w")
+    adopt(chat, "Alice", "/rotation add facilitator 1w")
     assert chat.say("Alice", "/swap facilitator @Carol") == (
         "Alice asks Carol to take the current facilitator turn (until Mon 9 Mar 2026, 09:00 UTC). "
         "Carol: /swap accept or /swap decline."
@@ -141,14 +145,14 @@ def test_a_swap_accepted_hands_over_the_current_turn(chat):
         "Swapped: Carol is facilitator now, until Mon 9 Mar 2026, 09:00 UTC; Alice takes a later turn in their place."
     )
     assert "facilitator — Carol" in chat.say("Bob", "/roles")
-    assert "Only the facilitator (Carol, this term)" in chat.say("Alice", "/close 1")
+    assert "Only the facilitator (Carol, this term)" in chat.say("Alice", "/extend 1 1d")
     # Alice gave her turn away, so she serves next; Carol's turn counts as served.
     assert "Handover: Alice is facilitator now" in chat.wait(timedelta(weeks=1))
 
 
 def test_a_swap_declined_changes_nothing(chat):
     group(chat, "Alice Bob")
-    chat.say("Alice", "/rotation add facilitator 1w")
+    adopt(chat, "Alice", "/rotation add facilitator 1w")
     chat.say("Alice", "/swap facilitator Bob")
     assert chat.say("Bob", "/swap decline") == "Bob declines to swap the facilitator turn with Alice."
     assert "facilitator — Alice" in chat.say("Bob", "/roles")
@@ -157,7 +161,7 @@ def test_a_swap_declined_changes_nothing(chat):
 
 def test_an_unanswered_swap_expires_at_the_handover(chat):
     group(chat, "Alice Bob Carol")
-    chat.say("Alice", "/rotation add facilitator 1w")
+    adopt(chat, "Alice", "/rotation add facilitator 1w")
     chat.say("Alice", "/swap facilitator @Carol")
     handover = chat.wait(timedelta(weeks=1))
     assert handover.startswith("Alice's request to swap the facilitator turn expired at the handover.")
@@ -180,7 +184,7 @@ def test_a_vacant_role_is_announced_once(chat):
 
 def test_leaving_the_collective_leaves_every_roster_and_hands_over_at_once(chat):
     group(chat, "Alice Bob Carol")
-    chat.say("Alice", "/rotation add facilitator 1w")
+    adopt(chat, "Alice", "/rotation add facilitator 1w")
     assert chat.say("Alice", "/leave").endswith(
         "Alice has left, so Bob is facilitator now, until Mon 9 Mar 2026, 09:00 UTC. Next: Carol."
     )
@@ -192,7 +196,7 @@ def test_handovers_keep_local_time_across_the_berlin_clock_changes(chat):
     chat.say("Alice", "/set timezone Europe/Berlin")
     chat.say("Bob", "/join")
     chat.clock.set(datetime(2026, 3, 16, 8, 0, tzinfo=UTC))  # Monday 09:00 CET
-    chat.say("Alice", "/rotation add facilitator 1w at mon 09:00")
+    adopt(chat, "Alice", "/rotation add facilitator 1w at mon 09:00")
     before = chat.wait(timedelta(days=7))  # Monday 23 March, still CET
     assert before.endswith("until Mon 30 Mar 2026, 09:00 CEST. Next: Alice.")
     chat.clock.set(datetime(2026, 3, 30, 6, 59, tzinfo=UTC))
@@ -212,7 +216,7 @@ def test_handovers_keep_local_time_across_the_berlin_clock_changes(chat):
 
 def test_a_restart_mid_term_changes_nothing_and_a_missed_handover_happens_once_late(unit_of_work, clock, chat):
     group(chat, "Alice Bob")
-    chat.say("Alice", "/rotation add facilitator 1w")
+    adopt(chat, "Alice", "/rotation add facilitator 1w")
     clock.advance(timedelta(days=3))
     restarted = Transcript(Core(unit_of_work, clock), clock)
     assert restarted.core.tick() == []

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.events import Chat
-from tests.transcript import Transcript
+from tests.transcript import Transcript, adopt
 
 _chats = itertools.count()
 WEEK = timedelta(weeks=1)
@@ -48,7 +48,7 @@ def test_no_one_serves_twice_before_every_present_member_has_served_once(core, c
         name = f"F{n}"
         chat.say(name, "/join")
         people[name] = Person(name, clock.now())
-    chat.say("F0", "/rotation add facilitator 1w")
+    adopt(chat, "F0", "/rotation add facilitator 1w")
     newcomers = itertools.count()
     for events in year:
         chat.wait(timedelta(days=1))  # events happen mid-week, away from handover times

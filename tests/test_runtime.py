@@ -6,7 +6,7 @@ from datetime import timedelta
 from adapters.runtime import Runtime
 from bot.actions import Ask, DirectMessage, Edit, Mention, Post
 from bot.events import Chat, ChoiceMade, ChoiceWithdrawn, MessageReceived
-from tests.transcript import group, person
+from tests.transcript import adopt, group, person
 
 
 class RecordingOutlet:
@@ -81,7 +81,7 @@ def test_reminders_and_handovers_carry_mentions_of_the_members_named(chat):
     chat.clock.advance(timedelta(days=2))
     [reminder] = [a for a in chat.core.tick() if isinstance(a, Post)]
     assert reminder.mentions == (Mention("bob", "Bob"), Mention("carol", "Carol"))
-    chat.say("Alice", "/rotation add facilitator 1w")
+    adopt(chat, "Alice", "/rotation add facilitator 1w")
     chat.clock.advance(timedelta(weeks=1))
     handover = [a for a in chat.core.tick() if isinstance(a, Post) and a.text.startswith("Handover")]
     assert handover[0].mentions == (Mention("bob", "Bob"), Mention("carol", "Carol"))
@@ -89,7 +89,7 @@ def test_reminders_and_handovers_carry_mentions_of_the_members_named(chat):
 
 def test_a_direct_message_knows_how_to_mention_its_person_in_the_fallback(chat):
     group(chat, "Alice Bob")
-    chat.say("Alice", "/rotation add facilitator 1w")
+    adopt(chat, "Alice", "/rotation add facilitator 1w")
     chat.clock.advance(timedelta(days=6))
     [reminder] = [a for a in chat.core.tick() if isinstance(a, DirectMessage)]
     assert (reminder.user_id, reminder.name, reminder.fallback) == ("bob", "Bob", Chat("console", "group-1"))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import timedelta
 
-from bot.actions import Action, DirectMessage, Edit
+from bot.actions import Action, Ask, DirectMessage, Edit
 from bot.clock import FakeClock
 from bot.core import Core
 from bot.events import Chat, MessageReceived, Sender
@@ -69,3 +70,22 @@ def vote(chat: Transcript, number: int, **responses: str) -> None:
         kind, _, reason = response.partition(":")
         answer = chat.say(name, f"/{kind} {number} {reason.strip()}".rstrip())
         assert f"{name} " in answer and "#" in answer, answer
+
+
+def adopt(chat: Transcript, who: str, command: str) -> str:
+    """``who`` opens a proposal with ``command`` (``/rotation add treasurer 4w``,
+    ``/set quorum 0.6``); every member agrees at once and it is closed. Returns
+    what the group read at the close: the outcome, then what it brought."""
+    asked = [action for action in chat.send(who, command) if isinstance(action, Ask)]
+    assert asked, f"{command} opened no proposal"
+    number = int(re.search(r"#(\d+)", asked[0].text).group(1))
+    with chat.core.unit_of_work() as uow:  # test set-up only: who is a member now
+        collective = uow.collectives.for_chat(chat.chat.platform, chat.chat.chat_id)
+        names = [member.display_name for member in uow.members.active(collective.id)]
+    for name in names:
+        chat.say(name, f"/agree {number}")
+    for name in names:  # the facilitator, if there is one, or anyone once all have responded
+        closed = chat.say(name, f"/close {number}")
+        if "— adopted." in closed:
+            return closed
+    raise AssertionError(f"#{number} was not adopted: {closed}")

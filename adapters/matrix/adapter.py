@@ -205,7 +205,10 @@ class MatrixAdapter:
 
     async def send(self, action: Post | Reply | Ask | DirectMessage | Acknowledge) -> str | None:
         if isinstance(action, Acknowledge):
-            return None  # the member's own reaction and the edited tally already show it
+            if not action.refusal:
+                return None  # the member's own reaction and the edited tally already show it
+            # A refused reaction: Matrix has no pop-up, so it goes to the member alone, never to the room.
+            action = DirectMessage(action.chat.platform, action.user_id, action.text)
         text = self._words(action.text)
         if isinstance(action, DirectMessage):
             return await self._direct(action, text)

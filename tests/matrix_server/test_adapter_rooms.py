@@ -35,7 +35,7 @@ async def test_a_private_need_in_a_direct_room_is_posted_in_the_group_without_th
         "Your need is posted in the group as #1, without your name."
     )
     posted = await group.says()
-    assert posted.startswith("Need #1 asked by a member, privately: 300.00 EUR — overdue rent (housing)\n")
+    assert posted.startswith("Need #1 asked by a member, privately: €300.00 — overdue rent (housing)\n")
     assert "Carol" not in posted
 
     # Help that is not money: the offer reaches Carol in the same direct room, and the group never hears her name.

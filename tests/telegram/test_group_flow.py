@@ -92,12 +92,12 @@ async def test_a_private_need_sent_by_direct_message_is_posted_without_the_name(
     said = await members.say_privately(carol, "/need 300 overdue rent #housing")
     assert said.to(carol) == ["Your need is posted in the group as #1, without your name."]
     [need] = said.messages_in(coop)
-    assert need.text.startswith("Need #1 asked by a member, privately: 300.00 EUR — overdue rent (housing)\n")
+    assert need.text.startswith("Need #1 asked by a member, privately: €300.00 — overdue rent (housing)\n")
     assert "Carol" not in need.text
     assert need.button_texts == BUTTONS  # decided like a proposal: above the automatic limit
 
     said = await members.press(bob, need, "👍 Agree")
-    assert said.toast == "Bob agrees with #1 300.00 EUR — overdue rent (housing)."
+    assert said.toast == "Bob agrees with #1 €300.00 — overdue rent (housing)."
     assert said.to(coop) == []
     assert members.now_shows(need).endswith("agree 1 · stand aside 0 · object 0 · block 0 — 1 of 3 responded")
     assert "Carol" not in members.now_shows(need)

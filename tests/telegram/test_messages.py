@@ -94,7 +94,7 @@ async def test_a_ten_thousand_character_reply_is_split_at_line_ends(
     alice = server.add_user("Alice")
     coop = server.add_group("Bakery co-op", members=[alice])
     asked = await server.user_sends(alice, coop, "could someone paste the whole ledger here?")
-    lines = [f"{n:04d} · 2026-03-02 · contribution · 12.50 EUR · from the bakery's Monday shift" for n in range(129)]
+    lines = [f"{n:04d} · 2026-03-02 · contribution · €12.50 · from the bakery's Monday shift" for n in range(129)]
     text = "\n".join(lines)
     assert len(text) == 10_061
 

@@ -35,7 +35,7 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_its_collective(
     said = await members.say(carol, supergroup, "/members")
     assert said.to(supergroup) == ["Members (3):\n• Alice\n• Bob\n• Carol"]
     said = await members.say(carol, supergroup, "/pool")
-    assert said.to(supergroup)[0].startswith("The pool holds 50.00 EUR")
+    assert said.to(supergroup)[0].startswith("The pool holds €50.00")
 
     # Something still addressed to the old group (worked out before the upgrade) goes to the supergroup.
     await adapter.send(Post(Chat("telegram", str(coop.id)), "Reminder: #1 Buy a coffee machine closes tomorrow."))

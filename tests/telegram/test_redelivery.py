@@ -18,7 +18,7 @@ from storage.engine import sqlite_url
 from tests.telegram.members import Members
 from tests.telegram_api import Delivery, TelegramTestServer
 
-POOL_OF_50 = "The pool holds 50.00 EUR: 0.00 EUR reserved for approved needs, 50.00 EUR available."
+POOL_OF_50 = "The pool holds €50.00: €0.00 reserved for approved needs, €50.00 available."
 
 
 async def test_an_update_delivered_twice_is_applied_once(server: TelegramTestServer, members: Members):
@@ -37,8 +37,7 @@ async def test_an_update_delivered_twice_is_applied_once(server: TelegramTestSer
     delivered = [update_id for update_id, _ in server.deliveries]
     assert delivered.count(contribution.update_id) == delivered.count(press.update_id) == 2
     assert [e.text for e in server.events[mark:] if e.kind == "send"] == [
-        "Thank you, Bob: 50.00 EUR is in the pool. The pool holds 50.00 EUR, of which 0.00 EUR is reserved for "
-        "approved needs.",
+        "Thank you, Bob: €50.00 is in the pool. The pool holds €50.00, of which €0.00 is reserved for approved needs.",
     ]  # the press is acknowledged by its pop-up, once
     assert len(server.bot_edits(coop)) == 1  # one tally edit for one vote
     assert (await members.say(alice, coop, "/pool")).to(coop)[0].startswith(POOL_OF_50)
@@ -164,6 +163,6 @@ async def test_a_contribution_sent_as_the_bot_is_killed_is_recorded_once(server:
     await bot.start()
     await server.wait_until_confirmed(contribution.update_id)
 
-    # Applied twice, the pool would hold 100.00 EUR; lost, nothing.
+    # Applied twice, the pool would hold €100.00; lost, nothing.
     assert (await members.say(bob, coop, "/pool")).to(coop)[0].startswith(POOL_OF_50)
     assert await bot.stop() == 0

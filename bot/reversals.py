@@ -1,0 +1,64 @@
+"""/reverse: a mistaken ledger entry is never edited; an adopted proposal
+appends its reversal, and needs it had funded go back to the queue in order."""
+
+from __future__ import annotations
+
+from bot.commands import Arg, Command
+from bot.context import Context
+from bot.errors import Refusal
+from bot.pool import apply_reversal, money, reversal_problem
+from bot.proposals import MAX_TITLE, new_item
+from bot.rounds import heading, open_round
+from bot.text import one_line
+
+MAX_REASON = 300
+
+
+def entry_number(text: str) -> int:
+    digits = text[1:] if text.startswith("#") else text
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 12 or int(digits) == 0:
+        raise ValueError(f"'{text}' is not a ledger entry number; /ledger shows each entry's number.")
+    return int(digits)
+
+
+def reverse(ctx: Context, entry: int, reason: str) -> str | None:
+    collective = ctx.require_collective()
+    member = ctx.require_member()
+    reason = one_line(reason)
+    if not reason:
+        raise Refusal("Say why the entry was a mistake: /reverse ENTRY REASON")
+    if len(reason) > MAX_REASON:
+        raise Refusal(f"Please keep the reason under {MAX_REASON} characters.")
+    original = ctx.uow.ledger.numbered(collective.id, entry)
+    if original is None:
+        raise Refusal(f"There is no ledger entry {entry}. /ledger shows the entries with their numbers.")
+    if problem := reversal_problem(ctx, original):
+        raise Refusal(problem)
+    pending = ctx.uow.items.find_open(collective.id, "reversal", "entry", original.id)
+    if pending is not None:
+        raise Refusal(f"{heading(pending)} proposes that already; respond to it, or wait for its outcome.")
+    if len(ctx.uow.members.active(collective.id)) == 1:
+        return "You are the only member, so it applies at once: " + apply_reversal(ctx, original.id, reason, member.id)
+    what = f"{original.kind} of {money(ctx, original.amount)}"
+    title = f"Reverse ledger entry {entry} ({what}): {reason}"
+    if len(title) > MAX_TITLE:
+        title = title[: MAX_TITLE - 1] + "…"
+    data = {"entry": original.id, "number": entry, "reason": reason}
+    item = new_item(ctx, "reversal", title, data=data)
+    open_round(ctx, item, ctx.settings.proposal_duration)
+    return None
+
+
+COMMANDS = [
+    Command(
+        "reverse",
+        "propose undoing a mistaken ledger entry",
+        reverse,
+        args=(Arg("entry", "ENTRY", entry_number), Arg("reason", "REASON", rest=True)),
+        details="ENTRY is the number /ledger shows. The entry stays in the ledger; when the proposal is adopted, "
+        "a reversal is appended, and needs it had funded go back to the queue in order.",
+        section="Pool and needs",
+        members_only=True,
+        in_direct=False,
+    ),
+]
