@@ -56,6 +56,7 @@ class MatrixUser:
         self._seen_ids: set[str] = set()
         self._handed_out: set[str] = set()
         self._invites: list[str] = []  # room IDs invited to, in order, not yet handed out
+        self.to_device: list[Event] = []  # to-device events received (decrypted where they could be)
 
     @classmethod
     async def login(
@@ -194,6 +195,7 @@ class MatrixUser:
         response = _ok(await self.client.sync(timeout=timeout_ms), SyncResponse, "sync")
         if self.client.olm is not None:
             await keep_keys(self.client)
+        self.to_device.extend(response.to_device_events)
         self._invites.extend(room_id for room_id in response.rooms.invite if room_id not in self._invites)
         for room_id, info in response.rooms.join.items():
             for event in [*info.state, *info.timeline.events]:
