@@ -27,7 +27,7 @@ from nio import (
 )
 
 from adapters.config import MatrixConfig
-from adapters.matrix import rendering
+from adapters.matrix import cross_signing, rendering
 from adapters.matrix.client import log_in, new_client
 from adapters.matrix.crypto import Crypto
 from adapters.matrix.memory import Memory
@@ -103,6 +103,10 @@ class MatrixAdapter:
     async def _connect_and_sync(self) -> None:
         await log_in(self.client, self._config, self._memory)
         await self._crypto.ready()
+        try:
+            await cross_signing.bootstrap(self.client, self._config)
+        except Exception:
+            log.exception("could not cross-sign the bot's device")
         since = await self._memory.get("since")
         await self._sync_loop(Syncer(self.client, since, self._timeline_limit, self._crypto.after_sync))
 

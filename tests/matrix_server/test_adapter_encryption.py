@@ -13,6 +13,8 @@ from uuid import uuid4
 
 import pytest
 from nio import ReactionEvent, RoomKeyRequest, RoomMemberEvent, RoomMessageNotice
+from nio.api import Api
+from vodozemac import Ed25519PublicKey, Ed25519Signature
 
 from adapters.config import ConfigError
 from adapters.matrix.crypto import ENCRYPTION_STATE
@@ -291,3 +293,29 @@ async def test_the_bot_killed_with_sigkill_keeps_its_device_and_answers_once(syn
     finally:
         bot.stop()
     assert "Traceback" not in bot.log.read_text()
+
+
+async def test_the_bot_cross_signs_its_device(make_matrix_bot, make_member):
+    bot = await make_matrix_bot()
+    alice = await make_member("Alice", encrypted=True)
+    answer = await alice.request("POST", "/_matrix/client/v3/keys/query", {"device_keys": {bot.user_id: []}})
+    master = answer["master_keys"][bot.user_id]
+    self_signing = answer["self_signing_keys"][bot.user_id]
+    assert master["usage"] == ["master"] and self_signing["usage"] == ["self_signing"]
+    (master_id,) = master["keys"]
+    (ssk_id,) = self_signing["keys"]
+    assert master_id in self_signing["signatures"][bot.user_id]  # the self-signing key is the master's
+    device = bot.adapter.client.device_id
+    signatures = answer["device_keys"][bot.user_id][device]["signatures"][bot.user_id]
+    assert ssk_id in signatures  # the device is signed by the self-signing key
+    # and the signature is good
+    key = Ed25519PublicKey.from_base64(self_signing["keys"][ssk_id])
+    device_keys = dict(answer["device_keys"][bot.user_id][device])
+    signature = device_keys.pop("signatures")[bot.user_id][ssk_id]
+    device_keys.pop("unsigned", None)
+    key.verify_signature(Api.to_canonical_json(device_keys).encode(), Ed25519Signature.from_base64(signature))
+
+    await bot.stop()
+    await bot.start()  # a restart keeps the keys: nothing new uploaded, the device still signed
+    again = await alice.request("POST", "/_matrix/client/v3/keys/query", {"device_keys": {bot.user_id: []}})
+    assert again["master_keys"][bot.user_id]["keys"] == master["keys"]
