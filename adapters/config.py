@@ -7,6 +7,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 
 class ConfigError(Exception):
     """A config problem, worded for the operator in one line."""
@@ -25,6 +28,8 @@ class MatrixConfig:
     password: str | None = None
     access_token: str | None = None
     invite_allowlist: tuple[str, ...] = ()  # user ids and homeservers; empty: anyone may invite
+    # The end-to-end encryption store (the device's keys and sessions); None: an in-memory store (tests only).
+    store_path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, str]]] = {
         "password": (str, "a string"),
         "access_token": (str, "a string"),
         "invite_allowlist": (list, "a list of user ids (@alice:example.org) and homeservers (example.org)"),
+        "store_path": (str, "a folder for the encryption keys, such as /var/lib/collective-bot/matrix-store"),
     },
     "logging": {"level": (str, "one of DEBUG, INFO, WARNING, ERROR")},
 }
@@ -96,8 +102,20 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
         allowlist = value("matrix", "invite_allowlist", [])
         if not all(isinstance(entry, str) and entry for entry in allowlist):
             raise ConfigError(f"{path}: [matrix] invite_allowlist must be {_SCHEMA['matrix']['invite_allowlist'][1]}")
+        storage_url = value("storage", "url", Config.storage_url)
+        store_path = value("matrix", "store_path") or default_store_path(storage_url)
+        if not store_path:
+            raise ConfigError(
+                f"{path}: [matrix] store_path is needed (a folder for the encryption keys) unless [storage] url "
+                "is a SQLite file, beside which it goes by default"
+            )
         matrix = MatrixConfig(
-            value("matrix", "homeserver"), value("matrix", "user_id"), password, token, tuple(allowlist)
+            value("matrix", "homeserver"),
+            value("matrix", "user_id"),
+            password,
+            token,
+            tuple(allowlist),
+            store_path,
         )
 
     return Config(
@@ -107,6 +125,18 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
         matrix=matrix,
         log_level=level,
     )
+
+
+def default_store_path(storage_url: str) -> str | None:
+    """The Matrix encryption store beside a SQLite database file (``collective.db`` → ``collective.db.matrix-store``);
+    None for any other database, where the operator must choose the folder."""
+    try:
+        url = make_url(storage_url)
+    except ArgumentError:
+        raise ConfigError(f"[storage] url is not a database URL: {storage_url!r}") from None
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return f"{url.database}.matrix-store"
 
 
 def _check_shape(path: Path, raw: dict) -> None:

@@ -82,6 +82,24 @@ def test_secrets_can_come_from_the_environment(tmp_path):
     assert config.telegram.token == "123:ABC"
 
 
+MATRIX = "[matrix]\nenabled = true\nhomeserver = 'http://127.0.0.1:1'\nuser_id = '@b:x'\npassword = 'p'\n"
+
+
+def test_the_matrix_encryption_store_goes_beside_a_sqlite_file_unless_told_otherwise(tmp_path):
+    beside = load_config(_config(tmp_path, f"[storage]\nurl = 'sqlite:///{tmp_path}/c.db'\n{MATRIX}"), environ={})
+    assert beside.matrix.store_path == f"{tmp_path}/c.db.matrix-store"
+    chosen = load_config(_config(tmp_path, f"{MATRIX}store_path = '/srv/keys'\n"), environ={})
+    assert chosen.matrix.store_path == "/srv/keys"
+
+
+def test_the_matrix_encryption_store_must_be_chosen_with_postgresql(tmp_path, capsys):
+    path = _config(tmp_path, f"[storage]\nurl = 'postgresql+psycopg://u:p@127.0.0.1/db'\n{MATRIX}")
+    assert main(["run", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "[matrix] store_path is needed" in err
+    assert err.count("\n") == 1
+
+
 def test_the_example_config_documents_every_key_and_loads():
     from adapters.config import _SCHEMA
 

@@ -18,6 +18,7 @@ from nio import (
     ErrorResponse,
     Event,
     MatrixRoom,
+    MegolmEvent,
     ReactionEvent,
     RedactionEvent,
     RoomMessageText,
@@ -26,8 +27,9 @@ from nio import (
 )
 
 from adapters.config import MatrixConfig
-from adapters.matrix import rendering
+from adapters.matrix import cross_signing, rendering
 from adapters.matrix.client import log_in, new_client
+from adapters.matrix.crypto import Crypto
 from adapters.matrix.memory import Memory
 from adapters.matrix.reactions import Reactions
 from adapters.matrix.rooms import PLATFORM, InvitePolicy, Rooms
@@ -57,15 +59,17 @@ class MatrixAdapter:
         timeline_limit: int = 50,
         sync_timeout_ms: int = 30_000,
         ready_within: float = 30.0,
+        key_wait: float = 300.0,
     ) -> None:
         self._config = config
         self._runtime = runtime
         self._memory = Memory(state)
         self.client = new_client(config)
+        self._crypto = Crypto(self.client, config, self._memory, key_wait)
         if invite_allowlist is None:  # from `[matrix] invite_allowlist`
             invite_allowlist = config.invite_allowlist
         self._rooms = Rooms(self.client, runtime.core, self._memory, InvitePolicy(invite_allowlist))
-        self._reactions = Reactions(self.client, runtime.core, self._memory)
+        self._reactions = Reactions(self.client, runtime.core, self._memory, self._crypto.room_send)
         self._words = rendering.with_bangs(name for c in runtime.core.commands for name in (c.name, *c.aliases))
         self._timeline_limit = timeline_limit
         self._sync_timeout_ms = sync_timeout_ms
@@ -98,7 +102,13 @@ class MatrixAdapter:
 
     async def _connect_and_sync(self) -> None:
         await log_in(self.client, self._config, self._memory)
-        await self._sync_loop(Syncer(self.client, await self._memory.get("since"), self._timeline_limit))
+        await self._crypto.ready()
+        try:
+            await cross_signing.bootstrap(self.client, self._config)
+        except Exception:
+            log.exception("could not cross-sign the bot's device")
+        since = await self._memory.get("since")
+        await self._sync_loop(Syncer(self.client, since, self._timeline_limit, self._crypto.after_sync))
 
     async def stop(self, drain_within: float = 10.0) -> None:
         """Stop syncing, finish handling what was already read (for up to ``drain_within`` seconds), close."""
@@ -151,6 +161,7 @@ class MatrixAdapter:
                 self._batches.task_done()
 
     async def _handle(self, batch: Batch) -> None:
+        await self._handle_waiting()
         for invite in batch.invites:
             try:
                 await self._rooms.invited(invite.room_id, invite.inviter, invite.is_direct)
@@ -160,8 +171,6 @@ class MatrixAdapter:
             room = self.client.rooms.get(room_id)
             if room is None:
                 continue
-            if room.encrypted:
-                await self._rooms.refuse_encrypted(room_id)
             # A room upgraded in an earlier batch is left behind: its collective lives in the replacement room.
             left_behind = room.replacement_room is not None and not any(
                 isinstance(event, RoomUpgradeEvent) for event in events
@@ -172,10 +181,45 @@ class MatrixAdapter:
                         left_behind = True
                         if event.replacement_room:
                             await self._rooms.upgraded(room_id, event.replacement_room)
-                    elif not (left_behind or room.encrypted):
+                    elif left_behind:
+                        pass
+                    elif isinstance(event, MegolmEvent):  # its room key has not come (yet)
+                        await self._crypto.wait_for_key(room_id, event)
+                    else:
                         await self._on_event(room, event)
                 except Exception:
                     log.exception("could not handle %s in %s", getattr(event, "event_id", event), room_id)
+
+    async def _handle_waiting(self) -> None:
+        """Events that waited for their room key: handled once it came; the sender told once it did not."""
+        for room_id, event in self._crypto.readable():
+            room = self.client.rooms.get(room_id)
+            if room is not None:
+                try:
+                    await self._on_event(room, event)
+                except Exception:
+                    log.exception("could not handle %s in %s", event.event_id, room_id)
+        for room_id, event in self._crypto.given_up():
+            log.warning("could not decrypt %s from %s in %s: its key never came", event.event_id, event.sender, room_id)
+            if event.sender == self.user_id:
+                continue
+            try:
+                await self._tell_unreadable(room_id, event)
+            except Exception:
+                log.exception("could not tell %s that their message was unreadable", event.sender)
+
+    async def _tell_unreadable(self, room_id: str, event: MegolmEvent) -> None:
+        direct = await self._rooms.direct_room(event.sender)
+        if direct is None:
+            return
+        room = self.client.rooms.get(room_id)
+        where = f"in {room.display_name}" if room is not None and direct != room_id else "here"
+        sent_at = datetime.fromtimestamp(event.server_timestamp / 1000, UTC).strftime("%a %-d %b %Y, %H:%M UTC")
+        await self._post_text(
+            direct,
+            f"I could not read your message of {sent_at} {where}: it came encrypted, and its key never reached me "
+            "(your app may still be sending it). Please send it again.",
+        )
 
     # --- reading ----------------------------------------------------------------------------------------------
 
@@ -256,11 +300,7 @@ class MatrixAdapter:
         return event_id
 
     async def _post(self, room_id: str, content: dict) -> str | None:
-        if self._rooms.is_encrypted(room_id):
-            await self._rooms.refuse_encrypted(room_id)
-            log.warning("not sending into the encrypted room %s", room_id)
-            return None
-        sent = await self.client.room_send(room_id, "m.room.message", content)
+        sent = await self._crypto.room_send(room_id, "m.room.message", content)
         if not isinstance(sent, RoomSendResponse):
             raise MatrixSendError(f"{room_id}: {sent}")
         return sent.event_id

@@ -1,13 +1,15 @@
 """Logging in: with the configured access token, or with the token and device kept from the last password login
-(so a restart is the same device, not a new one each time), or with the password."""
+(so a restart is the same device, not a new one each time), or with the password. The device's encryption store
+is opened as it logs in (see crypto.py)."""
 
 from __future__ import annotations
 
 import logging
 
-from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiResponse
+from nio import AsyncClient, LoginResponse, WhoamiResponse
 
 from adapters.config import ConfigError, MatrixConfig
+from adapters.matrix.crypto import client_config, prepare_store_path, store_errors
 from adapters.matrix.memory import Memory
 
 log = logging.getLogger(__name__)
@@ -16,9 +18,12 @@ DEVICE_NAME = "collective-bot"
 
 
 def new_client(config: MatrixConfig) -> AsyncClient:
-    # No encryption: python-olm is not installed; encrypted rooms get a notice instead (see rooms.py).
-    settings = AsyncClientConfig(encryption_enabled=False, store_sync_tokens=False, request_timeout=60)
-    return AsyncClient(config.homeserver.rstrip("/"), config.user_id, config=settings)
+    return AsyncClient(
+        config.homeserver.rstrip("/"),
+        config.user_id,
+        store_path=prepare_store_path(config),
+        config=client_config(config),
+    )
 
 
 async def log_in(client: AsyncClient, config: MatrixConfig, memory: Memory) -> None:
@@ -34,7 +39,8 @@ async def log_in(client: AsyncClient, config: MatrixConfig, memory: Memory) -> N
             log.info("resumed the session of %s (device %s)", client.user_id, client.device_id)
             return
         client.device_id = kept["device_id"]  # the token expired: log in again, as the same device
-    answer = await client.login(config.password, device_name=DEVICE_NAME)
+    with store_errors(config):  # nio opens the store once the homeserver has answered
+        answer = await client.login(config.password, device_name=DEVICE_NAME)
     if not isinstance(answer, LoginResponse):
         raise ConfigError(f"[matrix] password was refused by {config.homeserver} for {config.user_id}: {answer}")
     await memory.put(
@@ -46,7 +52,8 @@ async def log_in(client: AsyncClient, config: MatrixConfig, memory: Memory) -> N
 
 
 async def _resume(client: AsyncClient, user_id: str, token: str, device_id: str | None) -> bool:
-    client.restore_login(user_id, device_id or "", token)
+    # Not restore_login(): that opens the encryption store, which needs the device id whoami tells.
+    client.user_id, client.device_id, client.access_token = user_id, device_id or "", token
     who = await client.whoami()
     if not isinstance(who, WhoamiResponse):
         client.access_token = ""

@@ -40,14 +40,15 @@ def seeds(choices: Iterable[Choice]) -> list[str]:
 
 
 class Reactions:
-    def __init__(self, client: AsyncClient, core: Core, memory: Memory) -> None:
+    def __init__(self, client: AsyncClient, core: Core, memory: Memory, room_send) -> None:
         self._client = client
         self._core = core
         self._memory = memory
+        self._room_send = room_send  # encrypts in an encrypted room
 
     async def seed(self, room_id: str, event_id: str, choices: Iterable[Choice]) -> None:
         for key in seeds(choices):
-            sent = await self._client.room_send(room_id, "m.reaction", rendering.reaction(event_id, key))
+            sent = await self._room_send(room_id, "m.reaction", rendering.reaction(event_id, key))
             if not isinstance(sent, RoomSendResponse):
                 log.warning("could not put %s under %s in %s: %s", key, event_id, room_id, sent)
 

@@ -1,7 +1,7 @@
 """Rooms the bot is in or asked into: invites (optionally only from an allow-list of users or homeservers),
-direct rooms (remembered per member, opened when the core needs one), room upgrades (the collective moves to
-the replacement room) and encrypted rooms (one clear notice, then silence, since python-olm is absent and nio
-would otherwise send plaintext there)."""
+direct rooms (remembered per member, opened when the core needs one, encrypted as Element opens them when the
+member has a device that can read it) and room
+upgrades (the collective moves to the replacement room)."""
 
 from __future__ import annotations
 
@@ -16,20 +16,15 @@ from nio import (
     ProfileGetError,
     RoomCreateResponse,
     RoomPreset,
-    RoomSendResponse,
 )
 
-from adapters.matrix import rendering
+from adapters.matrix.crypto import ENCRYPTION_STATE, has_device_keys
 from adapters.matrix.memory import Memory
 from bot.core import Core
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "matrix"
-ENCRYPTED_NOTICE = (
-    "Encrypted rooms are not supported yet, so I can't take part here: I can't read what is said, and what I "
-    "would say would not be encrypted. Please invite me to a room without encryption."
-)
 
 
 class InvitePolicy:
@@ -108,8 +103,12 @@ class Rooms:
             if isinstance(profile, ProfileGetError) and _not_found(profile):
                 log.warning("no direct room with %s: the homeserver knows no such user", user_id)
                 return None  # Synapse would make the room and "invite" no one
+            encrypted = await has_device_keys(self._client, user_id)
             created = await self._client.room_create(
-                is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat
+                is_direct=True,
+                invite=[user_id],
+                preset=RoomPreset.trusted_private_chat,
+                initial_state=[ENCRYPTION_STATE] if encrypted else [],
             )
             if not isinstance(created, RoomCreateResponse):
                 log.warning("could not open a direct room with %s: %s", user_id, created)
@@ -125,7 +124,7 @@ class Rooms:
         if self._created.get(user_id) == room_id:
             return True  # opened in this run: the next sync may not have brought it yet
         room = self._client.rooms.get(room_id)
-        return room is not None and set(room.users) == {self.me, user_id} and not room.encrypted
+        return room is not None and set(room.users) == {self.me, user_id}
 
     # --- upgrades ---------------------------------------------------------------------------------------------
 
@@ -142,23 +141,6 @@ class Rooms:
             joined = await self._client.join(new_room)
             if not isinstance(joined, JoinResponse):
                 log.info("cannot join %s yet (%s): waiting for an invite", new_room, joined)
-
-    # --- encryption -------------------------------------------------------------------------------------------
-
-    def is_encrypted(self, room_id: str) -> bool:
-        room = self._client.rooms.get(room_id)
-        return room is not None and room.encrypted
-
-    async def refuse_encrypted(self, room_id: str) -> None:
-        """Say once per room, in the clear, that encrypted rooms are not supported yet."""
-        if await self._memory.get("encrypted-notice", room_id):
-            return
-        sent = await self._client.room_send(room_id, "m.room.message", rendering.notice(ENCRYPTED_NOTICE))
-        if isinstance(sent, RoomSendResponse):
-            await self._memory.put("encrypted-notice", room_id, sent.event_id)
-            log.info("told %s that encrypted rooms are not supported yet", room_id)
-        else:
-            log.warning("could not tell %s that encrypted rooms are not supported: %s", room_id, sent)
 
 
 def _not_found(error: ProfileGetError) -> bool:

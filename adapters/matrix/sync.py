@@ -68,8 +68,9 @@ def after_own_join(events: list[Event], user_id: str) -> list[Event]:
 
 
 class Syncer:
-    def __init__(self, client: AsyncClient, since: str | None, timeline_limit: int = 50) -> None:
+    def __init__(self, client: AsyncClient, since: str | None, timeline_limit: int = 50, after_sync=None) -> None:
         self._client = client
+        self._after_sync = after_sync  # key upkeep (crypto.py), before the batch is handed on
         self.since = since  # the token the next sync starts from
         self._filter = {"room": {"timeline": {"limit": timeline_limit}}}
 
@@ -90,6 +91,8 @@ class Syncer:
         if not isinstance(response, SyncResponse):
             log.warning("sync failed: %s", response)
             return response
+        if self._after_sync is not None:
+            await self._after_sync(response)
         batch = Batch(response.next_batch, invites=self._invites(response))
         for room_id, info in response.rooms.join.items():
             events = list(info.timeline.events)

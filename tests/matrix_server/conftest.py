@@ -57,15 +57,20 @@ def synapse(synapse_python: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 @pytest.fixture
-async def make_matrix_user(synapse: SynapseServer) -> AsyncIterator[MakeMatrixUser]:
-    """`await make_matrix_user("alice", admin=False)`: register a new account and log in as it."""
+async def make_matrix_user(synapse: SynapseServer, tmp_path: Path) -> AsyncIterator[MakeMatrixUser]:
+    """`await make_matrix_user("alice", admin=False, encrypted=False)`: register a new account and log in as it
+    (with end-to-end encryption on and its own store folder when `encrypted`)."""
     users: list[MatrixUser] = []
 
-    async def make(name: str = "user", *, admin: bool = False) -> MatrixUser:
+    async def make(name: str = "user", *, admin: bool = False, encrypted: bool = False) -> MatrixUser:
         localpart = synapse.unique_localpart(name)
         password = f"{localpart}-password"
         user_id = await synapse.register(localpart, password, admin=admin)
-        user = await MatrixUser.login(synapse.base_url, user_id, password)
+        store = None
+        if encrypted:
+            (store_path := tmp_path / f"{localpart}-store").mkdir()
+            store = str(store_path)
+        user = await MatrixUser.login(synapse.base_url, user_id, password, store_path=store)
         users.append(user)
         return user
 
@@ -146,7 +151,9 @@ async def make_matrix_bot(synapse: SynapseServer, tmp_path: Path) -> AsyncIterat
         localpart = synapse.unique_localpart("collectivebot")
         password = f"{localpart}-password"
         user_id = await synapse.register(localpart, password)
-        config = MatrixConfig(synapse.base_url, user_id, password=password)
+        config = MatrixConfig(
+            synapse.base_url, user_id, password=password, store_path=str(tmp_path / f"{localpart}-store")
+        )
         bot = MatrixBot(config, tmp_path / f"{localpart}.db", {"sync_timeout_ms": 5_000, **options})
         bots.append(bot)
         return await bot.start()
@@ -159,10 +166,10 @@ async def make_matrix_bot(synapse: SynapseServer, tmp_path: Path) -> AsyncIterat
 
 @pytest.fixture
 async def make_member(make_matrix_user) -> MakeMatrixUser:
-    """`await make_member("Alice")`: a new account whose display name is "Alice"."""
+    """`await make_member("Alice", encrypted=False)`: a new account whose display name is "Alice"."""
 
-    async def make(name: str) -> MatrixUser:
-        user = await make_matrix_user(name.lower())
+    async def make(name: str, *, encrypted: bool = False) -> MatrixUser:
+        user = await make_matrix_user(name.lower(), encrypted=encrypted)
         await user.client.set_displayname(name)
         return user
 
@@ -178,9 +185,14 @@ async def wait_for_join(user: MatrixUser, room_id: str, joiner: str, timeout: fl
     )
 
 
-async def collective_room(bot: MatrixBot, creator: MatrixUser, *others: MatrixUser, name: str = "Collective") -> str:
-    """`creator` makes a room and invites the bot and `others`; the bot joins by itself, the others join."""
-    room_id = await creator.create_room(invite=[bot.user_id, *(o.user_id for o in others)], name=name)
+async def collective_room(
+    bot: MatrixBot, creator: MatrixUser, *others: MatrixUser, name: str = "Collective", encrypted: bool = False
+) -> str:
+    """`creator` makes a room (with encryption in its initial state if `encrypted`) and invites the bot and
+    `others`; the bot joins by itself, the others join."""
+    room_id = await creator.create_room(
+        invite=[bot.user_id, *(o.user_id for o in others)], name=name, encrypted=encrypted
+    )
     for other in others:
         await other.join(await other.wait_for_invite(room_id))
     await wait_for_join(creator, room_id, bot.user_id)

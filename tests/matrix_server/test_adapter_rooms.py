@@ -1,5 +1,5 @@
 """Rooms: direct rooms (a private need, an offer of help reaching the requester, a reminder to a role holder in a
-room the bot opens), history from before the bot joined, a room upgrade, the invite allow-list, encrypted rooms."""
+room the bot opens), history from before the bot joined, a room upgrade, the invite allow-list."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from datetime import timedelta
 from nio import RoomMemberEvent
 
 from adapters.matrix import rendering
-from adapters.matrix.rooms import ENCRYPTED_NOTICE
 from adapters.text import split_text
 from bot.actions import DirectMessage, Post
 from bot.events import Chat
@@ -125,27 +124,6 @@ async def test_invites_are_accepted_only_from_the_allow_list(make_matrix_bot, ma
     open_bot = await make_matrix_bot(invite_allowlist=["localhost"])
     room = await mallory.create_room(invite=[open_bot.user_id])
     await wait_for_join(mallory, room, open_bot.user_id)
-
-
-async def test_an_encrypted_room_gets_one_clear_notice(make_matrix_bot, make_member):
-    bot = await make_matrix_bot()
-    alice = await make_member("Alice")
-    secret = await alice.create_encrypted_room(invite=[bot.user_id])
-    await wait_for_join(alice, secret, bot.user_id)
-    notice = await RoomView(bot, secret, alice).message()
-    assert notice.body == ENCRYPTED_NOTICE
-    assert notice.source["type"] == "m.room.message"  # in the clear, so that members can read it
-
-    # Commands there (encrypted as Element sends them, or even in the clear) get nothing more.
-    await alice.send(secret, "m.room.encrypted", {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgA", "sender_key": "k", "device_id": "D", "session_id": "s"})  # fmt: skip
-    await alice.send_text(secret, "!join")
-    control = RoomView(bot, await collective_room(bot, alice), alice)
-    await control.settled()
-    await bot.stop()
-    await bot.start()  # and a restart does not say it again
-    await alice.send_text(secret, "!members")
-    await control.settled()
-    await RoomView(bot, secret, alice).nothing_more()  # not a second notice, no answer
 
 
 async def test_a_direct_message_that_cannot_be_delivered_mentions_the_member_in_the_room(make_matrix_bot, make_member):

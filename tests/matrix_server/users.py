@@ -4,6 +4,10 @@ A MatrixUser is one logged-in `nio.AsyncClient`. It does what a person in a room
 join, write, reply, react, redact, upgrade a room) and waits for what others do by long-polling `/sync`:
 every event a sync brings is kept, and `wait_for_event` hands out the first one that matches and was not
 handed out before, syncing again (up to its timeout) only while none does.
+
+A user logged in with a `store_path` has end-to-end encryption on, as Element has: it uploads its device keys,
+encrypts what it sends into encrypted rooms (reactions too, as Element does), trusts other devices on first use,
+and sees what others send there decrypted (`event.decrypted` is true for what came as m.room.encrypted).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from nio import (
     RoomSendResponse,
     SyncResponse,
 )
+
+from adapters.matrix.crypto import keep_keys, send_encrypted
 
 E = TypeVar("E", bound=Event)
 
@@ -50,14 +56,21 @@ class MatrixUser:
         self._seen_ids: set[str] = set()
         self._handed_out: set[str] = set()
         self._invites: list[str] = []  # room IDs invited to, in order, not yet handed out
+        self.to_device: list[Event] = []  # to-device events received (decrypted where they could be)
 
     @classmethod
-    async def login(cls, homeserver: str, user_id: str, password: str, device_name: str = "test") -> MatrixUser:
-        """Log in as `user_id` and do a first, immediate sync so that later waits see only what comes next."""
-        client = AsyncClient(homeserver, user_id, config=AsyncClientConfig(encryption_enabled=False))
+    async def login(
+        cls, homeserver: str, user_id: str, password: str, device_name: str = "test", store_path: str | None = None
+    ) -> MatrixUser:
+        """Log in as `user_id` (a new device; with encryption when `store_path` is given) and do a first,
+        immediate sync so that later waits see only what comes next."""
+        settings = AsyncClientConfig(encryption_enabled=store_path is not None)
+        client = AsyncClient(homeserver, user_id, store_path=store_path or "", config=settings)
         user = cls(client, password)
         try:
             _ok(await client.login(password, device_name=device_name), LoginResponse, f"login as {user_id}")
+            if client.olm is not None:
+                await keep_keys(client)
             await user.sync(0)
         except BaseException:
             await client.close()
@@ -67,6 +80,10 @@ class MatrixUser:
     @property
     def user_id(self) -> str:
         return self.client.user_id
+
+    @property
+    def device_id(self) -> str:
+        return self.client.device_id
 
     async def close(self) -> None:
         await self.client.close()
@@ -101,8 +118,14 @@ class MatrixUser:
         return _ok(await self.client.join(room_id), JoinResponse, f"join {room_id}").room_id
 
     async def send(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
-        """Send any room event; return its event ID."""
-        response = await self.client.room_send(room_id, event_type, content)
+        """Send any room event (encrypted in an encrypted room, when this user has encryption); its event ID."""
+        if self.client.olm is not None and room_id not in self.client.rooms:
+            await self.sync(0)  # nio encrypts only for a room a sync has brought (one just joined, say)
+        room = self.client.rooms.get(room_id)
+        if self.client.olm is not None and room is not None and room.encrypted and event_type == "m.reaction":
+            response = await send_encrypted(self.client, room_id, event_type, content)
+        else:
+            response = await self.client.room_send(room_id, event_type, content, ignore_unverified_devices=True)
         return _ok(response, RoomSendResponse, f"send {event_type}").event_id
 
     async def send_text(
@@ -161,11 +184,18 @@ class MatrixUser:
                 raise MatrixTestError(f"{method} {path}: HTTP {response.status} {answer}")
             return answer
 
+    def events(self, room_id: str) -> list[Event]:
+        """Every event seen in `room_id` so far, in the order syncs brought them (decrypted where it could be)."""
+        return list(self._seen.get(room_id, []))
+
     # --- waiting --------------------------------------------------------------------------------------------
 
     async def sync(self, timeout_ms: int) -> SyncResponse:
         """One /sync from the last token (long-polling up to `timeout_ms`); keep what it brings."""
         response = _ok(await self.client.sync(timeout=timeout_ms), SyncResponse, "sync")
+        if self.client.olm is not None:
+            await keep_keys(self.client)
+        self.to_device.extend(response.to_device_events)
         self._invites.extend(room_id for room_id in response.rooms.invite if room_id not in self._invites)
         for room_id, info in response.rooms.join.items():
             for event in [*info.state, *info.timeline.events]:
