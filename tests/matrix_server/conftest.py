@@ -243,3 +243,16 @@ class RoomView:
         await self.observer.sync(0)
         with pytest.raises(MatrixTestError):
             await self.message(timeout=0)
+
+
+async def adopt(group: RoomView, proposer: MatrixUser, command: str, voters: list[MatrixUser]) -> str:
+    """`proposer` opens a proposal with `command` (a role with powers, a setting); every voter agrees and the
+    proposer closes it once all have responded. Returns the outcome; what it brought follows as messages."""
+    opened = await group.say(proposer, command)
+    number = opened.split("#", 1)[1].split(" ", 1)[0]
+    for voter in voters:
+        agreed = await group.say(voter, f"!agree {number}")
+        assert " agrees with #" in agreed, agreed
+    closed = await group.say(proposer, f"!close {number}")
+    assert "— adopted." in closed, closed
+    return closed

@@ -18,7 +18,7 @@ from vodozemac import Ed25519PublicKey, Ed25519Signature
 
 from adapters.config import ConfigError
 from adapters.matrix.crypto import ENCRYPTION_STATE
-from tests.matrix_server.conftest import RoomView, collective_room, wait_for_join
+from tests.matrix_server.conftest import RoomView, adopt, collective_room, wait_for_join
 from tests.matrix_server.test_adapter_restart import BotProcess
 
 
@@ -41,14 +41,12 @@ async def test_three_members_decide_in_an_encrypted_room(make_matrix_bot, make_m
     assert (await group.say(alice, "!join")).startswith("Welcome, Alice! You are member 1 of this collective.")
     assert (await group.say(bob, "!join")).startswith("Welcome, Bob! You are member 2 of this collective.")
     assert (await group.say(carol, "!join")).startswith("Welcome, Carol! You are member 3 of this collective.")
-    assert await group.say(alice, "!rotation add facilitator 4w") == (
-        "The facilitator role rotates every 4 weeks among all members."
-    )
+    await adopt(group, alice, "!rotation add facilitator 4w", [alice, bob, carol])  # #1: a role with powers
     assert (await group.says()).startswith("Alice is facilitator now, until Mon 30 Mar 2026")
 
     await bob.send_text(room, "!propose Buy a printer\nA laser one, for the flyers.")
     proposal = await group.message()
-    assert proposal.body.startswith("Proposal #1 by Bob: Buy a printer\nA laser one, for the flyers.\n")
+    assert proposal.body.startswith("Proposal #2 by Bob: Buy a printer\n│ A laser one, for the flyers.\n")
     seeded = [
         await alice.wait_for_event(
             room, lambda e: e.reacts_to == proposal.event_id, kind=ReactionEvent, sender=bot.user_id
@@ -63,19 +61,19 @@ async def test_three_members_decide_in_an_encrypted_room(make_matrix_bot, make_m
     # Carol objects in a reply to the proposal, Alice agrees by command.
     objection = await carol.send_text(room, "!object too dear for now", reply_to=proposal.event_id)
     answer = await group.message()
-    assert answer.body == "Carol objects to #1 Buy a printer: too dear for now"
+    assert answer.body == "Carol objects to #2 Buy a printer: too dear for now"
     assert answer.source["content"]["m.relates_to"] == {"m.in_reply_to": {"event_id": objection}}
     assert (await group.edit()).body.endswith("2 of 3 responded")
-    assert await group.say(alice, "!agree 1 we print every week") == (
-        "Alice agrees with #1 Buy a printer: we print every week"
+    assert await group.say(alice, "!agree 2 we print every week") == (
+        "Alice agrees with #2 Buy a printer: we print every week"
     )
     await group.edit()
 
-    shown = await group.say(carol, "!show 1")
+    shown = await group.say(carol, "!show 2")
     assert "• Alice — agree: we print every week" in shown
     assert "• Carol — object: too dear for now" in shown
-    closed = await group.say(alice, "!close 1")
-    assert closed.startswith("#1 Buy a printer — adopted.")
+    closed = await group.say(alice, "!close 2")
+    assert closed.startswith("#2 Buy a printer — adopted.")
     assert "Closed by Alice" in closed
 
     # Everything the bot said there went out encrypted and opened as a notice (or a reaction it seeded).
@@ -106,7 +104,7 @@ async def test_a_private_need_in_an_encrypted_direct_chat_is_posted_without_the_
     confirmation = await private.say(carol, "!need 300 overdue rent #housing")
     assert confirmation == "Your need is posted in the group as #1, without your name."
     posted = await group.message()
-    assert posted.body.startswith("Need #1 asked by a member, privately: 300.00 EUR — overdue rent (housing)\n")
+    assert posted.body.startswith("Need #1 asked by a member, privately: €300.00 — overdue rent (housing)\n")
     assert "Carol" not in posted.body
     assert posted.decrypted
     assert all(event.decrypted for event in bot_events(carol, created.room_id, bot.user_id))

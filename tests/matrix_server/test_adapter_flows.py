@@ -26,7 +26,7 @@ async def test_three_members_decide_by_reaction_reply_and_redaction(make_matrix_
     proposal = await group.message()
     assert proposal.body == (
         "Proposal #1 by Alice: Buy a printer\n"
-        "A laser one, for the flyers.\n"
+        "│ A laser one, for the flyers.\n"
         "Round 1 · consensus · closes Thu 5 Mar 2026, 09:00 UTC\n"
         "Respond: !agree 1 · !standaside 1 [reason] · !object 1 REASON · !block 1 REASON\n"
         "agree 0 · stand aside 0 · object 0 · block 0 — 0 of 3 responded"
@@ -34,7 +34,7 @@ async def test_three_members_decide_by_reaction_reply_and_redaction(make_matrix_
     content = proposal.source["content"]
     assert (content["msgtype"], content["format"]) == ("m.notice", "org.matrix.custom.html")
     assert content["formatted_body"].startswith(
-        "Proposal #1 by Alice: Buy a printer<br>A laser one, for the flyers.<br>"
+        "Proposal #1 by Alice: Buy a printer<br>│ A laser one, for the flyers.<br>"
     )
     seeded = [
         await alice.wait_for_event(
@@ -65,9 +65,13 @@ async def test_three_members_decide_by_reaction_reply_and_redaction(make_matrix_
     await bob.redact(room, thumbs_up)
     assert (await group.edit()).body.endswith("agree 0 · stand aside 0 · object 1 · block 0 — 1 of 3 responded")
 
-    # ✋ alone is not enough to object: the bot asks for the reason, in the room.
+    # ✋ alone is not enough to object: the bot asks Bob for the reason, privately (a refused reaction is never
+    # posted to the whole room, which anyone could flood).
     await bob.react(room, proposal.event_id, "✋")
-    assert await group.says() == "Bob, to object you need to say why: !object 1 REASON"
+    opened = await bob.wait_for_invite()
+    await bob.join(opened)
+    bob_private = RoomView(bot, opened, bob)
+    assert await bob_private.says() == "Bob, to object you need to say why: !object 1 REASON"
     # Skin tones and variation selectors (as Element sends 👍️) mean the bare emoji.
     await bob.react(room, proposal.event_id, "🤷🏽\u200d♂️")
     assert (await group.edit()).body.endswith("agree 0 · stand aside 1 · object 1 · block 0 — 2 of 3 responded")
@@ -87,7 +91,9 @@ async def test_three_members_decide_by_reaction_reply_and_redaction(make_matrix_
     )
     # A response after the close is refused with the outcome, by reaction as by command.
     await bob.react(room, proposal.event_id, "👍")
-    assert (await group.says()).startswith("#1 Buy a printer is closed. Its outcome:\n#1 Buy a printer — adopted.")
+    assert (await bob_private.says()).startswith(
+        "#1 Buy a printer is closed. Its outcome:\n#1 Buy a printer — adopted."
+    )
 
 
 async def test_members_text_is_escaped_and_reminders_mention_with_pills(make_matrix_bot, make_member):

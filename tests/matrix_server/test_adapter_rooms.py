@@ -12,7 +12,7 @@ from adapters.matrix import rendering
 from adapters.text import split_text
 from bot.actions import DirectMessage, Post
 from bot.events import Chat
-from tests.matrix_server.conftest import RoomView, collective_room, wait_for_join
+from tests.matrix_server.conftest import RoomView, adopt, collective_room, wait_for_join
 
 
 async def direct_room_with_bot(member, bot) -> RoomView:
@@ -49,9 +49,8 @@ async def test_a_private_need_in_a_direct_room_is_posted_in_the_group_without_th
     )
 
     # A role holder's reminder: the bot opens a direct room with Bob, who has none yet.
-    await group.say(alice, "!rotation add treasurer 1w")
-    await group.say(alice, "!rotation join treasurer")
-    await group.say(bob, "!rotation join treasurer")
+    await adopt(group, alice, "!rotation add treasurer 1w", [alice, bob, carol])  # #3: Alice first, Bob next
+    await group.says()  # Alice is treasurer now
     await bot.tick(timedelta(days=6))
     opened = await bob.wait_for_invite()
     await bob.join(opened)
@@ -59,7 +58,7 @@ async def test_a_private_need_in_a_direct_room_is_posted_in_the_group_without_th
     assert reminder.startswith("A reminder: your treasurer turn begins Mon 9 Mar 2026, 09:00 UTC, in a day.")
     # The room the bot opened counts as direct: a need sent there is private too.
     assert await RoomView(bot, opened, bob).say(bob, "!need 20 phone credit") == (
-        "Your need is posted in the group as #3, without your name."
+        "Your need is posted in the group as #4, without your name."
     )
 
 

@@ -67,7 +67,7 @@ async def test_a_long_proposal_is_one_message_with_its_buttons_and_show_gives_al
     # start of the detail and points to /show, so it never needs a second message.
     said = await members.say(alice, coop, f"/propose A four-day week\n{detail}")
     [proposal] = said.messages
-    assert proposal.text.startswith("Proposal #1 by Alice: A four-day week\n00. we sell bread")
+    assert proposal.text.startswith("Proposal #1 by Alice: A four-day week\n│ 00. we sell bread")
     assert "…\n(The whole text: /show 1)\nRound 1 · consensus" in proposal.text
     assert proposal.button_texts == ["👍 Agree", "🤷 Stand aside", "✋ Object", "🛑 Block"]
 
@@ -94,7 +94,7 @@ async def test_a_ten_thousand_character_reply_is_split_at_line_ends(
     alice = server.add_user("Alice")
     coop = server.add_group("Bakery co-op", members=[alice])
     asked = await server.user_sends(alice, coop, "could someone paste the whole ledger here?")
-    lines = [f"{n:04d} · 2026-03-02 · contribution · €12.50 · from the bakery's Monday shift" for n in range(129)]
+    lines = [f"{n:04d} · 2026-03-02 · contribution · 12.50 EUR · from the bakery's Monday shift" for n in range(129)]
     text = "\n".join(lines)
     assert len(text) == 10_061
 
