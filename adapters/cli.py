@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 import threading
@@ -59,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:  # Ctrl-C in the demo, or before the service is up: a stop, not a crash
         return 130
+    except BrokenPipeError:  # the reader of standard output went away (demo | head): nothing left to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush cannot fail again
+        return 1
 
 
 def run_demo(db: Path) -> int:
@@ -83,6 +87,9 @@ async def run_service(config: Config) -> int:
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL at INFO, and a Telegram URL carries the bot token.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
+    # Alembic names its dialect at every start: only the upgrades it runs are news (and a
+    # database that cannot be opened is then said in one line, with nothing before it).
+    logging.getLogger("alembic.runtime.migration").addFilter(_not_alembic_preamble)
     if not (config.console or config.telegram or config.matrix):
         raise ConfigError("no adapter is enabled: set enabled = true in [console], [telegram] or [matrix]")
     engine = await asyncio.to_thread(open_storage, config.storage_url)
@@ -135,6 +142,10 @@ async def run_service(config: Config) -> int:
         engine.dispose()
     log.info("collective-bot stopped")
     return 0
+
+
+def _not_alembic_preamble(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith(("Context impl", "Will assume"))
 
 
 async def _serve_console(

@@ -12,7 +12,8 @@ from pathlib import Path
 from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from storage.engine import BUSY_TIMEOUT, DatabaseUnusable, make_engine, migrate
+from storage import engine as storage_engine
+from storage.engine import DatabaseUnusable, make_engine, migrate
 
 RESTORE = 'restore it from a backup (README: "Backup and restore")'
 
@@ -63,7 +64,7 @@ def sqlite_advice(path: Path, error: sqlite3.Error) -> str:
         return f"{path} is not a SQLite database, or it is damaged; check the path, or {RESTORE}"
     if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
         return (
-            f"{path} stayed locked by another process for {BUSY_TIMEOUT} s; stop the other program "
+            f"{path} stayed locked by another process for {storage_engine.BUSY_TIMEOUT} s; stop the other program "
             "using it (another collective-bot?) and try again"
         )
     if code.startswith("SQLITE_FULL"):
