@@ -5,26 +5,32 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from adapters.config import Config, ConfigError, load_config
 from adapters.console import Console, ConsoleOutlet
 from adapters.wiring import build_core, core_for, open_storage
 from bot.clock import FakeClock, SystemClock
 from storage.backup import BackupError, backup
-from storage.engine import DatabaseTooNew, sqlite_url
+from storage.engine import DatabaseUnusable, sqlite_url
 
 log = logging.getLogger("collective-bot")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake on the command line said in one line (its usage is one --help away)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message}; see {self.prog} --help\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="collective-bot", description="A chat bot for worker collectives.")
+    parser = _Parser(prog="collective-bot", description="A chat bot for worker collectives.")
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="a collective chat in the terminal, on a local SQLite file")
     demo.add_argument("--db", default="collective-demo.db", help="SQLite file (default: ./collective-demo.db)")
@@ -36,6 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     source.add_argument("--config", help="take the database from this config.toml")
     source.add_argument("--db", help="a SQLite database file")
     args = parser.parse_args(argv)
+    # Where the database was named, for a message about it: the config's key, or --db.
+    where = f"{args.config}: [storage] url: " if getattr(args, "config", None) else ""
     try:
         if args.command == "demo":
             return run_demo(Path(args.db))
@@ -44,9 +52,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"collective-bot: backed up to {backup(url, args.path)}")
             return 0
         return asyncio.run(run_service(load_config(args.config)))
-    except (ConfigError, DatabaseTooNew, BackupError) as error:
+    except DatabaseUnusable as error:
+        print(f"collective-bot: {where}cannot open the database: {error}", file=sys.stderr)
+        return 2
+    except (ConfigError, BackupError) as error:
         print(f"collective-bot: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C in the demo, or before the service is up: a stop, not a crash
+        return 130
+    except BrokenPipeError:  # the reader of standard output went away (demo | head): nothing left to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush cannot fail again
+        return 1
 
 
 def run_demo(db: Path) -> int:
@@ -71,12 +87,12 @@ async def run_service(config: Config) -> int:
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL at INFO, and a Telegram URL carries the bot token.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
+    # Alembic names its dialect at every start: only the upgrades it runs are news (and a
+    # database that cannot be opened is then said in one line, with nothing before it).
+    logging.getLogger("alembic.runtime.migration").addFilter(_not_alembic_preamble)
     if not (config.console or config.telegram or config.matrix):
         raise ConfigError("no adapter is enabled: set enabled = true in [console], [telegram] or [matrix]")
-    try:
-        engine = await asyncio.to_thread(open_storage, config.storage_url)
-    except SQLAlchemyError as error:
-        raise ConfigError(f"[storage] url: cannot open the database: {getattr(error, 'orig', None) or error}") from None
+    engine = await asyncio.to_thread(open_storage, config.storage_url)
     core = core_for(engine, SystemClock())
     runtime = Runtime(core)
     alarm = Alarm(core, runtime.deliver)
@@ -126,6 +142,10 @@ async def run_service(config: Config) -> int:
         engine.dispose()
     log.info("collective-bot stopped")
     return 0
+
+
+def _not_alembic_preamble(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith(("Context impl", "Will assume"))
 
 
 async def _serve_console(

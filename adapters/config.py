@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+# The documented defaults (config.example.toml). Module constants, because a
+# slotted dataclass's class attribute is a slot descriptor, not the default.
+DEFAULT_STORAGE_URL = "sqlite:///collective.db"
+DEFAULT_TELEGRAM_URL = "https://api.telegram.org/bot"
 
 
 class ConfigError(Exception):
@@ -18,7 +24,7 @@ class ConfigError(Exception):
 @dataclass(frozen=True, slots=True)
 class TelegramConfig:
     token: str
-    base_url: str = "https://api.telegram.org/bot"
+    base_url: str = DEFAULT_TELEGRAM_URL
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +40,7 @@ class MatrixConfig:
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    storage_url: str = "sqlite:///collective.db"
+    storage_url: str = DEFAULT_STORAGE_URL
     console: bool = False
     telegram: TelegramConfig | None = None
     matrix: MatrixConfig | None = None
@@ -70,8 +76,10 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file (config.example.toml shows every key)") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read it: {error}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a TOML file (not UTF-8 text); config.example.toml shows one") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read it: {error.strerror or error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     _check_shape(path, raw)
@@ -88,13 +96,18 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
         token = environ.get("COLLECTIVE_TELEGRAM_TOKEN") or value("telegram", "token")
         if not token:
             raise ConfigError(f"{path}: [telegram] token is missing (or set COLLECTIVE_TELEGRAM_TOKEN)")
-        telegram = TelegramConfig(token, value("telegram", "base_url", TelegramConfig.base_url))
+        base_url = value("telegram", "base_url", DEFAULT_TELEGRAM_URL)
+        _check_web_address(path, "telegram", "base_url", base_url)
+        telegram = TelegramConfig(token, base_url)
 
     matrix = None
     if value("matrix", "enabled", False):
         for key in ("homeserver", "user_id"):
             if not value("matrix", key):
                 raise ConfigError(f"{path}: [matrix] {key} is missing")
+        _check_web_address(path, "matrix", "homeserver", value("matrix", "homeserver"))
+        if not re.fullmatch(r"@[^:\s]+:\S+", value("matrix", "user_id")):
+            raise ConfigError(f"{path}: [matrix] user_id must be {_SCHEMA['matrix']['user_id'][1]}")
         password = environ.get("COLLECTIVE_MATRIX_PASSWORD") or value("matrix", "password")
         token = value("matrix", "access_token")
         if not password and not token:
@@ -119,7 +132,7 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
         )
 
     return Config(
-        storage_url=value("storage", "url", Config.storage_url),
+        storage_url=_storage_url(path, value("storage", "url", DEFAULT_STORAGE_URL)),
         console=value("console", "enabled", False),
         telegram=telegram,
         matrix=matrix,
@@ -152,3 +165,29 @@ def _check_shape(path: Path, raw: dict) -> None:
             kind, meaning = _SCHEMA[section][key]
             if type(setting) is not kind:  # bool is an int subclass: compare exactly
                 raise ConfigError(f"{path}: [{section}] {key} must be {meaning}, not {setting!r}")
+
+
+def _storage_url(path: Path, url: str) -> str:
+    """A SQLite file or a PostgreSQL database through psycopg: the stores the bot is built and tested on."""
+    wanted = "sqlite:///FILE or postgresql+psycopg://USER:PASSWORD@HOST/DBNAME"
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"{path}: [storage] url must be a URL: {wanted}") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise ConfigError(
+                f"{path}: [storage] url names no file (an in-memory database is lost at every stop); "
+                "write sqlite:///collective.db, or sqlite:////an/absolute/path.db"
+            )
+    elif backend == "postgres":
+        raise ConfigError(f"{path}: [storage] url: write postgresql+psycopg://, not postgres://")
+    elif parsed.drivername not in ("postgresql", "postgresql+psycopg"):
+        raise ConfigError(f"{path}: [storage] url must be {wanted}, not {parsed.drivername}://…")
+    return url
+
+
+def _check_web_address(path: Path, section: str, key: str, url: str) -> None:
+    if not url.startswith(("https://", "http://")):
+        raise ConfigError(f"{path}: [{section}] {key} must start with https:// (or http://), not {url!r}")

@@ -6,15 +6,14 @@ from sqlalchemy import Engine
 
 from bot.clock import Clock
 from bot.core import Core
-from storage.engine import make_engine, migrate
+from storage.opening import open_database
 from storage.unit_of_work import SqlUnitOfWork
 
 
 def open_storage(storage_url: str) -> Engine:
-    """Open the database and migrate it to the code's schema."""
-    engine = make_engine(storage_url)
-    migrate(engine)
-    return engine
+    """Open the database and migrate it to the code's schema; a database that
+    cannot be used raises DatabaseUnusable, worded for the operator."""
+    return open_database(storage_url)
 
 
 def core_for(engine: Engine, clock: Clock) -> Core:

@@ -10,7 +10,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, inspect, make_url
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
@@ -19,7 +19,14 @@ from sqlalchemy.exc import ArgumentError
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class DatabaseTooNew(RuntimeError):
+BUSY_TIMEOUT = 30  # seconds SQLite waits for another process's write lock before giving up
+
+
+class DatabaseUnusable(RuntimeError):
+    """The database cannot be used as it is; worded for the operator in one line."""
+
+
+class DatabaseTooNew(DatabaseUnusable):
     """The database was migrated by a newer collective-bot than this one."""
 
 
@@ -67,7 +74,7 @@ registry.register("postgresql.serialized", __name__, "SerializedPostgresDialect"
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         immediate = make_url(url).set(drivername="sqlite+immediate")
-        engine = create_engine(immediate, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(immediate, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT})
         event.listen(engine, "connect", _sqlite_on_connect)
         return engine
     if url.startswith("postgresql"):
@@ -85,7 +92,7 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT * 1000}")
     cursor.close()
 
 
@@ -110,6 +117,20 @@ def migrate(engine: Engine) -> str:
                     "does not know: it was written by a newer version. Run that newer version, or restore "
                     "a backup made before the upgrade."
                 ) from None
+        else:
+            _refuse_another_programs_tables(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return script.get_current_head()
+
+
+def _refuse_another_programs_tables(connection) -> None:
+    """A database with tables but no migration history belongs to another program:
+    the migrations must not add the bot's tables to it (a --db pointed at the wrong file)."""
+    tables = sorted(inspect(connection).get_table_names())
+    if tables:
+        shown = ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
+        raise DatabaseUnusable(
+            f"it holds another program's tables ({shown}) and none of collective-bot's: "
+            "point the bot at its own database, or at a new file"
+        )
