@@ -111,7 +111,7 @@ def requester_left(scope: DueScope) -> None:
     need = scope.uow.needs.get(item.id)
     if requester.active or need.stage not in (QUEUED, FUNDED, ASKING):
         return  # came back meanwhile, or it ended another way
-    withdraw_any(scope, item, need.stage, "whoever asked is no longer a member")
+    withdraw_any(scope, item, need.stage, "")  # worded as any private withdrawal: nothing ties it to a leaving
 
 
 def members(ctx: Context) -> str:

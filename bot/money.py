@@ -90,6 +90,11 @@ def names_currency(word: str) -> bool:
     return any(sign in word for sign in _SIGNS) or is_currency(upper[:3]) or is_currency(upper[-3:])
 
 
+def is_currency_word(word: str) -> bool:
+    """A word that is only a currency's code or sign (``EUR``, ``€``)."""
+    return word in _SIGNS or (len(word) == 3 and is_currency(word.upper()))
+
+
 def read_amount(text: str, currency: str, language: str = "en") -> Amount:
     """Parse an amount in the pool's currency as the collective's language writes
     it (``1,000`` is a thousand where ``,`` groups thousands; ``5€50`` is 5.50);

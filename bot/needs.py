@@ -25,7 +25,7 @@ from bot.model import (
     Need,
     Offer,
 )
-from bot.money import exponent, names_currency, read_amount
+from bot.money import exponent, is_currency_word, names_currency, read_amount
 from bot.pool import balances, fund_queue, money, queue
 from bot.proposals import MAX_TEXT, MAX_TITLE, new_item, refuse_private_in_group
 from bot.record import log_decision, namer
@@ -45,8 +45,18 @@ KIND_WORDS = {
 }
 
 
+def _with_currency_word(first: str, rest: str) -> tuple[str, str]:
+    """``100 EUR new glasses``: a currency code or sign standing on its own after
+    the number belongs to the amount."""
+    second, _, after = rest.partition(" ")
+    if first[:1].isdigit() and is_currency_word(second):
+        return f"{first} {second}", after
+    return first, rest
+
+
 def contribute(ctx: Context, amount: str, note: str | None) -> str:
     member = ctx.require_member()
+    amount, note = _with_currency_word(amount, note or "")
     minor = _amount(ctx, amount)
     note = one_line(note or "")
     if len(note) > MAX_NOTE:
@@ -160,6 +170,7 @@ def need(ctx: Context, text: str) -> None:
     """``/need AMOUNT DESCRIPTION [#category]`` or ``/need DESCRIPTION [#category]``."""
     ctx.require_member()
     first, _, rest = block(text).partition(" ")
+    first, rest = _with_currency_word(first, rest)
     amount = _money_first(ctx, first, rest)
     if amount is not None:
         text = rest
@@ -281,7 +292,7 @@ def paid(ctx: Context, number: int | None) -> None:
         waiting = "waits for funds" if need_.stage == QUEUED else f"is {need_.stage}"
         raise Refusal(f"#{item.number} {waiting}; only a funded need can be paid out.")
     if requester_left(ctx, item):
-        raise Refusal(f"#{item.number} is being withdrawn and can no longer be paid out.")
+        raise Refusal(f"#{item.number} can no longer be paid out: it is being withdrawn.")
     if not ctx.uow.needs.move(item.id, FUNDED, PAID):
         raise Refusal(f"#{item.number} was paid out a moment ago.")
     amount = ctx.uow.ledger.reserved_for(item.id)

@@ -200,7 +200,8 @@ def amend(ctx: Context, number: int | None, text: str) -> None:
     item = _own_item(ctx, number, "amend")
     current = current_round(ctx, item)
     if settle_if_due(ctx, item, current):  # decided at its deadline: too late to amend that round
-        raise Refusal(f"{heading(item)} reached its deadline before your change, so it was decided as it stood.")
+        ctx.reply(f"{heading(item)} reached its deadline before your change, so it was decided as it stood.")
+        return
     if item.status == WITHDRAWN:
         raise Refusal(f"{heading(item)} was withdrawn; propose it again with /propose.")
     if item.status not in (OPEN, NOT_ADOPTED):
@@ -224,11 +225,12 @@ def withdraw(ctx: Context, number: int | None) -> str | None:
     if item.topic == "help":
         raise Refusal(f"When #{item.number} is met or no longer needed, say /done {item.number}.")
     if item.kind == "need" and ctx.uow.needs.get(item.id).stage in (QUEUED, FUNDED):
-        withdraw_need(ctx, item, "no longer needed")
+        withdraw_need(ctx, item, "" if item.data.get("private") else "no longer needed")
         return "Withdrawn." if ctx.chat.is_direct else None
     round_ = ctx.uow.rounds.latest(item.id)
     if settle_if_due(ctx, item, round_):  # decided at its deadline, before the withdrawal came
-        raise Refusal(f"{heading(item)} reached its deadline before your withdrawal, so it was decided as it stood.")
+        ctx.reply(f"{heading(item)} reached its deadline before your withdrawal, so it was decided as it stood.")
+        return None
     refuse_unless_open(ctx, item, round_)
     if item.kind == "need":
         need = ctx.uow.needs.get(item.id)

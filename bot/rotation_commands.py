@@ -104,35 +104,33 @@ USAGE_ADD = "Usage: /rotation add ROLE EVERY [at WEEKDAY HH:MM], e.g. " + EXAMPL
 def _add(ctx: Context, name: str, existing: Role | None, spec: str) -> str | None:
     if existing is not None:
         raise Refusal(f"There is a {name} role already. /roles shows it.")
-    every_text, _, at_text = spec.partition(" at ")
+    words = spec.split()
+    has_at = "at" in [word.lower() for word in words]
+    split = [word.lower() for word in words].index("at") if has_at else len(words)
+    every_text, at_words = " ".join(words[:split]), words[split + 1 :]
     try:
-        every = parse_duration(every_text.strip() or "")
+        every = parse_duration(every_text or "")
     except ValueError as error:
         raise Refusal(f"{error}\n{USAGE_ADD}") from None
     if every < parse_duration("1h"):
         raise Refusal("A role changes hands at most once an hour.")
     weekday = at = None
-    if " at " in f" {spec} " and not at_text.strip():
+    if has_at and not at_words:
         raise Refusal(f"Say when after 'at': at mon 09:00, or at 09:00 for a daily handover.\n{USAGE_ADD}")
-    if at_text.strip():
-        parts = at_text.split()
+    if at_words:
         try:
-            if len(parts) == 2:
-                weekday, at = parse_weekday(parts[0]), parse_clock(parts[1])
-            elif len(parts) == 1:
-                at = parse_clock(parts[0])
+            if len(at_words) == 2:
+                weekday, at = parse_weekday(at_words[0]), parse_clock(at_words[1])
+            elif len(at_words) == 1:
+                at = parse_clock(at_words[0])
             else:
                 raise ValueError("Write the handover time like: at mon 09:00, or at 09:00.")
         except ValueError as error:
             raise Refusal(f"{error}\n{USAGE_ADD}") from None
         if weekday is not None and every % timedelta(weeks=1):
-            raise Refusal(
-                f"A handover on a weekday needs a cadence in whole weeks (1w, 2w, …), not {every_text.strip()}."
-            )
+            raise Refusal(f"A handover on a weekday needs a cadence in whole weeks (1w, 2w, …), not {every_text}.")
         if at is not None and every % timedelta(days=1):
-            raise Refusal(
-                f"A handover at a time of day needs a cadence in whole days or weeks, not {every_text.strip()}."
-            )
+            raise Refusal(f"A handover at a time of day needs a cadence in whole days or weeks, not {every_text}.")
     data = role_spec(name, every, weekday, at)
     if name not in KNOWN_ROLES:
         return create_role(ctx, data)

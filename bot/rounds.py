@@ -272,7 +272,8 @@ def close_withdrawn(scope: Scope, item: Item, round_: Round) -> str | None:
     scope.uow.needs.save(need)
     item.status, item.decided_at = WITHDRAWN, scope.now
     scope.uow.items.save(item)
-    text = f"{heading(item)} is withdrawn: whoever asked is no longer a member. Its responses stay in the record."
+    # Worded as any withdrawal by whoever asked: for a private need, nothing ties it to someone leaving.
+    text = f"{heading(item)} is withdrawn by whoever asked. Its responses stay in the record."
     scope.announce(text)
     return text
 

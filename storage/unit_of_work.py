@@ -636,7 +636,8 @@ class SqlRounds(_Repository):
                 response = Response(row.round_id, row.id, row.response_kind, row.response_reason, row.response_at)
                 given.append((row.response_first_at, response))
         return {
-            round_id: (roll, [response for _, response in sorted(given, key=lambda pair: pair[0])])
+            # by when each was first given, then by member: never by anything that changes later (a rejoining)
+            round_id: (roll, [response for _, response in sorted(given, key=lambda pair: (pair[0], pair[1].member_id))])
             for round_id, (roll, given) in found.items()
         }
 

@@ -1,0 +1,120 @@
+"""Whoever asks a private need stays unknown to the group: no group message is
+linkable to their own actions, not even the answers to what they do."""
+
+from datetime import timedelta
+
+from bot.actions import Acknowledge, DirectMessage
+from bot.events import Chat, ChoiceMade
+from tests.transcript import adopt, group, person
+
+
+def group_texts(actions):
+    return [a.text for a in actions if not isinstance(a, DirectMessage | Acknowledge) and not a.chat.is_direct]
+
+
+def test_whoever_asked_is_not_on_the_roll_so_never_listed_as_not_yet_responded(chat):
+    group(chat, "Alice Bob Carol")
+    chat.direct("Carol", "/need €300 overdue rent #housing")
+    chat.say("Alice", "/agree 1")
+    assert "Not yet responded: Bob." in chat.say("Bob", "/show 1")
+    reminder = chat.wait(timedelta(days=2))
+    assert "Not yet responded: Bob." in reminder and "Carol" not in reminder
+    chat.say("Bob", "/agree 1")
+    outcome = chat.say("Alice", "/close 1")  # everyone on its roll responded
+    assert outcome.startswith("#1 €300.00 — overdue rent (housing) — adopted.")
+    assert "Participation: 2 of 2 responded" in outcome and "Carol" not in outcome
+
+
+def test_whoever_asked_responding_in_the_group_hears_privately_and_the_group_hears_nothing(chat):
+    group(chat, "Alice Bob Carol")
+    chat.direct("Carol", "/need €300 overdue rent #housing")
+    actions = chat.send("Carol", "/agree 1")
+    assert group_texts(actions) == []
+    [private] = [a for a in actions if isinstance(a, DirectMessage)]
+    assert private.user_id == "carol" and private.fallback is None
+    assert "your own private need" in private.text
+    pressed = chat.core.handle(ChoiceMade(chat.chat, person("Carol"), "r1", "agree", "press-1", chat.clock.now()))
+    assert group_texts(pressed) == []  # a button press: answered to her alone
+    assert "0 of 2 responded" in chat.say("Bob", "/proposals")
+
+
+def test_in_the_group_everyone_gets_the_same_answer_to_withdraw_or_done(chat):
+    group(chat, "Alice Bob Carol")
+    chat.direct("Carol", "/need €30 phone credit")
+    chat.direct("Carol", "/need a ride to the clinic #care")
+    for command in ("/withdraw 1", "/done 2"):
+        answers = {who: chat.say(who, command) for who in ("Alice", "Bob", "Carol")}
+        assert len(set(answers.values())) == 1, answers  # the answer does not depend on who asked
+        assert "in a direct message" in answers["Carol"]
+    assert chat.direct("Carol", "/withdraw 1").endswith("Withdrawn.")
+    assert chat.direct("Carol", "/done 2").endswith("Marked as met.")
+
+
+def test_leaving_withdraws_a_private_need_silently_and_the_group_hears_at_its_next_due_moment(chat):
+    group(chat, "Alice Bob Carol")
+    chat.say("Alice", "/contribute 100")
+    chat.direct("Bob", "/need €40 glasses #health")
+    chat.wait(timedelta(days=2))  # approved by silence and funded
+    left = chat.send("Bob", "/leave")
+    assert group_texts(left) == [
+        "Bob has left the collective. What you said and decided stays in the record; /join again whenever you like."
+    ]
+    assert chat.say("Carol", "/paid 1") == "#1 can no longer be paid out: it is being withdrawn."
+    assert chat.wait(timedelta(hours=11)) == ""  # nothing right after the leaving
+    heard = chat.wait(timedelta(days=1))
+    assert heard == "#1 €40.00 — glasses (health) is withdrawn; €40.00 goes back to the pool."
+    assert "Bob" not in heard and "left" not in heard and "member" not in heard
+    assert chat.say("Carol", "/pool").startswith("The pool holds €100.00: €0.00 reserved")
+
+
+def test_a_private_need_still_being_decided_is_withdrawn_at_its_close_when_whoever_asked_left(chat):
+    group(chat, "Alice Bob Carol")
+    chat.direct("Bob", "/need €300 overdue rent #housing")
+    chat.say("Alice", "/agree 1")
+    assert group_texts(chat.send("Bob", "/leave"))[0].startswith("Bob has left")
+    closed = chat.wait(timedelta(days=3))
+    assert "#1 €300.00 — overdue rent (housing) is withdrawn by whoever asked." in closed
+    assert "adopted" not in closed
+
+
+def test_a_departed_members_public_need_is_never_funded_or_paid(chat):
+    group(chat, "Alice Bob Carol")
+    chat.say("Bob", "/need €300 rent #housing")
+    left = chat.say("Bob", "/leave")
+    assert "#1 €300.00 — rent (housing) is withdrawn (whoever asked has left)." in left
+    chat.say("Alice", "/contribute 500")
+    assert "is funded" not in chat.wait(timedelta(days=4))
+    assert chat.say("Alice", "/paid 1") == "#1 is withdrawn; only a funded need can be paid out."
+
+
+def test_the_treasurer_learns_who_asked_only_while_the_need_is_approved_and_unpaid(chat):
+    group(chat, "Alice Bob Carol")
+    chat.say("Alice", "/contribute 100")
+    adopt(chat, "Alice", "/rotation add treasurer 4w")  # #1: Alice keeps the accounts
+    chat.direct("Carol", "/need €40 medicine #health")  # #2
+    assert chat.direct("Alice", "/whoasked 2").startswith("#2 is deciding: the treasurer learns who asked only while")
+    chat.wait(timedelta(days=2))
+    assert chat.direct("Alice", "/whoasked 2") == "#2 was asked by Carol. Keep it to yourself."
+    chat.say("Alice", "/paid 2")
+    assert chat.direct("Alice", "/whoasked 2").startswith("#2 is paid: the treasurer learns who asked only while")
+
+
+def test_no_one_makes_themselves_treasurer_to_learn_earlier_private_needs(chat):
+    group(chat, "Alice Bob Mallory")
+    chat.direct("Alice", "/need €40 medicine #health")
+    opened = chat.say("Mallory", "/rotation add treasurer 52w")
+    assert opened.startswith("Proposal #2 by Mallory: Create the treasurer role")  # the group decides
+    assert chat.say("Mallory", "/rotation join treasurer") == (
+        "There is no treasurer role. /roles lists them; /rotation add treasurer EVERY starts one."
+    )
+    assert chat.direct("Mallory", "/whoasked 1") == "Only the current treasurer can learn who asked a private need."
+
+
+def test_a_private_need_is_never_announced_in_a_chat_that_ties_it_to_whoever_asked(chat):
+    group(chat, "Alice Bob Carol")
+    actions = chat.send("Carol", "/need €30 phone credit", chat=Chat("console", "dm-carol", is_direct=True))
+    posted = group_texts(actions)
+    assert posted and all("Carol" not in text for text in posted)
+    assert [a.text for a in actions if a.chat.is_direct] == [
+        "Your need is posted in the group as #1, without your name."
+    ]
