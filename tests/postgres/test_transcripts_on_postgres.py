@@ -2,10 +2,14 @@
 ``db_url`` fixture of this folder's conftest): the same member-visible
 behaviour on the scale-out store as on SQLite."""
 
+from tests.test_close_rules import *  # noqa: F403
 from tests.test_due_work import *  # noqa: F403
+from tests.test_money_integrity import *  # noqa: F403
 from tests.test_needs import *  # noqa: F403
+from tests.test_private_need_privacy import *  # noqa: F403
 from tests.test_private_needs import *  # noqa: F403
 from tests.test_proposals import *  # noqa: F403
+from tests.test_record import *  # noqa: F403
 from tests.test_reliability import (  # noqa: F401
     test_a_hundred_deadlines_windows_and_handovers_missed_while_down_each_happen_once_late,
     test_fifty_racing_responses_and_two_racing_closes_give_one_outcome_counting_every_confirmed_response,
