@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from bot.text import one_line
+
 _COMMAND = re.compile(r"^[/!]([A-Za-z][A-Za-z0-9_]{0,31})(?:@([A-Za-z0-9_]{1,64}))?(?=\s|$)")
 _TOKEN = re.compile(r"\s*(\S+)")
 
@@ -113,7 +115,7 @@ def bind(command: Command, rest: str) -> dict[str, Any]:
             raise UsageError(str(error)) from None
         remaining = remaining[match.end() :]
     if remaining.strip():
-        extra = remaining.strip()
+        extra = one_line(remaining)
         shown = extra if len(extra) <= 40 else extra[:40] + "…"
         raise UsageError(f"I did not expect '{shown}' here.")
     return values

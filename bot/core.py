@@ -79,7 +79,8 @@ class Core:
             if parsed.bot and event.bot_username and parsed.bot.lower() != event.bot_username.lower():
                 return []  # addressed to another bot in the same group
             command = self.commands.lookup(parsed.name)
-            return self._unit_of_work(event, lambda ctx: self._run(ctx, command, parsed.name, parsed.rest))
+            rest = text.visible(parsed.rest)  # nothing invisible or reordering reaches a command, nor its echo
+            return self._unit_of_work(event, lambda ctx: self._run(ctx, command, parsed.name, rest))
         if isinstance(event, ChoiceMade):
             return self._unit_of_work(event, lambda ctx: responses.choice_made(ctx, event.ask_key, event.choice))
         if isinstance(event, ChoiceWithdrawn):

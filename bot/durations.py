@@ -10,7 +10,8 @@ _UNITS = {"m": ("minute", 60), "h": ("hour", 3600), "d": ("day", 86400), "w": ("
 _PATTERN = re.compile(r"(\d{1,6})([mhdw])")
 # What a member may have meant as a duration, valid or not: 0d, 53w, 1.5d, -2h, 3days.
 _SHAPE = re.compile(
-    r"[+-]?\d+(?:[.,]\d+)?(?:m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|months?|y|yrs?|years?)",
+    r"[+-]?\d+(?:[.,]\d+)?(?:m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|months?|y|yrs?|years?)"
+    r"(?![a-z])\S*",  # and whatever sticks to it: 3d. 1w! 1h30m 3d12h
     re.IGNORECASE,
 )
 LONGEST = timedelta(days=366)

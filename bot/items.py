@@ -10,11 +10,14 @@ from bot.model import Item
 from bot.rounds import round_id_of
 
 # What a member may have meant as an item number, valid or not: #x, 1, 1.5, 0, 99999999999.
-_SHAPE = re.compile(r"#\S*|\d+(?:[.,:;!?)\]]+\d*)?")
+_SHAPE = re.compile(r"#\S*|-?\d+(?:[.,:;!?)\]]+\d*)?|\d+(?:st|nd|rd|th)[.,:;!?]?", re.IGNORECASE)
 
 
 def looks_like_item_number(word: str) -> bool:
-    return _SHAPE.fullmatch(word) is not None
+    """Also any word of digits that are not plain ASCII ones (², ٣)."""
+    return _SHAPE.fullmatch(word) is not None or (
+        any(c.isdigit() for c in word) and not word.isascii() and not any(c.isalpha() for c in word)
+    )
 
 
 def item_number(text: str) -> int:

@@ -10,12 +10,12 @@ from bot.context import Context
 from bot.duework import DueScope
 from bot.durations import describe_duration, parse_duration
 from bot.errors import Refusal
-from bot.model import ASKING, DECIDING, FUNDED, QUEUED, ROUND_WITHDRAWN, WITHDRAWN, DueWork, Item, Member
+from bot.model import ASKING, DECIDING, FUNDED, QUEUED, ROUND_WITHDRAWN, WITHDRAWN, DueWork, Item
 from bot.outcomes import admit
 from bot.pool import withdraw_need
 from bot.principles import DEFAULT_GIST
 from bot.proposals import new_item
-from bot.record import log_decision, namer
+from bot.record import log_decision
 from bot.rotation import on_leave
 from bot.rounds import end, heading, open_round
 
@@ -27,7 +27,7 @@ QUIET_AFTER = timedelta(hours=12)
 def join(ctx: Context) -> str | None:
     collective = ctx.require_collective()
     if ctx.member is not None:
-        return f"You are already a member, {ctx.member.display_name}."
+        return f"You are already a member, {ctx.name(ctx.member)}."
     sender = ctx.sender
     if ctx.settings.join == "consent" and ctx.uow.members.active(collective.id):
         return _ask_to_join(ctx)
@@ -35,7 +35,7 @@ def join(ctx: Context) -> str | None:
     count = len(ctx.uow.members.active(collective.id))
     gist = "our principles" if collective.principles else f"our principles — {DEFAULT_GIST}"
     return (
-        f"Welcome, {member.display_name}! You are member {count} of this collective.\n"
+        f"Welcome, {ctx.name(member)}! You are member {count} of this collective.\n"
         f"By joining you accept {gist} (read them with /principles)."
     )
 
@@ -62,7 +62,7 @@ def leave(ctx: Context) -> None:
     ctx.uow.members.save(member)
     ctx.uow.due.cancel(member.collective_id, AWAY_ENDS, member.id)
     ctx.reply(
-        f"{member.display_name} has left the collective. What you said and decided stays in the record; "
+        f"{ctx.name(member)} has left the collective. What you said and decided stays in the record; "
         "/join again whenever you like."
     )
     on_leave(ctx, member)
@@ -72,8 +72,12 @@ def leave(ctx: Context) -> None:
                 continue
             if not item.data.get("private"):
                 withdraw_any(ctx, item, stage, "whoever asked has left")
-            elif stage != DECIDING:  # a round's own close is its next due moment
-                # Silently now: a message right after "… has left" would say who asked.
+                continue
+            # Silently now: a message right after "… has left" would say who asked. Marked, it is never
+            # funded, paid or decided, even if they come back; the group hears at its next due moment.
+            item.data["requester_left"] = True
+            ctx.uow.items.save(item)
+            if stage != DECIDING:  # a round's own close is its next due moment
                 moment = quiet_moment(ctx.now, ctx.settings.timezone)
                 ctx.uow.due.add(DueWork(None, member.collective_id, REQUESTER_LEFT, item.id, moment))
 
@@ -107,10 +111,9 @@ def withdraw_any(scope, item: Item, stage: str, reason: str) -> None:
 def requester_left(scope: DueScope) -> None:
     """A private need's next due moment after its requester left: now it is withdrawn."""
     item = scope.uow.items.get(scope.work.subject_id)
-    requester: Member = scope.uow.members.get(item.author_id)
     need = scope.uow.needs.get(item.id)
-    if requester.active or need.stage not in (QUEUED, FUNDED, ASKING):
-        return  # came back meanwhile, or it ended another way
+    if need.stage not in (QUEUED, FUNDED, ASKING):
+        return  # it ended another way meanwhile
     withdraw_any(scope, item, need.stage, "")  # worded as any private withdrawal: nothing ties it to a leaving
 
 
@@ -120,7 +123,7 @@ def members(ctx: Context) -> str:
     if not current:
         return "No members yet. /principles, then /join to be the first."
     lines = [f"Members ({len(current)}):"]
-    shown = namer(ctx, collective.id)
+    shown = ctx.name
     for member in current:
         note = f" — away until {ctx.time(member.away_until)}" if member.is_away(ctx.now) else ""
         lines.append(f"• {shown(member)}{note}")
@@ -142,12 +145,12 @@ def away(ctx: Context, duration: timedelta | None) -> str:
         ctx.uow.members.save(member)
         if not was_away:
             return "You were not marked away; nothing changed."
-        return f"Welcome back, {member.display_name}: rotations include you again."
+        return f"Welcome back, {ctx.name(member)}: rotations include you again."
     member.away_until = ctx.now + duration
     ctx.uow.members.save(member)
     ctx.uow.due.add(DueWork(None, member.collective_id, AWAY_ENDS, member.id, member.away_until))
     return (
-        f"{member.display_name}, you are away for {describe_duration(duration)}, until "
+        f"{ctx.name(member)}, you are away for {describe_duration(duration)}, until "
         f"{ctx.time(member.away_until)}. Rotations skip you meanwhile; /away off ends it early."
     )
 
@@ -158,7 +161,7 @@ def away_ends(scope: DueScope) -> None:
         return  # left, came back early, or went away again meanwhile
     member.away_until = None
     scope.uow.members.save(member)
-    scope.announce(f"{member.display_name} is back from time away; rotations include them again.")
+    scope.announce(f"{scope.name(member)} is back from time away; rotations include them again.")
 
 
 COMMANDS = [

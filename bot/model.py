@@ -105,6 +105,7 @@ class Round:
     rule: str | None = None  # the rule that decided it, set at close
     adopted: bool | None = None
     outcome: str | None = None  # the outcome message, as announced
+    extensions: int = 0  # how often its deadline was extended
 
 
 AGREE, STAND_ASIDE, OBJECT, BLOCK = "agree", "standaside", "object", "block"

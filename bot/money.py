@@ -15,6 +15,7 @@ from babel.core import get_global
 from babel.numbers import (
     NumberFormatError,
     format_currency,
+    get_currency_name,
     get_currency_precision,
     get_currency_symbol,
     get_territory_currencies,
@@ -95,6 +96,24 @@ def is_currency_word(word: str) -> bool:
     return word in _SIGNS or (len(word) == 3 and is_currency(word.upper()))
 
 
+@cache
+def _currency_words(language: str) -> dict[str, frozenset[str]]:
+    """The words that name currencies in a language (``euros``, ``dollars``), each
+    with the codes it may mean."""
+    words: dict[str, set[str]] = {}
+    for code in currencies_in_use():
+        for count in (1, 2):
+            name = get_currency_name(code, count=count, locale=language).casefold()
+            for word in {name, name.split()[-1]}:
+                words.setdefault(word, set()).add(code)
+    return {word: frozenset(codes) for word, codes in words.items()}
+
+
+def currencies_named(word: str, language: str = "en") -> frozenset[str]:
+    """The currencies a word after an amount names (``50 dollars``); empty for other words."""
+    return _currency_words(language).get(word.strip(".,;:!?").casefold(), frozenset())
+
+
 def read_amount(text: str, currency: str, language: str = "en") -> Amount:
     """Parse an amount in the pool's currency as the collective's language writes
     it (``1,000`` is a thousand where ``,`` groups thousands; ``5€50`` is 5.50);
@@ -119,7 +138,8 @@ def read_amount(text: str, currency: str, language: str = "en") -> Amount:
             raise ValueError(f"'{text}' is not an amount; write it like {example}.")
         value = _number(bare, language, text, example)
     minor = value.scaleb(places)
-    if minor != minor.to_integral_value():
+    # More decimals than the currency has, zeros too: 1.000 is not a euro, it is a typo or a thousand.
+    if minor != minor.to_integral_value() or -value.as_tuple().exponent > places:
         if places == 0:
             raise ValueError(f"{currency} has no smaller unit; write a whole number.")
         raise ValueError(f"{currency} has {places} decimal places at most.")

@@ -3,6 +3,7 @@ the views of the pool and its ledger."""
 
 from __future__ import annotations
 
+from bot.actions import DirectMessage
 from bot.commands import Arg, Command
 from bot.context import Context
 from bot.errors import PrivateRefusal, Refusal
@@ -25,14 +26,14 @@ from bot.model import (
     Need,
     Offer,
 )
-from bot.money import exponent, is_currency_word, names_currency, read_amount
+from bot.money import currencies_named, exponent, is_currency_word, names_currency, read_amount
 from bot.pool import balances, fund_queue, money, queue
 from bot.proposals import MAX_TEXT, MAX_TITLE, new_item, refuse_private_in_group
-from bot.record import log_decision, namer
+from bot.record import log_decision
 from bot.rotation import holder_of
 from bot.rounds import FULL, SILENT, author_name, heading, open_round, requester_left
 from bot.settings import CATEGORIES
-from bot.text import block, one_line
+from bot.text import block, one_line, quoted
 
 LEDGER_SHOWN = 20
 MAX_NOTE = 300
@@ -45,24 +46,32 @@ KIND_WORDS = {
 }
 
 
-def _with_currency_word(first: str, rest: str) -> tuple[str, str]:
-    """``100 EUR new glasses``: a currency code or sign standing on its own after
-    the number belongs to the amount."""
+def _with_currency_word(ctx: Context, first: str, rest: str) -> tuple[str, str]:
+    """``100 EUR new glasses``, ``50 euros``: a currency's code, sign or name after
+    the number belongs to the amount; another currency's is refused, never ignored."""
     second, _, after = rest.partition(" ")
-    if first[:1].isdigit() and is_currency_word(second):
+    if not first[:1].isdigit():
+        return first, rest
+    currency = ctx.settings.text("currency")
+    if is_currency_word(second):
         return f"{first} {second}", after
+    named = currencies_named(second, ctx.settings.text("language"))
+    if named and currency in named:
+        return f"{first} {currency}", after
+    if named:
+        raise Refusal(f"The pool is kept in {currency}; give the amount in {currency}.")
     return first, rest
 
 
 def contribute(ctx: Context, amount: str, note: str | None) -> str:
     member = ctx.require_member()
-    amount, note = _with_currency_word(amount, note or "")
+    amount, note = _with_currency_word(ctx, amount, note or "")
     minor = _amount(ctx, amount)
     note = one_line(note or "")
     if len(note) > MAX_NOTE:
         raise Refusal(f"Please keep the note under {MAX_NOTE} characters.")
     ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, CONTRIBUTION, minor, ctx.now, member.id, note=note))
-    answer = f"Thank you, {member.display_name}: {money(ctx, minor)} is in the pool. " + _balance_line(ctx)
+    answer = f"Thank you, {ctx.name(member)}: {money(ctx, minor)} is in the pool. " + _balance_line(ctx)
     ctx.reply(answer)
     fund_queue(ctx)
     return None
@@ -158,10 +167,10 @@ def _money_first(ctx: Context, first: str, rest: str) -> int | None:
     next_word = rest.split(" ", 1)[0].strip(".,;:!?").casefold()
     if amount.minor < SMALL * 10 ** exponent(currency) or next_word in COUNTED:
         shown = money(ctx, amount.minor)
+        rest = one_line(rest)
         raise Refusal(
             f"Is {first} an amount of money? For {shown} from the pool, write it with the currency: "
-            f"/need {shown} {rest.strip()}\nFor help that is not money, begin with words, e.g. "
-            f"/need help: {first} {rest.strip()}"
+            f"/need {shown} {rest}\nFor help that is not money, begin with words, e.g. /need help: {first} {rest}"
         )
     return amount.minor
 
@@ -170,7 +179,7 @@ def need(ctx: Context, text: str) -> None:
     """``/need AMOUNT DESCRIPTION [#category]`` or ``/need DESCRIPTION [#category]``."""
     ctx.require_member()
     first, _, rest = block(text).partition(" ")
-    first, rest = _with_currency_word(first, rest)
+    first, rest = _with_currency_word(ctx, first, rest)
     amount = _money_first(ctx, first, rest)
     if amount is not None:
         text = rest
@@ -219,7 +228,7 @@ def _help_text(ctx: Context, item: Item) -> str:
     asker = author_name(ctx, item)
     return (
         f"Need #{item.number} asked by {asker}: {item.title}"
-        + (f"\n{item.body}" if item.body else "")
+        + (f"\n{quoted(item.body)}" if item.body else "")
         + f"\nCan you help? /offer {item.number} [note]"
     )
 
@@ -236,14 +245,26 @@ def offer(ctx: Context, number: int | None, note: str | None) -> None:
     item, need_ = _need_item(ctx, number, "offer")
     if need_.stage != ASKING:
         raise Refusal(f"#{item.number} is not asking for help: it is {need_.stage}.")
+    private = bool(item.data.get("private"))
+    # On a private need the group reads the same line whoever offers, the requester included.
+    passed_on = f"Thank you: your offer for #{item.number} went to whoever asked, privately."
     if item.author_id == member.id:
         own = f"#{item.number} is your own need."
-        raise PrivateRefusal(own) if item.data.get("private") else Refusal(own)
+        if not private:
+            raise Refusal(own)
+        if ctx.chat.is_direct:
+            raise PrivateRefusal(own)
+        ctx.reply(passed_on)
+        ctx.actions.append(DirectMessage(ctx.sender.platform, ctx.sender.user_id, own))
+        return
     note = one_line(note or "")[:MAX_NOTE]
     ctx.uow.needs.add_offer(Offer(item.id, member.id, note, ctx.now))
-    ctx.reply(f"{member.display_name} offers to help with #{item.number}" + (f": {note}" if note else "."))
+    if private:
+        ctx.reply(passed_on)
+    else:
+        ctx.reply(f"{ctx.name(member)} offers to help with #{item.number}" + (f": {note}" if note else "."))
     asker = ctx.uow.members.get(item.author_id)
-    offered = f"{member.display_name} offers to help with your need #{item.number}" + (f": {note}" if note else "")
+    offered = f"{ctx.name(member)} offers to help with your need #{item.number}" + (f": {note}" if note else "")
     ctx.tell(asker, f"{offered}. When it is met, say /done {item.number}.", private=bool(item.data.get("private")))
 
 
@@ -260,7 +281,7 @@ def done(ctx: Context, number: int | None) -> str:
     item.status, item.decided_at = "done", ctx.now
     ctx.uow.items.save(item)
     log_decision(ctx, item, "met")
-    shown = namer(ctx, item.collective_id)
+    shown = ctx.name
     helpers = [shown(ctx.uow.members.get(o.member_id)) for o in ctx.uow.needs.offers(item.id)]
     thanks = f" Thank you, {', '.join(helpers)}!" if helpers else ""
     ctx.announce(f"#{item.number} {item.title} is met.{thanks}")
@@ -275,12 +296,12 @@ def may_pay_out(ctx: Context, item: Item) -> None:
     treasurer = holder_of(ctx.uow, ctx.collective.id, TREASURER)
     if item.data.get("private"):
         if treasurer is not None and treasurer.id != member.id:
-            raise Refusal(f"The treasurer ({treasurer.display_name}, this term) records payouts.")
+            raise Refusal(f"The treasurer ({ctx.name(treasurer)}, this term) records payouts.")
         return
     if item.author_id == member.id:
         raise Refusal(f"Someone other than whoever asked records the payout of #{item.number}.")
     if treasurer is not None and treasurer.id not in (member.id, item.author_id):
-        raise Refusal(f"The treasurer ({treasurer.display_name}, this term) records payouts.")
+        raise Refusal(f"The treasurer ({ctx.name(treasurer)}, this term) records payouts.")
 
 
 def paid(ctx: Context, number: int | None) -> None:
@@ -292,15 +313,15 @@ def paid(ctx: Context, number: int | None) -> None:
         waiting = "waits for funds" if need_.stage == QUEUED else f"is {need_.stage}"
         raise Refusal(f"#{item.number} {waiting}; only a funded need can be paid out.")
     if requester_left(ctx, item):
-        raise Refusal(f"#{item.number} can no longer be paid out: it is being withdrawn.")
+        refusal = f"#{item.number} can no longer be paid out: it is being withdrawn."
+        raise PrivateRefusal(refusal) if item.data.get("private") else Refusal(refusal)
     if not ctx.uow.needs.move(item.id, FUNDED, PAID):
         raise Refusal(f"#{item.number} was paid out a moment ago.")
     amount = ctx.uow.ledger.reserved_for(item.id)
     ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, PAYOUT, amount, ctx.now, ctx.member.id, item.id))
     log_decision(ctx, item, "paid")
     ctx.announce(
-        f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.member.display_name}. "
-        + _balance_line(ctx)
+        f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.name(ctx.member)}. " + _balance_line(ctx)
     )
 
 
@@ -326,7 +347,7 @@ def ledger(ctx: Context) -> str:
     if not entries:
         return "The ledger is empty. /contribute AMOUNT adds to the pool."
     lines = [f"Ledger, newest first (last {min(len(entries), LEDGER_SHOWN)}):"]
-    shown = namer(ctx, ctx.collective.id)
+    shown = ctx.name
     for entry in entries:
         line = f"• {entry.number}. {ctx.time(entry.at)} — {KIND_WORDS[entry.kind]} {money(ctx, entry.amount)}"
         if entry.item_id is not None:

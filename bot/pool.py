@@ -67,10 +67,8 @@ def fund_queue(scope: Scope) -> list[Item]:
     funded = []
     available = balances(scope).available
     for item, need in queue(scope):
-        if not scope.uow.members.get(item.author_id).active:
-            continue  # whoever asked has left: never funded (it is withdrawn at its next due moment)
-        if need.amount > available:
-            break
+        if need.amount > available or item.data.get("requester_left"):
+            break  # a need whose requester left holds its place, unfunded, until it is withdrawn at its due moment
         if not scope.uow.needs.move(item.id, QUEUED, FUNDED):
             continue  # funded by a concurrent unit of work a moment ago
         scope.uow.ledger.append(

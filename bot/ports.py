@@ -53,9 +53,8 @@ class Members(Protocol):
     def save(self, member: Member) -> Member:
         """Insert or update; returns the member with its id."""
 
-    def twin_names(self, collective_id: int) -> set[str]:
-        """Display names (casefolded) that more than one member of the collective
-        has, or had: those are shown with the member's user id."""
+    def display_names(self, collective_id: int) -> list[str]:
+        """The display names of every member the collective has, or had."""
 
     def memberships(self, platform: str, user_id: str) -> list[Member]:
         """Every active membership of one person, across collectives."""
@@ -195,8 +194,10 @@ class Ledger(Protocol):
 
 class Decisions(Protocol):
     def add(self, decision: Decision) -> None: ...
-    def recent(self, collective_id: int, limit: int) -> list[Decision]:
+    def recent(self, collective_id: int, limit: int, offset: int = 0) -> list[Decision]:
         """Newest first."""
+
+    def count(self, collective_id: int) -> int: ...
 
 
 class Roles(Protocol):

@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.commands import Arg, Command
 from bot.context import Context
 from bot.decision import quorum_needed
-from bot.durations import describe_duration, later, looks_like_duration, parse_duration
+from bot.durations import LONGEST, describe_duration, later, looks_like_duration, parse_duration
 from bot.errors import Refusal
 from bot.items import item_number, looks_like_item_number, resolve
 from bot.model import (
@@ -25,7 +25,6 @@ from bot.model import (
     Round,
 )
 from bot.pool import withdraw_need
-from bot.record import namer
 from bot.responses import refuse_unless_open
 from bot.rotation import holder_of
 from bot.rounds import (
@@ -138,12 +137,14 @@ def show(ctx: Context, number: int | None) -> str:
     if round_.body:
         lines.append(quoted(round_.body))
     state = standing(ctx, round_)
-    shown = namer(ctx, item.collective_id)
+    shown = ctx.name
     lines.append(f"Responses ({len(state.responses)} of {len(state.roll)}):")
     for member, response in state.responses:
         reason = f": {one_line(response.reason)}" if response.reason else ""
         lines.append(f"• {shown(member)} — {NOUNS[response.kind]}{reason}")
-    if round_.status == ROUND_OPEN:
+    if round_.status == ROUND_OPEN and item.data.get("private"):
+        lines.append(f"Not yet responded: {len(state.silent)} of {len(state.roll)}.")  # names would tell who asked
+    elif round_.status == ROUND_OPEN:
         silent = ", ".join(shown(member) for member in state.silent) or "no one"
         lines.append(f"Not yet responded: {silent}.")
     if round_.outcome:
@@ -161,7 +162,7 @@ def _show_help(ctx: Context, item: Item) -> str:
     lines = [f"#{item.number} {item.title}", f"Asked by {author_name(ctx, item)}. {need.stage.capitalize()}."]
     if item.body:
         lines.append(quoted(item.body))
-    shown = namer(ctx, item.collective_id)
+    shown = ctx.name
     for offer in ctx.uow.needs.offers(item.id):
         note = f": {one_line(offer.note)}" if offer.note else ""
         lines.append(f"• {shown(ctx.uow.members.get(offer.member_id))} offers to help{note}")
@@ -213,7 +214,10 @@ def amend(ctx: Context, number: int | None, text: str) -> None:
     title, body = split_text(text)
     item.title, item.body, item.status, item.decided_at = title, body, OPEN, None
     ctx.uow.items.save(item)
-    duration = current.closes_at - current.opened_at
+    zone = ctx.settings.timezone  # the same span on the local clock, across a daylight-saving change
+    duration = current.closes_at.astimezone(zone).replace(tzinfo=None) - current.opened_at.astimezone(zone).replace(
+        tzinfo=None
+    )
     ctx.reply(f"#{item.number} is amended: round {current.number + 1} begins; earlier responses stay in the record.")
     open_round(ctx, item, duration, number=current.number + 1)
     if current.status == ROUND_OPEN:
@@ -239,7 +243,7 @@ def withdraw(ctx: Context, number: int | None) -> str | None:
     end(ctx, item, round_, ROUND_WITHDRAWN)
     item.status, item.decided_at = WITHDRAWN, ctx.now
     ctx.uow.items.save(item)
-    by = "whoever asked" if item.data.get("private") else ctx.member.display_name
+    by = "whoever asked" if item.data.get("private") else ctx.name(ctx.member)
     ctx.announce(f"{heading(item)} is withdrawn by {by}. Its responses stay in the record.")
     return "Withdrawn." if ctx.chat.is_direct else None
 
@@ -253,7 +257,7 @@ def may_steer(ctx: Context, command: str) -> bool:
     if facilitator is None:
         return False
     if facilitator.id != member.id:
-        raise Refusal(f"Only the facilitator ({facilitator.display_name}, this term) can {command} a round.")
+        raise Refusal(f"Only the facilitator ({ctx.name(facilitator)}, this term) can {command} a round.")
     return True
 
 
@@ -268,13 +272,21 @@ def extend(ctx: Context, number: int | None, duration: timedelta) -> str | None:
         raise Refusal(f"Without a facilitator, only whoever raised #{item.number} can extend it.")
     if round_.mode == SILENT:
         raise Refusal(f"#{item.number}'s time for objections is not extended; object to it if it needs a full round.")
+    if not facilitating and round_.extensions:  # one member must not keep a round open for ever
+        raise Refusal(
+            f"Without a facilitator a round is extended once, and {heading(item)} was. "
+            f"It closes {ctx.time(round_.closes_at)}."
+        )
+    closes_at = later(round_.closes_at, duration, ctx.settings.timezone)
+    if closes_at - round_.opened_at > LONGEST:
+        raise Refusal(f"A round stays open a year at most; {heading(item)} closes {ctx.time(round_.closes_at)}.")
     unschedule(ctx, round_)
-    round_.closes_at = later(round_.closes_at, duration, ctx.settings.timezone)
+    round_.closes_at, round_.extensions = closes_at, round_.extensions + 1
     ctx.uow.rounds.save(round_)
     schedule(ctx, round_)
     return (
         f"{heading(item)} now closes {ctx.time(round_.closes_at)} "
-        f"(extended by {describe_duration(duration)} by {ctx.member.display_name})."
+        f"(extended by {describe_duration(duration)} by {ctx.name(ctx.member)})."
     )
 
 
@@ -301,13 +313,13 @@ def close_now(ctx: Context, number: int | None) -> None:
                 f"{needed}. {by_itself}"
             )
     elif answered < roll or not roll:
-        silent = ", ".join(namer(ctx, item.collective_id)(member) for member in state.silent)
-        waiting = f" Not yet responded: {silent}." if silent else ""
+        silent = ", ".join(ctx.name(member) for member in state.silent)
+        waiting = f" Not yet responded: {silent}." if silent and not item.data.get("private") else ""
         raise Refusal(
             f"{heading(item)} cannot close early: with no facilitator, a round closes before its deadline only "
             f"once everyone on its roll has responded ({answered} of {roll} so far).{waiting} {by_itself}"
         )
-    if close(ctx, item, round_, closed_by=ctx.member.display_name) is None:
+    if close(ctx, item, round_, closed_by=ctx.name(ctx.member)) is None:
         raise Refusal(f"{heading(item)} was closed a moment ago. Its outcome:\n{ctx.uow.rounds.get(round_.id).outcome}")
 
 
@@ -323,13 +335,20 @@ VERDICT_WORDS = {
 }
 
 
-def decisions(ctx: Context) -> str:
+def decisions(ctx: Context, page: int | None) -> str:
     collective = ctx.require_collective()
-    logged = ctx.uow.decisions.recent(collective.id, DECISIONS_SHOWN)
-    if not logged:
+    total = ctx.uow.decisions.count(collective.id)
+    if not total:
         return "No decisions yet."
+    pages = -(-total // DECISIONS_SHOWN)
+    page = min(page or 1, pages)
+    logged = ctx.uow.decisions.recent(collective.id, DECISIONS_SHOWN, (page - 1) * DECISIONS_SHOWN)
     numbers = {}
-    lines = ["Decisions, newest first:"]
+    heading_line = "Decisions, newest first:"
+    if pages > 1:
+        first = (page - 1) * DECISIONS_SHOWN + 1
+        heading_line = f"Decisions {first}–{first + len(logged) - 1} of {total}, newest first:"
+    lines = [heading_line]
     for decision in logged:
         if decision.item_id not in numbers:
             numbers[decision.item_id] = ctx.uow.items.get(decision.item_id).number
@@ -343,6 +362,8 @@ def decisions(ctx: Context) -> str:
         lines.append(
             f"#{numbers[decision.item_id]} {one_line(decision.title)} — {verdict}{detail}, {ctx.time(decision.at)}"
         )
+    if pages > 1:
+        lines.append(f"/decisions {page + 1} for older ones." if page < pages else "That is the last page.")
     return "\n".join(lines)
 
 
@@ -416,5 +437,13 @@ COMMANDS = [
         members_only=True,
         in_direct=False,
     ),
-    Command("decisions", "the log of outcomes, newest first", decisions, section=_SECTION, in_direct=False),
+    Command(
+        "decisions",
+        "the log of every outcome, newest first",
+        decisions,
+        args=(Arg("page", "PAGE", page_number, optional=True),),
+        details=f"{DECISIONS_SHOWN} to a page: adopted, not adopted, amended, withdrawn, approved, paid out and met.",
+        section=_SECTION,
+        in_direct=False,
+    ),
 ]

@@ -3,6 +3,7 @@ or by choosing on the proposal's message (button, reaction, number)."""
 
 from __future__ import annotations
 
+from bot.actions import DirectMessage
 from bot.commands import Arg, Command
 from bot.context import Context
 from bot.errors import PrivateRefusal, Refusal
@@ -21,18 +22,25 @@ def respond(ctx: Context, kind: str, item: Item, reason: str) -> None:
         raise Refusal(f"#{item.number} asks for help, not for a decision: /offer {item.number} to help.")
     round_, on_roll, replaced = ctx.uow.rounds.latest_with_entry(item.id, member.id)
     if settle_if_due(ctx, item, round_):
-        ctx.reply(f"{member.display_name}, that came after {heading(item)} closed; it was not counted.")
+        ctx.acknowledge(f"{ctx.name(member)}, that came after {heading(item)} closed; it was not counted.")
         return
     refuse_unless_open(ctx, item, round_)
+    # On a private need a typed response is confirmed privately, and the group reads the same line
+    # whoever typed it: otherwise the one command answered differently would say who asked.
+    in_the_open = bool(item.data.get("private")) and ctx.reply_to is not None
     if not on_roll and item.data.get("private") and item.author_id == member.id:
-        # Whoever asked is not on their private need's roll; the group must not learn that it was them.
-        raise PrivateRefusal(
+        own = (
             f"#{item.number} is your own private need, so you are not on its roll and your response is not "
-            "counted. Nothing was posted in the group."
+            "counted. The group read only that your response was noted."
         )
+        if not in_the_open:
+            raise PrivateRefusal(own)
+        ctx.reply(noted(item))
+        ctx.actions.append(DirectMessage(ctx.sender.platform, ctx.sender.user_id, own))
+        return
     if not on_roll:
         raise Refusal(
-            f"{member.display_name}, you joined after round {round_.number} of #{item.number} opened, so you don't "
+            f"{ctx.name(member)}, you joined after round {round_.number} of #{item.number} opened, so you don't "
             "respond in it (the roll is frozen when a round opens). You will in its next round."
         )
     if kind in REASON_NEEDED and not reason:
@@ -40,13 +48,22 @@ def respond(ctx: Context, kind: str, item: Item, reason: str) -> None:
     if len(reason) > MAX_REASON:
         raise Refusal(f"Please keep the reason under {MAX_REASON} characters.")
     ctx.uow.responses.put(Response(round_.id, member.id, kind, reason, ctx.now))
-    said = f"{member.display_name} {'now ' if replaced and replaced != kind else ''}{VERBS[kind]} {heading(item)}"
+    said = f"{ctx.name(member)} {'now ' if replaced and replaced != kind else ''}{VERBS[kind]} {heading(item)}"
     if replaced and replaced != kind:
         said += f" (was: {NOUNS[replaced]})"
-    ctx.acknowledge(said + (f": {reason}" if reason else "."))
+    said += f": {reason}" if reason else "."
+    if in_the_open:
+        ctx.reply(noted(item))
+        ctx.actions.append(DirectMessage(ctx.sender.platform, ctx.sender.user_id, said))
+    else:
+        ctx.acknowledge(said)
     if round_.mode == SILENT and kind in REASON_NEEDED:
         escalate(ctx, item, round_)
     refresh(ctx, item, round_)
+
+
+def noted(item: Item) -> str:
+    return f"Your response to #{item.number} is noted; I have confirmed it to you privately."
 
 
 def refuse_unless_open(ctx: Context, item: Item, round_: Round) -> None:
@@ -98,7 +115,7 @@ def choice_withdrawn(ctx: Context, key: str, choice: str) -> None:
     if ctx.collective is None or item.collective_id != ctx.collective.id or round_.status != ROUND_OPEN:
         return  # a closed round keeps its record
     if ctx.uow.responses.remove(round_.id, member.id, choice):
-        ctx.acknowledge(f"{member.display_name} withdraws their response ({NOUNS[choice]}) to {heading(item)}.")
+        ctx.acknowledge(f"{ctx.name(member)} withdraws their response ({NOUNS[choice]}) to {heading(item)}.")
         refresh(ctx, item, round_)
 
 

@@ -105,9 +105,9 @@ def fill(scope: Scope, role: Role, reason: str) -> None:
 def handover_text(scope: Scope, role: Role, reason: str) -> str:
     holder = scope.uow.members.get(role.holder_id)
     following = next_in_line(scope, role)
-    text = f"{reason}{holding(holder.display_name, role)} now, until {scope.time(role.next_handover_at)}."
+    text = f"{reason}{holding(scope.name(holder), role)} now, until {scope.time(role.next_handover_at)}."
     if following is not None and following.id != holder.id:
-        text += f" Next: {following.display_name}."
+        text += f" Next: {scope.name(following)}."
     return text
 
 
@@ -115,7 +115,7 @@ def expire_swaps(scope: Scope, role: Role) -> None:
     for swap in scope.uow.roles.pending_swaps(role.id):
         swap.status = SWAP_EXPIRED
         scope.uow.roles.save_swap(swap)
-        asker = scope.uow.members.get(swap.from_member_id).display_name
+        asker = scope.name(scope.uow.members.get(swap.from_member_id))
         scope.announce(f"{asker}'s request to swap the {role.name} turn expired at the handover.")
 
 
@@ -185,7 +185,7 @@ def on_leave(scope: Scope, member: Member) -> None:
                 swap.status = SWAP_EXPIRED
                 scope.uow.roles.save_swap(swap)
         if role.holder_id == member.id:
-            fill(scope, role, f"{member.display_name} has left, so ")
+            fill(scope, role, f"{scope.name(member)} has left, so ")
 
 
 DUE_HANDLERS = {HANDOVER: handover, HANDOVER_REMINDER: remind_next}

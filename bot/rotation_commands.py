@@ -24,7 +24,6 @@ from bot.model import (
     Swap,
 )
 from bot.proposals import new_item
-from bot.record import namer
 from bot.rotation import (
     create_role,
     describe,
@@ -56,7 +55,7 @@ def roles(ctx: Context) -> str:
     if not found:
         return "No rotating roles yet. /rotation add facilitator 1w starts one."
     lines = ["Roles:"]
-    shown = namer(ctx, collective.id)
+    shown = ctx.name
     for role in found:
         roster = [shown(ctx.uow.members.get(member_id)) for member_id in ctx.uow.roles.roster(role.id)]
         if role.holder_id is None:
@@ -85,16 +84,16 @@ def rotation(ctx: Context, action: str, name: str, rest: str | None) -> str | No
     if action == "join":
         if not ctx.uow.roles.join(role.id, member.id, ctx.now):
             return f"You are on the {role.name} roster already."
-        ctx.reply(f"{member.display_name} joins the {role.name} roster.")
+        ctx.reply(f"{ctx.name(member)} joins the {role.name} roster.")
         if role.holder_id is None:
             schedule_handover(ctx, role, ctx.now)
             fill(ctx, role, "")
         return None
     if not ctx.uow.roles.leave(role.id, member.id):
         return f"You are not on the {role.name} roster."
-    ctx.reply(f"{member.display_name} leaves the {role.name} roster.")
+    ctx.reply(f"{ctx.name(member)} leaves the {role.name} roster.")
     if role.holder_id == member.id:
-        fill(ctx, role, f"{member.display_name} stepped down, so ")
+        fill(ctx, role, f"{ctx.name(member)} stepped down, so ")
     return None
 
 
@@ -175,7 +174,10 @@ def swap(ctx: Context, what: str, who: str | None) -> str | None:
             if s.to_member_id == member.id
         ]
         if who is not None:  # the role named: only a swap of that role is answered
-            named = role_name(who)
+            try:
+                named = role_name(who)
+            except ValueError as error:
+                raise Refusal(f"{error}\nUsage: /swap {what} [ROLE]") from None
             asked = [(role, s) for role, s in asked if role.name == named]
             if not asked:
                 return f"No one has asked you to swap a {named} turn."
@@ -189,11 +191,11 @@ def swap(ctx: Context, what: str, who: str | None) -> str | None:
         if role.holder_id != request.from_member_id:
             request.status = SWAP_EXPIRED
             ctx.uow.roles.save_swap(request)
-            return f"That request lapsed: {asker.display_name} no longer holds the {role.name} turn."
+            return f"That request lapsed: {ctx.name(asker)} no longer holds the {role.name} turn."
         if what == "decline":
             request.status = SWAP_DECLINED
             ctx.uow.roles.save_swap(request)
-            return f"{member.display_name} declines to swap the {role.name} turn with {asker.display_name}."
+            return f"{ctx.name(member)} declines to swap the {role.name} turn with {ctx.name(asker)}."
         request.status = SWAP_ACCEPTED
         ctx.uow.roles.save_swap(request)
         ctx.uow.roles.hand_current_turn(role.id, member.id)
@@ -201,8 +203,8 @@ def swap(ctx: Context, what: str, who: str | None) -> str | None:
         ctx.uow.roles.save(role)
         expire_swaps(ctx, role)
         return (
-            f"Swapped: {holding(member.display_name, role)} now, until {ctx.time(role.next_handover_at)}; "
-            f"{asker.display_name} takes a later turn in their place."
+            f"Swapped: {holding(ctx.name(member), role)} now, until {ctx.time(role.next_handover_at)}; "
+            f"{ctx.name(asker)} takes a later turn in their place."
         )
     role = ctx.uow.roles.named(collective.id, role_name(what))
     if role is None:
@@ -218,8 +220,8 @@ def swap(ctx: Context, what: str, who: str | None) -> str | None:
         raise Refusal(f"A swap of the {role.name} turn is already waiting for an answer.")
     ctx.uow.roles.add_swap(Swap(None, role.id, member.id, other.id, ctx.now))
     return (
-        f"{member.display_name} asks {other.display_name} to take the current {role.name} turn "
-        f"(until {ctx.time(role.next_handover_at)}). {other.display_name}: /swap accept or /swap decline."
+        f"{ctx.name(member)} asks {ctx.name(other)} to take the current {role.name} turn "
+        f"(until {ctx.time(role.next_handover_at)}). {ctx.name(other)}: /swap accept or /swap decline."
     )
 
 
@@ -239,7 +241,7 @@ def who_asked(ctx: Context, number: int | None) -> str:
             f"#{item.number} is {stage}: the treasurer learns who asked only while a private need is approved "
             "and not yet paid out."
         )
-    return f"#{item.number} was asked by {ctx.uow.members.get(item.author_id).display_name}. Keep it to yourself."
+    return f"#{item.number} was asked by {ctx.name(ctx.uow.members.get(item.author_id))}. Keep it to yourself."
 
 
 def _action(text: str) -> str:

@@ -31,7 +31,7 @@ from bot.model import (
     Round,
 )
 from bot.outcomes import carry_out
-from bot.record import log_decision, namer
+from bot.record import log_decision, skeleton
 from bot.settings import CollectiveSettings
 from bot.text import one_line, quoted
 
@@ -159,7 +159,9 @@ def author_name(scope: Scope, item: Item) -> str | None:
         return "a member, privately"
     if item.author_id is None:
         return None
-    return item.author_name or scope.uow.members.get(item.author_id).display_name
+    if item.author_name is not None and skeleton(item.author_name) not in scope.twins_of(item.collective_id):
+        return item.author_name  # loaded with the item: no query when no one else looks like them
+    return scope.name(scope.uow.members.get(item.author_id))
 
 
 def ask_text(scope: Scope, item: Item, round_: Round) -> str:
@@ -257,8 +259,11 @@ def blocked_rounds_before(scope: Scope, item: Item, round_: Round) -> int:
 
 
 def requester_left(scope: Scope, item: Item) -> bool:
-    """A need whose requester is no longer a member: it is never decided, funded or paid."""
-    return item.kind == "need" and item.author_id is not None and not scope.uow.members.get(item.author_id).active
+    """A need whose requester left (a private one keeps that mark even if they come
+    back): it is never decided, funded or paid."""
+    if item.kind != "need" or item.author_id is None:
+        return False
+    return bool(item.data.get("requester_left")) or not scope.uow.members.get(item.author_id).active
 
 
 def close_withdrawn(scope: Scope, item: Item, round_: Round) -> str | None:
@@ -348,7 +353,7 @@ def escalate(scope: Scope, item: Item, round_: Round) -> None:
     schedule(scope, round_)
     scope.announce(
         f"#{item.number} is no longer approved by silence: it is now decided by a round under "
-        f"{scope.settings.decision_rule}, closing {scope.time(round_.closes_at)}."
+        f"{scope.settings.under(round_.terms).decision_rule}, closing {scope.time(round_.closes_at)}."
     )
 
 
@@ -376,7 +381,7 @@ def outcome_text(
         f"Participation: {len(state.responses)} of {outcome.roll} responded; "
         f"quorum {outcome.needed} of {outcome.roll} — {met}."
     )
-    shown = namer(scope, item.collective_id)
+    shown = scope.name
     for kind, label in ((BLOCK, "Blocks"), (OBJECT, "Objections")):
         reasons = [f"{shown(m)}: {one_line(r.reason)}" for m, r in state.responses if r.kind == kind]
         if reasons:
@@ -403,7 +408,18 @@ def remind(scope: DueScope) -> None:
     if not silent:
         return
     item = scope.uow.items.get(round_.item_id)
-    shown = namer(scope, item.collective_id)
+    if item.data.get("private"):
+        # Names here, beside the members list, would tell who asked by elimination: a count in the
+        # group, and each who has not responded is reminded privately.
+        scope.announce(
+            f"Reminder: {heading(item)} closes {scope.time(round_.closes_at)}. {len(silent)} of "
+            f"{len(standing(scope, round_).roll)} have not responded yet; I have reminded them privately."
+        )
+        for member in silent:
+            reminder = f"A reminder: {heading(item)} closes {scope.time(round_.closes_at)}, and you have not "
+            scope.tell(member, reminder + f"responded yet. /show {item.number} has the text.", private=True)
+        return
+    shown = scope.name
     names = ", ".join(shown(member) for member in silent)
     scope.announce(
         f"Reminder: {heading(item)} closes {scope.time(round_.closes_at)}. "

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.durations import format_duration, parse_duration
 from bot.money import is_currency
+from bot.text import one_line
 
 RULES = ("consensus", "consent", "majority", "supermajority")
 CATEGORIES = ("health", "housing", "food", "childcare", "care", "transport", "education", "other")
@@ -26,7 +27,7 @@ def _choice(allowed: tuple[str, ...]) -> Callable[[str], str]:
     def parse(text: str) -> str:
         value = text.strip().lower()
         if value not in allowed:
-            raise ValueError(f"'{text}' is not allowed here; choose one of: {', '.join(allowed)}.")
+            raise ValueError(f"'{one_line(text)}' is not allowed here; choose one of: {', '.join(allowed)}.")
         return value
 
     return parse
@@ -38,7 +39,7 @@ _DECIMAL = re.compile(r"[0-9]{0,3}(?:\.[0-9]{1,6})?")
 def _fraction(text: str) -> str:
     value = text.strip()
     if not value or not _DECIMAL.fullmatch(value) or value == ".":  # no exponents, nan, inf, ² or ٠٫٥
-        raise ValueError(f"'{text}' is not a number; give a fraction such as 0.5 or 0.75.")
+        raise ValueError(f"'{one_line(text)}' is not a number; give a fraction such as 0.5 or 0.75.")
     fraction = Fraction(value)
     if not 0 < fraction <= 1:
         raise ValueError("Give a fraction greater than 0 and at most 1, such as 0.5 or 0.75.")
@@ -56,7 +57,7 @@ def _whole(text: str) -> int | None:
 def _rounds(text: str) -> str:
     rounds = _whole(text)
     if rounds is None or rounds > 100:
-        raise ValueError(f"'{text}' is not a number of rounds; give a whole number from 0 (never) to 100.")
+        raise ValueError(f"'{one_line(text)}' is not a number of rounds; give a whole number from 0 (never) to 100.")
     return str(rounds)
 
 
@@ -68,7 +69,9 @@ def _amount_limit(text: str) -> str:
     # Whole units of the pool's currency.
     value = _whole(text)
     if value is None or value > 1_000_000_000:
-        raise ValueError(f"'{text}' is not an amount; give a whole number of the pool's currency, such as 100.")
+        raise ValueError(
+            f"'{one_line(text)}' is not an amount; give a whole number of the pool's currency, such as 100."
+        )
     return str(value)
 
 
@@ -87,7 +90,8 @@ def _currency(text: str) -> str:
     code = text.strip().upper()
     if len(code) != 3 or not code.isascii() or not code.isalpha() or not is_currency(code):
         raise ValueError(
-            f"'{text}' is not a currency in use; give its three-letter ISO 4217 code, such as EUR, USD or JPY."
+            f"'{one_line(text)}' is not a currency in use; give its three-letter ISO 4217 code, such as EUR, USD "
+            "or JPY."
         )
     return code
 
@@ -95,11 +99,11 @@ def _currency(text: str) -> str:
 def _timezone(text: str) -> str:
     name = text.strip()
     if name not in available_timezones() and name != "UTC":
-        raise ValueError(f"'{text}' is not a time zone; give an IANA name such as Europe/Berlin or UTC.")
+        raise ValueError(f"'{one_line(text)}' is not a time zone; give an IANA name such as Europe/Berlin or UTC.")
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"'{text}' is not a time zone I know.") from None
+        raise ValueError(f"'{one_line(text)}' is not a time zone I know.") from None
     return name
 
 

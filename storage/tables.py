@@ -114,6 +114,7 @@ class RoundRow(SQLModel, table=True):
     status: str = Field(max_length=16)
     mode: str = Field(default="full", max_length=16, sa_column_kwargs={"server_default": "full"})
     terms: str = Field(default="{}", sa_column_kwargs={"server_default": "{}"})  # the rules in force when it opened
+    extensions: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # how often /extend moved it
     closed_at: datetime | None = None
     rule: str | None = Field(default=None, max_length=16)
     adopted: bool | None = None

@@ -282,13 +282,8 @@ class SqlMembers(_Repository):
     def active(self, collective_id: int) -> list[Member]:
         return [_member(row) for row in self._all(_MEMBERS_ACTIVE, collective_id=collective_id)]
 
-    def twin_names(self, collective_id: int) -> set[str]:
-        seen: set[str] = set()
-        twins: set[str] = set()
-        for name in self.connection.execute(_MEMBER_NAMES, {"collective_id": collective_id}).scalars():
-            folded = name.casefold()
-            (twins if folded in seen else seen).add(folded)
-        return twins
+    def display_names(self, collective_id: int) -> list[str]:
+        return list(self.connection.execute(_MEMBER_NAMES, {"collective_id": collective_id}).scalars())
 
     def memberships(self, platform: str, user_id: str) -> list[Member]:
         return [_member(row) for row in self._all(_MEMBERSHIPS, platform=platform, user_id=user_id)]
@@ -517,6 +512,7 @@ _ROUND_FIELDS = (
     "adopted",
     "outcome",
     "mode",
+    "extensions",
 )
 _ROUND_UPDATE = _update_by(round_t, "id")
 _ROLL = select(roll_t.c.member_id).where(roll_t.c.round_id == bindparam("round_id"))
@@ -796,8 +792,12 @@ def _ledger_entry(row) -> LedgerEntry:
 
 
 _DECISIONS_RECENT = (
-    _by(decision_t, "collective_id").order_by(decision_t.c.at.desc(), decision_t.c.id.desc()).limit(bindparam("limit"))
+    _by(decision_t, "collective_id")
+    .order_by(decision_t.c.at.desc(), decision_t.c.id.desc())
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
 )
+_DECISIONS_COUNT = select(func.count()).where(decision_t.c.collective_id == bindparam("collective_id"))
 _DECISION_FIELDS = tuple(field.name for field in dataclasses.fields(Decision))
 
 
@@ -805,10 +805,12 @@ class SqlDecisions(_Repository):
     def add(self, decision: Decision) -> None:
         self._insert(decision_t, {name: getattr(decision, name) for name in _DECISION_FIELDS})
 
-    def recent(self, collective_id: int, limit: int) -> list[Decision]:
-        return [
-            _record(Decision, row) for row in self._all(_DECISIONS_RECENT, collective_id=collective_id, limit=limit)
-        ]
+    def recent(self, collective_id: int, limit: int, offset: int = 0) -> list[Decision]:
+        rows = self._all(_DECISIONS_RECENT, collective_id=collective_id, limit=limit, offset=offset)
+        return [_record(Decision, row) for row in rows]
+
+    def count(self, collective_id: int) -> int:
+        return self.connection.execute(_DECISIONS_COUNT, {"collective_id": collective_id}).scalar()
 
 
 # --- roles ----------------------------------------------------------------

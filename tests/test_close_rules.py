@@ -109,3 +109,43 @@ def test_a_deadline_in_whole_days_keeps_the_local_clock_time_across_daylight_sav
     assert extended.startswith("#1 Paint the kitchen now closes Mon 6 Apr 2026, 10:00 CEST")
     short = chat.say("Bob", "/propose 60h Buy a van")  # hours are exact, and the clocks skip one of them
     assert "closes Sun 29 Mar 2026, 23:00 CEST" in short
+
+
+def test_without_a_facilitator_the_proposer_extends_a_round_once(chat):
+    group(chat, "Alice Bob Carol")
+    chat.say("Alice", "/set quorum 0.9")
+    assert chat.say("Alice", "/extend 1 1w").startswith("#1 Set quorum to 0.9 (now 0.5) now closes")
+    assert chat.say("Alice", "/extend 1 1w") == (
+        "Without a facilitator a round is extended once, and #1 Set quorum to 0.9 (now 0.5) was. "
+        "It closes Thu 12 Mar 2026, 09:00 UTC."
+    )
+
+
+def test_a_round_stays_open_a_year_at_most(chat):
+    group(chat, "Alice Bob")
+    adopt(chat, "Alice", "/rotation add facilitator 4w")
+    chat.say("Bob", "/propose 52w Paint the kitchen")
+    assert chat.say("Alice", "/extend 2 2w").startswith("A round stays open a year at most;")
+
+
+def test_an_amended_round_keeps_the_local_clock_time_of_its_deadline(chat):
+    chat.say("Alice", "/join")
+    chat.say("Alice", "/set timezone Europe/Berlin")
+    chat.say("Bob", "/join")
+    chat.clock.advance(timedelta(days=25))  # Friday 27 March, 10:00 CET
+    chat.say("Alice", "/propose 3d Paint the kitchen")  # closes Monday 10:00 CEST
+    chat.clock.advance(timedelta(days=2, hours=1))  # Sunday 29 March, 12:00 CEST: the clocks went forward
+    [ask] = [a for a in chat.send("Alice", "/amend 1 Paint the kitchen green") if type(a).__name__ == "Ask"]
+    assert "closes Wed 1 Apr 2026, 12:00 CEST" in ask.text  # three local days, though the first lasted 71 hours
+
+
+def test_an_escalated_need_names_the_rule_that_will_decide_it(chat):
+    group(chat, "Alice Bob Carol")
+    chat.say("Bob", "/need €60 tickets")  # opened under consensus
+    chat.say("Alice", "/set decision_rule majority")
+    chat.say("Bob", "/agree 2")
+    chat.say("Carol", "/agree 2")
+    chat.say("Alice", "/agree 2")
+    chat.say("Alice", "/close 2")  # majority from now on
+    objected = chat.say("Carol", "/object 1 a want, not a need")
+    assert "it is now decided by a round under consensus" in objected

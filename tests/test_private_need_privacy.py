@@ -3,39 +3,48 @@ linkable to their own actions, not even the answers to what they do."""
 
 from datetime import timedelta
 
-from bot.actions import Acknowledge, DirectMessage
+from bot.actions import Acknowledge, DirectMessage, Edit
 from bot.events import Chat, ChoiceMade
 from tests.transcript import adopt, group, person
 
 
 def group_texts(actions):
-    return [a.text for a in actions if not isinstance(a, DirectMessage | Acknowledge) and not a.chat.is_direct]
+    """What the group reads as new messages (tally edits left out)."""
+    return [a.text for a in actions if not isinstance(a, DirectMessage | Acknowledge | Edit) and not a.chat.is_direct]
 
 
-def test_whoever_asked_is_not_on_the_roll_so_never_listed_as_not_yet_responded(chat):
+def test_whoever_asked_is_not_on_the_roll_and_the_silent_are_not_named_beside_the_members_list(chat):
     group(chat, "Alice Bob Carol")
     chat.direct("Carol", "/need €300 overdue rent #housing")
     chat.say("Alice", "/agree 1")
-    assert "Not yet responded: Bob." in chat.say("Bob", "/show 1")
-    reminder = chat.wait(timedelta(days=2))
-    assert "Not yet responded: Bob." in reminder and "Carol" not in reminder
+    shown = chat.say("Bob", "/show 1")
+    assert "Responses (1 of 2):\n• Alice — agree\nNot yet responded: 1 of 2." in shown
+    chat.clock.advance(timedelta(days=2))
+    actions = chat.core.tick()
+    assert group_texts(actions) == [
+        "Reminder: #1 €300.00 — overdue rent (housing) closes Thu 5 Mar 2026, 09:00 UTC. 1 of 2 have not "
+        "responded yet; I have reminded them privately."
+    ]
+    [private] = [a for a in actions if isinstance(a, DirectMessage)]
+    assert private.user_id == "bob" and private.fallback is None  # never a mention in the group instead
     chat.say("Bob", "/agree 1")
     outcome = chat.say("Alice", "/close 1")  # everyone on its roll responded
     assert outcome.startswith("#1 €300.00 — overdue rent (housing) — adopted.")
     assert "Participation: 2 of 2 responded" in outcome and "Carol" not in outcome
 
 
-def test_whoever_asked_responding_in_the_group_hears_privately_and_the_group_hears_nothing(chat):
+def test_on_a_private_need_the_group_reads_the_same_answer_whoever_responds(chat):
     group(chat, "Alice Bob Carol")
     chat.direct("Carol", "/need €300 overdue rent #housing")
-    actions = chat.send("Carol", "/agree 1")
-    assert group_texts(actions) == []
-    [private] = [a for a in actions if isinstance(a, DirectMessage)]
-    assert private.user_id == "carol" and private.fallback is None
-    assert "your own private need" in private.text
+    for who in ("Carol", "Bob"):  # Carol asked it; Bob did not
+        actions = chat.send(who, "/agree 1")
+        assert group_texts(actions) == ["Your response to #1 is noted; I have confirmed it to you privately."]
+        [private] = [a for a in actions if isinstance(a, DirectMessage)]
+        assert private.user_id == who.lower() and private.fallback is None
+        assert ("your own private need" in private.text) == (who == "Carol")
     pressed = chat.core.handle(ChoiceMade(chat.chat, person("Carol"), "r1", "agree", "press-1", chat.clock.now()))
     assert group_texts(pressed) == []  # a button press: answered to her alone
-    assert "0 of 2 responded" in chat.say("Bob", "/proposals")
+    assert "1 of 2 responded" in chat.say("Bob", "/proposals")  # Bob's, not Carol's
 
 
 def test_in_the_group_everyone_gets_the_same_answer_to_withdraw_or_done(chat):
@@ -118,3 +127,42 @@ def test_a_private_need_is_never_announced_in_a_chat_that_ties_it_to_whoever_ask
     assert [a.text for a in actions if a.chat.is_direct] == [
         "Your need is posted in the group as #1, without your name."
     ]
+
+
+def test_a_departed_requesters_need_holds_its_place_in_the_queue_until_it_is_withdrawn(chat):
+    group(chat, "Alice Bob Carol Dan")
+    chat.say("Alice", "/contribute 10")
+    chat.direct("Bob", "/need €50 rent #housing")  # #1: housing comes before transport
+    chat.say("Carol", "/need €20 bus #transport")  # #2
+    chat.wait(timedelta(days=2))
+    chat.say("Bob", "/leave")
+    assert "is funded" not in chat.say("Dan", "/contribute 10")  # #2 does not jump the queue at once
+    assert "#2 is funded" in chat.wait(timedelta(days=2))  # after the withdrawal, the queue moves on
+
+
+def test_a_payout_refused_because_the_requester_left_is_told_to_the_payer_alone(chat):
+    group(chat, "Alice Bob Carol")
+    chat.say("Alice", "/contribute 100")
+    chat.direct("Bob", "/need €50 rent #housing")
+    chat.wait(timedelta(days=2))  # approved and funded
+    chat.say("Bob", "/leave")
+    actions = chat.send("Carol", "/paid 1")
+    assert group_texts(actions) == []
+    assert [a.text for a in actions] == ["#1 can no longer be paid out: it is being withdrawn."]
+
+
+def test_a_requester_who_leaves_and_comes_back_does_not_bring_the_need_back(chat):
+    group(chat, "Alice Bob Carol")
+    chat.say("Alice", "/contribute 100")
+    chat.direct("Bob", "/need €50 rent #housing")
+    chat.say("Bob", "/leave")
+    chat.say("Bob", "/join")
+    closed = chat.wait(timedelta(days=3))
+    assert "#1 €50.00 — rent (housing) is withdrawn by whoever asked." in closed
+    assert "funded" not in closed and "approved" not in closed
+
+
+def test_a_help_needs_detail_is_quoted_so_it_cannot_pose_as_the_bots_lines(chat):
+    group(chat, "Alice Bob")
+    asked = chat.say("Bob", "/need help moving boxes\nProposal #9 — adopted.")
+    assert "\n│ Proposal #9 — adopted.\n" in asked

@@ -42,9 +42,8 @@ def test_a_proposals_detail_is_quoted_as_the_members_words(chat):
 def test_invisible_and_direction_override_characters_are_removed(chat):
     group(chat, "Alice Bob")
     assert chat.say("Alice", "/propose \u202eevil\u202c title").startswith("Proposal #1 by Alice: evil title\n")
-    assert chat.say("Alice", "/propose \u200b\u2060\ufeff") == (
-        "A title needs some visible words: /propose [DURATION] TITLE"
-    )
+    assert chat.say("Alice", "/propose \u200b\u2060\ufeff") == "Missing TITLE.\nUsage: /propose [DURATION] TITLE"
+    assert chat.say("Alice", "/propose \u3164\u202e") == "Missing TITLE.\nUsage: /propose [DURATION] TITLE"
     assert chat.say("Bob", "/agree 1 fine\u202e!").startswith("Bob agrees with #1 evil title: fine!")
 
 
@@ -115,3 +114,37 @@ def test_a_closed_rounds_record_keeps_its_order_when_a_member_leaves_and_comes_b
     chat.clock.advance(timedelta(hours=1))
     chat.say("Alice", "/join")  # a new membership, joined later than the others
     assert chat.say("Carol", "/show 1") == before
+
+
+def test_names_that_only_look_alike_are_told_apart_everywhere(chat):
+    group(chat, "Alice Bob")
+    for user_id, name in (("mallory", "Bоb"), ("eve", "ＢＯＢ")):  # a Cyrillic о; full-width letters
+        chat.core.handle(
+            MessageReceived(chat.chat, Sender("console", user_id, name), "/join", user_id, chat.clock.now())
+        )
+    chat.say("Alice", "/propose Paint the kitchen")
+    blocked = chat.core.handle(
+        MessageReceived(chat.chat, Sender("console", "mallory", "Bоb"), "/block 1 no way", "b1", chat.clock.now())
+    )
+    assert blocked[0].text.startswith("Bоb (mallory) blocks #1")
+    assert chat.say("Bob", "/contribute 5").startswith("Thank you, Bob (bob):")
+
+
+def test_refusals_never_echo_a_line_break_or_a_direction_override(chat):
+    group(chat, "Alice")
+    assert "\n" not in chat.say("Alice", "/set decision_rule foo\nProposal #9 — adopted.").split(";")[0]
+    assert chat.say("Alice", "/show 1 x\n#2 — adopted.").startswith("I did not expect 'x / #2 — adopted.' here.")
+    assert "\u202e" not in chat.say("Alice", "/show #\u202eevil")
+
+
+def test_decisions_come_a_page_at_a_time_and_none_is_lost(chat):
+    group(chat, "Alice")
+    for n in range(25):
+        chat.say("Alice", f"/propose Plan {n}")
+        chat.say("Alice", f"/agree {n + 1}")
+        chat.say("Alice", f"/close {n + 1}")
+    first = chat.say("Alice", "/decisions").splitlines()
+    assert first[0] == "Decisions 1–20 of 25, newest first:" and first[-1] == "/decisions 2 for older ones."
+    second = chat.say("Alice", "/decisions 2").splitlines()
+    assert second[0] == "Decisions 21–25 of 25, newest first:" and second[-1] == "That is the last page."
+    assert second[-2].startswith("#1 Plan 0 — adopted")

@@ -121,10 +121,13 @@ def test_a_database_from_before_the_record_changes_keeps_every_outcome_and_numbe
         run = lambda sql: connection.execute(text(sql))  # noqa: E731
         run(f"INSERT INTO collective (id, created_at, last_item_number) VALUES (1, '{then}', 2)")
         run(f"INSERT INTO chat VALUES ('console', 'group-1', 1, '{then}')")
-        for n, (name, active) in enumerate([("Alice", 1), ("Bob", 1), ("Carol", 0)], 1):
+        later = "2026-01-06 10:00:00"  # Carol left after the round closed: she still counts in its record
+        for n, (name, active, left) in enumerate(
+            [("Alice", 1, "NULL"), ("Bob", 1, "NULL"), ("Carol", 0, f"'{later}'")], 1
+        ):
             run(
-                "INSERT INTO member (id, collective_id, platform, user_id, display_name, joined_at, active) "
-                f"VALUES ({n}, 1, 'console', '{name.lower()}', '{name}', '{then}', {active})"
+                "INSERT INTO member (id, collective_id, platform, user_id, display_name, joined_at, active, left_at) "
+                f"VALUES ({n}, 1, 'console', '{name.lower()}', '{name}', '{then}', {active}, {left})"
             )
         run(
             "INSERT INTO item VALUES (1, 1, 1, 'proposal', 'general', 1, 'Paint the kitchen', '', "
@@ -138,8 +141,9 @@ def test_a_database_from_before_the_record_changes_keeps_every_outcome_and_numbe
             "INSERT INTO round VALUES (2, 1, 2, 'Paint the kitchen', '', "
             f"'{then}', '{then}', 'closed', '{then}', 'consensus', 1, 'adopted', 'full', '{{}}')"
         )
-        run("INSERT INTO roll VALUES (2, 1), (2, 2)")
+        run("INSERT INTO roll VALUES (2, 1), (2, 2), (2, 3)")
         run(f"INSERT INTO response VALUES (2, 1, 'agree', '', '{then}', '{then}')")
+        run(f"INSERT INTO response VALUES (2, 3, 'standaside', 'away', '{then}', '{then}')")
         run(
             "INSERT INTO item VALUES (2, 1, 2, 'need', 'money', 2, '€40.00 — glasses (health)', '', "
             f"'{then}', 'adopted', '{then}', '{{}}')"
@@ -160,7 +164,7 @@ def test_a_database_from_before_the_record_changes_keeps_every_outcome_and_numbe
     ]
     assert [line.split(".")[0] for line in chat.say("Bob", "/ledger").splitlines()[1:4]] == ["• 3", "• 2", "• 1"]
     chat.say("Bob", "/leave")  # Bob leaves after the round closed: its record stays as it was
-    assert "Responses (1 of 2):\n• Alice — agree" in chat.say("Alice", "/show 1")
+    assert "Responses (2 of 3):\n• Alice — agree\n• Carol — stand aside: away" in chat.say("Alice", "/show 1")
     assert chat.say("Alice", "/contribute 5").startswith("Thank you")
     assert "• 4. " in chat.say("Alice", "/ledger")
 

@@ -98,9 +98,10 @@ def test_refusals_that_would_reveal_a_private_requester_go_to_them_alone(chat):
 
     group(chat, "Alice Bob Carol")
     chat.direct("Carol", "/need a ride to the clinic #care")
-    [refusal] = chat.send("Carol", "/offer 1")
+    answer, refusal = chat.send("Carol", "/offer 1")
     assert isinstance(refusal, DirectMessage) and refusal.fallback is None
     assert refusal.text == "#1 is your own need."
+    assert answer.text == "Thank you: your offer for #1 went to whoever asked, privately."  # as for anyone
     offered = chat.send("Bob", "/offer 1 I can drive")
     [note] = [a for a in offered if isinstance(a, DirectMessage)]
     assert note.fallback is None  # never a mention of Carol in the group, even if a DM is impossible
@@ -141,7 +142,7 @@ def test_a_swap_names_someone_unambiguously(chat):
         chat.say("Alice", "/swap facilitator Sam") == "More than one member is called Sam; name them by their user id."
     )
     assert chat.say("Alice", "/swap facilitator @sam.p").startswith(
-        "Alice asks Sam to take the current facilitator turn"
+        "Alice asks Sam (sam.p) to take the current facilitator turn"  # two Sams: told apart
     )
 
 

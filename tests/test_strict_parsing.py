@@ -2,6 +2,8 @@
 an item number or an amount but is not a valid one is refused or asked about,
 never quietly taken for something else."""
 
+from datetime import timedelta
+
 import pytest
 
 from bot.events import ChoiceMade
@@ -135,3 +137,45 @@ def test_forged_button_data_is_ignored(chat):
 def test_odd_digits_in_a_setting_get_a_plain_answer(chat, typed, answer):
     group(chat, "Alice")
     assert chat.say("Alice", typed) == answer
+
+
+@pytest.mark.parametrize("word", ["3d.", "1w!", "3d,", "1h30m", "3d12h"])
+def test_a_duration_with_something_stuck_to_it_is_refused(chat, word):
+    group(chat, "Alice")
+    assert chat.say("Alice", f"/propose {word} Paint").startswith(f"'{word}' is not a duration")
+
+
+@pytest.mark.parametrize("word", ["-1", "²", "1st"])
+def test_other_malformed_item_numbers_are_refused(chat, word):
+    group(chat, "Alice Bob")
+    chat.say("Alice", "/propose Paint the kitchen")
+    assert chat.say("Bob", f"/block {word} nope").startswith(f"'{word}' is not an item number")
+
+
+def test_a_swap_answer_with_a_bad_role_name_is_answered_not_a_crash(chat):
+    group(chat, "Alice")
+    assert chat.say("Alice", "/swap accept @bob").startswith("'@bob' is not a role name")
+
+
+def test_a_button_press_after_the_deadline_is_answered_to_the_presser_alone(chat):
+    group(chat, "Alice Bob")
+    chat.say("Alice", "/propose 1d Paint the kitchen")
+    chat.clock.advance(timedelta(days=1, minutes=1))
+    pressed = chat.core.handle(ChoiceMade(chat.chat, person("Bob"), "r1", "agree", "late-press", chat.clock.now()))
+    [late] = [a for a in pressed if type(a).__name__ == "Acknowledge"]
+    assert late.text == "Bob, that came after #1 Paint the kitchen closed; it was not counted."
+    assert not [a for a in pressed if type(a).__name__ == "Reply"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "answer"),
+    [
+        ("/contribute 1.000", "EUR has 2 decimal places at most."),
+        ("/contribute 5€500", "EUR has 2 decimal places at most."),
+        ("/contribute 50 dollars", "The pool is kept in EUR; give the amount in EUR."),
+    ],
+)
+def test_money_is_never_misread_through_extra_decimals_or_another_currency(chat, typed, answer):
+    group(chat, "Alice")
+    assert chat.say("Alice", typed) == answer
+    assert chat.say("Alice", "/ledger") == "The ledger is empty. /contribute AMOUNT adds to the pool."
