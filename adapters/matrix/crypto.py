@@ -11,7 +11,9 @@
 - Sending: every event into an encrypted room goes out encrypted, including the reactions the bot seeds (nio
   leaves ``m.reaction`` in the clear). Members' devices are trusted on first use (``ignore_unverified_devices``):
   members never verify the bot by hand, and the bot never refuses to speak because a member added a device. nio
-  starts a new group session whenever a member joins or leaves, or a member's device list changes.
+  starts a new group session whenever a member joins or leaves, or a member's device list changes. The key goes
+  to invited members too, as Element sends it: the member the bot has just invited to a direct chat reads the
+  bot's first message there.
 - Receiving: nio decrypts what a sync brings. An event it cannot decrypt (the room key has not come) waits here:
   the bot asks the sender's devices (and its own) for the key, handles the event once the key has come, and after
   ``key_wait`` seconds gives up on it (the adapter tells the sender).
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MethodType
 from typing import Any
+from urllib.parse import quote
 from uuid import uuid4
 
 from nio import (
@@ -38,6 +41,7 @@ from nio import (
     LocalProtocolError,
     MegolmEvent,
     RoomKeyRequest,
+    RoomMemberEvent,
     RoomSendResponse,
     SyncResponse,
 )
@@ -194,6 +198,7 @@ class Crypto:
         """Send an event: encrypted in an encrypted room (reactions too), as is elsewhere."""
         client = self._client
         await self._known(room_id)
+        await self._members_loaded(room_id)
         if room_id in client.rooms and client.rooms[room_id].encrypted and event_type == "m.reaction":
             sent = await send_encrypted(client, room_id, event_type, content, tx_id)
         else:
@@ -208,6 +213,33 @@ class Crypto:
         deadline = time.monotonic() + within
         while room_id not in self._client.rooms and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
+
+    async def _members_loaded(self, room_id: str) -> None:
+        """Before the first encrypted send into a room, its members, the invited ones too, from the homeserver.
+        nio would load the joined ones alone (``/joined_members``), so a member invited in the moment before
+        the sync that brought the room (the direct chat the bot has just opened) would not be sent the room
+        key, and could never read the bot's first message there. Element shares keys with invited members."""
+        client = self._client
+        room = client.rooms.get(room_id)
+        if room is None or not room.encrypted or room.members_synced or client.olm is None:
+            return
+        path = f"/_matrix/client/v3/rooms/{quote(room_id, safe='')}/members?not_membership=leave"
+        try:
+            answer = await raw(client, "GET", path)
+        except MatrixRequestError as error:
+            log.warning("could not load the members of %s: %s", room_id, error)
+            return  # nio loads the joined ones
+        changed = False
+        for source in answer.get("chunk", []):
+            event = RoomMemberEvent.from_dict(source)
+            if isinstance(event, RoomMemberEvent) and event.membership in ("join", "invite"):
+                changed = room.handle_membership(event) or changed
+        if changed:
+            client.invalidate_outbound_session(room_id)  # as nio does when a sync brings a new member
+        room.members_synced = True
+        client.olm.update_tracked_users(room)
+        if client.should_query_keys:
+            await client.keys_query()
 
     async def _record_shared(self, room_id: str) -> None:
         """Keep who the room's current group session went to: only they may ask for its key again."""
