@@ -25,6 +25,7 @@ from adapters.wiring import core_for, open_storage
 from bot.clock import SystemClock
 from storage.adapter_state import AdapterState
 from storage.engine import sqlite_url
+from storage.outbox import OutboxStore
 from tests.matrix_server.synapse import SynapseServer, ensure_synapse
 from tests.matrix_server.users import MatrixUser
 
@@ -79,12 +80,13 @@ async def our_bot(server: SynapseServer, votes: int) -> list[float]:
     bot_id, bot_password = await account(server, "collectivebot")
     with tempfile.TemporaryDirectory() as folder:
         engine = open_storage(sqlite_url(Path(folder) / "bot.db"))
-        runtime = Runtime(core_for(engine, SystemClock()))
+        runtime = Runtime(core_for(engine, SystemClock()), OutboxStore(engine))
         adapter = MatrixAdapter(
             MatrixConfig(server.base_url, bot_id, bot_password), runtime, AdapterState(engine, "matrix")
         )
         runtime.add(adapter)
         await adapter.start()
+        await runtime.start()
         member_id, member_password = await account(server, "member")
         member = await MatrixUser.login(server.base_url, member_id, member_password)
         room = await member.create_room(invite=[bot_id])

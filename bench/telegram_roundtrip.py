@@ -24,6 +24,7 @@ from adapters.telegram import TelegramAdapter
 from adapters.wiring import core_for, open_storage
 from bot.clock import SystemClock
 from storage.engine import sqlite_url
+from storage.outbox import OutboxStore
 from tests.telegram_api import TelegramTestServer
 from tests.telegram_api.helpers import application, polling
 
@@ -78,10 +79,11 @@ async def our_bot(votes: int) -> list[float]:
         group = server.add_group("Co-op", members=[alice, bob])
         with tempfile.TemporaryDirectory() as folder:
             engine = open_storage(sqlite_url(Path(folder) / "bot.db"))
-            runtime = Runtime(core_for(engine, SystemClock()))
+            runtime = Runtime(core_for(engine, SystemClock()), OutboxStore(engine))
             adapter = TelegramAdapter(TelegramConfig(server.token, server.base_url), runtime, rate_limiter=NoLimit())
             runtime.add(adapter)
             await adapter.start()
+            await runtime.start()
             await server.wait_for_polling()
             for user, text in ((alice, "/join"), (bob, "/join"), (alice, "/propose 4w Buy a coffee machine")):
                 before = len(server.bot_messages(group))

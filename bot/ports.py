@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
+from bot.actions import Action
 from bot.model import (
     Collective,
     DueWork,
@@ -21,6 +22,7 @@ from bot.model import (
     Swap,
     Turn,
 )
+from bot.results import Delivery
 
 
 class Collectives(Protocol):
@@ -216,6 +218,16 @@ class SentAsks(Protocol):
     def key_of(self, platform: str, chat_id: str, message_ref: str) -> str | None: ...
 
 
+class Outbox(Protocol):
+    """The answers of units of work, stored with their effects and delivered after the commit."""
+
+    def add(self, action: Action, platform: str, queue: str, now: datetime) -> Delivery:
+        """Store an answer to deliver; it gets its place (id) and a transaction id of its own."""
+
+    def unsent_asks(self, platform: str, chat_id: str, key: str) -> list[int]:
+        """The deliveries of an ask in a chat that were not sent yet."""
+
+
 class UnitOfWork(Protocol):
     """One transaction. Used as a context manager: leaving without
     ``commit()`` rolls back."""
@@ -232,6 +244,7 @@ class UnitOfWork(Protocol):
     ledger: Ledger
     roles: Roles
     asks: SentAsks
+    outbox: Outbox
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

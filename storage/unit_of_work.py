@@ -44,6 +44,8 @@ from bot.model import (
     Swap,
     Turn,
 )
+from storage.engine import read_only
+from storage.outbox import SqlOutbox
 from storage.tables import (
     ChatRow,
     CollectiveRow,
@@ -906,13 +908,21 @@ class SqlSentAsks(_Repository):
 
 
 class SqlUnitOfWork:
-    """One transaction on one connection; leaving it without commit() rolls back."""
+    """One transaction on one connection; leaving it without commit() rolls back.
+    ``read_only``: a plain read transaction that never takes the write lock (see
+    ``storage.engine.read_only``), for lookups that change nothing."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, read_only: bool = False) -> None:
         self._engine = engine
+        self._read_only = read_only
 
     def __enter__(self) -> SqlUnitOfWork:
-        self.connection = connection = self._engine.connect()
+        if self._read_only:
+            self._reading = read_only(self._engine)
+            self.connection = connection = self._reading.__enter__()
+        else:
+            self._reading = None
+            self.connection = connection = self._engine.connect()
         self.collectives = SqlCollectives(connection)
         self.members = SqlMembers(connection)
         self.settings = SqlSettings(connection)
@@ -925,9 +935,13 @@ class SqlUnitOfWork:
         self.ledger = SqlLedger(connection)
         self.roles = SqlRoles(connection)
         self.asks = SqlSentAsks(connection)
+        self.outbox = SqlOutbox(connection)
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._reading is not None:
+            self._reading.__exit__(None, None, None)
+            return
         self.connection.rollback()
         self.connection.close()
 
