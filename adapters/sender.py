@@ -3,9 +3,12 @@
 - One queue per chat (``Delivery.queue``): a chat's answers go out one at a time, in the order they were
   stored; different chats' queues run side by side, so a chat waits only on its own rate limit (and, on
   Telegram, fairly on the overall one: each queue has at most one request waiting for it).
-- Edits of one ask coalesce: an edit still waiting in its queue is replaced by a newer one, so a burst of
-  votes makes a few edits showing the latest tally. An edit never brings back the buttons of an ask whose
-  round ended (an edit without choices came first).
+- Answers first, tallies when the chat is quiet: a chat's messages go out before its waiting tally edits
+  (every edit counts against a Telegram group's 20 a minute), and edits of one ask coalesce — one still
+  waiting is replaced by a newer one, and an edit with nothing else to wait for settles a tenth of a
+  second first — so a burst of votes makes a few edits showing the latest tally. An edit waits at most
+  three seconds. An edit never brings back the buttons of an ask whose round ended (an edit without
+  choices came first).
 - Marks are written in batches, one transaction at a time, apart from sending: a delivery's send never waits
   for the previous one's mark. A delivery that keeps failing is set aside after a few tries, so one bad
   message does not stop its chat.
@@ -25,6 +28,7 @@ import dataclasses
 import logging
 import os
 import signal
+import time
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -35,6 +39,8 @@ from storage.outbox import OutboxStore, Sent
 log = logging.getLogger(__name__)
 
 ATTEMPTS = 4  # tries of one delivery before it is set aside
+EDIT_SETTLE = 0.1  # seconds a tally edit waits, when nothing else does, for a newer one to replace it
+EDIT_MAX_WAIT = 3.0  # seconds after which a tally edit goes out even ahead of waiting messages
 RETRY_FIRST = 1.0  # seconds before the second try; doubled each time
 FAULT_VARIABLE = "COLLECTIVE_BOT_FAULT"
 
@@ -65,10 +71,23 @@ class Outlet(Protocol):
 class _Item:
     delivery: Delivery
     superseded: list[Delivery] = dataclasses.field(default_factory=list)  # older edits this one replaced
+    queued_at: float = dataclasses.field(default_factory=time.monotonic)
+
+    @property
+    def is_edit(self) -> bool:
+        return isinstance(self.delivery.action, Edit)
 
 
 class Sender:
-    def __init__(self, outlet: Outlet, store: OutboxStore | None, *, retry_first: float = RETRY_FIRST) -> None:
+    def __init__(
+        self,
+        outlet: Outlet,
+        store: OutboxStore | None,
+        *,
+        retry_first: float = RETRY_FIRST,
+        edit_settle: float = EDIT_SETTLE,
+        edit_max_wait: float = EDIT_MAX_WAIT,
+    ) -> None:
         self.outlet = outlet
         self.platform = outlet.platform
         self._store = store
@@ -76,6 +95,8 @@ class Sender:
         self._queues: dict[str, list[_Item]] = {}
         self._workers: dict[str, asyncio.Task] = {}
         self._sending: dict[str, _Item] = {}  # queue → the delivery being carried out
+        self._arrived: dict[str, asyncio.Future] = {}  # queue → done when a delivery arrives (ends an edit's settling)
+        self._edit_settle, self._edit_max_wait = edit_settle, edit_max_wait
         self._known: set[int] = set()  # deliveries queued or sent in this run
         self._refs: dict[int, str] = {}  # delivery id → the message it made (asks, for their edits)
         self._ended: set[tuple[str, str]] = set()  # (chat, ask key) whose round ended
@@ -139,6 +160,8 @@ class Sender:
         queue.insert(position, _Item(delivery))
 
     def _wake(self) -> None:
+        for arrived in self._arrived.values():
+            _settle(arrived, True)
         for name, queue in self._queues.items():
             if queue and name not in self._workers:
                 self._workers[name] = asyncio.create_task(self._drain(name), name=f"send-{self.platform}-{name}")
@@ -149,15 +172,42 @@ class Sender:
         queue = self._queues[name]
         try:
             while queue and not self._paused:
-                item = self._sending[name] = queue[0]
+                item = await self._next(name, queue)
+                if item is None:
+                    continue  # something came while an edit settled: look again
+                self._sending[name] = item
                 sent = await self._carry_out(item.delivery)
-                queue.pop(0)
+                queue.remove(item)
+                del self._sending[name]
                 self._mark([sent, *(Sent(old, None) for old in item.superseded)])
         finally:
             self._sending.pop(name, None)
             del self._workers[name]
             if not queue:
                 self._queues.pop(name, None)
+
+    async def _next(self, name: str, queue: list[_Item]) -> _Item | None:
+        """A chat's next delivery: its oldest message; a tally edit when no message waits (after settling
+        a moment, so that a burst of votes makes one edit), or once it has waited ``edit_max_wait``."""
+        first = queue[0]
+        if not first.is_edit:
+            return first
+        if time.monotonic() - first.queued_at >= self._edit_max_wait:
+            return first
+        message = next((item for item in queue if not item.is_edit), None)
+        if message is not None:
+            return message  # messages never wait for edits; an edit's ask is a message before it
+        # Settle: until something arrives in this chat or the time is up, whichever is first (a bare future,
+        # woken in one step: a message arriving meanwhile goes out without delay).
+        loop = asyncio.get_running_loop()
+        arrived = self._arrived[name] = loop.create_future()
+        timer = loop.call_later(self._edit_settle, _settle, arrived, False)
+        try:
+            woken = await arrived
+        finally:
+            timer.cancel()
+            self._arrived.pop(name, None)
+        return None if woken else first
 
     async def _carry_out(self, delivery: Delivery) -> Sent:
         action = delivery.action
@@ -242,6 +292,11 @@ class Sender:
         await asyncio.gather(*self._workers.values(), return_exceptions=True)
         if self._marking is not None:
             await asyncio.gather(self._marking, return_exceptions=True)
+
+
+def _settle(arrived: asyncio.Future, woken: bool) -> None:
+    if not arrived.done():
+        arrived.set_result(woken)
 
 
 def _fault() -> tuple[str, str] | None:

@@ -71,6 +71,8 @@ class SeenMessages(Protocol):
 
 
 class DueWorkRows(Protocol):
+    changed: bool  # whether this unit of work added, claimed, retried or cancelled due work
+
     def add(self, work: DueWork) -> DueWork: ...
     def get(self, work_id: int) -> DueWork: ...
     def due(self, now: datetime, limit: int) -> list[DueWork]:
@@ -221,11 +223,12 @@ class SentAsks(Protocol):
 class Outbox(Protocol):
     """The answers of units of work, stored with their effects and delivered after the commit."""
 
-    def add(self, action: Action, platform: str, queue: str, now: datetime) -> Delivery:
-        """Store an answer to deliver; it gets its place (id) and a transaction id of its own."""
+    def add(self, outgoing: list[tuple[Action, str, str]], now: datetime) -> list[Delivery]:
+        """Store answers to deliver, each (action, platform, queue), in order: each gets its place (id)
+        and a transaction id of its own."""
 
-    def unsent_asks(self, platform: str, chat_id: str, key: str) -> list[int]:
-        """The deliveries of an ask in a chat that were not sent yet."""
+    def where_asked(self, platform: str, chat_id: str, key: str) -> tuple[list[str], list[int]]:
+        """Where an ask is in a chat: the platform messages carrying it, and its deliveries not sent yet."""
 
 
 class UnitOfWork(Protocol):

@@ -78,34 +78,48 @@ def platform_of(action: Action) -> str:
 
 
 def settle(uow: UnitOfWork, actions: list[Action], now: datetime, event: Event | None = None) -> Result:
-    """Before the commit: resolve the references in ``actions`` and store them in the outbox."""
-    resolved: list[Action] = []
-    asked: dict[tuple[str, str, str], list[int]] = {}  # asks stored by these same actions
-    deliveries: list[Delivery] = []
-    for action in actions:
-        if isinstance(action, Edit):
-            action = _targets(uow, action, asked)
-        elif isinstance(action, Acknowledge) and event is not None:
-            action = dataclasses.replace(action, to_ref=event.message_ref)
-        delivery = uow.outbox.add(action, platform_of(action), queue_of(action), now)
-        if isinstance(action, Ask):
-            asked.setdefault((action.chat.platform, action.chat.chat_id, action.key), []).append(delivery.id)
-        resolved.append(action)
-        deliveries.append(delivery)
+    """Before the commit: resolve the references in ``actions`` and store them in the outbox.
+
+    ``next_due`` is read when this unit of work changed due work (it can have come earlier only then);
+    otherwise it is None, as when nothing is pending — the alarm moves only earlier on an event's result."""
+    resolved = [_resolved(uow, action, event) for action in actions]
+    outgoing = list(resolved)
     if isinstance(event, ChoiceMade | ChoiceWithdrawn) and not any(isinstance(a, Acknowledge) for a in actions):
         # The press is confirmed to its member all the same (a pop-up stops a button spinning), with the
         # first thing said in the chat about it; a delivery only, as the core itself said nothing of it.
         said = next((a.text for a in actions if isinstance(a, Post | Reply) and a.chat == event.chat), "")
-        ack = Acknowledge(event.chat, event.sender.user_id, said, event.message_ref)
-        deliveries.append(uow.outbox.add(ack, platform_of(ack), queue_of(ack), now))
-    return Result(tuple(resolved), tuple(deliveries), uow.due.next_due_at())
+        outgoing.append(Acknowledge(event.chat, event.sender.user_id, said, event.message_ref))
+    if _asked_and_edited(outgoing):
+        # An edit of an ask stored by these same actions waits for that delivery: store one at a time.
+        deliveries = []
+        for index, action in enumerate(outgoing):
+            if isinstance(action, Edit):
+                action = outgoing[index] = _after_asks(action, deliveries)
+            deliveries += uow.outbox.add([(action, platform_of(action), queue_of(action))], now)
+    else:
+        deliveries = uow.outbox.add([(a, platform_of(a), queue_of(a)) for a in outgoing], now)
+    resolved = [d.action for d in deliveries[: len(resolved)]]
+    next_due = uow.due.next_due_at() if uow.due.changed else None
+    return Result(tuple(resolved), tuple(deliveries), next_due)
 
 
-def _targets(uow: UnitOfWork, edit: Edit, asked: dict[tuple[str, str, str], list[int]]) -> Edit:
-    where = (edit.chat.platform, edit.chat.chat_id, edit.key)
-    refs = tuple(uow.asks.refs(*where))
-    after = (*uow.outbox.unsent_asks(*where), *asked.get(where, ()))
-    return dataclasses.replace(edit, refs=refs, after=after)
+def _resolved(uow: UnitOfWork, action: Action, event: Event | None) -> Action:
+    if isinstance(action, Edit):
+        refs, unsent = uow.outbox.where_asked(action.chat.platform, action.chat.chat_id, action.key)
+        return dataclasses.replace(action, refs=tuple(refs), after=tuple(unsent))
+    if isinstance(action, Acknowledge) and event is not None:
+        return dataclasses.replace(action, to_ref=event.message_ref)
+    return action
+
+
+def _asked_and_edited(actions: list[Action]) -> bool:
+    asked = {(a.chat, a.key) for a in actions if isinstance(a, Ask)}
+    return any(isinstance(a, Edit) and (a.chat, a.key) in asked for a in actions)
+
+
+def _after_asks(edit: Edit, stored: list[Delivery]) -> Edit:
+    ids = [d.id for d in stored if isinstance(d.action, Ask) and (d.action.chat, d.action.key) == (edit.chat, edit.key)]
+    return dataclasses.replace(edit, after=(*edit.after, *ids)) if ids else edit
 
 
 def unstored(actions: list[Action]) -> Result:

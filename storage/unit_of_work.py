@@ -346,7 +346,10 @@ _NEXT_DUE = select(due_t.c.due_at).where(due_t.c.status == PENDING).order_by(due
 
 
 class SqlDueWork(_Repository):
+    changed = False  # set once this unit of work added, claimed, retried or cancelled due work
+
     def add(self, work: DueWork) -> DueWork:
+        self.changed = True
         work.id = self._insert(
             due_t,
             {
@@ -367,6 +370,7 @@ class SqlDueWork(_Repository):
         return [_due(row) for row in self._all(_DUE, now=now, limit=limit)]
 
     def claim(self, work_id: int, now: datetime) -> bool:
+        self.changed = True
         result = self.connection.execute(_DUE_MOVE, {"key_id": work_id, "old": PENDING, "new": DONE, "now": now})
         return result.rowcount == 1
 
@@ -376,6 +380,7 @@ class SqlDueWork(_Repository):
         )
 
     def retry(self, work_id: int, due_at: datetime, attempts: int, note: str) -> None:
+        self.changed = True
         data = dict(self.get(work_id).data)
         data["attempts"] = attempts
         self.connection.execute(
@@ -385,6 +390,7 @@ class SqlDueWork(_Repository):
         )
 
     def cancel(self, collective_id: int, kind: str, subject_id: int | None) -> int:
+        self.changed = True
         params = {"key_collective_id": collective_id, "key_kind": kind, "key_subject_id": subject_id}
         return self.connection.execute(_DUE_CANCEL, params).rowcount
 
