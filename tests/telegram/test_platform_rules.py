@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import time
 
 from telegram.ext import ExtBot
 
@@ -14,6 +15,7 @@ from bot.clock import FakeClock
 from bot.core import Core
 from bot.events import Chat, ChatMoved, MessageReceived, Sender
 from bot.results import Delivery, Result
+from storage.outbox import OutboxStore
 from tests.telegram.members import Members
 from tests.telegram_api import TelegramTestServer
 
@@ -153,3 +155,26 @@ async def test_tally_edits_of_one_message_coalesce_into_the_latest(server, adapt
     edits = server.bot_edits(group)
     assert len(edits) == 1
     assert edits[0].text == "Proposal #1\nagree 10 — 10 of 50 responded"
+
+
+async def test_a_chat_with_a_thousand_answers_waiting_does_not_starve_a_chat_with_one(server, core, engine):
+    """Telegram's 30 a second is shared fairly: each chat's queue has one request at a time waiting for it."""
+    busy, quiet = server.add_user("Busy"), server.add_user("Quiet")
+    for user in (busy, quiet):
+        await server.user_sends_private(user, "/start")
+    runtime = Runtime(core, OutboxStore(engine))
+    adapter = TelegramAdapter(TelegramConfig(server.token, server.base_url), runtime)  # the adapter's own limits
+    runtime.add(adapter)
+    async with adapter.bot:  # only the sending side
+        await runtime.start()
+        await runtime.deliver([DirectMessage("telegram", str(busy.id), f"Note {n}") for n in range(1000)])
+        await server.wait_for_bot_message(busy.id, "Note 0")
+        started = time.monotonic()
+        await runtime.deliver([DirectMessage("telegram", str(quiet.id), "Your turn to hold the keys.")])
+        await server.wait_for_bot_message(quiet.id, "Your turn to hold the keys.", timeout=5)
+        waited = time.monotonic() - started
+        sent_busy = len(server.bot_messages(busy.id))
+        await runtime.senders["telegram"].stop(0)
+    assert waited < 0.5  # a slot or two of the 28 a second, not the thousand before it
+    assert sent_busy < 100
+    assert server.message_rate_violations() == []
