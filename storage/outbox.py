@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, delete, insert, null, select, union_all, update
+from sqlalchemy import Connection, Dialect, Engine, Table, bindparam, delete, null, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -75,7 +76,21 @@ _WHERE_ASKED = union_all(
         outbox_t.c.sent_at.is_(None),
     ),
 )
-_ADD = insert(outbox_t).returning(outbox_t.c.id, sort_by_parameter_order=True)
+# Answers are stored on the driver's own cursor, inside the unit of work's transaction: SQLAlchemy's execution of
+# a statement costs more than SQLite's, and every answer of every command is one more statement.
+_COLUMNS = ("platform", "queue", "ask_key", "action", "txn_id", "created_at")
+_INTO = f"INSERT INTO outbox ({', '.join(_COLUMNS)}) VALUES"
+_INSERT = {
+    "sqlite": f"{_INTO} ({', '.join('?' for _ in _COLUMNS)})",
+    "postgresql": f"{_INTO} ({', '.join('%s' for _ in _COLUMNS)}) RETURNING id",
+}
+
+
+@cache
+def _time_processor(dialect: Dialect) -> Callable[[datetime], Any]:
+    """How the dialect stores ``created_at`` (as SQLAlchemy would)."""
+    column_type = outbox_t.c.created_at.type
+    return column_type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
 
 
 class SqlOutbox:
@@ -85,25 +100,26 @@ class SqlOutbox:
     def add(self, outgoing: list[tuple[Action, str, str]], now: datetime) -> list[Delivery]:
         if not outgoing:
             return []
-        rows = [
-            {
-                "platform": platform,
-                "queue": queue,
-                "ask_key": action.key if isinstance(action, Ask) else None,
-                "action": encode(action),
-                "txn_id": secrets.token_hex(16),
-                "created_at": now,
-            }
-            for action, platform, queue in outgoing
-        ]
-        if len(rows) == 1:  # (one row: a plain insert, without the many-rows machinery)
-            ids = [self.connection.execute(insert(outbox_t), rows[0]).inserted_primary_key[0]]
-        else:
-            ids = list(self.connection.execute(_ADD, rows).scalars())
-        return [
-            Delivery(row_id, platform, queue, action, row["txn_id"])
-            for row_id, row, (action, platform, queue) in zip(ids, rows, outgoing, strict=True)
-        ]
+        connection = self.connection
+        if not connection.in_transaction():
+            connection.begin()  # (the driver's cursor would otherwise run outside the unit of work)
+        sqlite = connection.dialect.name == "sqlite"
+        created_at = _time_processor(connection.dialect)(now)
+        deliveries = []
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            for action, platform, queue in outgoing:
+                txn_id = secrets.token_hex(16)
+                key = action.key if isinstance(action, Ask) else None
+                cursor.execute(
+                    _INSERT["sqlite" if sqlite else "postgresql"],
+                    (platform, queue, key, encode(action), txn_id, created_at),
+                )
+                row_id = cursor.lastrowid if sqlite else cursor.fetchone()[0]
+                deliveries.append(Delivery(row_id, platform, queue, action, txn_id))
+        finally:
+            cursor.close()
+        return deliveries
 
     def where_asked(self, platform: str, chat_id: str, key: str) -> tuple[list[str], list[int]]:
         rows = self.connection.execute(_WHERE_ASKED, {"platform": platform, "chat_id": chat_id, "key": key}).all()
