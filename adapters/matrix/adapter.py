@@ -166,10 +166,23 @@ class MatrixAdapter:
                 await self._rooms.invited(invite.room_id, invite.inviter, invite.is_direct)
             except Exception:
                 log.exception("could not answer the invite to %s", invite.room_id)
-        for room_id, events in batch.rooms.items():
-            room = self.client.rooms.get(room_id)
-            if room is None:
-                continue
+        # Rooms side by side, each room's events in order; a batch with a room upgrade strictly in order (the
+        # collective must have moved before the replacement room's first message is handled).
+        upgraded = {
+            room_id for room_id, events in batch.rooms.items() if any(isinstance(e, RoomUpgradeEvent) for e in events)
+        }
+        if upgraded:
+            for room_id, events in sorted(batch.rooms.items(), key=lambda item: item[0] not in upgraded):
+                await self._handle_room(room_id, events)
+            return
+        rooms = [self._handle_room(room_id, events) for room_id, events in batch.rooms.items()]
+        for failure in await asyncio.gather(*rooms, return_exceptions=True):
+            if isinstance(failure, Exception):
+                log.error("could not handle a room's events", exc_info=failure)
+
+    async def _handle_room(self, room_id: str, events: list[Event]) -> None:
+        room = self.client.rooms.get(room_id)
+        if room is not None:
             if room.encrypted:
                 await self._rooms.refuse_encrypted(room_id)
             # A room upgraded in an earlier batch is left behind: its collective lives in the replacement room.
