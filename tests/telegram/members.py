@@ -97,6 +97,8 @@ class Members:
         first = await server.wait_for_request("getUpdates", returned_it)
         again = await server.wait_for_request("getUpdates", returned_it, since=server.requests.index(first) + 1)
         await server.wait_for_request("getUpdates", since=server.requests.index(again) + 1, finished=False)
+        if self.runtime is not None:
+            await self.runtime.idle()  # and what it said about it is out
 
     def now_shows(self, message: BotMessage) -> str:
         """A bot message as members see it now, after any edits."""
