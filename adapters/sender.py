@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from bot.actions import Action, Edit
-from bot.results import Delivery
+from bot.results import Delivery, queue_of
 from storage.outbox import OutboxStore, Sent
 
 log = logging.getLogger(__name__)
@@ -54,12 +54,21 @@ class Posted:
     chat_id: str | None = None
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Redirect:
+    """What an outlet reports when a delivery must go elsewhere instead: a direct message the platform refused,
+    as a mention in the group (``action``). The sender puts it in that chat's queue, in the place the delivery's
+    order gives it there, and marks the delivery sent once it is."""
+
+    action: Action
+
+
 class Outlet(Protocol):
     """What a sender needs of an adapter."""
 
     platform: str
 
-    async def send(self, action: Action, txn_id: str) -> str | Posted | None:
+    async def send(self, action: Action, txn_id: str) -> str | Posted | Redirect | None:
         """Carry out a new message (or a press's confirmation); return its platform ref (needed for asks).
         ``txn_id`` is the same at every attempt of the same delivery (Matrix applies it once)."""
 
@@ -72,6 +81,7 @@ class _Item:
     delivery: Delivery
     superseded: list[Delivery] = dataclasses.field(default_factory=list)  # older edits this one replaced
     queued_at: float = dataclasses.field(default_factory=time.monotonic)
+    updated_at: float = dataclasses.field(default_factory=time.monotonic)  # when a newer edit last replaced it
 
     @property
     def is_edit(self) -> bool:
@@ -108,6 +118,7 @@ class Sender:
     # --- feeding ------------------------------------------------------------------------------------------------
 
     def submit(self, deliveries: list[Delivery] | tuple[Delivery, ...], known_refs: dict[int, str] | None = None):
+        queues = set()
         for delivery in deliveries:
             if delivery.id is not None:
                 if delivery.id in self._known:
@@ -115,8 +126,9 @@ class Sender:
                 self._known.add(delivery.id)
             self._refs.update(known_refs or {})
             self._enqueue(delivery)
+            queues.add(delivery.queue)
         if not self._paused:
-            self._wake()
+            self._wake(queues)
 
     async def resume(self) -> int:
         """Start sending: first whatever the outbox holds unsent (from before a restart), then as submitted.
@@ -128,7 +140,7 @@ class Sender:
                 found += delivery.id not in self._known
                 self.submit([delivery], refs)
         self._paused = False
-        self._wake()
+        self._wake(set(self._queues))
         return found
 
     def _enqueue(self, delivery: Delivery) -> None:
@@ -153,17 +165,18 @@ class Sender:
                         return
                     item.superseded.append(item.delivery)
                     item.delivery = dataclasses.replace(delivery, action=merged)
+                    item.updated_at = time.monotonic()
                     return
         # Stored order is the chat's order: a delivery that reaches the sender late takes its place.
         ids = [item.delivery.id or 0 for item in queue]
         position = len(queue) if delivery.id is None else bisect.bisect(ids, delivery.id, lo=1 if queue else 0)
         queue.insert(position, _Item(delivery))
 
-    def _wake(self) -> None:
-        for arrived in self._arrived.values():
-            _settle(arrived, True)
-        for name, queue in self._queues.items():
-            if queue and name not in self._workers:
+    def _wake(self, queues: set[str]) -> None:
+        for name in queues:
+            if name in self._arrived:
+                _settle(self._arrived[name], True)
+            if self._queues.get(name) and name not in self._workers:
                 self._workers[name] = asyncio.create_task(self._drain(name), name=f"send-{self.platform}-{name}")
 
     # --- sending ------------------------------------------------------------------------------------------------
@@ -179,6 +192,9 @@ class Sender:
                 sent = await self._carry_out(item.delivery)
                 queue.remove(item)
                 del self._sending[name]
+                if isinstance(sent, Redirect):
+                    self._redirect(item.delivery, sent.action)
+                    continue
                 self._mark([sent, *(Sent(old, None) for old in item.superseded)])
         finally:
             self._sending.pop(name, None)
@@ -186,22 +202,31 @@ class Sender:
             if not queue:
                 self._queues.pop(name, None)
 
+    def _redirect(self, delivery: Delivery, action: Action) -> None:
+        elsewhere = dataclasses.replace(delivery, queue=queue_of(action), action=action, txn_id=f"{delivery.txn_id}-r")
+        self._enqueue(elsewhere)
+        self._wake({elsewhere.queue})
+
     async def _next(self, name: str, queue: list[_Item]) -> _Item | None:
         """A chat's next delivery: its oldest message; a tally edit when no message waits (after settling
         a moment, so that a burst of votes makes one edit), or once it has waited ``edit_max_wait``."""
         first = queue[0]
         if not first.is_edit:
             return first
-        if time.monotonic() - first.queued_at >= self._edit_max_wait:
+        now = time.monotonic()
+        if now - first.queued_at >= self._edit_max_wait:
             return first
         message = next((item for item in queue if not item.is_edit), None)
         if message is not None:
             return message  # messages never wait for edits; an edit's ask is a message before it
+        settled_at = min(first.updated_at + self._edit_settle, first.queued_at + self._edit_max_wait)
+        if now >= settled_at:
+            return first
         # Settle: until something arrives in this chat or the time is up, whichever is first (a bare future,
         # woken in one step: a message arriving meanwhile goes out without delay).
         loop = asyncio.get_running_loop()
         arrived = self._arrived[name] = loop.create_future()
-        timer = loop.call_later(self._edit_settle, _settle, arrived, False)
+        timer = loop.call_later(settled_at - now, _settle, arrived, False)
         try:
             woken = await arrived
         finally:
@@ -209,7 +234,7 @@ class Sender:
             self._arrived.pop(name, None)
         return None if woken else first
 
-    async def _carry_out(self, delivery: Delivery) -> Sent:
+    async def _carry_out(self, delivery: Delivery) -> Sent | Redirect:
         action = delivery.action
         self._fault_at("before-send", action)
         for attempt in range(1, ATTEMPTS + 1):
@@ -226,6 +251,8 @@ class Sender:
                     return Sent(delivery, None)
                 log.warning("could not carry out %r (try %d); trying again", action, attempt, exc_info=True)
                 await asyncio.sleep(self._retry_first * 2 ** (attempt - 1))
+        if isinstance(posted, Redirect):
+            return posted
         self._fault_at("after-send", action)
         if isinstance(posted, str):
             posted = Posted(posted)

@@ -38,6 +38,7 @@ from adapters.matrix.memory import Memory
 from adapters.matrix.reactions import Reactions
 from adapters.matrix.rooms import PLATFORM, InvitePolicy, Rooms
 from adapters.matrix.sync import Batch, Syncer
+from adapters.sender import Redirect
 from adapters.text import split_text
 from bot.actions import Acknowledge, Action, Ask, DirectMessage, Edit, Mention, Post, Reply
 from bot.events import Chat, ChatMoved, MessageReceived, Sender
@@ -229,7 +230,7 @@ class MatrixAdapter:
 
     # --- writing (the sender's outlet) ------------------------------------------------------------------------
 
-    async def send(self, action: Action, txn_id: str = "") -> str | None:
+    async def send(self, action: Action, txn_id: str = "") -> str | Redirect | None:
         if isinstance(action, Acknowledge):
             return None  # the member's own reaction and the edited tally already show it
         txn_id = txn_id or uuid.uuid4().hex  # (sent outside the outbox: a test)
@@ -255,7 +256,7 @@ class MatrixAdapter:
         content = rendering.replacement(self._words(action.text), message_ref)
         await self._post(action.chat.chat_id, content, f"{txn_id}-{target}")
 
-    async def _direct(self, action: DirectMessage, text: str, txn_id: str) -> str | None:
+    async def _direct(self, action: DirectMessage, text: str, txn_id: str) -> str | Redirect | None:
         """In the direct room with the member (opened if needed); where none can be opened, a mention in the
         collective's room instead — which the core leaves out (no ``fallback``) for anything private."""
         room_id = await self._rooms.direct_room(action.user_id)
@@ -265,8 +266,8 @@ class MatrixAdapter:
             log.warning("could not write to %s privately, and there is no room to mention them in", action.user_id)
             return None
         name = action.name or _localpart(action.user_id)
-        text = f"{name}: {text}\n(I could not open a direct chat with you: invite me to one.)"
-        return await self._post_text(action.fallback.chat_id, text, txn_id, [Mention(action.user_id, name)])
+        text = f"{name}: {action.text}\n(I could not open a direct chat with you: invite me to one.)"
+        return Redirect(Post(action.fallback, text, (Mention(action.user_id, name),)))  # into the room's queue
 
     async def _post_text(
         self, room_id: str, text: str, txn_id: str, mentions: Iterable[Mention] = (), reply_to: str | None = None

@@ -15,7 +15,7 @@ from telegram.ext import BaseRateLimiter, ExtBot
 
 from adapters.config import ConfigError, TelegramConfig
 from adapters.runtime import Runtime
-from adapters.sender import Posted
+from adapters.sender import Posted, Redirect
 from adapters.telegram import limits
 from adapters.telegram.inbound import PLATFORM, Migration, read
 from adapters.telegram.menu import menu
@@ -30,7 +30,7 @@ STOP_SETTLE_SECONDS = 10.0
 
 
 class TelegramAdapter:
-    """``rate_limiter``: Telegram's flood limits by default (see limits.py)."""
+    """``rate_limiter``: Telegram's flood limits by default, with each group paced on its own (see limits.py)."""
 
     platform = PLATFORM
 
@@ -49,7 +49,9 @@ class TelegramAdapter:
             base_url=config.base_url,
             rate_limiter=rate_limiter or limits.rate_limiter(),
         )
-        self.sending = Sending(self.bot, self._moved)
+        # Telegram's limits (limits.py): each group paced on its own, then a few places on the wire; a bot
+        # given other limits (tests, benchmarks) gets only the places on the wire.
+        self.sending = Sending(self.bot, self._moved, limits.Pacing(group_limits=rate_limiter is None))
         self._poller = Poller(self.bot, self._on_update, timeout=poll_timeout)
         self._username: str | None = None
         self._commands = list(runtime.commands)  # for the menu
@@ -97,7 +99,7 @@ class TelegramAdapter:
 
     # --- the sender's outlet ------------------------------------------------------------------------
 
-    async def send(self, action: Action, txn_id: str = "") -> Posted | None:
+    async def send(self, action: Action, txn_id: str = "") -> Posted | Redirect | None:
         return await self.sending.send(action)  # Telegram has no idempotent send: txn_id is of no use here
 
     async def edit(self, action: Edit, message_ref: str, txn_id: str = "") -> None:

@@ -24,7 +24,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ExtBot
 
-from adapters.sender import Posted
+from adapters.sender import Posted, Redirect
+from adapters.telegram.limits import Pacing
 from adapters.telegram.rendering import keyboard, split_text, to_html, toast
 from bot.actions import Acknowledge, Action, Ask, Choice, DirectMessage, Edit, Mention, Post, Reply
 
@@ -47,9 +48,10 @@ Moved = Callable[[str, str], Awaitable[None]]  # (old chat id, new chat id): tel
 
 
 class Sending:
-    def __init__(self, bot: ExtBot, moved: Moved) -> None:
+    def __init__(self, bot: ExtBot, moved: Moved, pacing: Pacing | None = None) -> None:
         self._bot = bot
         self._tell_moved = moved
+        self._pacing = pacing or Pacing()
         self._moved: dict[int, int] = {}  # group id → supergroup id, learnt from Telegram's answers
 
     def note_migration(self, old_chat_id: int, new_chat_id: int) -> None:
@@ -58,7 +60,7 @@ class Sending:
 
     # --- the sender's outlet ----------------------------------------------------------------------
 
-    async def send(self, action: Action) -> Posted | None:
+    async def send(self, action: Action) -> Posted | Redirect | None:
         if isinstance(action, Acknowledge):
             if action.to_ref.startswith("cb"):  # the press's callback query (see inbound.py)
                 await self.answer(action.to_ref[2:], toast(action.text) if action.text else None)
@@ -154,9 +156,10 @@ class Sending:
             link_preview_options=_NO_PREVIEW,
         )
 
-    async def _direct(self, action: DirectMessage) -> Posted | None:
+    async def _direct(self, action: DirectMessage) -> Posted | Redirect | None:
         """To the member's private chat; Telegram forbids a bot to write first, so where the
-        member never started a chat with it, a mention in the collective's group instead."""
+        member never started a chat with it, a mention in the collective's group instead (which
+        the sender puts in the group's queue, in its place among the group's messages)."""
         try:
             message = await self._post(int(action.user_id), action.text)
         except (Forbidden, BadRequest) as error:
@@ -167,7 +170,7 @@ class Sending:
                 return None
             name = action.name or "member"
             text = f"{name}: {action.text}\n{_FALLBACK_HINT.format(bot=self._bot.username)}"
-            message = await self._post(int(action.fallback.chat_id), text, mentions=(Mention(action.user_id, name),))
+            return Redirect(Post(action.fallback, text, (Mention(action.user_id, name),)))
         return Posted(str(message.message_id)) if message is not None else None
 
     # --- one request, with Telegram's answers handled ------------------------------
@@ -179,7 +182,8 @@ class Sending:
         while True:
             target = self._moved.get(chat_id, chat_id) if follow_migration else chat_id
             try:
-                return await call(target)
+                async with self._pacing.request(target):
+                    return await call(target)
             except RetryAfter as error:
                 # The rate limiter retried and gave up: wait again, as long as Telegram says, and retry.
                 seconds = retry_seconds(error)
