@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Engine, Table, bindparam, delete, null, select, union_all, update
+from sqlalchemy import Connection, Dialect, Engine, Table, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -63,21 +63,16 @@ def decode(text: str) -> Action:
 
 # --- in the core's unit of work -----------------------------------------------------------------------------------
 
-_WHERE_ASKED = union_all(
-    select(sent_ask_t.c.message_ref, null().label("delivery")).where(
-        sent_ask_t.c.platform == bindparam("platform"),
-        sent_ask_t.c.chat_id == bindparam("chat_id"),
-        sent_ask_t.c.key == bindparam("key"),
-    ),
-    select(null(), outbox_t.c.id).where(
-        outbox_t.c.platform == bindparam("platform"),
-        outbox_t.c.queue == bindparam("chat_id"),
-        outbox_t.c.ask_key == bindparam("key"),
-        outbox_t.c.sent_at.is_(None),
-    ),
+# Where an ask is (the messages carrying it, and its deliveries not sent yet), for every tally edit.
+_WHERE_ASKED = (
+    "SELECT message_ref, NULL FROM sent_ask WHERE platform = {p} AND chat_id = {p} AND key = {p} "
+    "UNION ALL SELECT NULL, id FROM outbox WHERE platform = {p} AND queue = {p} AND ask_key = {p} "
+    "AND sent_at IS NULL"
 )
-# Answers are stored on the driver's own cursor, inside the unit of work's transaction: SQLAlchemy's execution of
-# a statement costs more than SQLite's, and every answer of every command is one more statement.
+_WHERE_ASKED_SQL = {"sqlite": _WHERE_ASKED.format(p="?"), "postgresql": _WHERE_ASKED.format(p="%s")}
+
+# Answers are stored (and asks found) on the driver's own cursor, inside the unit of work's transaction:
+# SQLAlchemy's execution of a statement costs more than SQLite's, and every answer is one more statement.
 _COLUMNS = ("platform", "queue", "ask_key", "action", "txn_id", "created_at")
 _INTO = f"INSERT INTO outbox ({', '.join(_COLUMNS)}) VALUES"
 _INSERT = {
@@ -122,7 +117,16 @@ class SqlOutbox:
         return deliveries
 
     def where_asked(self, platform: str, chat_id: str, key: str) -> tuple[list[str], list[int]]:
-        rows = self.connection.execute(_WHERE_ASKED, {"platform": platform, "chat_id": chat_id, "key": key}).all()
+        connection = self.connection
+        if not connection.in_transaction():
+            connection.begin()
+        sql = _WHERE_ASKED_SQL["sqlite" if connection.dialect.name == "sqlite" else "postgresql"]
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            cursor.execute(sql, (platform, chat_id, key, platform, chat_id, key))
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
         return [ref for ref, _ in rows if ref is not None], sorted(d for _, d in rows if d is not None)
 
 
