@@ -57,6 +57,10 @@ class Runtime:
             asyncio.get_running_loop().create_task(sender.resume())
         return sender
 
+    @property
+    def started(self) -> bool:
+        return self._started
+
     async def start(self) -> None:
         """Start delivering: what the outbox holds unsent from before goes out first, then everything new."""
         self._started = True

@@ -118,9 +118,8 @@ class MatrixBot:
         self.adapter = MatrixAdapter(self.config, self.runtime, self.state, **self.options)
         self.runtime.add(self.adapter)
         await self.adapter.start()
-        if not self.runtime.senders[self.adapter.platform]._paused:
-            return self  # restarted: the runtime resumed the new adapter's sender by itself
-        await self.runtime.start()
+        if not self.runtime.started:  # (restarted, the runtime resumes the new adapter's sender by itself)
+            await self.runtime.start()
         return self
 
     async def stop(self) -> None:
