@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 ATTEMPTS = 4  # tries of one delivery before it is set aside
 EDIT_SETTLE = 0.1  # seconds a tally edit waits, when nothing else does, for a newer one to replace it
 EDIT_MAX_WAIT = 3.0  # seconds after which a tally edit goes out even ahead of waiting messages
+PRUNE_EVERY = 3600.0  # seconds between prunings of sent answers older than a day
 RETRY_FIRST = 1.0  # seconds before the second try; doubled each time
 FAULT_VARIABLE = "COLLECTIVE_BOT_FAULT"
 
@@ -112,6 +113,7 @@ class Sender:
         self._ended: set[tuple[str, str]] = set()  # (chat, ask key) whose round ended
         self._marks: list[Sent] = []
         self._marking: asyncio.Task | None = None
+        self._pruned_at = time.monotonic()  # (``collective-bot run`` prunes at start)
         self._paused = True
         self._fault = _fault()
 
@@ -299,6 +301,12 @@ class Sender:
                 except Exception:
                     # Unmarked, they go out again after a restart (Matrix: once; Telegram: perhaps twice).
                     log.exception("could not mark %d deliveries sent", len(batch))
+                if time.monotonic() - self._pruned_at > PRUNE_EVERY:
+                    self._pruned_at = time.monotonic()
+                    try:  # a bot that runs for months keeps a day of sent answers, not months of them
+                        await asyncio.to_thread(self._store.prune, datetime.now(UTC))
+                    except Exception:
+                        log.exception("could not prune the outbox")
         finally:
             self._marking = None
 

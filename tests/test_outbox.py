@@ -161,3 +161,14 @@ async def test_a_chat_held_up_by_its_rate_limit_holds_up_no_other_chat(core, eng
 async def _until(condition):
     while not condition():
         await asyncio.sleep(0.01)
+
+
+def test_sent_answers_are_kept_a_day_then_pruned(chat, engine):
+    group(chat, "Alice")
+    store = OutboxStore(engine)
+    delivered = [delivery for delivery, _ in store.unsent("console")]
+    store.mark([Sent(delivery, None) for delivery in delivered], chat.clock.now())
+    unsent_later = chat.core.handle(MessageReceived(chat.chat, person("Alice"), "/members", "m1", chat.clock.now()))
+    assert store.prune(chat.clock.now() + timedelta(hours=23)) == 0
+    assert store.prune(chat.clock.now() + timedelta(days=1, minutes=1)) == len(delivered)
+    assert [d.id for d in unsent(engine)] == [d.id for d in unsent_later.deliveries]  # never an unsent one
