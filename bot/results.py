@@ -1,6 +1,7 @@
 """What one unit of work hands back: its actions, every message reference in
 them resolved inside that unit of work, the answers it stored in the outbox
-(in the same transaction as its effects), and when the next due work falls.
+(in the same transaction as its effects), and — when the unit of work changed
+due work — when the next due work falls (the alarm moves only earlier on it).
 
 A result reads as its actions — iterating, indexing and comparing it is
 iterating, indexing and comparing them — so a transcript reads the bot's
