@@ -3,6 +3,10 @@
 The rows in the database are the truth; the scheduler holds one in-memory job
 (never pickled) set to the earliest pending due time, and is rebuilt from the
 rows at every start. Work that fell due while the bot was down runs at start.
+Every result of the core says when the next work falls due (read in its own
+unit of work), so the alarm re-arms without asking the database again; an
+event never moves the alarm later (results may arrive out of commit order, and
+an early wake-up finds nothing due and re-arms), only a wake-up does.
 """
 
 from __future__ import annotations
@@ -14,13 +18,13 @@ from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.actions import Action
 from bot.core import Core
+from bot.results import Result
 
 log = logging.getLogger(__name__)
 JOB_ID = "wake-the-core"
 
-Deliver = Callable[[list[Action]], Awaitable[None]]
+Deliver = Callable[[Result], Awaitable[None]]
 
 
 class Alarm:
@@ -30,6 +34,8 @@ class Alarm:
         self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
         self._lock = asyncio.Lock()  # one wake-up at a time
         self._arming = asyncio.Lock()  # one re-arm at a time: an older next-due never overwrites a newer one
+        self._armed_while_waking: datetime | None = None
+        self._waking = False
 
     async def start(self) -> None:
         """Start the scheduler and do whatever fell due while the bot was down."""
@@ -45,25 +51,40 @@ class Alarm:
 
     async def wake(self) -> None:
         async with self._lock:
+            self._waking, self._armed_while_waking = True, None
             try:
-                actions = await asyncio.to_thread(self._core.tick)
-                await self._deliver(actions)
+                result = await asyncio.to_thread(self._core.tick)
+                await self._deliver(result)
+                due_at = _earliest(result.next_due, self._armed_while_waking)
             except Exception:
                 log.exception("due work failed; will try again at the next wake-up")
-            await self.rearm()
+                due_at = await asyncio.to_thread(self._core.next_due)
+            finally:
+                self._waking = False
+            self._set(due_at)
+
+    def arm(self, due_at: datetime | None) -> None:
+        """An event's result: wake at ``due_at`` if that is earlier than the alarm is set for."""
+        if due_at is None:
+            return
+        if self._waking:
+            self._armed_while_waking = _earliest(due_at, self._armed_while_waking)
+        current = self.next_wake()
+        if current is None or due_at < current:
+            self._set(due_at)
 
     async def rearm(self) -> datetime | None:
-        """Set the single job to the earliest pending due time (call after any
-        command, which may have added or cancelled due work)."""
+        """Set the single job to the earliest pending due time, read from the rows (a plain read)."""
         async with self._arming:
-            return await self._arm()
+            due_at = await asyncio.to_thread(self._core.next_due)
+            self._set(due_at)
+            return due_at
 
-    async def _arm(self) -> datetime | None:
-        due_at = await asyncio.to_thread(self._core.next_due)
+    def _set(self, due_at: datetime | None) -> None:
         if due_at is None:
             if self.scheduler.get_job(JOB_ID):
                 self.scheduler.remove_job(JOB_ID)
-            return None
+            return
         self.scheduler.add_job(
             self.wake,
             "date",
@@ -73,8 +94,11 @@ class Alarm:
             misfire_grace_time=None,  # late is better than never: the core says it is late
             coalesce=True,
         )
-        return due_at
 
     def next_wake(self) -> datetime | None:
         job = self.scheduler.get_job(JOB_ID)
         return job.next_run_time if job else None
+
+
+def _earliest(*moments: datetime | None) -> datetime | None:
+    return min((moment for moment in moments if moment is not None), default=None)

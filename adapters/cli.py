@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from adapters.config import Config, ConfigError, load_config
-from adapters.console import Console, ConsoleOutlet
+from adapters.console import Console, ConsoleOutlet, Demo
 from adapters.wiring import build_core, core_for, open_storage
 from bot.clock import FakeClock, SystemClock
 from storage.backup import BackupError, backup
@@ -68,10 +68,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_demo(db: Path) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     clock = FakeClock(SystemClock().now())
-    console = Console(build_core(sqlite_url(db), clock), clock, _print, echo=not sys.stdin.isatty())
+    console = Console(clock, _print, echo=not sys.stdin.isatty())
+    demo = Demo(build_core(sqlite_url(db), clock), console, clock)
     console.greet()
     for line in sys.stdin:
-        console.feed(line)
+        demo.feed(line)
     return 0
 
 
@@ -83,6 +84,7 @@ async def run_service(config: Config) -> int:
     """Run every enabled adapter until SIGINT or SIGTERM."""
     from adapters.alarm import Alarm  # the scheduler is needed only here
     from adapters.runtime import Runtime
+    from storage.outbox import OutboxStore
 
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL at INFO, and a Telegram URL carries the bot token.
@@ -94,9 +96,11 @@ async def run_service(config: Config) -> int:
         raise ConfigError("no adapter is enabled: set enabled = true in [console], [telegram] or [matrix]")
     engine = await asyncio.to_thread(open_storage, config.storage_url)
     core = core_for(engine, SystemClock())
-    runtime = Runtime(core)
+    outbox = OutboxStore(engine)
+    await asyncio.to_thread(outbox.prune, SystemClock().now())
+    runtime = Runtime(core, outbox)
     alarm = Alarm(core, runtime.deliver)
-    runtime.after_event = alarm.rearm
+    runtime.after_event = alarm.arm
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -118,7 +122,7 @@ async def run_service(config: Config) -> int:
     started = []
     try:
         if config.console:
-            console = Console(core, SystemClock(), _print, echo=False)
+            console = Console(SystemClock(), _print, echo=False)
             runtime.add(ConsoleOutlet(console))
             lines: asyncio.Queue[str] = asyncio.Queue()
             # A daemon thread reads standard input, so a stop never waits for a line.
@@ -130,6 +134,7 @@ async def run_service(config: Config) -> int:
         for adapter in adapters:
             await adapter.start()
             started.append(adapter)
+        await runtime.start()  # the outbox: what was stored and not sent before a stop or crash goes out first
         log.info("collective-bot is running; stop it with Ctrl-C or SIGTERM")
         await stop.wait()
     finally:
@@ -138,7 +143,8 @@ async def run_service(config: Config) -> int:
             reader.cancel()
         await alarm.stop()
         for adapter in started:
-            await adapter.stop()
+            await adapter.stop()  # no new events; its answers being sent go out, the rest wait in the outbox
+        await runtime.stop()
         engine.dispose()
     log.info("collective-bot stopped")
     return 0
@@ -153,7 +159,7 @@ async def _serve_console(
 ) -> None:
     while (line := await lines.get()) != "":
         event = console.read(line)
-        if event is not None:
+        if event is not None:  # (a /tick was refused by the console itself: the clock is real)
             await runtime.handle(event)
     if alone:
         stop.set()

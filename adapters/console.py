@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.actions import Acknowledge, Action, Ask, DirectMessage, Edit, Post, Reply
@@ -41,9 +42,18 @@ class _LastAsk:
     choices: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """``/tick DURATION``: the demo clock moves on by ``by``."""
+
+    by: timedelta
+
+
 class Console:
-    def __init__(self, core: Core, clock: Clock, write: Callable[[str], None], echo: bool = False) -> None:
-        self._core = core
+    """Reading typed lines as the core's events and showing the bot's actions; it holds no core (the
+    ``Demo`` drives one, ``collective-bot run`` feeds the events to the runtime)."""
+
+    def __init__(self, clock: Clock, write: Callable[[str], None], echo: bool = False) -> None:
         self._clock = clock
         self._write = write
         self._echo = echo
@@ -56,13 +66,7 @@ class Console:
     def greet(self) -> None:
         self._write(HELP.format(name=self.speaker.display_name))
 
-    def feed(self, line: str) -> None:
-        """One line typed by the current speaker (the demo: the core is called here)."""
-        event = self.read(line)
-        if event is not None:
-            self.show(self._core.handle(event))
-
-    def read(self, line: str) -> Event | None:
+    def read(self, line: str) -> Event | Tick | None:
         """Turn a typed line into an event for the core, or handle it here (the
         console's own commands); a line ending in a backslash continues on the
         next one (a proposal's detail lines)."""
@@ -85,7 +89,7 @@ class Console:
         elif stripped == "/as":
             self._write("(usage: /as NAME)")
         elif stripped.startswith("/tick"):
-            self._tick(stripped[len("/tick") :].strip())
+            return self._tick(stripped[len("/tick") :].strip())
         elif stripped.startswith("/dm ") or stripped == "/dm":
             direct = Chat(PLATFORM, f"dm:{self.speaker.user_id}", is_direct=True)
             return MessageReceived(direct, self.speaker, stripped[3:].strip(), self._ref(), self._clock.now())
@@ -95,11 +99,14 @@ class Console:
             return MessageReceived(GROUP, self.speaker, text, self._ref(), self._clock.now())
         return None
 
-    def show(self, actions: list[Action]) -> None:
+    def show(self, actions: Iterable[Action]) -> None:
         for action in actions:
             self._write(_render(action))
             if isinstance(action, Ask):
                 self._last_ask = _LastAsk(action.key, tuple(choice.id for choice in action.choices))
+
+    def say(self, text: str) -> None:
+        self._write(text)
 
     def _ref(self) -> str:
         self._count += 1
@@ -112,21 +119,41 @@ class Console:
             return None
         return ChoiceMade(GROUP, self.speaker, ask.key, ask.choices[number - 1], self._ref(), self._clock.now())
 
-    def _tick(self, argument: str) -> None:
+    def _tick(self, argument: str) -> Tick | None:
         if not isinstance(self._clock, FakeClock):
             self._write("(/tick works only in the demo, where the clock is make-believe)")
-            return
+            return None
         try:
             duration = parse_duration(argument)
         except ValueError as error:
             self._write(f"(usage: /tick DURATION — {error})")
-            return
+            return None
+        return Tick(duration)
+
+
+class Demo:
+    """The demo: a console whose lines go straight to a core, on a make-believe clock."""
+
+    def __init__(self, core: Core, console: Console, clock: FakeClock) -> None:
+        self._core = core
+        self.console = console
+        self._clock = clock
+
+    def feed(self, line: str) -> None:
+        """One line typed by the current speaker."""
+        read = self.console.read(line)
+        if isinstance(read, Tick):
+            self._tick(read.by)
+        elif read is not None:
+            self.console.show(self._core.handle(read))
+
+    def _tick(self, duration: timedelta) -> None:
         target = self._clock.now() + duration
-        self._write(f"(the clock moves on to {format_time(target, UTC_ZONE)})")
+        self.console.say(f"(the clock moves on to {format_time(target, UTC_ZONE)})")
         # Step through each due time on the way, so work happens when it fell due.
         while (due_at := self._core.next_due()) is not None and due_at <= target:
             self._clock.set(max(due_at, self._clock.now()))
-            self.show(self._core.tick())
+            self.console.show(self._core.tick())
         self._clock.set(target)
 
 
@@ -138,11 +165,11 @@ class ConsoleOutlet:
     def __init__(self, console: Console) -> None:
         self._console = console
 
-    async def send(self, action) -> str | None:
+    async def send(self, action: Action, txn_id: str) -> str | None:
         self._console.show([action])
         return action.key if isinstance(action, Ask) else None  # the console's "message" of an ask is its key
 
-    async def edit(self, action: Edit, message_ref: str) -> None:
+    async def edit(self, action: Edit, message_ref: str, txn_id: str) -> None:
         self._console.show([action])
 
 

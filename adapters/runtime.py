@@ -1,33 +1,33 @@
-"""The runtime: feeds events from every adapter into the core (in a worker
-thread, so a slow command never blocks a platform's loop) and carries the
-actions out through the adapter of each action's platform."""
+"""The runtime: feeds events from every adapter into the core and hands each result's stored answers to the
+sender of their platform.
+
+- Events are handled in order per chat (a lock per chat, taken in arrival order) and side by side across chats,
+  at most ``WORKERS`` at a time, each unit of work in a worker thread so a command never blocks a platform's loop.
+- ``handle`` returns once the unit of work has committed: its answers are in the outbox by then, and the
+  senders (``adapters/sender.py``) carry them out per chat, so an adapter may confirm the event to its platform
+  at once and no chat's handling waits on another chat's rate limit.
+- The runtime, not the adapters, records what was sent: each sender marks its deliveries in the outbox (and an
+  ask where it was posted).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Protocol
 
-from bot.actions import Acknowledge, Action, Ask, DirectMessage, Edit, Post, Reply
+from adapters.sender import Outlet, Sender
+from bot.actions import Action
 from bot.core import Core
-from bot.events import Chat, Event
+from bot.events import Event
+from bot.results import Result, unstored
+from storage.outbox import OutboxStore
 
 log = logging.getLogger(__name__)
 
-EditRefs = dict[tuple[Chat, str], list[str]]  # (chat, ask key) → the platform messages carrying it
-
-
-class Outlet(Protocol):
-    """What the runtime needs of an adapter to carry actions out."""
-
-    platform: str
-
-    async def send(self, action: Post | Reply | Ask | DirectMessage | Acknowledge) -> str | None:
-        """Carry out a new message; return its platform message ref (needed for asks).
-        An ``Acknowledge`` is shown to its member where the platform can, else left out."""
-
-    async def edit(self, action: Edit, message_ref: str) -> None:
-        """Replace the text of an ask the adapter sent earlier as ``message_ref``."""
+WORKERS = 4  # units of work running side by side (SQLite writes one at a time anyway)
 
 
 class Adapter(Outlet, Protocol):
@@ -35,89 +35,86 @@ class Adapter(Outlet, Protocol):
     async def stop(self) -> None: ...
 
 
-def platform_of(action: Action) -> str:
-    return action.platform if isinstance(action, DirectMessage) else action.chat.platform
-
-
 class Runtime:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, outbox: OutboxStore | None, *, workers: int = WORKERS) -> None:
         self.core = core
-        self.outlets: dict[str, Outlet] = {}
-        self.after_event = None  # set by the wiring: the alarm re-arms after every event
-        self._ended: set[tuple[Chat, str]] = set()  # asks whose round ended (their last edit had no choices)
+        self.outbox = outbox
+        self.senders: dict[str, Sender] = {}
+        self.after_event: Callable[[datetime | None], Awaitable[None] | None] | None = None  # the alarm's arm
+        self._slots = asyncio.Semaphore(workers)
+        self._chats: dict[tuple[str, str], _ChatLock] = {}
+        self._started = False
 
-    def add(self, outlet: Outlet) -> None:
-        self.outlets[outlet.platform] = outlet
+    @property
+    def commands(self):
+        """The core's command table (for a platform's command menu)."""
+        return self.core.commands
 
-    async def handle(self, event: Event) -> list[Action]:
-        """One event: into the core (stored and committed there), then out."""
-        actions, refs = await asyncio.to_thread(self._apply, event)
-        await self.deliver(actions, refs)
-        if self.after_event is not None:
-            await self.after_event()
-        return actions
+    def add(self, outlet: Outlet) -> Sender:
+        sender = Sender(outlet, self.outbox)
+        self.senders[outlet.platform] = sender
+        if self._started:
+            asyncio.get_running_loop().create_task(sender.resume())
+        return sender
 
-    def _apply(self, event: Event) -> tuple[list[Action], EditRefs]:
-        # In the worker thread: the event, and where the tallies to edit were posted.
-        actions = self.core.handle(event)
-        return actions, self._edit_refs(actions)
+    @property
+    def started(self) -> bool:
+        return self._started
 
-    def _edit_refs(self, actions: list[Action]) -> EditRefs:
-        """The platform messages each edit is for; an ask posted by these same actions is
-        not sent yet, so edits of it look theirs up after it is. A failed lookup leaves
-        the edits to look theirs up one by one as they are carried out."""
-        asked = {action.key for action in actions if isinstance(action, Ask)}
-        edits = [action for action in actions if isinstance(action, Edit) and action.key not in asked]
-        if not edits:
-            return {}
+    async def start(self) -> None:
+        """Start delivering: what the outbox holds unsent from before goes out first, then everything new."""
+        self._started = True
+        for sender in list(self.senders.values()):
+            found = await sender.resume()
+            if found:
+                log.info("%s: %d answers from before the restart go out now", sender.platform, found)
+
+    async def stop(self) -> None:
+        for sender in self.senders.values():
+            await sender.stop()
+
+    async def handle(self, event: Event) -> Result:
+        """One event: into the core (stored and committed there, answers included), then handed to the senders."""
+        lock = self._chats.setdefault((event.chat.platform, event.chat.chat_id), _ChatLock())
+        lock.users += 1
         try:
-            found = self.core.sent_refs_of({(e.chat.platform, e.chat.chat_id, e.key) for e in edits})
-        except Exception:
-            log.exception("could not look up where the edited asks were posted")
-            return {}
-        return {(e.chat, e.key): found[(e.chat.platform, e.chat.chat_id, e.key)] for e in edits}
+            async with lock, self._slots:
+                result = await asyncio.to_thread(self.core.handle, event)
+        finally:
+            lock.users -= 1
+            if not lock.users:
+                self._chats.pop((event.chat.platform, event.chat.chat_id), None)
+        await self.deliver(result)
+        if self.after_event is not None:
+            armed = self.after_event(result.next_due)
+            if armed is not None:
+                await armed
+        return result
 
-    def _current(self, action: Action) -> bool:
-        """False for a live-tally edit of an ask whose round has ended: two events handled
-        side by side (a vote, and the close at the deadline) may ask for their edits in
-        the other order, and the stale tally must not bring the buttons back."""
-        if not isinstance(action, Edit):
-            return True
-        if not action.choices:
-            self._ended.add((action.chat, action.key))
-            return True
-        return (action.chat, action.key) not in self._ended
-
-    async def deliver(self, actions: list[Action], refs: EditRefs | None = None) -> None:
-        """New messages go out in order; edits of earlier asks (live tallies) go alongside,
-        so a vote's answer does not wait for its tally edit, nor the edit for the answer."""
-        actions = [action for action in actions if self._current(action)]
-        if refs is None:
-            refs = await asyncio.to_thread(self._edit_refs, actions)
-        alongside = [action for action in actions if isinstance(action, Edit) and (action.chat, action.key) in refs]
-        in_order = [action for action in actions if action not in alongside]
-        await asyncio.gather(self._carry_out(in_order, refs), *(self._carry_out([edit], refs) for edit in alongside))
-
-    async def _carry_out(self, actions: list[Action], refs: EditRefs) -> None:
-        for action in actions:
-            outlet = self.outlets.get(platform_of(action))
-            if outlet is None:
-                log.warning("no adapter for %s; dropped %r", platform_of(action), action)
+    async def deliver(self, result: Result | Sequence[Action]) -> None:
+        """Hand a result's stored answers to their platforms' senders (they go out in the background). Bare
+        actions, not from the core's outbox, are sent once and not kept."""
+        if not isinstance(result, Result):
+            result = unstored(list(result))
+        by_platform: dict[str, list] = {}
+        for delivery in result.deliveries:
+            by_platform.setdefault(delivery.platform, []).append(delivery)
+        for platform, deliveries in by_platform.items():
+            sender = self.senders.get(platform)
+            if sender is None:
+                log.warning("no adapter for %s; %d answers wait in the outbox", platform, len(deliveries))
                 continue
-            try:
-                if isinstance(action, Edit):
-                    known = refs.get((action.chat, action.key))
-                    if known is None:
-                        known = await asyncio.to_thread(
-                            self.core.sent_refs, action.chat.platform, action.chat.chat_id, action.key
-                        )
-                    for ref in known:
-                        await outlet.edit(action, ref)
-                    continue
-                ref = await outlet.send(action)
-                if isinstance(action, Ask) and ref is not None:
-                    await asyncio.to_thread(
-                        self.core.record_sent, action.chat.platform, action.chat.chat_id, action.key, ref
-                    )
-            except Exception:
-                log.exception("could not carry out %r", action)
+            sender.submit(deliveries)
+
+    async def idle(self) -> None:
+        """Until every answer handed over so far is out and marked (for tests and benchmarks)."""
+        for sender in list(self.senders.values()):
+            await sender.idle()
+
+
+class _ChatLock(asyncio.Lock):
+    """A chat's lock, counting who holds or waits for it (so an idle chat's lock is dropped)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.users = 0

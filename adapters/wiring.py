@@ -17,7 +17,7 @@ def open_storage(storage_url: str) -> Engine:
 
 
 def core_for(engine: Engine, clock: Clock) -> Core:
-    return Core(lambda: SqlUnitOfWork(engine), clock)
+    return Core(lambda: SqlUnitOfWork(engine), clock, reader=lambda: SqlUnitOfWork(engine, read_only=True))
 
 
 def build_core(storage_url: str, clock: Clock) -> Core:

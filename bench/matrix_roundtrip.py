@@ -28,6 +28,7 @@ from adapters.wiring import core_for, open_storage
 from bot.clock import SystemClock
 from storage.adapter_state import AdapterState
 from storage.engine import sqlite_url
+from storage.outbox import OutboxStore
 from tests.matrix_server.synapse import SynapseServer, ensure_synapse
 from tests.matrix_server.users import MatrixUser
 
@@ -97,11 +98,12 @@ async def our_bot(server: SynapseServer, votes: int, encrypted: bool) -> list[fl
     bot_id, bot_password = await account(server, "collectivebot")
     with tempfile.TemporaryDirectory() as folder:
         engine = open_storage(sqlite_url(Path(folder) / "bot.db"))
-        runtime = Runtime(core_for(engine, SystemClock()))
+        runtime = Runtime(core_for(engine, SystemClock()), OutboxStore(engine))
         config = MatrixConfig(server.base_url, bot_id, bot_password, store_path=f"{folder}/bot.db.matrix-store")
         adapter = MatrixAdapter(config, runtime, AdapterState(engine, "matrix"))
         runtime.add(adapter)
         await adapter.start()
+        await runtime.start()
         member, room = await member_in_room(server, bot_id, folder, encrypted)
         try:
             await say(member, room, bot_id, "!join")

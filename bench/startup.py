@@ -34,11 +34,12 @@ from adapters.alarm import Alarm
 from adapters.runtime import Runtime
 from adapters.wiring import core_for, open_storage
 from bot.clock import SystemClock
+from storage.outbox import OutboxStore
 
 async def ready():
     engine = open_storage(sys.argv[1])
     core = core_for(engine, SystemClock())
-    runtime = Runtime(core)
+    runtime = Runtime(core, OutboxStore(engine))
     alarm = Alarm(core, runtime.deliver)
     await alarm.start()
     wake = alarm.next_wake()

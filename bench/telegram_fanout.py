@@ -22,6 +22,7 @@ from adapters.wiring import core_for, open_storage
 from bot.actions import DirectMessage
 from bot.clock import SystemClock
 from storage.engine import sqlite_url
+from storage.outbox import OutboxStore
 from tests.telegram_api import TelegramTestServer
 
 
@@ -32,7 +33,7 @@ async def fan_out(chats: int) -> None:
             await server.user_sends_private(member, "/start")  # Telegram lets the bot write only after this
         with tempfile.TemporaryDirectory() as folder:
             engine = open_storage(sqlite_url(Path(folder) / "fanout.db"))
-            runtime = Runtime(core_for(engine, SystemClock()))
+            runtime = Runtime(core_for(engine, SystemClock()), OutboxStore(engine))
             adapter = TelegramAdapter(TelegramConfig(server.token, server.base_url), runtime)
             runtime.add(adapter)
             await adapter.bot.initialize()  # no polling: only the sending side is measured
@@ -40,8 +41,10 @@ async def fan_out(chats: int) -> None:
                 DirectMessage("telegram", str(m.id), "Reminder: your facilitator turn begins tomorrow at 09:00.")
                 for m in members
             ]
+            await runtime.start()
             start = time.monotonic()
             await runtime.deliver(reminders)
+            await runtime.idle()
             elapsed = time.monotonic() - start
             await adapter.bot.shutdown()
             engine.dispose()

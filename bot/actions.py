@@ -58,12 +58,18 @@ class Ask:
 class Edit:
     """Replace the text of the bot's earlier ask ``key`` (a live tally); the
     choices stay as they were (``choices`` repeats them for platforms that
-    must send them again)."""
+    must send them again).
+
+    The core resolves where the ask is inside its unit of work: ``refs`` are
+    the platform messages carrying it, ``after`` the outbox deliveries of it
+    not yet sent (their messages are edited once they are)."""
 
     chat: Chat
     key: str
     text: str
     choices: tuple[Choice, ...] = ()
+    refs: tuple[str, ...] = ()
+    after: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +83,7 @@ class Acknowledge:
     user_id: str
     text: str
     refusal: bool = False  # a refused press: where no pop-up can show it, it goes by direct message
+    to_ref: str = ""  # the press or reaction it answers (filled in by the core)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,10 @@
-"""The core: ``handle(event) -> actions`` and ``tick(now) -> actions``.
+"""The core: ``handle(event) -> Result`` and ``tick(now) -> Result``.
 
-Each event and each piece of due work runs in its own unit of work; the
-actions it produced are returned only after that unit of work committed, so a
-reply never confirms something that was not stored.
+Each event and each piece of due work runs in its own unit of work, which
+also stores its answers in the outbox and resolves every message reference in
+them; the result is returned only after that unit of work committed, so a
+reply never confirms something that was not stored, and an answer stored is
+never lost (the runtime delivers the outbox, again after a restart).
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ from bot.commands import Command, CommandTable, UsageError, bind, split_command
 from bot.context import Context
 from bot.duework import DueHandler, run_due
 from bot.errors import PrivateRefusal, Refusal
-from bot.events import ChoiceMade, ChoiceWithdrawn, Event, MessageReceived
+from bot.events import ChatMoved, ChoiceMade, ChoiceWithdrawn, Event, MessageReceived
 from bot.ports import UnitOfWork, UnitOfWorkFactory
+from bot.results import Result, settle, unstored
 from bot.settings import CollectiveSettings
 
 log = logging.getLogger(__name__)
@@ -57,42 +60,54 @@ def default_due_handlers() -> dict[str, DueHandler]:
 
 
 class Core:
+    """``reader``: units of work for lookups that change nothing (a plain read
+    transaction, never the write lock); the writing ones serve when not given."""
+
     def __init__(
         self,
         unit_of_work: UnitOfWorkFactory,
         clock: Clock,
         commands: Iterable[Command] | None = None,
         due_handlers: Mapping[str, DueHandler] | None = None,
+        reader: UnitOfWorkFactory | None = None,
     ) -> None:
         self.unit_of_work = unit_of_work
+        self.reader = reader or unit_of_work
         self._clock = clock
         self.commands = CommandTable(default_commands() if commands is None else commands)
         self._due_handlers = dict(default_due_handlers() if due_handlers is None else due_handlers)
 
     # --- events -----------------------------------------------------------
 
-    def handle(self, event: Event) -> list[Action]:
+    def handle(self, event: Event) -> Result:
+        """One event, one transaction, one result."""
         if isinstance(event, MessageReceived):
             parsed = split_command(event.text)
             if parsed is None:
-                return []  # ordinary conversation is none of the bot's business
+                return Result()  # ordinary conversation is none of the bot's business
             if parsed.bot and event.bot_username and parsed.bot.lower() != event.bot_username.lower():
-                return []  # addressed to another bot in the same group
+                return Result()  # addressed to another bot in the same group
             command = self.commands.lookup(parsed.name)
             rest = text.visible(parsed.rest)  # nothing invisible or reordering reaches a command, nor its echo
             return self._unit_of_work(event, lambda ctx: self._run(ctx, command, parsed.name, rest))
         if isinstance(event, ChoiceMade):
-            return self._unit_of_work(event, lambda ctx: responses.choice_made(ctx, event.ask_key, event.choice))
+            return self._unit_of_work(
+                event, lambda ctx: _on_ask(ctx, event, lambda key: responses.choice_made(ctx, key, event.choice))
+            )
         if isinstance(event, ChoiceWithdrawn):
-            return self._unit_of_work(event, lambda ctx: responses.choice_withdrawn(ctx, event.ask_key, event.choice))
+            return self._unit_of_work(
+                event, lambda ctx: _on_ask(ctx, event, lambda key: responses.choice_withdrawn(ctx, key, event.choice))
+            )
+        if isinstance(event, ChatMoved):
+            return self._move_chat(event)
         raise TypeError(f"not an event: {event!r}")
 
-    def _unit_of_work(self, event: Event, work: Callable[[Context], None]) -> list[Action]:
-        """One event, one transaction; the actions leave only after the commit."""
+    def _unit_of_work(self, event: Event, work: Callable[[Context], None]) -> Result:
+        """One event, one transaction; its answers are stored in it, and leave only after the commit."""
         try:
             with self.unit_of_work() as uow:
                 if not self._remember(uow, event):
-                    return []  # delivered twice: applied once already
+                    return Result()  # delivered twice: applied once already
                 ctx = self._context(uow, event)
                 try:
                     work(ctx)
@@ -101,15 +116,38 @@ class Core:
                     # undo everything and remember just that.
                     uow.rollback()
                     if not self._remember(uow, event):
-                        return []  # between the two, a second delivery of it was handled: that one answered
+                        return Result()  # between the two, a second delivery of it was handled: that one answered
                     ctx = self._context(uow, event)
                     _answer_refusal(ctx, refusal)
+                result = settle(uow, ctx.actions, ctx.now, event)
                 uow.commit()
-                return ctx.actions
+                return result
         except Exception:
             ref = secrets.token_hex(3).upper()
             log.exception("error %s while handling %r", ref, event)
-            return [_crash_reply(event, ref)]
+            return self._store_apart([_crash_reply(event, ref)])
+
+    def _store_apart(self, actions: list[Action]) -> Result:
+        """Answers of a unit of work that failed, in a unit of work of their own; said at once
+        (unstored) when even that fails."""
+        try:
+            with self.unit_of_work() as uow:
+                result = settle(uow, actions, self._clock.now())
+                uow.commit()
+                return result
+        except Exception:
+            log.exception("could not store the answer to a failed unit of work; it is sent unstored")
+            return unstored(actions)
+
+    def _move_chat(self, event: ChatMoved) -> Result:
+        chat = event.chat
+        with self.unit_of_work() as uow:
+            moved = uow.collectives.move_chat(chat.platform, chat.chat_id, event.new_chat_id, self._clock.now())
+            if moved:
+                log.info("%s chat %s is now %s", chat.platform, chat.chat_id, event.new_chat_id)
+            result = settle(uow, [], self._clock.now())
+            uow.commit()
+            return result
 
     def _remember(self, uow: UnitOfWork, event: Event) -> bool:
         return uow.seen.remember(event.chat.platform, event.chat.chat_id, event.message_ref, self._clock.now())
@@ -173,42 +211,24 @@ class Core:
 
     # --- time -------------------------------------------------------------
 
-    def tick(self, now: datetime | None = None) -> list[Action]:
+    def tick(self, now: datetime | None = None) -> Result:
         """Run every piece of due work that fell due by ``now`` (default: the clock)."""
-        return run_due(self.unit_of_work, now or self._clock.now(), self._due_handlers)
-
-    def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> bool:
-        """A chat changed its id (a Telegram group became a supergroup, a Matrix
-        room was upgraded): the collective, its members and items stay."""
-        with self.unit_of_work() as uow:
-            moved = uow.collectives.move_chat(platform, old_chat_id, new_chat_id, self._clock.now())
-            uow.commit()
-            return moved
-
-    # --- where asks were posted (for edits, reactions and replies) -----------
-
-    def record_sent(self, platform: str, chat_id: str, key: str, message_ref: str) -> None:
-        with self.unit_of_work() as uow:
-            uow.asks.remember(platform, chat_id, key, message_ref)
-            uow.commit()
-
-    def sent_refs(self, platform: str, chat_id: str, key: str) -> list[str]:
-        with self.unit_of_work() as uow:
-            return uow.asks.refs(platform, chat_id, key)
-
-    def sent_refs_of(self, asks: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], list[str]]:
-        """``sent_refs`` of several (platform, chat_id, key), in one unit of work."""
-        with self.unit_of_work() as uow:
-            return {ask: uow.asks.refs(*ask) for ask in asks}
-
-    def ask_key_of(self, platform: str, chat_id: str, message_ref: str) -> str | None:
-        with self.unit_of_work() as uow:
-            return uow.asks.key_of(platform, chat_id, message_ref)
+        deliveries = run_due(self.unit_of_work, self.reader, now or self._clock.now(), self._due_handlers)
+        return Result(tuple(delivery.action for delivery in deliveries), tuple(deliveries), self.next_due())
 
     def next_due(self) -> datetime | None:
-        """When the next piece of work falls due: the alarm clock sets itself by this."""
-        with self.unit_of_work() as uow:
+        """When the next piece of work falls due (a read: it never takes the write lock)."""
+        with self.reader() as uow:
             return uow.due.next_due_at()
+
+
+def _on_ask(ctx: Context, event: ChoiceMade | ChoiceWithdrawn, work: Callable[[str], None]) -> None:
+    """A choice on an ask: the ask its button names, or the one posted as the message it was made on."""
+    key = event.ask_key
+    if not key and event.answers:
+        key = ctx.uow.asks.key_of(event.chat.platform, event.chat.chat_id, event.answers)
+    if key:
+        work(key)
 
 
 def _checked_run(ctx: Context, command: Command, arguments: dict) -> None:

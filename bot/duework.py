@@ -17,6 +17,7 @@ from bot.actions import Acknowledge, Action, Edit
 from bot.context import Scope
 from bot.model import DueWork
 from bot.ports import UnitOfWorkFactory
+from bot.results import Delivery, settle
 from bot.settings import CollectiveSettings
 from bot.timefmt import format_lateness
 
@@ -38,24 +39,28 @@ class DueScope(Scope):
 DueHandler = Callable[[DueScope], None]
 
 
-def run_due(uow_factory: UnitOfWorkFactory, now: datetime, handlers: Mapping[str, DueHandler]) -> list[Action]:
-    actions: list[Action] = []
+def run_due(
+    uow_factory: UnitOfWorkFactory, reader: UnitOfWorkFactory, now: datetime, handlers: Mapping[str, DueHandler]
+) -> list[Delivery]:
+    """Fire what fell due by ``now``; returns the answers each piece stored in the outbox as it committed.
+    The list of what is due is a plain read (``reader``): each row is claimed in its own unit of work."""
+    deliveries: list[Delivery] = []
     while True:
-        with uow_factory() as uow:
+        with reader() as uow:
             batch = uow.due.due(now, BATCH)
         for work in batch:
-            actions.extend(_fire(uow_factory, work, now, handlers))
+            deliveries.extend(_fire(uow_factory, work, now, handlers))
         if len(batch) < BATCH:
-            return actions
+            return deliveries
 
 
 def _fire(
     uow_factory: UnitOfWorkFactory, work: DueWork, now: datetime, handlers: Mapping[str, DueHandler]
-) -> list[Action]:
+) -> tuple[Delivery, ...]:
     try:
         with uow_factory() as uow:
             if not uow.due.claim(work.id, now):
-                return []  # another tick took it, or it was cancelled meanwhile
+                return ()  # another tick took it, or it was cancelled meanwhile
             handler = handlers.get(work.kind)
             if handler is None:
                 raise LookupError(f"no handler for due work of kind {work.kind!r}")
@@ -68,7 +73,9 @@ def _fire(
                 work=work,
             )
             handler(scope)
+            result = settle(uow, _said_late(scope.actions, work, now, scope), now)
             uow.commit()
+            return result.deliveries
     except Exception as error:
         ref = secrets.token_hex(3).upper()
         attempts = work.data.get("attempts", 0) + 1
@@ -80,15 +87,18 @@ def _fire(
             else:
                 uow.due.fail(work.id, now, note)
             uow.commit()
-        return []
+        return ()
+
+
+def _said_late(actions: list[Action], work: DueWork, now: datetime, scope: DueScope) -> list[Action]:
     late_by = now - work.due_at
     if late_by <= LATE_AFTER:
-        return scope.actions
+        return actions
     note = (
         f"\n\n(Late by {format_lateness(late_by)}: this was due {scope.time(work.due_at)}, while the bot was offline.)"
     )
     # New messages say they are late; an edited tally just shows how things stand.
     return [
         action if isinstance(action, Edit | Acknowledge) else dataclasses.replace(action, text=action.text + note)
-        for action in scope.actions
+        for action in actions
     ]

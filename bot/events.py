@@ -46,7 +46,10 @@ class MessageReceived:
 class ChoiceMade:
     """A member chose an option of an earlier ask, by button, reaction or number.
 
-    ``ask_key`` names the ask as the core created it (see ``bot.actions.Ask``);
+    ``ask_key`` names the ask as the core created it (see ``bot.actions.Ask``)
+    where the platform carries it (a button's data); otherwise it is empty and
+    ``answers``, the platform ref of the message chosen on (a reaction's
+    target), is resolved to the ask inside the core's unit of work.
     ``choice`` is the id of the chosen option.
     """
 
@@ -56,6 +59,7 @@ class ChoiceMade:
     choice: str
     message_ref: str
     sent_at: datetime
+    answers: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,19 @@ class ChoiceWithdrawn:
     choice: str
     message_ref: str
     sent_at: datetime
+    answers: str | None = None  # as in ChoiceMade
 
 
-Event = MessageReceived | ChoiceMade | ChoiceWithdrawn
+@dataclass(frozen=True, slots=True)
+class ChatMoved:
+    """A chat got a new id on its platform (a Telegram group became a
+    supergroup, a Matrix room was upgraded): its collective, members and
+    items move with it. ``chat`` is the chat under its old id."""
+
+    chat: Chat
+    new_chat_id: str
+    message_ref: str
+    sent_at: datetime
+
+
+Event = MessageReceived | ChoiceMade | ChoiceWithdrawn | ChatMoved

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
+from bot.actions import Action
 from bot.model import (
     Collective,
     Decision,
@@ -22,6 +23,7 @@ from bot.model import (
     Swap,
     Turn,
 )
+from bot.results import Delivery
 
 
 class Collectives(Protocol):
@@ -73,6 +75,8 @@ class SeenMessages(Protocol):
 
 
 class DueWorkRows(Protocol):
+    changed: bool  # whether this unit of work added, claimed, retried or cancelled due work
+
     def add(self, work: DueWork) -> DueWork: ...
     def get(self, work_id: int) -> DueWork: ...
     def due(self, now: datetime, limit: int) -> list[DueWork]:
@@ -237,6 +241,17 @@ class SentAsks(Protocol):
     def key_of(self, platform: str, chat_id: str, message_ref: str) -> str | None: ...
 
 
+class Outbox(Protocol):
+    """The answers of units of work, stored with their effects and delivered after the commit."""
+
+    def add(self, outgoing: list[tuple[Action, str, str]], now: datetime) -> list[Delivery]:
+        """Store answers to deliver, each (action, platform, queue), in order: each gets its place (id)
+        and a transaction id of its own."""
+
+    def where_asked(self, platform: str, chat_id: str, key: str) -> tuple[list[str], list[int]]:
+        """Where an ask is in a chat: the platform messages carrying it, and its deliveries not sent yet."""
+
+
 class UnitOfWork(Protocol):
     """One transaction. Used as a context manager: leaving without
     ``commit()`` rolls back."""
@@ -254,6 +269,7 @@ class UnitOfWork(Protocol):
     decisions: Decisions
     roles: Roles
     asks: SentAsks
+    outbox: Outbox
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

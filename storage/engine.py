@@ -3,6 +3,9 @@ migrating it to the code's schema (refusing one newer than the code)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 
 from alembic import command
@@ -10,7 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine, create_engine, event, inspect, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
@@ -34,17 +37,36 @@ def sqlite_url(path: str | Path) -> str:
     return f"sqlite:///{Path(path)}"
 
 
+# Set while a read-only transaction begins: it takes no write lock (SQLite) and no advisory lock (PostgreSQL).
+_READING: ContextVar[bool] = ContextVar("reading", default=False)
+
+
+@contextlib.contextmanager
+def read_only(engine: Engine) -> Iterator[Connection]:
+    """A connection in a plain read transaction: on SQLite a deferred ``BEGIN`` (a snapshot of the
+    write-ahead log, which never waits for a writer nor holds one up); on PostgreSQL without the
+    units of work's advisory lock. Leaving it rolls back."""
+    with engine.connect() as connection:
+        token = _READING.set(True)
+        try:
+            connection.begin()
+        finally:
+            _READING.reset(token)
+        yield connection
+
+
 class ImmediateSQLiteDialect(SQLiteDialect_pysqlite):
     """pysqlite, with every transaction begun by ``BEGIN IMMEDIATE``: the write
     lock is taken at the start of every unit of work, so two of them never both
     read and then both fail to upgrade to writing. (A dialect rather than a
     "begin" event: any connection event makes SQLAlchemy dispatch events around
-    every statement, which cost a tenth of each command.)"""
+    every statement, which cost a tenth of each command.) A read-only
+    transaction (``read_only``) begins deferred."""
 
     supports_statement_cache = True
 
     def do_begin(self, dbapi_connection) -> None:
-        dbapi_connection.execute("BEGIN IMMEDIATE")
+        dbapi_connection.execute("BEGIN" if _READING.get() else "BEGIN IMMEDIATE")
 
 
 registry.register("sqlite.immediate", __name__, "ImmediateSQLiteDialect")
@@ -63,6 +85,8 @@ class SerializedPostgresDialect(PGDialect_psycopg):
     supports_statement_cache = True
 
     def do_begin(self, dbapi_connection) -> None:
+        if _READING.get():
+            return  # a read: psycopg begins the transaction itself, with no lock
         # Wait for the lock as long as SQLite waits for its write lock, then fail, not hang.
         dbapi_connection.execute("SET LOCAL lock_timeout = '30s'")
         dbapi_connection.execute("SELECT pg_advisory_xact_lock(%s)", (UNIT_OF_WORK_LOCK,))

@@ -268,3 +268,24 @@ class AdapterStateRow(SQLModel, table=True):
     platform: str = Field(primary_key=True, max_length=32)
     key: str = Field(primary_key=True, max_length=64)
     value: str
+
+
+class OutboxRow(SQLModel, table=True):
+    """An answer stored with the effects of its unit of work, until it is delivered. Rows go out in ``id``
+    order within their ``queue`` (a chat); ``txn_id`` is the same at every attempt (Matrix applies a
+    transaction id once); ``sent_at`` and ``message_ref`` say when it went out and as which message."""
+
+    __tablename__ = "outbox"
+    # One index, for an edit finding its ask's unsent deliveries; the unsent rows are read once at start, and
+    # sent rows are pruned after a day, so that scan stays short (and every answer updates one index less).
+    __table_args__ = (Index("ix_outbox_ask", "platform", "queue", "ask_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=32)
+    queue: str = Field(max_length=255)
+    ask_key: str | None = Field(default=None, max_length=64)  # for an ask: edits of it wait for it
+    action: str  # the action, as JSON (storage/outbox.py)
+    txn_id: str = Field(max_length=64)
+    created_at: datetime
+    sent_at: datetime | None = None
+    message_ref: str | None = Field(default=None, max_length=255)

@@ -45,6 +45,8 @@ from bot.model import (
     Swap,
     Turn,
 )
+from storage.engine import read_only
+from storage.outbox import SqlOutbox
 from storage.tables import (
     ChatRow,
     CollectiveRow,
@@ -351,7 +353,10 @@ _NEXT_DUE = select(due_t.c.due_at).where(due_t.c.status == PENDING).order_by(due
 
 
 class SqlDueWork(_Repository):
+    changed = False  # set once this unit of work added, claimed, retried or cancelled due work
+
     def add(self, work: DueWork) -> DueWork:
+        self.changed = True
         work.id = self._insert(
             due_t,
             {
@@ -372,6 +377,7 @@ class SqlDueWork(_Repository):
         return [_due(row) for row in self._all(_DUE, now=now, limit=limit)]
 
     def claim(self, work_id: int, now: datetime) -> bool:
+        self.changed = True
         result = self.connection.execute(_DUE_MOVE, {"key_id": work_id, "old": PENDING, "new": DONE, "now": now})
         return result.rowcount == 1
 
@@ -381,6 +387,7 @@ class SqlDueWork(_Repository):
         )
 
     def retry(self, work_id: int, due_at: datetime, attempts: int, note: str) -> None:
+        self.changed = True
         data = dict(self.get(work_id).data)
         data["attempts"] = attempts
         self.connection.execute(
@@ -390,6 +397,7 @@ class SqlDueWork(_Repository):
         )
 
     def cancel(self, collective_id: int, kind: str, subject_id: int | None) -> int:
+        self.changed = True
         params = {"key_collective_id": collective_id, "key_kind": kind, "key_subject_id": subject_id}
         return self.connection.execute(_DUE_CANCEL, params).rowcount
 
@@ -968,13 +976,21 @@ class SqlSentAsks(_Repository):
 
 
 class SqlUnitOfWork:
-    """One transaction on one connection; leaving it without commit() rolls back."""
+    """One transaction on one connection; leaving it without commit() rolls back.
+    ``read_only``: a plain read transaction that never takes the write lock (see
+    ``storage.engine.read_only``), for lookups that change nothing."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, read_only: bool = False) -> None:
         self._engine = engine
+        self._read_only = read_only
 
     def __enter__(self) -> SqlUnitOfWork:
-        self.connection = connection = self._engine.connect()
+        if self._read_only:
+            self._reading = read_only(self._engine)
+            self.connection = connection = self._reading.__enter__()
+        else:
+            self._reading = None
+            self.connection = connection = self._engine.connect()
         self.collectives = SqlCollectives(connection)
         self.members = SqlMembers(connection)
         self.settings = SqlSettings(connection)
@@ -988,9 +1004,13 @@ class SqlUnitOfWork:
         self.decisions = SqlDecisions(connection)
         self.roles = SqlRoles(connection)
         self.asks = SqlSentAsks(connection)
+        self.outbox = SqlOutbox(connection)
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._reading is not None:
+            self._reading.__exit__(None, None, None)
+            return
         self.connection.rollback()
         self.connection.close()
 

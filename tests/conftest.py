@@ -35,8 +35,8 @@ def unit_of_work(engine):
 
 
 @pytest.fixture
-def core(unit_of_work, clock):
-    return Core(unit_of_work, clock)
+def core(unit_of_work, engine, clock):
+    return Core(unit_of_work, clock, reader=lambda: SqlUnitOfWork(engine, read_only=True))
 
 
 @pytest.fixture

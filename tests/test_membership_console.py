@@ -5,13 +5,13 @@ import textwrap
 
 import pytest
 
-from adapters.console import Console
+from adapters.console import Console, Demo
 
 
 @pytest.fixture
 def console(core, clock):
     lines: list[str] = []
-    terminal = Console(core, clock, lines.append, echo=True)
+    terminal = Demo(core, Console(clock, lines.append, echo=True), clock)
 
     def play(script: str) -> str:
         del lines[:]

@@ -4,52 +4,66 @@ replies to a round's message, withdrawn choices, mentions."""
 from datetime import timedelta
 
 from adapters.runtime import Runtime
-from bot.actions import Ask, DirectMessage, Edit, Mention, Post
-from bot.events import Chat, ChoiceMade, ChoiceWithdrawn, MessageReceived
+from bot.actions import Acknowledge, Ask, DirectMessage, Edit, Mention, Post
+from bot.events import Chat, ChatMoved, ChoiceMade, ChoiceWithdrawn, MessageReceived
+from bot.results import Delivery, Result
+from storage.outbox import OutboxStore
 from tests.transcript import adopt, group, person
 
 
 class RecordingOutlet:
-    """An adapter that writes down what it was asked to do, numbering messages."""
+    """An adapter that writes down what it was asked to do, numbering messages (a press's confirmation,
+    which makes no message in a chat, is written down apart)."""
 
     def __init__(self, platform):
         self.platform = platform
-        self.sent, self.edits = [], []
+        self.sent, self.edits, self.acknowledged = [], [], []
 
-    async def send(self, action):
+    async def send(self, action, txn_id):
+        if isinstance(action, Acknowledge):
+            self.acknowledged.append(action)
+            return None
         self.sent.append(action)
         return f"msg-{len(self.sent)}"
 
-    async def edit(self, action, message_ref):
+    async def edit(self, action, message_ref, txn_id):
         self.edits.append((message_ref, action))
 
 
-def wired(core):
-    """A runtime with one recording console outlet."""
-    runtime, outlet = Runtime(core), RecordingOutlet("console")
+async def wired(core, engine, outlet=None):
+    """A started runtime with one recording console outlet; what the outbox held from the test's set-up
+    (through the core alone) went out at the start and is forgotten by the outlet."""
+    runtime, outlet = Runtime(core, OutboxStore(engine)), outlet or RecordingOutlet("console")
     runtime.add(outlet)
+    await runtime.start()
+    await runtime.idle()
+    if isinstance(outlet, RecordingOutlet):
+        outlet.sent.clear(), outlet.edits.clear(), outlet.acknowledged.clear()
     return runtime, outlet
 
 
-async def test_actions_go_to_their_platform_and_asks_are_remembered_for_edits(core, chat):
+async def test_actions_go_to_their_platform_and_asks_are_remembered_for_edits(core, engine, chat):
     group(chat, "Alice Bob")
-    runtime, outlet = wired(core)
+    runtime, outlet = await wired(core, engine)
     now = chat.clock.now()
     await runtime.handle(MessageReceived(chat.chat, person("Alice"), "/propose Paint the kitchen", "u1", now))
+    await runtime.idle()
     [ask] = outlet.sent
     assert isinstance(ask, Ask)
     await runtime.handle(MessageReceived(chat.chat, person("Bob"), "/agree", "u2", now))
+    await runtime.idle()
     assert [ref for ref, _ in outlet.edits] == ["msg-1"]  # the proposal's own message is edited
     assert isinstance(outlet.edits[0][1], Edit)
     assert [c.id for c in outlet.edits[0][1].choices] == ["agree", "standaside", "object", "block"]
 
 
-async def test_a_reply_to_a_rounds_message_needs_no_item_number(core, chat):
+async def test_a_reply_to_a_rounds_message_needs_no_item_number(core, engine, chat):
     group(chat, "Alice Bob")
-    runtime, _outlet = wired(core)
+    runtime, _outlet = await wired(core, engine)
     now = chat.clock.now()
     await runtime.handle(MessageReceived(chat.chat, person("Alice"), "/propose Paint the kitchen", "u1", now))
     await runtime.handle(MessageReceived(chat.chat, person("Alice"), "/propose Buy a van", "u2", now))
+    await runtime.idle()  # both proposals are out, as the messages msg-1 and msg-2
     actions = await runtime.handle(
         MessageReceived(chat.chat, person("Bob"), "!object too dear", "u3", now, reply_to="msg-2")
     )
@@ -67,9 +81,9 @@ async def test_a_withdrawn_choice_withdraws_that_response(core, chat):
     assert "Not yet responded: Alice, Bob." in chat.say("Alice", "/show 1")
 
 
-async def test_actions_for_a_platform_without_an_adapter_are_logged_not_fatal(core, chat, caplog):
+async def test_actions_for_a_platform_without_an_adapter_are_logged_not_fatal(core, engine, chat, caplog):
     group(chat, "Alice")
-    runtime = Runtime(core)  # no outlets at all
+    runtime = Runtime(core, OutboxStore(engine))  # no outlets at all
     await runtime.handle(MessageReceived(chat.chat, person("Alice"), "/members", "u1", chat.clock.now()))
     assert "no adapter for console" in caplog.text
 
@@ -98,60 +112,71 @@ def test_a_direct_message_knows_how_to_mention_its_person_in_the_fallback(chat):
 def test_a_chat_that_changes_its_id_keeps_its_collective(core, chat):
     group(chat, "Alice Bob")
     chat.say("Alice", "/propose Paint the kitchen")
-    assert core.move_chat("console", "group-1", "group-1-upgraded")
+    assert core.handle(ChatMoved(chat.chat, "group-1-upgraded", "upgrade-1", chat.clock.now())) == []
     moved = Chat("console", "group-1-upgraded")
     assert chat.say("Bob", "/members", chat=moved) == "Members (2):\n• Alice\n• Bob"
     assert chat.say("Bob", "/agree 1", chat=moved).startswith("Bob agrees with #1 Paint the kitchen")
-    assert not core.move_chat("console", "never-seen", "whatever")
+    assert (
+        chat.say("Bob", "/members", chat=chat.chat) == "No members yet. /principles, then /join to be the first."
+    )  # the old id is a new chat
+    assert core.handle(ChatMoved(Chat("console", "never-seen"), "whatever", "upgrade-2", chat.clock.now())) == []
 
 
-async def test_the_console_in_run_mode_shows_live_tallies(core, chat):
+async def test_the_console_in_run_mode_shows_live_tallies(core, engine, chat):
     from adapters.console import Console, ConsoleOutlet
 
     group(chat, "Alice Bob")
     printed = []
-    console = Console(core, chat.clock, printed.append)
-    runtime = Runtime(core)
-    runtime.add(ConsoleOutlet(console))
+    console = Console(chat.clock, printed.append)
+    runtime, _ = await wired(core, engine, ConsoleOutlet(console))
     now = chat.clock.now()
     await runtime.handle(MessageReceived(Chat("console", "demo"), person("Alice"), "/join", "c1", now))
     await runtime.handle(
         MessageReceived(Chat("console", "demo"), person("Alice"), "/propose Paint the kitchen", "c2", now)
     )
     await runtime.handle(MessageReceived(Chat("console", "demo"), person("Alice"), "/agree", "c3", now))
+    await runtime.idle()
     assert (
         printed[-1]
         == "bot (updates its message above): agree 1 · stand aside 0 · object 0 · block 0 — 1 of 1 responded"
     )
     await runtime.handle(MessageReceived(Chat("console", "demo"), person("Alice"), "/close 1", "c4", now))
+    await runtime.idle()
     assert printed[-1] == (
         "bot (updates its message above): Round 1 · closed Mon 2 Mar 2026, 09:00 UTC: adopted (consensus). · "
         "agree 1 · stand aside 0 · object 0 · block 0 — 1 of 1 responded"
     )
 
 
-async def test_a_vote_is_answered_even_when_finding_its_tally_message_fails(core, chat, monkeypatch):
+async def test_a_vote_is_answered_even_when_editing_its_tally_fails(core, engine, chat, caplog):
+    class EditsFail(RecordingOutlet):
+        async def edit(self, action, message_ref, txn_id):
+            raise RuntimeError("Telegram is having a bad day")
+
     group(chat, "Alice Bob")
-    runtime, outlet = wired(core)
+    runtime, outlet = await wired(core, engine, EditsFail("console"))
+    runtime.senders["console"]._retry_first = 0.01
     now = chat.clock.now()
     await runtime.handle(MessageReceived(chat.chat, person("Alice"), "/propose Paint the kitchen", "u1", now))
-
-    def database_busy(asks):
-        raise RuntimeError("database is locked")
-
-    monkeypatch.setattr(core, "sent_refs_of", database_busy)
     await runtime.handle(MessageReceived(chat.chat, person("Bob"), "/agree", "u2", now))
-    assert outlet.sent[-1].text == "Bob agrees with #1 Paint the kitchen."  # the vote is answered
-    assert [ref for ref, _ in outlet.edits] == ["msg-1"]  # and its tally found the one-by-one way
+    await runtime.handle(MessageReceived(chat.chat, person("Bob"), "/members", "u3", now))
+    await runtime.idle()
+    assert [a.text for a in outlet.sent[1:]] == [
+        "Bob agrees with #1 Paint the kitchen.",
+        "Members (2):\n• Alice\n• Bob",
+    ]
+    assert "set aside after 4 tries" in caplog.text  # the edit, not the chat
 
 
-async def test_a_stale_tally_edit_never_brings_back_the_buttons_of_an_ended_round(core, chat):
-    runtime, outlet = wired(core)
+async def test_a_stale_tally_edit_never_brings_back_the_buttons_of_an_ended_round(core, engine, chat):
+    runtime, outlet = await wired(core, engine)
     group(chat, "Alice")
     [ask] = chat.send("Alice", "/propose Paint the kitchen")
-    await runtime.deliver([ask])
-    closed = Edit(chat.chat, ask.key, "Proposal #1 …\nRound 1 · closed: adopted", ())
-    stale = Edit(chat.chat, ask.key, "Proposal #1 …\nagree 1 — 1 of 1 responded", ask.choices)
-    await runtime.deliver([closed])  # the close, handled side by side with a vote,
-    await runtime.deliver([stale])  # asked for its edit first
+    await runtime.idle()
+    closed = Edit(chat.chat, ask.key, "Proposal #1 …\nRound 1 · closed: adopted", (), refs=("msg-1",))
+    stale = Edit(chat.chat, ask.key, "Proposal #1 …\nagree 1 — 1 of 1 responded", ask.choices, refs=("msg-1",))
+    await runtime.deliver(Result(deliveries=(Delivery(None, "console", "group-1", closed, "t1"),)))
+    await runtime.idle()  # the close, handled side by side with a vote, got its edit out first
+    await runtime.deliver(Result(deliveries=(Delivery(None, "console", "group-1", stale, "t2"),)))
+    await runtime.idle()
     assert [edit for _, edit in outlet.edits] == [closed]

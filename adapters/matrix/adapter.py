@@ -1,16 +1,22 @@
 """The Matrix adapter: a sync loop that reads the homeserver, a handler that turns what it read into the core's
-events one batch at a time, and the outlet that carries the core's actions into rooms.
+events one batch at a time, and the outlet through which the runtime's sender carries the stored answers into rooms.
 
 Syncing and handling are two tasks joined by a queue, so a slow command never holds up the next long-poll, while
 events are still handled one at a time in the order they came. A batch's sync token is kept only after the batch
-was handled: a crash in between brings the batch again, and the core applies each event once (by event id).
+was committed: a crash in between brings the batch again, and the core applies each event once (by event id).
+
+Every event the bot sends carries a transaction id derived from its outbox delivery's, the same at every attempt:
+the homeserver applies a transaction id once (``PUT /rooms/{roomId}/send/{eventType}/{txnId}`` is idempotent), so
+an answer resent after a crash — even one that had reached the homeserver just before — appears once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
+import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -34,9 +40,10 @@ from adapters.matrix.memory import Memory
 from adapters.matrix.reactions import Reactions
 from adapters.matrix.rooms import PLATFORM, InvitePolicy, Rooms
 from adapters.matrix.sync import Batch, Syncer
+from adapters.sender import Redirect
 from adapters.text import split_text
-from bot.actions import Acknowledge, Ask, DirectMessage, Edit, Mention, Post, Reply
-from bot.events import Chat, MessageReceived, Sender
+from bot.actions import Acknowledge, Action, Ask, DirectMessage, Edit, Mention, Post, Reply
+from bot.events import Chat, ChatMoved, MessageReceived, Sender
 from storage.adapter_state import AdapterState
 
 log = logging.getLogger(__name__)
@@ -68,9 +75,9 @@ class MatrixAdapter:
         self._crypto = Crypto(self.client, config, self._memory, key_wait)
         if invite_allowlist is None:  # from `[matrix] invite_allowlist`
             invite_allowlist = config.invite_allowlist
-        self._rooms = Rooms(self.client, runtime.core, self._memory, InvitePolicy(invite_allowlist))
-        self._reactions = Reactions(self.client, runtime.core, self._memory, self._crypto.room_send)
-        self._words = rendering.with_bangs(name for c in runtime.core.commands for name in (c.name, *c.aliases))
+        self._rooms = Rooms(self.client, self._moved, self._memory, InvitePolicy(invite_allowlist))
+        self._reactions = Reactions(self.client, self._memory, self._crypto.room_send)
+        self._words = rendering.with_bangs(name for c in runtime.commands for name in (c.name, *c.aliases))
         self._timeline_limit = timeline_limit
         self._sync_timeout_ms = sync_timeout_ms
         self._ready_within = ready_within
@@ -111,7 +118,8 @@ class MatrixAdapter:
         await self._sync_loop(Syncer(self.client, since, self._timeline_limit, self._crypto.after_sync))
 
     async def stop(self, drain_within: float = 10.0) -> None:
-        """Stop syncing, finish handling what was already read (for up to ``drain_within`` seconds), close."""
+        """Stop syncing, finish handling what was already read (for up to ``drain_within`` seconds), let the answers
+        being sent go out (the rest wait in the outbox for the next start), close."""
         sync_task, handle_task = self._tasks or (None, None)
         if sync_task:
             sync_task.cancel()
@@ -123,6 +131,9 @@ class MatrixAdapter:
             handle_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await handle_task
+        sender = self._runtime.senders.get(PLATFORM)
+        if sender is not None and sender.outlet is self:
+            await sender.stop(drain_within)
         await self.client.close()
 
     async def _sync_loop(self, syncer: Syncer) -> None:
@@ -167,10 +178,23 @@ class MatrixAdapter:
                 await self._rooms.invited(invite.room_id, invite.inviter, invite.is_direct)
             except Exception:
                 log.exception("could not answer the invite to %s", invite.room_id)
-        for room_id, events in batch.rooms.items():
-            room = self.client.rooms.get(room_id)
-            if room is None:
-                continue
+        # Rooms side by side, each room's events in order; a batch with a room upgrade strictly in order (the
+        # collective must have moved before the replacement room's first message is handled).
+        upgraded = {
+            room_id for room_id, events in batch.rooms.items() if any(isinstance(e, RoomUpgradeEvent) for e in events)
+        }
+        if upgraded:
+            for room_id, events in sorted(batch.rooms.items(), key=lambda item: item[0] not in upgraded):
+                await self._handle_room(room_id, events)
+            return
+        rooms = [self._handle_room(room_id, events) for room_id, events in batch.rooms.items()]
+        for failure in await asyncio.gather(*rooms, return_exceptions=True):
+            if isinstance(failure, Exception):
+                log.error("could not handle a room's events", exc_info=failure)
+
+    async def _handle_room(self, room_id: str, events: list[Event]) -> None:
+        room = self.client.rooms.get(room_id)
+        if room is not None:
             # A room upgraded in an earlier batch is left behind: its collective lives in the replacement room.
             left_behind = room.replacement_room is not None and not any(
                 isinstance(event, RoomUpgradeEvent) for event in events
@@ -219,6 +243,7 @@ class MatrixAdapter:
             direct,
             f"I could not read your message of {sent_at} {where}: it came encrypted, and its key never reached me "
             "(your app may still be sending it). Please send it again.",
+            f"unreadable-{event.event_id}",  # told once, even when this is tried again
         )
 
     # --- reading ----------------------------------------------------------------------------------------------
@@ -245,47 +270,55 @@ class MatrixAdapter:
             if withdrawn is not None:
                 await self._runtime.handle(withdrawn)
 
-    # --- writing (the runtime's outlet) -----------------------------------------------------------------------
+    async def _moved(self, old_room: str, new_room: str) -> None:
+        await self._runtime.handle(ChatMoved(Chat(PLATFORM, old_room), new_room, f"upgrade:{new_room}", _now()))
 
-    async def send(self, action: Post | Reply | Ask | DirectMessage | Acknowledge) -> str | None:
+    # --- writing (the sender's outlet) ------------------------------------------------------------------------
+
+    async def send(self, action: Action, txn_id: str = "") -> str | Redirect | None:
         if isinstance(action, Acknowledge):
             if not action.refusal:
                 return None  # the member's own reaction and the edited tally already show it
             # A refused reaction: Matrix has no pop-up, so it goes to the member alone, never to the room.
             action = DirectMessage(action.chat.platform, action.user_id, action.text)
+        txn_id = txn_id or uuid.uuid4().hex  # (sent outside the outbox: a test)
         text = self._words(action.text)
         if isinstance(action, DirectMessage):
-            return await self._direct(action, text)
+            return await self._direct(action, text, txn_id)
         room_id = action.chat.chat_id
         if isinstance(action, Reply):
-            return await self._post_text(room_id, text, reply_to=action.to_ref)
+            return await self._post_text(room_id, text, txn_id, reply_to=action.to_ref)
         if isinstance(action, Post):
-            return await self._post_text(room_id, text, action.mentions)
+            return await self._post_text(room_id, text, txn_id, action.mentions)
         if isinstance(action, Ask):
-            event_id = await self._post(room_id, rendering.notice(text))
+            event_id = await self._post(room_id, rendering.notice(text), txn_id)
             if event_id is not None:
-                await self._reactions.seed(room_id, event_id, action.choices)
+                await self._reactions.seed(room_id, event_id, action.choices, txn_id)
             return event_id
         raise TypeError(f"not an action the Matrix adapter sends: {action!r}")
 
-    async def edit(self, action: Edit, message_ref: str) -> None:
-        await self._post(action.chat.chat_id, rendering.replacement(self._words(action.text), message_ref))
+    async def edit(self, action: Edit, message_ref: str, txn_id: str = "") -> None:
+        # One delivery may edit several messages (an ask in pieces): a transaction id for each.
+        txn_id = txn_id or uuid.uuid4().hex
+        target = hashlib.sha256(message_ref.encode()).hexdigest()[:16]
+        content = rendering.replacement(self._words(action.text), message_ref)
+        await self._post(action.chat.chat_id, content, f"{txn_id}-{target}")
 
-    async def _direct(self, action: DirectMessage, text: str) -> str | None:
+    async def _direct(self, action: DirectMessage, text: str, txn_id: str) -> str | Redirect | None:
         """In the direct room with the member (opened if needed); where none can be opened, a mention in the
         collective's room instead — which the core leaves out (no ``fallback``) for anything private."""
         room_id = await self._rooms.direct_room(action.user_id)
         if room_id is not None:
-            return await self._post_text(room_id, text)
+            return await self._post_text(room_id, text, txn_id)
         if action.fallback is None:
             log.warning("could not write to %s privately, and there is no room to mention them in", action.user_id)
             return None
         name = action.name or _localpart(action.user_id)
-        text = f"{name}: {text}\n(I could not open a direct chat with you: invite me to one.)"
-        return await self._post_text(action.fallback.chat_id, text, [Mention(action.user_id, name)])
+        text = f"{name}: {action.text}\n(I could not open a direct chat with you: invite me to one.)"
+        return Redirect(Post(action.fallback, text, (Mention(action.user_id, name),)))  # into the room's queue
 
     async def _post_text(
-        self, room_id: str, text: str, mentions: Iterable[Mention] = (), reply_to: str | None = None
+        self, room_id: str, text: str, txn_id: str, mentions: Iterable[Mention] = (), reply_to: str | None = None
     ) -> str | None:
         """A long text in several notices: Synapse refuses an event over 64 KiB, and a piece of
         4,096 UTF-16 units stays under about 50 kB even as escaped HTML beside its plain body.
@@ -296,11 +329,12 @@ class MatrixAdapter:
                 content = rendering.reply(piece, reply_to)
             else:
                 content = rendering.notice(piece, [m for m in mentions if rendering.names(m.name, piece)])
-            event_id = await self._post(room_id, content)
+            event_id = await self._post(room_id, content, txn_id if index == 0 else f"{txn_id}-{index}")
         return event_id
 
-    async def _post(self, room_id: str, content: dict) -> str | None:
-        sent = await self._crypto.room_send(room_id, "m.room.message", content)
+    async def _post(self, room_id: str, content: dict, txn_id: str) -> str | None:
+        # The same transaction id at every attempt: the homeserver applies a resend once (encrypted or not).
+        sent = await self._crypto.room_send(room_id, "m.room.message", content, tx_id=txn_id)
         if not isinstance(sent, RoomSendResponse):
             raise MatrixSendError(f"{room_id}: {sent}")
         return sent.event_id
@@ -313,3 +347,7 @@ def _log_failure(task: asyncio.Task) -> None:
 
 def _localpart(user_id: str) -> str:
     return user_id.removeprefix("@").partition(":")[0]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

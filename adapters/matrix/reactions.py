@@ -2,12 +2,12 @@
 ``ChoiceMade``, and the redaction of that reaction turned into ``ChoiceWithdrawn``.
 
 A redaction names only the event it removes, and a redacted reaction has lost its content, so every reaction
-counted is remembered (event id → room, member, ask, choice) until it is withdrawn.
+that stands for a choice is remembered (event id → room, member, the message reacted to, choice) until it is
+withdrawn. Which ask a message carries is for the core to resolve, in its unit of work.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterable
 from datetime import datetime
@@ -17,7 +17,6 @@ from nio import AsyncClient, ReactionEvent, RedactionEvent, RoomSendResponse
 from adapters.matrix import rendering
 from adapters.matrix.memory import Memory
 from bot.actions import Choice
-from bot.core import Core
 from bot.events import Chat, ChoiceMade, ChoiceWithdrawn, Sender
 from bot.model import AGREE, BLOCK, OBJECT, STAND_ASIDE
 
@@ -40,32 +39,38 @@ def seeds(choices: Iterable[Choice]) -> list[str]:
 
 
 class Reactions:
-    def __init__(self, client: AsyncClient, core: Core, memory: Memory, room_send) -> None:
+    def __init__(self, client: AsyncClient, memory: Memory, room_send) -> None:
         self._client = client
-        self._core = core
         self._memory = memory
         self._room_send = room_send  # encrypts in an encrypted room
 
-    async def seed(self, room_id: str, event_id: str, choices: Iterable[Choice]) -> None:
+    async def seed(self, room_id: str, event_id: str, choices: Iterable[Choice], txn_id: str) -> None:
+        """Put the choices' emoji under an ask; ``txn_id`` makes each one's transaction id, the same at every
+        attempt of the ask's delivery, so a resend after a crash adds none twice."""
         for key in seeds(choices):
-            sent = await self._room_send(room_id, "m.reaction", rendering.reaction(event_id, key))
+            content = rendering.reaction(event_id, key)
+            sent = await self._room_send(room_id, "m.reaction", content, tx_id=f"{txn_id}-{key}")  # encrypts if need be
             if not isinstance(sent, RoomSendResponse):
                 log.warning("could not put %s under %s in %s: %s", key, event_id, room_id, sent)
 
     async def chosen(self, chat: Chat, sender: Sender, event: ReactionEvent, sent_at: datetime) -> ChoiceMade | None:
-        """A member's reaction on an ask of the bot's, as the choice it stands for; None for any other reaction."""
+        """A member's reaction as the choice it stands for (the core finds whether the message reacted to is an
+        ask of the bot's); None for a reaction that stands for no choice."""
         choice = choice_of(event.key)
         if choice is None:
-            return None
-        key = await asyncio.to_thread(self._core.ask_key_of, chat.platform, chat.chat_id, event.reacts_to)
-        if key is None:
             return None
         await self._memory.put(
             "reaction",
             event.event_id,
-            {"room": chat.chat_id, "user": sender.user_id, "name": sender.display_name, "ask": key, "choice": choice},
+            {
+                "room": chat.chat_id,
+                "user": sender.user_id,
+                "name": sender.display_name,
+                "on": event.reacts_to,
+                "choice": choice,
+            },
         )
-        return ChoiceMade(chat, sender, key, choice, event.event_id, sent_at)
+        return ChoiceMade(chat, sender, "", choice, event.event_id, sent_at, answers=event.reacts_to)
 
     async def withdrawn(self, chat: Chat, event: RedactionEvent, sent_at: datetime) -> ChoiceWithdrawn | None:
         """The redaction of a reaction counted earlier, by the member who reacted (no one else can take a
@@ -75,4 +80,6 @@ class Reactions:
             return None
         await self._memory.put("reaction", event.redacts, None)  # withdrawn once
         sender = Sender(chat.platform, counted["user"], counted["name"])
-        return ChoiceWithdrawn(chat, sender, counted["ask"], counted["choice"], event.event_id, sent_at)
+        # (A reaction remembered by an earlier version names its ask rather than the message.)
+        ask, on = counted.get("ask", ""), counted.get("on")
+        return ChoiceWithdrawn(chat, sender, ask, counted["choice"], event.event_id, sent_at, answers=on)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from nio import (
     AsyncClient,
@@ -20,7 +20,6 @@ from nio import (
 
 from adapters.matrix.crypto import ENCRYPTION_STATE, has_device_keys
 from adapters.matrix.memory import Memory
-from bot.core import Core
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +46,13 @@ def joined_members(room: MatrixRoom) -> set[str]:
     return {user_id for user_id, user in room.users.items() if not user.invited}
 
 
+Moved = Callable[[str, str], Awaitable[None]]  # (old room, new room): tell the core
+
+
 class Rooms:
-    def __init__(self, client: AsyncClient, core: Core, memory: Memory, policy: InvitePolicy) -> None:
+    def __init__(self, client: AsyncClient, moved: Moved, memory: Memory, policy: InvitePolicy) -> None:
         self._client = client
-        self._core = core
+        self._tell_moved = moved
         self._memory = memory
         self._policy = policy
         self._created: dict[str, str] = {}  # direct rooms opened in this run: user id → room id
@@ -132,11 +134,11 @@ class Rooms:
         """A tombstone: the collective moves to the replacement room, which the bot joins (now if the room lets
         it, otherwise when it is invited — that invite is accepted from anyone)."""
         await self._memory.put("replaces", new_room, old_room)
-        moved = await asyncio.to_thread(self._core.move_chat, PLATFORM, old_room, new_room)
+        await self._tell_moved(old_room, new_room)
         direct_with = await self._memory.get("direct", old_room)
         if direct_with:
             await self._remember_direct(new_room, direct_with)
-        log.info("%s was upgraded to %s (collective moved: %s)", old_room, new_room, moved)
+        log.info("%s was upgraded to %s", old_room, new_room)
         if new_room not in self._client.rooms:
             joined = await self._client.join(new_room)
             if not isinstance(joined, JoinResponse):

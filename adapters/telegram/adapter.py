@@ -1,11 +1,13 @@
 """The Telegram adapter: python-telegram-bot's ``ExtBot`` with its rate limiter,
-our own confirming poll loop feeding the runtime, and the outbox carrying the
-core's actions out."""
+our own poll loop feeding the runtime (an update is confirmed once its unit of
+work committed), and the outlet through which the runtime's sender carries the
+stored answers out."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 
 from telegram import BotCommandScopeAllPrivateChats, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -13,23 +15,22 @@ from telegram.ext import BaseRateLimiter, ExtBot
 
 from adapters.config import ConfigError, TelegramConfig
 from adapters.runtime import Runtime
+from adapters.sender import Posted, Redirect
 from adapters.telegram import limits
 from adapters.telegram.inbound import PLATFORM, Migration, read
 from adapters.telegram.menu import menu
 from adapters.telegram.polling import LONG_POLL_SECONDS, Poller
-from adapters.telegram.rendering import toast
-from adapters.telegram.sending import Outbox
-from bot.actions import Acknowledge, Action, Ask, DirectMessage, Edit, Post, Reply
-from bot.events import Chat, ChoiceMade
+from adapters.telegram.sending import Sending
+from bot.actions import Acknowledge, Action, Edit
+from bot.events import Chat, ChatMoved, ChoiceMade
 
 log = logging.getLogger(__name__)
 
-TOAST_WAIT_SECONDS = 5.0  # a pressed button's spinner waits this long at most for the core's answer
 STOP_SETTLE_SECONDS = 10.0
 
 
 class TelegramAdapter:
-    """``rate_limiter``: Telegram's flood limits by default (see limits.py)."""
+    """``rate_limiter``: Telegram's flood limits by default, with each group paced on its own (see limits.py)."""
 
     platform = PLATFORM
 
@@ -41,16 +42,20 @@ class TelegramAdapter:
         rate_limiter: BaseRateLimiter | None = None,
         poll_timeout: int = LONG_POLL_SECONDS,
     ) -> None:
-        self._runtime = runtime
+        self.runtime = self._runtime = runtime
         self._base_url = config.base_url
         self.bot = ExtBot(
             config.token,
             base_url=config.base_url,
             rate_limiter=rate_limiter or limits.rate_limiter(),
         )
-        self.outbox = Outbox(self.bot, runtime.core)
-        self._poller = Poller(self.bot, self._on_update, timeout=poll_timeout, after_batch=self.outbox.settle)
+        # Telegram's limits (limits.py): each group paced on its own, then a few places on the wire; a bot
+        # given other limits (tests, benchmarks) gets only the places on the wire.
+        self.sending = Sending(self.bot, self._moved, limits.Pacing(group_limits=rate_limiter is None))
+        self._poller = Poller(self.bot, self._on_update, timeout=poll_timeout)
         self._username: str | None = None
+        self._commands = list(runtime.commands)  # for the menu
+        self._answering: set[asyncio.Task] = set()  # pop-ups not kept in the outbox (a repeated press)
 
     async def start(self) -> None:
         await self._introduce()  # getMe: the bot's username, so /cmd@OtherBot is left alone
@@ -61,11 +66,14 @@ class TelegramAdapter:
         log.info("telegram: polling as @%s", self._username)
 
     async def stop(self) -> None:
+        """No new updates (what was committed is confirmed); the answers being sent go out, those still waiting
+        out a long flood limit stay in the outbox for the next start; then close."""
         await self._poller.stop()
-        try:  # edits still waiting out a long flood limit are not worth hanging a stop for
-            await asyncio.wait_for(self.outbox.settle(), STOP_SETTLE_SECONDS)
-        except TimeoutError:
-            log.warning("telegram: stopped with tally edits still waiting for Telegram's flood limit")
+        if self._answering:
+            await asyncio.wait(self._answering, timeout=STOP_SETTLE_SECONDS)
+        sender = self._runtime.senders.get(PLATFORM)
+        if sender is not None:
+            await sender.stop(STOP_SETTLE_SECONDS)
         await self.bot.shutdown()
 
     async def _introduce(self) -> None:
@@ -89,56 +97,45 @@ class TelegramAdapter:
                 )
                 await asyncio.sleep(delay)
 
-    async def send(self, action: Post | Reply | Ask | DirectMessage) -> str | None:
-        return await self.outbox.send(action)
+    # --- the sender's outlet ------------------------------------------------------------------------
 
-    async def edit(self, action: Edit, message_ref: str) -> None:
-        await self.outbox.edit(action, message_ref)
+    async def send(self, action: Action, txn_id: str = "") -> Posted | Redirect | None:
+        return await self.sending.send(action)  # Telegram has no idempotent send: txn_id is of no use here
+
+    async def edit(self, action: Edit, message_ref: str, txn_id: str = "") -> None:
+        await self.sending.edit(action, message_ref)
 
     async def _publish_menu(self) -> None:
-        commands = list(self._runtime.core.commands)
         try:
-            await self.bot.set_my_commands(menu(commands))
-            await self.bot.set_my_commands(menu(commands, direct_only=True), scope=BotCommandScopeAllPrivateChats())
+            await self.bot.set_my_commands(menu(self._commands))
+            await self.bot.set_my_commands(
+                menu(self._commands, direct_only=True), scope=BotCommandScopeAllPrivateChats()
+            )
         except TelegramError as error:
             log.warning("could not set the command menu: %s", error)
+
+    # --- updates --------------------------------------------------------------------------------------
 
     async def _on_update(self, update: Update) -> None:
         event = read(update, self._username)
         if isinstance(event, Migration):
-            self.outbox.note_migration(int(event.old_chat_id), int(event.new_chat_id))
-            await asyncio.to_thread(self._runtime.core.move_chat, PLATFORM, event.old_chat_id, event.new_chat_id)
+            self.sending.note_migration(int(event.old_chat_id), int(event.new_chat_id))
+            await self._moved(event.old_chat_id, event.new_chat_id, f"migrate{update.update_id}")
         elif isinstance(event, ChoiceMade):
-            await self._pressed(update.callback_query.id, event)
+            result = await self._runtime.handle(event)
+            if not any(isinstance(d.action, Acknowledge) for d in result.deliveries):
+                self._answer_now(update.callback_query.id, None)  # a press already handled: stop its spinner
         elif event is not None:
             await self._runtime.handle(event)
         elif update.callback_query is not None:
-            await self.outbox.answer(update.callback_query.id, None)  # a button not ours: still stop its spinner
+            self._answer_now(update.callback_query.id, None)  # a button not ours: still stop its spinner
 
-    async def _pressed(self, query_id: str, event: ChoiceMade) -> None:
-        """A button: the core decides, and the press is answered with the first line of what
-        the bot says in the chat (or, if that takes long, answered at once without words)."""
-        handling = asyncio.ensure_future(self._runtime.handle(event))
-        try:
-            done, _ = await asyncio.wait({handling}, timeout=TOAST_WAIT_SECONDS)
-        except asyncio.CancelledError:
-            handling.cancel()
-            raise
-        said = None
-        if done and not handling.cancelled() and handling.exception() is None:
-            said = _first_words(handling.result(), event.chat)
-        try:
-            await self.outbox.answer(query_id, said)
-        finally:
-            await handling
+    async def _moved(self, old_chat_id: str, new_chat_id: str, ref: str | None = None) -> None:
+        chat = Chat(PLATFORM, old_chat_id)
+        ref = ref or f"migrated-to-{new_chat_id}"
+        await self._runtime.handle(ChatMoved(chat, new_chat_id, ref, datetime.now(UTC)))
 
-
-def _first_words(actions: list[Action], chat: Chat) -> str | None:
-    """The pop-up: the member's own acknowledgement, else the first thing said in the chat."""
-    for action in actions:
-        if isinstance(action, Acknowledge) and action.chat == chat:
-            return toast(action.text)
-    for action in actions:
-        if isinstance(action, Post | Reply) and action.chat == chat:
-            return toast(action.text)
-    return None
+    def _answer_now(self, query_id: str, text: str | None) -> None:
+        task = asyncio.create_task(self.sending.answer(query_id, text))
+        self._answering.add(task)
+        task.add_done_callback(self._answering.discard)

@@ -15,10 +15,25 @@ Every request that names a chat counts (edits of a live tally too), which is
 stricter than Telegram. On a 429 the limiter halts every request for
 ``retry_after`` and retries, ``FLOOD_RETRIES`` times; the outbox then goes on
 retrying, so no message is ever dropped for flood control.
+
+The runtime's sender sends every chat's queue side by side, so many requests
+may be waiting at once. ``Pacing`` keeps that safe and fair: a request first
+waits on its own group's bucket (the same sizes as above), holding nothing
+anyone else needs; then it takes one of ``ON_THE_WIRE`` places, in the order
+requests came to them — one chat with a thousand answers waiting has one
+request there, beside a chat with one — and only then goes through the
+limiter above. With at most that many requests between the limiter and
+Telegram, a stalled process cannot send a bunch of them at once when it
+wakes, so the margins above hold.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from aiolimiter import AsyncLimiter
 from telegram.ext import AIORateLimiter
 
 TELEGRAM_PER_SECOND = 30
@@ -27,6 +42,7 @@ TELEGRAM_PER_GROUP_PER_MINUTE = 20
 OVERALL_BURST, OVERALL_PER_SECOND = 1, 28
 GROUP_BURST, GROUP_PER_MINUTE = 8, 10
 FLOOD_RETRIES = 5
+ON_THE_WIRE = 2  # requests past the pacing at once
 
 
 def most_in_a_window(burst: float, per_second: float, seconds: float) -> float:
@@ -42,3 +58,22 @@ def rate_limiter() -> AIORateLimiter:
         group_time_period=GROUP_BURST * 60 / GROUP_PER_MINUTE,
         max_retries=FLOOD_RETRIES,
     )
+
+
+class Pacing:
+    """``group_limits=False``: only the places on the wire (for a bot given other limits, as in tests)."""
+
+    def __init__(self, group_limits: bool = True) -> None:
+        self._group_limits = group_limits
+        self._groups: dict[int, AsyncLimiter] = {}
+        self._wire = asyncio.Semaphore(ON_THE_WIRE)
+
+    @contextlib.asynccontextmanager
+    async def request(self, chat_id: int) -> AsyncIterator[None]:
+        if self._group_limits and chat_id < 0:
+            bucket = self._groups.get(chat_id)
+            if bucket is None:
+                bucket = self._groups[chat_id] = AsyncLimiter(GROUP_BURST, GROUP_BURST * 60 / GROUP_PER_MINUTE)
+            await bucket.acquire()
+        async with self._wire:
+            yield

@@ -1,16 +1,20 @@
-"""Long polling that confirms an update only after it was handled.
+"""Long polling that confirms an update only once its unit of work committed.
 
 Telegram keeps an update until a ``getUpdates`` call asks for updates after
 it (``offset``). PTB's ``Updater`` asks for the next ones right after queuing
 a batch, before its handlers ran, so a crash mid-handler would lose a member's
-vote. This loop asks for the next batch only once every update of the current
-one was handled — the core has committed it and the bot's answers are out —
-so after a crash Telegram delivers the unconfirmed updates again and the
-core, which remembers every message it applied, applies each exactly once.
+vote. This loop asks for the next batch once every update of the current one
+was committed by the core — its answers stored in the outbox with it, to be
+sent by the runtime's sender, also after a crash — so the long poll that asks
+for the next updates is the one that confirms these: no request of its own
+per answer. The offset asked for is always the lowest update not yet
+committed; after a crash Telegram delivers those again and the core, which
+remembers every message it applied, applies each exactly once.
 
 Within a batch, each chat's updates are handled in order and different chats
-concurrently, so one busy group held back by its rate limit does not hold
-back the others; a batch with a group migration is handled strictly in order.
+side by side; handling is committing, never sending, so no chat waits on
+another's rate limit. A batch with a group migration is handled strictly in
+order.
 """
 
 from __future__ import annotations
@@ -43,11 +47,9 @@ class Poller:
         handle: Handler,
         *,
         timeout: int = LONG_POLL_SECONDS,
-        after_batch: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._bot = bot
         self._handle = handle
-        self._after_batch = after_batch  # e.g. the outbox's coalesced edits, made before confirming
         self._timeout = timeout
         self.offset = 0  # every update below this one was handled
         self._asked_offset = 0  # the offset Telegram last heard: what it has confirmed
@@ -99,8 +101,6 @@ class Poller:
             self._busy = True
             try:
                 await self._handle_batch(updates)
-                if self._after_batch is not None:
-                    await self._after_batch()
             finally:
                 self._busy = False
             self.offset = max(self.offset, max(update.update_id for update in updates) + 1)

@@ -1,11 +1,12 @@
-"""Carrying the core's actions out on Telegram.
+"""Carrying the core's actions out on Telegram: the outlet the runtime's sender delivers the outbox through.
 
 Every request goes through the bot's rate limiter (PTB's ``AIORateLimiter``),
 which waits out a 429 and retries; should a 429 still come through, it is
 waited out here too, as often as it takes — a message is never dropped for
 flood control. A group that became a supergroup is followed to its new id
-(and the core told), a direct message that Telegram refuses falls back to a
-mention in the collective's group, and an edit that changes nothing is fine.
+(and the core told, by a ``ChatMoved`` event), a direct message that Telegram
+refuses falls back to a mention in the collective's group, an edit that
+changes nothing is fine, and a press's confirmation is its pop-up.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ExtBot
 
-from adapters.telegram.inbound import PLATFORM
-from adapters.telegram.rendering import keyboard, split_text, to_html
-from bot.actions import Acknowledge, Ask, Choice, DirectMessage, Edit, Mention, Post, Reply
-from bot.core import Core
+from adapters.sender import Posted, Redirect
+from adapters.telegram.limits import Pacing
+from adapters.telegram.rendering import keyboard, split_text, to_html, toast
+from bot.actions import Acknowledge, Action, Ask, Choice, DirectMessage, Edit, Mention, Post, Reply
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,64 +44,45 @@ def retry_seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-class Outbox:
-    def __init__(self, bot: ExtBot, core: Core) -> None:
+Moved = Callable[[str, str], Awaitable[None]]  # (old chat id, new chat id): tell the core
+
+
+class Sending:
+    def __init__(self, bot: ExtBot, moved: Moved, pacing: Pacing | None = None) -> None:
         self._bot = bot
-        self._core = core
+        self._tell_moved = moved
+        self._pacing = pacing or Pacing()
         self._moved: dict[int, int] = {}  # group id → supergroup id, learnt from Telegram's answers
-        self._latest_edit: dict[tuple[str, str], Edit] = {}  # the newest text wanted, per message
-        self._editors: dict[tuple[str, str], asyncio.Task] = {}
 
     def note_migration(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: messages still addressed to the old id go to the new one."""
         self._moved[old_chat_id] = new_chat_id
 
-    # --- the runtime's Outlet -------------------------------------------------
+    # --- the sender's outlet ----------------------------------------------------------------------
 
-    async def send(self, action: Post | Reply | Ask | DirectMessage | Acknowledge) -> str | None:
+    async def send(self, action: Action) -> Posted | Redirect | None:
         if isinstance(action, Acknowledge):
-            return None  # shown as the pressed button's pop-up (see the adapter), not in the chat
+            if action.to_ref.startswith("cb"):  # the press's callback query (see inbound.py)
+                await self.answer(action.to_ref[2:], toast(action.text) if action.text else None)
+            return None
         if isinstance(action, DirectMessage):
             return await self._direct(action)
         chat_id = int(action.chat.chat_id)
         if isinstance(action, Ask):
             message = await self._post(chat_id, action.text, markup=_buttons(action.key, action.choices))
-            if message is not None and message.chat.id != chat_id:
-                # The group moved while we sent: remember the ask where it now is.
-                await asyncio.to_thread(
-                    self._core.record_sent, PLATFORM, str(message.chat.id), action.key, str(message.message_id)
-                )
         elif isinstance(action, Reply):
             message = await self._post(chat_id, action.text, reply_to=action.to_ref)
-        else:
+        elif isinstance(action, Post):
             message = await self._post(chat_id, action.text, mentions=action.mentions)
-        return str(message.message_id) if message is not None else None
+        else:
+            raise TypeError(f"not an action the Telegram adapter sends: {action!r}")
+        if message is None:
+            return None
+        # The group may have moved while we sent: an ask is remembered where it now is.
+        moved = str(message.chat.id) if message.chat.id != chat_id else None
+        return Posted(str(message.message_id), moved)
 
     async def edit(self, action: Edit, message_ref: str) -> None:
-        """Ask for an ask's text to be replaced, without waiting: edits of one message coalesce,
-        so a burst of votes in a busy group makes a few edits showing the latest tally, not one
-        each (every edit counts against the group's 20 a minute). ``settle`` waits for them."""
-        key = (action.chat.chat_id, message_ref)
-        self._latest_edit[key] = action
-        if key not in self._editors:
-            self._editors[key] = asyncio.create_task(self._edit_latest(key, message_ref))
-
-    async def settle(self) -> None:
-        """Wait until every requested edit is made."""
-        while self._editors:
-            await asyncio.gather(*list(self._editors.values()), return_exceptions=True)
-
-    async def _edit_latest(self, key: tuple[str, str], message_ref: str) -> None:
-        try:
-            while (action := self._latest_edit.pop(key, None)) is not None:
-                try:
-                    await self._edit_now(action, message_ref)
-                except Exception:
-                    log.exception("could not edit message %s in %s", message_ref, action.chat.chat_id)
-        finally:
-            del self._editors[key]
-
-    async def _edit_now(self, action: Edit, message_ref: str) -> None:
         """Replace the text of an ask; its keyboard is sent again, or Telegram would remove it.
         A long ask was sent in pieces with the keyboard on the last: the last piece is what changes."""
         pieces = split_text(action.text)
@@ -174,9 +156,10 @@ class Outbox:
             link_preview_options=_NO_PREVIEW,
         )
 
-    async def _direct(self, action: DirectMessage) -> str | None:
+    async def _direct(self, action: DirectMessage) -> Posted | Redirect | None:
         """To the member's private chat; Telegram forbids a bot to write first, so where the
-        member never started a chat with it, a mention in the collective's group instead."""
+        member never started a chat with it, a mention in the collective's group instead (which
+        the sender puts in the group's queue, in its place among the group's messages)."""
         try:
             message = await self._post(int(action.user_id), action.text)
         except (Forbidden, BadRequest) as error:
@@ -187,8 +170,8 @@ class Outbox:
                 return None
             name = action.name or "member"
             text = f"{name}: {action.text}\n{_FALLBACK_HINT.format(bot=self._bot.username)}"
-            message = await self._post(int(action.fallback.chat_id), text, mentions=(Mention(action.user_id, name),))
-        return str(message.message_id) if message is not None else None
+            return Redirect(Post(action.fallback, text, (Mention(action.user_id, name),)))
+        return Posted(str(message.message_id)) if message is not None else None
 
     # --- one request, with Telegram's answers handled ------------------------------
 
@@ -199,7 +182,8 @@ class Outbox:
         while True:
             target = self._moved.get(chat_id, chat_id) if follow_migration else chat_id
             try:
-                return await call(target)
+                async with self._pacing.request(target):
+                    return await call(target)
             except RetryAfter as error:
                 # The rate limiter retried and gave up: wait again, as long as Telegram says, and retry.
                 seconds = retry_seconds(error)
@@ -207,7 +191,7 @@ class Outbox:
                 await asyncio.sleep(seconds + 0.1)
             except ChatMigrated as error:
                 self._moved[chat_id] = error.new_chat_id
-                await asyncio.to_thread(self._core.move_chat, PLATFORM, str(target), str(error.new_chat_id))
+                await self._tell_moved(str(target), str(error.new_chat_id))
                 log.info("group %s is now supergroup %s", target, error.new_chat_id)
                 if not follow_migration:
                     return None

@@ -28,6 +28,7 @@ from adapters.wiring import core_for, open_storage
 from bot.clock import FakeClock
 from storage.adapter_state import AdapterState
 from storage.engine import sqlite_url
+from storage.outbox import OutboxStore
 from tests.matrix_server.synapse import SynapseServer, SynapseUnavailable, ensure_synapse
 from tests.matrix_server.users import MatrixTestError, MatrixUser
 
@@ -87,8 +88,8 @@ BOT_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
 class RecordingRuntime(Runtime):
     """The real runtime, writing down every event an adapter hands it (to show what was, or was not, replayed)."""
 
-    def __init__(self, core) -> None:
-        super().__init__(core)
+    def __init__(self, core, outbox) -> None:
+        super().__init__(core, outbox)
         self.events: list = []
 
     async def handle(self, event):
@@ -110,7 +111,7 @@ class MatrixBot:
     def __post_init__(self) -> None:
         self.engine = open_storage(sqlite_url(self.db_path))
         self.core = core_for(self.engine, self.clock)
-        self.runtime = RecordingRuntime(self.core)
+        self.runtime = RecordingRuntime(self.core, OutboxStore(self.engine))
         self.state = AdapterState(self.engine, "matrix")
 
     @property
@@ -122,6 +123,8 @@ class MatrixBot:
         self.adapter = MatrixAdapter(self.config, self.runtime, self.state, **self.options)
         self.runtime.add(self.adapter)
         await self.adapter.start()
+        if not self.runtime.started:  # (restarted, the runtime resumes the new adapter's sender by itself)
+            await self.runtime.start()
         return self
 
     async def stop(self) -> None:

@@ -158,7 +158,7 @@ def test_a_room_with_anyone_else_in_it_is_no_direct_room_for_private_news():
     invited_later.add_member("@carol:hs", None, None)
     invited_later.add_member("@colleague:hs", None, None, invited=True)
     client = Client({room.room_id: room for room in (private, shared, invited_later)})
-    rooms = Rooms(client, core=None, memory=None, policy=InvitePolicy())
+    rooms = Rooms(client, moved=None, memory=None, policy=InvitePolicy())
     assert rooms._usable("!private", "@carol:hs")
     assert not rooms._usable("!shared", "@carol:hs")
     assert not rooms._usable("!invited", "@carol:hs")

@@ -1,6 +1,8 @@
 """Restarts: the sync token kept after each batch means a restarted bot replays nothing and misses nothing — after a
 clean stop, after SIGKILL (the real `collective-bot run` process), and after more happened than one sync carries.
-An event delivered twice (a token from before it) is applied once."""
+An event delivered twice (a token from before it) is applied once. An answer stored as the bot dies — before it
+was sent, or sent and not yet marked — appears exactly once after the restart (the resend keeps its transaction id).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.sender import FAULT_VARIABLE
 from tests.matrix_server.conftest import RoomView, collective_room, wait_for_join
 from tests.matrix_server.synapse import REPO_ROOT
 from tests.matrix_server.users import MatrixTestError
@@ -73,13 +76,17 @@ def run_config(tmp_path: Path, make_matrix_bot, synapse):
 
 
 class BotProcess:
-    """`python -m adapters.cli run --config …` as a child process, its output in a log file."""
+    """`python -m adapters.cli run --config …` as a child process, its output in a log file; ``fault`` sets the
+    sender's fault injection (``COLLECTIVE_BOT_FAULT``, see adapters/sender.py) for that start."""
 
     def __init__(self, user_id: str, config: Path, log: Path) -> None:
         self.user_id, self.config, self.log = user_id, config, log
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> None:
+    def start(self, fault: str | None = None) -> None:
+        environment = {k: v for k, v in os.environ.items() if k != FAULT_VARIABLE}
+        if fault:
+            environment[FAULT_VARIABLE] = fault
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "adapters.cli", "run", "--config", str(self.config)],
@@ -88,6 +95,7 @@ class BotProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                env=environment,
             )
 
     def kill(self, signum: int = signal.SIGKILL) -> int:
@@ -132,6 +140,45 @@ async def test_the_bot_killed_with_sigkill_and_restarted_replays_nothing_and_mis
         await alice.sync(0)
         with pytest.raises(MatrixTestError):  # and nothing else: no welcome again, no proposal #1 again
             await seen.message(timeout=0)
+    finally:
+        bot.stop()
+    assert "Traceback" not in bot.log.read_text()
+
+
+THANKS = "Thank you, Bob: €50.00 is in the pool."
+
+
+@pytest.mark.parametrize("moment", ["before-send", "after-send"])
+async def test_an_answer_stored_as_the_bot_dies_appears_once_after_the_restart(
+    synapse, make_member, run_config, tmp_path, moment
+):
+    """Killed (SIGKILL, by the sender's fault injection) right after the commit and before any send, or right after
+    the homeserver took the answer and before it was marked sent: after the restart the answer is in the room
+    exactly once, and the contribution counted once."""
+    password = "bot-password"
+    bot_id = await synapse.register(synapse.unique_localpart("collectivebot"), password)
+    bot = BotProcess(bot_id, await run_config(bot_id, password), tmp_path / "bot.log")
+    alice, bob = await make_member("Alice"), await make_member("Bob")
+    room = await alice.create_room(invite=[bot_id, bob.user_id], name="Collective")
+    await bob.join(await bob.wait_for_invite(room))
+    seen = RoomView(bot, room, alice)
+    try:
+        bot.start(fault=f"{moment}:{THANKS}")
+        await wait_for_join(alice, room, bot_id, timeout=30)
+        assert (await seen.say(alice, "!join")).startswith("Welcome, Alice!")
+        assert (await seen.say(bob, "!join")).startswith("Welcome, Bob!")
+        await bob.send_text(room, "!contribute 50")
+        assert await asyncio.to_thread(bot.process.wait, 30) == -signal.SIGKILL  # by the fault, at that moment
+
+        bot.start()
+        assert (await seen.says(timeout=30)).startswith(THANKS)
+        assert (await seen.say(alice, "!pool")).startswith("The pool holds €50.00")  # counted once
+        await alice.sync(0)
+        with pytest.raises(MatrixTestError):  # and the answer not a second time
+            await seen.message(timeout=0)
+        history = await alice.client.room_messages(room, start="", limit=100)
+        bodies = [e.body for e in history.chunk if getattr(e, "sender", None) == bot_id and hasattr(e, "body")]
+        assert sum(body.startswith(THANKS) for body in bodies) == 1
     finally:
         bot.stop()
     assert "Traceback" not in bot.log.read_text()

@@ -8,6 +8,7 @@ from adapters.runtime import Runtime
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.limits import FLOOD_RETRIES
 from bot.core import Core
+from storage.outbox import OutboxStore
 from tests.telegram.members import Members
 from tests.telegram_api import TelegramTestServer
 
@@ -20,16 +21,17 @@ async def server(request: pytest.FixtureRequest) -> AsyncIterator[TelegramTestSe
 
 
 @pytest.fixture
-async def adapter(server: TelegramTestServer, core: Core) -> AsyncIterator[TelegramAdapter]:
+async def adapter(server: TelegramTestServer, core: Core, engine) -> AsyncIterator[TelegramAdapter]:
     """The bot, running in the test's loop against the server, on a real SQLite file
     (the ``core`` fixture: a fake clock at Monday 2 March 2026, 09:00 UTC)."""
-    runtime = Runtime(core)
+    runtime = Runtime(core, OutboxStore(engine))
     # PTB's default limits let a transcript's twenty messages into a group through at once; the adapter's
     # own stricter ones (limits.py) are what ``collective-bot run`` uses and what the bench measures.
     limiter = AIORateLimiter(max_retries=FLOOD_RETRIES)
     bot = TelegramAdapter(TelegramConfig(server.token, server.base_url), runtime, rate_limiter=limiter)
     runtime.add(bot)
     await bot.start()
+    await runtime.start()
     await server.wait_for_polling()
     yield bot
     await bot.stop()
@@ -39,4 +41,4 @@ async def adapter(server: TelegramTestServer, core: Core) -> AsyncIterator[Teleg
 
 @pytest.fixture
 def members(server: TelegramTestServer, adapter: TelegramAdapter) -> Members:
-    return Members(server)
+    return Members(server, adapter.runtime)

@@ -1,8 +1,11 @@
 """Members acting on the Telegram test server, and what the bot did in answer.
 
-Every action waits until the bot has confirmed the update it caused: the
-adapter confirms an update only after handling it (its answers sent), so at
-that moment everything the bot will say about it has been said.
+Every action waits until the bot has confirmed the update it caused — the
+adapter confirms an update once its unit of work committed, its answers in
+the outbox — and, for a bot running in the test's loop, until the runtime
+has sent everything in the outbox: at that moment everything the bot will say
+about it has been said. (A bot in another process is waited for by what it
+says.)
 """
 
 from __future__ import annotations
@@ -37,8 +40,9 @@ class Answer:
 
 
 class Members:
-    def __init__(self, server: TelegramTestServer) -> None:
+    def __init__(self, server: TelegramTestServer, runtime=None) -> None:
         self.server = server
+        self.runtime = runtime
 
     async def say(self, user: User, chat: Chat, text: str, **options) -> Answer:
         mark = len(self.server.events)
@@ -66,6 +70,14 @@ class Members:
     async def _answered(self, delivery: Delivery, mark: int) -> Answer:
         assert delivery.update_id is not None, "Telegram would not deliver this to the bot"
         await self.server.wait_until_confirmed(delivery.update_id)
+        if self.runtime is not None:
+            await self.runtime.idle()
+        elif delivery.callback_query is None:  # a bot in another process: a typed command is answered with a message
+            await self.server._wait_for(
+                lambda: True if any(e.kind == "send" for e in self.server.events[mark:]) else None,
+                10.0,
+                lambda: f"the bot's answer to update {delivery.update_id}",
+            )
         events = self.server.events[mark:]
         return Answer(
             messages=[e for e in events if e.kind == "send"],
@@ -85,6 +97,8 @@ class Members:
         first = await server.wait_for_request("getUpdates", returned_it)
         again = await server.wait_for_request("getUpdates", returned_it, since=server.requests.index(first) + 1)
         await server.wait_for_request("getUpdates", since=server.requests.index(again) + 1, finished=False)
+        if self.runtime is not None:
+            await self.runtime.idle()  # and what it said about it is out
 
     def now_shows(self, message: BotMessage) -> str:
         """A bot message as members see it now, after any edits."""

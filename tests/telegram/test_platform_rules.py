@@ -2,17 +2,20 @@
 
 import asyncio
 import json
+import time
 
 from telegram.ext import ExtBot
 
 from adapters.config import TelegramConfig
 from adapters.runtime import Runtime
 from adapters.telegram import TelegramAdapter
-from adapters.telegram.sending import Outbox
+from adapters.telegram.sending import Sending
 from bot.actions import DirectMessage, Post
 from bot.clock import FakeClock
 from bot.core import Core
-from bot.events import Chat, MessageReceived, Sender
+from bot.events import Chat, ChatMoved, MessageReceived, Sender
+from bot.results import Delivery, Result
+from storage.outbox import OutboxStore
 from tests.telegram.members import Members
 from tests.telegram_api import TelegramTestServer
 
@@ -38,7 +41,7 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_its_collective(
     assert said.to(supergroup)[0].startswith("The pool holds €50.00")
 
     # Something still addressed to the old group (worked out before the upgrade) goes to the supergroup.
-    await adapter.send(Post(Chat("telegram", str(coop.id)), "Reminder: #1 Buy a coffee machine closes tomorrow."))
+    await adapter.send(Post(Chat("telegram", str(coop.id)), "Reminder: #1 Buy a coffee machine closes tomorrow."), "t1")
     assert server.bot_messages(supergroup)[-1].text == "Reminder: #1 Buy a coffee machine closes tomorrow."
 
 
@@ -51,9 +54,12 @@ async def test_a_message_that_meets_the_upgrade_first_follows_the_group_and_move
     core.handle(MessageReceived(old, Sender("telegram", str(alice.id), "Alice"), "/join", "1", clock.now()))
     supergroup = await server.upgrade_to_supergroup(coop, by=alice)
 
+    async def tell_the_core(old_id: str, new_id: str) -> None:  # as the adapter does, through the runtime
+        core.handle(ChatMoved(Chat("telegram", old_id), new_id, "moved", clock.now()))
+
     # The bot has not seen the upgrade yet when it sends to the group: Telegram answers with the new id.
     async with ExtBot(server.token, base_url=server.base_url) as bot:
-        await Outbox(bot, core).send(Post(old, "#1 Buy a coffee machine — adopted."))
+        await Sending(bot, tell_the_core).send(Post(old, "#1 Buy a coffee machine — adopted."))
 
     assert [m.text for m in server.bot_messages(supergroup)] == ["#1 Buy a coffee machine — adopted."]
     [refused] = [r for r in server.requests_of("sendMessage") if r.status != 200]
@@ -118,12 +124,12 @@ async def test_a_fan_out_to_many_members_keeps_within_telegrams_limit(server: Te
     users = [server.add_user(f"Member {n}") for n in range(40)]
     for user in users:
         await server.user_sends_private(user, "/start")
-    runtime = Runtime(core)
+    runtime = Runtime(core, None)
     adapter = TelegramAdapter(TelegramConfig(server.token, server.base_url), runtime)
     async with adapter.bot:
         await asyncio.gather(
             *(
-                adapter.send(DirectMessage("telegram", str(user.id), "Handover: you hold the keys this week."))
+                adapter.send(DirectMessage("telegram", str(user.id), "Handover: you hold the keys this week."), "t")
                 for user in users
             )
         )
@@ -139,10 +145,36 @@ async def test_tally_edits_of_one_message_coalesce_into_the_latest(server, adapt
     group = server.add_group("Busy co-op", members=[server.add_user("Alice")])
     chat = Chat("telegram", str(group.id))
     choices = (Choice("agree", "👍 Agree"),)
-    ref = await adapter.send(Ask(chat, "r1", "Proposal #1\nagree 0 — 0 of 50 responded", choices))
+    posted = await adapter.send(Ask(chat, "r1", "Proposal #1\nagree 0 — 0 of 50 responded", choices), "t0")
     for votes in range(1, 11):
-        await adapter.edit(Edit(chat, "r1", f"Proposal #1\nagree {votes} — {votes} of 50 responded", choices), ref)
-    await adapter.outbox.settle()
+        edit = Edit(chat, "r1", f"Proposal #1\nagree {votes} — {votes} of 50 responded", choices, refs=(posted.ref,))
+        await adapter.runtime.deliver(
+            Result(deliveries=(Delivery(votes, "telegram", chat.chat_id, edit, f"t{votes}"),))
+        )
+    await adapter.runtime.idle()
     edits = server.bot_edits(group)
     assert len(edits) == 1
     assert edits[0].text == "Proposal #1\nagree 10 — 10 of 50 responded"
+
+
+async def test_a_chat_with_a_thousand_answers_waiting_does_not_starve_a_chat_with_one(server, core, engine):
+    """Telegram's 30 a second is shared fairly: each chat's queue has one request at a time waiting for it."""
+    busy, quiet = server.add_user("Busy"), server.add_user("Quiet")
+    for user in (busy, quiet):
+        await server.user_sends_private(user, "/start")
+    runtime = Runtime(core, OutboxStore(engine))
+    adapter = TelegramAdapter(TelegramConfig(server.token, server.base_url), runtime)  # the adapter's own limits
+    runtime.add(adapter)
+    async with adapter.bot:  # only the sending side
+        await runtime.start()
+        await runtime.deliver([DirectMessage("telegram", str(busy.id), f"Note {n}") for n in range(1000)])
+        await server.wait_for_bot_message(busy.id, "Note 0")
+        started = time.monotonic()
+        await runtime.deliver([DirectMessage("telegram", str(quiet.id), "Your turn to hold the keys.")])
+        await server.wait_for_bot_message(quiet.id, "Your turn to hold the keys.", timeout=5)
+        waited = time.monotonic() - started
+        sent_busy = len(server.bot_messages(busy.id))
+        await runtime.senders["telegram"].stop(0)
+    assert waited < 0.5  # a slot or two of the 28 a second, not the thousand before it
+    assert sent_busy < 100
+    assert server.message_rate_violations() == []

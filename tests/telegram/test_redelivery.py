@@ -1,8 +1,12 @@
-"""Telegram delivers an update again when it was not confirmed: each is applied once.
+"""Telegram delivers an update again when it was not confirmed: each is applied once; and an answer
+stored when the bot died goes out after the restart.
 
-The bot confirms an update only after handling it, so a bot killed mid-handling
-gets the update again when it restarts; the core remembers every message it
-applied and applies it once.
+The bot confirms an update once its unit of work committed (its answers in the
+outbox with it), so a bot killed before that gets the update again when it
+restarts, and the core, which remembers every message it applied, applies it
+once; a bot killed after it sends the stored answers when it starts again. A
+Telegram send is not idempotent: an answer in flight at the moment of the crash
+may arrive twice, never not at all.
 """
 
 import asyncio
@@ -14,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.sender import FAULT_VARIABLE
 from storage.engine import sqlite_url
 from tests.telegram.members import Members
 from tests.telegram_api import Delivery, TelegramTestServer
@@ -62,7 +67,8 @@ async def test_polling_goes_on_through_telegrams_errors(server: TelegramTestServ
 
 
 class BotProcess:
-    """``collective-bot run --config ...`` in a subprocess, against the server in the test's loop."""
+    """``collective-bot run --config ...`` in a subprocess, against the server in the test's loop; ``fault`` sets
+    the sender's fault injection (``COLLECTIVE_BOT_FAULT``, see adapters/sender.py) for the next start."""
 
     def __init__(self, server: TelegramTestServer, directory: Path) -> None:
         self.config = directory / "config.toml"
@@ -75,9 +81,11 @@ class BotProcess:
         self.server = server
         self.process: asyncio.subprocess.Process | None = None
 
-    async def start(self, wait: bool = True) -> None:
+    async def start(self, wait: bool = True, fault: str | None = None) -> None:
         """``wait``: until it long-polls (a bot restarted into a backlog is busy first)."""
-        environment = {k: v for k, v in os.environ.items() if k != "COLLECTIVE_TELEGRAM_TOKEN"}
+        environment = {k: v for k, v in os.environ.items() if k not in ("COLLECTIVE_TELEGRAM_TOKEN", FAULT_VARIABLE)}
+        if fault:
+            environment[FAULT_VARIABLE] = fault
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "adapters.cli", "run", "--config", str(self.config),
@@ -89,6 +97,10 @@ class BotProcess:
     async def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
         await self.process.wait()
+
+    async def killed_by_fault(self) -> None:
+        """Until the fault injection has killed the process."""
+        assert await asyncio.wait_for(self.process.wait(), 20) == -signal.SIGKILL
 
     async def stop(self) -> int:
         self.process.send_signal(signal.SIGTERM)
@@ -107,8 +119,8 @@ async def bot(server: TelegramTestServer, tmp_path: Path) -> AsyncIterator[BotPr
 async def killed_while_answering(
     server: TelegramTestServer, bot: BotProcess, chat, act, answer: str = "sendMessage"
 ) -> Delivery:
-    """Do ``act`` (a member's action) and kill the bot while it is answering: the core has stored
-    the change (answers leave only after the commit) but the bot has not confirmed the update.
+    """Do ``act`` (a member's action) and kill the bot while it is answering: the core has stored the change and
+    its answer (answers leave only after the commit), and the answer waits out Telegram's flood control.
     ``answer`` is the request that answers it: a message, or a press's tally edit."""
     flood = server.fail_next(answer, retry_after=30, chat_id=chat.id)  # the answer must wait 30 s
     since = len(server.requests)
@@ -116,8 +128,6 @@ async def killed_while_answering(
     await server.wait_for_request(answer, lambda request: request.status == 429, since=since)
     await bot.kill()
     assert flood.hits == 1
-    assert server.confirmed_below <= delivery.update_id
-    assert delivery.update_id in [update["update_id"] for update in server.pending_updates]
     return delivery
 
 
@@ -131,19 +141,21 @@ async def test_a_vote_pressed_as_the_bot_is_killed_counts_once_after_restart(
         await members.say(user, coop, "/join")
     proposal = (await members.say(alice, coop, "/propose Buy a coffee machine")).messages[0]
     await members.press(bob, proposal, "👍 Agree")
+    await server.wait_for_bot_edit(coop, "1 of 3 responded")
 
     press = await killed_while_answering(
         server, bot, coop, lambda: server.user_presses_button(carol, proposal, text="👍 Agree"), "editMessageText"
     )
-    await bot.start()  # Telegram delivers the unconfirmed press again; the core applies it once
+    await bot.start()  # the stored tally edit goes out; a press not yet confirmed comes again and counts once
     await server.wait_until_confirmed(press.update_id)
     await server.wait_for_callback_answer(press.query_id)  # her button stops spinning
+    await server.wait_for_bot_edit(coop, "2 of 3 responded", timeout=10)
 
     said = await members.say(alice, coop, "/show 1")
     assert "Responses (2 of 3):\n• Bob — agree\n• Carol — agree\nNot yet responded: Alice." in said.to(coop)[0]
     said = await members.say(alice, coop, "/agree 1")
     assert said.to(coop) == ["Alice agrees with #1 Buy a coffee machine."]
-    assert members.now_shows(proposal).endswith("agree 3 · stand aside 0 · object 0 · block 0 — 3 of 3 responded")
+    await server.wait_for_bot_edit(coop, "agree 3 · stand aside 0 · object 0 · block 0 — 3 of 3 responded")
 
     assert await bot.stop() == 0  # SIGTERM: a clean stop
     for request in server.requests_of("deleteWebhook"):
@@ -162,7 +174,45 @@ async def test_a_contribution_sent_as_the_bot_is_killed_is_recorded_once(server:
     )
     await bot.start()
     await server.wait_until_confirmed(contribution.update_id)
+    await server.wait_for_bot_message(coop, "Thank you, Bob: €50.00 is in the pool.", timeout=10)
 
     # Applied twice, the pool would hold €100.00; lost, nothing.
     assert (await members.say(bob, coop, "/pool")).to(coop)[0].startswith(POOL_OF_50)
     assert await bot.stop() == 0
+
+
+THANKS = "Thank you, Bob: €50.00 is in the pool."
+
+
+@pytest.mark.parametrize("moment", ["before-send", "after-send"])
+async def test_an_answer_stored_as_the_bot_dies_arrives_after_the_restart(
+    server: TelegramTestServer, tmp_path: Path, moment: str
+):
+    """Killed the moment after the commit (nothing sent yet), or the moment after Telegram took the answer (not
+    yet marked sent): after the restart the answer is there — at least once, at most twice — and the
+    contribution counted once."""
+    members = Members(server)
+    alice, bob = server.add_user("Alice"), server.add_user("Bob")
+    coop = server.add_group("Bakery co-op", members=[alice, bob])
+    bot = BotProcess(server, tmp_path)
+    await bot.start(fault=f"{moment}:{THANKS}")
+    try:
+        await members.say(alice, coop, "/join")
+        await members.say(bob, coop, "/join")
+        contribution = await server.user_sends(bob, coop, "/contribute 50")
+        await bot.killed_by_fault()
+        sent_before = [m.text for m in server.bot_messages(coop) if m.text.startswith(THANKS)]
+        assert len(sent_before) == (0 if moment == "before-send" else 1)
+
+        await bot.start()
+        await server.wait_until_confirmed(contribution.update_id)
+        await server.user_sends(alice, coop, "/pool")
+        await server.wait_for_bot_message(coop, POOL_OF_50, timeout=10)  # counted once
+        # A chat's answers go out in the order they were stored: a resent answer came before this one.
+        thanks = [m for m in server.bot_messages(coop) if m.text.startswith(THANKS)]
+        assert 1 <= len(thanks) <= 2
+        assert await bot.stop() == 0
+    finally:
+        if bot.process.returncode is None:
+            await bot.kill()
+    assert "Traceback" not in bot.log.read_text()
