@@ -224,10 +224,18 @@ class RoomView:
     async def says(self, timeout: float = 10.0) -> str:
         return (await self.message(timeout)).body
 
-    async def edit(self) -> RoomMessageNotice:
-        return await self.observer.wait_for_event(
-            self.room_id, is_edit, kind=RoomMessageNotice, sender=self.bot.user_id
-        )
+    async def edit(self, of: str | None = None, ending: str | None = None) -> RoomMessageNotice:
+        """The bot's next edit here; with `of`, the next edit of that message, and with `ending`, the first whose
+        text ends so (tally edits are coalesced: an intermediate one may never be sent)."""
+
+        def wanted(event) -> bool:
+            if not is_edit(event):
+                return False
+            if of is not None and event.source["content"].get("m.relates_to", {}).get("event_id") != of:
+                return False
+            return ending is None or event.body.endswith(ending)
+
+        return await self.observer.wait_for_event(self.room_id, wanted, kind=RoomMessageNotice, sender=self.bot.user_id)
 
     async def say(self, speaker: MatrixUser, text: str, *, reply_to: str | None = None) -> str:
         """`speaker` writes `text`; the bot's answer."""

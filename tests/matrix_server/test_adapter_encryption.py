@@ -57,17 +57,17 @@ async def test_three_members_decide_in_an_encrypted_room(make_matrix_bot, make_m
 
     # Bob agrees by reaction (encrypted, as Element sends it): the tally on the proposal shows it.
     await bob.react(room, proposal.event_id, "👍")
-    assert (await group.edit()).body.endswith("agree 1 · stand aside 0 · object 0 · block 0 — 1 of 3 responded")
+    await group.edit(of=proposal.event_id, ending="agree 1 · stand aside 0 · object 0 · block 0 — 1 of 3 responded")
     # Carol objects in a reply to the proposal, Alice agrees by command.
     objection = await carol.send_text(room, "!object too dear for now", reply_to=proposal.event_id)
     answer = await group.message()
     assert answer.body == "Carol objects to #2 Buy a printer: too dear for now"
     assert answer.source["content"]["m.relates_to"] == {"m.in_reply_to": {"event_id": objection}}
-    assert (await group.edit()).body.endswith("2 of 3 responded")
+    await group.edit(of=proposal.event_id, ending="2 of 3 responded")
     assert await group.say(alice, "!agree 2 we print every week") == (
         "Alice agrees with #2 Buy a printer: we print every week"
     )
-    await group.edit()
+    await group.edit(of=proposal.event_id, ending="3 of 3 responded")
 
     shown = await group.say(carol, "!show 2")
     assert "• Alice — agree: we print every week" in shown
