@@ -34,7 +34,7 @@ QUOTE = "│ "
 def visible(text: str) -> str:
     """Without invisible and direction characters, and without other control
     characters (a tab becomes a space); line breaks are kept."""
-    text = text.translate(_DROPPED)
+    text = text.translate(_DROPPED).replace("\r\n", "\n")
     kept = []
     for char in text:
         if char in "\n\r" or char == "\u2028" or char == "\u2029":

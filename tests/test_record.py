@@ -148,3 +148,9 @@ def test_decisions_come_a_page_at_a_time_and_none_is_lost(chat):
     second = chat.say("Alice", "/decisions 2").splitlines()
     assert second[0] == "Decisions 21–25 of 25, newest first:" and second[-1] == "That is the last page."
     assert second[-2].startswith("#1 Plan 0 — adopted")
+
+
+def test_windows_line_ends_make_no_blank_lines_in_a_proposals_detail(chat):
+    group(chat, "Alice")
+    [ask] = chat.send("Alice", "/propose Paint the kitchen\r\nGreen walls.\r\nBlue doors.")
+    assert "\n│ Green walls.\n│ Blue doors.\n" in ask.text
