@@ -1,4 +1,5 @@
-"""The core is platform-neutral: it imports no chat library, no ORM and no adapter."""
+"""The core is platform-neutral: it imports no chat library, no ORM and no adapter;
+beyond the standard library, only pure domain libraries named here."""
 
 import ast
 import json
@@ -9,7 +10,29 @@ import sys
 import bot
 
 FORBIDDEN = ("telegram", "nio", "sqlmodel", "sqlalchemy", "alembic", "apscheduler", "adapters", "storage", "aiohttp")
+# Pure domain libraries the core may use: Babel (CLDR locale data) for money, numbers,
+# dates and languages. Nothing here talks to a platform, a database or the network.
+DOMAIN_LIBRARIES = ("babel",)
 CORE = pathlib.Path(bot.__file__).parent
+
+
+def _imports():
+    for path in sorted(CORE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                yield from ((path, alias.name) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                yield path, node.module
+
+
+def test_beyond_the_standard_library_the_core_imports_only_the_named_domain_libraries():
+    outside = {
+        f"{path.name}: {name}"
+        for path, name in _imports()
+        if (top := name.split(".")[0]) not in sys.stdlib_module_names and top not in ("bot", *DOMAIN_LIBRARIES)
+    }
+    assert outside == set()
+    assert any(name.split(".")[0] == "babel" for _, name in _imports())  # the scan sees third-party imports
 
 
 def test_no_core_module_names_a_forbidden_package():
