@@ -4,6 +4,7 @@ decisions that /decisions shows."""
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from bot.model import Decision, Item, Member, Round
 
@@ -15,6 +16,7 @@ _LOOK_ALIKES = str.maketrans(
 )
 
 
+@lru_cache(maxsize=8192)  # a pure function of the name; every message that names someone asks
 def skeleton(name: str) -> str:
     """What a name looks like: compatibility forms folded (ＢＯＢ is BOB), case
     and accents ignored, look-alike letters of other scripts taken as Latin."""
