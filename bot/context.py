@@ -12,7 +12,7 @@ from bot.errors import Refusal
 from bot.events import Chat, Sender
 from bot.model import Collective, Member
 from bot.ports import UnitOfWork
-from bot.record import shown_name, twin_names
+from bot.record import shown_name
 from bot.settings import CollectiveSettings
 from bot.timefmt import format_time
 
@@ -26,7 +26,6 @@ class Scope:
     collective: Collective | None
     settings: CollectiveSettings
     actions: list[Action] = field(default_factory=list)
-    twins: dict[int, set[str]] = field(default_factory=dict)  # per collective, loaded when a name is first shown
 
     def time(self, moment: datetime) -> str:
         return format_time(moment, self.settings.timezone)
@@ -34,12 +33,7 @@ class Scope:
     def name(self, member: Member) -> str:
         """How the bot writes a member's name: told apart from anyone whose name
         looks the same (see ``bot.record``)."""
-        return shown_name(member, self.twins_of(member.collective_id))
-
-    def twins_of(self, collective_id: int) -> set[str]:
-        if collective_id not in self.twins:
-            self.twins[collective_id] = twin_names(self.uow.members.display_names(collective_id))
-        return self.twins[collective_id]
+        return shown_name(member)
 
     def announce(self, text: str, mentioning: tuple[Member, ...] | list[Member] = ()) -> None:
         """Post to every group chat of the collective; ``mentioning`` names the

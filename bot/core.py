@@ -36,6 +36,7 @@ from bot.duework import DueHandler, run_due
 from bot.errors import PrivateRefusal, Refusal
 from bot.events import ChatMoved, ChoiceMade, ChoiceWithdrawn, Event, MessageReceived
 from bot.ports import UnitOfWork, UnitOfWorkFactory
+from bot.record import recount_twins
 from bot.results import Result, settle, unstored
 from bot.settings import CollectiveSettings
 
@@ -179,6 +180,7 @@ class Core:
         if member is not None and member.display_name != sender.display_name:
             member.display_name = sender.display_name
             uow.members.save(member)
+            member.twin = member.id in recount_twins(uow, member.collective_id)
         replied_ask = None
         if isinstance(event, MessageReceived) and event.reply_to:
             replied_ask = uow.asks.key_of(event.chat.platform, event.chat.chat_id, event.reply_to)

@@ -27,6 +27,7 @@ class Member:
     active: bool = True
     away_until: datetime | None = None
     left_at: datetime | None = None
+    twin: bool = False  # another member's name looks the same: shown with the user id (bot.record)
 
     def is_away(self, now: datetime) -> bool:
         return self.away_until is not None and self.away_until > now
@@ -80,6 +81,7 @@ class Item:
     decided_at: datetime | None = None
     data: dict = field(default_factory=dict)
     author_name: str | None = field(default=None, compare=False)  # the author's name as loaded; not stored
+    author_twin: bool = field(default=False, compare=False)  # whether it looks like another's; not stored
 
 
 # Round statuses: open, closed (with an outcome), amended (replaced by a new

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.context import Scope
 from bot.model import DECIDING, FUNDED, QUEUED, Item, Member
 from bot.pool import apply_reversal, approve, fund_queue, reject
+from bot.record import recount_twins
 from bot.rotation import create_role, on_join
 from bot.settings import KEYS, CollectiveSettings
 
@@ -21,6 +22,7 @@ def admit(scope: Scope, platform: str, user_id: str, name: str) -> Member:
         member.active, member.joined_at, member.left_at, member.away_until = True, scope.now, None, None
         member.display_name = name
     member = scope.uow.members.save(member)
+    member.twin = member.id in recount_twins(scope.uow, collective_id)
     on_join(scope, member)
     return member
 

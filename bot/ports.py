@@ -55,8 +55,11 @@ class Members(Protocol):
     def save(self, member: Member) -> Member:
         """Insert or update; returns the member with its id."""
 
-    def display_names(self, collective_id: int) -> list[str]:
-        """The display names of every member the collective has, or had."""
+    def names(self, collective_id: int) -> list[tuple[int, str]]:
+        """(id, display name) of every member the collective has, or had."""
+
+    def mark_twins(self, collective_id: int, ids: set[int]) -> None:
+        """These members' names look like another's; no other member's does."""
 
     def memberships(self, platform: str, user_id: str) -> list[Member]:
         """Every active membership of one person, across collectives."""

@@ -25,22 +25,22 @@ def skeleton(name: str) -> str:
     return " ".join(bare.translate(_LOOK_ALIKES).split())
 
 
-def twin_names(display_names: list[str]) -> set[str]:
-    """The skeletons that more than one member has (or had)."""
-    seen: set[str] = set()
-    twins: set[str] = set()
-    for name in display_names:
-        shape = skeleton(name)
-        (twins if shape in seen else seen).add(shape)
+def recount_twins(uow, collective_id: int) -> set[int]:
+    """After a member joined or changed their name: mark every member (past ones
+    too) whose name looks like another's, so each message can tell them apart
+    without asking again. Returns the ids marked."""
+    by_shape: dict[str, list[int]] = {}
+    for member_id, name in uow.members.names(collective_id):
+        by_shape.setdefault(skeleton(name), []).append(member_id)
+    twins = {member_id for ids in by_shape.values() if len(ids) > 1 for member_id in ids}
+    uow.members.mark_twins(collective_id, twins)
     return twins
 
 
-def shown_name(member: Member, twins: set[str]) -> str:
+def shown_name(member: Member) -> str:
     """A member's name as the bot writes it: with their user id where another
     member's name looks the same, so no one can pass for someone else."""
-    if skeleton(member.display_name) in twins:
-        return f"{member.display_name} ({member.user_id})"
-    return member.display_name
+    return f"{member.display_name} ({member.user_id})" if member.twin else member.display_name
 
 
 def log_decision(scope, item: Item, verdict: str, round_: Round | None = None, rule: str | None = None) -> None:

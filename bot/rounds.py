@@ -31,7 +31,7 @@ from bot.model import (
     Round,
 )
 from bot.outcomes import carry_out
-from bot.record import log_decision, skeleton
+from bot.record import log_decision
 from bot.settings import CollectiveSettings
 from bot.text import one_line, quoted
 
@@ -159,7 +159,7 @@ def author_name(scope: Scope, item: Item) -> str | None:
         return "a member, privately"
     if item.author_id is None:
         return None
-    if item.author_name is not None and skeleton(item.author_name) not in scope.twins_of(item.collective_id):
+    if item.author_name is not None and not item.author_twin:
         return item.author_name  # loaded with the item: no query when no one else looks like them
     return scope.name(scope.uow.members.get(item.author_id))
 

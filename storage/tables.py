@@ -40,6 +40,8 @@ class MemberRow(SQLModel, table=True):
     active: bool = True
     away_until: datetime | None = None
     left_at: datetime | None = None
+    # Another member's name looks the same (bot.record.skeleton): shown with the user id.
+    twin: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class SettingRow(SQLModel, table=True):

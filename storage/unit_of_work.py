@@ -259,7 +259,14 @@ _MEMBERS_ACTIVE = (
 _MEMBERSHIPS = select(member_t).where(
     member_t.c.platform == bindparam("platform"), member_t.c.user_id == bindparam("user_id"), member_t.c.active
 )
-_MEMBER_NAMES = select(member_t.c.display_name).where(member_t.c.collective_id == bindparam("collective_id"))
+_MEMBER_NAMES = select(member_t.c.id, member_t.c.display_name).where(
+    member_t.c.collective_id == bindparam("collective_id")
+)
+_MEMBER_TWINS = (
+    update(member_t)
+    .where(member_t.c.collective_id == bindparam("key_collective_id"))
+    .values(twin=member_t.c.id.in_(bindparam("ids", expanding=True)))
+)
 _MEMBER_FIELDS = (
     "collective_id",
     "platform",
@@ -269,6 +276,7 @@ _MEMBER_FIELDS = (
     "active",
     "away_until",
     "left_at",
+    "twin",
 )
 _MEMBER_UPDATE = _update_by(member_t, "id")
 
@@ -284,8 +292,11 @@ class SqlMembers(_Repository):
     def active(self, collective_id: int) -> list[Member]:
         return [_member(row) for row in self._all(_MEMBERS_ACTIVE, collective_id=collective_id)]
 
-    def display_names(self, collective_id: int) -> list[str]:
-        return list(self.connection.execute(_MEMBER_NAMES, {"collective_id": collective_id}).scalars())
+    def names(self, collective_id: int) -> list[tuple[int, str]]:
+        return [(row.id, row.display_name) for row in self._all(_MEMBER_NAMES, collective_id=collective_id)]
+
+    def mark_twins(self, collective_id: int, ids: set[int]) -> None:
+        self.connection.execute(_MEMBER_TWINS, {"key_collective_id": collective_id, "ids": sorted(ids) or [-1]})
 
     def memberships(self, platform: str, user_id: str) -> list[Member]:
         return [_member(row) for row in self._all(_MEMBERSHIPS, platform=platform, user_id=user_id)]
@@ -419,7 +430,7 @@ _TAKE_NUMBER = (
 _LAST_NUMBER = select(collective_t.c.last_item_number).where(collective_t.c.id == bindparam("id"))
 _author = member_t.alias("author")
 # Items with their author's current name (it heads every proposal message, redrawn at each vote).
-_ITEMS = select(item_t, _author.c.display_name.label("author_name")).select_from(
+_ITEMS = select(item_t, _author.c.display_name.label("author_name"), _author.c.twin.label("author_twin")).select_from(
     item_t.outerjoin(_author, _author.c.id == item_t.c.author_id)
 )
 

@@ -141,6 +141,10 @@ def test_a_database_from_before_the_record_changes_keeps_every_outcome_and_numbe
             "INSERT INTO round VALUES (2, 1, 2, 'Paint the kitchen', '', "
             f"'{then}', '{then}', 'closed', '{then}', 'consensus', 1, 'adopted', 'full', '{{}}')"
         )
+        run(  # a later member whose name looks like Alice's
+            "INSERT INTO member (id, collective_id, platform, user_id, display_name, joined_at, active) "
+            f"VALUES (4, 1, 'console', 'alice2', 'ALICE', '{then}', 1)"
+        )
         run("INSERT INTO roll VALUES (2, 1), (2, 2), (2, 3)")
         run(f"INSERT INTO response VALUES (2, 1, 'agree', '', '{then}', '{then}')")
         run(f"INSERT INTO response VALUES (2, 3, 'standaside', 'away', '{then}', '{then}')")
@@ -163,8 +167,9 @@ def test_a_database_from_before_the_record_changes_keeps_every_outcome_and_numbe
         "#1 Paint it grey — amended (round 1), Mon 5 Jan 2026, 10:00 UTC",
     ]
     assert [line.split(".")[0] for line in chat.say("Bob", "/ledger").splitlines()[1:4]] == ["• 3", "• 2", "• 1"]
+    assert "• Alice (alice)\n• Bob\n• ALICE (alice2)" in chat.say("Bob", "/members")  # told apart after upgrade
     chat.say("Bob", "/leave")  # Bob leaves after the round closed: its record stays as it was
-    assert "Responses (2 of 3):\n• Alice — agree\n• Carol — stand aside: away" in chat.say("Alice", "/show 1")
+    assert "Responses (2 of 3):\n• Alice (alice) — agree\n• Carol — stand aside: away" in chat.say("Alice", "/show 1")
     assert chat.say("Alice", "/contribute 5").startswith("Thank you")
     assert "• 4. " in chat.say("Alice", "/ledger")
 
