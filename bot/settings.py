@@ -143,7 +143,7 @@ KEYS: dict[str, SettingKey] = {
         SettingKey("language", "en", _choice(LANGUAGES), "the bot's language"),
         SettingKey("join", "open", _choice(JOIN_MODES), "open, or consent: a join opens a membership proposal"),
         SettingKey(
-            "announce_in", "main", _announce_in, "where collective-wide announcements go (/announce here sets it)"
+            "announce_in", "main", _announce_in, "where collective-wide announcements go; /announce here sets it"
         ),
     )
 }

@@ -59,7 +59,7 @@ def test_a_lone_member_sets_announce_in_at_once_and_handovers_go_there(chat):
         (
             NEWS,
             "You are the only member, so it applies at once: announce_in is now a topic or thread (id 33) of a "
-            "Console chat (where collective-wide announcements go (/announce here sets it)).",
+            "Console chat (where collective-wide announcements go; /announce here sets it).",
         )
     ]
     assert "• announce_in = a topic or thread (id 33) of a Console chat (default the main chat)" in chat.say(
@@ -138,3 +138,20 @@ def test_a_private_need_goes_to_announce_in_or_the_main_chat_never_beside_its_re
     later = chat.core.tick(chat.clock.now() + timedelta(days=3))
     assert heard(later) and SHIFTS not in {thread for thread, _ in heard(later)}
     assert {thread for thread, _ in heard(later) if "#2" in _} == {NEWS}
+
+
+def test_set_announce_in_main_brings_announcements_back_to_the_main_chat(chat):
+    group(chat, "Alice")
+    chat.say("Alice", "/announce here", chat=topic(chat, NEWS))
+    assert chat.say("Alice", "/announce here", chat=topic(chat, NEWS)) == (
+        "announce_in is already a topic or thread (id 33) of a Console chat."
+    )
+    assert chat.say("Alice", "/set announce_in main") == (
+        "You are the only member, so it applies at once: announce_in is now the main chat (where collective-wide "
+        "announcements go; /announce here sets it)."
+    )
+    chat.say("Alice", "/away 1d")
+    back = [a for a in chat.core.tick(chat.clock.now() + timedelta(days=1, minutes=1)) if isinstance(a, Post)]
+    assert [(a.chat.thread, a.text) for a in back] == [
+        (None, "Alice is back from time away; rotations include them again.")
+    ]
