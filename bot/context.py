@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.actions import Acknowledge, Action, DirectMessage, Mention, Post, Reply
+from bot.addressing import destinations
 from bot.commands import CommandTable
 from bot.errors import Refusal
 from bot.events import Chat, Sender
-from bot.model import Collective, Member
+from bot.model import Collective, Item, Member
 from bot.ports import UnitOfWork
 from bot.record import shown_name
 from bot.settings import CollectiveSettings
@@ -35,22 +36,31 @@ class Scope:
         looks the same (see ``bot.record``)."""
         return shown_name(member)
 
-    def announce(self, text: str, mentioning: tuple[Member, ...] | list[Member] = ()) -> None:
-        """Post to every group chat of the collective; ``mentioning`` names the
-        members whose names in the text should become mentions."""
+    def announce(
+        self, text: str, mentioning: tuple[Member, ...] | list[Member] = (), about: Item | None = None
+    ) -> None:
+        """Post to every group chat of the collective: ``about`` an item, in the topic or thread it was
+        raised in; otherwise where the collective announces (see ``bot.addressing``). ``mentioning`` names
+        the members whose names in the text should become mentions."""
         if self.collective is None:
             return
-        for platform, chat_id in self.uow.collectives.chats(self.collective.id):
-            mentions = tuple(Mention(m.user_id, m.display_name) for m in mentioning if m.platform == platform)
-            self.actions.append(Post(Chat(platform, chat_id), text, mentions))
+        for chat in self.places(self.collective.id, about):
+            mentions = tuple(Mention(m.user_id, m.display_name) for m in mentioning if m.platform == chat.platform)
+            self.actions.append(Post(chat, text, mentions))
 
-    def tell(self, member: Member, text: str, private: bool = False) -> None:
-        """A direct message, falling back to a mention in the collective's
-        first chat — unless it is ``private``: then it is never shown there."""
+    def places(self, collective_id: int, about: Item | None = None) -> list[Chat]:
+        """Where an announcement goes in each chat of the collective (see ``announce``)."""
+        chats = self.uow.collectives.chats(collective_id)
+        return destinations(chats, self.settings.text("announce_in"), about)
+
+    def tell(self, member: Member, text: str, private: bool = False, about: Item | None = None) -> None:
+        """A direct message, falling back to a mention in the collective's chat on the member's platform
+        (where an announcement ``about`` the same would go) — unless it is ``private``: then it is never
+        shown there."""
         fallback = None
         if not private:
-            chats = self.uow.collectives.chats(member.collective_id)
-            fallback = next((Chat(p, c) for p, c in chats if p == member.platform), None)
+            places = self.places(member.collective_id, about)
+            fallback = next((chat for chat in places if chat.platform == member.platform), None)
         self.actions.append(DirectMessage(member.platform, member.user_id, text, fallback, member.display_name))
 
 

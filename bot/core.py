@@ -28,7 +28,7 @@ from bot import (
     settings_proposals,
     text,
 )
-from bot.actions import Acknowledge, Action, DirectMessage, Post, Reply
+from bot.actions import Acknowledge, Action, Ask, DirectMessage, Post, Reply
 from bot.clock import Clock
 from bot.commands import Command, CommandTable, UsageError, bind, split_command
 from bot.context import Context
@@ -239,6 +239,15 @@ def _checked_run(ctx: Context, command: Command, arguments: dict) -> None:
     answer = command.run(ctx, **arguments)
     if answer:
         ctx.reply(answer)
+    elif _said_only_elsewhere(ctx):
+        ctx.reply("Done; I posted it in the topic or thread where it belongs.")
+
+
+def _said_only_elsewhere(ctx: Context) -> bool:
+    """A command typed in one topic or thread whose answers all went to other ones of the same chat (an item
+    lives where it was raised): the member hears where, rather than nothing where they typed."""
+    here = [a.chat for a in ctx.actions if isinstance(a, Post | Reply | Ask)]
+    return ctx.chat not in here and any(chat.main == ctx.chat.main for chat in here)
 
 
 def _answer_refusal(ctx: Context, refusal: Refusal) -> None:

@@ -8,11 +8,21 @@ from datetime import datetime
 
 @dataclass(frozen=True, slots=True)
 class Chat:
-    """Where something was said: a group chat or a direct chat with the bot."""
+    """Where something was said: a group chat or a direct chat with the bot, and
+    within a group, the Telegram forum topic or Matrix thread it was said in
+    (``thread``: the topic's id, the thread root's event id; None for the main
+    chat). A chat is its (platform, chat_id): its answers wait in one queue
+    whatever thread they go to."""
 
     platform: str
     chat_id: str
     is_direct: bool = False
+    thread: str | None = None
+
+    @property
+    def main(self) -> Chat:
+        """The chat itself, outside any thread."""
+        return Chat(self.platform, self.chat_id, self.is_direct) if self.thread is not None else self
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,7 +105,7 @@ def withdraw_any(scope, item: Item, stage: str, reason: str) -> None:
     if stage == ASKING:
         log_decision(scope, item, "withdrawn")
     because = f" ({reason})" if reason else ""
-    scope.announce(f"{heading(item)} is withdrawn{because}.")
+    scope.announce(f"{heading(item)} is withdrawn{because}.", about=item)
 
 
 def requester_left(scope: DueScope) -> None:

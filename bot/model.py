@@ -82,6 +82,11 @@ class Item:
     data: dict = field(default_factory=dict)
     author_name: str | None = field(default=None, compare=False)  # the author's name as loaded; not stored
     author_twin: bool = field(default=False, compare=False)  # whether it looks like another's; not stored
+    # Where it was raised: the group chat and its topic or thread; None for the thread when raised in the
+    # main chat, and all None when raised by direct message (a private need). Its messages go there.
+    raised_platform: str | None = None
+    raised_chat: str | None = None
+    raised_thread: str | None = None
 
 
 # Round statuses: open, closed (with an outcome), amended (replaced by a new

@@ -201,7 +201,7 @@ def need(ctx: Context, text: str) -> None:
     item = new_item(ctx, topic, f"{shown} ({category})", body.strip(), data, kind="need")
     if amount is None:
         ctx.uow.needs.add(Need(item.id, None, category, private, ASKING))
-        ctx.announce(_help_text(ctx, item))
+        ctx.announce(_help_text(ctx, item), about=item)
     else:
         ctx.uow.needs.add(Need(item.id, amount, category, private, DECIDING))
         limit = int(ctx.settings.text("need_auto_limit")) * 10 ** exponent(ctx.settings.text("currency"))
@@ -265,7 +265,7 @@ def offer(ctx: Context, number: int | None, note: str | None) -> None:
         ctx.reply(f"{ctx.name(member)} offers to help with #{item.number}" + (f": {note}" if note else "."))
     asker = ctx.uow.members.get(item.author_id)
     offered = f"{ctx.name(member)} offers to help with your need #{item.number}" + (f": {note}" if note else "")
-    ctx.tell(asker, f"{offered}. When it is met, say /done {item.number}.", private=bool(item.data.get("private")))
+    ctx.tell(asker, f"{offered}. When it is met, say /done {item.number}.", private=private, about=item)
 
 
 def done(ctx: Context, number: int | None) -> str:
@@ -284,7 +284,7 @@ def done(ctx: Context, number: int | None) -> str:
     shown = ctx.name
     helpers = [shown(ctx.uow.members.get(o.member_id)) for o in ctx.uow.needs.offers(item.id)]
     thanks = f" Thank you, {', '.join(helpers)}!" if helpers else ""
-    ctx.announce(f"#{item.number} {item.title} is met.{thanks}")
+    ctx.announce(f"#{item.number} {item.title} is met.{thanks}", about=item)
     return "Marked as met." if ctx.chat.is_direct else None
 
 
@@ -321,7 +321,9 @@ def paid(ctx: Context, number: int | None) -> None:
     ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, PAYOUT, amount, ctx.now, ctx.member.id, item.id))
     log_decision(ctx, item, "paid")
     ctx.announce(
-        f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.name(ctx.member)}. " + _balance_line(ctx)
+        f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.name(ctx.member)}. "
+        + _balance_line(ctx),
+        about=item,
     )
 
 

@@ -8,7 +8,7 @@ from bot.model import DECIDING, FUNDED, QUEUED, Item, Member
 from bot.pool import apply_reversal, approve, fund_queue, reject
 from bot.record import recount_twins
 from bot.rotation import create_role, on_join
-from bot.settings import KEYS, CollectiveSettings
+from bot.settings import KEYS, CollectiveSettings, shown_setting
 
 
 def admit(scope: Scope, platform: str, user_id: str, name: str) -> Member:
@@ -46,7 +46,7 @@ def apply_setting(scope: Scope, key: str, value: str) -> str:
     if key == "need_priorities":
         scope.settings = CollectiveSettings({**scope.settings.stored, key: value})
         fund_queue(scope)
-    return f"{key} is now {value} ({KEYS[key].meaning})."
+    return f"{key} is now {shown_setting(key, value)} ({KEYS[key].meaning})."
 
 
 def carry_out(scope: Scope, item: Item, adopted: bool) -> str:

@@ -78,7 +78,8 @@ def fund_queue(scope: Scope) -> list[Item]:
         funded.append(item)
         scope.announce(
             f"#{item.number} is funded: {money(scope, need.amount)} is reserved for it from the pool. "
-            f"The treasurer records the payout with /paid {item.number}."
+            f"The treasurer records the payout with /paid {item.number}.",
+            about=item,
         )
     return funded
 
@@ -118,7 +119,7 @@ def withdraw_need(scope: Scope, item: Item, reason: str) -> None:
     log_decision(scope, item, "withdrawn")
     released = f"; {money(scope, reserved)} goes back to the pool" if reserved else ""
     because = f" ({reason})" if reason else ""
-    scope.announce(f"{item_heading(item)} is withdrawn{because}{released}.")
+    scope.announce(f"{item_heading(item)} is withdrawn{because}{released}.", about=item)
     fund_queue(scope)
 
 
@@ -150,7 +151,8 @@ def unfund_beyond_balance(scope: Scope) -> list[Item]:
         unfunded.append(item)
         scope.announce(
             f"{item_heading(item)} goes back to the queue: the money reserved for it ({money(scope, reserved)}) "
-            "was undone by the reversal. It is funded again, in its turn, as money comes in."
+            "was undone by the reversal. It is funded again, in its turn, as money comes in.",
+            about=item,
         )
     return unfunded
 

@@ -71,6 +71,9 @@ def new_item(
     number = ctx.uow.items.next_number(collective.id)
     author_id = ctx.member.id if author and ctx.member else None
     item = Item(None, collective.id, number, kind, topic, author_id, title, body, ctx.now, data=data or {})
+    if not ctx.chat.is_direct:  # where it was raised: its messages go there (see bot.addressing)
+        item.raised_platform, item.raised_chat = ctx.chat.platform, ctx.chat.chat_id
+        item.raised_thread = ctx.chat.thread
     return ctx.uow.items.add(item)
 
 
@@ -244,7 +247,7 @@ def withdraw(ctx: Context, number: int | None) -> str | None:
     item.status, item.decided_at = WITHDRAWN, ctx.now
     ctx.uow.items.save(item)
     by = "whoever asked" if item.data.get("private") else ctx.name(ctx.member)
-    ctx.announce(f"{heading(item)} is withdrawn by {by}. Its responses stay in the record.")
+    ctx.announce(f"{heading(item)} is withdrawn by {by}. Its responses stay in the record.", about=item)
     return "Withdrawn." if ctx.chat.is_direct else None
 
 

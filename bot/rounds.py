@@ -11,7 +11,6 @@ from bot.context import Scope
 from bot.decision import Outcome, Tally, decide, describe_rule, quorum_needed
 from bot.duework import DueScope
 from bot.durations import describe_duration, later
-from bot.events import Chat
 from bot.model import (
     ADOPTED,
     AGREE,
@@ -127,8 +126,8 @@ def open_round(scope: Scope, item: Item, duration: timedelta, number: int = 1, m
     round_ = scope.uow.rounds.add(opened, roll)
     schedule(scope, round_)
     text = ask_text(scope, item, round_)
-    for platform, chat_id in scope.uow.collectives.chats(item.collective_id):
-        scope.actions.append(Ask(Chat(platform, chat_id), ask_key(round_), text, CHOICES))
+    for chat in scope.places(item.collective_id, item):
+        scope.actions.append(Ask(chat, ask_key(round_), text, CHOICES))
     return round_
 
 
@@ -221,8 +220,8 @@ def refresh(scope: Scope, item: Item, round_: Round) -> None:
     round is over, how it ended, without the choices (no button to press in vain)."""
     text = ask_text(scope, item, round_)
     choices = CHOICES if round_.status == ROUND_OPEN else ()
-    for platform, chat_id in scope.uow.collectives.chats(item.collective_id):
-        scope.actions.append(Edit(Chat(platform, chat_id), ask_key(round_), text, choices))
+    for chat in scope.places(item.collective_id, item):
+        scope.actions.append(Edit(chat, ask_key(round_), text, choices))
 
 
 def end(scope: Scope, item: Item, round_: Round, status: str) -> bool:
@@ -279,7 +278,7 @@ def close_withdrawn(scope: Scope, item: Item, round_: Round) -> str | None:
     scope.uow.items.save(item)
     # Worded as any withdrawal by whoever asked: for a private need, nothing ties it to someone leaving.
     text = f"{heading(item)} is withdrawn by whoever asked. Its responses stay in the record."
-    scope.announce(text)
+    scope.announce(text, about=item)
     return text
 
 
@@ -319,7 +318,7 @@ def close(scope: Scope, item: Item, round_: Round, closed_by: str | None = None)
     scope.uow.items.save(item)
     verdict = ("approved" if adopted else "not_approved") if item.kind == "need" else item.status
     log_decision(scope, item, verdict, round_, rule)
-    scope.announce(round_.outcome)
+    scope.announce(round_.outcome, about=item)
     refresh(scope, item, round_)
     scope.actions.extend(follow_ups)
     return round_.outcome
@@ -353,7 +352,8 @@ def escalate(scope: Scope, item: Item, round_: Round) -> None:
     schedule(scope, round_)
     scope.announce(
         f"#{item.number} is no longer approved by silence: it is now decided by a round under "
-        f"{scope.settings.under(round_.terms).decision_rule}, closing {scope.time(round_.closes_at)}."
+        f"{scope.settings.under(round_.terms).decision_rule}, closing {scope.time(round_.closes_at)}.",
+        about=item,
     )
 
 
@@ -413,7 +413,8 @@ def remind(scope: DueScope) -> None:
         # group, and each who has not responded is reminded privately.
         scope.announce(
             f"Reminder: {heading(item)} closes {scope.time(round_.closes_at)}. {len(silent)} of "
-            f"{len(standing(scope, round_).roll)} have not responded yet; I have reminded them privately."
+            f"{len(standing(scope, round_).roll)} have not responded yet; I have reminded them privately.",
+            about=item,
         )
         for member in silent:
             reminder = f"A reminder: {heading(item)} closes {scope.time(round_.closes_at)}, and you have not "
@@ -425,6 +426,7 @@ def remind(scope: DueScope) -> None:
         f"Reminder: {heading(item)} closes {scope.time(round_.closes_at)}. "
         f"Not yet responded: {names}. /show {item.number} has the text and every response so far.",
         mentioning=silent,
+        about=item,
     )
 
 

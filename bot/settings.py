@@ -13,6 +13,7 @@ from datetime import timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.addressing import shown_place
 from bot.durations import format_duration, parse_duration
 from bot.money import is_currency
 from bot.text import one_line
@@ -107,6 +108,16 @@ def _timezone(text: str) -> str:
     return name
 
 
+def _announce_in(text: str) -> str:
+    # A topic or thread is chosen where it is, with /announce here: an id typed by hand could name anything.
+    if text.strip().lower() != "main":
+        raise ValueError(
+            "Choose where announcements go with /announce here, typed in that topic or thread; "
+            "/set announce_in main brings them back to the main chat."
+        )
+    return "main"
+
+
 @dataclass(frozen=True, slots=True)
 class SettingKey:
     name: str
@@ -131,8 +142,16 @@ KEYS: dict[str, SettingKey] = {
         SettingKey("timezone", "UTC", _timezone, "the collective's time zone"),
         SettingKey("language", "en", _choice(LANGUAGES), "the bot's language"),
         SettingKey("join", "open", _choice(JOIN_MODES), "open, or consent: a join opens a membership proposal"),
+        SettingKey(
+            "announce_in", "main", _announce_in, "where collective-wide announcements go; /announce here sets it"
+        ),
     )
 }
+
+
+def shown_setting(key: str, value: str) -> str:
+    """A setting's value as a member reads it."""
+    return shown_place(value) if key == "announce_in" else value
 
 
 def normalise(key: str, value: str) -> str:

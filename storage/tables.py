@@ -100,6 +100,9 @@ class ItemRow(SQLModel, table=True):
     status: str = Field(max_length=16)
     decided_at: datetime | None = None
     data: str = Field(default="{}")
+    raised_platform: str | None = Field(default=None, max_length=32)  # where it was raised (see Item)
+    raised_chat: str | None = Field(default=None, max_length=255)
+    raised_thread: str | None = Field(default=None, max_length=255)
 
 
 class RoundRow(SQLModel, table=True):

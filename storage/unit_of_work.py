@@ -455,7 +455,20 @@ _ITEMS_DECIDED = (
     .limit(bindparam("limit"))
 )
 _ITEMS_OPEN_OF_TOPIC = _items_by("collective_id", "topic").where(item_t.c.status == OPEN)
-_ITEM_FIELDS = ("collective_id", "number", "kind", "topic", "author_id", "title", "body", "created_at", "status")
+_ITEM_FIELDS = (
+    "collective_id",
+    "number",
+    "kind",
+    "topic",
+    "author_id",
+    "title",
+    "body",
+    "created_at",
+    "status",
+    "raised_platform",
+    "raised_chat",
+    "raised_thread",
+)
 _ITEM_UPDATE = _update_by(item_t, "id")
 
 

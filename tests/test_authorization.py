@@ -4,6 +4,7 @@ a direct message. A command counts as allowed only when it did what it is for
 (its success shows in the answer); a refusal, a usage error or "There is no
 #N" is never mistaken for an allow."""
 
+import dataclasses
 import re
 from datetime import timedelta
 
@@ -51,7 +52,17 @@ TABLE = {
     "/whoasked 2": (r"was asked by", D, D, D, D, D, D),  # #2 is not private
     "/settings": (r"^Settings \(", A, A, A, A, A, D),
     "/set quorum 0.6": (r"Settings proposal #6", D, A, A, A, D, D),
+    "/announce here": (
+        r"Settings proposal #6 by .*: Post collective-wide announcements in this topic",
+        D,
+        A,
+        A,
+        A,
+        D,
+        D,
+    ),
 }
+IN_TOPIC = {"/announce here"}  # typed in a forum topic of the group (in the main chat it would change nothing)
 SPEAKERS = {
     "nonmember": "Nick",
     "member": "Mia",
@@ -104,6 +115,8 @@ def test_every_command_allows_exactly_whom_it_should(core, clock, command):
         speaker = SPEAKERS[role]
         if role == "direct":
             answer = chat.say(speaker, command, chat=Chat(chat.chat.platform, f"dm-{speaker}", is_direct=True))
+        elif command in IN_TOPIC:
+            answer = chat.say(speaker, command, chat=dataclasses.replace(chat.chat, thread="7"))
         else:
             answer = chat.say(speaker, command)
         assert "something went wrong" not in answer, (role, answer)

@@ -84,6 +84,7 @@ class MatrixAdapter:
         self._batches: asyncio.Queue[Batch] = asyncio.Queue()
         self._synced = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
+        self._latest: dict[tuple[str, str], str] = {}  # (room, thread root) → the bot's latest event in the thread
 
     @property
     def user_id(self) -> str:
@@ -259,7 +260,8 @@ class MatrixAdapter:
                 return  # an edited command is not run again
             reply_to = rendering.replied_to(content)
             text = rendering.without_reply_fallback(event.body) if reply_to else event.body
-            chat = Chat(PLATFORM, room.room_id, is_direct=await self._rooms.is_direct(room, event.sender))
+            is_direct = await self._rooms.is_direct(room, event.sender)
+            chat = Chat(PLATFORM, room.room_id, is_direct=is_direct, thread=rendering.thread_of(content))
             await self._runtime.handle(MessageReceived(chat, sender, text, event.event_id, sent_at, reply_to=reply_to))
         elif isinstance(event, ReactionEvent):
             chosen = await self._reactions.chosen(Chat(PLATFORM, room.room_id), sender, event, sent_at)
@@ -285,13 +287,14 @@ class MatrixAdapter:
         text = self._words(action.text)
         if isinstance(action, DirectMessage):
             return await self._direct(action, text, txn_id)
-        room_id = action.chat.chat_id
+        room_id, thread = action.chat.chat_id, action.chat.thread
         if isinstance(action, Reply):
-            return await self._post_text(room_id, text, txn_id, reply_to=action.to_ref)
+            return await self._post_text(room_id, text, txn_id, reply_to=action.to_ref, thread=thread)
         if isinstance(action, Post):
-            return await self._post_text(room_id, text, txn_id, action.mentions)
+            return await self._post_text(room_id, text, txn_id, action.mentions, thread=thread)
         if isinstance(action, Ask):
-            event_id = await self._post(room_id, rendering.notice(text), txn_id)
+            content = self._threaded(rendering.notice(text), room_id, thread)
+            event_id = await self._post(room_id, content, txn_id, thread)
             if event_id is not None:
                 await self._reactions.seed(room_id, event_id, action.choices, txn_id)
             return event_id
@@ -318,25 +321,43 @@ class MatrixAdapter:
         return Redirect(Post(action.fallback, text, (Mention(action.user_id, name),)))  # into the room's queue
 
     async def _post_text(
-        self, room_id: str, text: str, txn_id: str, mentions: Iterable[Mention] = (), reply_to: str | None = None
+        self,
+        room_id: str,
+        text: str,
+        txn_id: str,
+        mentions: Iterable[Mention] = (),
+        reply_to: str | None = None,
+        thread: str | None = None,
     ) -> str | None:
         """A long text in several notices: Synapse refuses an event over 64 KiB, and a piece of
         4,096 UTF-16 units stays under about 50 kB even as escaped HTML beside its plain body.
-        The first piece answers ``reply_to``; each mentions the members named in it."""
+        The first piece answers ``reply_to``; each mentions the members named in it; all are in ``thread``."""
         event_id = None
         for index, piece in enumerate(split_text(text) or [text]):
-            if index == 0 and reply_to is not None:
-                content = rendering.reply(piece, reply_to)
+            answering = reply_to if index == 0 else None
+            if answering is not None and thread is None:
+                content = rendering.reply(piece, answering)
             else:
                 content = rendering.notice(piece, [m for m in mentions if rendering.names(m.name, piece)])
-            event_id = await self._post(room_id, content, txn_id if index == 0 else f"{txn_id}-{index}")
+                content = self._threaded(content, room_id, thread, answering)
+            event_id = await self._post(room_id, content, txn_id if index == 0 else f"{txn_id}-{index}", thread)
         return event_id
 
-    async def _post(self, room_id: str, content: dict, txn_id: str) -> str | None:
+    def _threaded(self, content: dict, room_id: str, thread: str | None, reply_to: str | None = None) -> dict:
+        """In a thread, a notice carries the thread relation. Its fallback for clients without threads is a
+        reply to the bot's own latest message in the thread (or the thread's root): never to a member's
+        message that merely came last, which a need's anonymous announcement would seem to answer."""
+        if thread is None:
+            return content
+        return rendering.in_thread(content, thread, reply_to, self._latest.get((room_id, thread), thread))
+
+    async def _post(self, room_id: str, content: dict, txn_id: str, thread: str | None = None) -> str | None:
         # The same transaction id at every attempt: the homeserver applies a resend once (encrypted or not).
         sent = await self._crypto.room_send(room_id, "m.room.message", content, tx_id=txn_id)
         if not isinstance(sent, RoomSendResponse):
             raise MatrixSendError(f"{room_id}: {sent}")
+        if thread is not None:
+            self._latest[(room_id, thread)] = sent.event_id
         return sent.event_id
 
 

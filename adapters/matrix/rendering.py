@@ -67,6 +67,15 @@ def reply(text: str, to_event_id: str) -> dict[str, Any]:
     return {**notice(text), "m.relates_to": {"m.in_reply_to": {"event_id": to_event_id}}}
 
 
+def in_thread(content: dict[str, Any], root: str, reply_to: str | None, latest: str) -> dict[str, Any]:
+    """``content`` in the thread under ``root`` (``m.thread``). A client that knows no threads reads it as a
+    reply: to ``reply_to`` (a real reply inside the thread, ``is_falling_back`` false), or else, as the spec
+    asks of a thread's fallback, to ``latest`` with ``is_falling_back`` true."""
+    relation = {"rel_type": "m.thread", "event_id": root, "is_falling_back": reply_to is None}
+    relation["m.in_reply_to"] = {"event_id": reply_to or latest}
+    return {**content, "m.relates_to": relation}
+
+
 def replacement(text: str, event_id: str) -> dict[str, Any]:
     """An edit of the bot's message ``event_id``: the new content in ``m.new_content``, and a ``* ``-prefixed
     fallback for clients that do not show edits. Reactions stay on the original event."""
@@ -91,9 +100,20 @@ def relation(content: dict[str, Any]) -> dict[str, Any]:
     return relates if isinstance(relates, dict) else {}
 
 
+def thread_of(content: dict[str, Any]) -> str | None:
+    """The root of the thread a message is in (``m.thread``), if it is in one."""
+    relates = relation(content)
+    root = relates.get("event_id") if relates.get("rel_type") == "m.thread" else None
+    return root if isinstance(root, str) else None
+
+
 def replied_to(content: dict[str, Any]) -> str | None:
-    """The event a message answers (``m.in_reply_to``), if it is a reply."""
-    in_reply_to = relation(content).get("m.in_reply_to")
+    """The event a message answers (``m.in_reply_to``), if it is a reply — not a thread's fallback to its
+    latest message (``is_falling_back``), which answers nothing."""
+    relates = relation(content)
+    if relates.get("rel_type") == "m.thread" and relates.get("is_falling_back") is not False:
+        return None
+    in_reply_to = relates.get("m.in_reply_to")
     event_id = in_reply_to.get("event_id") if isinstance(in_reply_to, dict) else None
     return event_id if isinstance(event_id, str) else None
 

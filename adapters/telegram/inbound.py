@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from telegram import CallbackQuery, Message, Update, User
+from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update, User
 from telegram import Chat as TgChat
 
 from adapters.telegram.rendering import parse_callback_data
@@ -61,8 +61,10 @@ def _message(message: Message, bot_username: str | None) -> MessageReceived | Mi
     if user is None or user.is_bot or not text or split_command(text) is None:
         return None  # other bots (and this one), service messages, media, ordinary conversation
     reply_to = message.reply_to_message
+    if reply_to is not None and reply_to.forum_topic_created is not None:
+        reply_to = None  # in a topic, a message not replying to anything "replies" to the topic's creation
     return MessageReceived(
-        chat=chat_of(message.chat),
+        chat=chat_of(message.chat, message),
         sender=sender_of(user),
         text=text,
         message_ref=str(message.message_id),
@@ -79,7 +81,7 @@ def _choice(query: CallbackQuery) -> ChoiceMade | None:
         return None
     key, choice = parsed
     return ChoiceMade(
-        chat=chat_of(message.chat),
+        chat=chat_of(message.chat, message),
         sender=sender_of(query.from_user),
         ask_key=key,
         choice=choice,
@@ -88,8 +90,13 @@ def _choice(query: CallbackQuery) -> ChoiceMade | None:
     )
 
 
-def chat_of(chat: TgChat) -> Chat:
-    return Chat(PLATFORM, str(chat.id), is_direct=chat.type == TgChat.PRIVATE)
+def chat_of(chat: TgChat, message: Message | MaybeInaccessibleMessage | None = None) -> Chat:
+    """The chat, and the forum topic the message is in (``message_thread_id`` counts only with
+    ``is_topic_message``: a supergroup's reply threads outside forums are no topics to answer in)."""
+    thread = None
+    if isinstance(message, Message) and message.is_topic_message and message.message_thread_id is not None:
+        thread = str(message.message_thread_id)
+    return Chat(PLATFORM, str(chat.id), is_direct=chat.type == TgChat.PRIVATE, thread=thread)
 
 
 def sender_of(user: User) -> Sender:

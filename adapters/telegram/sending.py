@@ -34,6 +34,7 @@ T = TypeVar("T")
 
 NETWORK_RETRIES = 3
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_TOPIC_GONE_NOTE = "(Posted here in the main chat: the topic it belongs in is closed or was deleted.)"
 _FALLBACK_HINT = "(To get messages like this privately, open a chat with me, @{bot}, and press Start.)"
 
 
@@ -68,19 +69,31 @@ class Sending:
         if isinstance(action, DirectMessage):
             return await self._direct(action)
         chat_id = int(action.chat.chat_id)
-        if isinstance(action, Ask):
-            message = await self._post(chat_id, action.text, markup=_buttons(action.key, action.choices))
-        elif isinstance(action, Reply):
-            message = await self._post(chat_id, action.text, reply_to=action.to_ref)
-        elif isinstance(action, Post):
-            message = await self._post(chat_id, action.text, mentions=action.mentions)
-        else:
-            raise TypeError(f"not an action the Telegram adapter sends: {action!r}")
+        thread = _thread_id(action)
+        try:
+            message = await self._say(action, chat_id, thread)
+        except BadRequest as error:
+            if thread is None or not _thread_gone(error):
+                raise
+            # The topic was closed or deleted meanwhile: the main chat, saying why, so that nothing is lost.
+            log.info("topic %s of chat %s is closed or gone (%s): posting in the main chat", thread, chat_id, error)
+            message = await self._say(action, chat_id, None, note=_TOPIC_GONE_NOTE)
         if message is None:
             return None
         # The group may have moved while we sent: an ask is remembered where it now is.
         moved = str(message.chat.id) if message.chat.id != chat_id else None
         return Posted(str(message.message_id), moved)
+
+    async def _say(self, action: Action, chat_id: int, thread: int | None, note: str = "") -> Message | None:
+        text = f"{action.text}\n\n{note}" if note else action.text
+        if isinstance(action, Ask):
+            return await self._post(chat_id, text, thread=thread, markup=_buttons(action.key, action.choices))
+        if isinstance(action, Reply):
+            # Out of its topic, the member's message is not there to answer: a plain message, with the note.
+            return await self._post(chat_id, text, thread=thread, reply_to=None if note else action.to_ref)
+        if isinstance(action, Post):
+            return await self._post(chat_id, text, thread=thread, mentions=action.mentions)
+        raise TypeError(f"not an action the Telegram adapter sends: {action!r}")
 
     async def edit(self, action: Edit, message_ref: str) -> None:
         """Replace the text of an ask; its keyboard is sent again, or Telegram would remove it.
@@ -104,7 +117,11 @@ class Sending:
             # A message stays in the chat it was sent to: an edit never follows a group to its supergroup.
             await self._request(edit_text, chat_id, follow_migration=False)
         except BadRequest as error:
-            if "not modified" not in error.message.lower():
+            if "message to edit not found" in error.message.lower():
+                # Deleted (by a member, or with its forum topic): no tally to show there, and no retry will
+                # bring it back; the outcome is posted all the same.
+                log.info("ask %r in chat %s is gone (%s): not edited", action.key, chat_id, error.message)
+            elif "not modified" not in error.message.lower():
                 raise
 
     async def answer(self, query_id: str, text: str | None) -> None:
@@ -121,6 +138,7 @@ class Sending:
         chat_id: int,
         text: str,
         *,
+        thread: int | None = None,
         reply_to: str | None = None,
         mentions: tuple[Mention, ...] = (),
         markup: InlineKeyboardMarkup | None = None,
@@ -134,6 +152,7 @@ class Sending:
                 functools.partial(
                     self._send_piece,
                     html=to_html(piece, mentions),
+                    thread=thread,
                     # A message id means nothing in another chat: only the first piece, and only
                     # where the member's message is (not after a migration), is a reply.
                     reply_to=(chat_id, int(reply_to)) if index == 0 and reply_to and reply_to.isdigit() else None,
@@ -144,12 +163,19 @@ class Sending:
         return message
 
     async def _send_piece(
-        self, target: int, *, html: str, reply_to: tuple[int, int] | None, markup: InlineKeyboardMarkup | None
+        self,
+        target: int,
+        *,
+        html: str,
+        thread: int | None,
+        reply_to: tuple[int, int] | None,
+        markup: InlineKeyboardMarkup | None,
     ) -> Message:
         replying = reply_to is not None and reply_to[0] == target
         return await self._bot.send_message(
             target,
             html,
+            message_thread_id=thread,
             parse_mode=ParseMode.HTML,
             reply_parameters=ReplyParameters(reply_to[1], allow_sending_without_reply=True) if replying else None,
             reply_markup=markup,
@@ -202,6 +228,17 @@ class Sending:
                 if network_failures > NETWORK_RETRIES:
                     raise
                 await asyncio.sleep(0.5 * 2**network_failures)
+
+
+def _thread_id(action: Action) -> int | None:
+    """The forum topic an action goes to, if any (a topic's id is its first message's id: a number)."""
+    thread = action.chat.thread
+    return int(thread) if thread is not None and thread.isdigit() else None
+
+
+def _thread_gone(error: BadRequest) -> bool:
+    message = error.message.lower()
+    return "topic_closed" in message or "topic_deleted" in message or "thread not found" in message
 
 
 def _buttons(key: str, choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:

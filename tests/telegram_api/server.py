@@ -200,6 +200,8 @@ class Chat:
     blocked: bool = False  # private chats: the user blocked the bot
     messages: dict[int, StoredMessage] = field(default_factory=dict)
     next_message_id: int = 1
+    is_forum: bool = False  # a supergroup with topics enabled
+    topics: dict[int, Topic] = field(default_factory=dict)  # by message_thread_id
 
     @property
     def is_group(self) -> bool:
@@ -218,12 +220,33 @@ class Chat:
             data["title"] = self.title
             if self.username:
                 data["username"] = self.username
+            if self.is_forum:
+                data["is_forum"] = True
         return data
 
     def take_message_id(self) -> int:
         message_id = self.next_message_id
         self.next_message_id += 1
         return message_id
+
+
+@dataclass
+class Topic:
+    """A forum topic: its id is the id of the service message that created it (``forum_topic_created``)."""
+
+    thread_id: int
+    name: str
+    icon_color: int
+    creator_id: int
+    closed: bool = False
+    deleted: bool = False
+
+    def to_api(self) -> dict[str, Any]:
+        return {"message_thread_id": self.thread_id, "name": self.name, "icon_color": self.icon_color}
+
+
+TOPIC_ICON_COLORS = (0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F)  # the six Bot API allows
+TOPIC_NAME_MAX_LENGTH = 128
 
 
 @dataclass
@@ -269,6 +292,11 @@ class BotMessage:
     @property
     def force_reply(self) -> bool:
         return bool((self.reply_markup or {}).get("force_reply"))
+
+    @property
+    def thread(self) -> int | None:
+        """The forum topic the message is in (None: the main chat, "General" in a forum)."""
+        return _topic_of(self.message or {})
 
 
 @dataclass
@@ -471,6 +499,10 @@ class TelegramTestServer:
             "getChatMember": self._get_chat_member,
             "getChatMemberCount": self._get_chat_member_count,
             "leaveChat": self._leave_chat,
+            "createForumTopic": self._create_forum_topic,
+            "closeForumTopic": self._topic_setter("close"),
+            "reopenForumTopic": self._topic_setter("reopen"),
+            "deleteForumTopic": self._topic_setter("delete"),
         }
         self._method_names = {name.lower(): name for name in self._methods}
 
@@ -940,6 +972,7 @@ class TelegramTestServer:
         self._check_text(text)
         self._check_writable(chat)
         self._check_markup_limits(markup)
+        topic = self._send_topic(chat, params)
         target = self._reply_target(chat, params)
 
         message: dict[str, Any] = {
@@ -951,6 +984,7 @@ class TelegramTestServer:
         }
         if entities:
             message["entities"] = entities
+        self._place_in_topic(chat, message, topic, target)
         if target is not None:
             message["reply_to_message"] = _without_reply(target.data)
         if markup and "inline_keyboard" in markup:
@@ -960,6 +994,98 @@ class TelegramTestServer:
         )
         self._record("send", "sendMessage", chat, message, raw_text, params, markup, target)
         return message
+
+    # ------------------------------------------------------------------------------------ forum topics
+
+    def _send_topic(self, chat: Chat, params: dict[str, Any]) -> Topic | None:
+        """The topic a send names with ``message_thread_id``: Telegram refuses a topic that is gone, and one that
+        is closed unless the bot may manage topics there (an administrator)."""
+        if params.get("message_thread_id") in (None, ""):
+            return None
+        thread = _as_int(params["message_thread_id"])
+        topic = chat.topics.get(thread)
+        if not chat.is_forum or topic is None or topic.deleted:
+            raise _bad_request("message thread not found")
+        if topic.closed and chat.bot_status != "administrator":
+            raise _bad_request("TOPIC_CLOSED")
+        return topic
+
+    def _place_in_topic(
+        self, chat: Chat, message: dict[str, Any], topic: Topic | None, target: StoredMessage | None
+    ) -> None:
+        """A message in a topic carries its ``message_thread_id`` and ``is_topic_message``; one that replies to
+        nothing shows, as on Telegram, the topic's creation message as its ``reply_to_message``."""
+        if topic is None:
+            return
+        message["message_thread_id"] = topic.thread_id
+        message["is_topic_message"] = True
+        created = chat.messages.get(topic.thread_id)
+        if target is None and created is not None:
+            message["reply_to_message"] = _without_reply(created.data)
+
+    def _forum(self, params: dict[str, Any]) -> Chat:
+        chat = self._find_chat(params)
+        self._check_writable(chat, opening=False)
+        if not chat.is_forum:
+            raise _bad_request("the chat is not a forum")
+        return chat
+
+    def _open_topic(self, chat: Chat, by: User, name: str, icon_color: int) -> Topic:
+        service = self._service_message(chat, by, forum_topic_created={"name": name, "icon_color": icon_color})
+        topic = Topic(service["message_id"], name, icon_color, by.id)
+        chat.topics[topic.thread_id] = topic
+        service["message_thread_id"], service["is_topic_message"] = topic.thread_id, True
+        chat.messages[topic.thread_id] = StoredMessage(copy.deepcopy(service), by.id)
+        return topic
+
+    async def _create_forum_topic(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._forum(params)
+        if chat.bot_status != "administrator":
+            raise _bad_request("not enough rights to create a topic")
+        name = str(params.get("name") or "")
+        if not name:
+            raise _bad_request("TOPIC_TITLE_EMPTY")
+        if len(name) > TOPIC_NAME_MAX_LENGTH:
+            raise _bad_request("TOPIC_TITLE_INVALID")
+        icon_color = _int_param(params, "icon_color") or TOPIC_ICON_COLORS[0]
+        if icon_color not in TOPIC_ICON_COLORS:
+            raise _bad_request("TOPIC_ICON_COLOR_INVALID")
+        return self._open_topic(chat, self.bot, name, icon_color).to_api()
+
+    def _topic_setter(self, change: str) -> Callable[[dict[str, Any]], Awaitable[bool]]:
+        async def setter(params: dict[str, Any]) -> bool:
+            chat = self._forum(params)
+            thread = _int_param(params, "message_thread_id")
+            topic = chat.topics.get(thread) if thread is not None else None
+            if topic is None or topic.deleted:
+                raise _bad_request("message thread not found")
+            if chat.bot_status != "administrator" and not (change != "delete" and topic.creator_id == self.bot.id):
+                raise _bad_request("CHAT_ADMIN_REQUIRED")
+            self._change_topic(chat, topic, change, self.bot, notify=False)
+            return True
+
+        return setter
+
+    def _change_topic(self, chat: Chat, topic: Topic, change: str, by: User, *, notify: bool) -> None:
+        """Close, reopen or delete a topic; closing and reopening leave a service message in it."""
+        if change == "delete":
+            topic.deleted = True
+            for stored in chat.messages.values():
+                if _topic_of(stored.data) == topic.thread_id or stored.data.get("message_id") == topic.thread_id:
+                    stored.deleted = True
+            self._changed()
+            return
+        if topic.closed == (change == "close"):
+            raise _bad_request("TOPIC_NOT_MODIFIED")
+        topic.closed = change == "close"
+        kind = "forum_topic_closed" if topic.closed else "forum_topic_reopened"
+        service = self._service_message(chat, by, **{kind: {}})
+        service["message_thread_id"], service["is_topic_message"] = topic.thread_id, True
+        if notify:
+            self._post(chat, service, by.id)
+        else:  # the bot's own doing: no update for it
+            chat.messages[service["message_id"]] = StoredMessage(copy.deepcopy(service), by.id)
+            self._changed()
 
     def _bot_message(self, params: dict[str, Any], verb: str = "edit") -> tuple[Chat, StoredMessage]:
         if params.get("inline_message_id") not in (None, ""):
@@ -1294,8 +1420,11 @@ class TelegramTestServer:
         chat_id: int | None = None,
         bot_is_admin: bool = False,
         bot_is_member: bool = True,
+        forum: bool = False,
     ) -> Chat:
-        """A group (or supergroup) with these members; the bot is already in it unless bot_is_member=False."""
+        """A group (or supergroup) with these members; the bot is already in it unless bot_is_member=False.
+        ``forum=True``: a supergroup with topics enabled (``is_forum``), its "General" topic the main chat."""
+        supergroup = supergroup or forum
         if chat_id is None:
             chat_id = -next(self._supergroup_ids) if supergroup else -next(self._group_ids)
         member_ids = [_user_id(m) for m in members]
@@ -1307,9 +1436,37 @@ class TelegramTestServer:
             members=set(member_ids),
             creator_id=member_ids[0] if member_ids else None,
             bot_status=("administrator" if bot_is_admin else "member") if bot_is_member else "left",
+            is_forum=forum,
         )
         self.chats[chat_id] = chat
         return chat
+
+    async def create_topic(self, chat: Chat | int, name: str, *, by: User | int | None = None) -> int:
+        """A member opens a forum topic: a ``forum_topic_created`` service message in it. Returns its
+        ``message_thread_id``."""
+        forum = self.chat(chat)
+        if not forum.is_forum:
+            raise ValueError(f"{forum.title!r} is not a forum")
+        actor = self._actor(forum, by)
+        topic = self._open_topic(forum, actor, name, TOPIC_ICON_COLORS[0])
+        self._post(forum, forum.messages[topic.thread_id].data, actor.id)
+        return topic.thread_id
+
+    async def close_topic(self, chat: Chat | int, thread: int, *, by: User | int | None = None) -> None:
+        """A member closes a topic: a ``forum_topic_closed`` service message; only administrators (the bot
+        too, when it is one) may write in it until it is reopened."""
+        forum = self.chat(chat)
+        self._change_topic(forum, forum.topics[thread], "close", self._actor(forum, by), notify=True)
+
+    async def reopen_topic(self, chat: Chat | int, thread: int, *, by: User | int | None = None) -> None:
+        forum = self.chat(chat)
+        self._change_topic(forum, forum.topics[thread], "reopen", self._actor(forum, by), notify=True)
+
+    async def delete_topic(self, chat: Chat | int, thread: int, *, by: User | int | None = None) -> None:
+        """A member deletes a topic with every message in it; sending there then answers "message thread not
+        found"."""
+        forum = self.chat(chat)
+        self._change_topic(forum, forum.topics[thread], "delete", self._actor(forum, by), notify=False)
 
     def chat(self, chat: Chat | int) -> Chat:
         return self.chats[_chat_id(chat)]
@@ -1360,8 +1517,10 @@ class TelegramTestServer:
         entities: list[dict[str, Any]] | None = None,
         plain: bool = False,
         deliver_twice: bool = False,
+        topic: int | None = None,
     ) -> Delivery:
-        """A user writes ``text`` in a chat (a group, or their private chat: ``chat=user``).
+        """A user writes ``text`` in a chat (a group, or their private chat: ``chat=user``); ``topic``: in that
+        forum topic (a reply is in its message's topic anyway).
 
         Entities are found as a Telegram client does (``/cmd``, ``/cmd@bot``, ``@mention``, URLs) unless
         ``entities`` is given, or ``plain=True`` sends the text with none at all. ``reply_to`` makes it a
@@ -1381,10 +1540,20 @@ class TelegramTestServer:
             entities = [e.to_api() for e in detect_entities(text)]
         if entities:
             message["entities"] = entities
+        replied = None
         if reply_to is not None:
             replied = target_chat.messages.get(_message_id(reply_to))
             if replied is None or replied.deleted:
                 raise ValueError(f"no message {_message_id(reply_to)} in chat {target_chat.id} to reply to")
+            topic = topic or _topic_of(replied.data)
+        if topic is not None:
+            found = target_chat.topics.get(topic)
+            if found is None or found.deleted:
+                raise ValueError(f"no topic {topic} in chat {target_chat.id}")
+            if found.closed:
+                raise ValueError(f"topic {found.name!r} is closed")
+            self._place_in_topic(target_chat, message, found, replied)
+        if replied is not None:
             message["reply_to_message"] = _without_reply(replied.data)
         if target_chat.type == "private":
             target_chat.opened = True
@@ -1893,6 +2062,10 @@ def _set_or_drop(data: dict[str, Any], key: str, value: Any) -> None:
         data.pop(key, None)
     else:
         data[key] = value
+
+
+def _topic_of(message: dict[str, Any]) -> int | None:
+    return message.get("message_thread_id") if message.get("is_topic_message") else None
 
 
 def _without_reply(message: dict[str, Any]) -> dict[str, Any]:
