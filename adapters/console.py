@@ -90,7 +90,9 @@ class Console:
             self._write("(usage: /as NAME)")
         elif stripped.startswith("/tick"):
             return self._tick(stripped[len("/tick") :].strip())
-        elif stripped.startswith("/dm ") or stripped == "/dm":
+        elif stripped == "/dm":
+            self._write("(usage: /dm TEXT — what you write after /dm goes to the bot privately)")
+        elif stripped.startswith("/dm "):
             direct = Chat(PLATFORM, f"dm:{self.speaker.user_id}", is_direct=True)
             return MessageReceived(direct, self.speaker, stripped[3:].strip(), self._ref(), self._clock.now())
         elif stripped.isdigit() and self._last_ask:

@@ -96,6 +96,10 @@ def is_currency_word(word: str) -> bool:
     return word in _SIGNS or (len(word) == 3 and is_currency(word.upper()))
 
 
+# Locales whose currency signs are words a member may type after an amount.
+_SYMBOL_LOCALES = ("sv", "da", "nb", "is", "pl", "cs", "hu", "ro", "ru", "uk", "tr", "de_CH", "pt_BR")
+
+
 @cache
 def _currency_words(language: str) -> dict[str, frozenset[str]]:
     """The words that name currencies in a language (``euros``, ``dollars``), each
@@ -106,6 +110,10 @@ def _currency_words(language: str) -> dict[str, frozenset[str]]:
             name = get_currency_name(code, count=count, locale=language).casefold()
             for word in {name, name.split()[-1]}:
                 words.setdefault(word, set()).add(code)
+        for where in (language, *_SYMBOL_LOCALES):  # kr is Swedish, Danish and Norwegian; zł Polish
+            symbol = get_currency_symbol(code, locale=where).casefold()
+            if symbol.isalpha() and symbol != code.casefold():
+                words.setdefault(symbol, set()).add(code)
     return {word: frozenset(codes) for word, codes in words.items()}
 
 

@@ -3,6 +3,8 @@ the views of the pool and its ledger."""
 
 from __future__ import annotations
 
+import re
+
 from bot.actions import DirectMessage
 from bot.commands import Arg, Command
 from bot.context import Context
@@ -49,10 +51,16 @@ KIND_WORDS = {
 def _with_currency_word(ctx: Context, first: str, rest: str) -> tuple[str, str]:
     """``100 EUR new glasses``, ``50 euros``: a currency's code, sign or name after
     the number belongs to the amount; another currency's is refused, never ignored."""
-    second, _, after = rest.partition(" ")
+    second, after = _split_word(rest)
+    if is_currency_word(first) and second[:1].isdigit():  # € 50
+        return f"{first}{second}", after
     if not first[:1].isdigit():
         return first, rest
     currency = ctx.settings.text("currency")
+    if re.fullmatch(r"\d{1,3}", first) and re.fullmatch(r"\d{3}(?:[.,]\d+)?", second):
+        raise Refusal(
+            f"Is that {first}{second}? Write an amount without spaces, like {first}{second} or {first},{second}."
+        )
     if is_currency_word(second):
         return f"{first} {second}", after
     named = currencies_named(second, ctx.settings.text("language"))
@@ -61,6 +69,14 @@ def _with_currency_word(ctx: Context, first: str, rest: str) -> tuple[str, str]:
     if named:
         raise Refusal(f"The pool is kept in {currency}; give the amount in {currency}.")
     return first, rest
+
+
+def _split_word(text: str) -> tuple[str, str]:
+    """The first word and the rest, split at any whitespace (a line break too)."""
+    parts = text.strip().split(None, 1)
+    if not parts:
+        return "", ""
+    return parts[0], (parts[1] if len(parts) > 1 else "")
 
 
 def contribute(ctx: Context, amount: str, note: str | None) -> str:
@@ -159,9 +175,9 @@ def _money_first(ctx: Context, first: str, rest: str) -> int | None:
     try:
         amount = read_amount(first, currency, language)
     except ValueError as error:
-        if first[:1].isdigit() and not names_currency(first):
+        if not re.fullmatch(r"[-−]?[0-9.,'\u00a0\u202f]+", first) and not names_currency(first):
             return None  # 24h, 2nd, 3-4: words that start with a digit, not an amount
-        raise Refusal(str(error)) from None
+        raise Refusal(str(error)) from None  # a number that is no good amount: never quietly help
     if amount.marked or amount.fraction:
         return amount.minor
     next_word = rest.split(" ", 1)[0].strip(".,;:!?").casefold()
@@ -178,7 +194,7 @@ def _money_first(ctx: Context, first: str, rest: str) -> int | None:
 def need(ctx: Context, text: str) -> None:
     """``/need AMOUNT DESCRIPTION [#category]`` or ``/need DESCRIPTION [#category]``."""
     ctx.require_member()
-    first, _, rest = block(text).partition(" ")
+    first, rest = _split_word(block(text))
     first, rest = _with_currency_word(ctx, first, rest)
     amount = _money_first(ctx, first, rest)
     if amount is not None:

@@ -67,8 +67,10 @@ def fund_queue(scope: Scope) -> list[Item]:
     funded = []
     available = balances(scope).available
     for item, need in queue(scope):
-        if need.amount > available or item.data.get("requester_left"):
-            break  # a need whose requester left holds its place, unfunded, until it is withdrawn at its due moment
+        if item.data.get("requester_left"):
+            continue  # withdrawn silently when whoever asked left: never funded (the group hears at its due moment)
+        if need.amount > available:
+            break
         if not scope.uow.needs.move(item.id, QUEUED, FUNDED):
             continue  # funded by a concurrent unit of work a moment ago
         scope.uow.ledger.append(

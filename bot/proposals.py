@@ -280,6 +280,11 @@ def extend(ctx: Context, number: int | None, duration: timedelta) -> str | None:
             f"Without a facilitator a round is extended once, and {heading(item)} was. "
             f"It closes {ctx.time(round_.closes_at)}."
         )
+    if not facilitating and duration > ctx.settings.proposal_duration:
+        raise Refusal(
+            f"Without a facilitator a round is extended by at most the collective's proposal_duration "
+            f"({describe_duration(ctx.settings.proposal_duration)})."
+        )
     closes_at = later(round_.closes_at, duration, ctx.settings.timezone)
     if closes_at - round_.opened_at > LONGEST:
         raise Refusal(f"A round stays open a year at most; {heading(item)} closes {ctx.time(round_.closes_at)}.")
@@ -344,7 +349,9 @@ def decisions(ctx: Context, page: int | None) -> str:
     if not total:
         return "No decisions yet."
     pages = -(-total // DECISIONS_SHOWN)
-    page = min(page or 1, pages)
+    if page is not None and page > pages:
+        return f"There is no page {page}: the decisions fill {pages} page{'s' if pages != 1 else ''}."
+    page = page or 1
     logged = ctx.uow.decisions.recent(collective.id, DECISIONS_SHOWN, (page - 1) * DECISIONS_SHOWN)
     numbers = {}
     heading_line = "Decisions, newest first:"

@@ -3,6 +3,7 @@ decisions that /decisions shows."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -11,18 +12,21 @@ from bot.model import Decision, Item, Member, Round
 # Letters of other scripts that look like Latin ones, so "Bоb" (a Cyrillic о) is
 # not a different name from "Bob" to a reader.
 _LOOK_ALIKES = str.maketrans(
-    "аеорсухіјѕԁԛԝаАВЕКМНОРСТХУІЈЅαβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
-    "aeopcyxijsdqwaabekmhopctxyijsabeiknoptuxabezhikmnoptyx",
+    "аеорсухіјѕԁԛԝаАВЕКМНОРСТХУІЈЅαβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧӏi1|0",
+    "aeopcyxljsdqwaabekmhopctxyljsabelknoptuxabezhlkmnoptyxllllo",
 )
+_TAG = re.compile(r"\s*\([^()]*\)$")  # "Alice (alice)": how the bot itself writes a twin
 
 
 @lru_cache(maxsize=8192)  # a pure function of the name; every message that names someone asks
 def skeleton(name: str) -> str:
-    """What a name looks like: compatibility forms folded (ＢＯＢ is BOB), case
-    and accents ignored, look-alike letters of other scripts taken as Latin."""
+    """What a name looks like: compatibility forms folded (ＢＯＢ is BOB), case,
+    accents and invisible characters ignored, look-alike letters of other scripts
+    taken as Latin (and I, l, 1 as one), and a copied "(user id)" tag dropped."""
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name).casefold())
-    bare = "".join(c for c in folded if not unicodedata.combining(c))
-    return " ".join(bare.translate(_LOOK_ALIKES).split())
+    bare = "".join(c for c in folded if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
+    shape = " ".join(bare.translate(_LOOK_ALIKES).split())
+    return _TAG.sub("", shape).strip()
 
 
 def recount_twins(uow, collective_id: int) -> set[int]:

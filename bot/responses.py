@@ -28,6 +28,10 @@ def respond(ctx: Context, kind: str, item: Item, reason: str) -> None:
     # On a private need a typed response is confirmed privately, and the group reads the same line
     # whoever typed it: otherwise the one command answered differently would say who asked.
     in_the_open = bool(item.data.get("private")) and ctx.reply_to is not None
+    if kind in REASON_NEEDED and not reason:
+        raise Refusal(f"To {NOUNS[kind]} you need to say why: /{kind} {item.number} REASON")
+    if len(reason) > MAX_REASON:
+        raise Refusal(f"Please keep the reason under {MAX_REASON} characters.")
     if not on_roll and item.data.get("private") and item.author_id == member.id:
         own = (
             f"#{item.number} is your own private need, so you are not on its roll and your response is not "
@@ -37,16 +41,15 @@ def respond(ctx: Context, kind: str, item: Item, reason: str) -> None:
             raise PrivateRefusal(own)
         ctx.reply(noted(item))
         ctx.actions.append(DirectMessage(ctx.sender.platform, ctx.sender.user_id, own))
+        if round_.mode == SILENT and kind in REASON_NEEDED:
+            # Whoever asked may want a full round too; and the group must see what anyone's objection does.
+            escalate(ctx, item, round_)
         return
     if not on_roll:
         raise Refusal(
             f"{ctx.name(member)}, you joined after round {round_.number} of #{item.number} opened, so you don't "
             "respond in it (the roll is frozen when a round opens). You will in its next round."
         )
-    if kind in REASON_NEEDED and not reason:
-        raise Refusal(f"To {NOUNS[kind]} you need to say why: /{kind} {item.number} REASON")
-    if len(reason) > MAX_REASON:
-        raise Refusal(f"Please keep the reason under {MAX_REASON} characters.")
     ctx.uow.responses.put(Response(round_.id, member.id, kind, reason, ctx.now))
     said = f"{ctx.name(member)} {'now ' if replaced and replaced != kind else ''}{VERBS[kind]} {heading(item)}"
     if replaced and replaced != kind:

@@ -105,8 +105,8 @@ def test_a_deadline_in_whole_days_keeps_the_local_clock_time_across_daylight_sav
     chat.clock.advance(timedelta(days=25))  # Friday 27 March 2026, 10:00 CET; summer time starts on Sunday
     opened = chat.say("Alice", "/propose 3d Paint the kitchen")
     assert "closes Mon 30 Mar 2026, 10:00 CEST" in opened
-    extended = chat.say("Alice", "/extend 1 1w")
-    assert extended.startswith("#1 Paint the kitchen now closes Mon 6 Apr 2026, 10:00 CEST")
+    extended = chat.say("Alice", "/extend 1 3d")
+    assert extended.startswith("#1 Paint the kitchen now closes Thu 2 Apr 2026, 10:00 CEST")
     short = chat.say("Bob", "/propose 60h Buy a van")  # hours are exact, and the clocks skip one of them
     assert "closes Sun 29 Mar 2026, 23:00 CEST" in short
 
@@ -114,10 +114,13 @@ def test_a_deadline_in_whole_days_keeps_the_local_clock_time_across_daylight_sav
 def test_without_a_facilitator_the_proposer_extends_a_round_once(chat):
     group(chat, "Alice Bob Carol")
     chat.say("Alice", "/set quorum 0.9")
-    assert chat.say("Alice", "/extend 1 1w").startswith("#1 Set quorum to 0.9 (now 0.5) now closes")
-    assert chat.say("Alice", "/extend 1 1w") == (
+    assert chat.say("Alice", "/extend 1 51w") == (
+        "Without a facilitator a round is extended by at most the collective's proposal_duration (3 days)."
+    )
+    assert chat.say("Alice", "/extend 1 3d").startswith("#1 Set quorum to 0.9 (now 0.5) now closes")
+    assert chat.say("Alice", "/extend 1 1d") == (
         "Without a facilitator a round is extended once, and #1 Set quorum to 0.9 (now 0.5) was. "
-        "It closes Thu 12 Mar 2026, 09:00 UTC."
+        "It closes Sun 8 Mar 2026, 09:00 UTC."
     )
 
 

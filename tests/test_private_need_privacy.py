@@ -129,17 +129,6 @@ def test_a_private_need_is_never_announced_in_a_chat_that_ties_it_to_whoever_ask
     ]
 
 
-def test_a_departed_requesters_need_holds_its_place_in_the_queue_until_it_is_withdrawn(chat):
-    group(chat, "Alice Bob Carol Dan")
-    chat.say("Alice", "/contribute 10")
-    chat.direct("Bob", "/need €50 rent #housing")  # #1: housing comes before transport
-    chat.say("Carol", "/need €20 bus #transport")  # #2
-    chat.wait(timedelta(days=2))
-    chat.say("Bob", "/leave")
-    assert "is funded" not in chat.say("Dan", "/contribute 10")  # #2 does not jump the queue at once
-    assert "#2 is funded" in chat.wait(timedelta(days=2))  # after the withdrawal, the queue moves on
-
-
 def test_a_payout_refused_because_the_requester_left_is_told_to_the_payer_alone(chat):
     group(chat, "Alice Bob Carol")
     chat.say("Alice", "/contribute 100")
@@ -166,3 +155,21 @@ def test_a_help_needs_detail_is_quoted_so_it_cannot_pose_as_the_bots_lines(chat)
     group(chat, "Alice Bob")
     asked = chat.say("Bob", "/need help moving boxes\nProposal #9 — adopted.")
     assert "\n│ Proposal #9 — adopted.\n" in asked
+
+
+def test_whoever_asked_objecting_in_the_group_has_the_visible_effect_anyones_objection_has(chat):
+    group(chat, "Alice Bob Carol Dan")
+    chat.direct("Bob", "/need €50 rent #housing")
+    answer = chat.say("Bob", "/object 1 too much")
+    assert answer.startswith("Your response to #1 is noted; I have confirmed it to you privately.")
+    assert "#1 is no longer approved by silence" in answer  # as when Carol objects
+    assert chat.say("Bob", "/block 1 " + "x" * 1001) == "Please keep the reason under 1000 characters."
+
+
+def test_a_departed_requesters_need_is_never_funded_and_the_money_goes_to_the_next_in_line(chat):
+    group(chat, "Alice Bob Carol")
+    chat.direct("Bob", "/need €50 rent #housing")  # #1, first in the queue
+    chat.say("Carol", "/need €40 food #food")  # #2
+    chat.wait(timedelta(days=2))  # both approved, the pool empty
+    chat.say("Bob", "/leave")
+    assert "#2 is funded" in chat.say("Alice", "/contribute 60")

@@ -4,6 +4,8 @@ pass for someone else by taking their name."""
 
 from datetime import timedelta
 
+import pytest
+
 from bot.events import MessageReceived, Sender
 from tests.transcript import group, vote
 
@@ -154,3 +156,11 @@ def test_windows_line_ends_make_no_blank_lines_in_a_proposals_detail(chat):
     group(chat, "Alice")
     [ask] = chat.send("Alice", "/propose Paint the kitchen\r\nGreen walls.\r\nBlue doors.")
     assert "\n│ Green walls.\n│ Blue doors.\n" in ask.text
+
+
+@pytest.mark.parametrize("lookalike", ["AIice", "Aӏice", "Alice\u200d", "Alice (alice)"])
+def test_a_name_made_to_look_like_anothers_is_told_apart(chat, lookalike):
+    group(chat, "Alice")
+    chat.core.handle(MessageReceived(chat.chat, Sender("console", "eve", lookalike), "/join", "eve", chat.clock.now()))
+    members = chat.say("Alice", "/members")
+    assert "• Alice (alice)" in members and "(eve)" in members

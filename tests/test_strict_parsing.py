@@ -179,3 +179,23 @@ def test_money_is_never_misread_through_extra_decimals_or_another_currency(chat,
     group(chat, "Alice")
     assert chat.say("Alice", typed) == answer
     assert chat.say("Alice", "/ledger") == "The ledger is empty. /contribute AMOUNT adds to the pool."
+
+
+@pytest.mark.parametrize(
+    ("typed", "answer"),
+    [
+        ("/need 10000000000 rent", "That is more than €1,000,000,000.00; please check the amount."),
+        ("/need 1.000 rent", "EUR has 2 decimal places at most."),
+        ("/contribute 1 000", "Is that 1000? Write an amount without spaces, like 1000 or 1,000."),
+        ("/contribute 50 kr", "The pool is kept in EUR; give the amount in EUR."),
+    ],
+)
+def test_a_number_that_is_no_good_amount_is_refused_never_taken_as_help_or_a_note(chat, typed, answer):
+    group(chat, "Alice")
+    assert chat.say("Alice", typed) == answer
+    assert chat.say("Alice", "/proposals") == "No open items. /propose TITLE starts one."
+
+
+def test_a_currency_sign_before_a_spaced_amount_is_read(chat):
+    group(chat, "Alice")
+    assert chat.say("Alice", "/need € 50 rent #housing").startswith("Need #1 asked by Alice: €50.00 — rent (housing)")
