@@ -1,4 +1,6 @@
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -21,10 +23,30 @@ def clock():
     return FakeClock(START)
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """One SQLite file migrated to head, made once per session; each test's database is a copy of it."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    template = make_engine(sqlite_url(path))
+    migrate(template)
+    template.dispose()  # the last connection closing checkpoints the write-ahead log into the file
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+def fresh_sqlite(template: Path, path: Path) -> str:
+    """A real SQLite file at ``path``, at head: a copy of the migrated template, cheaper than migrating."""
+    shutil.copyfile(template, path)
+    return sqlite_url(path)
+
+
 @pytest.fixture
-def engine(db_url):
-    engine = make_engine(db_url)
-    migrate(engine)
+def engine(db_url, migrated_sqlite):
+    if db_url.startswith("sqlite"):
+        engine = make_engine(fresh_sqlite(migrated_sqlite, Path(db_url.removeprefix("sqlite:///"))))
+    else:  # another store brings its own migrated template (tests/postgres)
+        engine = make_engine(db_url)
+        migrate(engine)
     yield engine
     engine.dispose()
 
