@@ -152,3 +152,40 @@ def test_an_escalated_need_names_the_rule_that_will_decide_it(chat):
     chat.say("Alice", "/close 2")  # majority from now on
     objected = chat.say("Carol", "/object 1 a want, not a need")
     assert "it is now decided by a round under consensus" in objected
+
+
+def test_a_rule_changed_mid_round_does_not_decide_that_round(chat):
+    group(chat, "Alice Bob Carol")
+    chat.say("Alice", "/propose 5d Buy a van")  # opened under consensus
+    chat.say("Bob", "/set decision_rule majority")
+    vote(chat, 1, Alice="agree", Bob="agree", Carol="block: we cannot afford it")
+    vote(chat, 2, Alice="agree", Bob="agree", Carol="agree")
+    assert "decision_rule is now majority" in chat.say("Alice", "/close 2")
+    closed = chat.wait(timedelta(days=5))
+    assert "#1 Buy a van — not adopted." in closed  # Carol's block stands under the round's own rule
+    assert "Rule: consensus" in closed
+
+
+def test_amended_rounds_do_not_count_towards_the_fallback(chat):
+    group(chat, "Alice Bob Carol Dan", fallback_after_rounds="2")
+    chat.say("Alice", "/propose 3d Buy a van")
+    vote(chat, 1, Dan="block: no")
+    chat.say("Alice", "/amend 1 Buy a van.")
+    vote(chat, 1, Dan="block: still no")
+    chat.say("Alice", "/amend 1 Buy a van!")
+    vote(chat, 1, Alice="agree", Bob="agree", Carol="agree", Dan="block: still no")
+    closed = chat.wait(timedelta(days=3))
+    assert "— not adopted." in closed and "fallback" not in closed
+
+
+def test_a_response_after_the_deadline_closes_the_round_first_and_is_not_counted(chat):
+    group(chat, "Alice Bob Carol")
+    chat.say("Alice", "/propose 1d Paint the kitchen")
+    vote(chat, 1, Alice="agree", Bob="agree")
+    chat.clock.advance(timedelta(days=1, minutes=5))  # the close has not run yet
+    late = chat.say("Carol", "/block 1 wait for me")
+    assert late.startswith("#1 Paint the kitchen — adopted.")
+    assert late.endswith("Carol, that came after #1 Paint the kitchen closed; it was not counted.")
+    assert "Closed at its deadline, Tue 3 Mar 2026, 09:00 UTC." in late
+    assert chat.say("Alice", "/extend 1 1w").startswith("#1 Paint the kitchen is closed.")
+    assert chat.core.tick() == []  # the due close finds it closed already

@@ -4,9 +4,10 @@ and a crash in one piece of work neither repeats it nor stops the others."""
 import threading
 from datetime import timedelta
 
+from bot.actions import Edit
 from bot.core import Core
 from bot.model import FAILED, DueWork
-from tests.transcript import Transcript
+from tests.transcript import Transcript, group
 
 
 def test_work_that_fell_due_while_the_bot_was_down_is_done_once_at_start_and_marked_late(unit_of_work, clock, chat):
@@ -118,3 +119,12 @@ def test_a_restarted_console_chat_keeps_its_members(unit_of_work, clock, chat):
     chat.say("Alice", "/join")
     again = Transcript(Core(unit_of_work, clock), clock)
     assert again.say("Alice", "/members") == "Members (1):\n• Alice"
+
+
+def test_after_downtime_no_reminder_comes_for_a_round_already_past_its_deadline(unit_of_work, clock, chat):
+    group(chat, "Alice Bob")
+    chat.say("Alice", "/propose 2d Paint the kitchen")
+    clock.advance(timedelta(days=3))
+    texts = [a.text for a in Core(unit_of_work, clock).tick() if not isinstance(a, Edit)]
+    assert len(texts) == 1 and texts[0].startswith("#1 Paint the kitchen — not adopted")
+    assert "Closed at its deadline, Wed 4 Mar 2026, 09:00 UTC." in texts[0]

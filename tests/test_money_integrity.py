@@ -3,7 +3,7 @@ the group, in the open, by appending — never by editing."""
 
 from datetime import timedelta
 
-from tests.transcript import adopt, group
+from tests.transcript import adopt, group, vote
 
 
 def test_the_currency_cannot_change_while_a_need_asked_in_it_is_open(chat):
@@ -106,3 +106,16 @@ def test_what_cannot_be_reversed_is_refused_saying_why(chat):
     )
     assert chat.say("Bob", "/reverse 1") == "Missing REASON.\nUsage: /reverse ENTRY REASON"
     assert chat.say("Zed", "/reverse 1 typo").startswith("Only members can do that")
+
+
+def test_a_currency_change_adopted_after_money_arrived_leaves_the_currency_alone(chat):
+    group(chat, "Alice Bob")
+    chat.say("Alice", "/set currency JPY")
+    chat.say("Bob", "/contribute 12.50")
+    vote(chat, 1, Alice="agree", Bob="agree")
+    outcome = chat.say("Alice", "/close 1")
+    assert outcome.endswith(
+        "But the pool's ledger is kept in EUR already, and its amounts can't change currency, so the currency "
+        "stays EUR."
+    )
+    assert "contribution €12.50 from Bob" in chat.say("Bob", "/ledger")

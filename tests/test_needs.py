@@ -215,3 +215,59 @@ def test_a_need_approved_by_silence_shows_it_on_its_message_without_buttons(chat
     [edit] = [action for action in chat.core.tick() if isinstance(action, Edit)]
     assert edit.key == ask.key and edit.choices == ()
     assert "Closed Wed 4 Mar 2026, 09:00 UTC: approved." in edit.text
+
+
+def test_a_need_window_cannot_be_stretched_and_only_the_author_extends_without_a_facilitator(chat):
+    group(chat, "Alice Bob")
+    chat.say("Alice", "/need 40 glasses #health")
+    assert chat.say("Bob", "/extend 1 1w") == "Without a facilitator, only whoever raised #1 can extend it."
+    assert chat.say("Alice", "/extend 1 1w") == (
+        "#1's time for objections is not extended; object to it if it needs a full round."
+    )
+
+
+def test_an_approved_need_can_be_withdrawn_and_what_was_reserved_goes_back(chat):
+    group(chat, "Alice Bob")
+    chat.say("Alice", "/contribute 100")
+    chat.say("Bob", "/need 80 glasses #health")
+    chat.wait(timedelta(days=2))
+    assert chat.say("Bob", "/withdraw 1") == (
+        "#1 €80.00 — glasses (health) is withdrawn (no longer needed); €80.00 goes back to the pool."
+    )
+    assert chat.say("Bob", "/pool").startswith("The pool holds €100.00: €0.00 reserved")
+    assert "released €80.00 for #1: no longer needed" in chat.say("Bob", "/ledger")
+
+
+def test_a_member_who_leaves_takes_their_queued_need_out_of_the_queue(chat):
+    group(chat, "Alice Bob Carol")
+    chat.say("Alice", "/need 500 rent #housing")
+    vote(chat, 1, Alice="agree", Bob="agree", Carol="agree")
+    chat.say("Bob", "/close 1")
+    chat.say("Carol", "/need 20 bus pass #transport")
+    chat.wait(timedelta(days=2))
+    assert "1. #1 €500.00 — rent (housing)" in chat.say("Bob", "/pool")
+    left = chat.say("Alice", "/leave")
+    assert "#1 €500.00 — rent (housing) is withdrawn (whoever asked has left)." in left
+    assert chat.say("Carol", "/contribute 20").endswith(
+        "#2 is funded: €20.00 is reserved for it from the pool. The treasurer records the payout with /paid 2."
+    )
+
+
+def test_new_priorities_fund_the_queue_in_their_order_at_once(chat):
+    group(chat, "Alice")
+    chat.say("Alice", "/contribute 30")
+    chat.say("Alice", "/need 50 dentist #health")
+    chat.say("Alice", "/need 30 school books #education")
+    chat.wait(timedelta(days=2))
+    assert "is funded" not in chat.say("Alice", "/pool")
+    changed = chat.say("Alice", "/set need_priorities education,health,housing,food,childcare,care,transport,other")
+    assert "#2 is funded: €30.00" in changed
+
+
+def test_a_need_with_a_currency_sign_is_money_and_another_currency_is_refused(chat):
+    group(chat, "Alice")
+    assert chat.say("Alice", "/need 50€ groceries #food").startswith("Need #1 asked by Alice: €50.00 — groceries")
+    assert chat.say("Alice", "/need €12.50 bread #food").startswith("Need #2 asked by Alice: €12.50 — bread")
+    assert chat.say("Alice", "/need 20EUR soap #food").startswith("Need #3 asked by Alice: €20.00 — soap")
+    assert chat.say("Alice", "/need $50 groceries") == "The pool is kept in EUR; give the amount in EUR."
+    assert chat.say("Alice", "/need 50USD groceries") == "The pool is kept in EUR; give the amount in EUR."

@@ -173,3 +173,44 @@ def test_a_departed_requesters_need_is_never_funded_and_the_money_goes_to_the_ne
     chat.wait(timedelta(days=2))  # both approved, the pool empty
     chat.say("Bob", "/leave")
     assert "#2 is funded" in chat.say("Alice", "/contribute 60")
+
+
+def test_a_private_need_can_be_withdrawn_privately_and_the_group_never_learns_who(chat):
+    group(chat, "Alice Bob Carol")
+    chat.direct("Carol", "/need 400 rent #housing")
+    actions = chat.send("Carol", "/withdraw 1", chat=Chat("console", "dm-carol", is_direct=True))
+    group_texts = [a.text for a in actions if not a.chat.is_direct and not isinstance(a, Edit)]
+    assert group_texts == [
+        "#1 €400.00 — rent (housing) is withdrawn by whoever asked. Its responses stay in the record."
+    ]
+    [edit] = [a for a in actions if isinstance(a, Edit)]  # the need's message, in the group, names no one
+    assert edit.text.startswith("Need #1 asked by a member, privately: €400.00 — rent (housing)\nWithdrawn")
+    assert "Carol" not in edit.text
+    assert [a.text for a in actions if a.chat.is_direct] == ["Withdrawn."]
+
+
+def test_refusals_that_would_reveal_a_private_requester_go_to_them_alone(chat):
+    from bot.actions import DirectMessage
+
+    group(chat, "Alice Bob Carol")
+    chat.direct("Carol", "/need a ride to the clinic #care")
+    answer, refusal = chat.send("Carol", "/offer 1")
+    assert isinstance(refusal, DirectMessage) and refusal.fallback is None
+    assert refusal.text == "#1 is your own need."
+    assert answer.text == "Thank you: your offer for #1 went to whoever asked, privately."  # as for anyone
+    offered = chat.send("Bob", "/offer 1 I can drive")
+    [note] = [a for a in offered if isinstance(a, DirectMessage)]
+    assert note.fallback is None  # never a mention of Carol in the group, even if a DM is impossible
+
+
+def test_anyone_answers_a_private_payout_the_same_way(chat):
+    group(chat, "Alice Bob Carol")
+    chat.say("Alice", "/contribute 100")
+    adopt(chat, "Alice", "/rotation add treasurer 4w")  # #1
+    chat.say("Alice", "/swap treasurer @bob")
+    chat.say("Bob", "/swap accept")
+    chat.direct("Bob", "/need 30 medicine #health")  # #2: the treasurer asks privately
+    chat.say("Carol", "/need 20 bus pass #transport")  # #3
+    chat.wait(timedelta(days=2))
+    assert chat.say("Alice", "/paid 2") == chat.say("Alice", "/paid 3").replace("#3", "#2")
+    assert "is paid out" in chat.say("Bob", "/paid 2")  # the treasurer records it, as for any need

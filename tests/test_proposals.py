@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from bot.actions import Ask, Edit
 from bot.core import Core
-from bot.events import ChoiceMade
+from bot.events import ChoiceMade, ChoiceWithdrawn
 from tests.transcript import Transcript, group, person, vote
 
 
@@ -313,3 +313,10 @@ def test_a_long_proposal_shows_the_start_of_its_detail_on_its_message_and_all_of
     assert "…\n(The whole text: /show 1)\nRound 1 · consensus" in ask.text
     shown = chat.say("Bob", "/show 1")
     assert all(f"│ {line}" in shown for line in detail.splitlines())
+
+
+def test_a_button_for_a_round_that_does_not_exist_is_ignored(chat):
+    group(chat, "Alice")
+    now = chat.clock.now()
+    assert chat.core.handle(ChoiceMade(chat.chat, person("Alice"), "r999", "agree", "p1", now)) == []
+    assert chat.core.handle(ChoiceWithdrawn(chat.chat, person("Alice"), "r999", "agree", "p2", now)) == []

@@ -228,3 +228,43 @@ def test_a_restart_mid_term_changes_nothing_and_a_missed_handover_happens_once_l
     assert texts[0].startswith("Handover: Bob is facilitator now, until Mon 30 Mar 2026, 09:00 UTC.")
     assert "(Late by" in texts[0] and "while the bot was offline" in texts[0]
     assert again.tick() == []
+
+
+def test_a_swap_accepted_after_the_asker_lost_the_turn_lapses(chat):
+    group(chat, "Alice Bob Carol")
+    adopt(chat, "Alice", "/rotation add facilitator 1w")
+    chat.say("Alice", "/swap facilitator @carol")
+    chat.say("Alice", "/rotation leave facilitator")  # Bob takes over at once
+    assert chat.say("Carol", "/swap accept") == "That request lapsed: Alice no longer holds the facilitator turn."
+    assert "facilitator — Bob" in chat.say("Carol", "/roles")
+
+
+def test_a_swap_names_someone_unambiguously(chat):
+    from bot.events import MessageReceived, Sender
+
+    group(chat, "Alice")
+    chat.say("Alice", "/rotation add facilitator 1w")  # the only member: it applies at once
+    for user_id in ("sam.k", "sam.p"):  # two members who both go by Sam
+        chat.core.handle(
+            MessageReceived(chat.chat, Sender("console", user_id, "Sam"), "/join", user_id, chat.clock.now())
+        )
+    assert (
+        chat.say("Alice", "/swap facilitator Sam") == "More than one member is called Sam; name them by their user id."
+    )
+    assert chat.say("Alice", "/swap facilitator @sam.p").startswith(
+        "Alice asks Sam (sam.p) to take the current facilitator turn"  # two Sams: told apart
+    )
+
+
+def test_a_weekly_handover_in_the_spring_gap_comes_back_to_its_time_the_next_week(chat):
+    from datetime import UTC, datetime
+
+    chat.say("Alice", "/join")
+    chat.say("Alice", "/set timezone Europe/Berlin")
+    chat.say("Bob", "/join")
+    chat.clock.set(datetime(2026, 3, 22, 1, 30, tzinfo=UTC))  # Sunday 02:30 CET
+    chat.say("Alice", "/rotation add dishes 1w at sun 02:30")
+    chat.say("Alice", "/rotation join dishes")
+    chat.say("Bob", "/rotation join dishes")
+    gap = chat.wait(timedelta(days=7))  # 29 March 02:30 does not exist: 03:30 CEST
+    assert gap.endswith("until Sun 5 Apr 2026, 02:30 CEST. Next: Alice.")

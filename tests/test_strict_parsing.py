@@ -199,3 +199,11 @@ def test_a_number_that_is_no_good_amount_is_refused_never_taken_as_help_or_a_not
 def test_a_currency_sign_before_a_spaced_amount_is_read(chat):
     group(chat, "Alice")
     assert chat.say("Alice", "/need € 50 rent #housing").startswith("Need #1 asked by Alice: €50.00 — rent (housing)")
+
+
+def test_superscript_and_other_non_ascii_digits_get_a_clear_refusal(chat):
+    group(chat, "Alice")
+    assert (
+        chat.say("Alice", "/show ¹") == "'¹' is not an item number; items are written like 3 or #3.\nUsage: /show [N]"
+    )
+    assert "not a number of rounds" in chat.say("Alice", "/set fallback_after_rounds ²")

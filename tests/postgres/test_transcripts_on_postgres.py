@@ -14,10 +14,12 @@ from tests.test_reliability import (  # noqa: F401
     test_a_hundred_deadlines_windows_and_handovers_missed_while_down_each_happen_once_late,
     test_fifty_racing_responses_and_two_racing_closes_give_one_outcome_counting_every_confirmed_response,
 )
-from tests.test_review_fixes import *  # noqa: F403
 from tests.test_rotation import *  # noqa: F403
 from tests.test_settings_and_joining import *  # noqa: F403
 from tests.test_storage import (  # noqa: F401
     test_the_same_message_delivered_twice_is_applied_once,
     test_the_same_ref_in_another_chat_is_another_message,
+)
+from tests.test_strict_parsing import (  # noqa: F401
+    test_superscript_and_other_non_ascii_digits_get_a_clear_refusal,
 )
