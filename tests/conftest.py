@@ -1,4 +1,3 @@
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -8,6 +7,7 @@ from bot.clock import FakeClock
 from bot.core import Core
 from storage.engine import make_engine, migrate, sqlite_url
 from storage.unit_of_work import SqlUnitOfWork
+from tests.databases import Worlds, copy_database, database_file
 from tests.transcript import Transcript
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
@@ -26,24 +26,15 @@ def clock():
 @pytest.fixture(scope="session")
 def migrated_sqlite(tmp_path_factory) -> Path:
     """One SQLite file migrated to head, made once per session; each test's database is a copy of it."""
-    path = tmp_path_factory.mktemp("template") / "migrated.db"
-    template = make_engine(sqlite_url(path))
+    template = make_engine(sqlite_url(tmp_path_factory.mktemp("template") / "migrated.db"))
     migrate(template)
-    template.dispose()  # the last connection closing checkpoints the write-ahead log into the file
-    assert not path.with_name(path.name + "-wal").exists()
-    return path
-
-
-def fresh_sqlite(template: Path, path: Path) -> str:
-    """A real SQLite file at ``path``, at head: a copy of the migrated template, cheaper than migrating."""
-    shutil.copyfile(template, path)
-    return sqlite_url(path)
+    return database_file(template)
 
 
 @pytest.fixture
 def engine(db_url, migrated_sqlite):
     if db_url.startswith("sqlite"):
-        engine = make_engine(fresh_sqlite(migrated_sqlite, Path(db_url.removeprefix("sqlite:///"))))
+        engine = make_engine(copy_database(migrated_sqlite, Path(db_url.removeprefix("sqlite:///"))))
     else:  # another store brings its own migrated template (tests/postgres)
         engine = make_engine(db_url)
         migrate(engine)
@@ -64,3 +55,12 @@ def core(unit_of_work, engine, clock):
 @pytest.fixture
 def chat(core, clock):
     return Transcript(core, clock)
+
+
+@pytest.fixture
+def worlds(tmp_path, migrated_sqlite):
+    """For property tests: ``with worlds.fresh() as world`` gives each hypothesis example its own
+    database and clock, so no example sees what an earlier one left behind."""
+    worlds = Worlds(tmp_path, migrated_sqlite, START)
+    yield worlds
+    worlds.close()

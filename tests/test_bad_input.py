@@ -5,6 +5,7 @@ collective's data changes."""
 import random
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -98,6 +99,14 @@ def _target(core, clock):
     return chat
 
 
+@pytest.fixture
+def target(worlds, tmp_path):
+    """The target collective, built once; each example starts from a copy of its database, at its time."""
+    with worlds.fresh() as world:
+        _target(world.core, world.clock)
+        return world.save(tmp_path / "target.db"), world.clock.now()
+
+
 words = st.one_of(st.sampled_from(NASTY), st.text(max_size=30), st.integers().map(str), st.floats().map(str))
 messages = st.builds(
     lambda prefix, name, bot, args: f"{prefix}{name}{bot} " + " ".join(args),
@@ -110,17 +119,13 @@ messages = st.builds(
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=messages, sender=st.sampled_from(["Alice", "Bob", "Zed"]), direct=st.booleans())
-def test_any_message_gets_a_clear_answer_or_none(core, clock, text, sender, direct):
-    if id(core) not in TARGET:
-        TARGET[id(core)] = _target(core, clock)
-    chat = TARGET[id(core)]
-    where = Chat("console", f"dm-{sender}", is_direct=True) if direct else chat.chat
-    for action in chat.send(sender, text, chat=where):
-        assert action.text.strip(), text
-        assert CRASH not in action.text, text
-
-
-TARGET: dict = {}
+def test_any_message_gets_a_clear_answer_or_none(worlds, target, text, sender, direct):
+    with worlds.fresh(*target) as world:  # the target as built, untouched by earlier examples
+        chat = Transcript(world.core, world.clock, Chat("console", "target"))
+        where = Chat("console", f"dm-{sender}", is_direct=True) if direct else chat.chat
+        for action in chat.send(sender, text, chat=where):
+            assert action.text.strip(), text
+            assert CRASH not in action.text, text
 
 
 def test_a_hundred_thousand_random_messages_never_crash_and_leave_other_collectives_alone(core, clock):

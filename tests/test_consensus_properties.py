@@ -1,7 +1,6 @@
 """Property tests: for random memberships and response sets, the outcome equals
 a plain restatement of PRODUCT.md's rules."""
 
-import itertools
 from datetime import timedelta
 from fractions import Fraction
 
@@ -45,7 +44,6 @@ def test_the_pure_rule_matches_the_restatement(rule, counts, silent, quorum, sha
     assert outcome.adopted == restated(rule, agree, aside, obj, block, roll, quorum, share)
 
 
-_chats = itertools.count()
 KINDS = ("agree", "standaside", "object", "block", None)
 
 
@@ -57,9 +55,15 @@ KINDS = ("agree", "standaside", "object", "block", None)
     members=st.lists(st.tuples(st.sampled_from(KINDS), st.booleans()), min_size=1, max_size=7),
     latecomers=st.integers(0, 2),
 )
-def test_a_round_closed_by_its_deadline_follows_the_rule(core, clock, rule, quorum, share, members, latecomers):
+def test_a_round_closed_by_its_deadline_follows_the_rule(worlds, rule, quorum, share, members, latecomers):
     """Each member responds (or not) and may leave before the close."""
-    chat = Transcript(core, clock, Chat("console", f"property-{next(_chats)}"))
+    with worlds.fresh() as world:  # its own collective and clock
+        _round(
+            Transcript(world.core, world.clock, Chat("console", "property")), rule, quorum, share, members, latecomers
+        )
+
+
+def _round(chat, rule, quorum, share, members, latecomers):
     names = [f"M{i}" for i in range(len(members))]
     group(chat, " ".join(names), decision_rule=rule, quorum=quorum, supermajority=share)
     chat.say(names[0], "/propose 1d Something")

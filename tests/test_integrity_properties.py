@@ -3,7 +3,6 @@ propose, respond, close, amend, change settings, ask privately, and time passing
 no block is overridden except as the contract allows, whoever asked a private
 need is never tied to it in the group, and a closed round's record never changes."""
 
-import itertools
 import re
 from datetime import timedelta
 
@@ -16,7 +15,6 @@ from tests.transcript import Transcript, group
 
 FOUNDERS = ("Ann", "Ben", "Cat", "Dan")
 EVERYONE = (*FOUNDERS, "Eve", "Fay")
-_chats = itertools.count()
 
 item = st.integers(1, 3)
 respond = st.tuples(
@@ -83,8 +81,13 @@ def group_texts(actions):
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=st.lists(operation, min_size=5, max_size=40))
-def test_no_block_is_overridden_no_requester_is_named_and_closed_rounds_never_change(core, clock, operations):
-    platform = f"cell{next(_chats)}"  # its own people, so a direct message acts for this collective alone
+def test_no_block_is_overridden_no_requester_is_named_and_closed_rounds_never_change(worlds, operations):
+    with worlds.fresh() as world:  # its own collective, people and clock
+        _record(world.core, world.clock, operations)
+
+
+def _record(core, clock, operations):
+    platform = "console"
     chat = Transcript(core, clock, Chat(platform, "group"))
     group(chat, " ".join(FOUNDERS))
     chat.say("Ann", "/propose 1d Plan A")  # heading for adoption, unless something happens
@@ -126,7 +129,7 @@ def test_no_block_is_overridden_no_requester_is_named_and_closed_rounds_never_ch
                 requesters[int(found.group(1))] = op[1]
         else:
             clock.advance(timedelta(hours=op[1]))
-            ticked = chat.core.tick()  # the database is shared across examples: keep this collective's messages
+            ticked = chat.core.tick()  # keep what this group reads
             heard.extend(group_texts([a for a in ticked if getattr(a, "chat", None) == chat.chat]))
         for number in range(1, 8):  # (d) an ended round's record never changes afterwards
             actions = chat.send("Ann", f"/show {number}")  # may close a round past its deadline first

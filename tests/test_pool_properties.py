@@ -1,6 +1,5 @@
 """Property test: whatever members do, the pool's books balance."""
 
-import itertools
 import re
 from datetime import timedelta
 
@@ -11,7 +10,6 @@ from bot.events import Chat
 from tests.transcript import Transcript, group
 
 MEMBERS = ("Ann", "Ben", "Cat")
-_chats = itertools.count()
 
 amount = st.integers(1, 200).map(str) | st.sampled_from(["0.5", "12,50", "99.99"])
 operation = st.one_of(
@@ -43,11 +41,16 @@ def cents(text):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=st.lists(operation, max_size=25))
-def test_the_books_always_balance(core, clock, unit_of_work, operations):
+def test_the_books_always_balance(worlds, operations):
+    with worlds.fresh() as world:  # its own collective: no example starts where an earlier one ended
+        _balance(world, operations)
+
+
+def _balance(world, operations):
     # After the random part, time passes and payouts are tried for every item,
     # so that funding and paying out happen in most examples.
     settle = [("wait", 72)] + [("paid", payer, n) for n in range(1, 7) for payer in ("Ann", "Ben")]
-    chat = Transcript(core, clock, Chat("console", f"pool-{next(_chats)}"))
+    chat = Transcript(world.core, world.clock, Chat("console", "pool"))
     group(chat, " ".join(MEMBERS))
     contributed = paid_out = reversed_ = 0
     for op in operations + settle:
@@ -85,7 +88,7 @@ def test_the_books_always_balance(core, clock, unit_of_work, operations):
         assert 0 <= reserved <= held
         assert not negative and available >= 0
     # Every funded need's reservation is exactly its amount, once.
-    with unit_of_work() as uow:
+    with world.unit_of_work() as uow:
         collective = uow.collectives.for_chat(chat.chat.platform, chat.chat.chat_id)
         event(f"a reversal: {bool(reversed_)}")
         for stage in ("funded", "paid"):

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from bot.events import Chat
 from tests.transcript import Transcript, adopt
 
-_chats = itertools.count()
 WEEK = timedelta(weeks=1)
 
 
@@ -41,8 +40,14 @@ week_events = st.lists(
     max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 @given(founders=st.integers(2, 6), year=st.lists(week_events, min_size=52, max_size=52))
-def test_no_one_serves_twice_before_every_present_member_has_served_once(core, clock, unit_of_work, founders, year):
-    chat = Transcript(core, clock, Chat("console", f"fair-{next(_chats)}"))
+def test_no_one_serves_twice_before_every_present_member_has_served_once(worlds, founders, year):
+    with worlds.fresh() as world:  # its own collective and its own year, from the same Monday
+        _year(world, founders, year)
+
+
+def _year(world, founders, year):
+    clock = world.clock
+    chat = Transcript(world.core, clock, Chat("console", "fair"))
     people = {}
     for n in range(founders):
         name = f"F{n}"
@@ -71,7 +76,7 @@ def test_no_one_serves_twice_before_every_present_member_has_served_once(core, c
                     person.away.append((clock.now(), clock.now() + timedelta(days=days)))
         chat.wait(WEEK - timedelta(days=1))
 
-    with unit_of_work() as uow:
+    with world.unit_of_work() as uow:
         collective = uow.collectives.for_chat(chat.chat.platform, chat.chat.chat_id)
         role = uow.roles.named(collective.id, "facilitator")
         turns = [(uow.members.get(t.member_id).display_name, t.started_at) for t in uow.roles.turns(role.id)]
