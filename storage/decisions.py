@@ -1,0 +1,353 @@
+"""Items, their rounds and responses, and the log of decisions."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import datetime
+
+from sqlalchemy import bindparam, delete, func, insert, select, update
+
+from bot.model import (
+    ADOPTED,
+    NOT_ADOPTED,
+    OPEN,
+    ROUND_OPEN,
+    Decision,
+    Item,
+    Member,
+    Response,
+    Round,
+)
+from storage.people import _member
+from storage.sql import (
+    _by,
+    _record,
+    _Repository,
+    _update_by,
+    _upsert,
+    collective_t,
+    decision_t,
+    item_t,
+    member_t,
+    response_t,
+    roll_t,
+    round_t,
+)
+
+# --- items ----------------------------------------------------------------
+
+_TAKE_NUMBER = (
+    update(collective_t)
+    .where(collective_t.c.id == bindparam("key_id"))
+    .values(last_item_number=collective_t.c.last_item_number + 1)
+)
+_LAST_NUMBER = select(collective_t.c.last_item_number).where(collective_t.c.id == bindparam("id"))
+_author = member_t.alias("author")
+# Items with their author's current name (it heads every proposal message, redrawn at each vote).
+_ITEMS = select(item_t, _author.c.display_name.label("author_name"), _author.c.twin.label("author_twin")).select_from(
+    item_t.outerjoin(_author, _author.c.id == item_t.c.author_id)
+)
+
+
+def _items_by(*names: str):
+    return _ITEMS.where(*(item_t.c[name] == bindparam(name) for name in names))
+
+
+_ITEM = _items_by("id")
+_ITEM_BY_NUMBER = _items_by("collective_id", "number")
+_ITEMS_OPEN = _items_by("collective_id").where(item_t.c.status == OPEN).order_by(item_t.c.number)
+_ITEMS_OPEN_PAGE = _ITEMS_OPEN.limit(bindparam("limit")).offset(bindparam("offset"))
+_ITEMS_OPEN_COUNT = (
+    select(func.count())
+    .select_from(item_t)
+    .where(item_t.c.collective_id == bindparam("collective_id"), item_t.c.status == OPEN)
+)
+_ITEMS_DECIDED = (
+    _items_by("collective_id")
+    .where(item_t.c.status.in_((ADOPTED, NOT_ADOPTED)))
+    .order_by(item_t.c.decided_at.desc(), item_t.c.number.desc())
+    .limit(bindparam("limit"))
+)
+_ITEMS_OPEN_OF_TOPIC = _items_by("collective_id", "topic").where(item_t.c.status == OPEN)
+_ITEM_FIELDS = (
+    "collective_id",
+    "number",
+    "kind",
+    "topic",
+    "author_id",
+    "title",
+    "body",
+    "created_at",
+    "status",
+    "raised_platform",
+    "raised_chat",
+    "raised_thread",
+)
+_ITEM_UPDATE = _update_by(item_t, "id")
+
+
+class SqlItems(_Repository):
+    def next_number(self, collective_id: int) -> int:
+        # One UPDATE takes the number and locks the collective's row until commit.
+        self.connection.execute(_TAKE_NUMBER, {"key_id": collective_id})
+        return self.connection.execute(_LAST_NUMBER, {"id": collective_id}).scalar_one()
+
+    def add(self, item: Item) -> Item:
+        item.id = self._insert(item_t, _item_values(item))
+        return item
+
+    def get(self, item_id: int) -> Item:
+        return _item(self.connection.execute(_ITEM, {"id": item_id}).one())
+
+    def by_number(self, collective_id: int, number: int) -> Item | None:
+        row = self._first(_ITEM_BY_NUMBER, collective_id=collective_id, number=number)
+        return _item(row) if row else None
+
+    def save(self, item: Item) -> None:
+        self.connection.execute(_ITEM_UPDATE, {"key_id": item.id, **_item_values(item)})
+
+    def open(self, collective_id: int, limit: int | None = None, offset: int = 0) -> list[Item]:
+        if limit is None:
+            return [_item(row) for row in self._all(_ITEMS_OPEN, collective_id=collective_id)]
+        rows = self._all(_ITEMS_OPEN_PAGE, collective_id=collective_id, limit=limit, offset=offset)
+        return [_item(row) for row in rows]
+
+    def count_open(self, collective_id: int) -> int:
+        return self.connection.execute(_ITEMS_OPEN_COUNT, {"collective_id": collective_id}).scalar_one()
+
+    def decided(self, collective_id: int, limit: int) -> list[Item]:
+        return [_item(row) for row in self._all(_ITEMS_DECIDED, collective_id=collective_id, limit=limit)]
+
+    def find_open(self, collective_id: int, topic: str, key: str, value: str) -> Item | None:
+        rows = self._all(_ITEMS_OPEN_OF_TOPIC, collective_id=collective_id, topic=topic)
+        return next((item for item in map(_item, rows) if item.data.get(key) == value), None)
+
+
+def _item_values(item: Item) -> dict:
+    values = {name: getattr(item, name) for name in _ITEM_FIELDS}
+    values["decided_at"] = item.decided_at
+    values["data"] = json.dumps(item.data, sort_keys=True)
+    return values
+
+
+def _item(row) -> Item:
+    return _record(Item, row, data=json.loads(row.data))
+
+
+# --- rounds and responses -------------------------------------------------
+
+_ROUND = _by(round_t, "id")
+_ROUND_LATEST = _by(round_t, "item_id").order_by(round_t.c.number.desc()).limit(1)
+_ROUNDS_OF_ITEM = _by(round_t, "item_id").order_by(round_t.c.number)
+_ROUNDS_OF_ITEMS = select(round_t).where(round_t.c.item_id.in_(bindparam("item_ids", expanding=True)))
+_ROUND_FINISH = (
+    update(round_t)
+    .where(round_t.c.id == bindparam("key_id"), round_t.c.status == ROUND_OPEN)
+    .values(status=bindparam("new_status"), closed_at=bindparam("now"))
+)
+_ROUND_FIELDS = (
+    "item_id",
+    "number",
+    "title",
+    "body",
+    "opened_at",
+    "closes_at",
+    "status",
+    "closed_at",
+    "rule",
+    "adopted",
+    "outcome",
+    "mode",
+    "extensions",
+)
+_ROUND_UPDATE = _update_by(round_t, "id")
+_ROLL = select(roll_t.c.member_id).where(roll_t.c.round_id == bindparam("round_id"))
+_ROLL_FREEZE = (
+    update(roll_t)
+    .where(roll_t.c.round_id == bindparam("key_round_id"))
+    .values(counted=select(member_t.c.active).where(member_t.c.id == roll_t.c.member_id).scalar_subquery())
+)
+_RESPONSE_ON_ROLL = (response_t.c.round_id == roll_t.c.round_id) & (response_t.c.member_id == roll_t.c.member_id)
+
+
+def _rolls_with_responses(*columns):
+    """The rounds' rolls (``round_ids``): members still in the collective (for a
+    round that ended: those who were at its end), each with their response if
+    they gave one."""
+    return (
+        select(*columns)
+        .select_from(roll_t)
+        .join(member_t, member_t.c.id == roll_t.c.member_id)
+        .outerjoin(response_t, _RESPONSE_ON_ROLL)
+        .where(
+            roll_t.c.round_id.in_(bindparam("round_ids", expanding=True)),
+            func.coalesce(roll_t.c.counted, member_t.c.active),  # frozen at the round's end, else as it is now
+        )
+    )
+
+
+_COUNTS = _rolls_with_responses(roll_t.c.round_id, response_t.c.kind, func.count().label("count")).group_by(
+    roll_t.c.round_id, response_t.c.kind
+)
+_LATEST_WITH_ENTRY = (
+    select(
+        round_t,
+        roll_t.c.member_id.label("on_roll"),
+        response_t.c.kind.label("response_kind"),
+    )
+    .outerjoin(roll_t, (roll_t.c.round_id == round_t.c.id) & (roll_t.c.member_id == bindparam("member_id")))
+    .outerjoin(response_t, (response_t.c.round_id == round_t.c.id) & (response_t.c.member_id == bindparam("member_id")))
+    .where(round_t.c.item_id == bindparam("item_id"))
+    .order_by(round_t.c.number.desc())
+    .limit(1)
+)
+# The whole standing of several rounds in one query.
+_STANDINGS = _rolls_with_responses(
+    roll_t.c.round_id,
+    member_t,
+    response_t.c.kind.label("response_kind"),
+    response_t.c.reason.label("response_reason"),
+    response_t.c.at.label("response_at"),
+    response_t.c.first_at.label("response_first_at"),
+).order_by(member_t.c.joined_at, member_t.c.id)
+
+
+class SqlRounds(_Repository):
+    def add(self, round_: Round, roll: list[int]) -> Round:
+        round_.id = self._insert(round_t, _round_values(round_))
+        if roll:
+            self.connection.execute(
+                insert(roll_t), [{"round_id": round_.id, "member_id": member_id} for member_id in roll]
+            )
+        return round_
+
+    def get(self, round_id: int) -> Round:
+        return _round(self.connection.execute(_ROUND, {"id": round_id}).one())
+
+    def find(self, round_id: int) -> Round | None:
+        row = self._first(_ROUND, id=round_id)
+        return _round(row) if row else None
+
+    def latest(self, item_id: int) -> Round:
+        return _round(self.connection.execute(_ROUND_LATEST, {"item_id": item_id}).one())
+
+    def of_item(self, item_id: int) -> list[Round]:
+        return [_round(row) for row in self._all(_ROUNDS_OF_ITEM, item_id=item_id)]
+
+    def save(self, round_: Round) -> None:
+        self.connection.execute(_ROUND_UPDATE, {"key_id": round_.id, **_round_values(round_)})
+
+    def finish(self, round_id: int, status: str, now: datetime) -> bool:
+        params = {"key_id": round_id, "new_status": status, "now": now}
+        return self.connection.execute(_ROUND_FINISH, params).rowcount == 1
+
+    def roll(self, round_id: int) -> list[int]:
+        return list(self.connection.execute(_ROLL, {"round_id": round_id}).scalars())
+
+    def freeze_roll(self, round_id: int) -> None:
+        self.connection.execute(_ROLL_FREEZE, {"key_round_id": round_id})
+
+    def latest_for(self, item_ids: list[int]) -> dict[int, Round]:
+        latest: dict[int, Round] = {}
+        for row in self._all(_ROUNDS_OF_ITEMS, item_ids=item_ids):
+            if row.item_id not in latest or row.number > latest[row.item_id].number:
+                latest[row.item_id] = _round(row)
+        return latest
+
+    def counts(self, round_ids: list[int]) -> dict[int, tuple[int, dict[str, int]]]:
+        rolls = dict.fromkeys(round_ids, 0)
+        kinds: dict[int, dict[str, int]] = {round_id: {} for round_id in round_ids}
+        for round_id, kind, count in self._all(_COUNTS, round_ids=round_ids):
+            rolls[round_id] += count
+            if kind is not None:
+                kinds[round_id][kind] = count
+        return {round_id: (rolls[round_id], kinds[round_id]) for round_id in round_ids}
+
+    def latest_with_entry(self, item_id: int, member_id: int) -> tuple[Round, bool, str | None]:
+        row = self.connection.execute(_LATEST_WITH_ENTRY, {"item_id": item_id, "member_id": member_id}).one()
+        return _round(row), row.on_roll is not None, row.response_kind
+
+    def standings(self, round_ids: list[int]) -> dict[int, tuple[list[Member], list[Response]]]:
+        found: dict[int, tuple[list[Member], list[tuple[datetime, Response]]]] = {
+            round_id: ([], []) for round_id in round_ids
+        }
+        for row in self._all(_STANDINGS, round_ids=round_ids):
+            roll, given = found[row.round_id]
+            roll.append(_member(row))
+            if row.response_kind is not None:
+                response = Response(row.round_id, row.id, row.response_kind, row.response_reason, row.response_at)
+                given.append((row.response_first_at, response))
+        return {
+            # by when each was first given, then by member: never by anything that changes later (a rejoining)
+            round_id: (roll, [response for _, response in sorted(given, key=lambda pair: (pair[0], pair[1].member_id))])
+            for round_id, (roll, given) in found.items()
+        }
+
+
+def _round_values(round_: Round) -> dict:
+    values = {name: getattr(round_, name) for name in _ROUND_FIELDS}
+    values["terms"] = json.dumps(round_.terms, sort_keys=True)
+    return values
+
+
+def _round(row) -> Round:
+    return _record(Round, row, terms=json.loads(row.terms))
+
+
+_RESPONSES_OF_ROUND = _by(response_t, "round_id").order_by(response_t.c.first_at)
+_RESPONSE_REMOVE = delete(response_t).where(
+    response_t.c.round_id == bindparam("round_id"),
+    response_t.c.member_id == bindparam("member_id"),
+    response_t.c.kind == bindparam("kind"),
+)
+
+
+class SqlResponses(_Repository):
+    def put(self, response: Response) -> None:
+        # One statement; a replaced response keeps the time it was first given.
+        statement = _upsert(
+            self.connection.dialect.name, response_t, ("round_id", "member_id"), ("kind", "reason", "at")
+        )
+        values = {
+            "round_id": response.round_id,
+            "member_id": response.member_id,
+            "kind": response.kind,
+            "reason": response.reason,
+            "first_at": response.at,
+            "at": response.at,
+        }
+        self.connection.execute(statement, values)
+
+    def of_round(self, round_id: int) -> list[Response]:
+        return [_response(row) for row in self._all(_RESPONSES_OF_ROUND, round_id=round_id)]
+
+    def remove(self, round_id: int, member_id: int, kind: str) -> bool:
+        params = {"round_id": round_id, "member_id": member_id, "kind": kind}
+        return self.connection.execute(_RESPONSE_REMOVE, params).rowcount == 1
+
+
+def _response(row) -> Response:
+    return Response(row.round_id, row.member_id, row.kind, row.reason, row.at)
+
+
+_DECISIONS_RECENT = (
+    _by(decision_t, "collective_id")
+    .order_by(decision_t.c.at.desc(), decision_t.c.id.desc())
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+_DECISIONS_COUNT = select(func.count()).where(decision_t.c.collective_id == bindparam("collective_id"))
+_DECISION_FIELDS = tuple(field.name for field in dataclasses.fields(Decision))
+
+
+class SqlDecisions(_Repository):
+    def add(self, decision: Decision) -> None:
+        self._insert(decision_t, {name: getattr(decision, name) for name in _DECISION_FIELDS})
+
+    def recent(self, collective_id: int, limit: int, offset: int = 0) -> list[Decision]:
+        rows = self._all(_DECISIONS_RECENT, collective_id=collective_id, limit=limit, offset=offset)
+        return [_record(Decision, row) for row in rows]
+
+    def count(self, collective_id: int) -> int:
+        return self.connection.execute(_DECISIONS_COUNT, {"collective_id": collective_id}).scalar()

@@ -1,0 +1,105 @@
+"""Due work: rows with a due time and a status, claimed once."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import bindparam, select, update
+
+from bot.model import (
+    CANCELLED,
+    DONE,
+    FAILED,
+    PENDING,
+    DueWork,
+)
+from storage.sql import (
+    _by,
+    _record,
+    _Repository,
+    due_t,
+)
+
+# --- due work -------------------------------------------------------------
+
+_DUE_WORK = _by(due_t, "id")
+_DUE = (
+    select(due_t)
+    .where(due_t.c.status == PENDING, due_t.c.due_at <= bindparam("now"))
+    .order_by(due_t.c.due_at, due_t.c.id)
+    .limit(bindparam("limit"))
+)
+_DUE_MOVE = (
+    update(due_t)
+    .where(due_t.c.id == bindparam("key_id"), due_t.c.status == bindparam("old"))
+    .values(status=bindparam("new"), fired_at=bindparam("now"))
+)
+_DUE_CANCEL = (
+    update(due_t)
+    .where(
+        due_t.c.collective_id == bindparam("key_collective_id"),
+        due_t.c.kind == bindparam("key_kind"),
+        due_t.c.subject_id.is_not_distinct_from(bindparam("key_subject_id")),  # None: IS NULL
+        due_t.c.status == PENDING,
+    )
+    .values(status=CANCELLED)
+)
+_NEXT_DUE = select(due_t.c.due_at).where(due_t.c.status == PENDING).order_by(due_t.c.due_at).limit(1)
+
+
+class SqlDueWork(_Repository):
+    changed = False  # set once this unit of work added, claimed, retried or cancelled due work
+
+    def add(self, work: DueWork) -> DueWork:
+        self.changed = True
+        work.id = self._insert(
+            due_t,
+            {
+                "collective_id": work.collective_id,
+                "kind": work.kind,
+                "subject_id": work.subject_id,
+                "due_at": work.due_at,
+                "status": work.status,
+                "data": json.dumps(work.data),
+            },
+        )
+        return work
+
+    def get(self, work_id: int) -> DueWork:
+        return _due(self.connection.execute(_DUE_WORK, {"id": work_id}).one())
+
+    def due(self, now: datetime, limit: int) -> list[DueWork]:
+        return [_due(row) for row in self._all(_DUE, now=now, limit=limit)]
+
+    def claim(self, work_id: int, now: datetime) -> bool:
+        self.changed = True
+        result = self.connection.execute(_DUE_MOVE, {"key_id": work_id, "old": PENDING, "new": DONE, "now": now})
+        return result.rowcount == 1
+
+    def fail(self, work_id: int, now: datetime, note: str) -> None:
+        self.connection.execute(
+            update(due_t).where(due_t.c.id == work_id).values(status=FAILED, fired_at=now, note=note)
+        )
+
+    def retry(self, work_id: int, due_at: datetime, attempts: int, note: str) -> None:
+        self.changed = True
+        data = dict(self.get(work_id).data)
+        data["attempts"] = attempts
+        self.connection.execute(
+            update(due_t)
+            .where(due_t.c.id == work_id)
+            .values(status=PENDING, due_at=due_at, data=json.dumps(data), note=note)
+        )
+
+    def cancel(self, collective_id: int, kind: str, subject_id: int | None) -> int:
+        self.changed = True
+        params = {"key_collective_id": collective_id, "key_kind": kind, "key_subject_id": subject_id}
+        return self.connection.execute(_DUE_CANCEL, params).rowcount
+
+    def next_due_at(self) -> datetime | None:
+        return self.connection.execute(_NEXT_DUE).scalar()
+
+
+def _due(row) -> DueWork:
+    return _record(DueWork, row, data=json.loads(row.data))

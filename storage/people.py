@@ -1,0 +1,217 @@
+"""Collectives, their chats, members, settings and the messages already seen."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, delete, func, select, update
+
+from bot.model import (
+    Collective,
+    Member,
+)
+from storage.sql import (
+    _by,
+    _record,
+    _Repository,
+    _update_by,
+    _upsert,
+    chat_t,
+    collective_t,
+    member_t,
+    seen_t,
+    setting_t,
+)
+
+# --- collectives ----------------------------------------------------------
+
+_COLLECTIVE_FOR_CHAT = (
+    select(collective_t)
+    .join(chat_t, chat_t.c.collective_id == collective_t.c.id)
+    .where(chat_t.c.platform == bindparam("platform"), chat_t.c.chat_id == bindparam("chat_id"))
+)
+
+
+def _chat_scene(settings_as_json):
+    """The chat's collective, the sender's membership in it if any, and the
+    collective's settings as one JSON object: one query for every message."""
+    settings = (
+        select(settings_as_json(setting_t.c.key, setting_t.c.value))
+        .where(setting_t.c.collective_id == collective_t.c.id)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            collective_t.c.id.label("collective_id_"),
+            collective_t.c.created_at.label("collective_created_at"),
+            collective_t.c.principles.label("collective_principles"),
+            settings.label("collective_settings"),
+            member_t,
+        )
+        .select_from(chat_t)
+        .join(collective_t, collective_t.c.id == chat_t.c.collective_id)
+        .outerjoin(
+            member_t,
+            (member_t.c.collective_id == collective_t.c.id)
+            & (member_t.c.platform == chat_t.c.platform)
+            & (member_t.c.user_id == bindparam("user_id")),
+        )
+        .where(chat_t.c.platform == bindparam("platform"), chat_t.c.chat_id == bindparam("chat_id"))
+    )
+
+
+_CHAT_SCENE = {"sqlite": _chat_scene(func.json_group_object), "postgresql": _chat_scene(func.json_object_agg)}
+_COLLECTIVE = _by(collective_t, "id")
+_CHATS = _by(chat_t, "collective_id").order_by(chat_t.c.linked_at)
+_CHAT = _by(chat_t, "platform", "chat_id")
+
+
+class SqlCollectives(_Repository):
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        self._chats: dict[int, list[tuple[str, str]]] = {}  # for this unit of work
+
+    def for_chat(self, platform: str, chat_id: str) -> Collective | None:
+        row = self._first(_COLLECTIVE_FOR_CHAT, platform=platform, chat_id=chat_id)
+        return _collective(row) if row else None
+
+    def with_member(
+        self, platform: str, chat_id: str, user_id: str
+    ) -> tuple[Collective | None, Member | None, dict[str, str]]:
+        statement = _CHAT_SCENE[self.connection.dialect.name]
+        row = self._first(statement, platform=platform, chat_id=chat_id, user_id=user_id)
+        if row is None:
+            return None, None, {}
+        collective = Collective(row.collective_id_, row.collective_created_at, row.collective_principles)
+        settings = row.collective_settings  # text on SQLite, already read on PostgreSQL, None there when empty
+        settings = json.loads(settings) if isinstance(settings, str) else settings or {}
+        return collective, (_member(row) if row.id is not None else None), settings
+
+    def create_for_chat(self, platform: str, chat_id: str, now: datetime) -> Collective:
+        self._chats.clear()
+        collective_id = self._insert(collective_t, {"created_at": now})
+        chat = {"platform": platform, "chat_id": chat_id, "collective_id": collective_id, "linked_at": now}
+        self._insert(chat_t, chat)
+        return Collective(collective_id, now)
+
+    def get(self, collective_id: int) -> Collective:
+        return _collective(self.connection.execute(_COLLECTIVE, {"id": collective_id}).one())
+
+    def chats(self, collective_id: int) -> list[tuple[str, str]]:
+        if collective_id not in self._chats:
+            rows = self._all(_CHATS, collective_id=collective_id)
+            self._chats[collective_id] = [(row.platform, row.chat_id) for row in rows]
+        return list(self._chats[collective_id])
+
+    def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str, now: datetime) -> bool:
+        self._chats.clear()
+        old = self._first(_CHAT, platform=platform, chat_id=old_chat_id)
+        if old is None:
+            return False
+        if self._first(_CHAT, platform=platform, chat_id=new_chat_id) is None:
+            self._insert(
+                chat_t,
+                {"platform": platform, "chat_id": new_chat_id, "collective_id": old.collective_id, "linked_at": now},
+            )
+        self.connection.execute(delete(chat_t).where(chat_t.c.platform == platform, chat_t.c.chat_id == old_chat_id))
+        return True
+
+    def save(self, collective: Collective) -> None:
+        self.connection.execute(
+            _update_by(collective_t, "id"),
+            {"key_id": collective.id, "principles": collective.principles},
+        )
+
+
+def _collective(row) -> Collective:
+    return Collective(row.id, row.created_at, row.principles)
+
+
+# --- members --------------------------------------------------------------
+
+_MEMBER = _by(member_t, "id")
+_MEMBER_FIND = _by(member_t, "collective_id", "platform", "user_id")
+_MEMBERS_ACTIVE = (
+    select(member_t)
+    .where(member_t.c.collective_id == bindparam("collective_id"), member_t.c.active)
+    .order_by(member_t.c.joined_at, member_t.c.id)
+)
+_MEMBERSHIPS = select(member_t).where(
+    member_t.c.platform == bindparam("platform"), member_t.c.user_id == bindparam("user_id"), member_t.c.active
+)
+_MEMBER_NAMES = select(member_t.c.id, member_t.c.display_name).where(
+    member_t.c.collective_id == bindparam("collective_id")
+)
+_MEMBER_TWINS = (
+    update(member_t)
+    .where(member_t.c.collective_id == bindparam("key_collective_id"))
+    .values(twin=member_t.c.id.in_(bindparam("ids", expanding=True)))
+)
+_MEMBER_FIELDS = (
+    "collective_id",
+    "platform",
+    "user_id",
+    "display_name",
+    "joined_at",
+    "active",
+    "away_until",
+    "left_at",
+    "twin",
+)
+_MEMBER_UPDATE = _update_by(member_t, "id")
+
+
+class SqlMembers(_Repository):
+    def find(self, collective_id: int, platform: str, user_id: str) -> Member | None:
+        row = self._first(_MEMBER_FIND, collective_id=collective_id, platform=platform, user_id=user_id)
+        return _member(row) if row else None
+
+    def get(self, member_id: int) -> Member:
+        return _member(self.connection.execute(_MEMBER, {"id": member_id}).one())
+
+    def active(self, collective_id: int) -> list[Member]:
+        return [_member(row) for row in self._all(_MEMBERS_ACTIVE, collective_id=collective_id)]
+
+    def names(self, collective_id: int) -> list[tuple[int, str]]:
+        return [(row.id, row.display_name) for row in self._all(_MEMBER_NAMES, collective_id=collective_id)]
+
+    def mark_twins(self, collective_id: int, ids: set[int]) -> None:
+        self.connection.execute(_MEMBER_TWINS, {"key_collective_id": collective_id, "ids": sorted(ids) or [-1]})
+
+    def memberships(self, platform: str, user_id: str) -> list[Member]:
+        return [_member(row) for row in self._all(_MEMBERSHIPS, platform=platform, user_id=user_id)]
+
+    def save(self, member: Member) -> Member:
+        values = {name: getattr(member, name) for name in _MEMBER_FIELDS}
+        if member.id is None:
+            member.id = self._insert(member_t, values)
+        else:
+            self.connection.execute(_MEMBER_UPDATE, {"key_id": member.id, **values})
+        return member
+
+
+def _member(row) -> Member:
+    return _record(Member, row)
+
+
+# --- settings -------------------------------------------------------------
+
+_SETTINGS = select(setting_t.c.key, setting_t.c.value).where(setting_t.c.collective_id == bindparam("collective_id"))
+
+
+class SqlSettings(_Repository):
+    def values(self, collective_id: int) -> dict[str, str]:
+        return {row.key: row.value for row in self._all(_SETTINGS, collective_id=collective_id)}
+
+    def put(self, collective_id: int, key: str, value: str) -> None:
+        self._upsert(setting_t, {"collective_id": collective_id, "key": key, "value": value}, ("collective_id", "key"))
+
+
+class SqlSeenMessages(_Repository):
+    def remember(self, platform: str, chat_id: str, message_ref: str, now: datetime) -> bool:
+        # One statement: insert unless present. A concurrent duplicate waits on
+        # the row (PostgreSQL) or the write lock (SQLite) and then inserts nothing.
+        statement = _upsert(self.connection.dialect.name, seen_t, ("platform", "chat_id", "message_ref"), ())
+        values = {"platform": platform, "chat_id": chat_id, "message_ref": message_ref, "seen_at": now}
+        return self.connection.execute(statement, values).first() is not None

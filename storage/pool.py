@@ -1,0 +1,134 @@
+"""Needs, offers and the append-only ledger."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy import bindparam, func, select, update
+
+from bot.model import (
+    PAYOUT,
+    RELEASE,
+    RESERVATION,
+    Item,
+    LedgerEntry,
+    Need,
+    Offer,
+)
+from storage.decisions import _ITEMS, _item
+from storage.sql import (
+    _by,
+    _record,
+    _Repository,
+    _update_by,
+    item_t,
+    ledger_t,
+    need_t,
+    offer_t,
+)
+
+# --- needs and the ledger -------------------------------------------------
+
+_NEED = _by(need_t, "item_id")
+_NEED_FIELDS = ("amount", "category", "private", "stage", "approved_at")
+_NEED_UPDATE = _update_by(need_t, "item_id")
+_NEED_MOVE = (
+    update(need_t)
+    .where(need_t.c.item_id == bindparam("key_item_id"), need_t.c.stage == bindparam("old"))
+    .values(stage=bindparam("new"))
+)
+_NEEDS_IN_STAGE = (
+    _ITEMS.add_columns(*(need_t.c[name].label(f"need_{name}") for name in ("item_id", *_NEED_FIELDS)))
+    .join(need_t, need_t.c.item_id == item_t.c.id)
+    .where(item_t.c.collective_id == bindparam("collective_id"), need_t.c.stage == bindparam("stage"))
+    .order_by(item_t.c.created_at, item_t.c.number)
+)
+_OFFERS = _by(offer_t, "item_id").order_by(offer_t.c.at)
+
+
+class SqlNeeds(_Repository):
+    def add(self, need: Need) -> None:
+        self._insert(need_t, _need_values(need))
+
+    def get(self, item_id: int) -> Need:
+        return _need(self.connection.execute(_NEED, {"item_id": item_id}).one())
+
+    def save(self, need: Need) -> None:
+        self.connection.execute(_NEED_UPDATE, {**_need_values(need), "key_item_id": need.item_id})
+
+    def move(self, item_id: int, old_stage: str, new_stage: str) -> bool:
+        params = {"key_item_id": item_id, "old": old_stage, "new": new_stage}
+        return self.connection.execute(_NEED_MOVE, params).rowcount == 1
+
+    def in_stage(self, collective_id: int, stage: str) -> list[tuple[Item, Need]]:
+        rows = self._all(_NEEDS_IN_STAGE, collective_id=collective_id, stage=stage)
+        return [(_item(row), _need(row, "need_")) for row in rows]
+
+    def add_offer(self, offer: Offer) -> None:
+        values = {"item_id": offer.item_id, "member_id": offer.member_id, "note": offer.note, "at": offer.at}
+        self._upsert(offer_t, values, ("item_id", "member_id"))
+
+    def offers(self, item_id: int) -> list[Offer]:
+        return [Offer(row.item_id, row.member_id, row.note, row.at) for row in self._all(_OFFERS, item_id=item_id)]
+
+
+def _need_values(need: Need) -> dict:
+    return {"item_id": need.item_id, **{name: getattr(need, name) for name in _NEED_FIELDS}}
+
+
+def _need(row, prefix: str = "") -> Need:
+    field = row._mapping
+    return Need(*(field[prefix + name] for name in ("item_id", *_NEED_FIELDS)))
+
+
+_LEDGER_TOTALS = (
+    select(ledger_t.c.kind, func.sum(ledger_t.c.amount))
+    .where(ledger_t.c.collective_id == bindparam("collective_id"))
+    .group_by(ledger_t.c.kind)
+)
+_LEDGER_FOR_ITEM = (
+    select(ledger_t.c.kind, func.sum(ledger_t.c.amount))
+    .where(ledger_t.c.item_id == bindparam("item_id"))
+    .group_by(ledger_t.c.kind)
+)
+_LEDGER_RECENT = _by(ledger_t, "collective_id").order_by(ledger_t.c.id.desc()).limit(bindparam("limit"))
+_LEDGER_NUMBERED = _by(ledger_t, "collective_id", "number")
+_LEDGER_ENTRY = _by(ledger_t, "id")
+_LEDGER_REVERSAL = _by(ledger_t, "reverses")
+_LEDGER_LAST_NUMBER = select(func.coalesce(func.max(ledger_t.c.number), 0)).where(
+    ledger_t.c.collective_id == bindparam("collective_id")
+)
+_LEDGER_FIELDS = tuple(field.name for field in dataclasses.fields(LedgerEntry) if field.name != "id")
+
+
+class SqlLedger(_Repository):
+    def append(self, entry: LedgerEntry) -> LedgerEntry:
+        last = self.connection.execute(_LEDGER_LAST_NUMBER, {"collective_id": entry.collective_id}).scalar()
+        entry.number = last + 1  # taken under the unit of work's write lock
+        entry.id = self._insert(ledger_t, {name: getattr(entry, name) for name in _LEDGER_FIELDS})
+        return entry
+
+    def numbered(self, collective_id: int, number: int) -> LedgerEntry | None:
+        row = self._first(_LEDGER_NUMBERED, collective_id=collective_id, number=number)
+        return _ledger_entry(row) if row else None
+
+    def get(self, entry_id: int) -> LedgerEntry:
+        return _ledger_entry(self.connection.execute(_LEDGER_ENTRY, {"id": entry_id}).one())
+
+    def reversal_of(self, entry_id: int) -> LedgerEntry | None:
+        row = self._first(_LEDGER_REVERSAL, reverses=entry_id)
+        return _ledger_entry(row) if row else None
+
+    def totals(self, collective_id: int) -> dict[str, int]:
+        return {kind: int(total) for kind, total in self._all(_LEDGER_TOTALS, collective_id=collective_id)}
+
+    def reserved_for(self, item_id: int) -> int:
+        totals = {kind: int(total) for kind, total in self._all(_LEDGER_FOR_ITEM, item_id=item_id)}
+        return totals.get(RESERVATION, 0) - totals.get(RELEASE, 0) - totals.get(PAYOUT, 0)
+
+    def recent(self, collective_id: int, limit: int) -> list[LedgerEntry]:
+        return [_ledger_entry(row) for row in self._all(_LEDGER_RECENT, collective_id=collective_id, limit=limit)]
+
+
+def _ledger_entry(row) -> LedgerEntry:
+    return _record(LedgerEntry, row)
