@@ -17,6 +17,9 @@ from datetime import datetime
 
 from bot import (
     basics,
+    closing,
+    decision_log,
+    fund,
     membership,
     needs,
     proposals,
@@ -26,6 +29,7 @@ from bot import (
     rotation_commands,
     rounds,
     settings_proposals,
+    steering,
     text,
 )
 from bot.actions import Acknowledge, Action, Ask, DirectMessage, Post, Reply
@@ -48,8 +52,11 @@ def default_commands() -> list[Command]:
         *basics.COMMANDS,
         *membership.COMMANDS,
         *proposals.COMMANDS,
+        *steering.COMMANDS,
+        *decision_log.COMMANDS,
         *responses.COMMANDS,
         *needs.COMMANDS,
+        *fund.COMMANDS,
         *reversals.COMMANDS,
         *rotation_commands.COMMANDS,
         *settings_proposals.COMMANDS,
@@ -57,7 +64,7 @@ def default_commands() -> list[Command]:
 
 
 def default_due_handlers() -> dict[str, DueHandler]:
-    return {**membership.DUE_HANDLERS, **rounds.DUE_HANDLERS, **rotation.DUE_HANDLERS}
+    return {**membership.DUE_HANDLERS, **rounds.DUE_HANDLERS, **closing.DUE_HANDLERS, **rotation.DUE_HANDLERS}
 
 
 class Core:

@@ -1,202 +1,47 @@
-"""Asking the pool: contributions, needs (money or help), offers, payouts, and
-the views of the pool and its ledger."""
+"""Needs: asking the pool (with an amount) or the members (without one),
+offers of help, and payouts."""
 
 from __future__ import annotations
 
-import re
-
 from bot.actions import DirectMessage
+from bot.closing import requester_left
 from bot.commands import Arg, Command
 from bot.context import Context
 from bot.errors import PrivateRefusal, Refusal
 from bot.items import item_number, looks_like_item_number, resolve
 from bot.model import (
     ASKING,
-    CONTRIBUTION,
     DECIDING,
     FUNDED,
     MET,
     PAID,
     PAYOUT,
     QUEUED,
-    RELEASE,
-    RESERVATION,
-    REVERSAL,
     TREASURER,
     Item,
     LedgerEntry,
     Need,
     Offer,
 )
-from bot.money import currencies_named, exponent, is_currency_word, names_currency, read_amount
-from bot.pool import balances, fund_queue, money, queue
+from bot.money import exponent
+from bot.pool import balance_line, money
 from bot.proposals import MAX_TEXT, MAX_TITLE, new_item, refuse_private_in_group
 from bot.record import log_decision
 from bot.rotation import holder_of
-from bot.rounds import FULL, SILENT, author_name, heading, open_round, requester_left
+from bot.rounds import FULL, SILENT, author_name, heading, open_round
 from bot.settings import CATEGORIES
 from bot.text import block, one_line, quoted
+from bot.typed_amounts import money_first, split_word, with_currency_word
 
-LEDGER_SHOWN = 20
 MAX_NOTE = 300
-KIND_WORDS = {
-    CONTRIBUTION: "contribution",
-    RESERVATION: "reserved",
-    RELEASE: "released",
-    PAYOUT: "paid out",
-    REVERSAL: "reversal",
-}
-
-
-def _with_currency_word(ctx: Context, first: str, rest: str) -> tuple[str, str]:
-    """``100 EUR new glasses``, ``50 euros``: a currency's code, sign or name after
-    the number belongs to the amount; another currency's is refused, never ignored."""
-    second, after = _split_word(rest)
-    if is_currency_word(first) and second[:1].isdigit():  # € 50
-        return f"{first}{second}", after
-    if not first[:1].isdigit():
-        return first, rest
-    currency = ctx.settings.text("currency")
-    if re.fullmatch(r"\d{1,3}", first) and re.fullmatch(r"\d{3}(?:[.,]\d+)?", second):
-        raise Refusal(
-            f"Is that {first}{second}? Write an amount without spaces, like {first}{second} or {first},{second}."
-        )
-    if is_currency_word(second):
-        return f"{first} {second}", after
-    named = currencies_named(second, ctx.settings.text("language"))
-    if named and currency in named:
-        return f"{first} {currency}", after
-    if named:
-        raise Refusal(f"The pool is kept in {currency}; give the amount in {currency}.")
-    return first, rest
-
-
-def _split_word(text: str) -> tuple[str, str]:
-    """The first word and the rest, split at any whitespace (a line break too)."""
-    parts = text.strip().split(None, 1)
-    if not parts:
-        return "", ""
-    return parts[0], (parts[1] if len(parts) > 1 else "")
-
-
-def contribute(ctx: Context, amount: str, note: str | None) -> str:
-    member = ctx.require_member()
-    amount, note = _with_currency_word(ctx, amount, note or "")
-    minor = _amount(ctx, amount)
-    note = one_line(note or "")
-    if len(note) > MAX_NOTE:
-        raise Refusal(f"Please keep the note under {MAX_NOTE} characters.")
-    ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, CONTRIBUTION, minor, ctx.now, member.id, note=note))
-    answer = f"Thank you, {ctx.name(member)}: {money(ctx, minor)} is in the pool. " + _balance_line(ctx)
-    ctx.reply(answer)
-    fund_queue(ctx)
-    return None
-
-
-def _amount(ctx: Context, text: str) -> int:
-    try:
-        return read_amount(text, ctx.settings.text("currency"), ctx.settings.text("language")).minor
-    except ValueError as error:
-        raise Refusal(str(error)) from None
-
-
-def _balance_line(ctx: Context) -> str:
-    now = balances(ctx)
-    return f"The pool holds {money(ctx, now.held)}, of which {money(ctx, now.reserved)} is reserved for approved needs."
-
-
-# Words that say a number counts things, not money: "/need 2 kids need a ride".
-COUNTED = frozenset(
-    {
-        "kid",
-        "kids",
-        "child",
-        "children",
-        "people",
-        "person",
-        "persons",
-        "adult",
-        "adults",
-        "hour",
-        "hours",
-        "hr",
-        "hrs",
-        "day",
-        "days",
-        "night",
-        "nights",
-        "week",
-        "weeks",
-        "time",
-        "times",
-        "meal",
-        "meals",
-        "ride",
-        "rides",
-        "trip",
-        "trips",
-        "bag",
-        "bags",
-        "box",
-        "boxes",
-        "load",
-        "loads",
-        "shift",
-        "shifts",
-        "chair",
-        "chairs",
-        "room",
-        "rooms",
-        "bed",
-        "beds",
-        "seat",
-        "seats",
-        "pair",
-        "pairs",
-        "piece",
-        "pieces",
-        "dozen",
-    }
-)
-SMALL = 10  # a bare number below this that starts a need is asked about: more often a count than money
-
-
-def _money_first(ctx: Context, first: str, rest: str) -> int | None:
-    """The amount a need starts with, or None for help that is not money. An
-    amount with its currency (``€12``, ``12 EUR``) or with decimals (``12.50``) is
-    money; a word that is no number at all (``24h``) starts a description; a bare
-    whole number that likely counts something is asked about, never guessed."""
-    currency, language = ctx.settings.text("currency"), ctx.settings.text("language")
-    if not any(c.isdigit() for c in first) and not first.startswith("-"):
-        try:
-            read_amount(first, currency, language)
-        except ValueError:
-            return None  # words: help that is not money
-    try:
-        amount = read_amount(first, currency, language)
-    except ValueError as error:
-        if not re.fullmatch(r"[-−]?[0-9.,'\u00a0\u202f]+", first) and not names_currency(first):
-            return None  # 24h, 2nd, 3-4: words that start with a digit, not an amount
-        raise Refusal(str(error)) from None  # a number that is no good amount: never quietly help
-    if amount.marked or amount.fraction:
-        return amount.minor
-    next_word = rest.split(" ", 1)[0].strip(".,;:!?").casefold()
-    if amount.minor < SMALL * 10 ** exponent(currency) or next_word in COUNTED:
-        shown = money(ctx, amount.minor)
-        rest = one_line(rest)
-        raise Refusal(
-            f"Is {first} an amount of money? For {shown} from the pool, write it with the currency: "
-            f"/need {shown} {rest}\nFor help that is not money, begin with words, e.g. /need help: {first} {rest}"
-        )
-    return amount.minor
 
 
 def need(ctx: Context, text: str) -> None:
     """``/need AMOUNT DESCRIPTION [#category]`` or ``/need DESCRIPTION [#category]``."""
     ctx.require_member()
-    first, rest = _split_word(block(text))
-    first, rest = _with_currency_word(ctx, first, rest)
-    amount = _money_first(ctx, first, rest)
+    first, rest = split_word(block(text))
+    first, rest = with_currency_word(ctx, first, rest)
+    amount = money_first(ctx, first, rest)
     if amount is not None:
         text = rest
     description, category = _category(block(text))
@@ -337,71 +182,15 @@ def paid(ctx: Context, number: int | None) -> None:
     ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, PAYOUT, amount, ctx.now, ctx.member.id, item.id))
     log_decision(ctx, item, "paid")
     ctx.announce(
-        f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.name(ctx.member)}. "
-        + _balance_line(ctx),
+        f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.name(ctx.member)}. " + balance_line(ctx),
         about=item,
     )
-
-
-def pool(ctx: Context) -> str:
-    ctx.require_collective()
-    now = balances(ctx)
-    lines = [
-        f"The pool holds {money(ctx, now.held)}: {money(ctx, now.reserved)} reserved for approved needs, "
-        f"{money(ctx, now.available)} available."
-    ]
-    waiting = queue(ctx)
-    if waiting:
-        lines.append("Approved needs waiting for funds, in the order they will be funded:")
-        lines += [f"{n}. {heading(item)}" for n, (item, _) in enumerate(waiting, 1)]
-    else:
-        lines.append("No approved need is waiting for funds.")
-    return "\n".join(lines)
-
-
-def ledger(ctx: Context) -> str:
-    ctx.require_collective()
-    entries = ctx.uow.ledger.recent(ctx.collective.id, LEDGER_SHOWN)
-    if not entries:
-        return "The ledger is empty. /contribute AMOUNT adds to the pool."
-    lines = [f"Ledger, newest first (last {min(len(entries), LEDGER_SHOWN)}):"]
-    shown = ctx.name
-    for entry in entries:
-        line = f"• {entry.number}. {ctx.time(entry.at)} — {KIND_WORDS[entry.kind]} {money(ctx, entry.amount)}"
-        if entry.item_id is not None:
-            line += f" for #{ctx.uow.items.get(entry.item_id).number}"
-        if entry.kind == REVERSAL and entry.reverses is not None:
-            line += f" of entry {_reversed_number(ctx, entry)}"
-        if entry.kind == CONTRIBUTION and entry.member_id is not None:
-            line += f" from {shown(ctx.uow.members.get(entry.member_id))}"
-        if entry.kind == PAYOUT and entry.member_id is not None:
-            line += f", recorded by {shown(ctx.uow.members.get(entry.member_id))}"
-        if entry.note:
-            line += f": {one_line(entry.note)}"
-        lines.append(line)
-    lines.append(_balance_line(ctx))
-    return "\n".join(lines)
-
-
-def _reversed_number(ctx: Context, reversal: LedgerEntry) -> int | None:
-    return ctx.uow.ledger.get(reversal.reverses).number
 
 
 _SECTION = "Pool and needs"
 _N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
 
 COMMANDS = [
-    Command(
-        "contribute",
-        "record a contribution to the pool",
-        contribute,
-        args=(Arg("amount", "AMOUNT"), Arg("note", "NOTE", rest=True, optional=True)),
-        details="AMOUNT like 50 or 12.50 (12,50 works too), in the collective's currency.",
-        section=_SECTION,
-        members_only=True,
-        in_direct=False,
-    ),
-    Command("pool", "the balance, what is reserved, and needs waiting for funds", pool, section=_SECTION),
     Command(
         "need",
         "ask the pool (with an amount) or the members (without one)",
@@ -432,5 +221,4 @@ COMMANDS = [
         members_only=True,
         in_direct=False,
     ),
-    Command("ledger", "recent ledger entries and the balance", ledger, section=_SECTION),
 ]

@@ -52,6 +52,12 @@ def money(scope: Scope, minor: int) -> str:
     return format_amount(minor, scope.settings.text("currency"), scope.settings.text("language"))
 
 
+def balance_line(scope: Scope) -> str:
+    now = balances(scope)
+    held, reserved = money(scope, now.held), money(scope, now.reserved)
+    return f"The pool holds {held}, of which {reserved} is reserved for approved needs."
+
+
 def queue(scope: Scope) -> list[tuple[Item, Need]]:
     """Approved needs waiting for money: by category priority, then by age."""
     order = {name: rank for rank, name in enumerate(scope.settings.text("need_priorities").split(","))}

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.closing import settle_if_due
 from bot.commands import Arg, Command
 from bot.context import Context
-from bot.decision import quorum_needed
-from bot.durations import LONGEST, describe_duration, later, looks_like_duration, parse_duration
+from bot.durations import looks_like_duration, parse_duration
 from bot.errors import Refusal
 from bot.items import item_number, looks_like_item_number, resolve
 from bot.model import (
-    FACILITATOR,
     FUNDED,
     NOT_ADOPTED,
     OPEN,
@@ -26,27 +25,20 @@ from bot.model import (
 )
 from bot.pool import withdraw_need
 from bot.responses import refuse_unless_open
-from bot.rotation import holder_of
 from bot.rounds import (
     NOUNS,
-    SILENT,
     author_name,
-    close,
     counts,
     end,
     heading,
     open_round,
-    schedule,
-    settle_if_due,
     standing,
     tally_line,
-    unschedule,
 )
 from bot.text import block, one_line, quoted
 
 MAX_TITLE = 200
 MAX_TEXT = 4000
-DECISIONS_SHOWN = 20
 
 
 def split_text(text: str) -> tuple[str, str]:
@@ -251,132 +243,6 @@ def withdraw(ctx: Context, number: int | None) -> str | None:
     return "Withdrawn." if ctx.chat.is_direct else None
 
 
-def may_steer(ctx: Context, command: str) -> bool:
-    """Who may close early or extend: the current facilitator, where the role
-    is filled; otherwise any member (under the rules of /close and /extend).
-    Returns whether the facilitator is acting."""
-    member = ctx.require_member()
-    facilitator = holder_of(ctx.uow, ctx.collective.id, FACILITATOR)
-    if facilitator is None:
-        return False
-    if facilitator.id != member.id:
-        raise Refusal(f"Only the facilitator ({ctx.name(facilitator)}, this term) can {command} a round.")
-    return True
-
-
-def extend(ctx: Context, number: int | None, duration: timedelta) -> str | None:
-    facilitating = may_steer(ctx, "extend")
-    item = resolve(ctx, number, "extend")
-    round_ = current_round(ctx, item)
-    if settle_if_due(ctx, item, round_):
-        return None
-    refuse_unless_open(ctx, item, round_)
-    if not facilitating and (item.author_id != ctx.member.id or item.data.get("private")):
-        raise Refusal(f"Without a facilitator, only whoever raised #{item.number} can extend it.")
-    if round_.mode == SILENT:
-        raise Refusal(f"#{item.number}'s time for objections is not extended; object to it if it needs a full round.")
-    if not facilitating and round_.extensions:  # one member must not keep a round open for ever
-        raise Refusal(
-            f"Without a facilitator a round is extended once, and {heading(item)} was. "
-            f"It closes {ctx.time(round_.closes_at)}."
-        )
-    if not facilitating and duration > ctx.settings.proposal_duration:
-        raise Refusal(
-            f"Without a facilitator a round is extended by at most the collective's proposal_duration "
-            f"({describe_duration(ctx.settings.proposal_duration)})."
-        )
-    closes_at = later(round_.closes_at, duration, ctx.settings.timezone)
-    if closes_at - round_.opened_at > LONGEST:
-        raise Refusal(f"A round stays open a year at most; {heading(item)} closes {ctx.time(round_.closes_at)}.")
-    unschedule(ctx, round_)
-    round_.closes_at, round_.extensions = closes_at, round_.extensions + 1
-    ctx.uow.rounds.save(round_)
-    schedule(ctx, round_)
-    return (
-        f"{heading(item)} now closes {ctx.time(round_.closes_at)} "
-        f"(extended by {describe_duration(duration)} by {ctx.name(ctx.member)})."
-    )
-
-
-def close_now(ctx: Context, number: int | None) -> None:
-    facilitating = may_steer(ctx, "close")
-    item = resolve(ctx, number, "close")
-    round_ = current_round(ctx, item)
-    if settle_if_due(ctx, item, round_):
-        return
-    refuse_unless_open(ctx, item, round_)
-    if round_.mode == SILENT:
-        raise Refusal(
-            f"{heading(item)} is approved {ctx.time(round_.closes_at)} unless someone objects before then; "
-            "that time is for objections, so it does not close early."
-        )
-    state = standing(ctx, round_)
-    answered, roll = len(state.responses), len(state.roll)
-    by_itself = f"It closes by itself {ctx.time(round_.closes_at)}."
-    if facilitating:  # under the round's own frozen quorum, never the current setting
-        needed = quorum_needed(ctx.settings.under(round_.terms).quorum, roll)
-        if answered < needed:
-            raise Refusal(
-                f"{heading(item)} cannot close early: {answered} of {roll} have responded and its quorum needs "
-                f"{needed}. {by_itself}"
-            )
-    elif answered < roll or not roll:
-        silent = ", ".join(ctx.name(member) for member in state.silent)
-        waiting = f" Not yet responded: {silent}." if silent and not item.data.get("private") else ""
-        raise Refusal(
-            f"{heading(item)} cannot close early: with no facilitator, a round closes before its deadline only "
-            f"once everyone on its roll has responded ({answered} of {roll} so far).{waiting} {by_itself}"
-        )
-    if close(ctx, item, round_, closed_by=ctx.name(ctx.member)) is None:
-        raise Refusal(f"{heading(item)} was closed a moment ago. Its outcome:\n{ctx.uow.rounds.get(round_.id).outcome}")
-
-
-VERDICT_WORDS = {
-    "adopted": "adopted",
-    "not_adopted": "not adopted",
-    "approved": "approved",
-    "not_approved": "not approved",
-    "amended": "amended",
-    "withdrawn": "withdrawn",
-    "paid": "paid out",
-    "met": "met",
-}
-
-
-def decisions(ctx: Context, page: int | None) -> str:
-    collective = ctx.require_collective()
-    total = ctx.uow.decisions.count(collective.id)
-    if not total:
-        return "No decisions yet."
-    pages = -(-total // DECISIONS_SHOWN)
-    if page is not None and page > pages:
-        return f"There is no page {page}: the decisions fill {pages} page{'s' if pages != 1 else ''}."
-    page = page or 1
-    logged = ctx.uow.decisions.recent(collective.id, DECISIONS_SHOWN, (page - 1) * DECISIONS_SHOWN)
-    numbers = {}
-    heading_line = "Decisions, newest first:"
-    if pages > 1:
-        first = (page - 1) * DECISIONS_SHOWN + 1
-        heading_line = f"Decisions {first}–{first + len(logged) - 1} of {total}, newest first:"
-    lines = [heading_line]
-    for decision in logged:
-        if decision.item_id not in numbers:
-            numbers[decision.item_id] = ctx.uow.items.get(decision.item_id).number
-        how = []
-        if decision.rule:
-            how.append(decision.rule)
-        if decision.round_number is not None:
-            how.append(f"round {decision.round_number}")
-        detail = f" ({', '.join(how)})" if how else ""
-        verdict = VERDICT_WORDS.get(decision.verdict, decision.verdict)
-        lines.append(
-            f"#{numbers[decision.item_id]} {one_line(decision.title)} — {verdict}{detail}, {ctx.time(decision.at)}"
-        )
-    if pages > 1:
-        lines.append(f"/decisions {page + 1} for older ones." if page < pages else "That is the last page.")
-    return "\n".join(lines)
-
-
 _N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
 _SECTION = "Proposals"
 
@@ -428,32 +294,5 @@ COMMANDS = [
         args=(_N,),
         section=_SECTION,
         members_only=True,
-    ),
-    Command(
-        "extend",
-        "give a round more time",
-        extend,
-        args=(_N, Arg("duration", "DURATION", parse_duration)),
-        section=_SECTION,
-        members_only=True,
-        in_direct=False,
-    ),
-    Command(
-        "close",
-        "close a round now (once quorum is met)",
-        close_now,
-        args=(_N,),
-        section=_SECTION,
-        members_only=True,
-        in_direct=False,
-    ),
-    Command(
-        "decisions",
-        "the log of every outcome, newest first",
-        decisions,
-        args=(Arg("page", "PAGE", page_number, optional=True),),
-        details=f"{DECISIONS_SHOWN} to a page: adopted, not adopted, amended, withdrawn, approved, paid out and met.",
-        section=_SECTION,
-        in_direct=False,
     ),
 ]

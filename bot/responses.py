@@ -4,12 +4,13 @@ or by choosing on the proposal's message (button, reaction, number)."""
 from __future__ import annotations
 
 from bot.actions import DirectMessage
+from bot.closing import settle_if_due
 from bot.commands import Arg, Command
 from bot.context import Context
 from bot.errors import PrivateRefusal, Refusal
 from bot.items import item_number, looks_like_item_number, resolve
 from bot.model import AGREE, BLOCK, OBJECT, ROUND_OPEN, ROUND_WITHDRAWN, STAND_ASIDE, WITHDRAWN, Item, Response, Round
-from bot.rounds import NOUNS, SILENT, VERBS, escalate, heading, refresh, round_id_of, settle_if_due
+from bot.rounds import NOUNS, SILENT, VERBS, escalate, heading, refresh, round_id_of
 from bot.text import one_line
 
 REASON_NEEDED = (OBJECT, BLOCK)

@@ -1,0 +1,107 @@
+"""The pooled fund: contributions, the pool's balance and queue, and the
+append-only ledger with its numbered entries."""
+
+from __future__ import annotations
+
+from bot.commands import Arg, Command
+from bot.context import Context
+from bot.errors import Refusal
+from bot.model import (
+    CONTRIBUTION,
+    PAYOUT,
+    RELEASE,
+    RESERVATION,
+    REVERSAL,
+    LedgerEntry,
+)
+from bot.needs import MAX_NOTE
+from bot.pool import balance_line, balances, fund_queue, money, queue
+from bot.rounds import heading
+from bot.text import one_line
+from bot.typed_amounts import amount_of, with_currency_word
+
+LEDGER_SHOWN = 20
+KIND_WORDS = {
+    CONTRIBUTION: "contribution",
+    RESERVATION: "reserved",
+    RELEASE: "released",
+    PAYOUT: "paid out",
+    REVERSAL: "reversal",
+}
+
+
+def contribute(ctx: Context, amount: str, note: str | None) -> str:
+    member = ctx.require_member()
+    amount, note = with_currency_word(ctx, amount, note or "")
+    minor = amount_of(ctx, amount)
+    note = one_line(note or "")
+    if len(note) > MAX_NOTE:
+        raise Refusal(f"Please keep the note under {MAX_NOTE} characters.")
+    ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, CONTRIBUTION, minor, ctx.now, member.id, note=note))
+    answer = f"Thank you, {ctx.name(member)}: {money(ctx, minor)} is in the pool. " + balance_line(ctx)
+    ctx.reply(answer)
+    fund_queue(ctx)
+    return None
+
+
+# Words that say a number counts things, not money: "/need 2 kids need a ride".
+def pool(ctx: Context) -> str:
+    ctx.require_collective()
+    now = balances(ctx)
+    lines = [
+        f"The pool holds {money(ctx, now.held)}: {money(ctx, now.reserved)} reserved for approved needs, "
+        f"{money(ctx, now.available)} available."
+    ]
+    waiting = queue(ctx)
+    if waiting:
+        lines.append("Approved needs waiting for funds, in the order they will be funded:")
+        lines += [f"{n}. {heading(item)}" for n, (item, _) in enumerate(waiting, 1)]
+    else:
+        lines.append("No approved need is waiting for funds.")
+    return "\n".join(lines)
+
+
+def ledger(ctx: Context) -> str:
+    ctx.require_collective()
+    entries = ctx.uow.ledger.recent(ctx.collective.id, LEDGER_SHOWN)
+    if not entries:
+        return "The ledger is empty. /contribute AMOUNT adds to the pool."
+    lines = [f"Ledger, newest first (last {min(len(entries), LEDGER_SHOWN)}):"]
+    shown = ctx.name
+    for entry in entries:
+        line = f"• {entry.number}. {ctx.time(entry.at)} — {KIND_WORDS[entry.kind]} {money(ctx, entry.amount)}"
+        if entry.item_id is not None:
+            line += f" for #{ctx.uow.items.get(entry.item_id).number}"
+        if entry.kind == REVERSAL and entry.reverses is not None:
+            line += f" of entry {_reversed_number(ctx, entry)}"
+        if entry.kind == CONTRIBUTION and entry.member_id is not None:
+            line += f" from {shown(ctx.uow.members.get(entry.member_id))}"
+        if entry.kind == PAYOUT and entry.member_id is not None:
+            line += f", recorded by {shown(ctx.uow.members.get(entry.member_id))}"
+        if entry.note:
+            line += f": {one_line(entry.note)}"
+        lines.append(line)
+    lines.append(balance_line(ctx))
+    return "\n".join(lines)
+
+
+def _reversed_number(ctx: Context, reversal: LedgerEntry) -> int | None:
+    return ctx.uow.ledger.get(reversal.reverses).number
+
+
+_SECTION = "Pool and needs"
+
+COMMANDS = [
+    Command(
+        "contribute",
+        "record a contribution to the pool",
+        contribute,
+        args=(Arg("amount", "AMOUNT"), Arg("note", "NOTE", rest=True, optional=True)),
+        details="AMOUNT like 50 or 12.50 (12,50 works too), in the collective's currency.",
+        section=_SECTION,
+        members_only=True,
+        in_direct=False,
+    ),
+    Command("pool", "the balance, what is reserved, and needs waiting for funds", pool, section=_SECTION),
+    Command("ledger", "recent ledger entries and the balance", ledger, section=_SECTION),
+]
