@@ -60,11 +60,13 @@ def balance_line(scope: Scope) -> str:
 
 def queue(scope: Scope) -> list[tuple[Item, Need]]:
     """Approved needs waiting for money: by category priority, then by age."""
+    return sorted(scope.uow.needs.in_stage(scope.collective.id, QUEUED), key=queue_order(scope))
+
+
+def queue_order(scope: Scope):
+    """The queue's order: by category priority, then by age."""
     order = {name: rank for rank, name in enumerate(scope.settings.text("need_priorities").split(","))}
-    waiting = scope.uow.needs.in_stage(scope.collective.id, QUEUED)
-    return sorted(
-        waiting, key=lambda pair: (order.get(pair[1].category, len(order)), pair[0].created_at, pair[0].number)
-    )
+    return lambda pair: (order.get(pair[1].category, len(order)), pair[0].created_at, pair[0].number)
 
 
 def fund_queue(scope: Scope) -> list[Item]:
@@ -139,12 +141,7 @@ def unfund_beyond_balance(scope: Scope) -> list[Item]:
     excess = now.reserved - now.held
     if excess <= 0:
         return []
-    order = {name: rank for rank, name in enumerate(scope.settings.text("need_priorities").split(","))}
-    funded = sorted(
-        scope.uow.needs.in_stage(scope.collective.id, FUNDED),
-        key=lambda pair: (order.get(pair[1].category, len(order)), pair[0].created_at, pair[0].number),
-        reverse=True,
-    )
+    funded = sorted(scope.uow.needs.in_stage(scope.collective.id, FUNDED), key=queue_order(scope), reverse=True)
     unfunded = []
     for item, _need in funded:
         if excess <= 0:
