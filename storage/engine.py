@@ -4,6 +4,8 @@ migrating it to the code's schema (refusing one newer than the code)."""
 from __future__ import annotations
 
 import contextlib
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
@@ -55,6 +57,24 @@ def read_only(engine: Engine) -> Iterator[Connection]:
         yield connection
 
 
+# Set while a write transaction begins whose commit need not wait for the disk (see ``unhurried``).
+_UNHURRIED: ContextVar[bool] = ContextVar("unhurried", default=False)
+
+
+@contextlib.contextmanager
+def unhurried() -> Iterator[None]:
+    """Write transactions begun inside commit without waiting for the disk (on SQLite: into the write-ahead
+    log, which survives the process being killed but not a power cut until the log is synced): for bookkeeping
+    whose loss in a power cut only repeats work — an answer marked sent is then sent again (Telegram: at least
+    once; Matrix: once, its homeserver knows the transaction id). The next unit of work's commit, which waits
+    for the disk, syncs the whole log and takes these with it."""
+    token = _UNHURRIED.set(True)
+    try:
+        yield
+    finally:
+        _UNHURRIED.reset(token)
+
+
 class ImmediateSQLiteDialect(SQLiteDialect_pysqlite):
     """pysqlite, with every transaction begun by ``BEGIN IMMEDIATE``: the write
     lock is taken at the start of every unit of work, so two of them never both
@@ -65,8 +85,57 @@ class ImmediateSQLiteDialect(SQLiteDialect_pysqlite):
 
     supports_statement_cache = True
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Writers of this process queue here for the write lock rather than in SQLite's busy handler, which
+        # sleeps a millisecond or more between tries: one unit of work starts the moment the last commits.
+        self._write_gate = threading.Lock()
+        self._writing: set[int] = set()  # the connections holding the gate
+        self._unhurried: set[int] = set()  # those whose commit does not wait for the disk
+
     def do_begin(self, dbapi_connection) -> None:
-        dbapi_connection.execute("BEGIN" if _READING.get() else "BEGIN IMMEDIATE")
+        if _READING.get():
+            dbapi_connection.execute("BEGIN")
+            return
+        if not self._write_gate.acquire(timeout=BUSY_TIMEOUT):
+            raise sqlite3.OperationalError(f"database is locked (by this process, for over {BUSY_TIMEOUT} s)")
+        try:
+            if _UNHURRIED.get():
+                dbapi_connection.execute("PRAGMA synchronous=NORMAL")  # this transaction's commit only
+                self._unhurried.add(id(dbapi_connection))
+            self._writing.add(id(dbapi_connection))
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._leave_gate(dbapi_connection)
+            raise
+
+    def do_commit(self, dbapi_connection) -> None:
+        try:
+            super().do_commit(dbapi_connection)
+        finally:
+            self._leave_gate(dbapi_connection)
+
+    def do_rollback(self, dbapi_connection) -> None:
+        try:
+            super().do_rollback(dbapi_connection)
+        finally:
+            self._leave_gate(dbapi_connection)
+
+    def do_close(self, dbapi_connection) -> None:
+        try:
+            super().do_close(dbapi_connection)
+        finally:
+            self._leave_gate(dbapi_connection)
+
+    def _leave_gate(self, dbapi_connection) -> None:
+        key = id(dbapi_connection)
+        if key in self._unhurried:
+            self._unhurried.discard(key)
+            with contextlib.suppress(sqlite3.Error):  # (a closed connection needs no reset)
+                dbapi_connection.execute("PRAGMA synchronous=FULL")
+        if key in self._writing:
+            self._writing.discard(key)
+            self._write_gate.release()
 
 
 registry.register("sqlite.immediate", __name__, "ImmediateSQLiteDialect")

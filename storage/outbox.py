@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from bot.actions import Acknowledge, Action, Ask, Choice, DirectMessage, Edit, Mention, Post, Reply
 from bot.events import Chat
 from bot.results import Delivery
-from storage.engine import read_only
+from storage.engine import read_only, unhurried
 from storage.tables import OutboxRow, SentAskRow
 
 outbox_t: Table = OutboxRow.__table__
@@ -173,7 +173,7 @@ class OutboxStore:
         sent = list(sent)
         if not sent:
             return
-        with self._engine.connect() as connection:
+        with unhurried(), self._engine.connect() as connection:
             connection.execute(
                 _MARK, [{"key_id": s.delivery.id, "sent_at": now, "message_ref": s.message_ref} for s in sent]
             )
@@ -193,7 +193,7 @@ class OutboxStore:
 
     def prune(self, now: datetime) -> int:
         """Forget deliveries sent more than a day ago."""
-        with self._engine.connect() as connection:
+        with unhurried(), self._engine.connect() as connection:
             gone = connection.execute(delete(outbox_t).where(outbox_t.c.sent_at < now - KEEP_SENT)).rowcount
             connection.commit()
         return gone

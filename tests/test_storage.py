@@ -108,3 +108,58 @@ def test_a_postgres_url_for_another_driver_is_refused_with_the_one_to_use():
 
     with pytest.raises(ArgumentError, match=r"psycopg 3, postgresql\+psycopg://"):
         make_engine("postgresql+psycopg2://coop@127.0.0.1/collective")
+
+
+def test_a_writer_of_this_process_waits_its_turn_and_starts_when_the_other_commits(engine):
+    """Two units of work of one process queue for SQLite's write lock in the process, never in SQLite's busy
+    handler (which sleeps a millisecond or more between tries); a reader waits for neither."""
+    import threading
+
+    from storage.engine import read_only
+
+    first = engine.connect()
+    first.begin()
+    first.exec_driver_sql("INSERT INTO adapter_state (platform, key, value) VALUES ('t', 'k', 'first')")
+    started, finished = threading.Event(), threading.Event()
+
+    def second_writer():
+        started.set()
+        with engine.begin() as second:
+            second.exec_driver_sql("UPDATE adapter_state SET value = 'second' WHERE key = 'k'")
+        finished.set()
+
+    writer = threading.Thread(target=second_writer)
+    writer.start()
+    started.wait()
+    with read_only(engine) as reader:  # a reader is never held up, and sees only what was committed
+        assert reader.exec_driver_sql("SELECT count(*) FROM adapter_state").scalar() == 0
+    assert not finished.wait(0.05)  # the second writer waits for the first ...
+    first.commit()
+    first.close()
+    writer.join(5)
+    assert finished.is_set()  # ... and runs once it has committed, seeing its row
+    with read_only(engine) as reader:
+        assert reader.exec_driver_sql("SELECT value FROM adapter_state").scalar() == "second"
+
+
+def test_a_failed_write_frees_the_way_for_the_next(engine):
+    with pytest.raises(Exception, match="no such table"), engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO no_such_table VALUES (1)")
+    with engine.begin() as connection:  # not stuck behind the failed one
+        connection.exec_driver_sql("INSERT INTO adapter_state (platform, key, value) VALUES ('t', 'k', 'v')")
+
+
+def test_marking_answers_sent_leaves_every_unit_of_work_durable(engine, chat):
+    """Marks commit without waiting for the disk (lost in a power cut they only send an answer again); the
+    connection they used goes back to waiting for the disk, so a confirmed action is still on disk."""
+    from storage.outbox import OutboxStore, Sent
+
+    chat.say("Alice", "/join")
+    store = OutboxStore(engine)
+    unsent = store.unsent("console")
+    assert unsent
+    store.mark([Sent(delivery, f"message-{n}") for n, (delivery, _) in enumerate(unsent)], chat.clock.now())
+    assert store.unsent("console") == []
+    with engine.connect() as connection:  # the pool's one connection, the marks' own a moment ago
+        assert connection.connection.driver_connection.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
+    assert chat.say("Bob", "/join").startswith("Welcome")
