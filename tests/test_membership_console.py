@@ -135,3 +135,65 @@ def test_membership_commands_in_a_direct_chat_point_to_the_group(console):
 def test_the_console_picks_choices_by_number_only_after_a_question(console):
     # No command asks a question yet, so a bare number is just a message.
     assert console("1") == "Alice: 1"
+
+
+def test_the_demo_speaks_in_another_groups_chat_and_back_in_main(console):
+    transcript = console(
+        """
+        /join
+        /in bakery
+        /join
+        /members
+        /in main
+        /as Bob
+        /join
+        /members
+        """
+    )
+    assert transcript == textwrap.dedent(
+        """\
+        Alice: /join
+        bot: Welcome, Alice! You are member 1 of this collective.
+             By joining you accept our principles — equality, voluntary cooperation, sharing by need, and rotation (read them with /principles).
+        Alice: /in bakery
+        (now in bakery, speaking as Alice)
+        Alice: /join
+        bot [bakery]: Welcome, Alice! You are member 1 of this collective.
+                      By joining you accept our principles — equality, voluntary cooperation, sharing by need, and rotation (read them with /principles).
+        Alice: /members
+        bot [bakery]: Members (1):
+                      • Alice
+        Alice: /in main
+        (now in main, speaking as Alice)
+        Alice: /as Bob
+        (now speaking as Bob)
+        Bob: /join
+        bot: Welcome, Bob! You are member 2 of this collective.
+             By joining you accept our principles — equality, voluntary cooperation, sharing by need, and rotation (read them with /principles).
+        Bob: /members
+        bot: Members (2):
+             • Alice
+             • Bob"""
+    )
+
+
+def test_a_chat_on_a_make_believe_platform_has_its_own_accounts(console):
+    console("/join")
+    transcript = console("/in kitchen@matrix\n/join\n/dm /members")
+    assert "(now in kitchen@matrix — a make-believe matrix group, speaking as Alice)" in transcript
+    assert "bot [kitchen@matrix]: Welcome, Alice! You are member 1 of this collective." in transcript
+
+
+def test_a_number_picks_from_the_question_asked_in_the_chat_spoken_in(console):
+    console("/join\n/as Bob\n/join\n/as Alice\n/propose 2w Paint the door")
+    in_bakery = console("/in bakery\n/join\n1")
+    assert in_bakery.endswith("Alice: 1")  # no question asked there: a plain message, nobody's response
+    assert console("/in main\n/as Bob\n1").splitlines()[-2:] == [
+        "bot (to bob only): Bob agrees with #1 Paint the door.",
+        "bot (updates its message above): agree 1 · stand aside 0 · object 0 · block 0 — 1 of 2 responded",
+    ]
+
+
+def test_a_chat_name_that_cannot_be_a_chat_gets_the_usage(console):
+    assert "usage: /in CHAT[@PLATFORM]" in console("/in the bakery")
+    assert "usage: /in CHAT[@PLATFORM]" in console("/in")
