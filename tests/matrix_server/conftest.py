@@ -6,7 +6,9 @@ localpart) and its own rooms.
 
 For the adapter's tests: `make_matrix_bot` starts the bot in-process (a MatrixAdapter on its own SQLite file and
 fake clock), `make_member` makes a user with a display name, `collective_room` gathers them and the bot in a
-room, and `RoomView` reads like a transcript of what one member sees there.
+room, and `RoomView` reads like a transcript of what one member sees there. `make_bot_on_both` starts a bot with
+both adapters in one process — Matrix on the real Synapse, Telegram through the Bot API test server
+(`telegram_server`) — on one SQLite file, for collectives and chats that span the two platforms.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from pathlib import Path
 
 import pytest
 from nio import RoomMemberEvent, RoomMessageNotice
+from telegram.ext import AIORateLimiter
 
-from adapters.config import MatrixConfig
+from adapters.config import MatrixConfig, TelegramConfig
 from adapters.matrix import MatrixAdapter
 from adapters.runtime import Runtime
+from adapters.telegram import TelegramAdapter
+from adapters.telegram.limits import FLOOD_RETRIES
 from adapters.wiring import core_for, open_storage
 from bot.clock import FakeClock
 from storage.adapter_state import AdapterState
@@ -31,6 +36,7 @@ from storage.engine import sqlite_url
 from storage.outbox import OutboxStore
 from tests.matrix_server.synapse import SynapseServer, SynapseUnavailable, ensure_synapse
 from tests.matrix_server.users import MatrixTestError, MatrixUser
+from tests.telegram_api import TelegramTestServer
 
 MakeMatrixUser = Callable[..., Awaitable[MatrixUser]]
 
@@ -107,6 +113,7 @@ class MatrixBot:
     options: dict = field(default_factory=dict)
     clock: FakeClock = field(default_factory=lambda: FakeClock(BOT_START))
     adapter: MatrixAdapter | None = None
+    telegram: TelegramAdapter | None = None  # the same bot on Telegram too (``make_bot_on_both``)
 
     def __post_init__(self) -> None:
         self.engine = open_storage(sqlite_url(self.db_path))
@@ -165,6 +172,36 @@ async def make_matrix_bot(synapse: SynapseServer, tmp_path: Path) -> AsyncIterat
     for bot in bots:
         await bot.stop()
         bot.engine.dispose()
+
+
+@pytest.fixture
+async def telegram_server() -> AsyncIterator[TelegramTestServer]:
+    """The Bot API test server on 127.0.0.1, for a bot on both platforms."""
+    async with TelegramTestServer() as running:
+        yield running
+
+
+@pytest.fixture
+async def make_bot_on_both(make_matrix_bot, telegram_server: TelegramTestServer) -> AsyncIterator[MakeMatrixBot]:
+    """`await make_bot_on_both()`: a MatrixBot whose runtime also runs a TelegramAdapter against `telegram_server`
+    (`bot.telegram`): one process, one SQLite file, one fake clock, both platforms."""
+    started: list[TelegramAdapter] = []
+
+    async def make(**options) -> MatrixBot:
+        bot = await make_matrix_bot(**options)
+        config = TelegramConfig(telegram_server.token, telegram_server.base_url)
+        # PTB's own limiter, as in tests/telegram: a transcript's messages go through at once.
+        bot.telegram = TelegramAdapter(config, bot.runtime, rate_limiter=AIORateLimiter(max_retries=FLOOD_RETRIES))
+        bot.runtime.add(bot.telegram)
+        await bot.telegram.start()
+        await telegram_server.wait_for_polling()
+        started.append(bot.telegram)
+        return bot
+
+    yield make
+    for adapter in started:
+        await adapter.stop()
+    assert telegram_server.internal_errors == []
 
 
 @pytest.fixture
