@@ -10,7 +10,7 @@ from bot.context import Context
 from bot.duework import DueScope
 from bot.durations import describe_duration, parse_duration
 from bot.errors import Refusal
-from bot.model import ASKING, DECIDING, FUNDED, QUEUED, ROUND_WITHDRAWN, WITHDRAWN, DueWork, Item
+from bot.model import ASKING, DECIDING, FUNDED, QUEUED, ROUND_WITHDRAWN, DueWork, Item, Stage, Status, Topic
 from bot.outcomes import admit
 from bot.pool import withdraw_need
 from bot.principles import DEFAULT_GIST
@@ -43,12 +43,12 @@ def join(ctx: Context) -> str | None:
 def _ask_to_join(ctx: Context) -> None:
     sender = ctx.sender
     person = f"{sender.platform}:{sender.user_id}"
-    pending = ctx.uow.items.find_open(ctx.collective.id, "membership", "person", person)
+    pending = ctx.uow.items.find_open(ctx.collective.id, Topic.MEMBERSHIP, "person", person)
     if pending is not None:
         raise Refusal(f"Your request to join is open as {heading(pending)}; the members are deciding.")
     candidate = {"platform": sender.platform, "user_id": sender.user_id, "name": sender.display_name}
     title = f"Admit {sender.display_name} as a member (accepting our principles)"
-    item = new_item(ctx, "membership", title, data={"person": person, "candidate": candidate}, author=False)
+    item = new_item(ctx, Topic.MEMBERSHIP, title, data={"person": person, "candidate": candidate}, author=False)
     ctx.reply(
         f"{sender.display_name}, this collective admits members by consent: your request is proposal "
         f"#{item.number}, and you become a member when it is adopted."
@@ -98,9 +98,9 @@ def withdraw_any(scope, item: Item, stage: str, reason: str) -> None:
     if stage == DECIDING and not end(scope, item, scope.uow.rounds.latest(item.id), ROUND_WITHDRAWN):
         return
     need = scope.uow.needs.get(item.id)
-    need.stage = WITHDRAWN
+    need.stage = Stage.WITHDRAWN
     scope.uow.needs.save(need)
-    item.status, item.decided_at = WITHDRAWN, scope.now
+    item.status, item.decided_at = Status.WITHDRAWN, scope.now
     scope.uow.items.save(item)
     if stage == ASKING:
         log_decision(scope, item, "withdrawn")

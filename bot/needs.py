@@ -9,6 +9,7 @@ from bot.commands import Arg, Command
 from bot.context import Context
 from bot.errors import PrivateRefusal, Refusal
 from bot.items import item_number, looks_like_item_number, resolve
+from bot.kinds import kind_of
 from bot.model import (
     ASKING,
     DECIDING,
@@ -22,6 +23,8 @@ from bot.model import (
     LedgerEntry,
     Need,
     Offer,
+    Status,
+    Topic,
 )
 from bot.money import exponent
 from bot.pool import balance_line, money
@@ -56,10 +59,10 @@ def need(ctx: Context, text: str) -> None:
     if len(title) > MAX_TITLE or len(body) > MAX_TEXT:
         raise Refusal(f"Please keep the description under {MAX_TITLE} characters on its first line.")
     private = ctx.chat.is_direct
-    topic = "help" if amount is None else "money"
+    topic = Topic.HELP if amount is None else Topic.MONEY
     shown = title if amount is None else f"{money(ctx, amount)} — {title}"
     data = {"private": True} if private else {}
-    item = new_item(ctx, topic, f"{shown} ({category})", body.strip(), data, kind="need")
+    item = new_item(ctx, topic, f"{shown} ({category})", body.strip(), data)
     if amount is None:
         ctx.uow.needs.add(Need(item.id, None, category, private, ASKING))
         ctx.announce(_help_text(ctx, item), about=item)
@@ -96,7 +99,7 @@ def _help_text(ctx: Context, item: Item) -> str:
 
 def _need_item(ctx: Context, number: int | None, command: str) -> tuple[Item, Need]:
     item = resolve(ctx, number, command)
-    if item.kind != "need":
+    if not kind_of(item).is_need:
         raise Refusal(f"#{item.number} is a proposal, not a need.")
     return item, ctx.uow.needs.get(item.id)
 
@@ -139,7 +142,7 @@ def done(ctx: Context, number: int | None) -> str:
         raise Refusal(f"#{item.number} is not open help: it is {need_.stage}.")
     need_.stage = MET
     ctx.uow.needs.save(need_)
-    item.status, item.decided_at = "done", ctx.now
+    item.status, item.decided_at = Status.MET, ctx.now
     ctx.uow.items.save(item)
     log_decision(ctx, item, "met")
     shown = ctx.name

@@ -15,10 +15,11 @@ from bot.model import (
     RELEASE,
     RESERVATION,
     REVERSAL,
-    WITHDRAWN,
     Item,
     LedgerEntry,
     Need,
+    Stage,
+    Status,
 )
 from bot.money import format_amount
 from bot.record import log_decision
@@ -118,13 +119,13 @@ def withdraw_need(scope: Scope, item: Item, reason: str) -> None:
     if need.stage not in (QUEUED, FUNDED):
         return
     reserved = scope.uow.ledger.reserved_for(item.id)
-    if not scope.uow.needs.move(item.id, need.stage, WITHDRAWN):
+    if not scope.uow.needs.move(item.id, need.stage, Stage.WITHDRAWN):
         return
     if reserved:
         scope.uow.ledger.append(
             LedgerEntry(None, scope.collective.id, RELEASE, reserved, scope.now, item_id=item.id, note=reason)
         )
-    item.status, item.decided_at = WITHDRAWN, scope.now
+    item.status, item.decided_at = Status.WITHDRAWN, scope.now
     scope.uow.items.save(item)
     log_decision(scope, item, "withdrawn")
     released = f"; {money(scope, reserved)} goes back to the pool" if reserved else ""

@@ -9,7 +9,8 @@ from bot.commands import Arg, Command
 from bot.context import Context
 from bot.errors import PrivateRefusal, Refusal
 from bot.items import item_number, looks_like_item_number, resolve
-from bot.model import AGREE, BLOCK, OBJECT, ROUND_OPEN, ROUND_WITHDRAWN, STAND_ASIDE, WITHDRAWN, Item, Response, Round
+from bot.kinds import kind_of
+from bot.model import AGREE, BLOCK, OBJECT, ROUND_OPEN, ROUND_WITHDRAWN, STAND_ASIDE, Item, Response, Round, Status
 from bot.rounds import NOUNS, SILENT, VERBS, escalate, heading, refresh, round_id_of
 from bot.text import one_line
 
@@ -19,7 +20,7 @@ MAX_REASON = 1000
 
 def respond(ctx: Context, kind: str, item: Item, reason: str) -> None:
     member = ctx.require_member()
-    if item.topic == "help":
+    if not kind_of(item).has_round:
         raise Refusal(f"#{item.number} asks for help, not for a decision: /offer {item.number} to help.")
     round_, on_roll, replaced = ctx.uow.rounds.latest_with_entry(item.id, member.id)
     if settle_if_due(ctx, item, round_):
@@ -71,7 +72,7 @@ def noted(item: Item) -> str:
 
 
 def refuse_unless_open(ctx: Context, item: Item, round_: Round) -> None:
-    if item.status == WITHDRAWN or round_.status == ROUND_WITHDRAWN:
+    if item.status == Status.WITHDRAWN or round_.status == ROUND_WITHDRAWN:
         raise Refusal(f"{heading(item)} was withdrawn by its author.")
     if round_.status != ROUND_OPEN:
         raise Refusal(f"{heading(item)} is closed. Its outcome:\n{round_.outcome}")

@@ -22,6 +22,7 @@ from bot.model import (
     Member,
     Role,
     Swap,
+    Topic,
 )
 from bot.proposals import new_item
 from bot.rotation import (
@@ -136,14 +137,14 @@ def _add(ctx: Context, name: str, existing: Role | None, spec: str) -> str | Non
     # A role with powers is given only by the collective: a proposal, never one member's word.
     if len(ctx.uow.members.active(ctx.collective.id)) == 1:
         return "You are the only member, so it applies at once: " + create_role(ctx, data)
-    pending = ctx.uow.items.find_open(ctx.collective.id, "role", "name", name)
+    pending = ctx.uow.items.find_open(ctx.collective.id, Topic.ROLE, "name", name)
     if pending is not None:
         raise Refusal(
             f"{heading(pending)} about the {name} role is still open; respond to it, or wait for its outcome."
         )
     when = Cadence(every, weekday, at).describe()
     title = f"Create the {name} role, rotating {when} among all members"
-    item = new_item(ctx, "role", title, data=data)
+    item = new_item(ctx, Topic.ROLE, title, data=data)
     open_round(ctx, item, ctx.settings.proposal_duration)
     return None
 

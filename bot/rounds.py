@@ -11,6 +11,7 @@ from bot.context import Scope
 from bot.decision import Tally
 from bot.duework import DueScope
 from bot.durations import later
+from bot.kinds import author_name, heading, kind_of
 from bot.model import (
     AGREE,
     BLOCK,
@@ -138,30 +139,11 @@ def unschedule(scope: Scope, round_: Round) -> None:
         scope.uow.due.cancel(scope.collective.id, kind, round_.id)
 
 
-def heading(item: Item) -> str:
-    return f"#{item.number} {item.title}"
-
-
-KIND_NAMES = {"setting": "Settings proposal", "membership": "Membership proposal", "money": "Need", "help": "Need"}
-
-
-def author_name(scope: Scope, item: Item) -> str | None:
-    """Who raised the item, as the group may see it: a private need's requester
-    is never named."""
-    if item.data.get("private"):
-        return "a member, privately"
-    if item.author_id is None:
-        return None
-    if item.author_name is not None and not item.author_twin:
-        return item.author_name  # loaded with the item: no query when no one else looks like them
-    return scope.name(scope.uow.members.get(item.author_id))
-
-
 def ask_text(scope: Scope, item: Item, round_: Round) -> str:
-    kind = KIND_NAMES.get(item.topic, "Proposal")
+    kind = kind_of(item)
     author = author_name(scope, item)
-    verb = "asked by" if item.kind == "need" else "by"
-    lines = [f"{kind} #{item.number}" + (f" {verb} {author}" if author else "") + f": {round_.title}"]
+    verb = "asked by" if kind.is_need else "by"
+    lines = [f"{kind.card} #{item.number}" + (f" {verb} {author}" if author else "") + f": {round_.title}"]
     n = item.number
     if round_.body:
         lines.append(card_body(round_.body, n))

@@ -6,6 +6,7 @@ from bot.addressing import place_of, shown_place
 from bot.commands import Arg, Command
 from bot.context import Context
 from bot.errors import Refusal
+from bot.model import Topic
 from bot.outcomes import apply_setting, currency_problem
 from bot.proposals import new_item
 from bot.rounds import heading, open_round
@@ -42,11 +43,11 @@ def propose_setting(ctx: Context, key: str, normal: str, title: str = "") -> str
         raise Refusal(f"The currency can't change now: {problem}.")
     if len(ctx.uow.members.active(collective.id)) == 1:
         return "You are the only member, so it applies at once: " + apply_setting(ctx, key, normal)
-    pending = ctx.uow.items.find_open(collective.id, "setting", "key", key)
+    pending = ctx.uow.items.find_open(collective.id, Topic.SETTING, "key", key)
     if pending is not None:
         raise Refusal(f"{heading(pending)} about {key} is still open; respond to it, or wait for its outcome.")
     title = title or f"Set {key} to {shown_setting(key, normal)} (now {shown_setting(key, current)})"
-    item = new_item(ctx, "setting", title, data={"key": key, "value": normal})
+    item = new_item(ctx, Topic.SETTING, title, data={"key": key, "value": normal})
     open_round(ctx, item, ctx.settings.proposal_duration)
     return None
 
