@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.actions import DirectMessage
 from bot.closing import requester_left
-from bot.commands import Arg, Command
+from bot.commands import Arg, Where, command
 from bot.context import Context
 from bot.errors import PrivateRefusal, Refusal
 from bot.items import item_number, looks_like_item_number, resolve
@@ -21,6 +21,7 @@ from bot.model import (
     TREASURER,
     Item,
     LedgerEntry,
+    Member,
     Need,
     Offer,
     Status,
@@ -37,11 +38,22 @@ from bot.text import block, one_line, quoted
 from bot.typed_amounts import money_first, split_word, with_currency_word
 
 MAX_NOTE = 300
+_SECTION = "Pool and needs"
+_N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
 
 
-def need(ctx: Context, text: str) -> None:
+@command(
+    "need",
+    "ask the pool (with an amount) or the members (without one)",
+    args=(Arg("text", "[AMOUNT] DESCRIPTION [#category]", rest=True),),
+    details="Small needs are approved unless someone objects within need_window; larger ones are decided by a "
+    "round. Send it to me in a direct message to ask without your name being shown. "
+    "Categories: " + ", ".join("#" + c for c in CATEGORIES) + ".",
+    section=_SECTION,
+    where=Where.ANY,
+)
+def need(ctx: Context, member: Member, text: str) -> None:
     """``/need AMOUNT DESCRIPTION [#category]`` or ``/need DESCRIPTION [#category]``."""
-    ctx.require_member()
     first, rest = split_word(block(text))
     first, rest = with_currency_word(ctx, first, rest)
     amount = money_first(ctx, first, rest)
@@ -104,8 +116,10 @@ def _need_item(ctx: Context, number: int | None, command: str) -> tuple[Item, Ne
     return item, ctx.uow.needs.get(item.id)
 
 
-def offer(ctx: Context, number: int | None, note: str | None) -> None:
-    member = ctx.require_member()
+@command(
+    "offer", "offer to meet a need for help", args=(_N, Arg("note", "NOTE", rest=True, optional=True)), section=_SECTION
+)
+def offer(ctx: Context, member: Member, number: int | None, note: str | None) -> None:
     item, need_ = _need_item(ctx, number, "offer")
     if need_.stage != ASKING:
         raise Refusal(f"#{item.number} is not asking for help: it is {need_.stage}.")
@@ -132,8 +146,8 @@ def offer(ctx: Context, number: int | None, note: str | None) -> None:
     ctx.tell(asker, f"{offered}. When it is met, say /done {item.number}.", private=private, about=item)
 
 
-def done(ctx: Context, number: int | None) -> str:
-    member = ctx.require_member()
+@command("done", "say your need for help is met", args=(_N,), section=_SECTION, where=Where.ANY)
+def done(ctx: Context, member: Member, number: int | None) -> None:
     item, need_ = _need_item(ctx, number, "done")
     refuse_private_in_group(ctx, item, "done")
     if item.author_id != member.id:
@@ -149,14 +163,14 @@ def done(ctx: Context, number: int | None) -> str:
     helpers = [shown(ctx.uow.members.get(o.member_id)) for o in ctx.uow.needs.offers(item.id)]
     thanks = f" Thank you, {', '.join(helpers)}!" if helpers else ""
     ctx.announce(f"#{item.number} {item.title} is met.{thanks}", about=item)
-    return "Marked as met." if ctx.chat.is_direct else None
+    if ctx.chat.is_direct:
+        ctx.reply("Marked as met.")
 
 
-def may_pay_out(ctx: Context, item: Item) -> None:
+def may_pay_out(ctx: Context, member: Member, item: Item) -> None:
     """The current treasurer, where the role is filled; otherwise any member.
     Whoever asked does not pay themselves out — except for a private need,
     where a different answer would tell the group who asked."""
-    member = ctx.require_member()
     treasurer = holder_of(ctx.uow, ctx.collective.id, TREASURER)
     if item.data.get("private"):
         if treasurer is not None and treasurer.id != member.id:
@@ -168,9 +182,10 @@ def may_pay_out(ctx: Context, item: Item) -> None:
         raise Refusal(f"The treasurer ({ctx.name(treasurer)}, this term) records payouts.")
 
 
-def paid(ctx: Context, number: int | None) -> None:
+@command("paid", "record that a funded need was paid out", args=(_N,), section=_SECTION)
+def paid(ctx: Context, member: Member, number: int | None) -> None:
     item, need_ = _need_item(ctx, number, "paid")
-    may_pay_out(ctx, item)
+    may_pay_out(ctx, member, item)
     if need_.stage == PAID:
         raise Refusal(f"#{item.number} was paid out already.")
     if need_.stage != FUNDED:
@@ -182,46 +197,9 @@ def paid(ctx: Context, number: int | None) -> None:
     if not ctx.uow.needs.move(item.id, FUNDED, PAID):
         raise Refusal(f"#{item.number} was paid out a moment ago.")
     amount = ctx.uow.ledger.reserved_for(item.id)
-    ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, PAYOUT, amount, ctx.now, ctx.member.id, item.id))
+    ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, PAYOUT, amount, ctx.now, member.id, item.id))
     log_decision(ctx, item, "paid")
     ctx.announce(
-        f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.name(ctx.member)}. " + balance_line(ctx),
+        f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.name(member)}. " + balance_line(ctx),
         about=item,
     )
-
-
-_SECTION = "Pool and needs"
-_N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
-
-COMMANDS = [
-    Command(
-        "need",
-        "ask the pool (with an amount) or the members (without one)",
-        need,
-        args=(Arg("text", "[AMOUNT] DESCRIPTION [#category]", rest=True),),
-        details="Small needs are approved unless someone objects within need_window; larger ones are decided by a "
-        "round. Send it to me in a direct message to ask without your name being shown. "
-        "Categories: " + ", ".join("#" + c for c in CATEGORIES) + ".",
-        section=_SECTION,
-        members_only=True,
-    ),
-    Command(
-        "offer",
-        "offer to meet a need for help",
-        offer,
-        args=(_N, Arg("note", "NOTE", rest=True, optional=True)),
-        section=_SECTION,
-        members_only=True,
-        in_direct=False,
-    ),
-    Command("done", "say your need for help is met", done, args=(_N,), section=_SECTION, members_only=True),
-    Command(
-        "paid",
-        "record that a funded need was paid out",
-        paid,
-        args=(_N,),
-        section=_SECTION,
-        members_only=True,
-        in_direct=False,
-    ),
-]

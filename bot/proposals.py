@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.closing import settle_if_due
-from bot.commands import Arg, Command
+from bot.commands import Arg, Where, command
 from bot.context import Context
 from bot.durations import looks_like_duration, parse_duration
 from bot.errors import Refusal
 from bot.items import item_number, looks_like_item_number, resolve
 from bot.kinds import KINDS, author_name, heading, kind_of
-from bot.model import ROUND_AMENDED, ROUND_OPEN, ROUND_WITHDRAWN, Item, Round, Stage, Status, Topic
+from bot.model import ROUND_AMENDED, ROUND_OPEN, ROUND_WITHDRAWN, Item, Member, Round, Stage, Status, Topic
 from bot.pool import withdraw_need
 from bot.responses import refuse_unless_open
 from bot.rounds import NOUNS, counts, end, open_round, standing, tally_line
@@ -50,7 +50,22 @@ def new_item(ctx: Context, topic: Topic, title: str, body: str = "", data: dict 
     return ctx.uow.items.add(item)
 
 
-def propose(ctx: Context, duration: timedelta | None, text: str) -> None:
+_N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
+_SECTION = "Proposals"
+
+
+@command(
+    "propose",
+    "raise a proposal; further lines are its detail",
+    args=(
+        Arg("duration", "DURATION", parse_duration, optional=True, looks=looks_like_duration),
+        Arg("text", "TITLE", rest=True),
+    ),
+    details="DURATION (like 12h, 3d, 2w) is how long the round stays open; by default the collective's "
+    "proposal_duration.",
+    section=_SECTION,
+)
+def propose(ctx: Context, member: Member, duration: timedelta | None, text: str) -> None:
     title, body = split_text(text)
     item = new_item(ctx, Topic.GENERAL, title, body)
     open_round(ctx, item, duration or ctx.settings.proposal_duration)
@@ -65,7 +80,18 @@ def page_number(text: str) -> int:
     return int(text)
 
 
-def proposals(ctx: Context, page: int | None) -> str:
+@command(
+    "proposals",
+    "open items with their tallies",
+    args=(Arg("page", "PAGE", page_number, optional=True),),
+    section=_SECTION,
+    details=f"{PAGE} items to a page, lowest number first.",
+)
+def proposals(ctx: Context, page: int | None) -> None:
+    ctx.reply(_open_items(ctx, page))
+
+
+def _open_items(ctx: Context, page: int | None) -> str:
     collective = ctx.require_collective()
     total = ctx.uow.items.count_open(collective.id)
     if not total:
@@ -75,7 +101,7 @@ def proposals(ctx: Context, page: int | None) -> str:
     items = ctx.uow.items.open(collective.id, limit=PAGE, offset=(page - 1) * PAGE)
     latest = ctx.uow.rounds.latest_for([item.id for item in items if kind_of(item).has_round])
     if any(settle_if_due(ctx, item, latest[item.id]) for item in items if item.id in latest):
-        return proposals(ctx, page)  # a round past its deadline closed first: list what is open now
+        return _open_items(ctx, page)  # a round past its deadline closed first: list what is open now
     tallies = counts(ctx, list(latest.values()))
     lines = []
     for item in items:
@@ -95,8 +121,12 @@ def proposals(ctx: Context, page: int | None) -> str:
     return "\n".join([heading_line, *lines, more])
 
 
-def show(ctx: Context, number: int | None) -> str:
-    item = resolve(ctx, number, "show")
+@command("show", "an item's text, every response and who has not responded", args=(_N,), section=_SECTION)
+def show(ctx: Context, number: int | None) -> None:
+    ctx.reply(_shown(ctx, resolve(ctx, number, "show")))
+
+
+def _shown(ctx: Context, item: Item) -> str:
     kind = kind_of(item)
     if not kind.has_round:
         return kind.show(ctx, item)
@@ -133,12 +163,11 @@ def show(ctx: Context, number: int | None) -> str:
     return "\n".join(lines)
 
 
-def _own_item(ctx: Context, number: int | None, command: str) -> Item:
-    item = resolve(ctx, number, command)
-    member = ctx.require_member()
-    refuse_private_in_group(ctx, item, command)
+def _own_item(ctx: Context, member: Member, number: int | None, verb: str) -> Item:
+    item = resolve(ctx, number, verb)
+    refuse_private_in_group(ctx, item, verb)
     if item.author_id != member.id:
-        raise Refusal(f"Only the author of #{item.number} can {command} it.")
+        raise Refusal(f"Only the author of #{item.number} can {verb} it.")
     return item
 
 
@@ -161,8 +190,14 @@ def current_round(ctx: Context, item: Item) -> Round:
     return ctx.uow.rounds.latest(item.id)
 
 
-def amend(ctx: Context, number: int | None, text: str) -> None:
-    item = _own_item(ctx, number, "amend")
+@command(
+    "amend",
+    "replace your proposal's text: a new round begins",
+    args=(_N, Arg("text", "NEW TEXT", rest=True)),
+    section=_SECTION,
+)
+def amend(ctx: Context, member: Member, number: int | None, text: str) -> None:
+    item = _own_item(ctx, member, number, "amend")
     current = current_round(ctx, item)
     if settle_if_due(ctx, item, current):  # decided at its deadline: too late to amend that round
         ctx.reply(f"{heading(item)} reached its deadline before your change, so it was decided as it stood.")
@@ -186,18 +221,27 @@ def amend(ctx: Context, number: int | None, text: str) -> None:
         end(ctx, item, current, ROUND_AMENDED)  # its message says so, without buttons
 
 
-def withdraw(ctx: Context, number: int | None) -> str | None:
-    item = _own_item(ctx, number, "withdraw")
+@command(
+    "withdraw",
+    "withdraw your proposal or need (a private need: in a direct message)",
+    args=(_N,),
+    section=_SECTION,
+    where=Where.ANY,
+)
+def withdraw(ctx: Context, member: Member, number: int | None) -> None:
+    item = _own_item(ctx, member, number, "withdraw")
     kind = kind_of(item)
     if not kind.has_round:
         raise Refusal(f"When #{item.number} is met or no longer needed, say /done {item.number}.")
     if kind.is_need and ctx.uow.needs.get(item.id).stage in (Stage.QUEUED, Stage.FUNDED):
         withdraw_need(ctx, item, "" if item.data.get("private") else "no longer needed")
-        return "Withdrawn." if ctx.chat.is_direct else None
+        if ctx.chat.is_direct:
+            ctx.reply("Withdrawn.")
+        return
     round_ = ctx.uow.rounds.latest(item.id)
     if settle_if_due(ctx, item, round_):  # decided at its deadline, before the withdrawal came
         ctx.reply(f"{heading(item)} reached its deadline before your withdrawal, so it was decided as it stood.")
-        return None
+        return
     refuse_unless_open(ctx, item, round_)
     if kind.is_need:
         need = ctx.uow.needs.get(item.id)
@@ -206,61 +250,7 @@ def withdraw(ctx: Context, number: int | None) -> str | None:
     end(ctx, item, round_, ROUND_WITHDRAWN)
     item.status, item.decided_at = Status.WITHDRAWN, ctx.now
     ctx.uow.items.save(item)
-    by = "whoever asked" if item.data.get("private") else ctx.name(ctx.member)
+    by = "whoever asked" if item.data.get("private") else ctx.name(member)
     ctx.announce(f"{heading(item)} is withdrawn by {by}. Its responses stay in the record.", about=item)
-    return "Withdrawn." if ctx.chat.is_direct else None
-
-
-_N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
-_SECTION = "Proposals"
-
-COMMANDS = [
-    Command(
-        "propose",
-        "raise a proposal; further lines are its detail",
-        propose,
-        args=(
-            Arg("duration", "DURATION", parse_duration, optional=True, looks=looks_like_duration),
-            Arg("text", "TITLE", rest=True),
-        ),
-        details="DURATION (like 12h, 3d, 2w) is how long the round stays open; by default the collective's "
-        "proposal_duration.",
-        section=_SECTION,
-        members_only=True,
-        in_direct=False,
-    ),
-    Command(
-        "proposals",
-        "open items with their tallies",
-        proposals,
-        args=(Arg("page", "PAGE", page_number, optional=True),),
-        section=_SECTION,
-        in_direct=False,
-        details=f"{PAGE} items to a page, lowest number first.",
-    ),
-    Command(
-        "show",
-        "an item's text, every response and who has not responded",
-        show,
-        args=(_N,),
-        section=_SECTION,
-        in_direct=False,
-    ),
-    Command(
-        "amend",
-        "replace your proposal's text: a new round begins",
-        amend,
-        args=(_N, Arg("text", "NEW TEXT", rest=True)),
-        section=_SECTION,
-        members_only=True,
-        in_direct=False,
-    ),
-    Command(
-        "withdraw",
-        "withdraw your proposal or need (a private need: in a direct message)",
-        withdraw,
-        args=(_N,),
-        section=_SECTION,
-        members_only=True,
-    ),
-]
+    if ctx.chat.is_direct:
+        ctx.reply("Withdrawn.")

@@ -5,12 +5,24 @@ from __future__ import annotations
 
 from bot.actions import DirectMessage
 from bot.closing import settle_if_due
-from bot.commands import Arg, Command
+from bot.commands import Arg, command
 from bot.context import Context
 from bot.errors import PrivateRefusal, Refusal
 from bot.items import item_number, looks_like_item_number, resolve
 from bot.kinds import kind_of
-from bot.model import AGREE, BLOCK, OBJECT, ROUND_OPEN, ROUND_WITHDRAWN, STAND_ASIDE, Item, Response, Round, Status
+from bot.model import (
+    AGREE,
+    BLOCK,
+    OBJECT,
+    ROUND_OPEN,
+    ROUND_WITHDRAWN,
+    STAND_ASIDE,
+    Item,
+    Member,
+    Response,
+    Round,
+    Status,
+)
 from bot.rounds import NOUNS, SILENT, VERBS, escalate, heading, refresh, round_id_of
 from bot.text import one_line
 
@@ -78,11 +90,34 @@ def refuse_unless_open(ctx: Context, item: Item, round_: Round) -> None:
         raise Refusal(f"{heading(item)} is closed. Its outcome:\n{round_.outcome}")
 
 
-def _command(kind: str):
-    def run(ctx: Context, number: int | None, reason: str | None) -> None:
+_SUMMARIES = {
+    AGREE: ("agree with a proposal", "COMMENT"),
+    STAND_ASIDE: ("stand aside: you won't stop it, but won't take part", "REASON"),
+    OBJECT: ("object, saying why (under consensus it does not stop it)", "REASON"),
+    BLOCK: ("block: a principled objection that stops it under consensus", "REASON"),
+}
+
+
+def _declare(kind: str, summary: str, metavar: str) -> None:
+    """/agree, /standaside, /object and /block: one handler each, alike but for the response they give."""
+    required = kind in REASON_NEEDED
+
+    @command(
+        kind,
+        summary,
+        args=(
+            Arg("number", "N", item_number, optional=True, looks=looks_like_item_number),
+            Arg("reason", metavar, rest=True, optional=not required),
+        ),
+        section="Proposals",
+        details="N may be left out when only one item is open." + (" A reason is required." if required else ""),
+    )
+    def run(ctx: Context, member: Member, number: int | None, reason: str | None) -> None:
         respond(ctx, kind, resolve(ctx, number, kind), one_line(reason or ""))
 
-    return run
+
+for _kind, (_summary, _metavar) in _SUMMARIES.items():
+    _declare(_kind, _summary, _metavar)
 
 
 def choice_made(ctx: Context, key: str, choice: str) -> None:
@@ -122,34 +157,3 @@ def choice_withdrawn(ctx: Context, key: str, choice: str) -> None:
     if ctx.uow.responses.remove(round_.id, member.id, choice):
         ctx.acknowledge(f"{ctx.name(member)} withdraws their response ({NOUNS[choice]}) to {heading(item)}.")
         refresh(ctx, item, round_)
-
-
-def _usage_details(kind: str) -> str:
-    if kind in REASON_NEEDED:
-        return "N may be left out when only one item is open. A reason is required."
-    return "N may be left out when only one item is open."
-
-
-_SUMMARIES = {
-    AGREE: ("agree with a proposal", "COMMENT"),
-    STAND_ASIDE: ("stand aside: you won't stop it, but won't take part", "REASON"),
-    OBJECT: ("object, saying why (under consensus it does not stop it)", "REASON"),
-    BLOCK: ("block: a principled objection that stops it under consensus", "REASON"),
-}
-
-COMMANDS = [
-    Command(
-        kind,
-        summary,
-        _command(kind),
-        args=(
-            Arg("number", "N", item_number, optional=True, looks=looks_like_item_number),
-            Arg("reason", metavar, rest=True, optional=kind not in REASON_NEEDED),
-        ),
-        section="Proposals",
-        details=_usage_details(kind),
-        members_only=True,
-        in_direct=False,
-    )
-    for kind, (summary, metavar) in _SUMMARIES.items()
-]
