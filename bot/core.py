@@ -62,8 +62,6 @@ class Core:
             parsed = split_command(event.text)
             if parsed is None:
                 return Result()  # ordinary conversation is none of the bot's business
-            if parsed.bot and event.bot_username and parsed.bot.lower() != event.bot_username.lower():
-                return Result()  # addressed to another bot in the same group
             command = self.commands.lookup(parsed.name)
             rest = text.visible(parsed.rest)  # nothing invisible or reordering reaches a command, nor its echo
             return self._unit_of_work(event, lambda ctx: self._run(ctx, command, parsed.name, rest))

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.actions import Ask, Choice, Edit
+from bot.actions import Ask, Edit
+from bot.choices import RESPONSES
 from bot.context import Scope
 from bot.decision import Tally
 from bot.duework import DueScope
@@ -33,12 +34,7 @@ FULL, SILENT = "full", "silent"
 ROUND_CLOSES = "round_closes"
 ROUND_REMINDER = "round_reminder"
 
-CHOICES = (
-    Choice(AGREE, "👍 Agree"),
-    Choice(STAND_ASIDE, "🤷 Stand aside"),
-    Choice(OBJECT, "✋ Object"),
-    Choice(BLOCK, "🛑 Block"),
-)
+CHOICES = RESPONSES
 VERBS = {AGREE: "agrees with", STAND_ASIDE: "stands aside on", OBJECT: "objects to", BLOCK: "blocks"}
 NOUNS = {AGREE: "agree", STAND_ASIDE: "stand aside", OBJECT: "object", BLOCK: "block"}
 

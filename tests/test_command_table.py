@@ -8,9 +8,8 @@ import pytest
 from bot.commands import Arg, Command, CommandTable, UsageError, Where, bind, split_command
 from bot.core import Core, default_commands
 from bot.durations import parse_duration
-from bot.events import MessageReceived
 from bot.membership import join
-from tests.transcript import Transcript, person
+from tests.transcript import Transcript
 
 
 def test_both_prefixes_and_the_bot_name_reach_the_same_command(chat):
@@ -19,11 +18,6 @@ def test_both_prefixes_and_the_bot_name_reach_the_same_command(chat):
     assert expected.startswith("Members (1)")
     for text in ("!members", "/members@CollectiveBot", "!members@collectivebot", "  /MEMBERS"):
         assert chat.say("Alice", text) == expected
-
-
-def test_a_command_for_another_bot_is_left_alone(chat):
-    event = MessageReceived(chat.chat, person("Alice"), "/members@OtherBot", "x1", chat.clock.now(), "CollectiveBot")
-    assert chat.core.handle(event) == []
 
 
 def test_ordinary_conversation_gets_no_answer(chat):
