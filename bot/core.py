@@ -162,7 +162,7 @@ class Core:
             uow=uow,
             now=now,
             collective=collective,
-            settings=CollectiveSettings(stored),
+            settings=CollectiveSettings.of(stored),
             chat=event.chat,
             sender=sender,
             reply_to=event.message_ref if isinstance(event, MessageReceived) else None,

@@ -80,7 +80,7 @@ def need(ctx: Context, member: Member, text: str) -> None:
         ctx.announce(_help_text(ctx, item), about=item)
     else:
         ctx.uow.needs.add(Need(item.id, amount, category, private, DECIDING))
-        limit = int(ctx.settings.text("need_auto_limit")) * 10 ** exponent(ctx.settings.text("currency"))
+        limit = ctx.settings.need_auto_limit * 10 ** exponent(ctx.settings.currency)
         if amount <= limit:
             open_round(ctx, item, ctx.settings.need_window, mode=SILENT)
         else:

@@ -50,7 +50,7 @@ def balances(scope: Scope) -> Balances:
 
 
 def money(scope: Scope, minor: int) -> str:
-    return format_amount(minor, scope.settings.text("currency"), scope.settings.text("language"))
+    return format_amount(minor, scope.settings.currency, scope.settings.language)
 
 
 def balance_line(scope: Scope) -> str:
@@ -66,7 +66,7 @@ def queue(scope: Scope) -> list[tuple[Item, Need]]:
 
 def queue_order(scope: Scope):
     """The queue's order: by category priority, then by age."""
-    order = {name: rank for rank, name in enumerate(scope.settings.text("need_priorities").split(","))}
+    order = {name: rank for rank, name in enumerate(scope.settings.need_priorities)}
     return lambda pair: (order.get(pair[1].category, len(order)), pair[0].created_at, pair[0].number)
 
 

@@ -82,4 +82,4 @@ def announce(ctx: Context, member: Member, where: str) -> None:
     chat when typed there), by proposal like any setting."""
     place = place_of(ctx.chat)
     title = f"Post collective-wide announcements in {'this topic or thread' if place != 'main' else 'the main chat'}"
-    propose_setting(ctx, "announce_in", place, f"{title} (now {shown_place(ctx.settings.text('announce_in'))})")
+    propose_setting(ctx, "announce_in", place, f"{title} (now {shown_place(ctx.settings.announce_in)})")
