@@ -8,21 +8,10 @@ from bot.context import Scope
 from bot.decision import Outcome, decide, describe_rule, quorum_needed
 from bot.duework import DueScope
 from bot.durations import describe_duration
-from bot.kinds import kind_of
+from bot.kinds import heading, kind_of
 from bot.model import BLOCK, OBJECT, ROUND_CLOSED, ROUND_OPEN, ROUND_WITHDRAWN, Item, Round, Stage, Status
 from bot.record import log_decision
-from bot.rounds import (
-    FULL,
-    ROUND_CLOSES,
-    SILENT,
-    Standing,
-    end,
-    heading,
-    refresh,
-    standing,
-    standings,
-    unschedule,
-)
+from bot.rounds import FULL, ROUND_CLOSES, SILENT, Standing, end, refresh, standing, standings, unschedule
 from bot.settings import CollectiveSettings
 from bot.text import one_line
 

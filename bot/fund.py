@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.commands import Arg, Where, command
 from bot.context import Context
 from bot.errors import Refusal
+from bot.kinds import heading
 from bot.model import (
     CONTRIBUTION,
     PAYOUT,
@@ -17,7 +18,6 @@ from bot.model import (
 )
 from bot.needs import MAX_NOTE
 from bot.pool import balance_line, balances, fund_queue, money, queue
-from bot.rounds import heading
 from bot.text import one_line
 from bot.typed_amounts import amount_of, with_currency_word
 

@@ -10,6 +10,7 @@ from bot.context import Context
 from bot.duework import DueScope
 from bot.durations import describe_duration, parse_duration
 from bot.errors import Refusal
+from bot.kinds import heading
 from bot.model import ASKING, DECIDING, FUNDED, QUEUED, ROUND_WITHDRAWN, DueWork, Item, Member, Stage, Status, Topic
 from bot.outcomes import admit
 from bot.pool import withdraw_need
@@ -17,7 +18,7 @@ from bot.principles import DEFAULT_GIST
 from bot.proposals import new_item
 from bot.record import log_decision
 from bot.rotation import on_leave
-from bot.rounds import end, heading, open_round
+from bot.rounds import end, open_round
 
 AWAY_ENDS = "away_ends"
 REQUESTER_LEFT = "requester_left"

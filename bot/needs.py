@@ -9,7 +9,7 @@ from bot.commands import Arg, Where, command
 from bot.context import Context
 from bot.errors import PrivateRefusal, Refusal
 from bot.items import item_number, looks_like_item_number, resolve
-from bot.kinds import kind_of
+from bot.kinds import author_name, heading, kind_of
 from bot.model import (
     ASKING,
     DECIDING,
@@ -32,7 +32,7 @@ from bot.pool import balance_line, money
 from bot.proposals import MAX_TEXT, MAX_TITLE, new_item, refuse_private_in_group
 from bot.record import log_decision
 from bot.rotation import holder_of
-from bot.rounds import FULL, SILENT, author_name, heading, open_round
+from bot.rounds import FULL, SILENT, open_round
 from bot.settings import CATEGORIES
 from bot.text import block, one_line, quoted
 from bot.typed_amounts import money_first, split_word, with_currency_word

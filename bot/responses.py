@@ -9,7 +9,7 @@ from bot.commands import Arg, command
 from bot.context import Context
 from bot.errors import PrivateRefusal, Refusal
 from bot.items import item_number, looks_like_item_number, resolve
-from bot.kinds import kind_of
+from bot.kinds import heading, kind_of
 from bot.model import (
     AGREE,
     BLOCK,
@@ -23,15 +23,14 @@ from bot.model import (
     Round,
     Status,
 )
-from bot.rounds import NOUNS, SILENT, VERBS, escalate, heading, refresh, round_id_of
+from bot.rounds import NOUNS, SILENT, VERBS, escalate, refresh, round_id_of
 from bot.text import one_line
 
 REASON_NEEDED = (OBJECT, BLOCK)
 MAX_REASON = 1000
 
 
-def respond(ctx: Context, kind: str, item: Item, reason: str) -> None:
-    member = ctx.require_member()
+def respond(ctx: Context, member: Member, kind: str, item: Item, reason: str) -> None:
     if not kind_of(item).has_round:
         raise Refusal(f"#{item.number} asks for help, not for a decision: /offer {item.number} to help.")
     round_, on_roll, replaced = ctx.uow.rounds.latest_with_entry(item.id, member.id)
@@ -113,7 +112,7 @@ def _declare(kind: str, summary: str, metavar: str) -> None:
         details="N may be left out when only one item is open." + (" A reason is required." if required else ""),
     )
     def run(ctx: Context, member: Member, number: int | None, reason: str | None) -> None:
-        respond(ctx, kind, resolve(ctx, number, kind), one_line(reason or ""))
+        respond(ctx, member, kind, resolve(ctx, number, kind), one_line(reason or ""))
 
 
 for _kind, (_summary, _metavar) in _SUMMARIES.items():
@@ -141,7 +140,7 @@ def choice_made(ctx: Context, key: str, choice: str) -> None:
         raise Refusal(
             f"{ctx.sender.display_name}, to {NOUNS[choice]} you need to say why: /{choice} {item.number} REASON"
         )
-    respond(ctx, choice, item, "")
+    respond(ctx, ctx.require_member(), choice, item, "")
 
 
 def choice_withdrawn(ctx: Context, key: str, choice: str) -> None:

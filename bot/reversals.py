@@ -6,10 +6,11 @@ from __future__ import annotations
 from bot.commands import Arg, command
 from bot.context import Context
 from bot.errors import Refusal
+from bot.kinds import heading
 from bot.model import Member, Topic
 from bot.pool import apply_reversal, money, reversal_problem
 from bot.proposals import MAX_TITLE, new_item
-from bot.rounds import heading, open_round
+from bot.rounds import open_round
 from bot.text import one_line
 
 MAX_REASON = 300

@@ -12,6 +12,7 @@ from bot.durations import parse_duration
 from bot.errors import Refusal
 from bot.fairness import Cadence, parse_clock, parse_weekday
 from bot.items import item_number, looks_like_item_number, resolve
+from bot.kinds import heading
 from bot.model import (
     FUNDED,
     KNOWN_ROLES,
@@ -37,7 +38,7 @@ from bot.rotation import (
     role_spec,
     schedule_handover,
 )
-from bot.rounds import heading, open_round
+from bot.rounds import open_round
 
 _ROLE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 _SECTION = "Rotation"

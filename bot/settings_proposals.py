@@ -6,10 +6,11 @@ from bot.addressing import place_of, shown_place
 from bot.commands import Arg, command
 from bot.context import Context
 from bot.errors import Refusal
+from bot.kinds import heading
 from bot.model import Member, Topic
 from bot.outcomes import apply_setting, currency_problem
 from bot.proposals import new_item
-from bot.rounds import heading, open_round
+from bot.rounds import open_round
 from bot.settings import KEYS, normalise, shown_setting
 
 

@@ -13,17 +13,12 @@ from bot.decision import quorum_needed
 from bot.durations import LONGEST, describe_duration, later, parse_duration
 from bot.errors import Refusal
 from bot.items import item_number, looks_like_item_number, resolve
+from bot.kinds import heading
 from bot.model import FACILITATOR, Member
 from bot.proposals import current_round
 from bot.responses import refuse_unless_open
 from bot.rotation import holder_of
-from bot.rounds import (
-    SILENT,
-    heading,
-    schedule,
-    standing,
-    unschedule,
-)
+from bot.rounds import SILENT, schedule, standing, unschedule
 
 _N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
 _SECTION = "Proposals"
