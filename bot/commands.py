@@ -142,14 +142,14 @@ class CommandGroup:
 
     ``default`` declares what runs when the first word names no subcommand."""
 
-    def __init__(self, module: str, name: str, summary: str, section: str, details: str, where: Where) -> None:
+    def __init__(self, name: str, summary: str, section: str, details: str, where: Where) -> None:
         self.name, self.summary, self.section, self.details, self.where = name, summary, section, details, where
         self._subcommands: list[Command] = []
         self._default: tuple[Callable[..., None], tuple[Arg, ...]] | None = None
-        _DECLARED.setdefault(module, []).append(self)
 
     def subcommand(self, name: str, *, args: tuple[Arg, ...] = (), example: str = "") -> Callable[[F], F]:
         def declare(run: F) -> F:
+            self._declared_in(run.__module__)
             prefix = f"/{self.name} {name}"
             sub = Command(name, "", run, args, section=self.section, where=self.where, example=example, prefix=prefix)
             self._subcommands.append(sub)
@@ -159,10 +159,17 @@ class CommandGroup:
 
     def default(self, *, args: tuple[Arg, ...]) -> Callable[[F], F]:
         def declare(run: F) -> F:
+            self._declared_in(run.__module__)
             self._default = (run, args)
             return run
 
         return declare
+
+    def _declared_in(self, module: str) -> None:
+        """The group takes its place in its module's commands with its first handler."""
+        declared = _DECLARED.setdefault(module, [])
+        if self not in declared:
+            declared.append(self)
 
     def build(self) -> Command:
         run, args = self._default or (None, ())
@@ -179,8 +186,7 @@ class CommandGroup:
 
 
 def group(name: str, summary: str, *, section: str, details: str = "", where: Where = Where.GROUP) -> CommandGroup:
-    module = inspect.currentframe().f_back.f_globals["__name__"]
-    return CommandGroup(module, name, summary, section, details, where)
+    return CommandGroup(name, summary, section, details, where)
 
 
 def commands_of(module: ModuleType) -> list[Command]:
