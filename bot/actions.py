@@ -9,10 +9,12 @@ from bot.events import Chat
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """One option of an ask: a short stable id and the label a member sees."""
+    """One option of an ask: a short stable id, the label a member sees, and the symbol that stands for it
+    where a platform answers by reaction (Matrix seeds an ask's symbols under it; see ``bot.choices``)."""
 
     id: str
     label: str
+    symbol: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands import Arg, Command
+from bot.commands import Arg, Where, command
 from bot.context import Context
 from bot.errors import Refusal
 from bot.principles import principles_of
@@ -17,34 +17,31 @@ No one is an admin here — not even the people who are admins of this chat.
 Start with /principles, then /join if they are yours too. /help lists everything."""
 
 
-def start(ctx: Context) -> str:
-    return INTRO
+@command("start", "what this bot is and how to begin", section="Membership", where=Where.ANY)
+def start(ctx: Context) -> None:
+    ctx.reply(INTRO)
 
 
-def help_(ctx: Context, command: str | None) -> str:
+@command(
+    "help",
+    "the commands, or more about one",
+    args=(Arg("name", "COMMAND", optional=True),),
+    section="Membership",
+    where=Where.ANY,
+)
+def help_(ctx: Context, name: str | None) -> None:
     table = ctx.commands
-    if command is None:
-        return f"{table.overview()}\n\nCommands start with / or !. /help COMMAND tells more about one."
-    found = table.lookup(command)
+    if name is None:
+        ctx.reply(f"{table.overview()}\n\nCommands start with / or !. /help COMMAND tells more about one.")
+        return
+    found = table.lookup(name)
     if found is None:
-        raise Refusal(f"There is no /{command.lstrip('/!')}. /help lists the commands.")
-    return found.help_text()
+        raise Refusal(f"There is no /{name.lstrip('/!')}. /help lists the commands.")
+    ctx.reply(found.help_text())
 
 
-def principles(ctx: Context) -> str:
+@command("principles", "the principles we agreed on", section="Membership")
+def principles(ctx: Context) -> None:
     collective = ctx.require_collective()
     text = principles_of(collective.principles)
-    return f"Our principles:\n{text}\n\nJoining (/join) means accepting them."
-
-
-COMMANDS = [
-    Command("start", "what this bot is and how to begin", start, section="Membership"),
-    Command(
-        "help",
-        "the commands, or more about one",
-        help_,
-        args=(Arg("command", "COMMAND", optional=True),),
-        section="Membership",
-    ),
-    Command("principles", "the principles we agreed on", principles, section="Membership", in_direct=False),
-]
+    ctx.reply(f"Our principles:\n{text}\n\nJoining (/join) means accepting them.")

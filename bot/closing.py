@@ -8,32 +8,10 @@ from bot.context import Scope
 from bot.decision import Outcome, decide, describe_rule, quorum_needed
 from bot.duework import DueScope
 from bot.durations import describe_duration
-from bot.model import (
-    ADOPTED,
-    BLOCK,
-    NOT_ADOPTED,
-    OBJECT,
-    ROUND_CLOSED,
-    ROUND_OPEN,
-    ROUND_WITHDRAWN,
-    WITHDRAWN,
-    Item,
-    Round,
-)
-from bot.outcomes import carry_out
+from bot.kinds import heading, kind_of
+from bot.model import BLOCK, OBJECT, ROUND_CLOSED, ROUND_OPEN, ROUND_WITHDRAWN, Item, Round, Stage, Status
 from bot.record import log_decision
-from bot.rounds import (
-    FULL,
-    ROUND_CLOSES,
-    SILENT,
-    Standing,
-    end,
-    heading,
-    refresh,
-    standing,
-    standings,
-    unschedule,
-)
+from bot.rounds import FULL, ROUND_CLOSES, SILENT, Standing, end, refresh, standing, standings, unschedule
 from bot.settings import CollectiveSettings
 from bot.text import one_line
 
@@ -61,7 +39,7 @@ def blocked_rounds_before(scope: Scope, item: Item, round_: Round) -> int:
 def requester_left(scope: Scope, item: Item) -> bool:
     """A need whose requester left (a private one keeps that mark even if they come
     back): it is never decided, funded or paid."""
-    if item.kind != "need" or item.author_id is None:
+    if not kind_of(item).is_need or item.author_id is None:
         return False
     return bool(item.data.get("requester_left")) or not scope.uow.members.get(item.author_id).active
 
@@ -73,9 +51,9 @@ def close_withdrawn(scope: Scope, item: Item, round_: Round) -> str | None:
     if not end(scope, item, round_, ROUND_WITHDRAWN):
         return None
     need = scope.uow.needs.get(item.id)
-    need.stage = WITHDRAWN
+    need.stage = Stage.WITHDRAWN
     scope.uow.needs.save(need)
-    item.status, item.decided_at = WITHDRAWN, scope.now
+    item.status, item.decided_at = Status.WITHDRAWN, scope.now
     scope.uow.items.save(item)
     # Worded as any withdrawal by whoever asked: for a private need, nothing ties it to someone leaving.
     text = f"{heading(item)} is withdrawn by whoever asked. Its responses stay in the record."
@@ -109,16 +87,16 @@ def close(scope: Scope, item: Item, round_: Round, closed_by: str | None = None)
         adopted = outcome.adopted
         text = outcome_text(scope, item, round_, state, outcome, closed_by, fallback if fell_back else 0, settings)
     round_.status, round_.closed_at, round_.rule, round_.adopted = ROUND_CLOSED, scope.now, rule, adopted
-    item.status, item.decided_at = (ADOPTED if adopted else NOT_ADOPTED), scope.now
+    item.status, item.decided_at = (Status.ADOPTED if adopted else Status.NOT_ADOPTED), scope.now
+    kind = kind_of(item)
     before = len(scope.actions)
-    effect = carry_out(scope, item, adopted)
+    effect = kind.carry_out(scope, item, adopted)
     follow_ups = scope.actions[before:]  # announced after the outcome they follow from
     del scope.actions[before:]
     round_.outcome = f"{text}\n{effect}" if effect else text
     scope.uow.rounds.save(round_)
     scope.uow.items.save(item)
-    verdict = ("approved" if adopted else "not_approved") if item.kind == "need" else item.status
-    log_decision(scope, item, verdict, round_, rule)
+    log_decision(scope, item, kind.verdict(adopted), round_, rule)
     scope.announce(round_.outcome, about=item)
     refresh(scope, item, round_)
     scope.actions.extend(follow_ups)

@@ -1,18 +1,23 @@
-"""The command table: each command declared once with its name, aliases,
-arguments and help. Usage text, ``/help`` and argument errors all come from
-these declarations, so they cannot drift apart."""
+"""The command table: each command declared once, beside its handler (``@command``, ``group`` for one
+made of subcommands), with its name, aliases, arguments, where it works and its help. Usage text,
+``/help`` and argument errors all come from these declarations, so they cannot drift apart.
+``bot.command_table`` lists the modules whose commands make up the table."""
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import ModuleType
+from typing import Any, TypeVar
 
 from bot.text import one_line
 
 _COMMAND = re.compile(r"^[/!]([A-Za-z][A-Za-z0-9_]{0,31})(?:@([A-Za-z0-9_]{1,64}))?(?=\s|$)")
 _TOKEN = re.compile(r"\s*(\S+)")
+F = TypeVar("F", bound=Callable[..., None])
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,27 +35,67 @@ class Arg:
     # meant for it (``0d`` for a duration, ``1,`` for an item number). Such a word is
     # refused with the reason, never taken as the start of the next argument.
     looks: Callable[[str], bool] | None = None
+    # For a ``rest`` argument left empty: ``parse`` is given the empty text (and says what is missing itself).
+    judges_empty: bool = False
 
     @property
     def usage(self) -> str:
         return f"[{self.metavar}]" if self.optional else self.metavar
 
 
+class Where(StrEnum):
+    """Where a command works: a collective's group chat (most commands), a direct chat with the bot, or both."""
+
+    GROUP = "group"
+    DIRECT = "direct"
+    ANY = "any"
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
+    """A command: its handler ``run(ctx, **arguments)`` answers with ``ctx.reply`` (it returns nothing). A
+    handler with a ``member`` parameter is for members only and gets the speaking member in it.
+
+    A command with ``subcommands`` runs the one its first word names (``/rotation add``), or ``run`` with
+    all the words when the first names none and ``run`` is given (``/swap ROLE @member``)."""
+
     name: str
     summary: str
-    run: Callable[..., str | None]
+    run: Callable[..., None] | None = None
     args: tuple[Arg, ...] = ()
     aliases: tuple[str, ...] = ()
     section: str = "General"
     details: str = ""
-    members_only: bool = False
-    in_direct: bool = True  # False: only in a collective's group chat
+    where: Where = Where.GROUP
+    subcommands: tuple[Command, ...] = ()
+    example: str = ""  # shown after the usage when the arguments do not fit
+    prefix: str = ""  # a subcommand's: the command it belongs to, with its slash (``/rotation``)
+    members_only: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        wants = self.run is not None and "member" in inspect.signature(self.run).parameters
+        object.__setattr__(self, "members_only", wants)
+
+    @property
+    def in_direct(self) -> bool:
+        return self.where != Where.GROUP
 
     @property
     def usage(self) -> str:
-        return " ".join([f"/{self.name}", *(arg.usage for arg in self.args)])
+        if not self.subcommands:
+            return " ".join([self.prefix or f"/{self.name}", *(arg.usage for arg in self.args)])
+        # Each way to call it as words: the first word is its subcommand's name (or the default's first
+        # argument); a later word is optional where one way leaves it out or has it optional.
+        ways = [[(sub.name, False), *((a.metavar, a.optional) for a in sub.args)] for sub in self.subcommands]
+        if self.run is not None:
+            ways.insert(0, [(a.metavar, a.optional) for a in self.args])
+        words = [f"/{self.name}", "|".join(way[0][0] for way in ways)]
+        for position in range(1, max(len(way) for way in ways)):
+            here = [way[position] for way in ways if len(way) > position]
+            metavar = "|".join(dict.fromkeys(name for name, _ in here))
+            optional = len(here) < len(ways) or any(optional for _, optional in here)
+            words.append(f"[{metavar}]" if optional else metavar)
+        return " ".join(words)
 
     def help_text(self) -> str:
         lines = [f"{self.usage} — {self.summary}"]
@@ -59,6 +104,95 @@ class Command:
         if self.aliases:
             lines.append("Also: " + ", ".join(f"/{alias}" for alias in self.aliases))
         return "\n".join(lines)
+
+    def usage_line(self) -> str:
+        return f"Usage: {self.usage}" + (f", e.g. {self.example}" if self.example else "")
+
+
+_DECLARED: dict[str, list[Command | CommandGroup]] = {}
+
+
+def command(
+    name: str,
+    summary: str,
+    *,
+    args: tuple[Arg, ...] = (),
+    section: str,
+    details: str = "",
+    where: Where = Where.GROUP,
+    aliases: tuple[str, ...] = (),
+) -> Callable[[F], F]:
+    """Declare the decorated function as the handler of ``/name``; ``commands_of(module)`` finds it."""
+
+    def declare(run: F) -> F:
+        declared = Command(name, summary, run, args, aliases, section, details, where)
+        _DECLARED.setdefault(run.__module__, []).append(declared)
+        return run
+
+    return declare
+
+
+class CommandGroup:
+    """A command made of subcommands, declared like this (in the style of maubot's command tree)::
+
+        rotation = group("rotation", "…", section="Rotation")
+
+        @rotation.subcommand("add", args=(…))
+        def add(ctx, member, name, spec): …
+
+    ``default`` declares what runs when the first word names no subcommand."""
+
+    def __init__(self, name: str, summary: str, section: str, details: str, where: Where) -> None:
+        self.name, self.summary, self.section, self.details, self.where = name, summary, section, details, where
+        self._subcommands: list[Command] = []
+        self._default: tuple[Callable[..., None], tuple[Arg, ...]] | None = None
+
+    def subcommand(self, name: str, *, args: tuple[Arg, ...] = (), example: str = "") -> Callable[[F], F]:
+        def declare(run: F) -> F:
+            self._declared_in(run.__module__)
+            prefix = f"/{self.name} {name}"
+            sub = Command(name, "", run, args, section=self.section, where=self.where, example=example, prefix=prefix)
+            self._subcommands.append(sub)
+            return run
+
+        return declare
+
+    def default(self, *, args: tuple[Arg, ...]) -> Callable[[F], F]:
+        def declare(run: F) -> F:
+            self._declared_in(run.__module__)
+            self._default = (run, args)
+            return run
+
+        return declare
+
+    def _declared_in(self, module: str) -> None:
+        """The group takes its place in its module's commands with its first handler."""
+        declared = _DECLARED.setdefault(module, [])
+        if self not in declared:
+            declared.append(self)
+
+    def build(self) -> Command:
+        run, args = self._default or (None, ())
+        return Command(
+            self.name,
+            self.summary,
+            run,
+            args,
+            section=self.section,
+            details=self.details,
+            where=self.where,
+            subcommands=tuple(self._subcommands),
+        )
+
+
+def group(name: str, summary: str, *, section: str, details: str = "", where: Where = Where.GROUP) -> CommandGroup:
+    return CommandGroup(name, summary, section, details, where)
+
+
+def commands_of(module: ModuleType) -> list[Command]:
+    """The commands declared in ``module``, in the order they were declared."""
+    declared = _DECLARED.get(module.__name__, [])
+    return [entry.build() if isinstance(entry, CommandGroup) else entry for entry in declared]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +205,13 @@ class CommandText:
 
 
 class UsageError(Exception):
-    """The arguments do not fit the command; ``reason`` says what is wrong."""
+    """The arguments do not fit the command; ``reason`` says what is wrong, ``usage`` (once known) how
+    the command, or the subcommand meant, is called."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, usage: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
+        self.usage = usage
 
 
 def split_command(text: str) -> CommandText | None:
@@ -87,6 +223,32 @@ def split_command(text: str) -> CommandText | None:
     return CommandText(match.group(1).lower(), match.group(2), stripped[match.end() :])
 
 
+def dispatch(command: Command, rest: str) -> tuple[Command, dict[str, Any]]:
+    """The command (or subcommand) ``rest`` calls, and its arguments; a ``UsageError`` carries the usage of
+    whichever was meant."""
+    if command.subcommands:
+        match = _TOKEN.match(rest)
+        word = match.group(1).lower() if match else ""
+        sub = next((sub for sub in command.subcommands if sub.name == word), None)
+        if sub is not None:
+            command, rest = sub, rest[match.end() :]
+        elif command.run is None:
+            names = [sub.name for sub in command.subcommands]
+            reason = f"'{match.group(1)}' is not one of {', '.join(names)}." if match else f"Missing {'|'.join(names)}."
+            raise UsageError(reason, command.usage_line())
+        elif not match:
+            raise UsageError(f"Missing {command.usage.split()[1]}.", command.usage_line())
+        else:
+            try:
+                return command, bind(command, rest)
+            except UsageError as error:
+                raise UsageError(error.reason, command.usage_line()) from None
+    try:
+        return command, bind(command, rest)
+    except UsageError as error:
+        raise UsageError(error.reason, command.usage_line()) from None
+
+
 def bind(command: Command, rest: str) -> dict[str, Any]:
     """Parse ``rest`` into keyword arguments for ``command.run``."""
     values: dict[str, Any] = {}
@@ -95,7 +257,7 @@ def bind(command: Command, rest: str) -> dict[str, Any]:
         if arg.rest:
             text = remaining.strip()
             remaining = ""
-            if not text:
+            if not text and not arg.judges_empty:
                 values[arg.name] = _missing(arg)
                 continue
             values[arg.name] = _parse(arg, text)

@@ -51,7 +51,7 @@ class Scope:
     def places(self, collective_id: int, about: Item | None = None) -> list[Chat]:
         """Where an announcement goes in each chat of the collective (see ``announce``)."""
         chats = self.uow.collectives.chats(collective_id)
-        return destinations(chats, self.settings.text("announce_in"), about)
+        return destinations(chats, self.settings.announce_in, about)
 
     def tell(self, member: Member, text: str, private: bool = False, about: Item | None = None) -> None:
         """A direct message, falling back to a mention in the collective's chat on the member's platform

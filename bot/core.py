@@ -15,26 +15,11 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
-from bot import (
-    basics,
-    closing,
-    decision_log,
-    fund,
-    membership,
-    needs,
-    proposals,
-    responses,
-    reversals,
-    rotation,
-    rotation_commands,
-    rounds,
-    settings_proposals,
-    steering,
-    text,
-)
+from bot import closing, membership, responses, rotation, rounds, text
 from bot.actions import Acknowledge, Action, Ask, DirectMessage, Post, Reply
 from bot.clock import Clock
-from bot.commands import Command, CommandTable, UsageError, bind, split_command
+from bot.command_table import default_commands
+from bot.commands import Command, CommandTable, UsageError, Where, dispatch, split_command
 from bot.context import Context
 from bot.duework import DueHandler, run_due
 from bot.errors import PrivateRefusal, Refusal
@@ -45,22 +30,6 @@ from bot.results import Result, settle, unstored
 from bot.settings import CollectiveSettings
 
 log = logging.getLogger(__name__)
-
-
-def default_commands() -> list[Command]:
-    return [
-        *basics.COMMANDS,
-        *membership.COMMANDS,
-        *proposals.COMMANDS,
-        *steering.COMMANDS,
-        *decision_log.COMMANDS,
-        *responses.COMMANDS,
-        *needs.COMMANDS,
-        *fund.COMMANDS,
-        *reversals.COMMANDS,
-        *rotation_commands.COMMANDS,
-        *settings_proposals.COMMANDS,
-    ]
 
 
 def default_due_handlers() -> dict[str, DueHandler]:
@@ -93,8 +62,6 @@ class Core:
             parsed = split_command(event.text)
             if parsed is None:
                 return Result()  # ordinary conversation is none of the bot's business
-            if parsed.bot and event.bot_username and parsed.bot.lower() != event.bot_username.lower():
-                return Result()  # addressed to another bot in the same group
             command = self.commands.lookup(parsed.name)
             rest = text.visible(parsed.rest)  # nothing invisible or reordering reaches a command, nor its echo
             return self._unit_of_work(event, lambda ctx: self._run(ctx, command, parsed.name, rest))
@@ -195,7 +162,7 @@ class Core:
             uow=uow,
             now=now,
             collective=collective,
-            settings=CollectiveSettings(stored),
+            settings=CollectiveSettings.of(stored),
             chat=event.chat,
             sender=sender,
             reply_to=event.message_ref if isinstance(event, MessageReceived) else None,
@@ -208,15 +175,18 @@ class Core:
         if command is None:
             ctx.reply(f"I don't know /{name}. /help lists the commands.")
             return
-        if ctx.chat.is_direct and not command.in_direct:
+        if ctx.chat.is_direct and command.where == Where.GROUP:
             ctx.reply(f"/{command.name} works in your collective's group chat, not in a direct message.")
             return
-        try:
-            arguments = bind(command, rest)
-        except UsageError as error:
-            ctx.reply(f"{error.reason}\nUsage: {command.usage}")
+        if not ctx.chat.is_direct and command.where == Where.DIRECT:
+            ctx.reply(f"/{command.name} works in a direct message with me, not in the group.")
             return
-        _checked_run(ctx, command, arguments)
+        try:
+            called, arguments = dispatch(command, rest)
+        except UsageError as error:
+            ctx.reply(f"{error.reason}\n{error.usage}")
+            return
+        _checked_run(ctx, called, arguments)
 
     # --- time -------------------------------------------------------------
 
@@ -242,11 +212,10 @@ def _on_ask(ctx: Context, event: ChoiceMade | ChoiceWithdrawn, work: Callable[[s
 
 def _checked_run(ctx: Context, command: Command, arguments: dict) -> None:
     if command.members_only:
-        ctx.require_member()
-    answer = command.run(ctx, **arguments)
-    if answer:
-        ctx.reply(answer)
-    elif _said_only_elsewhere(ctx):
+        arguments["member"] = ctx.require_member()
+    if command.run(ctx, **arguments) is not None:
+        raise TypeError(f"the handler of {command.usage} returned its answer: a handler answers with ctx.reply")
+    if _said_only_elsewhere(ctx):
         ctx.reply("Done; I posted it in the topic or thread where it belongs.")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands import Arg, Command
+from bot.commands import Arg, command
 from bot.context import Context
 from bot.proposals import page_number
 from bot.text import one_line
@@ -22,7 +22,18 @@ VERDICT_WORDS = {
 }
 
 
-def decisions(ctx: Context, page: int | None) -> str:
+@command(
+    "decisions",
+    "the log of every outcome, newest first",
+    args=(Arg("page", "PAGE", page_number, optional=True),),
+    details=f"{DECISIONS_SHOWN} to a page: adopted, not adopted, amended, withdrawn, approved, paid out and met.",
+    section="Proposals",
+)
+def decisions(ctx: Context, page: int | None) -> None:
+    ctx.reply(_log_page(ctx, page))
+
+
+def _log_page(ctx: Context, page: int | None) -> str:
     collective = ctx.require_collective()
     total = ctx.uow.decisions.count(collective.id)
     if not total:
@@ -54,18 +65,3 @@ def decisions(ctx: Context, page: int | None) -> str:
     if pages > 1:
         lines.append(f"/decisions {page + 1} for older ones." if page < pages else "That is the last page.")
     return "\n".join(lines)
-
-
-_SECTION = "Proposals"
-
-COMMANDS = [
-    Command(
-        "decisions",
-        "the log of every outcome, newest first",
-        decisions,
-        args=(Arg("page", "PAGE", page_number, optional=True),),
-        details=f"{DECISIONS_SHOWN} to a page: adopted, not adopted, amended, withdrawn, approved, paid out and met.",
-        section=_SECTION,
-        in_direct=False,
-    ),
-]

@@ -69,7 +69,7 @@ def _fire(
                 uow=uow,
                 now=now,
                 collective=collective,
-                settings=CollectiveSettings(uow.settings.values(collective.id)),
+                settings=CollectiveSettings.of(uow.settings.values(collective.id)),
                 work=work,
             )
             handler(scope)

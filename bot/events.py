@@ -36,19 +36,13 @@ class Sender:
 
 @dataclass(frozen=True, slots=True)
 class MessageReceived:
-    """A member typed text in a chat.
-
-    ``bot_username`` is the bot's own name on the platform, when the adapter
-    knows it, so that ``/cmd@OtherBot`` can be left to the other bot.
-    ``reply_to`` is the platform ref of the message this one answers.
-    """
+    """A member typed text in a chat. ``reply_to`` is the platform ref of the message this one answers."""
 
     chat: Chat
     sender: Sender
     text: str
     message_ref: str
     sent_at: datetime
-    bot_username: str | None = None
     reply_to: str | None = None
 
 

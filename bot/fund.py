@@ -3,9 +3,10 @@ append-only ledger with its numbered entries."""
 
 from __future__ import annotations
 
-from bot.commands import Arg, Command
+from bot.commands import Arg, Where, command
 from bot.context import Context
 from bot.errors import Refusal
+from bot.kinds import heading
 from bot.model import (
     CONTRIBUTION,
     PAYOUT,
@@ -13,10 +14,10 @@ from bot.model import (
     RESERVATION,
     REVERSAL,
     LedgerEntry,
+    Member,
 )
 from bot.needs import MAX_NOTE
 from bot.pool import balance_line, balances, fund_queue, money, queue
-from bot.rounds import heading
 from bot.text import one_line
 from bot.typed_amounts import amount_of, with_currency_word
 
@@ -30,8 +31,17 @@ KIND_WORDS = {
 }
 
 
-def contribute(ctx: Context, amount: str, note: str | None) -> str:
-    member = ctx.require_member()
+_SECTION = "Pool and needs"
+
+
+@command(
+    "contribute",
+    "record a contribution to the pool",
+    args=(Arg("amount", "AMOUNT"), Arg("note", "NOTE", rest=True, optional=True)),
+    details="AMOUNT like 50 or 12.50 (12,50 works too), in the collective's currency.",
+    section=_SECTION,
+)
+def contribute(ctx: Context, member: Member, amount: str, note: str | None) -> None:
     amount, note = with_currency_word(ctx, amount, note or "")
     minor = amount_of(ctx, amount)
     note = one_line(note or "")
@@ -41,11 +51,10 @@ def contribute(ctx: Context, amount: str, note: str | None) -> str:
     answer = f"Thank you, {ctx.name(member)}: {money(ctx, minor)} is in the pool. " + balance_line(ctx)
     ctx.reply(answer)
     fund_queue(ctx)
-    return None
 
 
-# Words that say a number counts things, not money: "/need 2 kids need a ride".
-def pool(ctx: Context) -> str:
+@command("pool", "the balance, what is reserved, and needs waiting for funds", section=_SECTION, where=Where.ANY)
+def pool(ctx: Context) -> None:
     ctx.require_collective()
     now = balances(ctx)
     lines = [
@@ -58,14 +67,16 @@ def pool(ctx: Context) -> str:
         lines += [f"{n}. {heading(item)}" for n, (item, _) in enumerate(waiting, 1)]
     else:
         lines.append("No approved need is waiting for funds.")
-    return "\n".join(lines)
+    ctx.reply("\n".join(lines))
 
 
-def ledger(ctx: Context) -> str:
+@command("ledger", "recent ledger entries and the balance", section=_SECTION, where=Where.ANY)
+def ledger(ctx: Context) -> None:
     ctx.require_collective()
     entries = ctx.uow.ledger.recent(ctx.collective.id, LEDGER_SHOWN)
     if not entries:
-        return "The ledger is empty. /contribute AMOUNT adds to the pool."
+        ctx.reply("The ledger is empty. /contribute AMOUNT adds to the pool.")
+        return
     lines = [f"Ledger, newest first (last {min(len(entries), LEDGER_SHOWN)}):"]
     shown = ctx.name
     for entry in entries:
@@ -82,26 +93,8 @@ def ledger(ctx: Context) -> str:
             line += f": {one_line(entry.note)}"
         lines.append(line)
     lines.append(balance_line(ctx))
-    return "\n".join(lines)
+    ctx.reply("\n".join(lines))
 
 
 def _reversed_number(ctx: Context, reversal: LedgerEntry) -> int | None:
     return ctx.uow.ledger.get(reversal.reverses).number
-
-
-_SECTION = "Pool and needs"
-
-COMMANDS = [
-    Command(
-        "contribute",
-        "record a contribution to the pool",
-        contribute,
-        args=(Arg("amount", "AMOUNT"), Arg("note", "NOTE", rest=True, optional=True)),
-        details="AMOUNT like 50 or 12.50 (12,50 works too), in the collective's currency.",
-        section=_SECTION,
-        members_only=True,
-        in_direct=False,
-    ),
-    Command("pool", "the balance, what is reserved, and needs waiting for funds", pool, section=_SECTION),
-    Command("ledger", "recent ledger entries and the balance", ledger, section=_SECTION),
-]

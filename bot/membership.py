@@ -5,36 +5,43 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.commands import Arg, Command
+from bot.commands import Arg, command
 from bot.context import Context
 from bot.duework import DueScope
 from bot.durations import describe_duration, parse_duration
 from bot.errors import Refusal
-from bot.model import ASKING, DECIDING, FUNDED, QUEUED, ROUND_WITHDRAWN, WITHDRAWN, DueWork, Item
+from bot.kinds import heading
+from bot.model import ASKING, DECIDING, FUNDED, QUEUED, ROUND_WITHDRAWN, DueWork, Item, Member, Stage, Status, Topic
 from bot.outcomes import admit
 from bot.pool import withdraw_need
 from bot.principles import DEFAULT_GIST
 from bot.proposals import new_item
 from bot.record import log_decision
 from bot.rotation import on_leave
-from bot.rounds import end, heading, open_round
+from bot.rounds import end, open_round
 
 AWAY_ENDS = "away_ends"
 REQUESTER_LEFT = "requester_left"
 QUIET_AFTER = timedelta(hours=12)
 
 
-def join(ctx: Context) -> str | None:
+_SECTION = "Membership"
+
+
+@command("join", "become a member, accepting our principles", section=_SECTION)
+def join(ctx: Context) -> None:
     collective = ctx.require_collective()
     if ctx.member is not None:
-        return f"You are already a member, {ctx.name(ctx.member)}."
+        ctx.reply(f"You are already a member, {ctx.name(ctx.member)}.")
+        return
     sender = ctx.sender
     if ctx.settings.join == "consent" and ctx.uow.members.active(collective.id):
-        return _ask_to_join(ctx)
+        _ask_to_join(ctx)
+        return
     member = admit(ctx, sender.platform, sender.user_id, sender.display_name)
     count = len(ctx.uow.members.active(collective.id))
     gist = "our principles" if collective.principles else f"our principles — {DEFAULT_GIST}"
-    return (
+    ctx.reply(
         f"Welcome, {ctx.name(member)}! You are member {count} of this collective.\n"
         f"By joining you accept {gist} (read them with /principles)."
     )
@@ -43,12 +50,12 @@ def join(ctx: Context) -> str | None:
 def _ask_to_join(ctx: Context) -> None:
     sender = ctx.sender
     person = f"{sender.platform}:{sender.user_id}"
-    pending = ctx.uow.items.find_open(ctx.collective.id, "membership", "person", person)
+    pending = ctx.uow.items.find_open(ctx.collective.id, Topic.MEMBERSHIP, "person", person)
     if pending is not None:
         raise Refusal(f"Your request to join is open as {heading(pending)}; the members are deciding.")
     candidate = {"platform": sender.platform, "user_id": sender.user_id, "name": sender.display_name}
     title = f"Admit {sender.display_name} as a member (accepting our principles)"
-    item = new_item(ctx, "membership", title, data={"person": person, "candidate": candidate}, author=False)
+    item = new_item(ctx, Topic.MEMBERSHIP, title, data={"person": person, "candidate": candidate}, author=False)
     ctx.reply(
         f"{sender.display_name}, this collective admits members by consent: your request is proposal "
         f"#{item.number}, and you become a member when it is adopted."
@@ -56,8 +63,8 @@ def _ask_to_join(ctx: Context) -> None:
     open_round(ctx, item, ctx.settings.proposal_duration)
 
 
-def leave(ctx: Context) -> None:
-    member = ctx.require_member()
+@command("leave", "stop being a member", section=_SECTION)
+def leave(ctx: Context, member: Member) -> None:
     member.active, member.left_at, member.away_until = False, ctx.now, None
     ctx.uow.members.save(member)
     ctx.uow.due.cancel(member.collective_id, AWAY_ENDS, member.id)
@@ -98,9 +105,9 @@ def withdraw_any(scope, item: Item, stage: str, reason: str) -> None:
     if stage == DECIDING and not end(scope, item, scope.uow.rounds.latest(item.id), ROUND_WITHDRAWN):
         return
     need = scope.uow.needs.get(item.id)
-    need.stage = WITHDRAWN
+    need.stage = Stage.WITHDRAWN
     scope.uow.needs.save(need)
-    item.status, item.decided_at = WITHDRAWN, scope.now
+    item.status, item.decided_at = Status.WITHDRAWN, scope.now
     scope.uow.items.save(item)
     if stage == ASKING:
         log_decision(scope, item, "withdrawn")
@@ -117,17 +124,19 @@ def requester_left(scope: DueScope) -> None:
     withdraw_any(scope, item, need.stage, "")  # worded as any private withdrawal: nothing ties it to a leaving
 
 
-def members(ctx: Context) -> str:
+@command("members", "who the members are", section=_SECTION)
+def members(ctx: Context) -> None:
     collective = ctx.require_collective()
     current = ctx.uow.members.active(collective.id)
     if not current:
-        return "No members yet. /principles, then /join to be the first."
+        ctx.reply("No members yet. /principles, then /join to be the first.")
+        return
     lines = [f"Members ({len(current)}):"]
     shown = ctx.name
     for member in current:
         note = f" — away until {ctx.time(member.away_until)}" if member.is_away(ctx.now) else ""
         lines.append(f"• {shown(member)}{note}")
-    return "\n".join(lines)
+    ctx.reply("\n".join(lines))
 
 
 def _away_argument(text: str) -> timedelta | None:
@@ -136,20 +145,28 @@ def _away_argument(text: str) -> timedelta | None:
     return parse_duration(text)
 
 
-def away(ctx: Context, duration: timedelta | None) -> str:
-    member = ctx.require_member()
+@command(
+    "away",
+    "be skipped by rotations for a while",
+    args=(Arg("duration", "DURATION|off", _away_argument),),
+    details="DURATION is like 30m, 12h, 3d or 2w; /away off ends it early.",
+    section=_SECTION,
+)
+def away(ctx: Context, member: Member, duration: timedelta | None) -> None:
     ctx.uow.due.cancel(member.collective_id, AWAY_ENDS, member.id)
     if duration is None:
         was_away = member.is_away(ctx.now)
         member.away_until = None
         ctx.uow.members.save(member)
         if not was_away:
-            return "You were not marked away; nothing changed."
-        return f"Welcome back, {ctx.name(member)}: rotations include you again."
+            ctx.reply("You were not marked away; nothing changed.")
+        else:
+            ctx.reply(f"Welcome back, {ctx.name(member)}: rotations include you again.")
+        return
     member.away_until = ctx.now + duration
     ctx.uow.members.save(member)
     ctx.uow.due.add(DueWork(None, member.collective_id, AWAY_ENDS, member.id, member.away_until))
-    return (
+    ctx.reply(
         f"{ctx.name(member)}, you are away for {describe_duration(duration)}, until "
         f"{ctx.time(member.away_until)}. Rotations skip you meanwhile; /away off ends it early."
     )
@@ -163,21 +180,5 @@ def away_ends(scope: DueScope) -> None:
     scope.uow.members.save(member)
     scope.announce(f"{scope.name(member)} is back from time away; rotations include them again.")
 
-
-COMMANDS = [
-    Command("join", "become a member, accepting our principles", join, section="Membership", in_direct=False),
-    Command("leave", "stop being a member", leave, section="Membership", members_only=True, in_direct=False),
-    Command("members", "who the members are", members, section="Membership", in_direct=False),
-    Command(
-        "away",
-        "be skipped by rotations for a while",
-        away,
-        args=(Arg("duration", "DURATION|off", _away_argument),),
-        details="DURATION is like 30m, 12h, 3d or 2w; /away off ends it early.",
-        section="Membership",
-        members_only=True,
-        in_direct=False,
-    ),
-]
 
 DUE_HANDLERS = {AWAY_ENDS: away_ends, REQUESTER_LEFT: requester_left}

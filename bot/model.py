@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 
 @dataclass(slots=True)
@@ -56,28 +57,53 @@ class DueWork:
     note: str | None = None  # why it failed, with the logged reference
 
 
-# Items: proposals now, needs later. One number sequence per collective.
-OPEN, ADOPTED, NOT_ADOPTED, WITHDRAWN = "open", "adopted", "not_adopted", "withdrawn"
+class ItemKind(StrEnum):
+    """Proposals and needs share one number sequence per collective."""
+
+    PROPOSAL = "proposal"
+    NEED = "need"
+
+
+class Topic(StrEnum):
+    """What an item is about; ``bot.kinds`` says what each does (its round, amending, adoption, display)."""
+
+    GENERAL = "general"
+    SETTING = "setting"
+    MEMBERSHIP = "membership"
+    REVERSAL = "reversal"
+    ROLE = "role"
+    MONEY = "money"
+    HELP = "help"
+
+
+class Status(StrEnum):
+    """An item's status: open while decided (or, for help, while asking), then how it ended."""
+
+    OPEN = "open"
+    ADOPTED = "adopted"
+    NOT_ADOPTED = "not_adopted"
+    WITHDRAWN = "withdrawn"
+    MET = "done"  # help that is not money, met
+
+
+OPEN, ADOPTED, NOT_ADOPTED, WITHDRAWN = Status.OPEN, Status.ADOPTED, Status.NOT_ADOPTED, Status.WITHDRAWN
 
 
 @dataclass(slots=True)
 class Item:
-    """A proposal (or, later, a need): ``#number`` in its collective.
-
-    ``topic`` says what adoption does: ``general`` (nothing beyond the
-    record), ``setting`` (``data`` holds key and value) or ``membership``
-    (``data`` holds the candidate)."""
+    """A proposal or a need: ``#number`` in its collective. ``topic`` says which kind of item it is
+    (``bot.kinds``); ``data`` holds what its kind needs (a setting's key and value, a candidate, …)."""
 
     id: int | None
     collective_id: int
     number: int
-    kind: str
-    topic: str
+    kind: ItemKind
+    topic: Topic
     author_id: int | None
     title: str
     body: str
     created_at: datetime
-    status: str = OPEN
+    status: Status = Status.OPEN
     decided_at: datetime | None = None
     data: dict = field(default_factory=dict)
     author_name: str | None = field(default=None, compare=False)  # the author's name as loaded; not stored
@@ -128,17 +154,29 @@ class Response:
     at: datetime
 
 
-# Need stages: deciding (a round is open), queued (approved, waiting for funds),
-# funded (reserved from the pool), paid (handed out), rejected, and for help
-# that is not money: asking, done.
+class Stage(StrEnum):
+    """Where a need stands: deciding (a round is open), queued (approved, waiting for funds), funded
+    (reserved from the pool), paid (handed out), rejected, withdrawn, and for help that is not money:
+    asking, done."""
+
+    DECIDING = "deciding"
+    QUEUED = "queued"
+    FUNDED = "funded"
+    PAID = "paid"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    ASKING = "asking"
+    MET = "done"
+
+
 DECIDING, QUEUED, FUNDED, PAID, REJECTED, ASKING, MET = (
-    "deciding",
-    "queued",
-    "funded",
-    "paid",
-    "rejected",
-    "asking",
-    "done",
+    Stage.DECIDING,
+    Stage.QUEUED,
+    Stage.FUNDED,
+    Stage.PAID,
+    Stage.REJECTED,
+    Stage.ASKING,
+    Stage.MET,
 )
 
 
@@ -151,7 +189,7 @@ class Need:
     amount: int | None
     category: str
     private: bool
-    stage: str
+    stage: Stage
     approved_at: datetime | None = None
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from bot.actions import DirectMessage
 from bot.closing import requester_left
-from bot.commands import Arg, Command
+from bot.commands import Arg, Where, command
 from bot.context import Context
 from bot.errors import PrivateRefusal, Refusal
 from bot.items import item_number, looks_like_item_number, resolve
+from bot.kinds import author_name, heading, kind_of
 from bot.model import (
     ASKING,
     DECIDING,
@@ -20,25 +21,39 @@ from bot.model import (
     TREASURER,
     Item,
     LedgerEntry,
+    Member,
     Need,
     Offer,
+    Status,
+    Topic,
 )
 from bot.money import exponent
 from bot.pool import balance_line, money
 from bot.proposals import MAX_TEXT, MAX_TITLE, new_item, refuse_private_in_group
 from bot.record import log_decision
 from bot.rotation import holder_of
-from bot.rounds import FULL, SILENT, author_name, heading, open_round
+from bot.rounds import FULL, SILENT, open_round
 from bot.settings import CATEGORIES
 from bot.text import block, one_line, quoted
 from bot.typed_amounts import money_first, split_word, with_currency_word
 
 MAX_NOTE = 300
+_SECTION = "Pool and needs"
+_N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
 
 
-def need(ctx: Context, text: str) -> None:
+@command(
+    "need",
+    "ask the pool (with an amount) or the members (without one)",
+    args=(Arg("text", "[AMOUNT] DESCRIPTION [#category]", rest=True),),
+    details="Small needs are approved unless someone objects within need_window; larger ones are decided by a "
+    "round. Send it to me in a direct message to ask without your name being shown. "
+    "Categories: " + ", ".join("#" + c for c in CATEGORIES) + ".",
+    section=_SECTION,
+    where=Where.ANY,
+)
+def need(ctx: Context, member: Member, text: str) -> None:
     """``/need AMOUNT DESCRIPTION [#category]`` or ``/need DESCRIPTION [#category]``."""
-    ctx.require_member()
     first, rest = split_word(block(text))
     first, rest = with_currency_word(ctx, first, rest)
     amount = money_first(ctx, first, rest)
@@ -56,16 +71,16 @@ def need(ctx: Context, text: str) -> None:
     if len(title) > MAX_TITLE or len(body) > MAX_TEXT:
         raise Refusal(f"Please keep the description under {MAX_TITLE} characters on its first line.")
     private = ctx.chat.is_direct
-    topic = "help" if amount is None else "money"
+    topic = Topic.HELP if amount is None else Topic.MONEY
     shown = title if amount is None else f"{money(ctx, amount)} — {title}"
     data = {"private": True} if private else {}
-    item = new_item(ctx, topic, f"{shown} ({category})", body.strip(), data, kind="need")
+    item = new_item(ctx, topic, f"{shown} ({category})", body.strip(), data)
     if amount is None:
         ctx.uow.needs.add(Need(item.id, None, category, private, ASKING))
         ctx.announce(_help_text(ctx, item), about=item)
     else:
         ctx.uow.needs.add(Need(item.id, amount, category, private, DECIDING))
-        limit = int(ctx.settings.text("need_auto_limit")) * 10 ** exponent(ctx.settings.text("currency"))
+        limit = ctx.settings.need_auto_limit * 10 ** exponent(ctx.settings.currency)
         if amount <= limit:
             open_round(ctx, item, ctx.settings.need_window, mode=SILENT)
         else:
@@ -96,13 +111,15 @@ def _help_text(ctx: Context, item: Item) -> str:
 
 def _need_item(ctx: Context, number: int | None, command: str) -> tuple[Item, Need]:
     item = resolve(ctx, number, command)
-    if item.kind != "need":
+    if not kind_of(item).is_need:
         raise Refusal(f"#{item.number} is a proposal, not a need.")
     return item, ctx.uow.needs.get(item.id)
 
 
-def offer(ctx: Context, number: int | None, note: str | None) -> None:
-    member = ctx.require_member()
+@command(
+    "offer", "offer to meet a need for help", args=(_N, Arg("note", "NOTE", rest=True, optional=True)), section=_SECTION
+)
+def offer(ctx: Context, member: Member, number: int | None, note: str | None) -> None:
     item, need_ = _need_item(ctx, number, "offer")
     if need_.stage != ASKING:
         raise Refusal(f"#{item.number} is not asking for help: it is {need_.stage}.")
@@ -129,8 +146,8 @@ def offer(ctx: Context, number: int | None, note: str | None) -> None:
     ctx.tell(asker, f"{offered}. When it is met, say /done {item.number}.", private=private, about=item)
 
 
-def done(ctx: Context, number: int | None) -> str:
-    member = ctx.require_member()
+@command("done", "say your need for help is met", args=(_N,), section=_SECTION, where=Where.ANY)
+def done(ctx: Context, member: Member, number: int | None) -> None:
     item, need_ = _need_item(ctx, number, "done")
     refuse_private_in_group(ctx, item, "done")
     if item.author_id != member.id:
@@ -139,21 +156,21 @@ def done(ctx: Context, number: int | None) -> str:
         raise Refusal(f"#{item.number} is not open help: it is {need_.stage}.")
     need_.stage = MET
     ctx.uow.needs.save(need_)
-    item.status, item.decided_at = "done", ctx.now
+    item.status, item.decided_at = Status.MET, ctx.now
     ctx.uow.items.save(item)
     log_decision(ctx, item, "met")
     shown = ctx.name
     helpers = [shown(ctx.uow.members.get(o.member_id)) for o in ctx.uow.needs.offers(item.id)]
     thanks = f" Thank you, {', '.join(helpers)}!" if helpers else ""
     ctx.announce(f"#{item.number} {item.title} is met.{thanks}", about=item)
-    return "Marked as met." if ctx.chat.is_direct else None
+    if ctx.chat.is_direct:
+        ctx.reply("Marked as met.")
 
 
-def may_pay_out(ctx: Context, item: Item) -> None:
+def may_pay_out(ctx: Context, member: Member, item: Item) -> None:
     """The current treasurer, where the role is filled; otherwise any member.
     Whoever asked does not pay themselves out — except for a private need,
     where a different answer would tell the group who asked."""
-    member = ctx.require_member()
     treasurer = holder_of(ctx.uow, ctx.collective.id, TREASURER)
     if item.data.get("private"):
         if treasurer is not None and treasurer.id != member.id:
@@ -165,9 +182,10 @@ def may_pay_out(ctx: Context, item: Item) -> None:
         raise Refusal(f"The treasurer ({ctx.name(treasurer)}, this term) records payouts.")
 
 
-def paid(ctx: Context, number: int | None) -> None:
+@command("paid", "record that a funded need was paid out", args=(_N,), section=_SECTION)
+def paid(ctx: Context, member: Member, number: int | None) -> None:
     item, need_ = _need_item(ctx, number, "paid")
-    may_pay_out(ctx, item)
+    may_pay_out(ctx, member, item)
     if need_.stage == PAID:
         raise Refusal(f"#{item.number} was paid out already.")
     if need_.stage != FUNDED:
@@ -179,46 +197,9 @@ def paid(ctx: Context, number: int | None) -> None:
     if not ctx.uow.needs.move(item.id, FUNDED, PAID):
         raise Refusal(f"#{item.number} was paid out a moment ago.")
     amount = ctx.uow.ledger.reserved_for(item.id)
-    ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, PAYOUT, amount, ctx.now, ctx.member.id, item.id))
+    ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, PAYOUT, amount, ctx.now, member.id, item.id))
     log_decision(ctx, item, "paid")
     ctx.announce(
-        f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.name(ctx.member)}. " + balance_line(ctx),
+        f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.name(member)}. " + balance_line(ctx),
         about=item,
     )
-
-
-_SECTION = "Pool and needs"
-_N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
-
-COMMANDS = [
-    Command(
-        "need",
-        "ask the pool (with an amount) or the members (without one)",
-        need,
-        args=(Arg("text", "[AMOUNT] DESCRIPTION [#category]", rest=True),),
-        details="Small needs are approved unless someone objects within need_window; larger ones are decided by a "
-        "round. Send it to me in a direct message to ask without your name being shown. "
-        "Categories: " + ", ".join("#" + c for c in CATEGORIES) + ".",
-        section=_SECTION,
-        members_only=True,
-    ),
-    Command(
-        "offer",
-        "offer to meet a need for help",
-        offer,
-        args=(_N, Arg("note", "NOTE", rest=True, optional=True)),
-        section=_SECTION,
-        members_only=True,
-        in_direct=False,
-    ),
-    Command("done", "say your need for help is met", done, args=(_N,), section=_SECTION, members_only=True),
-    Command(
-        "paid",
-        "record that a funded need was paid out",
-        paid,
-        args=(_N,),
-        section=_SECTION,
-        members_only=True,
-        in_direct=False,
-    ),
-]

@@ -1,14 +1,14 @@
-"""What an adopted proposal does: executable outcomes, so no one changes the
-rules or the membership alone."""
+"""What adopted proposals do (each kind in ``bot.kinds`` calls its own): admitting a member, applying a
+setting — executable outcomes, so no one changes the rules or the membership alone."""
 
 from __future__ import annotations
 
 from bot.context import Scope
-from bot.model import DECIDING, FUNDED, QUEUED, Item, Member
-from bot.pool import apply_reversal, approve, fund_queue, reject
+from bot.model import DECIDING, FUNDED, QUEUED, Member
+from bot.pool import fund_queue
 from bot.record import recount_twins
-from bot.rotation import create_role, on_join
-from bot.settings import KEYS, CollectiveSettings, shown_setting
+from bot.rotation import on_join
+from bot.settings import KEYS, shown_setting
 
 
 def admit(scope: Scope, platform: str, user_id: str, name: str) -> Member:
@@ -30,7 +30,7 @@ def admit(scope: Scope, platform: str, user_id: str, name: str) -> Member:
 def currency_problem(scope: Scope) -> str | None:
     """Why the currency cannot change now: amounts already asked or recorded are in
     the current one, and a change would rescale them (50 EUR is not 5,000 JPY)."""
-    current = scope.settings.text("currency")
+    current = scope.settings.currency
     if scope.uow.ledger.recent(scope.collective.id, 1):
         return f"the pool's ledger is kept in {current} already, and its amounts can't change currency"
     if any(scope.uow.needs.in_stage(scope.collective.id, stage) for stage in (DECIDING, QUEUED, FUNDED)):
@@ -40,29 +40,10 @@ def currency_problem(scope: Scope) -> str | None:
 
 def apply_setting(scope: Scope, key: str, value: str) -> str:
     if key == "currency" and (problem := currency_problem(scope)):
-        current = scope.settings.text("currency")
+        current = scope.settings.currency
         return f"But {problem}, so the currency stays {current}."
     scope.uow.settings.put(scope.collective.id, key, value)
     if key == "need_priorities":
-        scope.settings = CollectiveSettings({**scope.settings.stored, key: value})
+        scope.settings = scope.settings.with_value(key, value)
         fund_queue(scope)
     return f"{key} is now {shown_setting(key, value)} ({KEYS[key].meaning})."
-
-
-def carry_out(scope: Scope, item: Item, adopted: bool) -> str:
-    """Do what the decided item says; returns a sentence for the outcome message."""
-    if item.kind == "need":
-        return approve(scope, item) if adopted else reject(scope, item)
-    if not adopted:
-        return ""
-    if item.topic == "setting":
-        return apply_setting(scope, item.data["key"], item.data["value"])
-    if item.topic == "reversal":
-        return apply_reversal(scope, item.data["entry"], item.data["reason"], item.author_id)
-    if item.topic == "role":
-        return create_role(scope, item.data)
-    if item.topic == "membership":
-        candidate = item.data["candidate"]
-        admit(scope, candidate["platform"], candidate["user_id"], candidate["name"])
-        return f"{candidate['name']} is now a member. Welcome!"
-    return ""

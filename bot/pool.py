@@ -15,10 +15,11 @@ from bot.model import (
     RELEASE,
     RESERVATION,
     REVERSAL,
-    WITHDRAWN,
     Item,
     LedgerEntry,
     Need,
+    Stage,
+    Status,
 )
 from bot.money import format_amount
 from bot.record import log_decision
@@ -49,7 +50,7 @@ def balances(scope: Scope) -> Balances:
 
 
 def money(scope: Scope, minor: int) -> str:
-    return format_amount(minor, scope.settings.text("currency"), scope.settings.text("language"))
+    return format_amount(minor, scope.settings.currency, scope.settings.language)
 
 
 def balance_line(scope: Scope) -> str:
@@ -65,7 +66,7 @@ def queue(scope: Scope) -> list[tuple[Item, Need]]:
 
 def queue_order(scope: Scope):
     """The queue's order: by category priority, then by age."""
-    order = {name: rank for rank, name in enumerate(scope.settings.text("need_priorities").split(","))}
+    order = {name: rank for rank, name in enumerate(scope.settings.need_priorities)}
     return lambda pair: (order.get(pair[1].category, len(order)), pair[0].created_at, pair[0].number)
 
 
@@ -118,13 +119,13 @@ def withdraw_need(scope: Scope, item: Item, reason: str) -> None:
     if need.stage not in (QUEUED, FUNDED):
         return
     reserved = scope.uow.ledger.reserved_for(item.id)
-    if not scope.uow.needs.move(item.id, need.stage, WITHDRAWN):
+    if not scope.uow.needs.move(item.id, need.stage, Stage.WITHDRAWN):
         return
     if reserved:
         scope.uow.ledger.append(
             LedgerEntry(None, scope.collective.id, RELEASE, reserved, scope.now, item_id=item.id, note=reason)
         )
-    item.status, item.decided_at = WITHDRAWN, scope.now
+    item.status, item.decided_at = Status.WITHDRAWN, scope.now
     scope.uow.items.save(item)
     log_decision(scope, item, "withdrawn")
     released = f"; {money(scope, reserved)} goes back to the pool" if reserved else ""

@@ -6,35 +6,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.closing import settle_if_due
-from bot.commands import Arg, Command
+from bot.commands import Arg, Where, command
 from bot.context import Context
 from bot.durations import looks_like_duration, parse_duration
 from bot.errors import Refusal
 from bot.items import item_number, looks_like_item_number, resolve
-from bot.model import (
-    FUNDED,
-    NOT_ADOPTED,
-    OPEN,
-    QUEUED,
-    ROUND_AMENDED,
-    ROUND_OPEN,
-    ROUND_WITHDRAWN,
-    WITHDRAWN,
-    Item,
-    Round,
-)
+from bot.kinds import KINDS, author_name, heading, kind_of
+from bot.model import ROUND_AMENDED, ROUND_OPEN, ROUND_WITHDRAWN, Item, Member, Round, Stage, Status, Topic
 from bot.pool import withdraw_need
 from bot.responses import refuse_unless_open
-from bot.rounds import (
-    NOUNS,
-    author_name,
-    counts,
-    end,
-    heading,
-    open_round,
-    standing,
-    tally_line,
-)
+from bot.rounds import NOUNS, counts, end, open_round, standing, tally_line
 from bot.text import block, one_line, quoted
 
 MAX_TITLE = 200
@@ -55,13 +36,13 @@ def split_text(text: str) -> tuple[str, str]:
     return title, body
 
 
-def new_item(
-    ctx: Context, topic: str, title: str, body: str = "", data: dict | None = None, author=True, kind="proposal"
-) -> Item:
-    """A new item, taking the collective's next ``#N`` (proposals and needs share them)."""
+def new_item(ctx: Context, topic: Topic, title: str, body: str = "", data: dict | None = None, author=True) -> Item:
+    """A new item of the kind ``topic`` names, taking the collective's next ``#N`` (proposals and needs share
+    them)."""
     collective = ctx.require_collective()
     number = ctx.uow.items.next_number(collective.id)
     author_id = ctx.member.id if author and ctx.member else None
+    kind = KINDS[topic].item_kind
     item = Item(None, collective.id, number, kind, topic, author_id, title, body, ctx.now, data=data or {})
     if not ctx.chat.is_direct:  # where it was raised: its messages go there (see bot.addressing)
         item.raised_platform, item.raised_chat = ctx.chat.platform, ctx.chat.chat_id
@@ -69,9 +50,24 @@ def new_item(
     return ctx.uow.items.add(item)
 
 
-def propose(ctx: Context, duration: timedelta | None, text: str) -> None:
+_N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
+_SECTION = "Proposals"
+
+
+@command(
+    "propose",
+    "raise a proposal; further lines are its detail",
+    args=(
+        Arg("duration", "DURATION", parse_duration, optional=True, looks=looks_like_duration),
+        Arg("text", "TITLE", rest=True),
+    ),
+    details="DURATION (like 12h, 3d, 2w) is how long the round stays open; by default the collective's "
+    "proposal_duration.",
+    section=_SECTION,
+)
+def propose(ctx: Context, member: Member, duration: timedelta | None, text: str) -> None:
     title, body = split_text(text)
-    item = new_item(ctx, "general", title, body)
+    item = new_item(ctx, Topic.GENERAL, title, body)
     open_round(ctx, item, duration or ctx.settings.proposal_duration)
 
 
@@ -84,7 +80,18 @@ def page_number(text: str) -> int:
     return int(text)
 
 
-def proposals(ctx: Context, page: int | None) -> str:
+@command(
+    "proposals",
+    "open items with their tallies",
+    args=(Arg("page", "PAGE", page_number, optional=True),),
+    section=_SECTION,
+    details=f"{PAGE} items to a page, lowest number first.",
+)
+def proposals(ctx: Context, page: int | None) -> None:
+    ctx.reply(_open_items(ctx, page))
+
+
+def _open_items(ctx: Context, page: int | None) -> str:
     collective = ctx.require_collective()
     total = ctx.uow.items.count_open(collective.id)
     if not total:
@@ -92,15 +99,14 @@ def proposals(ctx: Context, page: int | None) -> str:
     pages = -(-total // PAGE)
     page = min(page or 1, pages)
     items = ctx.uow.items.open(collective.id, limit=PAGE, offset=(page - 1) * PAGE)
-    latest = ctx.uow.rounds.latest_for([item.id for item in items if item.topic != "help"])
+    latest = ctx.uow.rounds.latest_for([item.id for item in items if kind_of(item).has_round])
     if any(settle_if_due(ctx, item, latest[item.id]) for item in items if item.id in latest):
-        return proposals(ctx, page)  # a round past its deadline closed first: list what is open now
+        return _open_items(ctx, page)  # a round past its deadline closed first: list what is open now
     tallies = counts(ctx, list(latest.values()))
     lines = []
     for item in items:
-        if item.topic == "help":
-            offers = len(ctx.uow.needs.offers(item.id))
-            lines.append(f"{heading(item)} — asking for help, {offers} offer{'s' if offers != 1 else ''} so far")
+        if not kind_of(item).has_round:
+            lines.append(kind_of(item).listing(ctx, item))
             continue
         round_ = latest[item.id]
         lines.append(
@@ -115,10 +121,15 @@ def proposals(ctx: Context, page: int | None) -> str:
     return "\n".join([heading_line, *lines, more])
 
 
-def show(ctx: Context, number: int | None) -> str:
-    item = resolve(ctx, number, "show")
-    if item.topic == "help":
-        return _show_help(ctx, item)
+@command("show", "an item's text, every response and who has not responded", args=(_N,), section=_SECTION)
+def show(ctx: Context, number: int | None) -> None:
+    ctx.reply(_shown(ctx, resolve(ctx, number, "show")))
+
+
+def _shown(ctx: Context, item: Item) -> str:
+    kind = kind_of(item)
+    if not kind.has_round:
+        return kind.show(ctx, item)
     rounds = ctx.uow.rounds.of_item(item.id)
     if settle_if_due(ctx, item, rounds[-1]):  # past its deadline: the outcome first, then the record
         rounds = ctx.uow.rounds.of_item(item.id)
@@ -127,7 +138,7 @@ def show(ctx: Context, number: int | None) -> str:
     status = {ROUND_OPEN: f"open, closes {ctx.time(round_.closes_at)}"}.get(
         round_.status, item.status.replace("_", " ")
     )
-    raised = "Asked" if item.kind == "need" else "Proposed"
+    raised = "Asked" if kind.is_need else "Proposed"
     lines = [f"#{item.number} {round_.title}", f"{raised} by {author}. Round {round_.number}: {status}."]
     if round_.body:
         lines.append(quoted(round_.body))
@@ -152,24 +163,11 @@ def show(ctx: Context, number: int | None) -> str:
     return "\n".join(lines)
 
 
-def _show_help(ctx: Context, item: Item) -> str:
-    need = ctx.uow.needs.get(item.id)
-    lines = [f"#{item.number} {item.title}", f"Asked by {author_name(ctx, item)}. {need.stage.capitalize()}."]
-    if item.body:
-        lines.append(quoted(item.body))
-    shown = ctx.name
-    for offer in ctx.uow.needs.offers(item.id):
-        note = f": {one_line(offer.note)}" if offer.note else ""
-        lines.append(f"• {shown(ctx.uow.members.get(offer.member_id))} offers to help{note}")
-    return "\n".join(lines)
-
-
-def _own_item(ctx: Context, number: int | None, command: str) -> Item:
-    item = resolve(ctx, number, command)
-    member = ctx.require_member()
-    refuse_private_in_group(ctx, item, command)
+def _own_item(ctx: Context, member: Member, number: int | None, verb: str) -> Item:
+    item = resolve(ctx, number, verb)
+    refuse_private_in_group(ctx, item, verb)
     if item.author_id != member.id:
-        raise Refusal(f"Only the author of #{item.number} can {command} it.")
+        raise Refusal(f"Only the author of #{item.number} can {verb} it.")
     return item
 
 
@@ -185,29 +183,33 @@ def refuse_private_in_group(ctx: Context, item: Item, command: str) -> None:
 
 def current_round(ctx: Context, item: Item) -> Round:
     """The item's latest round; help that is not money has none."""
-    if item.topic == "help":
+    if not kind_of(item).has_round:
         raise Refusal(
             f"#{item.number} asks for help, not for a decision, so it has no round. /offer {item.number} helps."
         )
     return ctx.uow.rounds.latest(item.id)
 
 
-def amend(ctx: Context, number: int | None, text: str) -> None:
-    item = _own_item(ctx, number, "amend")
+@command(
+    "amend",
+    "replace your proposal's text: a new round begins",
+    args=(_N, Arg("text", "NEW TEXT", rest=True)),
+    section=_SECTION,
+)
+def amend(ctx: Context, member: Member, number: int | None, text: str) -> None:
+    item = _own_item(ctx, member, number, "amend")
     current = current_round(ctx, item)
     if settle_if_due(ctx, item, current):  # decided at its deadline: too late to amend that round
         ctx.reply(f"{heading(item)} reached its deadline before your change, so it was decided as it stood.")
         return
-    if item.status == WITHDRAWN:
+    if item.status == Status.WITHDRAWN:
         raise Refusal(f"{heading(item)} was withdrawn; propose it again with /propose.")
-    if item.status not in (OPEN, NOT_ADOPTED):
+    if item.status not in (Status.OPEN, Status.NOT_ADOPTED):
         raise Refusal(f"{heading(item)} was adopted; a change to it is a new proposal.")
-    if item.kind == "need":
-        raise Refusal(f"#{item.number} is a need; withdraw it and ask again to change it.")
-    if item.topic != "general":
-        raise Refusal(f"#{item.number} changes a setting or the membership; its text cannot be amended.")
+    if not kind_of(item).amendable:
+        raise Refusal(kind_of(item).not_amendable.format(number=item.number))
     title, body = split_text(text)
-    item.title, item.body, item.status, item.decided_at = title, body, OPEN, None
+    item.title, item.body, item.status, item.decided_at = title, body, Status.OPEN, None
     ctx.uow.items.save(item)
     zone = ctx.settings.timezone  # the same span on the local clock, across a daylight-saving change
     duration = current.closes_at.astimezone(zone).replace(tzinfo=None) - current.opened_at.astimezone(zone).replace(
@@ -219,80 +221,36 @@ def amend(ctx: Context, number: int | None, text: str) -> None:
         end(ctx, item, current, ROUND_AMENDED)  # its message says so, without buttons
 
 
-def withdraw(ctx: Context, number: int | None) -> str | None:
-    item = _own_item(ctx, number, "withdraw")
-    if item.topic == "help":
+@command(
+    "withdraw",
+    "withdraw your proposal or need (a private need: in a direct message)",
+    args=(_N,),
+    section=_SECTION,
+    where=Where.ANY,
+)
+def withdraw(ctx: Context, member: Member, number: int | None) -> None:
+    item = _own_item(ctx, member, number, "withdraw")
+    kind = kind_of(item)
+    if not kind.has_round:
         raise Refusal(f"When #{item.number} is met or no longer needed, say /done {item.number}.")
-    if item.kind == "need" and ctx.uow.needs.get(item.id).stage in (QUEUED, FUNDED):
+    if kind.is_need and ctx.uow.needs.get(item.id).stage in (Stage.QUEUED, Stage.FUNDED):
         withdraw_need(ctx, item, "" if item.data.get("private") else "no longer needed")
-        return "Withdrawn." if ctx.chat.is_direct else None
+        if ctx.chat.is_direct:
+            ctx.reply("Withdrawn.")
+        return
     round_ = ctx.uow.rounds.latest(item.id)
     if settle_if_due(ctx, item, round_):  # decided at its deadline, before the withdrawal came
         ctx.reply(f"{heading(item)} reached its deadline before your withdrawal, so it was decided as it stood.")
-        return None
+        return
     refuse_unless_open(ctx, item, round_)
-    if item.kind == "need":
+    if kind.is_need:
         need = ctx.uow.needs.get(item.id)
-        need.stage = WITHDRAWN
+        need.stage = Stage.WITHDRAWN
         ctx.uow.needs.save(need)
     end(ctx, item, round_, ROUND_WITHDRAWN)
-    item.status, item.decided_at = WITHDRAWN, ctx.now
+    item.status, item.decided_at = Status.WITHDRAWN, ctx.now
     ctx.uow.items.save(item)
-    by = "whoever asked" if item.data.get("private") else ctx.name(ctx.member)
+    by = "whoever asked" if item.data.get("private") else ctx.name(member)
     ctx.announce(f"{heading(item)} is withdrawn by {by}. Its responses stay in the record.", about=item)
-    return "Withdrawn." if ctx.chat.is_direct else None
-
-
-_N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
-_SECTION = "Proposals"
-
-COMMANDS = [
-    Command(
-        "propose",
-        "raise a proposal; further lines are its detail",
-        propose,
-        args=(
-            Arg("duration", "DURATION", parse_duration, optional=True, looks=looks_like_duration),
-            Arg("text", "TITLE", rest=True),
-        ),
-        details="DURATION (like 12h, 3d, 2w) is how long the round stays open; by default the collective's "
-        "proposal_duration.",
-        section=_SECTION,
-        members_only=True,
-        in_direct=False,
-    ),
-    Command(
-        "proposals",
-        "open items with their tallies",
-        proposals,
-        args=(Arg("page", "PAGE", page_number, optional=True),),
-        section=_SECTION,
-        in_direct=False,
-        details=f"{PAGE} items to a page, lowest number first.",
-    ),
-    Command(
-        "show",
-        "an item's text, every response and who has not responded",
-        show,
-        args=(_N,),
-        section=_SECTION,
-        in_direct=False,
-    ),
-    Command(
-        "amend",
-        "replace your proposal's text: a new round begins",
-        amend,
-        args=(_N, Arg("text", "NEW TEXT", rest=True)),
-        section=_SECTION,
-        members_only=True,
-        in_direct=False,
-    ),
-    Command(
-        "withdraw",
-        "withdraw your proposal or need (a private need: in a direct message)",
-        withdraw,
-        args=(_N,),
-        section=_SECTION,
-        members_only=True,
-    ),
-]
+    if ctx.chat.is_direct:
+        ctx.reply("Withdrawn.")

@@ -5,21 +5,33 @@ from __future__ import annotations
 
 from bot.actions import DirectMessage
 from bot.closing import settle_if_due
-from bot.commands import Arg, Command
+from bot.commands import Arg, command
 from bot.context import Context
 from bot.errors import PrivateRefusal, Refusal
 from bot.items import item_number, looks_like_item_number, resolve
-from bot.model import AGREE, BLOCK, OBJECT, ROUND_OPEN, ROUND_WITHDRAWN, STAND_ASIDE, WITHDRAWN, Item, Response, Round
-from bot.rounds import NOUNS, SILENT, VERBS, escalate, heading, refresh, round_id_of
+from bot.kinds import heading, kind_of
+from bot.model import (
+    AGREE,
+    BLOCK,
+    OBJECT,
+    ROUND_OPEN,
+    ROUND_WITHDRAWN,
+    STAND_ASIDE,
+    Item,
+    Member,
+    Response,
+    Round,
+    Status,
+)
+from bot.rounds import NOUNS, SILENT, VERBS, escalate, refresh, round_id_of
 from bot.text import one_line
 
 REASON_NEEDED = (OBJECT, BLOCK)
 MAX_REASON = 1000
 
 
-def respond(ctx: Context, kind: str, item: Item, reason: str) -> None:
-    member = ctx.require_member()
-    if item.topic == "help":
+def respond(ctx: Context, member: Member, kind: str, item: Item, reason: str) -> None:
+    if not kind_of(item).has_round:
         raise Refusal(f"#{item.number} asks for help, not for a decision: /offer {item.number} to help.")
     round_, on_roll, replaced = ctx.uow.rounds.latest_with_entry(item.id, member.id)
     if settle_if_due(ctx, item, round_):
@@ -71,17 +83,40 @@ def noted(item: Item) -> str:
 
 
 def refuse_unless_open(ctx: Context, item: Item, round_: Round) -> None:
-    if item.status == WITHDRAWN or round_.status == ROUND_WITHDRAWN:
+    if item.status == Status.WITHDRAWN or round_.status == ROUND_WITHDRAWN:
         raise Refusal(f"{heading(item)} was withdrawn by its author.")
     if round_.status != ROUND_OPEN:
         raise Refusal(f"{heading(item)} is closed. Its outcome:\n{round_.outcome}")
 
 
-def _command(kind: str):
-    def run(ctx: Context, number: int | None, reason: str | None) -> None:
-        respond(ctx, kind, resolve(ctx, number, kind), one_line(reason or ""))
+_SUMMARIES = {
+    AGREE: ("agree with a proposal", "COMMENT"),
+    STAND_ASIDE: ("stand aside: you won't stop it, but won't take part", "REASON"),
+    OBJECT: ("object, saying why (under consensus it does not stop it)", "REASON"),
+    BLOCK: ("block: a principled objection that stops it under consensus", "REASON"),
+}
 
-    return run
+
+def _declare(kind: str, summary: str, metavar: str) -> None:
+    """/agree, /standaside, /object and /block: one handler each, alike but for the response they give."""
+    required = kind in REASON_NEEDED
+
+    @command(
+        kind,
+        summary,
+        args=(
+            Arg("number", "N", item_number, optional=True, looks=looks_like_item_number),
+            Arg("reason", metavar, rest=True, optional=not required),
+        ),
+        section="Proposals",
+        details="N may be left out when only one item is open." + (" A reason is required." if required else ""),
+    )
+    def run(ctx: Context, member: Member, number: int | None, reason: str | None) -> None:
+        respond(ctx, member, kind, resolve(ctx, number, kind), one_line(reason or ""))
+
+
+for _kind, (_summary, _metavar) in _SUMMARIES.items():
+    _declare(_kind, _summary, _metavar)
 
 
 def choice_made(ctx: Context, key: str, choice: str) -> None:
@@ -105,7 +140,7 @@ def choice_made(ctx: Context, key: str, choice: str) -> None:
         raise Refusal(
             f"{ctx.sender.display_name}, to {NOUNS[choice]} you need to say why: /{choice} {item.number} REASON"
         )
-    respond(ctx, choice, item, "")
+    respond(ctx, ctx.require_member(), choice, item, "")
 
 
 def choice_withdrawn(ctx: Context, key: str, choice: str) -> None:
@@ -121,34 +156,3 @@ def choice_withdrawn(ctx: Context, key: str, choice: str) -> None:
     if ctx.uow.responses.remove(round_.id, member.id, choice):
         ctx.acknowledge(f"{ctx.name(member)} withdraws their response ({NOUNS[choice]}) to {heading(item)}.")
         refresh(ctx, item, round_)
-
-
-def _usage_details(kind: str) -> str:
-    if kind in REASON_NEEDED:
-        return "N may be left out when only one item is open. A reason is required."
-    return "N may be left out when only one item is open."
-
-
-_SUMMARIES = {
-    AGREE: ("agree with a proposal", "COMMENT"),
-    STAND_ASIDE: ("stand aside: you won't stop it, but won't take part", "REASON"),
-    OBJECT: ("object, saying why (under consensus it does not stop it)", "REASON"),
-    BLOCK: ("block: a principled objection that stops it under consensus", "REASON"),
-}
-
-COMMANDS = [
-    Command(
-        kind,
-        summary,
-        _command(kind),
-        args=(
-            Arg("number", "N", item_number, optional=True, looks=looks_like_item_number),
-            Arg("reason", metavar, rest=True, optional=kind not in REASON_NEEDED),
-        ),
-        section="Proposals",
-        details=_usage_details(kind),
-        members_only=True,
-        in_direct=False,
-    )
-    for kind, (summary, metavar) in _SUMMARIES.items()
-]

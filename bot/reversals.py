@@ -3,12 +3,14 @@ appends its reversal, and needs it had funded go back to the queue in order."""
 
 from __future__ import annotations
 
-from bot.commands import Arg, Command
+from bot.commands import Arg, command
 from bot.context import Context
 from bot.errors import Refusal
+from bot.kinds import heading
+from bot.model import Member, Topic
 from bot.pool import apply_reversal, money, reversal_problem
 from bot.proposals import MAX_TITLE, new_item
-from bot.rounds import heading, open_round
+from bot.rounds import open_round
 from bot.text import one_line
 
 MAX_REASON = 300
@@ -21,9 +23,16 @@ def entry_number(text: str) -> int:
     return int(digits)
 
 
-def reverse(ctx: Context, entry: int, reason: str) -> str | None:
+@command(
+    "reverse",
+    "propose undoing a mistaken ledger entry",
+    args=(Arg("entry", "ENTRY", entry_number), Arg("reason", "REASON", rest=True)),
+    details="ENTRY is the number /ledger shows. The entry stays in the ledger; when the proposal is adopted, "
+    "a reversal is appended, and needs it had funded go back to the queue in order.",
+    section="Pool and needs",
+)
+def reverse(ctx: Context, member: Member, entry: int, reason: str) -> None:
     collective = ctx.require_collective()
-    member = ctx.require_member()
     reason = one_line(reason)
     if not reason:
         raise Refusal("Say why the entry was a mistake: /reverse ENTRY REASON")
@@ -34,31 +43,18 @@ def reverse(ctx: Context, entry: int, reason: str) -> str | None:
         raise Refusal(f"There is no ledger entry {entry}. /ledger shows the entries with their numbers.")
     if problem := reversal_problem(ctx, original):
         raise Refusal(problem)
-    pending = ctx.uow.items.find_open(collective.id, "reversal", "entry", original.id)
+    pending = ctx.uow.items.find_open(collective.id, Topic.REVERSAL, "entry", original.id)
     if pending is not None:
         raise Refusal(f"{heading(pending)} proposes that already; respond to it, or wait for its outcome.")
     if len(ctx.uow.members.active(collective.id)) == 1:
-        return "You are the only member, so it applies at once: " + apply_reversal(ctx, original.id, reason, member.id)
+        ctx.reply(
+            "You are the only member, so it applies at once: " + apply_reversal(ctx, original.id, reason, member.id)
+        )
+        return
     what = f"{original.kind} of {money(ctx, original.amount)}"
     title = f"Reverse ledger entry {entry} ({what}): {reason}"
     if len(title) > MAX_TITLE:
         title = title[: MAX_TITLE - 1] + "…"
     data = {"entry": original.id, "number": entry, "reason": reason}
-    item = new_item(ctx, "reversal", title, data=data)
+    item = new_item(ctx, Topic.REVERSAL, title, data=data)
     open_round(ctx, item, ctx.settings.proposal_duration)
-    return None
-
-
-COMMANDS = [
-    Command(
-        "reverse",
-        "propose undoing a mistaken ledger entry",
-        reverse,
-        args=(Arg("entry", "ENTRY", entry_number), Arg("reason", "REASON", rest=True)),
-        details="ENTRY is the number /ledger shows. The entry stays in the ledger; when the proposal is adopted, "
-        "a reversal is appended, and needs it had funded go back to the queue in order.",
-        section="Pool and needs",
-        members_only=True,
-        in_direct=False,
-    ),
-]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.commands import Arg, Command
+from bot.commands import Arg, Where, command, group
 from bot.context import Context
 from bot.durations import parse_duration
 from bot.errors import Refusal
 from bot.fairness import Cadence, parse_clock, parse_weekday
 from bot.items import item_number, looks_like_item_number, resolve
+from bot.kinds import heading
 from bot.model import (
     FUNDED,
     KNOWN_ROLES,
@@ -22,6 +24,7 @@ from bot.model import (
     Member,
     Role,
     Swap,
+    Topic,
 )
 from bot.proposals import new_item
 from bot.rotation import (
@@ -35,7 +38,7 @@ from bot.rotation import (
     role_spec,
     schedule_handover,
 )
-from bot.rounds import heading, open_round
+from bot.rounds import open_round
 
 _ROLE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 _SECTION = "Rotation"
@@ -49,11 +52,13 @@ def role_name(text: str) -> str:
     return name
 
 
-def roles(ctx: Context) -> str:
+@command("roles", "each role, who holds it, who is next and when", section=_SECTION)
+def roles(ctx: Context) -> None:
     collective = ctx.require_collective()
     found = ctx.uow.roles.of_collective(collective.id)
     if not found:
-        return "No rotating roles yet. /rotation add facilitator 1w starts one."
+        ctx.reply("No rotating roles yet. /rotation add facilitator 1w starts one.")
+        return
     lines = ["Roles:"]
     shown = ctx.name
     for role in found:
@@ -68,84 +73,110 @@ def roles(ctx: Context) -> str:
                 line += f"; next: {shown(following)}"
         line += f". Roster: {', '.join(roster) if roster else 'empty'}."
         lines.append(line)
-    return "\n".join(lines)
+    ctx.reply("\n".join(lines))
 
 
-def rotation(ctx: Context, action: str, name: str, rest: str | None) -> str | None:
-    collective = ctx.require_collective()
-    member = ctx.require_member()
-    role = ctx.uow.roles.named(collective.id, name)
-    if action == "add":
-        return _add(ctx, name, role, rest or "")
-    if rest:
-        raise Refusal(f"I did not expect '{rest}' here.\nUsage: /rotation {action} ROLE")
-    if role is None:
-        raise Refusal(f"There is no {name} role. /roles lists them; /rotation add {name} EVERY starts one.")
-    if action == "join":
-        if not ctx.uow.roles.join(role.id, member.id, ctx.now):
-            return f"You are on the {role.name} roster already."
-        ctx.reply(f"{ctx.name(member)} joins the {role.name} roster.")
-        if role.holder_id is None:
-            schedule_handover(ctx, role, ctx.now)
-            fill(ctx, role, "")
-        return None
-    if not ctx.uow.roles.leave(role.id, member.id):
-        return f"You are not on the {role.name} roster."
-    ctx.reply(f"{ctx.name(member)} leaves the {role.name} roster.")
-    if role.holder_id == member.id:
-        fill(ctx, role, f"{ctx.name(member)} stepped down, so ")
-    return None
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """When a new role changes hands, as typed after its name: ``1w at mon 18:00``."""
+
+    every: timedelta
+    every_text: str
+    weekday: int | None
+    at: tuple[int, int] | None
 
 
-USAGE_ADD = "Usage: /rotation add ROLE EVERY [at WEEKDAY HH:MM], e.g. " + EXAMPLE
-
-
-def _add(ctx: Context, name: str, existing: Role | None, spec: str) -> str | None:
-    if existing is not None:
-        raise Refusal(f"There is a {name} role already. /roles shows it.")
-    words = spec.split()
+def schedule_of(text: str) -> Schedule:
+    """ValueError for words that do not read as a schedule (answered with the usage); Refusal for a schedule
+    that reads but cannot be (answered as it is)."""
+    words = text.split()
     has_at = "at" in [word.lower() for word in words]
     split = [word.lower() for word in words].index("at") if has_at else len(words)
     every_text, at_words = " ".join(words[:split]), words[split + 1 :]
-    try:
-        every = parse_duration(every_text or "")
-    except ValueError as error:
-        raise Refusal(f"{error}\n{USAGE_ADD}") from None
+    every = parse_duration(every_text or "")
     if every < parse_duration("1h"):
         raise Refusal("A role changes hands at most once an hour.")
     weekday = at = None
     if has_at and not at_words:
-        raise Refusal(f"Say when after 'at': at mon 09:00, or at 09:00 for a daily handover.\n{USAGE_ADD}")
-    if at_words:
-        try:
-            if len(at_words) == 2:
-                weekday, at = parse_weekday(at_words[0]), parse_clock(at_words[1])
-            elif len(at_words) == 1:
-                at = parse_clock(at_words[0])
-            else:
-                raise ValueError("Write the handover time like: at mon 09:00, or at 09:00.")
-        except ValueError as error:
-            raise Refusal(f"{error}\n{USAGE_ADD}") from None
-        if weekday is not None and every % timedelta(weeks=1):
-            raise Refusal(f"A handover on a weekday needs a cadence in whole weeks (1w, 2w, …), not {every_text}.")
-        if at is not None and every % timedelta(days=1):
-            raise Refusal(f"A handover at a time of day needs a cadence in whole days or weeks, not {every_text}.")
-    data = role_spec(name, every, weekday, at)
+        raise ValueError("Say when after 'at': at mon 09:00, or at 09:00 for a daily handover.")
+    if len(at_words) == 2:
+        weekday, at = parse_weekday(at_words[0]), parse_clock(at_words[1])
+    elif len(at_words) == 1:
+        at = parse_clock(at_words[0])
+    elif at_words:
+        raise ValueError("Write the handover time like: at mon 09:00, or at 09:00.")
+    if weekday is not None and every % timedelta(weeks=1):
+        raise Refusal(f"A handover on a weekday needs a cadence in whole weeks (1w, 2w, …), not {every_text}.")
+    if at is not None and every % timedelta(days=1):
+        raise Refusal(f"A handover at a time of day needs a cadence in whole days or weeks, not {every_text}.")
+    return Schedule(every, every_text, weekday, at)
+
+
+rotation = group(
+    "rotation",
+    "add a rotating role, or join or leave its roster",
+    details="facilitator, treasurer and delegate carry powers for their term; any other name is a chore. "
+    f"E.g. /rotation add treasurer 4w, {EXAMPLE}.",
+    section=_SECTION,
+)
+_ROLE = Arg("name", "ROLE", role_name)
+
+
+@rotation.subcommand(
+    "add",
+    args=(_ROLE, Arg("spec", "EVERY [at WEEKDAY HH:MM]", schedule_of, rest=True, judges_empty=True)),
+    example=EXAMPLE,
+)
+def add_role(ctx: Context, member: Member, name: str, spec: Schedule) -> None:
+    if ctx.uow.roles.named(ctx.collective.id, name) is not None:
+        raise Refusal(f"There is a {name} role already. /roles shows it.")
+    data = role_spec(name, spec.every, spec.weekday, spec.at)
     if name not in KNOWN_ROLES:
-        return create_role(ctx, data)
+        ctx.reply(create_role(ctx, data))
+        return
     # A role with powers is given only by the collective: a proposal, never one member's word.
     if len(ctx.uow.members.active(ctx.collective.id)) == 1:
-        return "You are the only member, so it applies at once: " + create_role(ctx, data)
-    pending = ctx.uow.items.find_open(ctx.collective.id, "role", "name", name)
+        ctx.reply("You are the only member, so it applies at once: " + create_role(ctx, data))
+        return
+    pending = ctx.uow.items.find_open(ctx.collective.id, Topic.ROLE, "name", name)
     if pending is not None:
         raise Refusal(
             f"{heading(pending)} about the {name} role is still open; respond to it, or wait for its outcome."
         )
-    when = Cadence(every, weekday, at).describe()
+    when = Cadence(spec.every, spec.weekday, spec.at).describe()
     title = f"Create the {name} role, rotating {when} among all members"
-    item = new_item(ctx, "role", title, data=data)
+    item = new_item(ctx, Topic.ROLE, title, data=data)
     open_round(ctx, item, ctx.settings.proposal_duration)
-    return None
+
+
+def _existing(ctx: Context, name: str) -> Role:
+    role = ctx.uow.roles.named(ctx.collective.id, name)
+    if role is None:
+        raise Refusal(f"There is no {name} role. /roles lists them; /rotation add {name} EVERY starts one.")
+    return role
+
+
+@rotation.subcommand("join", args=(_ROLE,))
+def join_roster(ctx: Context, member: Member, name: str) -> None:
+    role = _existing(ctx, name)
+    if not ctx.uow.roles.join(role.id, member.id, ctx.now):
+        ctx.reply(f"You are on the {role.name} roster already.")
+        return
+    ctx.reply(f"{ctx.name(member)} joins the {role.name} roster.")
+    if role.holder_id is None:
+        schedule_handover(ctx, role, ctx.now)
+        fill(ctx, role, "")
+
+
+@rotation.subcommand("leave", args=(_ROLE,))
+def leave_roster(ctx: Context, member: Member, name: str) -> None:
+    role = _existing(ctx, name)
+    if not ctx.uow.roles.leave(role.id, member.id):
+        ctx.reply(f"You are not on the {role.name} roster.")
+        return
+    ctx.reply(f"{ctx.name(member)} leaves the {role.name} roster.")
+    if role.holder_id == member.id:
+        fill(ctx, role, f"{ctx.name(member)} stepped down, so ")
 
 
 def _find_member(ctx: Context, text: str) -> Member:
@@ -163,52 +194,14 @@ def _find_member(ctx: Context, text: str) -> Member:
     raise Refusal(f"There is no member called {text.strip()} here. /members lists them.")
 
 
-def swap(ctx: Context, what: str, who: str | None) -> str | None:
-    collective = ctx.require_collective()
-    member = ctx.require_member()
-    if what in ("accept", "decline"):
-        asked = [
-            (role, s)
-            for role in ctx.uow.roles.of_collective(collective.id)
-            for s in ctx.uow.roles.pending_swaps(role.id)
-            if s.to_member_id == member.id
-        ]
-        if who is not None:  # the role named: only a swap of that role is answered
-            try:
-                named = role_name(who)
-            except ValueError as error:
-                raise Refusal(f"{error}\nUsage: /swap {what} [ROLE]") from None
-            asked = [(role, s) for role, s in asked if role.name == named]
-            if not asked:
-                return f"No one has asked you to swap a {named} turn."
-        if not asked:
-            return "No one has asked you to swap a turn."
-        if len(asked) > 1:
-            names = ", ".join(role.name for role, _ in asked)
-            raise Refusal(f"Several swaps wait for you ({names}): say which, like /swap {what} {asked[0][0].name}.")
-        role, request = asked[0]
-        asker = ctx.uow.members.get(request.from_member_id)
-        if role.holder_id != request.from_member_id:
-            request.status = SWAP_EXPIRED
-            ctx.uow.roles.save_swap(request)
-            return f"That request lapsed: {ctx.name(asker)} no longer holds the {role.name} turn."
-        if what == "decline":
-            request.status = SWAP_DECLINED
-            ctx.uow.roles.save_swap(request)
-            return f"{ctx.name(member)} declines to swap the {role.name} turn with {ctx.name(asker)}."
-        request.status = SWAP_ACCEPTED
-        ctx.uow.roles.save_swap(request)
-        ctx.uow.roles.hand_current_turn(role.id, member.id)
-        role.holder_id = member.id
-        ctx.uow.roles.save(role)
-        expire_swaps(ctx, role)
-        return (
-            f"Swapped: {holding(ctx.name(member), role)} now, until {ctx.time(role.next_handover_at)}; "
-            f"{ctx.name(asker)} takes a later turn in their place."
-        )
-    role = ctx.uow.roles.named(collective.id, role_name(what))
+swap = group("swap", "ask a member to take your current turn; answer with accept or decline", section=_SECTION)
+
+
+@swap.default(args=(Arg("name", "ROLE", role_name), Arg("who", "@member", optional=True)))
+def ask_swap(ctx: Context, member: Member, name: str, who: str | None) -> None:
+    role = ctx.uow.roles.named(ctx.collective.id, name)
     if role is None:
-        raise Refusal(f"There is no {what} role. /roles lists them.")
+        raise Refusal(f"There is no {name} role. /roles lists them.")
     if role.holder_id != member.id:
         raise Refusal(f"Only the current holder of the {role.name} turn can ask to swap it.")
     if who is None:
@@ -219,14 +212,80 @@ def swap(ctx: Context, what: str, who: str | None) -> str | None:
     if ctx.uow.roles.pending_swaps(role.id):
         raise Refusal(f"A swap of the {role.name} turn is already waiting for an answer.")
     ctx.uow.roles.add_swap(Swap(None, role.id, member.id, other.id, ctx.now))
-    return (
+    ctx.reply(
         f"{ctx.name(member)} asks {ctx.name(other)} to take the current {role.name} turn "
         f"(until {ctx.time(role.next_handover_at)}). {ctx.name(other)}: /swap accept or /swap decline."
     )
 
 
-def who_asked(ctx: Context, number: int | None) -> str:
-    member = ctx.require_member()
+def _asked(ctx: Context, member: Member, named: str | None, verb: str) -> tuple[Role, Swap, Member] | None:
+    """The swap waiting for ``member``'s answer (of the role ``named``, if named), with who asked; None (and
+    the answer said) when none waits."""
+    asked = [
+        (role, s)
+        for role in ctx.uow.roles.of_collective(ctx.collective.id)
+        for s in ctx.uow.roles.pending_swaps(role.id)
+        if s.to_member_id == member.id
+    ]
+    if named is not None:  # the role named: only a swap of that role is answered
+        asked = [(role, s) for role, s in asked if role.name == named]
+        if not asked:
+            ctx.reply(f"No one has asked you to swap a {named} turn.")
+            return None
+    if not asked:
+        ctx.reply("No one has asked you to swap a turn.")
+        return None
+    if len(asked) > 1:
+        names = ", ".join(role.name for role, _ in asked)
+        raise Refusal(f"Several swaps wait for you ({names}): say which, like /swap {verb} {asked[0][0].name}.")
+    role, request = asked[0]
+    asker = ctx.uow.members.get(request.from_member_id)
+    if role.holder_id != request.from_member_id:
+        request.status = SWAP_EXPIRED
+        ctx.uow.roles.save_swap(request)
+        ctx.reply(f"That request lapsed: {ctx.name(asker)} no longer holds the {role.name} turn.")
+        return None
+    return role, request, asker
+
+
+_NAMED = Arg("name", "ROLE", role_name, optional=True)
+
+
+@swap.subcommand("accept", args=(_NAMED,))
+def accept_swap(ctx: Context, member: Member, name: str | None) -> None:
+    if (found := _asked(ctx, member, name, "accept")) is None:
+        return
+    role, request, asker = found
+    request.status = SWAP_ACCEPTED
+    ctx.uow.roles.save_swap(request)
+    ctx.uow.roles.hand_current_turn(role.id, member.id)
+    role.holder_id = member.id
+    ctx.uow.roles.save(role)
+    expire_swaps(ctx, role)
+    ctx.reply(
+        f"Swapped: {holding(ctx.name(member), role)} now, until {ctx.time(role.next_handover_at)}; "
+        f"{ctx.name(asker)} takes a later turn in their place."
+    )
+
+
+@swap.subcommand("decline", args=(_NAMED,))
+def decline_swap(ctx: Context, member: Member, name: str | None) -> None:
+    if (found := _asked(ctx, member, name, "decline")) is None:
+        return
+    role, request, asker = found
+    request.status = SWAP_DECLINED
+    ctx.uow.roles.save_swap(request)
+    ctx.reply(f"{ctx.name(member)} declines to swap the {role.name} turn with {ctx.name(asker)}.")
+
+
+@command(
+    "whoasked",
+    "the treasurer learns who asked a private need (in a direct message)",
+    args=(Arg("number", "N", item_number, optional=True, looks=looks_like_item_number),),
+    section=_SECTION,
+    where=Where.ANY,
+)
+def who_asked(ctx: Context, member: Member, number: int | None) -> None:
     treasurer = holder_of(ctx.uow, ctx.collective.id, TREASURER)
     if treasurer is None or treasurer.id != member.id:
         raise Refusal("Only the current treasurer can learn who asked a private need.")
@@ -241,53 +300,4 @@ def who_asked(ctx: Context, number: int | None) -> str:
             f"#{item.number} is {stage}: the treasurer learns who asked only while a private need is approved "
             "and not yet paid out."
         )
-    return f"#{item.number} was asked by {ctx.name(ctx.uow.members.get(item.author_id))}. Keep it to yourself."
-
-
-def _action(text: str) -> str:
-    action = text.strip().lower()
-    if action not in ("add", "join", "leave"):
-        raise ValueError(f"'{text}' is not one of add, join, leave.")
-    return action
-
-
-def _swap_what(text: str) -> str:
-    word = text.strip().lower()
-    return word if word in ("accept", "decline") else role_name(word)
-
-
-COMMANDS = [
-    Command("roles", "each role, who holds it, who is next and when", roles, section=_SECTION, in_direct=False),
-    Command(
-        "rotation",
-        "add a rotating role, or join or leave its roster",
-        rotation,
-        args=(
-            Arg("action", "add|join|leave", _action),
-            Arg("name", "ROLE", role_name),
-            Arg("rest", "EVERY [at WEEKDAY HH:MM]", rest=True, optional=True),
-        ),
-        details="facilitator, treasurer and delegate carry powers for their term; any other name is a chore. "
-        f"E.g. /rotation add treasurer 4w, {EXAMPLE}.",
-        section=_SECTION,
-        members_only=True,
-        in_direct=False,
-    ),
-    Command(
-        "swap",
-        "ask a member to take your current turn; answer with accept or decline",
-        swap,
-        args=(Arg("what", "ROLE|accept|decline", _swap_what), Arg("who", "@member|ROLE", optional=True)),
-        section=_SECTION,
-        members_only=True,
-        in_direct=False,
-    ),
-    Command(
-        "whoasked",
-        "the treasurer learns who asked a private need (in a direct message)",
-        who_asked,
-        args=(Arg("number", "N", item_number, optional=True, looks=looks_like_item_number),),
-        section=_SECTION,
-        members_only=True,
-    ),
-]
+    ctx.reply(f"#{item.number} was asked by {ctx.name(ctx.uow.members.get(item.author_id))}. Keep it to yourself.")

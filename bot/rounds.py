@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.actions import Ask, Choice, Edit
+from bot.actions import Ask, Edit
+from bot.choices import RESPONSES
 from bot.context import Scope
 from bot.decision import Tally
 from bot.duework import DueScope
 from bot.durations import later
+from bot.kinds import author_name, heading, kind_of
 from bot.model import (
     AGREE,
     BLOCK,
@@ -32,12 +34,7 @@ FULL, SILENT = "full", "silent"
 ROUND_CLOSES = "round_closes"
 ROUND_REMINDER = "round_reminder"
 
-CHOICES = (
-    Choice(AGREE, "👍 Agree"),
-    Choice(STAND_ASIDE, "🤷 Stand aside"),
-    Choice(OBJECT, "✋ Object"),
-    Choice(BLOCK, "🛑 Block"),
-)
+CHOICES = RESPONSES
 VERBS = {AGREE: "agrees with", STAND_ASIDE: "stands aside on", OBJECT: "objects to", BLOCK: "blocks"}
 NOUNS = {AGREE: "agree", STAND_ASIDE: "stand aside", OBJECT: "object", BLOCK: "block"}
 
@@ -138,30 +135,11 @@ def unschedule(scope: Scope, round_: Round) -> None:
         scope.uow.due.cancel(scope.collective.id, kind, round_.id)
 
 
-def heading(item: Item) -> str:
-    return f"#{item.number} {item.title}"
-
-
-KIND_NAMES = {"setting": "Settings proposal", "membership": "Membership proposal", "money": "Need", "help": "Need"}
-
-
-def author_name(scope: Scope, item: Item) -> str | None:
-    """Who raised the item, as the group may see it: a private need's requester
-    is never named."""
-    if item.data.get("private"):
-        return "a member, privately"
-    if item.author_id is None:
-        return None
-    if item.author_name is not None and not item.author_twin:
-        return item.author_name  # loaded with the item: no query when no one else looks like them
-    return scope.name(scope.uow.members.get(item.author_id))
-
-
 def ask_text(scope: Scope, item: Item, round_: Round) -> str:
-    kind = KIND_NAMES.get(item.topic, "Proposal")
+    kind = kind_of(item)
     author = author_name(scope, item)
-    verb = "asked by" if item.kind == "need" else "by"
-    lines = [f"{kind} #{item.number}" + (f" {verb} {author}" if author else "") + f": {round_.title}"]
+    verb = "asked by" if kind.is_need else "by"
+    lines = [f"{kind.card} #{item.number}" + (f" {verb} {author}" if author else "") + f": {round_.title}"]
     n = item.number
     if round_.body:
         lines.append(card_body(round_.body, n))

@@ -1,16 +1,18 @@
 """A collective's settings: keys, defaults and how each value is checked.
 
 Values are stored as the text a member typed (normalised); ``CollectiveSettings``
-gives them typed. Only ``/set`` proposals change them (see the consensus issue).
+holds them parsed once, typed. Only ``/set`` proposals change them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
 from datetime import timedelta
 from fractions import Fraction
+from functools import lru_cache
+from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.addressing import shown_place
@@ -120,26 +122,41 @@ def _announce_in(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SettingKey:
+    """``parse`` checks what a member typed and gives the text stored; ``typed`` the value the core uses."""
+
     name: str
     default: str
     parse: Callable[[str], str]
     meaning: str
+    typed: Callable[[str], object] = str
+
+
+def _categories(text: str) -> tuple[str, ...]:
+    return tuple(text.split(","))
 
 
 KEYS: dict[str, SettingKey] = {
     key.name: key
     for key in (
         SettingKey("decision_rule", "consensus", _choice(RULES), "how a round's outcome is decided"),
-        SettingKey("quorum", "0.5", _fraction, "share of the roll that must respond"),
-        SettingKey("supermajority", "0.75", _fraction, "share of agree needed under supermajority"),
-        SettingKey("fallback_after_rounds", "0", _rounds, "blocked rounds before supermajority decides (0 = never)"),
-        SettingKey("proposal_duration", "3d", _duration, "how long a round stays open by default"),
-        SettingKey("reminder_before", "24h", _duration, "when to remind those who have not responded"),
-        SettingKey("need_window", "48h", _duration, "how long a small need waits for objections"),
-        SettingKey("need_auto_limit", "100", _amount_limit, "largest need approved without a round"),
-        SettingKey("need_priorities", ",".join(CATEGORIES), _priorities, "order in which queued needs are funded"),
+        SettingKey("quorum", "0.5", _fraction, "share of the roll that must respond", Fraction),
+        SettingKey("supermajority", "0.75", _fraction, "share of agree needed under supermajority", Fraction),
+        SettingKey(
+            "fallback_after_rounds", "0", _rounds, "blocked rounds before supermajority decides (0 = never)", int
+        ),
+        SettingKey("proposal_duration", "3d", _duration, "how long a round stays open by default", parse_duration),
+        SettingKey("reminder_before", "24h", _duration, "when to remind those who have not responded", parse_duration),
+        SettingKey("need_window", "48h", _duration, "how long a small need waits for objections", parse_duration),
+        SettingKey("need_auto_limit", "100", _amount_limit, "largest need approved without a round", int),
+        SettingKey(
+            "need_priorities",
+            ",".join(CATEGORIES),
+            _priorities,
+            "order in which queued needs are funded",
+            _categories,
+        ),
         SettingKey("currency", "EUR", _currency, "the pool's currency"),
-        SettingKey("timezone", "UTC", _timezone, "the collective's time zone"),
+        SettingKey("timezone", "UTC", _timezone, "the collective's time zone", ZoneInfo),
         SettingKey("language", "en", _choice(LANGUAGES), "the bot's language"),
         SettingKey("join", "open", _choice(JOIN_MODES), "open, or consent: a join opens a membership proposal"),
         SettingKey(
@@ -166,53 +183,51 @@ DECISION_KEYS = ("decision_rule", "quorum", "supermajority", "fallback_after_rou
 
 @dataclass(frozen=True, slots=True)
 class CollectiveSettings:
-    """The settings in force for one collective: stored values over defaults."""
+    """The settings in force for one collective, parsed once: stored values over defaults, typed. One field
+    per key of ``KEYS``; ``of`` builds it (and keeps the texts, which /settings shows and rounds freeze)."""
 
-    stored: dict[str, str]
+    decision_rule: str
+    quorum: Fraction
+    supermajority: Fraction
+    fallback_after_rounds: int
+    proposal_duration: timedelta
+    reminder_before: timedelta
+    need_window: timedelta
+    need_auto_limit: int  # whole units of the currency
+    need_priorities: tuple[str, ...]
+    currency: str
+    timezone: ZoneInfo
+    language: str
+    join: str
+    announce_in: str  # "main", or a topic or thread (see bot.addressing)
+    texts: Mapping[str, str]  # every key's text in force
+
+    @staticmethod
+    def of(stored: Mapping[str, str]) -> CollectiveSettings:
+        """The settings for the stored values (keys not stored take their defaults)."""
+        return _parsed(tuple((name, stored.get(name, key.default)) for name, key in KEYS.items()))
+
+    def text(self, key: str) -> str:
+        """A setting as its text (what /settings shows, and what a /set proposal compares with)."""
+        return self.texts[key]
 
     def decision_terms(self) -> dict[str, str]:
         """What decides a round, frozen into it when it opens."""
         return {key: self.text(key) for key in DECISION_KEYS}
 
-    def under(self, terms: dict[str, str]) -> CollectiveSettings:
+    def under(self, terms: Mapping[str, str]) -> CollectiveSettings:
         """These settings with a round's frozen terms in place of the current ones."""
-        return CollectiveSettings({**self.stored, **terms})
+        return CollectiveSettings.of({**self.texts, **terms})
 
-    def text(self, key: str) -> str:
-        return self.stored.get(key, KEYS[key].default)
+    def with_value(self, key: str, value: str) -> CollectiveSettings:
+        return CollectiveSettings.of({**self.texts, key: value})
 
-    @property
-    def timezone(self) -> ZoneInfo:
-        return ZoneInfo(self.text("timezone"))
 
-    @property
-    def decision_rule(self) -> str:
-        return self.text("decision_rule")
+@lru_cache(maxsize=4096)
+def _parsed(texts: tuple[tuple[str, str], ...]) -> CollectiveSettings:
+    """Parsing once per distinct set of values: collectives mostly share them, and they rarely change."""
+    typed = {name: KEYS[name].typed(text) for name, text in texts}
+    return CollectiveSettings(**typed, texts=MappingProxyType(dict(texts)))
 
-    @property
-    def quorum(self) -> Fraction:
-        return Fraction(self.text("quorum"))
 
-    @property
-    def supermajority(self) -> Fraction:
-        return Fraction(self.text("supermajority"))
-
-    @property
-    def fallback_after_rounds(self) -> int:
-        return int(self.text("fallback_after_rounds"))
-
-    @property
-    def proposal_duration(self) -> timedelta:
-        return parse_duration(self.text("proposal_duration"))
-
-    @property
-    def reminder_before(self) -> timedelta:
-        return parse_duration(self.text("reminder_before"))
-
-    @property
-    def need_window(self) -> timedelta:
-        return parse_duration(self.text("need_window"))
-
-    @property
-    def join(self) -> str:
-        return self.text("join")
+assert [f.name for f in fields(CollectiveSettings)] == [*KEYS, "texts"], "a field for every setting, in order"

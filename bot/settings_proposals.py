@@ -3,52 +3,61 @@
 from __future__ import annotations
 
 from bot.addressing import place_of, shown_place
-from bot.commands import Arg, Command
+from bot.commands import Arg, command
 from bot.context import Context
 from bot.errors import Refusal
+from bot.kinds import heading
+from bot.model import Member, Topic
 from bot.outcomes import apply_setting, currency_problem
 from bot.proposals import new_item
-from bot.rounds import heading, open_round
+from bot.rounds import open_round
 from bot.settings import KEYS, normalise, shown_setting
 
 
-def settings(ctx: Context) -> str:
+@command("settings", "the collective's settings", section="Settings")
+def settings(ctx: Context) -> None:
     ctx.require_collective()
     lines = ["Settings (change one with /set KEY VALUE, which opens a proposal):"]
     for key in KEYS.values():
         value = ctx.settings.text(key.name)
         changed = "" if value == key.default else f" (default {shown_setting(key.name, key.default)})"
         lines.append(f"• {key.name} = {shown_setting(key.name, value)}{changed} — {key.meaning}")
-    return "\n".join(lines)
+    ctx.reply("\n".join(lines))
 
 
-def set_(ctx: Context, key: str, value: str) -> str | None:
-    ctx.require_collective()
-    ctx.require_member()
+@command(
+    "set",
+    "propose a change to a setting",
+    args=(Arg("key", "KEY"), Arg("value", "VALUE", rest=True)),
+    details="It takes effect when the proposal is adopted. /settings lists the keys.",
+    section="Settings",
+)
+def set_(ctx: Context, member: Member, key: str, value: str) -> None:
     try:
         normal = normalise(key.lower(), value)
     except ValueError as error:
         raise Refusal(str(error)) from None
-    return propose_setting(ctx, key.lower(), normal)
+    propose_setting(ctx, key.lower(), normal)
 
 
-def propose_setting(ctx: Context, key: str, normal: str, title: str = "") -> str | None:
+def propose_setting(ctx: Context, key: str, normal: str, title: str = "") -> None:
     """Open a proposal to set ``key`` to ``normal`` (checked already), or apply it at once for a lone member."""
     collective = ctx.require_collective()
     current = ctx.settings.text(key)
     if normal == current:
-        return f"{key} is already {shown_setting(key, current)}."
+        ctx.reply(f"{key} is already {shown_setting(key, current)}.")
+        return
     if key == "currency" and (problem := currency_problem(ctx)):
         raise Refusal(f"The currency can't change now: {problem}.")
     if len(ctx.uow.members.active(collective.id)) == 1:
-        return "You are the only member, so it applies at once: " + apply_setting(ctx, key, normal)
-    pending = ctx.uow.items.find_open(collective.id, "setting", "key", key)
+        ctx.reply("You are the only member, so it applies at once: " + apply_setting(ctx, key, normal))
+        return
+    pending = ctx.uow.items.find_open(collective.id, Topic.SETTING, "key", key)
     if pending is not None:
         raise Refusal(f"{heading(pending)} about {key} is still open; respond to it, or wait for its outcome.")
     title = title or f"Set {key} to {shown_setting(key, normal)} (now {shown_setting(key, current)})"
-    item = new_item(ctx, "setting", title, data={"key": key, "value": normal})
+    item = new_item(ctx, Topic.SETTING, title, data={"key": key, "value": normal})
     open_round(ctx, item, ctx.settings.proposal_duration)
-    return None
 
 
 def _here(text: str) -> str:
@@ -57,40 +66,21 @@ def _here(text: str) -> str:
     return "here"
 
 
-def announce(ctx: Context, where: str) -> str | None:
+@command(
+    "announce",
+    "propose where collective-wide announcements go",
+    args=(Arg("where", "here", _here),),
+    details=(
+        "Typed in a Telegram forum topic or a Matrix thread, it proposes that handovers, vacancies and other "
+        "collective-wide announcements go there (typed in the main chat: back to the main chat). An item's own "
+        "messages always go to the topic or thread it was raised in. It takes effect when the proposal is "
+        "adopted, like /set."
+    ),
+    section="Settings",
+)
+def announce(ctx: Context, member: Member, where: str) -> None:
     """``/announce here``: collective-wide announcements go to the topic or thread this is typed in (the main
     chat when typed there), by proposal like any setting."""
-    ctx.require_member()
     place = place_of(ctx.chat)
     title = f"Post collective-wide announcements in {'this topic or thread' if place != 'main' else 'the main chat'}"
-    return propose_setting(ctx, "announce_in", place, f"{title} (now {shown_place(ctx.settings.text('announce_in'))})")
-
-
-COMMANDS = [
-    Command("settings", "the collective's settings", settings, section="Settings", in_direct=False),
-    Command(
-        "set",
-        "propose a change to a setting",
-        set_,
-        args=(Arg("key", "KEY"), Arg("value", "VALUE", rest=True)),
-        details="It takes effect when the proposal is adopted. /settings lists the keys.",
-        section="Settings",
-        members_only=True,
-        in_direct=False,
-    ),
-    Command(
-        "announce",
-        "propose where collective-wide announcements go",
-        announce,
-        args=(Arg("where", "here", _here),),
-        details=(
-            "Typed in a Telegram forum topic or a Matrix thread, it proposes that handovers, vacancies and other "
-            "collective-wide announcements go there (typed in the main chat: back to the main chat). An item's own "
-            "messages always go to the topic or thread it was raised in. It takes effect when the proposal is "
-            "adopted, like /set."
-        ),
-        section="Settings",
-        members_only=True,
-        in_direct=False,
-    ),
-]
+    propose_setting(ctx, "announce_in", place, f"{title} (now {shown_place(ctx.settings.announce_in)})")

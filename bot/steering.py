@@ -7,48 +7,44 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.closing import close, settle_if_due
-from bot.commands import Arg, Command
+from bot.commands import Arg, command
 from bot.context import Context
 from bot.decision import quorum_needed
 from bot.durations import LONGEST, describe_duration, later, parse_duration
 from bot.errors import Refusal
 from bot.items import item_number, looks_like_item_number, resolve
-from bot.model import (
-    FACILITATOR,
-)
+from bot.kinds import heading
+from bot.model import FACILITATOR, Member
 from bot.proposals import current_round
 from bot.responses import refuse_unless_open
 from bot.rotation import holder_of
-from bot.rounds import (
-    SILENT,
-    heading,
-    schedule,
-    standing,
-    unschedule,
-)
+from bot.rounds import SILENT, schedule, standing, unschedule
+
+_N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
+_SECTION = "Proposals"
 
 
-def may_steer(ctx: Context, command: str) -> bool:
+def may_steer(ctx: Context, member: Member, verb: str) -> bool:
     """Who may close early or extend: the current facilitator, where the role
     is filled; otherwise any member (under the rules of /close and /extend).
     Returns whether the facilitator is acting."""
-    member = ctx.require_member()
     facilitator = holder_of(ctx.uow, ctx.collective.id, FACILITATOR)
     if facilitator is None:
         return False
     if facilitator.id != member.id:
-        raise Refusal(f"Only the facilitator ({ctx.name(facilitator)}, this term) can {command} a round.")
+        raise Refusal(f"Only the facilitator ({ctx.name(facilitator)}, this term) can {verb} a round.")
     return True
 
 
-def extend(ctx: Context, number: int | None, duration: timedelta) -> str | None:
-    facilitating = may_steer(ctx, "extend")
+@command("extend", "give a round more time", args=(_N, Arg("duration", "DURATION", parse_duration)), section=_SECTION)
+def extend(ctx: Context, member: Member, number: int | None, duration: timedelta) -> None:
+    facilitating = may_steer(ctx, member, "extend")
     item = resolve(ctx, number, "extend")
     round_ = current_round(ctx, item)
     if settle_if_due(ctx, item, round_):
-        return None
+        return
     refuse_unless_open(ctx, item, round_)
-    if not facilitating and (item.author_id != ctx.member.id or item.data.get("private")):
+    if not facilitating and (item.author_id != member.id or item.data.get("private")):
         raise Refusal(f"Without a facilitator, only whoever raised #{item.number} can extend it.")
     if round_.mode == SILENT:
         raise Refusal(f"#{item.number}'s time for objections is not extended; object to it if it needs a full round.")
@@ -69,14 +65,15 @@ def extend(ctx: Context, number: int | None, duration: timedelta) -> str | None:
     round_.closes_at, round_.extensions = closes_at, round_.extensions + 1
     ctx.uow.rounds.save(round_)
     schedule(ctx, round_)
-    return (
+    ctx.reply(
         f"{heading(item)} now closes {ctx.time(round_.closes_at)} "
-        f"(extended by {describe_duration(duration)} by {ctx.name(ctx.member)})."
+        f"(extended by {describe_duration(duration)} by {ctx.name(member)})."
     )
 
 
-def close_now(ctx: Context, number: int | None) -> None:
-    facilitating = may_steer(ctx, "close")
+@command("close", "close a round now (once quorum is met)", args=(_N,), section=_SECTION)
+def close_now(ctx: Context, member: Member, number: int | None) -> None:
+    facilitating = may_steer(ctx, member, "close")
     item = resolve(ctx, number, "close")
     round_ = current_round(ctx, item)
     if settle_if_due(ctx, item, round_):
@@ -104,30 +101,5 @@ def close_now(ctx: Context, number: int | None) -> None:
             f"{heading(item)} cannot close early: with no facilitator, a round closes before its deadline only "
             f"once everyone on its roll has responded ({answered} of {roll} so far).{waiting} {by_itself}"
         )
-    if close(ctx, item, round_, closed_by=ctx.name(ctx.member)) is None:
+    if close(ctx, item, round_, closed_by=ctx.name(member)) is None:
         raise Refusal(f"{heading(item)} was closed a moment ago. Its outcome:\n{ctx.uow.rounds.get(round_.id).outcome}")
-
-
-_N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
-_SECTION = "Proposals"
-
-COMMANDS = [
-    Command(
-        "extend",
-        "give a round more time",
-        extend,
-        args=(_N, Arg("duration", "DURATION", parse_duration)),
-        section=_SECTION,
-        members_only=True,
-        in_direct=False,
-    ),
-    Command(
-        "close",
-        "close a round now (once quorum is met)",
-        close_now,
-        args=(_N,),
-        section=_SECTION,
-        members_only=True,
-        in_direct=False,
-    ),
-]

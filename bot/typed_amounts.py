@@ -21,14 +21,14 @@ def with_currency_word(ctx: Context, first: str, rest: str) -> tuple[str, str]:
         return f"{first}{second}", after
     if not first[:1].isdigit():
         return first, rest
-    currency = ctx.settings.text("currency")
+    currency = ctx.settings.currency
     if re.fullmatch(r"\d{1,3}", first) and re.fullmatch(r"\d{3}(?:[.,]\d+)?", second):
         raise Refusal(
             f"Is that {first}{second}? Write an amount without spaces, like {first}{second} or {first},{second}."
         )
     if is_currency_word(second):
         return f"{first} {second}", after
-    named = currencies_named(second, ctx.settings.text("language"))
+    named = currencies_named(second, ctx.settings.language)
     if named and currency in named:
         return f"{first} {currency}", after
     if named:
@@ -46,7 +46,7 @@ def split_word(text: str) -> tuple[str, str]:
 
 def amount_of(ctx: Context, text: str) -> int:
     try:
-        return read_amount(text, ctx.settings.text("currency"), ctx.settings.text("language")).minor
+        return read_amount(text, ctx.settings.currency, ctx.settings.language).minor
     except ValueError as error:
         raise Refusal(str(error)) from None
 
@@ -111,7 +111,7 @@ def money_first(ctx: Context, first: str, rest: str) -> int | None:
     amount with its currency (``€12``, ``12 EUR``) or with decimals (``12.50``) is
     money; a word that is no number at all (``24h``) starts a description; a bare
     whole number that likely counts something is asked about, never guessed."""
-    currency, language = ctx.settings.text("currency"), ctx.settings.text("language")
+    currency, language = ctx.settings.currency, ctx.settings.language
     if not any(c.isdigit() for c in first) and not first.startswith("-"):
         try:
             read_amount(first, currency, language)

@@ -5,12 +5,11 @@ import re
 
 import pytest
 
-from bot.commands import Arg, Command, CommandTable, UsageError, bind, split_command
+from bot.commands import Arg, Command, CommandTable, UsageError, Where, bind, split_command
 from bot.core import Core, default_commands
 from bot.durations import parse_duration
-from bot.events import MessageReceived
 from bot.membership import join
-from tests.transcript import Transcript, person
+from tests.transcript import Transcript
 
 
 def test_both_prefixes_and_the_bot_name_reach_the_same_command(chat):
@@ -19,11 +18,6 @@ def test_both_prefixes_and_the_bot_name_reach_the_same_command(chat):
     assert expected.startswith("Members (1)")
     for text in ("!members", "/members@CollectiveBot", "!members@collectivebot", "  /MEMBERS"):
         assert chat.say("Alice", text) == expected
-
-
-def test_a_command_for_another_bot_is_left_alone(chat):
-    event = MessageReceived(chat.chat, person("Alice"), "/members@OtherBot", "x1", chat.clock.now(), "CollectiveBot")
-    assert chat.core.handle(event) == []
 
 
 def test_ordinary_conversation_gets_no_answer(chat):
@@ -99,3 +93,47 @@ def test_a_crash_keeps_nothing_the_command_had_stored(unit_of_work, clock):
     chat = Transcript(core, clock)
     assert "ref" in chat.say("Alice", "/joincrash")
     assert chat.say("Bob", "/members").startswith("No members yet")
+
+
+def test_a_subcommand_is_answered_with_its_own_usage(chat):
+    chat.say("Alice", "/join")
+    chat.say("Alice", "/rotation add dishes 1w")
+    assert chat.say("Alice", "/rotation join dishes now") == (
+        "I did not expect 'now' here.\nUsage: /rotation join ROLE"
+    )
+    assert chat.say("Alice", "/rotation add dishes 1w at") == (
+        "Say when after 'at': at mon 09:00, or at 09:00 for a daily handover.\n"
+        "Usage: /rotation add ROLE EVERY [at WEEKDAY HH:MM], e.g. /rotation add dishes 1w at mon 18:00"
+    )
+    assert chat.say("Alice", "/rotation") == (
+        "Missing add|join|leave.\nUsage: /rotation add|join|leave ROLE [EVERY [at WEEKDAY HH:MM]]"
+    )
+    assert chat.say("Alice", "/swap decline dishes now") == "I did not expect 'now' here.\nUsage: /swap decline [ROLE]"
+    assert chat.say("Alice", "/swap") == "Missing ROLE|accept|decline.\nUsage: /swap ROLE|accept|decline [@member|ROLE]"
+
+
+def test_where_a_command_works_is_declared_with_it(unit_of_work, clock):
+    heard = []
+
+    def secret(ctx):
+        heard.append(ctx.chat.is_direct)
+        ctx.reply("psst")
+
+    core = Core(
+        unit_of_work, clock, commands=[*default_commands(), Command("secret", "psst", secret, where=Where.DIRECT)]
+    )
+    chat = Transcript(core, clock)
+    assert chat.say("Alice", "/secret") == "/secret works in a direct message with me, not in the group."
+    assert chat.direct("Alice", "/secret") == "psst"
+    assert heard == [True]
+    assert chat.direct("Alice", "/members") == (
+        "/members works in your collective's group chat, not in a direct message."
+    )
+
+
+def test_a_handler_answers_by_ctx_reply_never_by_returning_text(unit_of_work, clock, caplog):
+    core = Core(unit_of_work, clock, commands=[Command("hello", "returns", lambda ctx: "hi")])
+    with caplog.at_level(logging.ERROR):
+        answer = Transcript(core, clock).say("Alice", "/hello")
+    assert "something went wrong on my side" in answer
+    assert any("answers with ctx.reply" in record.exc_text for record in caplog.records if record.exc_text)

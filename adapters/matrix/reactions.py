@@ -1,4 +1,4 @@
-"""Responding by reaction: the four emoji the bot seeds on a proposal message, a member's reaction turned into
+"""Responding by reaction: the emoji the bot seeds under an ask (its choices' symbols), a member's reaction turned into
 ``ChoiceMade``, and the redaction of that reaction turned into ``ChoiceWithdrawn``.
 
 A redaction names only the event it removes, and a redacted reaction has lost its content, so every reaction
@@ -17,25 +17,23 @@ from nio import AsyncClient, ReactionEvent, RedactionEvent, RoomSendResponse
 from adapters.matrix import rendering
 from adapters.matrix.memory import Memory
 from bot.actions import Choice
+from bot.choices import chosen_by
 from bot.events import Chat, ChoiceMade, ChoiceWithdrawn, Sender
-from bot.model import AGREE, BLOCK, OBJECT, STAND_ASIDE
 
 log = logging.getLogger(__name__)
 
-EMOJI = {AGREE: "👍", STAND_ASIDE: "🤷", OBJECT: "✋", BLOCK: "🛑"}
-_CHOICE_OF = {emoji: choice for choice, emoji in EMOJI.items()}
 # Variation selectors and skin tones: 👍️ (as Element sends it), ✋🏽 and 🤷‍♀️ mean what the bare emoji means.
 _DECORATIONS = dict.fromkeys([0xFE0E, 0xFE0F, 0x200D, 0x2640, 0x2642, *range(0x1F3FB, 0x1F400)])
 
 
 def choice_of(key: str) -> str | None:
     """The choice a reaction key stands for, whatever skin tone or variation it carries."""
-    return _CHOICE_OF.get(key.translate(_DECORATIONS))
+    return chosen_by(key.translate(_DECORATIONS))
 
 
 def seeds(choices: Iterable[Choice]) -> list[str]:
-    """The emoji to put under an ask, in the order of its choices (choices without one get none)."""
-    return [EMOJI[choice.id] for choice in choices if choice.id in EMOJI]
+    """The emoji to put under an ask: its choices' own symbols, in their order (a choice without one gets none)."""
+    return [choice.symbol for choice in choices if choice.symbol]
 
 
 class Reactions:

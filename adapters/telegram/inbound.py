@@ -58,8 +58,11 @@ def _message(message: Message, bot_username: str | None) -> MessageReceived | Mi
         return Migration(str(message.migrate_from_chat_id), str(message.chat.id))
     user = message.from_user
     text = message.text
-    if user is None or user.is_bot or not text or split_command(text) is None:
+    parsed = split_command(text) if text else None
+    if user is None or user.is_bot or parsed is None:
         return None  # other bots (and this one), service messages, media, ordinary conversation
+    if parsed.bot and bot_username and parsed.bot.lower() != bot_username.lower():
+        return None  # /cmd@OtherBot: addressed to another bot in the same group
     reply_to = message.reply_to_message
     if reply_to is not None and reply_to.forum_topic_created is not None:
         reply_to = None  # in a topic, a message not replying to anything "replies" to the topic's creation
@@ -69,7 +72,6 @@ def _message(message: Message, bot_username: str | None) -> MessageReceived | Mi
         text=text,
         message_ref=str(message.message_id),
         sent_at=message.date or datetime.now(UTC),
-        bot_username=bot_username,
         reply_to=str(reply_to.message_id) if reply_to is not None else None,
     )
 

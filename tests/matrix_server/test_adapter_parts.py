@@ -77,7 +77,7 @@ def test_reaction_keys_map_to_choices_whatever_their_skin_tone_or_variation():
         "block",
     ]
     assert choice_of("🎉") is None and choice_of("👎") is None
-    choices = [Choice("agree", "👍 Agree"), Choice("other", "Something"), Choice("block", "🛑 Block")]
+    choices = [Choice("agree", "👍 Agree", "👍"), Choice("other", "Something"), Choice("block", "🛑 Block", "🛑")]
     assert seeds(choices) == ["👍", "🛑"]
 
 

@@ -118,7 +118,7 @@ def test_a_command_in_a_group_and_in_a_direct_chat():
     )
     assert isinstance(event, MessageReceived)
     assert (event.chat, event.sender) == (Chat("telegram", "-5"), Sender("telegram", "11", "Alice Lee"))
-    assert (event.message_ref, event.reply_to, event.bot_username) == ("7", "7", "collective_bot")
+    assert (event.message_ref, event.reply_to, event.text) == ("7", "7", "/agree@collective_bot 1")
     direct = read(
         update(message=message("/need 20 bus fare", chat={"id": 11, "type": "private", "first_name": "Alice"})), "b"
     )
@@ -131,6 +131,12 @@ def test_what_the_core_need_not_see():
     assert read(update(message=message("good morning")), "b") is None
     assert read(update(message=message(None, new_chat_members=[ALICE])), "b") is None
     assert read(update(edited_message=message("/block 1 no")), "b") is None
+
+
+def test_a_command_for_another_bot_is_left_alone():
+    assert read(update(message=message("/members@OtherBot")), "collective_bot") is None
+    for addressed in ("/members@collective_bot", "/members@Collective_Bot", "/members"):
+        assert read(update(message=message(addressed)), "collective_bot").text == addressed
 
 
 def test_a_migration_and_a_button_press():

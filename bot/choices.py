@@ -1,0 +1,23 @@
+"""The choices the core's asks offer. Each carries its symbol, so a platform that answers by reaction
+(Matrix) puts an ask's own symbols under it and reads a reaction back as the choice it stands for: a new
+ask declares its choices here and works on every platform."""
+
+from __future__ import annotations
+
+from bot.actions import Choice
+from bot.model import AGREE, BLOCK, OBJECT, STAND_ASIDE
+
+RESPONSES = (
+    Choice(AGREE, "👍 Agree", "👍"),
+    Choice(STAND_ASIDE, "🤷 Stand aside", "🤷"),
+    Choice(OBJECT, "✋ Object", "✋"),
+    Choice(BLOCK, "🛑 Block", "🛑"),
+)
+
+EVERY_ASK = (RESPONSES,)  # the choices of each kind of ask the core posts
+_BY_SYMBOL = {choice.symbol: choice.id for choices in EVERY_ASK for choice in choices if choice.symbol}
+
+
+def chosen_by(symbol: str) -> str | None:
+    """The id of the choice ``symbol`` stands for; None for a symbol no ask offers."""
+    return _BY_SYMBOL.get(symbol)

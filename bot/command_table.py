@@ -1,0 +1,38 @@
+"""Which modules make up the command table, in the order /help lists them. Each command is declared in
+its module, beside its handler (see ``bot.commands``): ``/rotation`` is in ``bot.rotation_commands``,
+``/need`` in ``bot.needs``, and so on."""
+
+from __future__ import annotations
+
+from bot import (
+    basics,
+    decision_log,
+    fund,
+    membership,
+    needs,
+    proposals,
+    responses,
+    reversals,
+    rotation_commands,
+    settings_proposals,
+    steering,
+)
+from bot.commands import Command, commands_of
+
+MODULES = (
+    basics,
+    membership,
+    proposals,
+    steering,
+    decision_log,
+    responses,
+    needs,
+    fund,
+    reversals,
+    rotation_commands,
+    settings_proposals,
+)
+
+
+def default_commands() -> list[Command]:
+    return [command for module in MODULES for command in commands_of(module)]

@@ -1,0 +1,155 @@
+"""The kinds of item, one class each: whether it is decided by a round, whether its text can be amended,
+what adoption carries out, and how it reads on its card, in /show and in /proposals. Adding a kind is
+adding a class here (and the command that raises it).
+
+An item's kind is its ``topic``; ``item.kind`` (proposal or need) follows from it."""
+
+from __future__ import annotations
+
+from bot.context import Context, Scope
+from bot.model import Item, ItemKind, Topic
+from bot.outcomes import admit, apply_setting
+from bot.pool import apply_reversal, approve, reject
+from bot.rotation import create_role
+from bot.text import one_line, quoted
+
+
+def heading(item: Item) -> str:
+    return f"#{item.number} {item.title}"
+
+
+def author_name(scope: Scope, item: Item) -> str | None:
+    """Who raised the item, as the group may see it: a private need's requester
+    is never named."""
+    if item.data.get("private"):
+        return "a member, privately"
+    if item.author_id is None:
+        return None
+    if item.author_name is not None and not item.author_twin:
+        return item.author_name  # loaded with the item: no query when no one else looks like them
+    return scope.name(scope.uow.members.get(item.author_id))
+
+
+class Kind:
+    """A proposal decided by a round that changes nothing beyond the record, unless a subclass says more."""
+
+    topic: Topic
+    item_kind = ItemKind.PROPOSAL
+    card = "Proposal"  # how its round's message names it
+    has_round = True
+    amendable = False
+    not_amendable = "#{number} changes a setting or the membership; its text cannot be amended."
+
+    @property
+    def is_need(self) -> bool:
+        return self.item_kind == ItemKind.NEED
+
+    def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
+        """Do what the decided item says; a sentence for the outcome message (empty: nothing to add)."""
+        return ""
+
+    def verdict(self, adopted: bool) -> str:
+        """How the log of decisions records its round's close."""
+        return "adopted" if adopted else "not_adopted"
+
+    def listing(self, ctx: Context, item: Item) -> str:
+        """Its line in /proposals, for a kind without a round (a round's line is the round's)."""
+        raise NotImplementedError
+
+    def show(self, ctx: Context, item: Item) -> str:
+        """What /show says, for a kind without a round (a round shows itself)."""
+        raise NotImplementedError
+
+
+class GeneralProposal(Kind):
+    topic = Topic.GENERAL
+    amendable = True
+
+
+class SettingProposal(Kind):
+    topic = Topic.SETTING
+    card = "Settings proposal"
+
+    def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
+        return apply_setting(scope, item.data["key"], item.data["value"]) if adopted else ""
+
+
+class MembershipProposal(Kind):
+    topic = Topic.MEMBERSHIP
+    card = "Membership proposal"
+
+    def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
+        if not adopted:
+            return ""
+        candidate = item.data["candidate"]
+        admit(scope, candidate["platform"], candidate["user_id"], candidate["name"])
+        return f"{candidate['name']} is now a member. Welcome!"
+
+
+class ReversalProposal(Kind):
+    topic = Topic.REVERSAL
+
+    def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
+        return apply_reversal(scope, item.data["entry"], item.data["reason"], item.author_id) if adopted else ""
+
+
+class RoleProposal(Kind):
+    topic = Topic.ROLE
+
+    def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
+        return create_role(scope, item.data) if adopted else ""
+
+
+class MoneyNeed(Kind):
+    """A need for money from the pool: approved by silence or by a round, then queued, funded, paid."""
+
+    topic = Topic.MONEY
+    item_kind = ItemKind.NEED
+    card = "Need"
+    not_amendable = "#{number} is a need; withdraw it and ask again to change it."
+
+    def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
+        return approve(scope, item) if adopted else reject(scope, item)
+
+    def verdict(self, adopted: bool) -> str:
+        return "approved" if adopted else "not_approved"
+
+
+class HelpNeed(MoneyNeed):
+    """A need for help that is not money: no round, members offer, whoever asked says when it is met."""
+
+    topic = Topic.HELP
+    has_round = False
+
+    def listing(self, ctx: Context, item: Item) -> str:
+        offers = len(ctx.uow.needs.offers(item.id))
+        return f"{heading(item)} — asking for help, {offers} offer{'s' if offers != 1 else ''} so far"
+
+    def show(self, ctx: Context, item: Item) -> str:
+        need = ctx.uow.needs.get(item.id)
+        lines = [f"#{item.number} {item.title}", f"Asked by {author_name(ctx, item)}. {need.stage.capitalize()}."]
+        if item.body:
+            lines.append(quoted(item.body))
+        shown = ctx.name
+        for offer in ctx.uow.needs.offers(item.id):
+            note = f": {one_line(offer.note)}" if offer.note else ""
+            lines.append(f"• {shown(ctx.uow.members.get(offer.member_id))} offers to help{note}")
+        return "\n".join(lines)
+
+
+KINDS: dict[str, Kind] = {
+    kind.topic: kind
+    for kind in (
+        GeneralProposal(),
+        SettingProposal(),
+        MembershipProposal(),
+        ReversalProposal(),
+        RoleProposal(),
+        MoneyNeed(),
+        HelpNeed(),
+    )
+}
+
+
+def kind_of(item: Item) -> Kind:
+    return KINDS[item.topic]
