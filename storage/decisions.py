@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -19,10 +17,10 @@ from bot.model import (
     Response,
     Round,
 )
+from storage.fields import Persisted, json_text
 from storage.people import _member
 from storage.sql import (
     _by,
-    _record,
     _Repository,
     _update_by,
     _upsert,
@@ -34,6 +32,11 @@ from storage.sql import (
     roll_t,
     round_t,
 )
+
+ITEM = Persisted(Item, item_t, stored={"data": json_text("data")}, loaded=("author_name", "author_twin"))
+ROUND = Persisted(Round, round_t, stored={"terms": json_text("terms")})
+RESPONSE = Persisted(Response, response_t, table_only=("first_at",))
+DECISION = Persisted(Decision, decision_t, table_only=("id",))
 
 # --- items ----------------------------------------------------------------
 
@@ -70,20 +73,6 @@ _ITEMS_DECIDED = (
     .limit(bindparam("limit"))
 )
 _ITEMS_OPEN_OF_TOPIC = _items_by("collective_id", "topic").where(item_t.c.status == OPEN)
-_ITEM_FIELDS = (
-    "collective_id",
-    "number",
-    "kind",
-    "topic",
-    "author_id",
-    "title",
-    "body",
-    "created_at",
-    "status",
-    "raised_platform",
-    "raised_chat",
-    "raised_thread",
-)
 _ITEM_UPDATE = _update_by(item_t, "id")
 
 
@@ -124,15 +113,8 @@ class SqlItems(_Repository):
         return next((item for item in map(_item, rows) if item.data.get(key) == value), None)
 
 
-def _item_values(item: Item) -> dict:
-    values = {name: getattr(item, name) for name in _ITEM_FIELDS}
-    values["decided_at"] = item.decided_at
-    values["data"] = json.dumps(item.data, sort_keys=True)
-    return values
-
-
-def _item(row) -> Item:
-    return _record(Item, row, data=json.loads(row.data))
+_item_values = ITEM.values
+_item = ITEM.record
 
 
 # --- rounds and responses -------------------------------------------------
@@ -145,21 +127,6 @@ _ROUND_FINISH = (
     update(round_t)
     .where(round_t.c.id == bindparam("key_id"), round_t.c.status == ROUND_OPEN)
     .values(status=bindparam("new_status"), closed_at=bindparam("now"))
-)
-_ROUND_FIELDS = (
-    "item_id",
-    "number",
-    "title",
-    "body",
-    "opened_at",
-    "closes_at",
-    "status",
-    "closed_at",
-    "rule",
-    "adopted",
-    "outcome",
-    "mode",
-    "extensions",
 )
 _ROUND_UPDATE = _update_by(round_t, "id")
 _ROLL = select(roll_t.c.member_id).where(roll_t.c.round_id == bindparam("round_id"))
@@ -285,14 +252,8 @@ class SqlRounds(_Repository):
         }
 
 
-def _round_values(round_: Round) -> dict:
-    values = {name: getattr(round_, name) for name in _ROUND_FIELDS}
-    values["terms"] = json.dumps(round_.terms, sort_keys=True)
-    return values
-
-
-def _round(row) -> Round:
-    return _record(Round, row, terms=json.loads(row.terms))
+_round_values = ROUND.values
+_round = ROUND.record
 
 
 _RESPONSES_OF_ROUND = _by(response_t, "round_id").order_by(response_t.c.first_at)
@@ -309,15 +270,7 @@ class SqlResponses(_Repository):
         statement = _upsert(
             self.connection.dialect.name, response_t, ("round_id", "member_id"), ("kind", "reason", "at")
         )
-        values = {
-            "round_id": response.round_id,
-            "member_id": response.member_id,
-            "kind": response.kind,
-            "reason": response.reason,
-            "first_at": response.at,
-            "at": response.at,
-        }
-        self.connection.execute(statement, values)
+        self.connection.execute(statement, {**RESPONSE.values(response), "first_at": response.at})
 
     def of_round(self, round_id: int) -> list[Response]:
         return [_response(row) for row in self._all(_RESPONSES_OF_ROUND, round_id=round_id)]
@@ -327,8 +280,7 @@ class SqlResponses(_Repository):
         return self.connection.execute(_RESPONSE_REMOVE, params).rowcount == 1
 
 
-def _response(row) -> Response:
-    return Response(row.round_id, row.member_id, row.kind, row.reason, row.at)
+_response = RESPONSE.record
 
 
 _DECISIONS_RECENT = (
@@ -338,16 +290,15 @@ _DECISIONS_RECENT = (
     .offset(bindparam("offset"))
 )
 _DECISIONS_COUNT = select(func.count()).where(decision_t.c.collective_id == bindparam("collective_id"))
-_DECISION_FIELDS = tuple(field.name for field in dataclasses.fields(Decision))
 
 
 class SqlDecisions(_Repository):
     def add(self, decision: Decision) -> None:
-        self._insert(decision_t, {name: getattr(decision, name) for name in _DECISION_FIELDS})
+        self._insert(decision_t, DECISION.values(decision))
 
     def recent(self, collective_id: int, limit: int, offset: int = 0) -> list[Decision]:
         rows = self._all(_DECISIONS_RECENT, collective_id=collective_id, limit=limit, offset=offset)
-        return [_record(Decision, row) for row in rows]
+        return [DECISION.record(row) for row in rows]
 
     def count(self, collective_id: int) -> int:
         return self.connection.execute(_DECISIONS_COUNT, {"collective_id": collective_id}).scalar()

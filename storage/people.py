@@ -11,9 +11,9 @@ from bot.model import (
     Collective,
     Member,
 )
+from storage.fields import Persisted
 from storage.sql import (
     _by,
-    _record,
     _Repository,
     _update_by,
     _upsert,
@@ -25,6 +25,9 @@ from storage.sql import (
 )
 
 # --- collectives ----------------------------------------------------------
+
+COLLECTIVE = Persisted(Collective, collective_t, table_only=("last_item_number",))
+MEMBER = Persisted(Member, member_t)
 
 _COLLECTIVE_FOR_CHAT = (
     select(collective_t)
@@ -43,9 +46,7 @@ def _chat_scene(settings_as_json):
     )
     return (
         select(
-            collective_t.c.id.label("collective_id_"),
-            collective_t.c.created_at.label("collective_created_at"),
-            collective_t.c.principles.label("collective_principles"),
+            *(collective_t.c[name].label(f"collective__{name}") for name in COLLECTIVE.columns),
             settings.label("collective_settings"),
             member_t,
         )
@@ -83,7 +84,7 @@ class SqlCollectives(_Repository):
         row = self._first(statement, platform=platform, chat_id=chat_id, user_id=user_id)
         if row is None:
             return None, None, {}
-        collective = Collective(row.collective_id_, row.collective_created_at, row.collective_principles)
+        collective = COLLECTIVE.record(row, "collective__")
         settings = row.collective_settings  # text on SQLite, already read on PostgreSQL, None there when empty
         settings = json.loads(settings) if isinstance(settings, str) else settings or {}
         return collective, (_member(row) if row.id is not None else None), settings
@@ -118,14 +119,14 @@ class SqlCollectives(_Repository):
         return True
 
     def save(self, collective: Collective) -> None:
-        self.connection.execute(
-            _update_by(collective_t, "id"),
-            {"key_id": collective.id, "principles": collective.principles},
-        )
+        self.connection.execute(_COLLECTIVE_UPDATE, {"key_id": collective.id, **COLLECTIVE.values(collective)})
+
+
+_COLLECTIVE_UPDATE = _update_by(collective_t, "id")
 
 
 def _collective(row) -> Collective:
-    return Collective(row.id, row.created_at, row.principles)
+    return COLLECTIVE.record(row)
 
 
 # --- members --------------------------------------------------------------
@@ -147,17 +148,6 @@ _MEMBER_TWINS = (
     update(member_t)
     .where(member_t.c.collective_id == bindparam("key_collective_id"))
     .values(twin=member_t.c.id.in_(bindparam("ids", expanding=True)))
-)
-_MEMBER_FIELDS = (
-    "collective_id",
-    "platform",
-    "user_id",
-    "display_name",
-    "joined_at",
-    "active",
-    "away_until",
-    "left_at",
-    "twin",
 )
 _MEMBER_UPDATE = _update_by(member_t, "id")
 
@@ -183,7 +173,7 @@ class SqlMembers(_Repository):
         return [_member(row) for row in self._all(_MEMBERSHIPS, platform=platform, user_id=user_id)]
 
     def save(self, member: Member) -> Member:
-        values = {name: getattr(member, name) for name in _MEMBER_FIELDS}
+        values = MEMBER.values(member)
         if member.id is None:
             member.id = self._insert(member_t, values)
         else:
@@ -192,7 +182,7 @@ class SqlMembers(_Repository):
 
 
 def _member(row) -> Member:
-    return _record(Member, row)
+    return MEMBER.record(row)
 
 
 # --- settings -------------------------------------------------------------
