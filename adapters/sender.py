@@ -25,6 +25,7 @@ import asyncio
 import bisect
 import contextlib
 import dataclasses
+import itertools
 import logging
 import os
 import signal
@@ -32,6 +33,7 @@ import time
 from datetime import UTC, datetime
 from typing import Protocol
 
+from adapters.backoff import Backoff
 from bot.actions import Action, Edit
 from bot.results import Delivery, queue_of
 from storage.outbox import OutboxStore, Sent
@@ -242,7 +244,8 @@ class Sender:
     async def _carry_out(self, delivery: Delivery) -> Sent | Redirect:
         action = delivery.action
         self._fault_at("before-send", action)
-        for attempt in range(1, ATTEMPTS + 1):
+        backoff = Backoff(self._retry_first, tries=ATTEMPTS)
+        for attempt in itertools.count(1):
             try:
                 if isinstance(action, Edit):
                     await self._edit(delivery, action)
@@ -251,11 +254,11 @@ class Sender:
                     posted = await self.outlet.send(action, delivery.txn_id)
                 break
             except Exception:
-                if attempt == ATTEMPTS:
+                if backoff.delay(attempt) is None:
                     log.exception("could not carry out %r; set aside after %d tries", action, attempt)
                     return Sent(delivery, None)
                 log.warning("could not carry out %r (try %d); trying again", action, attempt, exc_info=True)
-                await asyncio.sleep(self._retry_first * 2 ** (attempt - 1))
+                await backoff.wait(attempt)
         if isinstance(posted, Redirect):
             return posted
         self._fault_at("after-send", action)

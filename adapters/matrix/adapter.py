@@ -32,6 +32,7 @@ from nio import (
     RoomUpgradeEvent,
 )
 
+from adapters.backoff import Backoff
 from adapters.config import MatrixConfig
 from adapters.matrix import cross_signing, rendering
 from adapters.matrix.client import log_in, new_client
@@ -47,6 +48,7 @@ from bot.events import Chat, ChatMoved, MessageReceived, Sender
 from storage.adapter_state import AdapterState
 
 log = logging.getLogger(__name__)
+_SYNC_BACKOFF = Backoff(1.0, cap=30.0)  # after a failed sync: 1, 2, 4 … 30 seconds, for as long as it fails
 
 
 class MatrixSendError(RuntimeError):
@@ -159,7 +161,7 @@ class MatrixAdapter:
                     await log_in(self.client, self._config, self._memory)
                 except Exception:
                     log.exception("could not log in again")
-            await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+            await _SYNC_BACKOFF.wait(failures)
 
     async def _handle_loop(self) -> None:
         while True:
