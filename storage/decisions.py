@@ -13,12 +13,10 @@ from bot.model import (
     ROUND_OPEN,
     Decision,
     Item,
-    Member,
     Response,
     Round,
 )
 from storage.fields import Persisted, json_text
-from storage.people import _member
 from storage.sql import (
     _by,
     _Repository,
@@ -122,7 +120,6 @@ _item = ITEM.record
 _ROUND = _by(round_t, "id")
 _ROUND_LATEST = _by(round_t, "item_id").order_by(round_t.c.number.desc()).limit(1)
 _ROUNDS_OF_ITEM = _by(round_t, "item_id").order_by(round_t.c.number)
-_ROUNDS_OF_ITEMS = select(round_t).where(round_t.c.item_id.in_(bindparam("item_ids", expanding=True)))
 _ROUND_FINISH = (
     update(round_t)
     .where(round_t.c.id == bindparam("key_id"), round_t.c.status == ROUND_OPEN)
@@ -135,49 +132,6 @@ _ROLL_FREEZE = (
     .where(roll_t.c.round_id == bindparam("key_round_id"))
     .values(counted=select(member_t.c.active).where(member_t.c.id == roll_t.c.member_id).scalar_subquery())
 )
-_RESPONSE_ON_ROLL = (response_t.c.round_id == roll_t.c.round_id) & (response_t.c.member_id == roll_t.c.member_id)
-
-
-def _rolls_with_responses(*columns):
-    """The rounds' rolls (``round_ids``): members still in the collective (for a
-    round that ended: those who were at its end), each with their response if
-    they gave one."""
-    return (
-        select(*columns)
-        .select_from(roll_t)
-        .join(member_t, member_t.c.id == roll_t.c.member_id)
-        .outerjoin(response_t, _RESPONSE_ON_ROLL)
-        .where(
-            roll_t.c.round_id.in_(bindparam("round_ids", expanding=True)),
-            func.coalesce(roll_t.c.counted, member_t.c.active),  # frozen at the round's end, else as it is now
-        )
-    )
-
-
-_COUNTS = _rolls_with_responses(roll_t.c.round_id, response_t.c.kind, func.count().label("count")).group_by(
-    roll_t.c.round_id, response_t.c.kind
-)
-_LATEST_WITH_ENTRY = (
-    select(
-        round_t,
-        roll_t.c.member_id.label("on_roll"),
-        response_t.c.kind.label("response_kind"),
-    )
-    .outerjoin(roll_t, (roll_t.c.round_id == round_t.c.id) & (roll_t.c.member_id == bindparam("member_id")))
-    .outerjoin(response_t, (response_t.c.round_id == round_t.c.id) & (response_t.c.member_id == bindparam("member_id")))
-    .where(round_t.c.item_id == bindparam("item_id"))
-    .order_by(round_t.c.number.desc())
-    .limit(1)
-)
-# The whole standing of several rounds in one query.
-_STANDINGS = _rolls_with_responses(
-    roll_t.c.round_id,
-    member_t,
-    response_t.c.kind.label("response_kind"),
-    response_t.c.reason.label("response_reason"),
-    response_t.c.at.label("response_at"),
-    response_t.c.first_at.label("response_first_at"),
-).order_by(member_t.c.joined_at, member_t.c.id)
 
 
 class SqlRounds(_Repository):
@@ -214,42 +168,6 @@ class SqlRounds(_Repository):
 
     def freeze_roll(self, round_id: int) -> None:
         self.connection.execute(_ROLL_FREEZE, {"key_round_id": round_id})
-
-    def latest_for(self, item_ids: list[int]) -> dict[int, Round]:
-        latest: dict[int, Round] = {}
-        for row in self._all(_ROUNDS_OF_ITEMS, item_ids=item_ids):
-            if row.item_id not in latest or row.number > latest[row.item_id].number:
-                latest[row.item_id] = _round(row)
-        return latest
-
-    def counts(self, round_ids: list[int]) -> dict[int, tuple[int, dict[str, int]]]:
-        rolls = dict.fromkeys(round_ids, 0)
-        kinds: dict[int, dict[str, int]] = {round_id: {} for round_id in round_ids}
-        for round_id, kind, count in self._all(_COUNTS, round_ids=round_ids):
-            rolls[round_id] += count
-            if kind is not None:
-                kinds[round_id][kind] = count
-        return {round_id: (rolls[round_id], kinds[round_id]) for round_id in round_ids}
-
-    def latest_with_entry(self, item_id: int, member_id: int) -> tuple[Round, bool, str | None]:
-        row = self.connection.execute(_LATEST_WITH_ENTRY, {"item_id": item_id, "member_id": member_id}).one()
-        return _round(row), row.on_roll is not None, row.response_kind
-
-    def standings(self, round_ids: list[int]) -> dict[int, tuple[list[Member], list[Response]]]:
-        found: dict[int, tuple[list[Member], list[tuple[datetime, Response]]]] = {
-            round_id: ([], []) for round_id in round_ids
-        }
-        for row in self._all(_STANDINGS, round_ids=round_ids):
-            roll, given = found[row.round_id]
-            roll.append(_member(row))
-            if row.response_kind is not None:
-                response = Response(row.round_id, row.id, row.response_kind, row.response_reason, row.response_at)
-                given.append((row.response_first_at, response))
-        return {
-            # by when each was first given, then by member: never by anything that changes later (a rejoining)
-            round_id: (roll, [response for _, response in sorted(given, key=lambda pair: (pair[0], pair[1].member_id))])
-            for round_id, (roll, given) in found.items()
-        }
 
 
 _round_values = ROUND.values

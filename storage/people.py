@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
 from bot.model import (
     Collective,
     Member,
 )
+from bot.ports import LinkedChat, MemberName
 from storage.fields import Persisted
 from storage.sql import (
     _by,
@@ -36,33 +36,6 @@ _COLLECTIVE_FOR_CHAT = (
 )
 
 
-def _chat_scene(settings_as_json):
-    """The chat's collective, the sender's membership in it if any, and the
-    collective's settings as one JSON object: one query for every message."""
-    settings = (
-        select(settings_as_json(setting_t.c.key, setting_t.c.value))
-        .where(setting_t.c.collective_id == collective_t.c.id)
-        .scalar_subquery()
-    )
-    return (
-        select(
-            *(collective_t.c[name].label(f"collective__{name}") for name in COLLECTIVE.columns),
-            settings.label("collective_settings"),
-            member_t,
-        )
-        .select_from(chat_t)
-        .join(collective_t, collective_t.c.id == chat_t.c.collective_id)
-        .outerjoin(
-            member_t,
-            (member_t.c.collective_id == collective_t.c.id)
-            & (member_t.c.platform == chat_t.c.platform)
-            & (member_t.c.user_id == bindparam("user_id")),
-        )
-        .where(chat_t.c.platform == bindparam("platform"), chat_t.c.chat_id == bindparam("chat_id"))
-    )
-
-
-_CHAT_SCENE = {"sqlite": _chat_scene(func.json_group_object), "postgresql": _chat_scene(func.json_object_agg)}
 _COLLECTIVE = _by(collective_t, "id")
 _CHATS = _by(chat_t, "collective_id").order_by(chat_t.c.linked_at)
 _CHAT = _by(chat_t, "platform", "chat_id")
@@ -71,23 +44,11 @@ _CHAT = _by(chat_t, "platform", "chat_id")
 class SqlCollectives(_Repository):
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
-        self._chats: dict[int, list[tuple[str, str]]] = {}  # for this unit of work
+        self._chats: dict[int, list[LinkedChat]] = {}  # for this unit of work
 
     def for_chat(self, platform: str, chat_id: str) -> Collective | None:
         row = self._first(_COLLECTIVE_FOR_CHAT, platform=platform, chat_id=chat_id)
         return _collective(row) if row else None
-
-    def with_member(
-        self, platform: str, chat_id: str, user_id: str
-    ) -> tuple[Collective | None, Member | None, dict[str, str]]:
-        statement = _CHAT_SCENE[self.connection.dialect.name]
-        row = self._first(statement, platform=platform, chat_id=chat_id, user_id=user_id)
-        if row is None:
-            return None, None, {}
-        collective = COLLECTIVE.record(row, "collective__")
-        settings = row.collective_settings  # text on SQLite, already read on PostgreSQL, None there when empty
-        settings = json.loads(settings) if isinstance(settings, str) else settings or {}
-        return collective, (_member(row) if row.id is not None else None), settings
 
     def create_for_chat(self, platform: str, chat_id: str, now: datetime) -> Collective:
         self._chats.clear()
@@ -99,10 +60,10 @@ class SqlCollectives(_Repository):
     def get(self, collective_id: int) -> Collective:
         return _collective(self.connection.execute(_COLLECTIVE, {"id": collective_id}).one())
 
-    def chats(self, collective_id: int) -> list[tuple[str, str]]:
+    def chats(self, collective_id: int) -> list[LinkedChat]:
         if collective_id not in self._chats:
             rows = self._all(_CHATS, collective_id=collective_id)
-            self._chats[collective_id] = [(row.platform, row.chat_id) for row in rows]
+            self._chats[collective_id] = [LinkedChat(row.platform, row.chat_id) for row in rows]
         return list(self._chats[collective_id])
 
     def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str, now: datetime) -> bool:
@@ -163,8 +124,8 @@ class SqlMembers(_Repository):
     def active(self, collective_id: int) -> list[Member]:
         return [_member(row) for row in self._all(_MEMBERS_ACTIVE, collective_id=collective_id)]
 
-    def names(self, collective_id: int) -> list[tuple[int, str]]:
-        return [(row.id, row.display_name) for row in self._all(_MEMBER_NAMES, collective_id=collective_id)]
+    def names(self, collective_id: int) -> list[MemberName]:
+        return [MemberName(row.id, row.display_name) for row in self._all(_MEMBER_NAMES, collective_id=collective_id)]
 
     def mark_twins(self, collective_id: int, ids: set[int]) -> None:
         self.connection.execute(_MEMBER_TWINS, {"key_collective_id": collective_id, "ids": sorted(ids) or [-1]})

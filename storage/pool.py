@@ -8,11 +8,11 @@ from bot.model import (
     PAYOUT,
     RELEASE,
     RESERVATION,
-    Item,
     LedgerEntry,
     Need,
     Offer,
 )
+from bot.ports import NeedInStage
 from storage.decisions import _ITEMS, _item
 from storage.fields import Persisted
 from storage.sql import (
@@ -61,9 +61,9 @@ class SqlNeeds(_Repository):
         params = {"key_item_id": item_id, "old": old_stage, "new": new_stage}
         return self.connection.execute(_NEED_MOVE, params).rowcount == 1
 
-    def in_stage(self, collective_id: int, stage: str) -> list[tuple[Item, Need]]:
+    def in_stage(self, collective_id: int, stage: str) -> list[NeedInStage]:
         rows = self._all(_NEEDS_IN_STAGE, collective_id=collective_id, stage=stage)
-        return [(_item(row), _need(row, "need__")) for row in rows]
+        return [NeedInStage(_item(row), _need(row, "need__")) for row in rows]
 
     def add_offer(self, offer: Offer) -> None:
         self._upsert(offer_t, OFFER.values(offer), ("item_id", "member_id"))
