@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -60,7 +61,5 @@ def test_a_role_goes_into_its_columns_and_comes_back_the_same():
     values = rotation.ROLE.values(role)
     assert values["every_seconds"] == 7 * 86400 and (values["at_hour"], values["at_minute"]) == (18, 30)
 
-    class Row:
-        _mapping = {**values, "id": 7}
-
-    assert rotation.ROLE.record(Row()) == role
+    row = SimpleNamespace(_mapping={**values, "id": 7})
+    assert rotation.ROLE.record(row) == role

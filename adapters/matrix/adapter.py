@@ -42,7 +42,7 @@ from adapters.matrix.reactions import Reactions
 from adapters.matrix.rooms import PLATFORM, InvitePolicy, Rooms
 from adapters.matrix.sync import Batch, Syncer
 from adapters.sender import Redirect
-from adapters.text import split_text
+from adapters.text import names, split_text
 from bot.actions import Acknowledge, Action, Ask, DirectMessage, Edit, Mention, Post, Reply
 from bot.events import Chat, ChatMoved, MessageReceived, Sender
 from storage.adapter_state import AdapterState
@@ -340,7 +340,7 @@ class MatrixAdapter:
             if answering is not None and thread is None:
                 content = rendering.reply(piece, answering)
             else:
-                content = rendering.notice(piece, [m for m in mentions if rendering.names(m.name, piece)])
+                content = rendering.notice(piece, [m for m in mentions if names(m.name, piece)])
                 content = self._threaded(content, room_id, thread, answering)
             event_id = await self._post(room_id, content, txn_id if index == 0 else f"{txn_id}-{index}", thread)
         return event_id

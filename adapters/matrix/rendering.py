@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from adapters.text import with_mentions
 from bot.actions import Mention
 
 HTML = "org.matrix.custom.html"
@@ -28,25 +29,9 @@ def pill(user_id: str, name: str) -> str:
     return f'<a href="https://matrix.to/#/{html.escape(user_id)}">{html.escape(name)}</a>'
 
 
-def names(name: str, text: str) -> bool:
-    """Whether ``text`` has ``name`` as a whole word (as ``formatted`` finds names)."""
-    return bool(name) and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
-
-
 def formatted(text: str, mentions: Iterable[Mention] = ()) -> str:
-    """``text`` as HTML: escaped, line breaks kept, each mentioned member's name (as a whole word) a pill.
-    Names are found in the text as typed and every piece between them is escaped on its own, so a name
-    can never land inside an escape such as ``&amp;``."""
-    by_name = {m.name: m for m in mentions if m.name}
-    if not by_name:
-        return html.escape(text).replace("\n", "<br>")
-    names = "|".join(re.escape(name) for name in sorted(by_name, key=len, reverse=True))
-    pieces, last = [], 0
-    for match in re.finditer(rf"(?<!\w)(?:{names})(?!\w)", text):
-        pieces += [html.escape(text[last : match.start()]), pill(by_name[match[0]].user_id, match[0])]
-        last = match.end()
-    pieces.append(html.escape(text[last:]))
-    return "".join(pieces).replace("\n", "<br>")
+    """``text`` as HTML: escaped, line breaks kept, members' names made pills (``adapters.text.with_mentions``)."""
+    return with_mentions(text, mentions, html.escape, lambda m, name: pill(m.user_id, name)).replace("\n", "<br>")
 
 
 def notice(text: str, mentions: Iterable[Mention] = ()) -> dict[str, Any]:

@@ -134,7 +134,15 @@ def test_a_mentioned_name_never_lands_inside_an_html_escape():
         'it&#x27;s <a href="https://matrix.to/#/@x:hs">x27</a> again'
     )
     assert formatted("<b>Bo</b> & Bo", [Mention("@bo:hs", "Bo")]) == (
-        '&lt;b&gt;<a href="https://matrix.to/#/@bo:hs">Bo</a>&lt;/b&gt; &amp; <a href="https://matrix.to/#/@bo:hs">Bo</a>'
+        '&lt;b&gt;<a href="https://matrix.to/#/@bo:hs">Bo</a>&lt;/b&gt; &amp; Bo'
+    )
+
+
+def test_a_name_said_twice_is_a_pill_once_as_on_telegram():
+    ann, ann_lee = Mention("@ann:hs", "Ann"), Mention("@annlee:hs", "Ann Lee")
+    assert formatted("Next: Ann Lee, then Ann, then Ann Lee; Anna is not Ann.", [ann, ann_lee]) == (
+        'Next: <a href="https://matrix.to/#/@annlee:hs">Ann Lee</a>, then <a href="https://matrix.to/#/@ann:hs">Ann</a>,'
+        " then Ann Lee; Anna is not Ann."
     )
 
 
