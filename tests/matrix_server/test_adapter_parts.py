@@ -60,6 +60,12 @@ def test_commands_in_the_bots_texts_are_written_with_a_bang():
     assert bangs(untouched) == untouched
 
 
+def test_a_members_quoted_detail_keeps_the_slashes_they_typed():
+    bangs = with_bangs(["agree", "help", "join"])
+    text = "Proposal #1 by Ann: New members\n│ Newcomers type /join, then /help.\n│\nRespond: /agree 1"
+    assert bangs(text) == "Proposal #1 by Ann: New members\n│ Newcomers type /join, then /help.\n│\nRespond: !agree 1"
+
+
 def test_the_quoted_fallback_of_a_reply_is_not_part_of_the_command():
     body = "> <@alice:hs> Proposal #1 by Alice: Buy a printer\n> Round 1\n\n!object too dear"
     assert without_reply_fallback(body) == "!object too dear"
