@@ -108,3 +108,36 @@ def test_a_postgres_url_for_another_driver_is_refused_with_the_one_to_use():
 
     with pytest.raises(ArgumentError, match=r"psycopg 3, postgresql\+psycopg://"):
         make_engine("postgresql+psycopg2://coop@127.0.0.1/collective")
+
+
+def test_reactions_counted_on_matrix_move_from_adapter_state_to_their_table(db_url):
+    from alembic import command
+    from sqlalchemy import text
+
+    engine = make_engine(db_url)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0009")  # the schema before the table
+    counted = '{"room": "!r:hs", "user": "@bob:hs", "name": "Bob", "on": "$ask", "choice": "agree"}'
+    older = '{"room": "!r:hs", "user": "@eve:hs", "name": "Eve", "ask": "item-1-round-1", "choice": "block"}'
+    state = [("reaction:$bob", counted), ("reaction:$eve", older), ("reaction:$gone", "null"), ("since", '"s72"')]
+    with engine.begin() as connection:
+        for key, value in state:
+            connection.execute(
+                text("INSERT INTO adapter_state (platform, key, value) VALUES ('matrix', :key, :value)"),
+                {"key": key, "value": value},
+            )
+        connection.execute(
+            text("INSERT INTO sent_ask (platform, chat_id, message_ref, key) VALUES ('matrix', '!r:hs', '$ask', :key)"),
+            {"key": "item-1-round-1"},
+        )
+    migrate(engine)
+    with engine.connect() as connection:
+        moved = connection.execute(text("SELECT * FROM matrix_reaction ORDER BY event_id")).all()
+        left = connection.execute(text("SELECT key FROM adapter_state")).scalars().all()
+    assert [tuple(row) for row in moved] == [
+        ("$bob", "!r:hs", "$ask", "@bob:hs", "Bob", "agree"),
+        ("$eve", "!r:hs", "$ask", "@eve:hs", "Eve", "block"),  # an older row named its ask: found by sent_ask
+    ]
+    assert left == ["since"]  # the withdrawn one is dropped; the adapter's other state stays

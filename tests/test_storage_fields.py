@@ -11,12 +11,12 @@ from types import SimpleNamespace
 import pytest
 
 from bot import model
-from storage import decisions, due, people, pool, rotation
+from storage import decisions, due, people, pool, reactions, rotation
 from storage.fields import Persisted
 
 PERSISTED = {
     value.kind: value
-    for module in (people, decisions, pool, due, rotation)
+    for module in (people, decisions, pool, due, rotation, reactions)
     for value in vars(module).values()
     if isinstance(value, Persisted)
 }
@@ -37,6 +37,7 @@ def test_every_persisted_model_is_declared_with_its_table():
         model.Role,
         model.Turn,
         model.Swap,
+        reactions.CountedReaction,  # the Matrix adapter's
     }
     assert set(PERSISTED) == stored
 
