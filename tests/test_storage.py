@@ -44,6 +44,7 @@ def test_a_database_from_a_newer_version_is_refused_with_a_clear_message(db_url,
         migrate(make_engine(db_url))
 
 
+@pytest.mark.stores
 def test_the_same_message_delivered_twice_is_applied_once(chat):
     chat.say("Alice", "/join")
     first = chat.send("Alice", "/away 2d", ref="telegram-update-77")
@@ -52,6 +53,7 @@ def test_the_same_message_delivered_twice_is_applied_once(chat):
     assert len(chat.core.tick(chat.clock.now() + timedelta(days=3))) == 1  # one time away, not two
 
 
+@pytest.mark.stores
 def test_the_same_ref_in_another_chat_is_another_message(chat):
     from bot.events import Chat
 
