@@ -1,12 +1,15 @@
-"""Reading ``config.toml``: every key checked, every mistake named in one line."""
+"""Reading ``config.toml``: every key checked, every mistake named in one line. Each key is declared once, as a
+field of the dataclass of its section (``key``), and the schema the file is checked against is read from them."""
 
 from __future__ import annotations
 
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -21,52 +24,67 @@ class ConfigError(Exception):
     """A config problem, worded for the operator in one line."""
 
 
+def key(meaning: str, default: Any = MISSING, *, toml: str | None = None) -> Any:
+    """A config key: a field of the dataclass of its section, with what its value should be, in words. ``toml``
+    names it as written in config.toml (``section.key``) when the field's own name and class do not."""
+    metadata = {"meaning": meaning, "toml": toml}
+    return field(metadata=metadata) if default is MISSING else field(default=default, metadata=metadata)
+
+
 @dataclass(frozen=True, slots=True)
 class TelegramConfig:
-    token: str
-    base_url: str = DEFAULT_TELEGRAM_URL
+    token: str = key("the bot token from @BotFather")
+    base_url: str = key("a URL", DEFAULT_TELEGRAM_URL)
 
 
 @dataclass(frozen=True, slots=True)
 class MatrixConfig:
-    homeserver: str
-    user_id: str
-    password: str | None = None
-    access_token: str | None = None
-    invite_allowlist: tuple[str, ...] = ()  # user ids and homeservers; empty: anyone may invite
+    homeserver: str = key("a URL such as https://matrix.example.org")
+    user_id: str = key("a Matrix user id such as @collective:example.org")
+    password: str | None = key("a string", None)
+    access_token: str | None = key("a string", None)
+    # user ids and homeservers; empty: anyone may invite
+    invite_allowlist: tuple[str, ...] = key("a list of user ids (@alice:example.org) and homeservers (example.org)", ())
     # The end-to-end encryption store (the device's keys and sessions); None: an in-memory store (tests only).
-    store_path: str | None = None
+    store_path: str | None = key("a folder for the encryption keys, such as /var/lib/collective-bot/matrix-store", None)
 
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    storage_url: str = DEFAULT_STORAGE_URL
-    console: bool = False
-    telegram: TelegramConfig | None = None
-    matrix: MatrixConfig | None = None
-    log_level: str = "INFO"
+    storage_url: str = key("a database URL such as sqlite:///collective.db", DEFAULT_STORAGE_URL, toml="storage.url")
+    console: bool = key("true or false", False, toml="console.enabled")
+    # A platform's section: [name], off unless enabled = true; its keys are the fields of its dataclass.
+    telegram: TelegramConfig | None = field(default=None, metadata={"section": "telegram"})
+    matrix: MatrixConfig | None = field(default=None, metadata={"section": "matrix"})
+    log_level: str = key("one of DEBUG, INFO, WARNING, ERROR", "INFO", toml="logging.level")
 
 
-# section → key → (type, what the value should be, in words)
-_SCHEMA: dict[str, dict[str, tuple[type, str]]] = {
-    "storage": {"url": (str, "a database URL such as sqlite:///collective.db")},
-    "console": {"enabled": (bool, "true or false")},
-    "telegram": {
-        "enabled": (bool, "true or false"),
-        "token": (str, "the bot token from @BotFather"),
-        "base_url": (str, "a URL"),
-    },
-    "matrix": {
-        "enabled": (bool, "true or false"),
-        "homeserver": (str, "a URL such as https://matrix.example.org"),
-        "user_id": (str, "a Matrix user id such as @collective:example.org"),
-        "password": (str, "a string"),
-        "access_token": (str, "a string"),
-        "invite_allowlist": (list, "a list of user ids (@alice:example.org) and homeservers (example.org)"),
-        "store_path": (str, "a folder for the encryption keys, such as /var/lib/collective-bot/matrix-store"),
-    },
-    "logging": {"level": (str, "one of DEBUG, INFO, WARNING, ERROR")},
-}
+def _toml_type(hint: Any) -> type:
+    """The TOML value a field's type is read from: ``str | None`` from a string, a tuple from a list."""
+    if get_origin(hint) in (Union, UnionType):
+        hint = next(arg for arg in get_args(hint) if arg is not type(None))
+    hint = get_origin(hint) or hint
+    return list if hint is tuple else hint
+
+
+def _schema() -> dict[str, dict[str, tuple[type, str]]]:
+    """section → key → (type, what the value should be, in words), from the dataclasses above."""
+    schema: dict[str, dict[str, tuple[type, str]]] = {}
+    hints = get_type_hints(Config)
+    for found in fields(Config):
+        if "section" in found.metadata:
+            kind = next(arg for arg in get_args(hints[found.name]) if arg is not type(None))
+            keys = schema.setdefault(found.metadata["section"], {"enabled": (bool, "true or false")})
+            kind_hints = get_type_hints(kind)
+            for inner in fields(kind):
+                keys[inner.name] = (_toml_type(kind_hints[inner.name]), inner.metadata["meaning"])
+        else:
+            name, _, toml_key = found.metadata["toml"].partition(".")
+            schema.setdefault(name, {})[toml_key] = (_toml_type(hints[found.name]), found.metadata["meaning"])
+    return schema
+
+
+_SCHEMA = _schema()
 
 
 def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Config:
@@ -115,7 +133,7 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
         allowlist = value("matrix", "invite_allowlist", [])
         if not all(isinstance(entry, str) and entry for entry in allowlist):
             raise ConfigError(f"{path}: [matrix] invite_allowlist must be {_SCHEMA['matrix']['invite_allowlist'][1]}")
-        storage_url = value("storage", "url", Config.storage_url)
+        storage_url = value("storage", "url", DEFAULT_STORAGE_URL)
         store_path = value("matrix", "store_path") or default_store_path(storage_url)
         if not store_path:
             raise ConfigError(

@@ -25,6 +25,7 @@ import asyncio
 import bisect
 import contextlib
 import dataclasses
+import itertools
 import logging
 import os
 import signal
@@ -32,6 +33,7 @@ import time
 from datetime import UTC, datetime
 from typing import Protocol
 
+from adapters.backoff import Backoff
 from bot.actions import Action, Edit
 from bot.results import Delivery, queue_of
 from storage.outbox import OutboxStore, Sent
@@ -43,6 +45,7 @@ EDIT_SETTLE = 0.1  # seconds a tally edit waits, when nothing else does, for a n
 EDIT_MAX_WAIT = 3.0  # seconds after which a tally edit goes out even ahead of waiting messages
 PRUNE_EVERY = 3600.0  # seconds between prunings of sent answers older than a day
 RETRY_FIRST = 1.0  # seconds before the second try; doubled each time
+ENDED_KEPT = 1000  # ended asks remembered (a stale tally comes moments after its close, never a thousand closes later)
 FAULT_VARIABLE = "COLLECTIVE_BOT_FAULT"
 
 
@@ -98,6 +101,7 @@ class Sender:
         retry_first: float = RETRY_FIRST,
         edit_settle: float = EDIT_SETTLE,
         edit_max_wait: float = EDIT_MAX_WAIT,
+        ended_kept: int = ENDED_KEPT,
     ) -> None:
         self.outlet = outlet
         self.platform = outlet.platform
@@ -110,7 +114,8 @@ class Sender:
         self._edit_settle, self._edit_max_wait = edit_settle, edit_max_wait
         self._known: set[int] = set()  # deliveries queued or sent in this run
         self._refs: dict[int, str] = {}  # delivery id → the message it made (asks, for their edits)
-        self._ended: set[tuple[str, str]] = set()  # (chat, ask key) whose round ended
+        self._ended: dict[tuple[str, str], None] = {}  # (chat, ask key) whose round ended, oldest first
+        self._ended_kept = ended_kept
         self._marks: list[Sent] = []
         self._marking: asyncio.Task | None = None
         self._pruned_at = time.monotonic()  # (``collective-bot run`` prunes at start)
@@ -239,7 +244,8 @@ class Sender:
     async def _carry_out(self, delivery: Delivery) -> Sent | Redirect:
         action = delivery.action
         self._fault_at("before-send", action)
-        for attempt in range(1, ATTEMPTS + 1):
+        backoff = Backoff(self._retry_first, tries=ATTEMPTS)
+        for attempt in itertools.count(1):
             try:
                 if isinstance(action, Edit):
                     await self._edit(delivery, action)
@@ -248,11 +254,11 @@ class Sender:
                     posted = await self.outlet.send(action, delivery.txn_id)
                 break
             except Exception:
-                if attempt == ATTEMPTS:
+                if backoff.delay(attempt) is None:
                     log.exception("could not carry out %r; set aside after %d tries", action, attempt)
                     return Sent(delivery, None)
                 log.warning("could not carry out %r (try %d); trying again", action, attempt, exc_info=True)
-                await asyncio.sleep(self._retry_first * 2 ** (attempt - 1))
+                await backoff.wait(attempt)
         if isinstance(posted, Redirect):
             return posted
         self._fault_at("after-send", action)
@@ -267,7 +273,9 @@ class Sender:
         if edit.choices and where in self._ended:
             return  # a stale tally (handled side by side with the close): the buttons stay gone
         if not edit.choices:
-            self._ended.add(where)
+            self._ended[where] = None
+            if len(self._ended) > self._ended_kept:
+                del self._ended[next(iter(self._ended))]  # the longest ended: no stale tally of it is left
         targets = list(edit.refs)
         for waited in edit.after:
             ref = self._refs.get(waited)

@@ -1,8 +1,13 @@
-"""Cutting a long message into pieces a chat platform accepts: at line ends
-where possible, else at a space, else anywhere, counting UTF-16 units (how
-Telegram counts, and a safe measure of an event's size on Matrix)."""
+"""Text as every platform shows it: a long message cut into pieces a chat platform accepts (at line ends where
+possible, else at a space, else anywhere, counting UTF-16 units: how Telegram counts, and a safe measure of an
+event's size on Matrix); and members' names in it made mentions, the same way on every platform."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from bot.actions import Mention
 
 PIECE = 4096  # UTF-16 units: Telegram's message limit
 
@@ -49,3 +54,31 @@ def _cut(line: str, limit: int) -> tuple[str, str]:
     if space > 0:
         return line[:space], line[space + 1 :]
     return line[:end], line[end:]
+
+
+def names(name: str, text: str) -> bool:
+    """Whether ``text`` has ``name`` as a whole word (as ``with_mentions`` finds names)."""
+    return bool(name) and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
+
+
+def with_mentions(
+    text: str, mentions: Iterable[Mention], escape: Callable[[str], str], link: Callable[[Mention, str], str]
+) -> str:
+    """``text`` in a platform's markup: the first time each mentioned member's name appears as a whole word it
+    becomes ``link(mention, name)`` (a longer name first: "Ann Lee" before "Ann"); a name said again in the same
+    message stays text, as a person writing would link it once. Everything else is ``escape``d piece by piece,
+    so a name can never land inside an escape such as ``&amp;``."""
+    wanted = {mention.name: mention for mention in mentions if mention.name}
+    if not wanted:
+        return escape(text)
+    names = "|".join(re.escape(name) for name in sorted(wanted, key=len, reverse=True))
+    pieces: list[str] = []
+    position = 0
+    for match in re.finditer(rf"(?<!\w)(?:{names})(?!\w)", text):
+        mention = wanted.pop(match[0], None)
+        if mention is None:
+            continue  # said before: linked there
+        pieces += [escape(text[position : match.start()]), link(mention, match[0])]
+        position = match.end()
+    pieces.append(escape(text[position:]))
+    return "".join(pieces)

@@ -146,7 +146,7 @@ class Core:
                 stored = uow.settings.values(collective.id)
         else:
             chat = event.chat
-            collective, member, stored = uow.collectives.with_member(chat.platform, chat.chat_id, event.sender.user_id)
+            collective, member, stored = uow.reads.with_member(chat.platform, chat.chat_id, event.sender.user_id)
             if collective is None:
                 collective = uow.collectives.create_for_chat(chat.platform, chat.chat_id, now)
             if member is not None and not member.active:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from bot.actions import Action
 from bot.model import (
@@ -26,19 +26,77 @@ from bot.model import (
 from bot.results import Delivery
 
 
+class ChatScene(NamedTuple):
+    """Who is where, read for every message."""
+
+    collective: Collective | None  # the chat's collective; None for a chat not linked yet
+    member: Member | None  # the sender's membership in it (active or not)
+    settings: dict[str, str]  # its stored settings (as ``Settings.values``)
+
+
+class RoundCount(NamedTuple):
+    """A round's tally without names."""
+
+    roll: int  # how many on its roll are still members
+    given: dict[str, int]  # how many of them gave each kind of response
+
+
+class MemberEntry(NamedTuple):
+    """An item's latest round as one member stands in it."""
+
+    round: Round
+    on_roll: bool
+    response: str | None  # the kind of their current response; None when they have none
+
+
+class RollStanding(NamedTuple):
+    """Who is on a round's roll and what they said."""
+
+    roll: list[Member]  # those on its roll who are still members, earliest joined first
+    responses: list[Response]  # theirs, first given first
+
+
+class MemberName(NamedTuple):
+    id: int
+    name: str
+
+
+class LinkedChat(NamedTuple):
+    platform: str
+    chat_id: str
+
+
+class NeedInStage(NamedTuple):
+    item: Item
+    need: Need
+
+
+class WhereAsked(NamedTuple):
+    refs: list[str]  # the platform messages carrying an ask
+    unsent: list[int]  # its deliveries not sent yet
+
+
+class Reads(Protocol):
+    """The read port: questions that join several aggregates, each answered in one query."""
+
+    def with_member(self, platform: str, chat_id: str, user_id: str) -> ChatScene:
+        """The chat's collective, the membership in it of the person with ``user_id`` on the chat's
+        platform, and the collective's stored settings."""
+
+    def latest_for(self, item_ids: list[int]) -> dict[int, Round]:
+        """The latest round of each item."""
+
+    def counts(self, round_ids: list[int]) -> dict[int, RoundCount]: ...
+    def latest_with_entry(self, item_id: int, member_id: int) -> MemberEntry: ...
+    def standings(self, round_ids: list[int]) -> dict[int, RollStanding]: ...
+
+
 class Collectives(Protocol):
     def for_chat(self, platform: str, chat_id: str) -> Collective | None: ...
-    def with_member(
-        self, platform: str, chat_id: str, user_id: str
-    ) -> tuple[Collective | None, Member | None, dict[str, str]]:
-        """In one go: the chat's collective, the membership in it of the person with
-        ``user_id`` on the chat's platform (active or not), and the collective's
-        stored settings (as ``Settings.values``)."""
-
     def create_for_chat(self, platform: str, chat_id: str, now: datetime) -> Collective: ...
     def get(self, collective_id: int) -> Collective: ...
-    def chats(self, collective_id: int) -> list[tuple[str, str]]:
-        """(platform, chat_id) of every group chat linked to the collective."""
+    def chats(self, collective_id: int) -> list[LinkedChat]:
+        """Every group chat linked to the collective."""
 
     def save(self, collective: Collective) -> None: ...
     def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str, now: datetime) -> bool:
@@ -55,8 +113,8 @@ class Members(Protocol):
     def save(self, member: Member) -> Member:
         """Insert or update; returns the member with its id."""
 
-    def names(self, collective_id: int) -> list[tuple[int, str]]:
-        """(id, display name) of every member the collective has, or had."""
+    def names(self, collective_id: int) -> list[MemberName]:
+        """The display name of every member the collective has, or had."""
 
     def mark_twins(self, collective_id: int, ids: set[int]) -> None:
         """These members' names look like another's; no other member's does."""
@@ -139,21 +197,6 @@ class Rounds(Protocol):
         """At a round's end: who of its roll is still a member is kept with it, so
         its record (standings, counts) never changes when someone leaves later."""
 
-    def latest_for(self, item_ids: list[int]) -> dict[int, Round]:
-        """The latest round of each item, in one go."""
-
-    def counts(self, round_ids: list[int]) -> dict[int, tuple[int, dict[str, int]]]:
-        """For each round, in one go: how many on its roll are still members,
-        and how many of them gave each kind of response."""
-
-    def latest_with_entry(self, item_id: int, member_id: int) -> tuple[Round, bool, str | None]:
-        """In one go: the item's latest round, whether the member is on its roll,
-        and the kind of their current response in it (None when they have none)."""
-
-    def standings(self, round_ids: list[int]) -> dict[int, tuple[list[Member], list[Response]]]:
-        """For each round, in one go: the members on its roll who are still
-        members (earliest joined first) and their responses (first given first)."""
-
 
 class Responses(Protocol):
     def put(self, response: Response) -> None:
@@ -175,7 +218,7 @@ class Needs(Protocol):
         """Move a need between stages only if it is still in ``old_stage``, so
         two concurrent fundings or payouts cannot both happen."""
 
-    def in_stage(self, collective_id: int, stage: str) -> list[tuple[Item, Need]]:
+    def in_stage(self, collective_id: int, stage: str) -> list[NeedInStage]:
         """Needs of a collective in one stage, oldest item first."""
 
     def add_offer(self, offer: Offer) -> None: ...
@@ -251,14 +294,15 @@ class Outbox(Protocol):
         """Store answers to deliver, each (action, platform, queue), in order: each gets its place (id)
         and a transaction id of its own."""
 
-    def where_asked(self, platform: str, chat_id: str, key: str) -> tuple[list[str], list[int]]:
-        """Where an ask is in a chat: the platform messages carrying it, and its deliveries not sent yet."""
+    def where_asked(self, platform: str, chat_id: str, key: str) -> WhereAsked:
+        """Where an ask is in a chat."""
 
 
 class UnitOfWork(Protocol):
     """One transaction. Used as a context manager: leaving without
     ``commit()`` rolls back."""
 
+    reads: Reads
     collectives: Collectives
     members: Members
     settings: Settings

@@ -99,7 +99,7 @@ def _open_items(ctx: Context, page: int | None) -> str:
     pages = -(-total // PAGE)
     page = min(page or 1, pages)
     items = ctx.uow.items.open(collective.id, limit=PAGE, offset=(page - 1) * PAGE)
-    latest = ctx.uow.rounds.latest_for([item.id for item in items if kind_of(item).has_round])
+    latest = ctx.uow.reads.latest_for([item.id for item in items if kind_of(item).has_round])
     if any(settle_if_due(ctx, item, latest[item.id]) for item in items if item.id in latest):
         return _open_items(ctx, page)  # a round past its deadline closed first: list what is open now
     tallies = counts(ctx, list(latest.values()))

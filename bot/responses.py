@@ -33,7 +33,7 @@ MAX_REASON = 1000
 def respond(ctx: Context, member: Member, kind: str, item: Item, reason: str) -> None:
     if not kind_of(item).has_round:
         raise Refusal(f"#{item.number} asks for help, not for a decision: /offer {item.number} to help.")
-    round_, on_roll, replaced = ctx.uow.rounds.latest_with_entry(item.id, member.id)
+    round_, on_roll, replaced = ctx.uow.reads.latest_with_entry(item.id, member.id)
     if settle_if_due(ctx, item, round_):
         ctx.acknowledge(f"{ctx.name(member)}, that came after {heading(item)} closed; it was not counted.")
         return

@@ -78,8 +78,8 @@ class Count:
 
 def counts(scope: Scope, rounds: list[Round]) -> dict[int, Count]:
     """The tallies of several rounds, in one query."""
-    found = scope.uow.rounds.counts([round_.id for round_ in rounds])
-    return {round_id: Count(Tally.counted(kinds), roll) for round_id, (roll, kinds) in found.items()}
+    found = scope.uow.reads.counts([round_.id for round_ in rounds])
+    return {round_id: Count(Tally.counted(count.given), count.roll) for round_id, count in found.items()}
 
 
 def standing(scope: Scope, round_: Round) -> Standing:
@@ -89,12 +89,12 @@ def standing(scope: Scope, round_: Round) -> Standing:
 
 def standings(scope: Scope, rounds: list[Round]) -> dict[int, Standing]:
     """How several rounds stand, in one query."""
-    found = scope.uow.rounds.standings([round_.id for round_ in rounds])
-    by_id = {round_id: {member.id: member for member in roll} for round_id, (roll, _) in found.items()}
-    return {
-        round_id: Standing(roll, [(by_id[round_id][r.member_id], r) for r in given])
-        for round_id, (roll, given) in found.items()
-    }
+    found = scope.uow.reads.standings([round_.id for round_ in rounds])
+    standings = {}
+    for round_id, (roll, responses) in found.items():
+        by_id = {member.id: member for member in roll}
+        standings[round_id] = Standing(roll, [(by_id[response.member_id], response) for response in responses])
+    return standings
 
 
 def open_round(scope: Scope, item: Item, duration: timedelta, number: int = 1, mode: str = FULL) -> Round:

@@ -14,7 +14,7 @@ _state_t = AdapterStateRow.__table__
 
 class AdapterState:
     def __init__(self, engine: Engine, platform: str) -> None:
-        self._engine = engine
+        self.engine = self._engine = engine
         self._platform = platform
 
     def get(self, key: str) -> str | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -15,14 +13,12 @@ from bot.model import (
     ROUND_OPEN,
     Decision,
     Item,
-    Member,
     Response,
     Round,
 )
-from storage.people import _member
+from storage.fields import Persisted, json_text
 from storage.sql import (
     _by,
-    _record,
     _Repository,
     _update_by,
     _upsert,
@@ -34,6 +30,11 @@ from storage.sql import (
     roll_t,
     round_t,
 )
+
+ITEM = Persisted(Item, item_t, stored={"data": json_text("data")}, loaded=("author_name", "author_twin"))
+ROUND = Persisted(Round, round_t, stored={"terms": json_text("terms")})
+RESPONSE = Persisted(Response, response_t, table_only=("first_at",))
+DECISION = Persisted(Decision, decision_t, table_only=("id",))
 
 # --- items ----------------------------------------------------------------
 
@@ -70,20 +71,6 @@ _ITEMS_DECIDED = (
     .limit(bindparam("limit"))
 )
 _ITEMS_OPEN_OF_TOPIC = _items_by("collective_id", "topic").where(item_t.c.status == OPEN)
-_ITEM_FIELDS = (
-    "collective_id",
-    "number",
-    "kind",
-    "topic",
-    "author_id",
-    "title",
-    "body",
-    "created_at",
-    "status",
-    "raised_platform",
-    "raised_chat",
-    "raised_thread",
-)
 _ITEM_UPDATE = _update_by(item_t, "id")
 
 
@@ -124,15 +111,8 @@ class SqlItems(_Repository):
         return next((item for item in map(_item, rows) if item.data.get(key) == value), None)
 
 
-def _item_values(item: Item) -> dict:
-    values = {name: getattr(item, name) for name in _ITEM_FIELDS}
-    values["decided_at"] = item.decided_at
-    values["data"] = json.dumps(item.data, sort_keys=True)
-    return values
-
-
-def _item(row) -> Item:
-    return _record(Item, row, data=json.loads(row.data))
+_item_values = ITEM.values
+_item = ITEM.record
 
 
 # --- rounds and responses -------------------------------------------------
@@ -140,26 +120,10 @@ def _item(row) -> Item:
 _ROUND = _by(round_t, "id")
 _ROUND_LATEST = _by(round_t, "item_id").order_by(round_t.c.number.desc()).limit(1)
 _ROUNDS_OF_ITEM = _by(round_t, "item_id").order_by(round_t.c.number)
-_ROUNDS_OF_ITEMS = select(round_t).where(round_t.c.item_id.in_(bindparam("item_ids", expanding=True)))
 _ROUND_FINISH = (
     update(round_t)
     .where(round_t.c.id == bindparam("key_id"), round_t.c.status == ROUND_OPEN)
     .values(status=bindparam("new_status"), closed_at=bindparam("now"))
-)
-_ROUND_FIELDS = (
-    "item_id",
-    "number",
-    "title",
-    "body",
-    "opened_at",
-    "closes_at",
-    "status",
-    "closed_at",
-    "rule",
-    "adopted",
-    "outcome",
-    "mode",
-    "extensions",
 )
 _ROUND_UPDATE = _update_by(round_t, "id")
 _ROLL = select(roll_t.c.member_id).where(roll_t.c.round_id == bindparam("round_id"))
@@ -168,49 +132,6 @@ _ROLL_FREEZE = (
     .where(roll_t.c.round_id == bindparam("key_round_id"))
     .values(counted=select(member_t.c.active).where(member_t.c.id == roll_t.c.member_id).scalar_subquery())
 )
-_RESPONSE_ON_ROLL = (response_t.c.round_id == roll_t.c.round_id) & (response_t.c.member_id == roll_t.c.member_id)
-
-
-def _rolls_with_responses(*columns):
-    """The rounds' rolls (``round_ids``): members still in the collective (for a
-    round that ended: those who were at its end), each with their response if
-    they gave one."""
-    return (
-        select(*columns)
-        .select_from(roll_t)
-        .join(member_t, member_t.c.id == roll_t.c.member_id)
-        .outerjoin(response_t, _RESPONSE_ON_ROLL)
-        .where(
-            roll_t.c.round_id.in_(bindparam("round_ids", expanding=True)),
-            func.coalesce(roll_t.c.counted, member_t.c.active),  # frozen at the round's end, else as it is now
-        )
-    )
-
-
-_COUNTS = _rolls_with_responses(roll_t.c.round_id, response_t.c.kind, func.count().label("count")).group_by(
-    roll_t.c.round_id, response_t.c.kind
-)
-_LATEST_WITH_ENTRY = (
-    select(
-        round_t,
-        roll_t.c.member_id.label("on_roll"),
-        response_t.c.kind.label("response_kind"),
-    )
-    .outerjoin(roll_t, (roll_t.c.round_id == round_t.c.id) & (roll_t.c.member_id == bindparam("member_id")))
-    .outerjoin(response_t, (response_t.c.round_id == round_t.c.id) & (response_t.c.member_id == bindparam("member_id")))
-    .where(round_t.c.item_id == bindparam("item_id"))
-    .order_by(round_t.c.number.desc())
-    .limit(1)
-)
-# The whole standing of several rounds in one query.
-_STANDINGS = _rolls_with_responses(
-    roll_t.c.round_id,
-    member_t,
-    response_t.c.kind.label("response_kind"),
-    response_t.c.reason.label("response_reason"),
-    response_t.c.at.label("response_at"),
-    response_t.c.first_at.label("response_first_at"),
-).order_by(member_t.c.joined_at, member_t.c.id)
 
 
 class SqlRounds(_Repository):
@@ -248,51 +169,9 @@ class SqlRounds(_Repository):
     def freeze_roll(self, round_id: int) -> None:
         self.connection.execute(_ROLL_FREEZE, {"key_round_id": round_id})
 
-    def latest_for(self, item_ids: list[int]) -> dict[int, Round]:
-        latest: dict[int, Round] = {}
-        for row in self._all(_ROUNDS_OF_ITEMS, item_ids=item_ids):
-            if row.item_id not in latest or row.number > latest[row.item_id].number:
-                latest[row.item_id] = _round(row)
-        return latest
 
-    def counts(self, round_ids: list[int]) -> dict[int, tuple[int, dict[str, int]]]:
-        rolls = dict.fromkeys(round_ids, 0)
-        kinds: dict[int, dict[str, int]] = {round_id: {} for round_id in round_ids}
-        for round_id, kind, count in self._all(_COUNTS, round_ids=round_ids):
-            rolls[round_id] += count
-            if kind is not None:
-                kinds[round_id][kind] = count
-        return {round_id: (rolls[round_id], kinds[round_id]) for round_id in round_ids}
-
-    def latest_with_entry(self, item_id: int, member_id: int) -> tuple[Round, bool, str | None]:
-        row = self.connection.execute(_LATEST_WITH_ENTRY, {"item_id": item_id, "member_id": member_id}).one()
-        return _round(row), row.on_roll is not None, row.response_kind
-
-    def standings(self, round_ids: list[int]) -> dict[int, tuple[list[Member], list[Response]]]:
-        found: dict[int, tuple[list[Member], list[tuple[datetime, Response]]]] = {
-            round_id: ([], []) for round_id in round_ids
-        }
-        for row in self._all(_STANDINGS, round_ids=round_ids):
-            roll, given = found[row.round_id]
-            roll.append(_member(row))
-            if row.response_kind is not None:
-                response = Response(row.round_id, row.id, row.response_kind, row.response_reason, row.response_at)
-                given.append((row.response_first_at, response))
-        return {
-            # by when each was first given, then by member: never by anything that changes later (a rejoining)
-            round_id: (roll, [response for _, response in sorted(given, key=lambda pair: (pair[0], pair[1].member_id))])
-            for round_id, (roll, given) in found.items()
-        }
-
-
-def _round_values(round_: Round) -> dict:
-    values = {name: getattr(round_, name) for name in _ROUND_FIELDS}
-    values["terms"] = json.dumps(round_.terms, sort_keys=True)
-    return values
-
-
-def _round(row) -> Round:
-    return _record(Round, row, terms=json.loads(row.terms))
+_round_values = ROUND.values
+_round = ROUND.record
 
 
 _RESPONSES_OF_ROUND = _by(response_t, "round_id").order_by(response_t.c.first_at)
@@ -309,15 +188,7 @@ class SqlResponses(_Repository):
         statement = _upsert(
             self.connection.dialect.name, response_t, ("round_id", "member_id"), ("kind", "reason", "at")
         )
-        values = {
-            "round_id": response.round_id,
-            "member_id": response.member_id,
-            "kind": response.kind,
-            "reason": response.reason,
-            "first_at": response.at,
-            "at": response.at,
-        }
-        self.connection.execute(statement, values)
+        self.connection.execute(statement, {**RESPONSE.values(response), "first_at": response.at})
 
     def of_round(self, round_id: int) -> list[Response]:
         return [_response(row) for row in self._all(_RESPONSES_OF_ROUND, round_id=round_id)]
@@ -327,8 +198,7 @@ class SqlResponses(_Repository):
         return self.connection.execute(_RESPONSE_REMOVE, params).rowcount == 1
 
 
-def _response(row) -> Response:
-    return Response(row.round_id, row.member_id, row.kind, row.reason, row.at)
+_response = RESPONSE.record
 
 
 _DECISIONS_RECENT = (
@@ -338,16 +208,15 @@ _DECISIONS_RECENT = (
     .offset(bindparam("offset"))
 )
 _DECISIONS_COUNT = select(func.count()).where(decision_t.c.collective_id == bindparam("collective_id"))
-_DECISION_FIELDS = tuple(field.name for field in dataclasses.fields(Decision))
 
 
 class SqlDecisions(_Repository):
     def add(self, decision: Decision) -> None:
-        self._insert(decision_t, {name: getattr(decision, name) for name in _DECISION_FIELDS})
+        self._insert(decision_t, DECISION.values(decision))
 
     def recent(self, collective_id: int, limit: int, offset: int = 0) -> list[Decision]:
         rows = self._all(_DECISIONS_RECENT, collective_id=collective_id, limit=limit, offset=offset)
-        return [_record(Decision, row) for row in rows]
+        return [DECISION.record(row) for row in rows]
 
     def count(self, collective_id: int) -> int:
         return self.connection.execute(_DECISIONS_COUNT, {"collective_id": collective_id}).scalar()

@@ -14,12 +14,14 @@ from bot.model import (
     PENDING,
     DueWork,
 )
+from storage.fields import Persisted, json_text
 from storage.sql import (
     _by,
-    _record,
     _Repository,
     due_t,
 )
+
+DUE_WORK = Persisted(DueWork, due_t, stored={"data": json_text("data")})
 
 # --- due work -------------------------------------------------------------
 
@@ -53,17 +55,7 @@ class SqlDueWork(_Repository):
 
     def add(self, work: DueWork) -> DueWork:
         self.changed = True
-        work.id = self._insert(
-            due_t,
-            {
-                "collective_id": work.collective_id,
-                "kind": work.kind,
-                "subject_id": work.subject_id,
-                "due_at": work.due_at,
-                "status": work.status,
-                "data": json.dumps(work.data),
-            },
-        )
+        work.id = self._insert(due_t, DUE_WORK.values(work))
         return work
 
     def get(self, work_id: int) -> DueWork:
@@ -101,5 +93,4 @@ class SqlDueWork(_Repository):
         return self.connection.execute(_NEXT_DUE).scalar()
 
 
-def _due(row) -> DueWork:
-    return _record(DueWork, row, data=json.loads(row.data))
+_due = DUE_WORK.record

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.actions import Acknowledge, Action, Ask, Choice, DirectMessage, Edit, Mention, Post, Reply
 from bot.events import Chat
+from bot.ports import WhereAsked
 from bot.results import Delivery
 from storage.engine import read_only, unhurried
 from storage.tables import OutboxRow, SentAskRow
@@ -116,7 +117,7 @@ class SqlOutbox:
             cursor.close()
         return deliveries
 
-    def where_asked(self, platform: str, chat_id: str, key: str) -> tuple[list[str], list[int]]:
+    def where_asked(self, platform: str, chat_id: str, key: str) -> WhereAsked:
         connection = self.connection
         if not connection.in_transaction():
             connection.begin()
@@ -127,7 +128,7 @@ class SqlOutbox:
             rows = cursor.fetchall()
         finally:
             cursor.close()
-        return [ref for ref, _ in rows if ref is not None], sorted(d for _, d in rows if d is not None)
+        return WhereAsked([ref for ref, _ in rows if ref is not None], sorted(d for _, d in rows if d is not None))
 
 
 # --- for the senders --------------------------------------------------------------------------------------------

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
 from bot.model import (
     Collective,
     Member,
 )
+from bot.ports import LinkedChat, MemberName
+from storage.fields import Persisted
 from storage.sql import (
     _by,
-    _record,
     _Repository,
     _update_by,
     _upsert,
@@ -26,6 +26,9 @@ from storage.sql import (
 
 # --- collectives ----------------------------------------------------------
 
+COLLECTIVE = Persisted(Collective, collective_t, table_only=("last_item_number",))
+MEMBER = Persisted(Member, member_t)
+
 _COLLECTIVE_FOR_CHAT = (
     select(collective_t)
     .join(chat_t, chat_t.c.collective_id == collective_t.c.id)
@@ -33,35 +36,6 @@ _COLLECTIVE_FOR_CHAT = (
 )
 
 
-def _chat_scene(settings_as_json):
-    """The chat's collective, the sender's membership in it if any, and the
-    collective's settings as one JSON object: one query for every message."""
-    settings = (
-        select(settings_as_json(setting_t.c.key, setting_t.c.value))
-        .where(setting_t.c.collective_id == collective_t.c.id)
-        .scalar_subquery()
-    )
-    return (
-        select(
-            collective_t.c.id.label("collective_id_"),
-            collective_t.c.created_at.label("collective_created_at"),
-            collective_t.c.principles.label("collective_principles"),
-            settings.label("collective_settings"),
-            member_t,
-        )
-        .select_from(chat_t)
-        .join(collective_t, collective_t.c.id == chat_t.c.collective_id)
-        .outerjoin(
-            member_t,
-            (member_t.c.collective_id == collective_t.c.id)
-            & (member_t.c.platform == chat_t.c.platform)
-            & (member_t.c.user_id == bindparam("user_id")),
-        )
-        .where(chat_t.c.platform == bindparam("platform"), chat_t.c.chat_id == bindparam("chat_id"))
-    )
-
-
-_CHAT_SCENE = {"sqlite": _chat_scene(func.json_group_object), "postgresql": _chat_scene(func.json_object_agg)}
 _COLLECTIVE = _by(collective_t, "id")
 _CHATS = _by(chat_t, "collective_id").order_by(chat_t.c.linked_at)
 _CHAT = _by(chat_t, "platform", "chat_id")
@@ -70,23 +44,11 @@ _CHAT = _by(chat_t, "platform", "chat_id")
 class SqlCollectives(_Repository):
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
-        self._chats: dict[int, list[tuple[str, str]]] = {}  # for this unit of work
+        self._chats: dict[int, list[LinkedChat]] = {}  # for this unit of work
 
     def for_chat(self, platform: str, chat_id: str) -> Collective | None:
         row = self._first(_COLLECTIVE_FOR_CHAT, platform=platform, chat_id=chat_id)
         return _collective(row) if row else None
-
-    def with_member(
-        self, platform: str, chat_id: str, user_id: str
-    ) -> tuple[Collective | None, Member | None, dict[str, str]]:
-        statement = _CHAT_SCENE[self.connection.dialect.name]
-        row = self._first(statement, platform=platform, chat_id=chat_id, user_id=user_id)
-        if row is None:
-            return None, None, {}
-        collective = Collective(row.collective_id_, row.collective_created_at, row.collective_principles)
-        settings = row.collective_settings  # text on SQLite, already read on PostgreSQL, None there when empty
-        settings = json.loads(settings) if isinstance(settings, str) else settings or {}
-        return collective, (_member(row) if row.id is not None else None), settings
 
     def create_for_chat(self, platform: str, chat_id: str, now: datetime) -> Collective:
         self._chats.clear()
@@ -98,10 +60,10 @@ class SqlCollectives(_Repository):
     def get(self, collective_id: int) -> Collective:
         return _collective(self.connection.execute(_COLLECTIVE, {"id": collective_id}).one())
 
-    def chats(self, collective_id: int) -> list[tuple[str, str]]:
+    def chats(self, collective_id: int) -> list[LinkedChat]:
         if collective_id not in self._chats:
             rows = self._all(_CHATS, collective_id=collective_id)
-            self._chats[collective_id] = [(row.platform, row.chat_id) for row in rows]
+            self._chats[collective_id] = [LinkedChat(row.platform, row.chat_id) for row in rows]
         return list(self._chats[collective_id])
 
     def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str, now: datetime) -> bool:
@@ -118,14 +80,14 @@ class SqlCollectives(_Repository):
         return True
 
     def save(self, collective: Collective) -> None:
-        self.connection.execute(
-            _update_by(collective_t, "id"),
-            {"key_id": collective.id, "principles": collective.principles},
-        )
+        self.connection.execute(_COLLECTIVE_UPDATE, {"key_id": collective.id, **COLLECTIVE.values(collective)})
+
+
+_COLLECTIVE_UPDATE = _update_by(collective_t, "id")
 
 
 def _collective(row) -> Collective:
-    return Collective(row.id, row.created_at, row.principles)
+    return COLLECTIVE.record(row)
 
 
 # --- members --------------------------------------------------------------
@@ -148,17 +110,6 @@ _MEMBER_TWINS = (
     .where(member_t.c.collective_id == bindparam("key_collective_id"))
     .values(twin=member_t.c.id.in_(bindparam("ids", expanding=True)))
 )
-_MEMBER_FIELDS = (
-    "collective_id",
-    "platform",
-    "user_id",
-    "display_name",
-    "joined_at",
-    "active",
-    "away_until",
-    "left_at",
-    "twin",
-)
 _MEMBER_UPDATE = _update_by(member_t, "id")
 
 
@@ -173,8 +124,8 @@ class SqlMembers(_Repository):
     def active(self, collective_id: int) -> list[Member]:
         return [_member(row) for row in self._all(_MEMBERS_ACTIVE, collective_id=collective_id)]
 
-    def names(self, collective_id: int) -> list[tuple[int, str]]:
-        return [(row.id, row.display_name) for row in self._all(_MEMBER_NAMES, collective_id=collective_id)]
+    def names(self, collective_id: int) -> list[MemberName]:
+        return [MemberName(row.id, row.display_name) for row in self._all(_MEMBER_NAMES, collective_id=collective_id)]
 
     def mark_twins(self, collective_id: int, ids: set[int]) -> None:
         self.connection.execute(_MEMBER_TWINS, {"key_collective_id": collective_id, "ids": sorted(ids) or [-1]})
@@ -183,7 +134,7 @@ class SqlMembers(_Repository):
         return [_member(row) for row in self._all(_MEMBERSHIPS, platform=platform, user_id=user_id)]
 
     def save(self, member: Member) -> Member:
-        values = {name: getattr(member, name) for name in _MEMBER_FIELDS}
+        values = MEMBER.values(member)
         if member.id is None:
             member.id = self._insert(member_t, values)
         else:
@@ -192,7 +143,7 @@ class SqlMembers(_Repository):
 
 
 def _member(row) -> Member:
-    return _record(Member, row)
+    return MEMBER.record(row)
 
 
 # --- settings -------------------------------------------------------------

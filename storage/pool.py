@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from sqlalchemy import bindparam, func, select, update
 
 from bot.model import (
     PAYOUT,
     RELEASE,
     RESERVATION,
-    Item,
     LedgerEntry,
     Need,
     Offer,
 )
+from bot.ports import NeedInStage
 from storage.decisions import _ITEMS, _item
+from storage.fields import Persisted
 from storage.sql import (
     _by,
-    _record,
     _Repository,
     _update_by,
     item_t,
@@ -27,10 +25,13 @@ from storage.sql import (
     offer_t,
 )
 
+NEED = Persisted(Need, need_t)
+OFFER = Persisted(Offer, offer_t)
+LEDGER_ENTRY = Persisted(LedgerEntry, ledger_t)
+
 # --- needs and the ledger -------------------------------------------------
 
 _NEED = _by(need_t, "item_id")
-_NEED_FIELDS = ("amount", "category", "private", "stage", "approved_at")
 _NEED_UPDATE = _update_by(need_t, "item_id")
 _NEED_MOVE = (
     update(need_t)
@@ -38,7 +39,7 @@ _NEED_MOVE = (
     .values(stage=bindparam("new"))
 )
 _NEEDS_IN_STAGE = (
-    _ITEMS.add_columns(*(need_t.c[name].label(f"need_{name}") for name in ("item_id", *_NEED_FIELDS)))
+    _ITEMS.add_columns(*(need_t.c[name].label(f"need__{name}") for name in NEED.columns))
     .join(need_t, need_t.c.item_id == item_t.c.id)
     .where(item_t.c.collective_id == bindparam("collective_id"), need_t.c.stage == bindparam("stage"))
     .order_by(item_t.c.created_at, item_t.c.number)
@@ -60,25 +61,19 @@ class SqlNeeds(_Repository):
         params = {"key_item_id": item_id, "old": old_stage, "new": new_stage}
         return self.connection.execute(_NEED_MOVE, params).rowcount == 1
 
-    def in_stage(self, collective_id: int, stage: str) -> list[tuple[Item, Need]]:
+    def in_stage(self, collective_id: int, stage: str) -> list[NeedInStage]:
         rows = self._all(_NEEDS_IN_STAGE, collective_id=collective_id, stage=stage)
-        return [(_item(row), _need(row, "need_")) for row in rows]
+        return [NeedInStage(_item(row), _need(row, "need__")) for row in rows]
 
     def add_offer(self, offer: Offer) -> None:
-        values = {"item_id": offer.item_id, "member_id": offer.member_id, "note": offer.note, "at": offer.at}
-        self._upsert(offer_t, values, ("item_id", "member_id"))
+        self._upsert(offer_t, OFFER.values(offer), ("item_id", "member_id"))
 
     def offers(self, item_id: int) -> list[Offer]:
-        return [Offer(row.item_id, row.member_id, row.note, row.at) for row in self._all(_OFFERS, item_id=item_id)]
+        return [OFFER.record(row) for row in self._all(_OFFERS, item_id=item_id)]
 
 
-def _need_values(need: Need) -> dict:
-    return {"item_id": need.item_id, **{name: getattr(need, name) for name in _NEED_FIELDS}}
-
-
-def _need(row, prefix: str = "") -> Need:
-    field = row._mapping
-    return Need(*(field[prefix + name] for name in ("item_id", *_NEED_FIELDS)))
+_need_values = NEED.values
+_need = NEED.record
 
 
 _LEDGER_TOTALS = (
@@ -98,14 +93,13 @@ _LEDGER_REVERSAL = _by(ledger_t, "reverses")
 _LEDGER_LAST_NUMBER = select(func.coalesce(func.max(ledger_t.c.number), 0)).where(
     ledger_t.c.collective_id == bindparam("collective_id")
 )
-_LEDGER_FIELDS = tuple(field.name for field in dataclasses.fields(LedgerEntry) if field.name != "id")
 
 
 class SqlLedger(_Repository):
     def append(self, entry: LedgerEntry) -> LedgerEntry:
         last = self.connection.execute(_LEDGER_LAST_NUMBER, {"collective_id": entry.collective_id}).scalar()
         entry.number = last + 1  # taken under the unit of work's write lock
-        entry.id = self._insert(ledger_t, {name: getattr(entry, name) for name in _LEDGER_FIELDS})
+        entry.id = self._insert(ledger_t, LEDGER_ENTRY.values(entry))
         return entry
 
     def numbered(self, collective_id: int, number: int) -> LedgerEntry | None:
@@ -130,5 +124,4 @@ class SqlLedger(_Repository):
         return [_ledger_entry(row) for row in self._all(_LEDGER_RECENT, collective_id=collective_id, limit=limit)]
 
 
-def _ledger_entry(row) -> LedgerEntry:
-    return _record(LedgerEntry, row)
+_ledger_entry = LEDGER_ENTRY.record

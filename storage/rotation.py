@@ -12,6 +12,7 @@ from bot.model import (
     Swap,
     Turn,
 )
+from storage.fields import Persisted, Stored
 from storage.sql import (
     _by,
     _Repository,
@@ -22,24 +23,30 @@ from storage.sql import (
     turn_t,
 )
 
+ROLE = Persisted(
+    Role,
+    role_t,
+    stored={
+        "every": Stored(
+            ("every_seconds",),
+            lambda every: {"every_seconds": int(every.total_seconds())},
+            lambda column: timedelta(seconds=column("every_seconds")),
+        ),
+        "at": Stored(
+            ("at_hour", "at_minute"),
+            lambda at: dict(zip(("at_hour", "at_minute"), at or (None, None), strict=True)),
+            lambda column: (column("at_hour"), column("at_minute")) if column("at_hour") is not None else None,
+        ),
+    },
+)
+TURN = Persisted(Turn, turn_t, table_only=("id",))
+SWAP = Persisted(Swap, swap_t)
+
 # --- roles ----------------------------------------------------------------
 
 _ROLE = _by(role_t, "id")
 _ROLE_NAMED = _by(role_t, "collective_id", "name")
 _ROLES = _by(role_t, "collective_id").order_by(role_t.c.id)
-_ROLE_FIELDS = (
-    "collective_id",
-    "name",
-    "every_seconds",
-    "weekday",
-    "at_hour",
-    "at_minute",
-    "created_at",
-    "holder_id",
-    "term_started_at",
-    "next_handover_at",
-    "vacancy_announced",
-)
 _ROLE_UPDATE = _update_by(role_t, "id")
 _ROSTER = select(roster_t.c.member_id).where(roster_t.c.role_id == bindparam("role_id")).order_by(roster_t.c.joined_at)
 _ROSTER_ENTRY = _by(roster_t, "role_id", "member_id")
@@ -83,10 +90,10 @@ class SqlRoles(_Repository):
 
     def turns(self, role_id: int) -> list[Turn]:
         rows = self._all(_TURNS, role_id=role_id)
-        return [Turn(row.role_id, row.member_id, row.started_at, row.ended_at) for row in rows]
+        return [TURN.record(row) for row in rows]
 
     def start_turn(self, turn: Turn) -> None:
-        self._insert(turn_t, {"role_id": turn.role_id, "member_id": turn.member_id, "started_at": turn.started_at})
+        self._insert(turn_t, TURN.values(turn))
 
     def end_turn(self, role_id: int, now: datetime) -> None:
         self.connection.execute(_CURRENT_TURN, {"key_role_id": role_id, "ended_at": now})
@@ -95,54 +102,16 @@ class SqlRoles(_Repository):
         self.connection.execute(_CURRENT_TURN, {"key_role_id": role_id, "member_id": member_id})
 
     def add_swap(self, swap: Swap) -> Swap:
-        swap.id = self._insert(
-            swap_t,
-            {
-                "role_id": swap.role_id,
-                "from_member_id": swap.from_member_id,
-                "to_member_id": swap.to_member_id,
-                "requested_at": swap.requested_at,
-                "status": swap.status,
-            },
-        )
+        swap.id = self._insert(swap_t, SWAP.values(swap))
         return swap
 
     def pending_swaps(self, role_id: int) -> list[Swap]:
         rows = self._all(_PENDING_SWAPS, role_id=role_id)
-        return [Swap(r.id, r.role_id, r.from_member_id, r.to_member_id, r.requested_at, r.status) for r in rows]
+        return [SWAP.record(row) for row in rows]
 
     def save_swap(self, swap: Swap) -> None:
         self.connection.execute(update(swap_t).where(swap_t.c.id == swap.id).values(status=swap.status))
 
 
-def _role_values(role: Role) -> dict:
-    at_hour, at_minute = role.at if role.at else (None, None)
-    return {
-        "collective_id": role.collective_id,
-        "name": role.name,
-        "every_seconds": int(role.every.total_seconds()),
-        "weekday": role.weekday,
-        "at_hour": at_hour,
-        "at_minute": at_minute,
-        "created_at": role.created_at,
-        "holder_id": role.holder_id,
-        "term_started_at": role.term_started_at,
-        "next_handover_at": role.next_handover_at,
-        "vacancy_announced": role.vacancy_announced,
-    }
-
-
-def _role(row) -> Role:
-    return Role(
-        id=row.id,
-        collective_id=row.collective_id,
-        name=row.name,
-        every=timedelta(seconds=row.every_seconds),
-        weekday=row.weekday,
-        at=(row.at_hour, row.at_minute) if row.at_hour is not None else None,
-        created_at=row.created_at,
-        holder_id=row.holder_id,
-        term_started_at=row.term_started_at,
-        next_handover_at=row.next_handover_at,
-        vacancy_announced=row.vacancy_announced,
-    )
+_role_values = ROLE.values
+_role = ROLE.record

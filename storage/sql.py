@@ -4,7 +4,6 @@ dialect (SQLAlchemy caches them); repositories run them on one connection."""
 
 from __future__ import annotations
 
-import dataclasses
 from functools import cache
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
@@ -94,14 +93,4 @@ def _upsert(dialect: str, table: Table, keys: tuple[str, ...], changed: tuple[st
         return statement.on_conflict_do_nothing().returning(table.c[keys[0]])
     return statement.on_conflict_do_update(
         index_elements=list(keys), set_={name: statement.excluded[name] for name in changed}
-    )
-
-
-def _record(kind, row, **converted):
-    """A domain record from a row whose columns carry its fields' names; ``converted``
-    gives the fields stored otherwise (JSON text, say)."""
-    columns = row._mapping
-    return kind(
-        **{field.name: columns[field.name] for field in dataclasses.fields(kind) if field.name not in converted},
-        **converted,
     )

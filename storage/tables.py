@@ -294,3 +294,18 @@ class OutboxRow(SQLModel, table=True):
     created_at: datetime
     sent_at: datetime | None = None
     message_ref: str | None = Field(default=None, max_length=255)
+
+
+class MatrixReactionRow(SQLModel, table=True):
+    """A member's reaction on Matrix that stands for a choice, kept until it is redacted (a redaction names only
+    the event it removes, and a redacted reaction has lost its content) or the round of the ask it is on ends."""
+
+    __tablename__ = "matrix_reaction"
+    __table_args__ = (Index("ix_matrix_reaction_on", "room_id", "reacts_to"),)
+
+    event_id: str = Field(primary_key=True, max_length=255)
+    room_id: str = Field(max_length=255)
+    reacts_to: str = Field(max_length=255)  # the message reacted to (an ask of the bot's, the core decides)
+    user_id: str = Field(max_length=255)
+    name: str = Field(max_length=255)  # the member's display name when they reacted
+    choice: str = Field(max_length=16)

@@ -18,6 +18,7 @@ from storage.engine import read_only
 from storage.outbox import SqlOutbox
 from storage.people import SqlCollectives, SqlMembers, SqlSeenMessages, SqlSettings
 from storage.pool import SqlLedger, SqlNeeds
+from storage.reads import SqlReads
 from storage.rotation import SqlRoles
 
 
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
         else:
             self._reading = None
             self.connection = connection = self._engine.connect()
+        self.reads = SqlReads(connection)
         self.collectives = SqlCollectives(connection)
         self.members = SqlMembers(connection)
         self.settings = SqlSettings(connection)

@@ -1,3 +1,5 @@
+import itertools
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -8,14 +10,57 @@ from bot.core import Core
 from storage.engine import make_engine, migrate, sqlite_url
 from storage.unit_of_work import SqlUnitOfWork
 from tests.databases import Worlds, copy_database, database_file
+from tests.postgres.cluster import Cluster, missing
 from tests.transcript import Transcript
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked ``stores`` runs on each store the bot is built for: SQLite, then PostgreSQL."""
+    if metafunc.definition.get_closest_marker("stores") and "db_url" in metafunc.fixturenames:
+        postgresql = pytest.param("postgresql", marks=pytest.mark.postgresql)
+        metafunc.parametrize("store", ["sqlite", postgresql], indirect=True)
+
+
 @pytest.fixture
-def db_url(tmp_path):
+def store(request) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def db_url(store, tmp_path, request):
+    if store == "postgresql":
+        return request.getfixturevalue("postgresql_url")
     return sqlite_url(tmp_path / "collective.db")
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL cluster with a database ``head`` migrated once, the template of each test's."""
+    reason = missing()
+    if reason:
+        pytest.skip(f"PostgreSQL tests skipped: {reason}")
+    running = Cluster().start()
+    try:
+        running.execute("CREATE DATABASE head")
+        engine = make_engine(running.url("head"))
+        migrate(engine)
+        engine.dispose()
+        yield running
+    finally:
+        running.stop()
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def postgresql_url(cluster: Cluster) -> str:
+    """A fresh database in the throwaway cluster, copied from one migrated to head."""
+    name = f"test_{next(_databases)}"
+    cluster.execute(f"CREATE DATABASE {name} TEMPLATE head")
+    return cluster.url(name)
 
 
 @pytest.fixture

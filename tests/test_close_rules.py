@@ -4,7 +4,11 @@ allows."""
 
 from datetime import timedelta
 
+import pytest
+
 from tests.transcript import adopt, group, vote
+
+pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
 
 def test_without_a_facilitator_a_round_closes_early_only_once_everyone_on_its_roll_responded(chat):

@@ -4,10 +4,14 @@ and a crash in one piece of work neither repeats it nor stops the others."""
 import threading
 from datetime import timedelta
 
+import pytest
+
 from bot.actions import Edit
 from bot.core import Core
 from bot.model import FAILED, DueWork
 from tests.transcript import Transcript, group
+
+pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
 
 def test_work_that_fell_due_while_the_bot_was_down_is_done_once_at_start_and_marked_late(unit_of_work, clock, chat):

@@ -3,7 +3,11 @@ the group, in the open, by appending — never by editing."""
 
 from datetime import timedelta
 
+import pytest
+
 from tests.transcript import adopt, group, vote
+
+pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
 
 def test_the_currency_cannot_change_while_a_need_asked_in_it_is_open(chat):

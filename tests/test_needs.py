@@ -2,8 +2,12 @@
 
 from datetime import timedelta
 
+import pytest
+
 from bot.actions import DirectMessage
 from tests.transcript import group, vote
+
+pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
 
 def test_contributions_add_up_in_the_pool_and_the_ledger(chat):

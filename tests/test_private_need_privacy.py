@@ -3,9 +3,13 @@ linkable to their own actions, not even the answers to what they do."""
 
 from datetime import timedelta
 
+import pytest
+
 from bot.actions import Acknowledge, DirectMessage, Edit
 from bot.events import Chat, ChoiceMade
 from tests.transcript import adopt, group, person
+
+pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
 
 def group_texts(actions):

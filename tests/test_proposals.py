@@ -3,10 +3,14 @@
 import threading
 from datetime import timedelta
 
+import pytest
+
 from bot.actions import Ask, Edit
 from bot.core import Core
 from bot.events import ChoiceMade, ChoiceWithdrawn
 from tests.transcript import Transcript, group, person, vote
+
+pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
 
 def test_a_proposal_is_numbered_and_posted_with_its_closing_time_in_the_collectives_zone(chat):

@@ -9,6 +9,8 @@ import pytest
 from bot.events import MessageReceived, Sender
 from tests.transcript import group, vote
 
+pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
+
 
 def test_line_breaks_in_a_reason_cannot_fake_lines_in_show_or_the_outcome(chat):
     group(chat, "Alice Bob Carol")

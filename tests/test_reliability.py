@@ -6,6 +6,7 @@ import sqlite3
 import threading
 from datetime import timedelta
 
+import pytest
 from alembic import command
 from sqlalchemy import text
 
@@ -182,6 +183,7 @@ def _counts(engine):
         }
 
 
+@pytest.mark.stores
 def test_a_hundred_deadlines_windows_and_handovers_missed_while_down_each_happen_once_late(unit_of_work, clock, core):
     texts_before = []
     for n in range(20):  # 20 collectives, each with 2 proposals, 2 needs and a rotating role
@@ -207,6 +209,7 @@ def test_a_hundred_deadlines_windows_and_handovers_missed_while_down_each_happen
     assert Core(unit_of_work, clock).tick() == []
 
 
+@pytest.mark.stores
 def test_fifty_racing_responses_and_two_racing_closes_give_one_outcome_counting_every_confirmed_response(
     unit_of_work, clock, chat
 ):

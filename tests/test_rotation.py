@@ -2,9 +2,13 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.actions import DirectMessage
 from bot.core import Core
 from tests.transcript import Transcript, adopt, group, vote
+
+pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
 
 def test_the_facilitator_rotates_among_every_member_and_the_first_takes_it_at_once(chat):

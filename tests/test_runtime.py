@@ -180,3 +180,21 @@ async def test_a_stale_tally_edit_never_brings_back_the_buttons_of_an_ended_roun
     await runtime.deliver(Result(deliveries=(Delivery(None, "console", "group-1", stale, "t2"),)))
     await runtime.idle()
     assert [edit for _, edit in outlet.edits] == [closed]
+
+
+async def test_a_long_running_bot_remembers_only_the_latest_ended_rounds(core, engine, chat):
+    runtime, outlet = await wired(core, engine)
+    sender = runtime.senders["console"]
+    sender._ended_kept = 2
+    group(chat, "Alice")
+    asks = [chat.send("Alice", f"/propose Task {n}")[0] for n in range(1, 4)]
+    await runtime.idle()
+    for n, ask in enumerate(asks, 1):
+        closed = Edit(chat.chat, ask.key, f"Proposal #{n} …\nRound 1 · closed", (), refs=(f"msg-{n}",))
+        await runtime.deliver(Result(deliveries=(Delivery(None, "console", "group-1", closed, f"c{n}"),)))
+        await runtime.idle()
+    assert len(sender._ended) == 2  # the memory of ended rounds does not grow with the bot's uptime
+    stale = Edit(chat.chat, asks[2].key, "Proposal #3 …\nagree 1", asks[2].choices, refs=("msg-3",))
+    await runtime.deliver(Result(deliveries=(Delivery(None, "console", "group-1", stale, "s3"),)))
+    await runtime.idle()
+    assert [edit.text for _, edit in outlet.edits][-1] == "Proposal #3 …\nRound 1 · closed"  # still honoured

@@ -2,7 +2,11 @@
 
 from datetime import timedelta
 
+import pytest
+
 from tests.transcript import group, vote
+
+pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
 
 def test_settings_show_every_key_with_its_value(chat):

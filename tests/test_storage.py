@@ -44,6 +44,7 @@ def test_a_database_from_a_newer_version_is_refused_with_a_clear_message(db_url,
         migrate(make_engine(db_url))
 
 
+@pytest.mark.stores
 def test_the_same_message_delivered_twice_is_applied_once(chat):
     chat.say("Alice", "/join")
     first = chat.send("Alice", "/away 2d", ref="telegram-update-77")
@@ -52,6 +53,7 @@ def test_the_same_message_delivered_twice_is_applied_once(chat):
     assert len(chat.core.tick(chat.clock.now() + timedelta(days=3))) == 1  # one time away, not two
 
 
+@pytest.mark.stores
 def test_the_same_ref_in_another_chat_is_another_message(chat):
     from bot.events import Chat
 
@@ -163,3 +165,36 @@ def test_marking_answers_sent_leaves_every_unit_of_work_durable(engine, chat):
     with engine.connect() as connection:  # the pool's one connection, the marks' own a moment ago
         assert connection.connection.driver_connection.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
     assert chat.say("Bob", "/join").startswith("Welcome")
+
+
+def test_reactions_counted_on_matrix_move_from_adapter_state_to_their_table(db_url):
+    from alembic import command
+    from sqlalchemy import text
+
+    engine = make_engine(db_url)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0009")  # the schema before the table
+    counted = '{"room": "!r:hs", "user": "@bob:hs", "name": "Bob", "on": "$ask", "choice": "agree"}'
+    older = '{"room": "!r:hs", "user": "@eve:hs", "name": "Eve", "ask": "item-1-round-1", "choice": "block"}'
+    state = [("reaction:$bob", counted), ("reaction:$eve", older), ("reaction:$gone", "null"), ("since", '"s72"')]
+    with engine.begin() as connection:
+        for key, value in state:
+            connection.execute(
+                text("INSERT INTO adapter_state (platform, key, value) VALUES ('matrix', :key, :value)"),
+                {"key": key, "value": value},
+            )
+        connection.execute(
+            text("INSERT INTO sent_ask (platform, chat_id, message_ref, key) VALUES ('matrix', '!r:hs', '$ask', :key)"),
+            {"key": "item-1-round-1"},
+        )
+    migrate(engine)
+    with engine.connect() as connection:
+        moved = connection.execute(text("SELECT * FROM matrix_reaction ORDER BY event_id")).all()
+        left = connection.execute(text("SELECT key FROM adapter_state")).scalars().all()
+    assert [tuple(row) for row in moved] == [
+        ("$bob", "!r:hs", "$ask", "@bob:hs", "Bob", "agree"),
+        ("$eve", "!r:hs", "$ask", "@eve:hs", "Eve", "block"),  # an older row named its ask: found by sent_ask
+    ]
+    assert left == ["since"]  # the withdrawn one is dropped; the adapter's other state stays

@@ -201,6 +201,7 @@ def test_a_currency_sign_before_a_spaced_amount_is_read(chat):
     assert chat.say("Alice", "/need € 50 rent #housing").startswith("Need #1 asked by Alice: €50.00 — rent (housing)")
 
 
+@pytest.mark.stores
 def test_superscript_and_other_non_ascii_digits_get_a_clear_refusal(chat):
     group(chat, "Alice")
     assert (

@@ -32,6 +32,7 @@ from nio import (
     RoomUpgradeEvent,
 )
 
+from adapters.backoff import Backoff
 from adapters.config import MatrixConfig
 from adapters.matrix import cross_signing, rendering
 from adapters.matrix.client import log_in, new_client
@@ -41,12 +42,14 @@ from adapters.matrix.reactions import Reactions
 from adapters.matrix.rooms import PLATFORM, InvitePolicy, Rooms
 from adapters.matrix.sync import Batch, Syncer
 from adapters.sender import Redirect
-from adapters.text import split_text
+from adapters.text import names, split_text
 from bot.actions import Acknowledge, Action, Ask, DirectMessage, Edit, Mention, Post, Reply
 from bot.events import Chat, ChatMoved, MessageReceived, Sender
 from storage.adapter_state import AdapterState
+from storage.reactions import CountedReactions
 
 log = logging.getLogger(__name__)
+_SYNC_BACKOFF = Backoff(1.0, cap=30.0)  # after a failed sync: 1, 2, 4 … 30 seconds, for as long as it fails
 
 
 class MatrixSendError(RuntimeError):
@@ -76,7 +79,7 @@ class MatrixAdapter:
         if invite_allowlist is None:  # from `[matrix] invite_allowlist`
             invite_allowlist = config.invite_allowlist
         self._rooms = Rooms(self.client, self._moved, self._memory, InvitePolicy(invite_allowlist))
-        self._reactions = Reactions(self.client, self._memory, self._crypto.room_send)
+        self._reactions = Reactions(self.client, CountedReactions(state.engine), self._crypto.room_send)
         self._words = rendering.with_bangs(name for c in runtime.commands for name in (c.name, *c.aliases))
         self._timeline_limit = timeline_limit
         self._sync_timeout_ms = sync_timeout_ms
@@ -159,7 +162,7 @@ class MatrixAdapter:
                     await log_in(self.client, self._config, self._memory)
                 except Exception:
                     log.exception("could not log in again")
-            await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+            await _SYNC_BACKOFF.wait(failures)
 
     async def _handle_loop(self) -> None:
         while True:
@@ -264,9 +267,9 @@ class MatrixAdapter:
             chat = Chat(PLATFORM, room.room_id, is_direct=is_direct, thread=rendering.thread_of(content))
             await self._runtime.handle(MessageReceived(chat, sender, text, event.event_id, sent_at, reply_to=reply_to))
         elif isinstance(event, ReactionEvent):
-            chosen = await self._reactions.chosen(Chat(PLATFORM, room.room_id), sender, event, sent_at)
+            chosen = self._reactions.chosen(Chat(PLATFORM, room.room_id), sender, event, sent_at)
             if chosen is not None:
-                await self._runtime.handle(chosen)
+                await self._reactions.remember(chosen, await self._runtime.handle(chosen))
         else:
             withdrawn = await self._reactions.withdrawn(Chat(PLATFORM, room.room_id), event, sent_at)
             if withdrawn is not None:
@@ -306,6 +309,8 @@ class MatrixAdapter:
         target = hashlib.sha256(message_ref.encode()).hexdigest()[:16]
         content = rendering.replacement(self._words(action.text), message_ref)
         await self._post(action.chat.chat_id, content, f"{txn_id}-{target}")
+        if not action.choices:  # the round ended: no reaction on it can be withdrawn any more
+            await self._reactions.round_ended(action.chat.chat_id, message_ref)
 
     async def _direct(self, action: DirectMessage, text: str, txn_id: str) -> str | Redirect | None:
         """In the direct room with the member (opened if needed); where none can be opened, a mention in the
@@ -338,7 +343,7 @@ class MatrixAdapter:
             if answering is not None and thread is None:
                 content = rendering.reply(piece, answering)
             else:
-                content = rendering.notice(piece, [m for m in mentions if rendering.names(m.name, piece)])
+                content = rendering.notice(piece, [m for m in mentions if names(m.name, piece)])
                 content = self._threaded(content, room_id, thread, answering)
             event_id = await self._post(room_id, content, txn_id if index == 0 else f"{txn_id}-{index}", thread)
         return event_id

@@ -1,6 +1,7 @@
-"""What the Matrix adapter keeps between runs — the login, the sync token, reactions it counted, direct rooms,
-who each of its group sessions went to — as JSON values in the database's adapter state, read through a cache.
-(The encryption keys themselves are in the crypto store, see crypto.py.)
+"""What the Matrix adapter keeps between runs — the login, the sync token, direct rooms, who each of its group
+sessions went to — as JSON values in the database's adapter state, read through a cache. (The encryption keys
+themselves are in the crypto store, see crypto.py; the reactions it counted are in their own table, see
+reactions.py.)
 
 The store's keys are at most 64 characters; Matrix ids may be longer (a user id up to 255), so a key whose
 id does not fit is the kind followed by a hash of the id.

@@ -2,12 +2,14 @@
 ``ChoiceMade``, and the redaction of that reaction turned into ``ChoiceWithdrawn``.
 
 A redaction names only the event it removes, and a redacted reaction has lost its content, so every reaction
-that stands for a choice is remembered (event id → room, member, the message reacted to, choice) until it is
-withdrawn. Which ask a message carries is for the core to resolve, in its unit of work.
+that stands for a choice is remembered (``storage.reactions``: event id → room, member, the message reacted to,
+choice) until it is withdrawn, or the round of the ask it is on ends. Which ask a message carries is for the
+core to resolve, in its unit of work.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from datetime import datetime
@@ -15,10 +17,10 @@ from datetime import datetime
 from nio import AsyncClient, ReactionEvent, RedactionEvent, RoomSendResponse
 
 from adapters.matrix import rendering
-from adapters.matrix.memory import Memory
-from bot.actions import Choice
+from bot.actions import Action, Choice, Edit
 from bot.choices import chosen_by
 from bot.events import Chat, ChoiceMade, ChoiceWithdrawn, Sender
+from storage.reactions import CountedReaction, CountedReactions
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +39,9 @@ def seeds(choices: Iterable[Choice]) -> list[str]:
 
 
 class Reactions:
-    def __init__(self, client: AsyncClient, memory: Memory, room_send) -> None:
+    def __init__(self, client: AsyncClient, counted: CountedReactions, room_send) -> None:
         self._client = client
-        self._memory = memory
+        self._counted = counted
         self._room_send = room_send  # encrypts in an encrypted room
 
     async def seed(self, room_id: str, event_id: str, choices: Iterable[Choice], txn_id: str) -> None:
@@ -51,33 +53,41 @@ class Reactions:
             if not isinstance(sent, RoomSendResponse):
                 log.warning("could not put %s under %s in %s: %s", key, event_id, room_id, sent)
 
-    async def chosen(self, chat: Chat, sender: Sender, event: ReactionEvent, sent_at: datetime) -> ChoiceMade | None:
+    def chosen(self, chat: Chat, sender: Sender, event: ReactionEvent, sent_at: datetime) -> ChoiceMade | None:
         """A member's reaction as the choice it stands for (the core finds whether the message reacted to is an
         ask of the bot's); None for a reaction that stands for no choice."""
         choice = choice_of(event.key)
         if choice is None:
             return None
-        await self._memory.put(
-            "reaction",
-            event.event_id,
-            {
-                "room": chat.chat_id,
-                "user": sender.user_id,
-                "name": sender.display_name,
-                "on": event.reacts_to,
-                "choice": choice,
-            },
-        )
         return ChoiceMade(chat, sender, "", choice, event.event_id, sent_at, answers=event.reacts_to)
+
+    async def remember(self, chosen: ChoiceMade, result: Iterable[Action]) -> None:
+        """After the core has handled a reaction's choice: remember the reaction if the core counted it (its
+        answer shows the ask's new tally), so that its redaction can withdraw the choice. A reaction on another
+        message, after the round ended, or not counted is not kept: nothing would ever forget it."""
+        if not any(isinstance(action, Edit) and action.choices for action in result):
+            return
+        counted = CountedReaction(
+            chosen.message_ref,
+            chosen.chat.chat_id,
+            chosen.answers or "",
+            chosen.sender.user_id,
+            chosen.sender.display_name,
+            chosen.choice,
+        )
+        await asyncio.to_thread(self._counted.remember, counted)
 
     async def withdrawn(self, chat: Chat, event: RedactionEvent, sent_at: datetime) -> ChoiceWithdrawn | None:
         """The redaction of a reaction counted earlier, by the member who reacted (no one else can take a
         member's response back), as the withdrawal of that choice; None for any other redaction."""
-        counted = await self._memory.get("reaction", event.redacts)
-        if not counted or counted["room"] != chat.chat_id or counted["user"] != event.sender:
+        counted = await asyncio.to_thread(self._counted.find, event.redacts)
+        if counted is None or counted.room_id != chat.chat_id or counted.user_id != event.sender:
             return None
-        await self._memory.put("reaction", event.redacts, None)  # withdrawn once
-        sender = Sender(chat.platform, counted["user"], counted["name"])
-        # (A reaction remembered by an earlier version names its ask rather than the message.)
-        ask, on = counted.get("ask", ""), counted.get("on")
-        return ChoiceWithdrawn(chat, sender, ask, counted["choice"], event.event_id, sent_at, answers=on)
+        if not await asyncio.to_thread(self._counted.forget, event.redacts):
+            return None  # withdrawn once
+        sender = Sender(chat.platform, counted.user_id, counted.name)
+        return ChoiceWithdrawn(chat, sender, "", counted.choice, event.event_id, sent_at, answers=counted.reacts_to)
+
+    async def round_ended(self, room_id: str, message_ref: str) -> None:
+        """The round of the ask on ``message_ref`` ended: its reactions can no longer be withdrawn."""
+        await asyncio.to_thread(self._counted.forget_on, room_id, message_ref)

@@ -9,44 +9,38 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from adapters.text import with_mentions
 from bot.actions import Mention
+from bot.text import QUOTE
 
 HTML = "org.matrix.custom.html"
 
 
 def with_bangs(command_names: Iterable[str]) -> Callable[[str], str]:
     """A function that writes the bot's commands in a text (``/agree 1``) the Matrix way (``!agree 1``): Element
-    and other clients take a line starting with ``/`` for a client command and do not send it."""
+    and other clients take a line starting with ``/`` for a client command and do not send it. A member's own
+    detail lines, which the core quotes with ``│``, are theirs and stay as they wrote them."""
     names = sorted({re.escape(name) for name in command_names}, key=len, reverse=True)
     if not names:
         return lambda text: text
     pattern = re.compile(rf"(?<![\w/!:.])/({'|'.join(names)})(?![\w@/])")
-    return lambda text: pattern.sub(r"!\1", text)
+
+    def bangs(text: str) -> str:
+        if QUOTE.rstrip() not in text:
+            return pattern.sub(r"!\1", text)
+        lines = text.split("\n")
+        return "\n".join(line if line.startswith(QUOTE.rstrip()) else pattern.sub(r"!\1", line) for line in lines)
+
+    return bangs
 
 
 def pill(user_id: str, name: str) -> str:
     return f'<a href="https://matrix.to/#/{html.escape(user_id)}">{html.escape(name)}</a>'
 
 
-def names(name: str, text: str) -> bool:
-    """Whether ``text`` has ``name`` as a whole word (as ``formatted`` finds names)."""
-    return bool(name) and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
-
-
 def formatted(text: str, mentions: Iterable[Mention] = ()) -> str:
-    """``text`` as HTML: escaped, line breaks kept, each mentioned member's name (as a whole word) a pill.
-    Names are found in the text as typed and every piece between them is escaped on its own, so a name
-    can never land inside an escape such as ``&amp;``."""
-    by_name = {m.name: m for m in mentions if m.name}
-    if not by_name:
-        return html.escape(text).replace("\n", "<br>")
-    names = "|".join(re.escape(name) for name in sorted(by_name, key=len, reverse=True))
-    pieces, last = [], 0
-    for match in re.finditer(rf"(?<!\w)(?:{names})(?!\w)", text):
-        pieces += [html.escape(text[last : match.start()]), pill(by_name[match[0]].user_id, match[0])]
-        last = match.end()
-    pieces.append(html.escape(text[last:]))
-    return "".join(pieces).replace("\n", "<br>")
+    """``text`` as HTML: escaped, line breaks kept, members' names made pills (``adapters.text.with_mentions``)."""
+    return with_mentions(text, mentions, html.escape, lambda m, name: pill(m.user_id, name)).replace("\n", "<br>")
 
 
 def notice(text: str, mentions: Iterable[Mention] = ()) -> dict[str, Any]:

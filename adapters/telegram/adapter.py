@@ -6,6 +6,7 @@ stored answers out."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from datetime import UTC, datetime
 
@@ -13,6 +14,7 @@ from telegram import BotCommandScopeAllPrivateChats, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import BaseRateLimiter, ExtBot
 
+from adapters.backoff import Backoff
 from adapters.config import ConfigError, TelegramConfig
 from adapters.runtime import Runtime
 from adapters.sender import Posted, Redirect
@@ -79,13 +81,15 @@ class TelegramAdapter:
     async def _introduce(self) -> None:
         """getMe, retried while Telegram cannot be reached; a rejected token is a config error,
         said without the token."""
-        for attempt, delay in enumerate((1, 2, 4, 8, 16, None), 1):
+        backoff = Backoff(1.0, tries=6)  # 1, 2, 4, 8, 16 seconds
+        for attempt in itertools.count(1):
             try:
                 await self.bot.initialize()
                 return
             except InvalidToken:
                 raise ConfigError("[telegram] token was rejected by Telegram; check it with @BotFather") from None
             except NetworkError as error:
+                delay = backoff.delay(attempt)
                 if delay is None:
                     raise ConfigError(f"[telegram] cannot reach Telegram at {self._base_url}: {error}") from None
                 log.warning(
@@ -95,7 +99,7 @@ class TelegramAdapter:
                     error,
                     delay,
                 )
-                await asyncio.sleep(delay)
+                await backoff.wait(attempt)
 
     # --- the sender's outlet ------------------------------------------------------------------------
 

@@ -5,12 +5,11 @@ split under Telegram's length limit, and choices as inline keyboards."""
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from adapters.text import split_text, utf16_len
+from adapters.text import split_text, utf16_len, with_mentions
 from bot.actions import Choice, Mention
 
 MESSAGE_LIMIT = 4096  # characters after parsing, counted by Telegram in UTF-16 units (split_text's default)
@@ -33,26 +32,8 @@ def mention(user_id: str, name: str) -> str:
 
 
 def to_html(text: str, mentions: Iterable[Mention] = ()) -> str:
-    """``text`` escaped; the first time each mentioned name appears as a whole
-    word, it becomes a mention of that member."""
-    wanted = {m.name: m.user_id for m in mentions if m.name}
-    if not wanted:
-        return escape(text)
-    names = sorted(wanted, key=len, reverse=True)  # "Ann Lee" before "Ann"
-    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(name) for name in names) + r")(?!\w)")
-    pieces: list[str] = []
-    done: set[str] = set()
-    position = 0
-    for match in pattern.finditer(text):
-        name = match.group(1)
-        if name in done:
-            continue
-        done.add(name)
-        pieces.append(escape(text[position : match.start()]))
-        pieces.append(mention(wanted[name], name))
-        position = match.end()
-    pieces.append(escape(text[position:]))
-    return "".join(pieces)
+    """``text`` escaped, with members' names made mentions (``adapters.text.with_mentions``)."""
+    return with_mentions(text, mentions, escape, lambda m, name: mention(m.user_id, name))
 
 
 def callback_data(key: str, choice: str) -> str:

@@ -24,6 +24,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ExtBot
 
+from adapters.backoff import Backoff
 from adapters.sender import Posted, Redirect
 from adapters.telegram.limits import Pacing
 from adapters.telegram.rendering import keyboard, split_text, to_html, toast
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 NETWORK_RETRIES = 3
+_NETWORK_BACKOFF = Backoff(1.0, tries=NETWORK_RETRIES + 1)  # 1, 2, 4 seconds
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _TOPIC_GONE_NOTE = "(Posted here in the main chat: the topic it belongs in is closed or was deleted.)"
 _FALLBACK_HINT = "(To get messages like this privately, open a chat with me, @{bot}, and press Start.)"
@@ -225,9 +227,8 @@ class Sending:
                 raise
             except NetworkError:
                 network_failures += 1
-                if network_failures > NETWORK_RETRIES:
+                if not await _NETWORK_BACKOFF.wait(network_failures):
                     raise
-                await asyncio.sleep(0.5 * 2**network_failures)
 
 
 def _thread_id(action: Action) -> int | None:

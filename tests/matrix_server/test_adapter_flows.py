@@ -6,10 +6,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from nio import ReactionEvent
+from sqlalchemy import func, select
 
+from storage.tables import MatrixReactionRow
 from tests.matrix_server.conftest import RoomView, collective_room
 
 WELCOME = "By joining you accept our principles — equality, voluntary cooperation, sharing by need, and rotation (read them with !principles)."
+
+
+def counted_reactions(bot) -> int:
+    with bot.engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(MatrixReactionRow)).scalar()
 
 
 async def test_three_members_decide_by_reaction_reply_and_redaction(make_matrix_bot, make_member):
@@ -81,6 +88,9 @@ async def test_three_members_decide_by_reaction_reply_and_redaction(make_matrix_
     await carol.react(room, proposal.event_id, "🎉")
     await carol.react(room, objection, "👍")
 
+    # Kept until redacted or the round ends: Bob's 🤷 and Alice's 👍 (not Bob's refused ✋, nor Carol's 🎉, no
+    # choice, nor her 👍 on a message that is no ask).
+    assert counted_reactions(bot) == 2
     assert await group.say(carol, "!close 1") == (
         "#1 Buy a printer — adopted.\n"
         "Rule: consensus (adopted when quorum is met and no one blocks). Round 1.\n"
@@ -94,6 +104,9 @@ async def test_three_members_decide_by_reaction_reply_and_redaction(make_matrix_
     assert (await bob_private.says()).startswith(
         "#1 Buy a printer is closed. Its outcome:\n#1 Buy a printer — adopted."
     )
+    # The round ended: the reactions counted on its message are forgotten, not kept forever.
+    await bot.runtime.idle()
+    assert counted_reactions(bot) == 0
 
 
 async def test_members_text_is_escaped_and_reminders_mention_with_pills(make_matrix_bot, make_member):

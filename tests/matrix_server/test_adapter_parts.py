@@ -60,6 +60,12 @@ def test_commands_in_the_bots_texts_are_written_with_a_bang():
     assert bangs(untouched) == untouched
 
 
+def test_a_members_quoted_detail_keeps_the_slashes_they_typed():
+    bangs = with_bangs(["agree", "help", "join"])
+    text = "Proposal #1 by Ann: New members\n│ Newcomers type /join, then /help.\n│\nRespond: /agree 1"
+    assert bangs(text) == "Proposal #1 by Ann: New members\n│ Newcomers type /join, then /help.\n│\nRespond: !agree 1"
+
+
 def test_the_quoted_fallback_of_a_reply_is_not_part_of_the_command():
     body = "> <@alice:hs> Proposal #1 by Alice: Buy a printer\n> Round 1\n\n!object too dear"
     assert without_reply_fallback(body) == "!object too dear"
@@ -134,7 +140,15 @@ def test_a_mentioned_name_never_lands_inside_an_html_escape():
         'it&#x27;s <a href="https://matrix.to/#/@x:hs">x27</a> again'
     )
     assert formatted("<b>Bo</b> & Bo", [Mention("@bo:hs", "Bo")]) == (
-        '&lt;b&gt;<a href="https://matrix.to/#/@bo:hs">Bo</a>&lt;/b&gt; &amp; <a href="https://matrix.to/#/@bo:hs">Bo</a>'
+        '&lt;b&gt;<a href="https://matrix.to/#/@bo:hs">Bo</a>&lt;/b&gt; &amp; Bo'
+    )
+
+
+def test_a_name_said_twice_is_a_pill_once_as_on_telegram():
+    ann, ann_lee = Mention("@ann:hs", "Ann"), Mention("@annlee:hs", "Ann Lee")
+    assert formatted("Next: Ann Lee, then Ann, then Ann Lee; Anna is not Ann.", [ann, ann_lee]) == (
+        'Next: <a href="https://matrix.to/#/@annlee:hs">Ann Lee</a>, then <a href="https://matrix.to/#/@ann:hs">Ann</a>,'
+        " then Ann Lee; Anna is not Ann."
     )
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from nio import RoomMemberEvent
 
 from adapters.matrix import rendering
-from adapters.text import split_text
+from adapters.text import names, split_text
 from bot.actions import DirectMessage, Post
 from bot.events import Chat
 from tests.matrix_server.conftest import RoomView, adopt, collective_room, wait_for_join
@@ -165,6 +165,6 @@ async def test_a_message_longer_than_a_matrix_event_arrives_whole_in_several_not
 
 
 def test_a_piece_of_a_long_message_mentions_only_members_named_in_it_as_whole_words():
-    assert rendering.names("Ann", "Ann: your turn")
-    assert not rendering.names("Ann", "Anna: your turn")
-    assert not rendering.names("", "anything")
+    assert names("Ann", "Ann: your turn")
+    assert not names("Ann", "Anna: your turn")
+    assert not names("", "anything")

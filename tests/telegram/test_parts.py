@@ -36,6 +36,13 @@ def test_the_first_whole_word_occurrence_of_each_name_becomes_a_mention():
     )
 
 
+def test_a_mentioned_name_never_lands_inside_an_html_escape_and_is_linked_once_as_on_matrix():
+    assert to_html("Tom & Jerry", [Mention("1", "amp")]) == "Tom &amp; Jerry"
+    assert (
+        to_html("<b>Bo</b> & Bo", [Mention("2", "Bo")]) == '&lt;b&gt;<a href="tg://user?id=2">Bo</a>&lt;/b&gt; &amp; Bo'
+    )
+
+
 def test_a_text_is_split_at_line_ends_then_spaces_then_anywhere():
     assert split_text("short") == ["short"]
     assert split_text("aaaa\nbbbb\ncccc", limit=9) == ["aaaa\nbbbb", "cccc"]
