@@ -16,8 +16,14 @@ RESPONSES = (
 
 EVERY_ASK = (RESPONSES,)  # the choices of each kind of ask the core posts
 _BY_SYMBOL = {choice.symbol: choice.id for choices in EVERY_ASK for choice in choices if choice.symbol}
+_SYMBOL_OF = {choice.id: choice.symbol for choices in EVERY_ASK for choice in choices if choice.symbol}
 
 
 def chosen_by(symbol: str) -> str | None:
     """The id of the choice ``symbol`` stands for; None for a symbol no ask offers."""
     return _BY_SYMBOL.get(symbol)
+
+
+def symbol_of(choice_id: str) -> str:
+    """The symbol of the choice ``choice_id`` (an ask stored by a version whose choices carried none)."""
+    return _SYMBOL_OF.get(choice_id, "")

@@ -6,6 +6,7 @@ holds them parsed once, typed. Only ``/set`` proposals change them.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
@@ -24,6 +25,8 @@ RULES = ("consensus", "consent", "majority", "supermajority")
 CATEGORIES = ("health", "housing", "food", "childcare", "care", "transport", "education", "other")
 LANGUAGES = ("en",)
 JOIN_MODES = ("open", "consent")
+
+log = logging.getLogger(__name__)
 
 
 def _choice(allowed: tuple[str, ...]) -> Callable[[str], str]:
@@ -226,8 +229,21 @@ class CollectiveSettings:
 @lru_cache(maxsize=4096)
 def _parsed(texts: tuple[tuple[str, str], ...]) -> CollectiveSettings:
     """Parsing once per distinct set of values: collectives mostly share them, and they rarely change."""
-    typed = {name: KEYS[name].typed(text) for name, text in texts}
-    return CollectiveSettings(**typed, texts=MappingProxyType(dict(texts)))
+    readable = dict(_readable(name, text) for name, text in texts)
+    typed = {name: KEYS[name].typed(text) for name, text in readable.items()}
+    return CollectiveSettings(**typed, texts=MappingProxyType(readable))
+
+
+def _readable(name: str, text: str) -> tuple[str, str]:
+    """A stored value that can no longer be read (a time zone gone from the zone database, a hand-edited row)
+    gives way to the key's default, so that one bad value does not stop every command of its collective — and
+    a /set can put it right."""
+    try:
+        KEYS[name].typed(text)
+    except Exception:
+        log.warning("the stored %s setting %r cannot be read; its default %r is used", name, text, KEYS[name].default)
+        return name, KEYS[name].default
+    return name, text
 
 
 assert [f.name for f in fields(CollectiveSettings)] == [*KEYS, "texts"], "a field for every setting, in order"

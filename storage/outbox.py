@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.actions import Acknowledge, Action, Ask, Choice, DirectMessage, Edit, Mention, Post, Reply
+from bot.choices import symbol_of
 from bot.events import Chat
 from bot.ports import WhereAsked
 from bot.results import Delivery
@@ -53,13 +54,21 @@ def decode(text: str) -> Action:
         if fields.get(name) is not None:
             fields[name] = Chat(**fields[name])
     if "choices" in fields:
-        fields["choices"] = tuple(Choice(**choice) for choice in fields["choices"])
+        fields["choices"] = tuple(_choice(choice) for choice in fields["choices"])
     if "mentions" in fields:
         fields["mentions"] = tuple(Mention(**mention) for mention in fields["mentions"])
     for name in ("refs", "after"):
         if name in fields:
             fields[name] = tuple(fields[name])
     return kind(**fields)
+
+
+def _choice(stored: dict[str, Any]) -> Choice:
+    """A stored choice; one stored before choices carried their symbols gets its own back (so an ask waiting in
+    the outbox across an upgrade still has its reactions seeded on Matrix)."""
+    if not stored.get("symbol"):
+        stored = {**stored, "symbol": symbol_of(stored["id"])}
+    return Choice(**stored)
 
 
 # --- in the core's unit of work -----------------------------------------------------------------------------------

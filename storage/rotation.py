@@ -110,7 +110,7 @@ class SqlRoles(_Repository):
         return [SWAP.record(row) for row in rows]
 
     def save_swap(self, swap: Swap) -> None:
-        self.connection.execute(update(swap_t).where(swap_t.c.id == swap.id).values(status=swap.status))
+        self.connection.execute(update(swap_t).where(swap_t.c.id == swap.id).values(SWAP.values(swap)))
 
 
 _role_values = ROLE.values

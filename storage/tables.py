@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -307,5 +307,6 @@ class MatrixReactionRow(SQLModel, table=True):
     room_id: str = Field(max_length=255)
     reacts_to: str = Field(max_length=255)  # the message reacted to (an ask of the bot's, the core decides)
     user_id: str = Field(max_length=255)
-    name: str = Field(max_length=255)  # the member's display name when they reacted
+    name: str = Field(sa_type=Text)  # the member's display name when they reacted (Synapse allows 256 characters,
+    # and nio adds the user id to a name two members share)
     choice: str = Field(max_length=16)

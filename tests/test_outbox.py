@@ -172,3 +172,22 @@ def test_sent_answers_are_kept_a_day_then_pruned(chat, engine):
     assert store.prune(chat.clock.now() + timedelta(hours=23)) == 0
     assert store.prune(chat.clock.now() + timedelta(days=1, minutes=1)) == len(delivered)
     assert [d.id for d in unsent(engine)] == [d.id for d in unsent_later.deliveries]  # never an unsent one
+
+
+def test_an_ask_stored_before_choices_had_symbols_gets_them_back(chat, engine):
+    """An ask waiting in the outbox across the upgrade that gave choices their symbols: Matrix still seeds its
+    reactions under it."""
+    import json
+
+    from sqlalchemy import text
+
+    group(chat, "Alice Bob")
+    chat.say("Alice", "/propose Paint the door")
+    with engine.begin() as connection:
+        row_id, stored = connection.execute(text("SELECT id, action FROM outbox WHERE ask_key IS NOT NULL")).first()
+        older = json.loads(stored)
+        for choice in older["choices"]:
+            del choice["symbol"]
+        connection.execute(text("UPDATE outbox SET action = :a WHERE id = :id"), {"a": json.dumps(older), "id": row_id})
+    asks = [d.action for d, _ in OutboxStore(engine).unsent("console") if isinstance(d.action, Ask)]
+    assert [choice.symbol for choice in asks[0].choices] == ["👍", "🤷", "✋", "🛑"]

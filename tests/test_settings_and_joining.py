@@ -108,3 +108,20 @@ def test_join_by_consent_not_adopted_leaves_the_candidate_outside(chat):
     chat.wait(timedelta(days=3))
     assert "Dan" not in chat.say("Alice", "/members")
     assert chat.say("Dan", "/join").startswith("Dan, this collective admits members by consent")
+
+
+def test_a_stored_setting_that_can_no_longer_be_read_gives_way_to_its_default(chat, engine):
+    """A time zone gone from the zone database, or a hand-edited row: the collective keeps working on the
+    default, and a /set puts it right."""
+    from sqlalchemy import text
+
+    chat.say("Alice", "/join")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO setting (collective_id, key, value) SELECT id, 'timezone', 'Mars/Olympus' FROM collective"
+            )
+        )
+    assert chat.say("Alice", "/members") == "Members (1):\n• Alice"
+    assert "• timezone = UTC" in chat.say("Alice", "/settings")
+    assert "timezone is now Europe/Madrid" in chat.say("Alice", "/set timezone Europe/Madrid")

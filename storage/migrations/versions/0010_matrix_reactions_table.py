@@ -35,7 +35,7 @@ def upgrade() -> None:
         sa.Column("room_id", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
         sa.Column("reacts_to", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
         sa.Column("user_id", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("choice", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.PrimaryKeyConstraint("event_id"),
     )
