@@ -82,7 +82,7 @@ class Core:
         try:
             with self.unit_of_work() as uow:
                 if not self._remember(uow, event):
-                    return Result()  # delivered twice: applied once already
+                    return Result(repeated=True)  # delivered twice: applied once already
                 ctx = self._context(uow, event)
                 try:
                     work(ctx)
@@ -91,7 +91,9 @@ class Core:
                     # undo everything and remember just that.
                     uow.rollback()
                     if not self._remember(uow, event):
-                        return Result()  # between the two, a second delivery of it was handled: that one answered
+                        return Result(
+                            repeated=True
+                        )  # between the two, a second delivery of it was handled: that one answered
                     ctx = self._context(uow, event)
                     _answer_refusal(ctx, refusal)
                 result = settle(uow, ctx.actions, ctx.now, event)

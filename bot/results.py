@@ -44,6 +44,7 @@ class Result(Sequence[Action]):
     actions: tuple[Action, ...] = ()
     deliveries: tuple[Delivery, ...] = ()
     next_due: datetime | None = None
+    repeated: bool = False  # the event was applied before (a redelivery): nothing was done now
 
     def __iter__(self) -> Iterator[Action]:
         return iter(self.actions)

@@ -17,9 +17,10 @@ from datetime import datetime
 from nio import AsyncClient, ReactionEvent, RedactionEvent, RoomSendResponse
 
 from adapters.matrix import rendering
-from bot.actions import Action, Choice, Edit
+from bot.actions import Choice, Edit
 from bot.choices import chosen_by
 from bot.events import Chat, ChoiceMade, ChoiceWithdrawn, Sender
+from bot.results import Result
 from storage.reactions import CountedReaction, CountedReactions
 
 log = logging.getLogger(__name__)
@@ -61,11 +62,13 @@ class Reactions:
             return None
         return ChoiceMade(chat, sender, "", choice, event.event_id, sent_at, answers=event.reacts_to)
 
-    async def remember(self, chosen: ChoiceMade, result: Iterable[Action]) -> None:
+    async def remember(self, chosen: ChoiceMade, result: Result) -> None:
         """After the core has handled a reaction's choice: remember the reaction if the core counted it (its
         answer shows the ask's new tally), so that its redaction can withdraw the choice. A reaction on another
-        message, after the round ended, or not counted is not kept: nothing would ever forget it."""
-        if not any(isinstance(action, Edit) and action.choices for action in result):
+        message, after the round ended, or not counted is not kept: nothing would ever forget it. One the core
+        had applied already (the bot died before remembering it) is kept: its round's end forgets it."""
+        tallied = any(isinstance(action, Edit) and action.choices for action in result)
+        if not tallied and not result.repeated:
             return
         counted = CountedReaction(
             chosen.message_ref,

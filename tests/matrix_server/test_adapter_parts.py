@@ -176,3 +176,26 @@ def test_a_room_with_anyone_else_in_it_is_no_direct_room_for_private_news():
     assert rooms._usable("!private", "@carol:hs")
     assert not rooms._usable("!shared", "@carol:hs")
     assert not rooms._usable("!invited", "@carol:hs")
+
+
+async def test_a_reaction_the_core_had_applied_before_a_crash_is_still_remembered_for_its_redaction(engine, chat):
+    """The bot died after the core counted a reaction and before the adapter remembered it: redelivered, the core
+    applies it no second time (an empty, repeated result) — it is remembered then, so its redaction withdraws."""
+    from adapters.matrix.reactions import Reactions
+    from bot.events import Chat as EventChat
+    from bot.events import ChoiceMade, Sender
+    from bot.results import Result
+    from storage.reactions import CountedReactions
+
+    counted = CountedReactions(engine)
+    reactions = Reactions(client=None, counted=counted, room_send=None)
+    room = EventChat("matrix", "!room:hs")
+    bob = Sender("matrix", "@bob:hs", "Bob")
+    again = ChoiceMade(room, bob, "", "agree", "$reaction-1", chat.clock.now(), answers="$ask")
+    elsewhere = ChoiceMade(room, bob, "", "agree", "$reaction-2", chat.clock.now(), answers="$not-an-ask")
+
+    await reactions.remember(again, Result(repeated=True))
+    await reactions.remember(elsewhere, Result())  # a reaction the core did not count: not kept
+
+    assert counted.find("$reaction-1") is not None
+    assert counted.find("$reaction-2") is None
