@@ -120,6 +120,14 @@ async def run_service(config: Config) -> int:
         runtime.add(adapter)
     reader = None
     started = []
+    # Several processes on one PostgreSQL store: hear of others' earlier due work, and deliver every answer
+    # stored by a process that died.
+    shared = []
+    if engine.dialect.name == "postgresql":
+        from adapters.due_listener import DueListener
+        from adapters.outbox_claims import OutboxClaims
+
+        shared = [DueListener(config.storage_url, alarm), OutboxClaims(runtime, outbox)]
     try:
         if config.console:
             console = Console(SystemClock(), _print, echo=False)
@@ -135,12 +143,16 @@ async def run_service(config: Config) -> int:
             await adapter.start()
             started.append(adapter)
         await runtime.start()  # the outbox: what was stored and not sent before a stop or crash goes out first
+        for part in shared:
+            await part.start()
         log.info("collective-bot is running; stop it with Ctrl-C or SIGTERM")
         await stop.wait()
     finally:
         # Sources before sinks: no new events, due work finished and delivered, then the adapters.
         if reader is not None:
             reader.cancel()
+        for part in shared:
+            await part.stop()
         await alarm.stop()
         for adapter in started:
             await adapter.stop()  # no new events; its answers being sent go out, the rest wait in the outbox

@@ -57,9 +57,11 @@ _NEXT_DUE = select(due_t.c.due_at).where(due_t.c.status == PENDING).order_by(due
 
 class SqlDueWork(_Repository):
     changed = False  # set once this unit of work added, claimed, retried or cancelled due work
+    earliest_added: datetime | None = None  # the earliest due time this unit of work added (told at commit)
 
     def add(self, work: DueWork) -> DueWork:
         self.changed = True
+        self._added(work.due_at)
         work.id = self._insert(
             due_t,
             {
@@ -72,6 +74,10 @@ class SqlDueWork(_Repository):
             },
         )
         return work
+
+    def _added(self, due_at: datetime) -> None:
+        if self.earliest_added is None or due_at < self.earliest_added:
+            self.earliest_added = due_at
 
     def get(self, work_id: int) -> DueWork:
         return _due(self.connection.execute(_DUE_WORK, {"id": work_id}).one())
@@ -114,6 +120,7 @@ class SqlDueWork(_Repository):
 
     def retry(self, work_id: int, due_at: datetime, attempts: int, note: str) -> None:
         self.changed = True
+        self._added(due_at)
         data = dict(self.get(work_id).data)
         data["attempts"] = attempts
         self.connection.execute(

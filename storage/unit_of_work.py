@@ -17,6 +17,7 @@ from storage.asks import SqlSentAsks
 from storage.collective_locks import CollectiveLocks
 from storage.decisions import SqlDecisions, SqlItems, SqlResponses, SqlRounds
 from storage.due import SqlDueWork
+from storage.due_notices import tell_due
 from storage.engine import read_only
 from storage.outbox import SqlOutbox
 from storage.people import SqlCollectives, SqlMembers, SqlSeenMessages, SqlSettings
@@ -68,6 +69,10 @@ class SqlUnitOfWork:
         self.connection.close()
 
     def commit(self) -> None:
+        if self.due.earliest_added is not None and self.locks.enabled:
+            # Other processes sleep until their earliest due time: tell them of this (delivered at the commit).
+            tell_due(self.connection, self.due.earliest_added)
+            self.due.earliest_added = None
         self.connection.commit()
         self.locks.forget()
 
