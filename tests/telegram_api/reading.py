@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .model import (
+    SEND_METHODS,
     BotMessage,
     Chat,
     RequestRecord,
@@ -167,9 +168,9 @@ class Reading:
         )
 
     async def wait_until_confirmed(self, update_id: int, timeout: float = 5.0) -> None:
-        """Until the bot confirmed the update (a getUpdates with offset > update_id)."""
+        """Until the bot confirmed the update (a getUpdates with offset > update_id, or a webhook's 2xx)."""
         await self._wait_for(
-            lambda: True if self.confirmed_below > update_id else None,
+            lambda: True if self.confirmed_below > update_id or update_id in self.webhook_confirmed else None,
             timeout,
             lambda: f"confirmation of update {update_id} (confirmed below {self.confirmed_below})",
         )
@@ -177,3 +178,51 @@ class Reading:
     async def wait_for_polling(self, timeout: float = 10.0) -> None:
         """Until a getUpdates long-poll is waiting: the bot is up and has taken everything pending."""
         await self._wait_for(lambda: True if self._polls else None, timeout, lambda: "the bot to long-poll")
+
+    # ------------------------------------------------------------------------------------ webhook and limits
+
+    async def wait_for_webhook(self, url: str | None = None, timeout: float = 10.0) -> None:
+        """Until a webhook is set (to ``url`` when given)."""
+        await self._wait_for(
+            lambda: True if self.webhook_url and url in (None, self.webhook_url) else None,
+            timeout,
+            lambda: f"a webhook at {url or 'any URL'} (now: {self.webhook_url!r})",
+        )
+
+    async def wait_until_all_confirmed(self, timeout: float = 10.0) -> None:
+        """Until no update waits to be confirmed (by getUpdates' offset, or a webhook's 2xx answer)."""
+        await self._wait_for(
+            lambda: True if not self._pending and not self._forced else None,
+            timeout,
+            lambda: f"every update confirmed ({len(self._pending)} pending)",
+        )
+
+    def sends_over_limits(self, per_second: int = 30, per_group_per_minute: int = 20) -> list[str]:
+        """Telegram's limits for a bot as a whole, counted over every message the server accepted: any one
+        second with more than ``per_second``, any group's minute with more than ``per_group_per_minute``
+        (sliding windows). Empty when none was exceeded."""
+        sent = [r for r in self.requests if r.method in SEND_METHODS and r.ok]
+        found = []
+        busiest = _busiest_window([r.at for r in sent], 1.0)
+        if busiest > per_second:
+            found.append(f"{busiest} messages in one second (limit {per_second})")
+        groups: dict[object, list[float]] = {}
+        for record in sent:
+            if isinstance(record.chat_id, int) and record.chat_id < 0:
+                groups.setdefault(record.chat_id, []).append(record.at)
+        for chat_id, moments in groups.items():
+            busiest = _busiest_window(moments, 60.0)
+            if busiest > per_group_per_minute:
+                found.append(f"{busiest} messages in one minute into group {chat_id} (limit {per_group_per_minute})")
+        return found
+
+
+def _busiest_window(moments: list[float], width: float) -> int:
+    """The most moments in any window of ``width`` seconds."""
+    moments = sorted(moments)
+    most, start = 0, 0
+    for end, moment in enumerate(moments):
+        while moments[start] <= moment - width:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
