@@ -83,6 +83,7 @@ def _print(text: str) -> None:
 async def run_service(config: Config) -> int:
     """Run every enabled adapter until SIGINT or SIGTERM."""
     from adapters.alarm import Alarm  # the scheduler is needed only here
+    from adapters.matrix.failover import MatrixFailover, SyncLock
     from adapters.runtime import Runtime
     from storage.outbox import OutboxStore
 
@@ -115,9 +116,16 @@ async def run_service(config: Config) -> int:
         from adapters.matrix import MatrixAdapter
         from storage.adapter_state import AdapterState
 
-        adapters.append(MatrixAdapter(config.matrix, runtime, AdapterState(engine, "matrix")))
+        def matrix_adapter():
+            return MatrixAdapter(config.matrix, runtime, AdapterState(engine, "matrix"))
+
+        if engine.dialect.name == "postgresql":  # several processes may run: one syncs, the others stand by
+            adapters.append(MatrixFailover(matrix_adapter, runtime, SyncLock(config.storage_url)))
+        else:
+            adapters.append(matrix_adapter())
     for adapter in adapters:
-        runtime.add(adapter)
+        if not isinstance(adapter, MatrixFailover):  # (which adds its adapter while it syncs)
+            runtime.add(adapter)
     reader = None
     started = []
     # Several processes on one PostgreSQL store: hear of others' earlier due work, and deliver every answer

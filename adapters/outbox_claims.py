@@ -47,7 +47,7 @@ class OutboxClaims:
 
     async def once(self) -> int:
         """Renew this process's claims, and adopt the answers no live process claims; how many were adopted."""
-        await asyncio.to_thread(self._store.renew)
+        await asyncio.to_thread(self._store.renew, list(self._runtime.senders))
         adopted = 0
         for platform, sender in list(self._runtime.senders.items()):
             found = await asyncio.to_thread(self._store.claim_unsent, platform)

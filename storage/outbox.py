@@ -168,7 +168,10 @@ _ADOPT = text(
     "AND (lease_until IS NULL OR lease_until < " + _EPOCH + ") ORDER BY id FOR UPDATE SKIP LOCKED) "
     "RETURNING id, platform, queue, action, txn_id"
 )
-_RENEW = text("UPDATE outbox SET lease_until = " + _EPOCH + " + :lease WHERE claimed_by = :me AND sent_at IS NULL")
+_RENEW = text(
+    "UPDATE outbox SET lease_until = " + _EPOCH + " + :lease "
+    "WHERE claimed_by = :me AND sent_at IS NULL AND platform IN :platforms"
+).bindparams(bindparam("platforms", expanding=True))
 
 
 class OutboxStore:
@@ -204,12 +207,15 @@ class OutboxStore:
             connection.commit()
         return [(d, {i: refs[i] for i in _after(d) if refs.get(i)}) for d in deliveries]
 
-    def renew(self) -> int:
-        """Keep this process's claims on its unsent answers (PostgreSQL); how many it holds."""
-        if self._engine.dialect.name != "postgresql":
+    def renew(self, platforms: Iterable[str]) -> int:
+        """Keep this process's claims on its unsent answers of the platforms it delivers (PostgreSQL); how many
+        it holds. Its claims on others' (a Matrix process standing by stores answers of due work) run out, and
+        the process that serves the platform adopts them."""
+        platforms = sorted(platforms)
+        if self._engine.dialect.name != "postgresql" or not platforms:
             return 0
         with self._engine.connect() as connection:
-            held = connection.execute(_RENEW, {"me": PROCESS, "lease": LEASE}).rowcount
+            held = connection.execute(_RENEW, {"me": PROCESS, "lease": LEASE, "platforms": platforms}).rowcount
             connection.commit()
         return held
 
