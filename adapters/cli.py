@@ -111,7 +111,12 @@ async def run_service(config: Config) -> int:
     if config.telegram:
         from adapters.telegram import TelegramAdapter
 
-        adapters.append(TelegramAdapter(config.telegram, runtime))
+        shared_budget = None
+        if engine.dialect.name == "postgresql":  # several processes may send: Telegram's limits kept together
+            from storage.send_budget import SendBudget
+
+            shared_budget = SendBudget(engine)
+        adapters.append(TelegramAdapter(config.telegram, runtime, shared_budget=shared_budget))
     if config.matrix:
         from adapters.matrix import MatrixAdapter
         from storage.adapter_state import AdapterState

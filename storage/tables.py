@@ -302,3 +302,16 @@ class OutboxRow(SQLModel, table=True):
     # database's clock) its claim holds; it renews it while it runs, and another adopts the row once it runs out.
     claimed_by: str | None = Field(default=None, max_length=64)
     lease_until: float | None = None
+
+
+class SendSlotRow(SQLModel, table=True):
+    """Telegram's flood limits shared by several processes (PostgreSQL): each message a process is about to send
+    takes a slot here first, at ``at`` (seconds since the epoch, by the database's clock), into ``chat_id``; a
+    slot is refused while the last second, or the group's last minute, is full. Pruned after two minutes."""
+
+    __tablename__ = "send_slot"
+    __table_args__ = (Index("ix_send_slot_chat_at", "chat_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: str = Field(max_length=64)
+    at: float = Field(index=True)

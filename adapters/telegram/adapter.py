@@ -26,6 +26,7 @@ from adapters.telegram.sending import Sending
 from adapters.telegram.webhook import WebhookServer
 from bot.actions import Acknowledge, Action, Edit
 from bot.events import Chat, ChatMoved, ChoiceMade
+from storage.send_budget import SendBudget
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,8 @@ STOP_SETTLE_SECONDS = 10.0
 
 
 class TelegramAdapter:
-    """``rate_limiter``: Telegram's flood limits by default, with each group paced on its own (see limits.py)."""
+    """``rate_limiter``: Telegram's flood limits by default, with each group paced on its own (see limits.py);
+    ``shared_budget``: those limits kept for several processes together, in the database."""
 
     platform = PLATFORM
 
@@ -44,6 +46,7 @@ class TelegramAdapter:
         *,
         rate_limiter: BaseRateLimiter | None = None,
         poll_timeout: int = LONG_POLL_SECONDS,
+        shared_budget: SendBudget | None = None,
     ) -> None:
         self.runtime = self._runtime = runtime
         self._base_url = config.base_url
@@ -54,7 +57,9 @@ class TelegramAdapter:
         )
         # Telegram's limits (limits.py): each group paced on its own, then a few places on the wire; a bot
         # given other limits (tests, benchmarks) gets only the places on the wire.
-        self.sending = Sending(self.bot, self._moved, limits.Pacing(group_limits=rate_limiter is None))
+        # Several processes (PostgreSQL): Telegram's limits for the bot as a whole, kept in the database.
+        pacing = limits.Pacing(group_limits=rate_limiter is None, shared=shared_budget)
+        self.sending = Sending(self.bot, self._moved, pacing)
         self._poller = Poller(self.bot, self._on_update, timeout=poll_timeout)
         self._config = config
         self.webhook: WebhookServer | None = None

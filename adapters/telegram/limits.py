@@ -36,6 +36,8 @@ from collections.abc import AsyncIterator
 from aiolimiter import AsyncLimiter
 from telegram.ext import AIORateLimiter
 
+from storage.send_budget import SendBudget
+
 TELEGRAM_PER_SECOND = 30
 TELEGRAM_PER_GROUP_PER_MINUTE = 20
 
@@ -61,12 +63,16 @@ def rate_limiter() -> AIORateLimiter:
 
 
 class Pacing:
-    """``group_limits=False``: only the places on the wire (for a bot given other limits, as in tests)."""
+    """``group_limits=False``: only the places on the wire (for a bot given other limits, as in tests).
+    ``shared``: several processes send for the bot (PostgreSQL): each request also takes a slot of the budget
+    they share in the database (``storage.send_budget``), after its own group's bucket and before its place on
+    the wire, waiting as long as the budget says."""
 
-    def __init__(self, group_limits: bool = True) -> None:
+    def __init__(self, group_limits: bool = True, shared: SendBudget | None = None) -> None:
         self._group_limits = group_limits
         self._groups: dict[int, AsyncLimiter] = {}
         self._wire = asyncio.Semaphore(ON_THE_WIRE)
+        self._shared = shared
 
     @contextlib.asynccontextmanager
     async def request(self, chat_id: int) -> AsyncIterator[None]:
@@ -75,5 +81,8 @@ class Pacing:
             if bucket is None:
                 bucket = self._groups[chat_id] = AsyncLimiter(GROUP_BURST, GROUP_BURST * 60 / GROUP_PER_MINUTE)
             await bucket.acquire()
+        if self._shared is not None:
+            while (wait := await asyncio.to_thread(self._shared.take, chat_id)) > 0:
+                await asyncio.sleep(wait)
         async with self._wire:
             yield
