@@ -96,6 +96,10 @@ async def run_service(config: Config) -> int:
     if not (config.console or config.telegram or config.matrix):
         raise ConfigError("no adapter is enabled: set enabled = true in [console], [telegram] or [matrix]")
     engine = await asyncio.to_thread(open_storage, config.storage_url)
+    if engine.dialect.name == "postgresql":
+        log.info("storage: PostgreSQL, which other collective-bot processes may share (each collective locked apart)")
+    else:
+        log.info("storage: SQLite, for this one process")
     core = core_for(engine, SystemClock())
     outbox = OutboxStore(engine)
     await asyncio.to_thread(outbox.prune, SystemClock().now())

@@ -35,34 +35,42 @@ class SendBudget:
         self,
         engine: Engine,
         *,
-        per_second: int = 28,
-        per_group: int = 18,
+        per_second: int = 24,
+        per_group: int = 16,
         group_window: float = 60.0,
     ) -> None:
-        """Margins under Telegram's 30 a second and 20 a minute into a group, for requests that leave a process a
-        moment after their slot (see adapters/telegram/limits.py)."""
+        """Margins under Telegram's 30 a second and 20 a minute into a group: a slot is taken just before its
+        request goes (adapters/telegram/limits.py), but requests of several processes may still arrive bunched
+        (a stalled process or network), a few more in one second than their slots were."""
         self._engine = engine
         self.per_second, self.per_group, self.group_window = per_second, per_group, group_window
 
     def take(self, chat_id: int) -> float:
-        """0 when a slot was taken for a request into ``chat_id`` now; else the seconds to wait before asking again."""
+        """0 when a slot was taken for a request into ``chat_id`` now; else the seconds to wait before asking again
+        (see ``wait``)."""
+        return self.wait(chat_id, take=True)[0]
+
+    def wait(self, chat_id: int, take: bool = False) -> tuple[float, bool]:
+        """(seconds to wait, whether for the group's minute) before a request into ``chat_id`` may go; with
+        ``take``, a slot is taken when it may go now ((0, False))."""
         with self._engine.connect() as connection:
             now = connection.execute(_LOCK, {"lock": SEND_BUDGET_LOCK}).one()[1]
             now = float(now)
-            waits = []
-            full = connection.execute(_OVERALL, {"now": now, "window": 1.0, "limit": self.per_second}).scalar()
-            if full is not None:
-                waits.append(full + 1.0 - now)
             if chat_id < 0:  # a group (Telegram's per-minute limit is for groups)
                 params = {"chat": str(chat_id), "now": now, "window": self.group_window, "limit": self.per_group}
                 full = connection.execute(_IN_CHAT, params).scalar()
                 if full is not None:
-                    waits.append(full + self.group_window - now)
-            if waits:
+                    connection.rollback()
+                    return max(full + self.group_window - now, 0.001), True
+            full = connection.execute(_OVERALL, {"now": now, "window": 1.0, "limit": self.per_second}).scalar()
+            if full is not None:
                 connection.rollback()
-                return max(max(waits), 0.001)
+                return max(full + 1.0 - now, 0.001), False
+            if not take:
+                connection.rollback()
+                return 0.0, False
             connection.execute(_TAKE, {"chat": str(chat_id), "now": now})
             if random.randrange(PRUNE_ONE_IN) == 0:
                 connection.execute(_PRUNE, {"now": now})
             connection.commit()
-            return 0.0
+            return 0.0, False

@@ -53,7 +53,7 @@ class TelegramAdapter:
         self.bot = ExtBot(
             config.token,
             base_url=config.base_url,
-            rate_limiter=rate_limiter or limits.rate_limiter(),
+            rate_limiter=rate_limiter or limits.rate_limiter(shared=shared_budget is not None),
         )
         # Telegram's limits (limits.py): each group paced on its own, then a few places on the wire; a bot
         # given other limits (tests, benchmarks) gets only the places on the wire.

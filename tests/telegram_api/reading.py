@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from .model import (
-    SEND_METHODS,
     BotMessage,
     Chat,
     RequestRecord,
@@ -196,33 +195,3 @@ class Reading:
             timeout,
             lambda: f"every update confirmed ({len(self._pending)} pending)",
         )
-
-    def sends_over_limits(self, per_second: int = 30, per_group_per_minute: int = 20) -> list[str]:
-        """Telegram's limits for a bot as a whole, counted over every message the server accepted: any one
-        second with more than ``per_second``, any group's minute with more than ``per_group_per_minute``
-        (sliding windows). Empty when none was exceeded."""
-        sent = [r for r in self.requests if r.method in SEND_METHODS and r.ok]
-        found = []
-        busiest = _busiest_window([r.at for r in sent], 1.0)
-        if busiest > per_second:
-            found.append(f"{busiest} messages in one second (limit {per_second})")
-        groups: dict[object, list[float]] = {}
-        for record in sent:
-            if isinstance(record.chat_id, int) and record.chat_id < 0:
-                groups.setdefault(record.chat_id, []).append(record.at)
-        for chat_id, moments in groups.items():
-            busiest = _busiest_window(moments, 60.0)
-            if busiest > per_group_per_minute:
-                found.append(f"{busiest} messages in one minute into group {chat_id} (limit {per_group_per_minute})")
-        return found
-
-
-def _busiest_window(moments: list[float], width: float) -> int:
-    """The most moments in any window of ``width`` seconds."""
-    moments = sorted(moments)
-    most, start = 0, 0
-    for end, moment in enumerate(moments):
-        while moments[start] <= moment - width:
-            start += 1
-        most = max(most, end - start + 1)
-    return most
