@@ -145,13 +145,9 @@ class Core:
                 result = settle(uow, ctx.actions, ctx.now, event)
                 uow.commit()
                 return result
-        except TakeLocksFirst:
-            if not last_try:
-                raise
-            ref = secrets.token_hex(3).upper()
-            log.exception("error %s while handling %r", ref, event)
-            return self._store_apart([_crash_reply(event, ref)])
-        except Exception:
+        except Exception as error:
+            if isinstance(error, TakeLocksFirst) and not last_try:
+                raise  # (``_unit_of_work`` starts over)
             ref = secrets.token_hex(3).upper()
             log.exception("error %s while handling %r", ref, event)
             return self._store_apart([_crash_reply(event, ref)])

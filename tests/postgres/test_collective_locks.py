@@ -174,3 +174,35 @@ def test_the_lock_is_released_at_commit(engine, two_collectives, db_url):
         url = db_url.replace("postgresql+psycopg", "postgresql")
         with psycopg.connect(url) as other:
             assert other.execute("SELECT pg_try_advisory_lock(%s, %s)", (COLLECTIVE_LOCKS, kitchen_id)).fetchone()[0]
+
+
+def test_the_core_starts_a_unit_of_work_over_locking_in_order_what_storage_asked_for(engine, clock, two_collectives):
+    """A unit of work that finds it needs a collective below one it holds (federation, later) is started over by
+    the core with both locked first, lowest id first; the member's command is applied once."""
+    kitchen, _ = two_collectives
+    low, high = sorted((_collective_of(engine, KITCHEN), _collective_of(engine, BAKERY)))
+    locked_first: list[set[int]] = []
+
+    class Spanning(SqlUnitOfWork):
+        def __enter__(self):
+            uow = super().__enter__()
+            looked_up = uow.collectives.with_member
+
+            def with_member(*args):
+                if not locked_first:  # the first try: it holds the higher collective and needs the lower
+                    uow.locks.lock(high)
+                    raise TakeLocksFirst({low, high})
+                return looked_up(*args)
+
+            uow.collectives.with_member = with_member
+            return uow
+
+        def lock_collectives(self, collective_ids):
+            locked_first.append(set(collective_ids))
+            super().lock_collectives(collective_ids)
+            assert self.locks.held == {low, high}
+
+    spanning = Transcript(Core(lambda: Spanning(engine), clock), clock, KITCHEN)
+    assert spanning.say("Alice", "/contribute 5").startswith("Thank you, Alice: €5.00 is in the pool")
+    assert locked_first == [{low, high}]
+    assert "The pool holds €5.00" in kitchen.say("Alice", "/pool")  # applied once
