@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -23,6 +23,7 @@ from bot.results import Result
 
 log = logging.getLogger(__name__)
 JOB_ID = "wake-the-core"
+STILL_DUE_AGAIN = timedelta(seconds=1)  # how soon to look again at work still due after a wake-up
 
 Deliver = Callable[[Result], Awaitable[None]]
 
@@ -61,6 +62,12 @@ class Alarm:
                 due_at = await asyncio.to_thread(self._core.next_due)
             finally:
                 self._waking = False
+            soon = datetime.now(UTC) + STILL_DUE_AGAIN
+            if due_at is not None and due_at < soon:
+                # Still due after a tick: another process is doing it (PostgreSQL), or was when this one looked.
+                # Look again in a moment — not at once: a job set for now while this one still counts as running
+                # would be skipped by the scheduler, and with it the alarm.
+                due_at = soon
             self._set(due_at)
 
     def arm(self, due_at: datetime | None) -> None:

@@ -83,6 +83,7 @@ def _print(text: str) -> None:
 async def run_service(config: Config) -> int:
     """Run every enabled adapter until SIGINT or SIGTERM."""
     from adapters.alarm import Alarm  # the scheduler is needed only here
+    from adapters.matrix.failover import MatrixFailover, SyncLock
     from adapters.runtime import Runtime
     from storage.outbox import OutboxStore
 
@@ -95,6 +96,10 @@ async def run_service(config: Config) -> int:
     if not (config.console or config.telegram or config.matrix):
         raise ConfigError("no adapter is enabled: set enabled = true in [console], [telegram] or [matrix]")
     engine = await asyncio.to_thread(open_storage, config.storage_url)
+    if engine.dialect.name == "postgresql":
+        log.info("storage: PostgreSQL, which other collective-bot processes may share (each collective locked apart)")
+    else:
+        log.info("storage: SQLite, for this one process")
     core = core_for(engine, SystemClock())
     outbox = OutboxStore(engine)
     await asyncio.to_thread(outbox.prune, SystemClock().now())
@@ -110,16 +115,36 @@ async def run_service(config: Config) -> int:
     if config.telegram:
         from adapters.telegram import TelegramAdapter
 
-        adapters.append(TelegramAdapter(config.telegram, runtime))
+        shared_budget = None
+        if engine.dialect.name == "postgresql":  # several processes may send: Telegram's limits kept together
+            from storage.send_budget import SendBudget
+
+            shared_budget = SendBudget(engine)
+        adapters.append(TelegramAdapter(config.telegram, runtime, shared_budget=shared_budget))
     if config.matrix:
         from adapters.matrix import MatrixAdapter
         from storage.adapter_state import AdapterState
 
-        adapters.append(MatrixAdapter(config.matrix, runtime, AdapterState(engine, "matrix")))
+        def matrix_adapter():
+            return MatrixAdapter(config.matrix, runtime, AdapterState(engine, "matrix"))
+
+        if engine.dialect.name == "postgresql":  # several processes may run: one syncs, the others stand by
+            adapters.append(MatrixFailover(matrix_adapter, runtime, SyncLock(config.storage_url)))
+        else:
+            adapters.append(matrix_adapter())
     for adapter in adapters:
-        runtime.add(adapter)
+        if not isinstance(adapter, MatrixFailover):  # (which adds its adapter while it syncs)
+            runtime.add(adapter)
     reader = None
     started = []
+    # Several processes on one PostgreSQL store: hear of others' earlier due work, and deliver every answer
+    # stored by a process that died.
+    shared = []
+    if engine.dialect.name == "postgresql":
+        from adapters.due_listener import DueListener
+        from adapters.outbox_claims import OutboxClaims
+
+        shared = [DueListener(config.storage_url, alarm), OutboxClaims(runtime, outbox)]
     try:
         if config.console:
             console = Console(SystemClock(), _print, echo=False)
@@ -135,12 +160,16 @@ async def run_service(config: Config) -> int:
             await adapter.start()
             started.append(adapter)
         await runtime.start()  # the outbox: what was stored and not sent before a stop or crash goes out first
+        for part in shared:
+            await part.start()
         log.info("collective-bot is running; stop it with Ctrl-C or SIGTERM")
         await stop.wait()
     finally:
         # Sources before sinks: no new events, due work finished and delivered, then the adapters.
         if reader is not None:
             reader.cancel()
+        for part in shared:
+            await part.stop()
         await alarm.stop()
         for adapter in started:
             await adapter.stop()  # no new events; its answers being sent go out, the rest wait in the outbox

@@ -18,16 +18,18 @@ from sqlalchemy.exc import ArgumentError
 # slotted dataclass's class attribute is a slot descriptor, not the default.
 DEFAULT_STORAGE_URL = "sqlite:///collective.db"
 DEFAULT_TELEGRAM_URL = "https://api.telegram.org/bot"
+DEFAULT_WEBHOOK_CONNECTIONS = 40  # Telegram's own default: updates it posts at once, over every process
 
 
 class ConfigError(Exception):
     """A config problem, worded for the operator in one line."""
 
 
-def key(meaning: str, default: Any = MISSING, *, toml: str | None = None) -> Any:
+def key(meaning: str, default: Any = MISSING, *, toml: str | None = None, written_as: type | None = None) -> Any:
     """A config key: a field of the dataclass of its section, with what its value should be, in words. ``toml``
-    names it as written in config.toml (``section.key``) when the field's own name and class do not."""
-    metadata = {"meaning": meaning, "toml": toml}
+    names it as written in config.toml (``section.key``) when the field's own name and class do not;
+    ``written_as``, the TOML type it is written as when the field holds it read (``listen``: "host:port")."""
+    metadata = {"meaning": meaning, "toml": toml, "written_as": written_as}
     return field(metadata=metadata) if default is MISSING else field(default=default, metadata=metadata)
 
 
@@ -35,6 +37,18 @@ def key(meaning: str, default: Any = MISSING, *, toml: str | None = None) -> Any
 class TelegramConfig:
     token: str = key("the bot token from @BotFather")
     base_url: str = key("a URL", DEFAULT_TELEGRAM_URL)
+    # Webhook mode (several processes behind a load balancer): the public URL Telegram posts updates to, the
+    # host:port this process listens on, and the secret every request must carry. None: long polling.
+    webhook_url: str | None = key("the public https:// URL Telegram posts updates to (webhook mode)", None)
+    listen: tuple[str, int] | None = key(
+        "the host:port this process takes webhook requests on, such as 127.0.0.1:8443", None, written_as=str
+    )
+    secret_token: str | None = key("1 to 256 characters of A-Z, a-z, 0-9, _ and -", None)
+    max_connections: int = key("a whole number from 1 to 100", DEFAULT_WEBHOOK_CONNECTIONS)
+
+    @property
+    def webhook(self) -> bool:
+        return self.webhook_url is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +91,8 @@ def _schema() -> dict[str, dict[str, tuple[type, str]]]:
             keys = schema.setdefault(found.metadata["section"], {"enabled": (bool, "true or false")})
             kind_hints = get_type_hints(kind)
             for inner in fields(kind):
-                keys[inner.name] = (_toml_type(kind_hints[inner.name]), inner.metadata["meaning"])
+                written = inner.metadata["written_as"] or _toml_type(kind_hints[inner.name])
+                keys[inner.name] = (written, inner.metadata["meaning"])
         else:
             name, _, toml_key = found.metadata["toml"].partition(".")
             schema.setdefault(name, {})[toml_key] = (_toml_type(hints[found.name]), found.metadata["meaning"])
@@ -116,7 +131,7 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
             raise ConfigError(f"{path}: [telegram] token is missing (or set COLLECTIVE_TELEGRAM_TOKEN)")
         base_url = value("telegram", "base_url", DEFAULT_TELEGRAM_URL)
         _check_web_address(path, "telegram", "base_url", base_url)
-        telegram = TelegramConfig(token, base_url)
+        telegram = TelegramConfig(token, base_url, **_webhook(path, value, environ))
 
     matrix = None
     if value("matrix", "enabled", False):
@@ -156,6 +171,39 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
         matrix=matrix,
         log_level=level,
     )
+
+
+def _webhook(path: Path, value, environ) -> dict:
+    """Webhook mode's keys, checked together: all or none of webhook_url, listen and secret_token."""
+    url = value("telegram", "webhook_url")
+    secret = environ.get("COLLECTIVE_TELEGRAM_SECRET_TOKEN") or value("telegram", "secret_token")
+    listen = value("telegram", "listen")
+    connections = value("telegram", "max_connections", DEFAULT_WEBHOOK_CONNECTIONS)
+    if url is None:
+        given = [key for key in ("listen", "secret_token", "max_connections") if value("telegram", key) is not None]
+        if given:
+            raise ConfigError(f"{path}: [telegram] {given[0]} is for webhook mode: set webhook_url too, or remove it")
+        return {}
+    _check_web_address(path, "telegram", "webhook_url", url)
+    if not listen:
+        raise ConfigError(f"{path}: [telegram] listen is missing (webhook mode): {_SCHEMA['telegram']['listen'][1]}")
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"{path}: [telegram] listen must be {_SCHEMA['telegram']['listen'][1]}, not {listen!r}")
+    if not secret:
+        raise ConfigError(
+            f"{path}: [telegram] secret_token is missing (webhook mode; or set COLLECTIVE_TELEGRAM_SECRET_TOKEN)"
+        )
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise ConfigError(f"{path}: [telegram] secret_token must be {_SCHEMA['telegram']['secret_token'][1]}")
+    if not 1 <= connections <= 100:
+        raise ConfigError(f"{path}: [telegram] max_connections must be {_SCHEMA['telegram']['max_connections'][1]}")
+    return {
+        "webhook_url": url,
+        "listen": (host.strip("[]"), int(port)),
+        "secret_token": secret,
+        "max_connections": connections,
+    }
 
 
 def default_store_path(storage_url: str) -> str | None:

@@ -57,6 +57,11 @@ class Runtime:
             asyncio.get_running_loop().create_task(sender.resume())
         return sender
 
+    def remove(self, platform: str) -> None:
+        """A platform is no longer served here (a Matrix process that stopped syncing): what it had not sent
+        waits in the outbox, for the process that serves the platform now."""
+        self.senders.pop(platform, None)
+
     @property
     def started(self) -> bool:
         return self._started

@@ -142,7 +142,7 @@ class Sender:
         Returns how many unsent deliveries were found."""
         found = 0
         if self._store is not None:
-            unsent = await asyncio.to_thread(self._store.unsent, self.platform)
+            unsent = await asyncio.to_thread(self._store.claim_unsent, self.platform)
             for delivery, refs in unsent:
                 found += delivery.id not in self._known
                 self.submit([delivery], refs)

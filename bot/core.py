@@ -24,12 +24,14 @@ from bot.context import Context
 from bot.duework import DueHandler, run_due
 from bot.errors import PrivateRefusal, Refusal
 from bot.events import ChatMoved, ChoiceMade, ChoiceWithdrawn, Event, MessageReceived
-from bot.ports import UnitOfWork, UnitOfWorkFactory
+from bot.ports import TakeLocksFirst, UnitOfWork, UnitOfWorkFactory
 from bot.record import recount_twins
 from bot.results import Result, settle, unstored
 from bot.settings import CollectiveSettings
 
 log = logging.getLogger(__name__)
+
+LOCK_RETRIES = 3  # times a unit of work spanning collectives starts over to take their locks in order
 
 
 def default_due_handlers() -> dict[str, DueHandler]:
@@ -79,8 +81,21 @@ class Core:
 
     def _unit_of_work(self, event: Event, work: Callable[[Context], None]) -> Result:
         """One event, one transaction; its answers are stored in it, and leave only after the commit."""
+        first: frozenset[int] = frozenset()
+        for _ in range(LOCK_RETRIES):
+            try:
+                return self._unit_of_work_once(event, work, first)
+            except TakeLocksFirst as needed:
+                first = needed.collectives  # it spans collectives: start over, locking them in order first
+        return self._unit_of_work_once(event, work, first, last_try=True)
+
+    def _unit_of_work_once(
+        self, event: Event, work: Callable[[Context], None], first: frozenset[int], last_try: bool = False
+    ) -> Result:
         try:
             with self.unit_of_work() as uow:
+                if first:
+                    uow.lock_collectives(first)
                 if not self._remember(uow, event):
                     return Result(repeated=True)  # delivered twice: applied once already
                 ctx = self._context(uow, event)
@@ -99,7 +114,9 @@ class Core:
                 result = settle(uow, ctx.actions, ctx.now, event)
                 uow.commit()
                 return result
-        except Exception:
+        except Exception as error:
+            if isinstance(error, TakeLocksFirst) and not last_try:
+                raise  # (``_unit_of_work`` starts over)
             ref = secrets.token_hex(3).upper()
             log.exception("error %s while handling %r", ref, event)
             return self._store_apart([_crash_reply(event, ref)])

@@ -48,18 +48,33 @@ def run_due(
     while True:
         with reader() as uow:
             batch = uow.due.due(now, BATCH)
+        busy = []  # (several processes) rows whose collective was busy: after the others, waiting for it
         for work in batch:
-            deliveries.extend(_fire(uow_factory, work, now, handlers))
+            fired = _fire(uow_factory, work, now, handlers, wait=False)
+            if fired is None:
+                busy.append(work)
+            else:
+                deliveries.extend(fired)
+        for work in busy:
+            deliveries.extend(_fire(uow_factory, work, now, handlers) or ())
         if len(batch) < BATCH:
             return deliveries
 
 
 def _fire(
-    uow_factory: UnitOfWorkFactory, work: DueWork, now: datetime, handlers: Mapping[str, DueHandler]
-) -> tuple[Delivery, ...]:
+    uow_factory: UnitOfWorkFactory,
+    work: DueWork,
+    now: datetime,
+    handlers: Mapping[str, DueHandler],
+    wait: bool = True,
+) -> tuple[Delivery, ...] | None:
+    """The work's answers; None (with ``wait=False``) when its collective was busy and it was left for later."""
     try:
         with uow_factory() as uow:
-            if not uow.due.claim(work.id, now):
+            claimed = uow.due.claim(work.id, now, wait=wait)
+            if claimed is None:
+                return None  # its collective is busy right now (rolled back on leaving)
+            if not claimed:
                 return ()  # another tick took it, or it was cancelled meanwhile
             handler = handlers.get(work.kind)
             if handler is None:

@@ -3,7 +3,7 @@ them with SQLModel; the core only sees these protocols and ``bot.model``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
@@ -143,9 +143,10 @@ class DueWorkRows(Protocol):
     def due(self, now: datetime, limit: int) -> list[DueWork]:
         """Pending work due at or before ``now``, earliest first."""
 
-    def claim(self, work_id: int, now: datetime) -> bool:
+    def claim(self, work_id: int, now: datetime, wait: bool = True) -> bool | None:
         """Mark pending work done; False when it was no longer pending (another
-        tick took it, or it was cancelled)."""
+        tick took it, or it was cancelled). ``wait=False``: None when its
+        collective is busy right now (roll back and try it again later)."""
 
     def fail(self, work_id: int, now: datetime, note: str) -> None: ...
     def retry(self, work_id: int, due_at: datetime, attempts: int, note: str) -> None:
@@ -322,6 +323,17 @@ class UnitOfWork(Protocol):
     def __exit__(self, *exc: object) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+    def lock_collectives(self, collective_ids: Iterable[int]) -> None:
+        """Lock several collectives at once, in a fixed order (storage locks one as it is first named)."""
+
+
+class TakeLocksFirst(Exception):
+    """Raised by storage when a unit of work needs a collective out of the fixed lock order and it is busy
+    (waiting could deadlock): start the unit of work over, locking ``collectives`` first."""
+
+    def __init__(self, collectives: Iterable[int]) -> None:
+        super().__init__(f"start over locking collectives {sorted(collectives)} first")
+        self.collectives = frozenset(collectives)
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

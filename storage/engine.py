@@ -46,8 +46,8 @@ _READING: ContextVar[bool] = ContextVar("reading", default=False)
 @contextlib.contextmanager
 def read_only(engine: Engine) -> Iterator[Connection]:
     """A connection in a plain read transaction: on SQLite a deferred ``BEGIN`` (a snapshot of the
-    write-ahead log, which never waits for a writer nor holds one up); on PostgreSQL without the
-    units of work's advisory lock. Leaving it rolls back."""
+    write-ahead log, which never waits for a writer nor holds one up); on PostgreSQL without any
+    advisory lock. Leaving it rolls back."""
     with engine.connect() as connection:
         token = _READING.set(True)
         try:
@@ -140,31 +140,32 @@ class ImmediateSQLiteDialect(SQLiteDialect_pysqlite):
 
 registry.register("sqlite.immediate", __name__, "ImmediateSQLiteDialect")
 
-UNIT_OF_WORK_LOCK = 0x636F6C6C  # "coll": the advisory lock every unit of work holds on PostgreSQL
+UNIT_OF_WORK_LOCK = 0x636F6C6C  # "coll": the one advisory lock of every unit of work in the global-lock design
+
+# Wait for a lock as long as SQLite waits for its write lock, then fail, not hang.
+_POSTGRES_OPTIONS = f"-c lock_timeout={BUSY_TIMEOUT}s"
 
 
 class SerializedPostgresDialect(PGDialect_psycopg):
-    """psycopg, with every transaction holding one advisory lock from its start
-    to its end: units of work run one at a time, as on SQLite. Under READ
-    COMMITTED a response and a close running side by side would each miss the
-    other (the close counting without a response that was then confirmed);
-    holding the lock, each sees everything committed before it. (One lock per
-    collective would let collectives write side by side; not needed yet.)"""
+    """psycopg, with every transaction holding one advisory lock from its start to its end: units of work run
+    one at a time, as on SQLite. The design before per-collective locks (``storage.collective_locks``), kept
+    to measure against (``bench/scaleout.py``, ``make_engine(url, global_lock=True)``): collectives wait on
+    each other."""
 
     supports_statement_cache = True
 
     def do_begin(self, dbapi_connection) -> None:
         if _READING.get():
             return  # a read: psycopg begins the transaction itself, with no lock
-        # Wait for the lock as long as SQLite waits for its write lock, then fail, not hang.
-        dbapi_connection.execute("SET LOCAL lock_timeout = '30s'")
         dbapi_connection.execute("SELECT pg_advisory_xact_lock(%s)", (UNIT_OF_WORK_LOCK,))
 
 
 registry.register("postgresql.serialized", __name__, "SerializedPostgresDialect")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, global_lock: bool = False) -> Engine:
+    """On PostgreSQL each unit of work locks the collectives it touches (``storage.collective_locks``);
+    ``global_lock``: every unit of work holds one lock instead (the earlier design, for comparison)."""
     if url.startswith("sqlite"):
         immediate = make_url(url).set(drivername="sqlite+immediate")
         engine = create_engine(immediate, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT})
@@ -174,7 +175,10 @@ def make_engine(url: str) -> Engine:
         parsed = make_url(url)
         if parsed.drivername not in ("postgresql", "postgresql+psycopg"):
             raise ArgumentError(f"{parsed.drivername}: PostgreSQL is used through psycopg 3, postgresql+psycopg://")
-        return create_engine(parsed.set(drivername="postgresql+serialized"), pool_pre_ping=True)
+        driver = "postgresql+serialized" if global_lock else "postgresql+psycopg"
+        return create_engine(
+            parsed.set(drivername=driver), pool_pre_ping=True, connect_args={"options": _POSTGRES_OPTIONS}
+        )
     return create_engine(url, pool_pre_ping=True)
 
 

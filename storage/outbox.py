@@ -5,14 +5,16 @@ own outside the core's, never holding up a unit of work for longer than its few 
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Engine, Table, bindparam, delete, select, update
+from sqlalchemy import Connection, Dialect, Engine, Table, bindparam, delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -84,11 +86,18 @@ _WHERE_ASKED_SQL = {"sqlite": _WHERE_ASKED.format(p="?"), "postgresql": _WHERE_A
 # Answers are stored (and asks found) on the driver's own cursor, inside the unit of work's transaction:
 # SQLAlchemy's execution of a statement costs more than SQLite's, and every answer is one more statement.
 _COLUMNS = ("platform", "queue", "ask_key", "action", "txn_id", "created_at")
-_INTO = f"INSERT INTO outbox ({', '.join(_COLUMNS)}) VALUES"
+_INTO = f"INSERT INTO outbox ({', '.join(_COLUMNS)}"
+# On PostgreSQL (several processes) each answer is claimed by the process that stored it, for LEASE seconds by the
+# database's clock (the same for every process); the process renews its claims while it runs (``renew``).
+_EPOCH = "extract(epoch from clock_timestamp())"
 _INSERT = {
-    "sqlite": f"{_INTO} ({', '.join('?' for _ in _COLUMNS)})",
-    "postgresql": f"{_INTO} ({', '.join('%s' for _ in _COLUMNS)}) RETURNING id",
+    "sqlite": f"{_INTO}) VALUES ({', '.join('?' for _ in _COLUMNS)})",
+    "postgresql": f"{_INTO}, claimed_by, lease_until) VALUES ({', '.join('%s' for _ in _COLUMNS)}, %s, "
+    f"{_EPOCH} + %s) RETURNING id",
 }
+LEASE = 15.0  # seconds a process's claim on an unsent answer holds unless renewed (PostgreSQL)
+# This process, as it claims answers (host, process id, and a random part: process ids come back).
+PROCESS = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 @cache
@@ -116,10 +125,11 @@ class SqlOutbox:
             for action, platform, queue in outgoing:
                 txn_id = secrets.token_hex(16)
                 key = action.key if isinstance(action, Ask) else None
-                cursor.execute(
-                    _INSERT["sqlite" if sqlite else "postgresql"],
-                    (platform, queue, key, encode(action), txn_id, created_at),
-                )
+                values = (platform, queue, key, encode(action), txn_id, created_at)
+                if sqlite:
+                    cursor.execute(_INSERT["sqlite"], values)
+                else:
+                    cursor.execute(_INSERT["postgresql"], (*values, PROCESS, LEASE))
                 row_id = cursor.lastrowid if sqlite else cursor.fetchone()[0]
                 deliveries.append(Delivery(row_id, platform, queue, action, txn_id))
         finally:
@@ -162,6 +172,18 @@ _MARK = (
 _SENT_REF = select(outbox_t.c.id, outbox_t.c.message_ref).where(outbox_t.c.id.in_(bindparam("ids", expanding=True)))
 
 
+_ADOPT = text(
+    "UPDATE outbox SET claimed_by = :me, lease_until = " + _EPOCH + " + :lease WHERE id IN ("
+    "SELECT id FROM outbox WHERE platform = :platform AND sent_at IS NULL "
+    "AND (lease_until IS NULL OR lease_until < " + _EPOCH + ") ORDER BY id FOR UPDATE SKIP LOCKED) "
+    "RETURNING id, platform, queue, action, txn_id"
+)
+_RENEW = text(
+    "UPDATE outbox SET lease_until = " + _EPOCH + " + :lease "
+    "WHERE claimed_by = :me AND sent_at IS NULL AND platform IN :platforms"
+).bindparams(bindparam("platforms", expanding=True))
+
+
 class OutboxStore:
     """The senders' side of the outbox: what is unsent, and marking what went out."""
 
@@ -177,6 +199,35 @@ class OutboxStore:
             waited = {i for d in deliveries if isinstance(d.action, Edit) for i in d.action.after}
             refs = dict(connection.execute(_SENT_REF, {"ids": sorted(waited)}).all()) if waited else {}
         return [(d, {i: refs[i] for i in _after(d) if refs.get(i)}) for d in deliveries]
+
+    def claim_unsent(self, platform: str) -> list[tuple[Delivery, dict[int, str]]]:
+        """What this process is to deliver of a platform's unsent answers, as ``unsent`` gives them. On SQLite (one
+        process): all of them. On PostgreSQL: those no live process claims — never claimed, or their claim ran
+        out (a process that died) — claimed now for this process, skipping rows another is claiming
+        (``FOR UPDATE SKIP LOCKED``), so two processes never both take the same answer."""
+        if self._engine.dialect.name != "postgresql":
+            return self.unsent(platform)
+        with self._engine.connect() as connection:
+            rows = connection.execute(_ADOPT, {"platform": platform, "me": PROCESS, "lease": LEASE}).all()
+            deliveries = sorted(
+                (Delivery(r.id, r.platform, r.queue, decode(r.action), r.txn_id) for r in rows), key=lambda d: d.id
+            )
+            waited = {i for d in deliveries if isinstance(d.action, Edit) for i in d.action.after}
+            refs = dict(connection.execute(_SENT_REF, {"ids": sorted(waited)}).all()) if waited else {}
+            connection.commit()
+        return [(d, {i: refs[i] for i in _after(d) if refs.get(i)}) for d in deliveries]
+
+    def renew(self, platforms: Iterable[str]) -> int:
+        """Keep this process's claims on its unsent answers of the platforms it delivers (PostgreSQL); how many
+        it holds. Its claims on others' (a Matrix process standing by stores answers of due work) run out, and
+        the process that serves the platform adopts them."""
+        platforms = sorted(platforms)
+        if self._engine.dialect.name != "postgresql" or not platforms:
+            return 0
+        with self._engine.connect() as connection:
+            held = connection.execute(_RENEW, {"me": PROCESS, "lease": LEASE, "platforms": platforms}).rowcount
+            connection.commit()
+        return held
 
     def mark(self, sent: Iterable[Sent], now: datetime) -> None:
         """Mark deliveries sent, in one transaction; an ask sent is remembered where it was posted."""

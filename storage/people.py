@@ -11,6 +11,7 @@ from bot.model import (
     Member,
 )
 from bot.ports import LinkedChat, MemberName
+from storage.collective_locks import CollectiveLocks
 from storage.fields import Persisted
 from storage.sql import (
     _by,
@@ -42,22 +43,25 @@ _CHAT = _by(chat_t, "platform", "chat_id")
 
 
 class SqlCollectives(_Repository):
-    def __init__(self, connection: Connection) -> None:
-        super().__init__(connection)
+    def __init__(self, connection: Connection, locks: CollectiveLocks | None = None) -> None:
+        super().__init__(connection, locks)
         self._chats: dict[int, list[LinkedChat]] = {}  # for this unit of work
 
     def for_chat(self, platform: str, chat_id: str) -> Collective | None:
+        self.locks.lock_chat(platform, chat_id)
         row = self._first(_COLLECTIVE_FOR_CHAT, platform=platform, chat_id=chat_id)
         return _collective(row) if row else None
 
     def create_for_chat(self, platform: str, chat_id: str, now: datetime) -> Collective:
         self._chats.clear()
         collective_id = self._insert(collective_t, {"created_at": now})
+        self.locks.lock(collective_id)
         chat = {"platform": platform, "chat_id": chat_id, "collective_id": collective_id, "linked_at": now}
         self._insert(chat_t, chat)
         return Collective(collective_id, now)
 
     def get(self, collective_id: int) -> Collective:
+        self.locks.lock(collective_id)
         return _collective(self.connection.execute(_COLLECTIVE, {"id": collective_id}).one())
 
     def chats(self, collective_id: int) -> list[LinkedChat]:
@@ -68,6 +72,7 @@ class SqlCollectives(_Repository):
 
     def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str, now: datetime) -> bool:
         self._chats.clear()
+        self.locks.lock_chat(platform, old_chat_id)
         old = self._first(_CHAT, platform=platform, chat_id=old_chat_id)
         if old is None:
             return False
@@ -131,7 +136,12 @@ class SqlMembers(_Repository):
         self.connection.execute(_MEMBER_TWINS, {"key_collective_id": collective_id, "ids": sorted(ids) or [-1]})
 
     def memberships(self, platform: str, user_id: str) -> list[Member]:
-        return [_member(row) for row in self._all(_MEMBERSHIPS, platform=platform, user_id=user_id)]
+        members = [_member(row) for row in self._all(_MEMBERSHIPS, platform=platform, user_id=user_id)]
+        if self.locks.enabled and len(members) == 1 and members[0].collective_id not in self.locks.held:
+            # A direct message acts for the one collective of its sender: read again under its lock.
+            self.locks.lock(members[0].collective_id)
+            members = [_member(row) for row in self._all(_MEMBERSHIPS, platform=platform, user_id=user_id)]
+        return members
 
     def save(self, member: Member) -> Member:
         values = MEMBER.values(member)

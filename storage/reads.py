@@ -95,6 +95,7 @@ _STANDINGS = _rolls_with_responses(
 
 class SqlReads(_Repository):
     def with_member(self, platform: str, chat_id: str, user_id: str) -> ChatScene:
+        self.locks.lock_chat(platform, chat_id)  # (a chat not known yet: the lock under which it becomes one)
         statement = _CHAT_SCENE[self.connection.dialect.name]
         row = self._first(statement, platform=platform, chat_id=chat_id, user_id=user_id)
         if row is None:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from storage.collective_locks import CollectiveLocks
 from storage.tables import (
     ChatRow,
     CollectiveRow,
@@ -65,8 +66,10 @@ def _update_by(table: Table, *names: str):
 
 
 class _Repository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, locks: CollectiveLocks | None = None) -> None:
         self.connection = connection
+        # The unit of work's collective locks (PostgreSQL), taken where a statement first names a collective.
+        self.locks = locks if locks is not None else CollectiveLocks(connection)
 
     def _first(self, statement, **params):
         return self.connection.execute(statement, params).first()

@@ -283,7 +283,11 @@ class OutboxRow(SQLModel, table=True):
     __tablename__ = "outbox"
     # One index, for an edit finding its ask's unsent deliveries; the unsent rows are read once at start, and
     # sent rows are pruned after a day, so that scan stays short (and every answer updates one index less).
-    __table_args__ = (Index("ix_outbox_ask", "platform", "queue", "ask_key"),)
+    # And, for several processes, the unsent rows whose claim ran out (a process that died), by platform.
+    __table_args__ = (
+        Index("ix_outbox_ask", "platform", "queue", "ask_key"),
+        Index("ix_outbox_claimed", "platform", "lease_until"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=32)
@@ -294,6 +298,23 @@ class OutboxRow(SQLModel, table=True):
     created_at: datetime
     sent_at: datetime | None = None
     message_ref: str | None = Field(default=None, max_length=255)
+    # Several processes on PostgreSQL: the process delivering it, and until when (seconds since the epoch, by the
+    # database's clock) its claim holds; it renews it while it runs, and another adopts the row once it runs out.
+    claimed_by: str | None = Field(default=None, max_length=64)
+    lease_until: float | None = None
+
+
+class SendSlotRow(SQLModel, table=True):
+    """Telegram's flood limits shared by several processes (PostgreSQL): each message a process is about to send
+    takes a slot here first, at ``at`` (seconds since the epoch, by the database's clock), into ``chat_id``; a
+    slot is refused while the last second, or the group's last minute, is full. Pruned after two minutes."""
+
+    __tablename__ = "send_slot"
+    __table_args__ = (Index("ix_send_slot_chat_at", "chat_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: str = Field(max_length=64)
+    at: float = Field(index=True)
 
 
 class MatrixReactionRow(SQLModel, table=True):

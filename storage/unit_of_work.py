@@ -9,11 +9,15 @@ The tables themselves are the SQLModel classes in ``storage.tables``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import Engine
 
 from storage.asks import SqlSentAsks
+from storage.collective_locks import CollectiveLocks
 from storage.decisions import SqlDecisions, SqlItems, SqlResponses, SqlRounds
 from storage.due import SqlDueWork
+from storage.due_notices import tell_due
 from storage.engine import read_only
 from storage.outbox import SqlOutbox
 from storage.people import SqlCollectives, SqlMembers, SqlSeenMessages, SqlSettings
@@ -38,12 +42,16 @@ class SqlUnitOfWork:
         else:
             self._reading = None
             self.connection = connection = self._engine.connect()
-        self.reads = SqlReads(connection)
-        self.collectives = SqlCollectives(connection)
-        self.members = SqlMembers(connection)
+        # On PostgreSQL the lock of each collective it touches, from the statement that first names it to the
+        # end of the transaction (``storage.collective_locks``); a read-only one takes none.
+        self.locks = locks = CollectiveLocks(connection)
+        locks.enabled = locks.enabled and not self._read_only
+        self.reads = SqlReads(connection, locks)
+        self.collectives = SqlCollectives(connection, locks)
+        self.members = SqlMembers(connection, locks)
         self.settings = SqlSettings(connection)
         self.seen = SqlSeenMessages(connection)
-        self.due = SqlDueWork(connection)
+        self.due = SqlDueWork(connection, locks)
         self.items = SqlItems(connection)
         self.rounds = SqlRounds(connection)
         self.responses = SqlResponses(connection)
@@ -63,8 +71,18 @@ class SqlUnitOfWork:
         self.connection.close()
 
     def commit(self) -> None:
+        if self.due.earliest_added is not None and self.locks.enabled:
+            # Other processes sleep until their earliest due time: tell them of this (delivered at the commit).
+            tell_due(self.connection, self.due.earliest_added)
+            self.due.earliest_added = None
         self.connection.commit()
+        self.locks.forget()
 
     def rollback(self) -> None:
         self.connection.rollback()
-        self.collectives = SqlCollectives(self.connection)  # nothing remembered from the undone work
+        self.locks.forget()
+        self.collectives = SqlCollectives(self.connection, self.locks)  # nothing remembered from the undone work
+
+    def lock_collectives(self, collective_ids: Iterable[int]) -> None:
+        """Take these collectives' locks now, in the fixed order (a unit of work spanning collectives)."""
+        self.locks.lock_all(collective_ids)

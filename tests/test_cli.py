@@ -61,6 +61,28 @@ def _config(tmp_path, text):
             "invite_allowlist = [1]\n",
             "[matrix] invite_allowlist must be a list of user ids",
         ),
+        (
+            "[telegram]\nenabled = true\ntoken = '1:A'\nwebhook_url = 'https://bot.example/hook'\n",
+            "[telegram] listen is missing (webhook mode)",
+        ),
+        (
+            "[telegram]\nenabled = true\ntoken = '1:A'\nwebhook_url = 'https://bot.example/hook'\nlisten = '8443'\n",
+            "[telegram] listen must be the host:port this process takes webhook requests on",
+        ),
+        (
+            "[telegram]\nenabled = true\ntoken = '1:A'\nwebhook_url = 'https://bot.example/hook'\n"
+            "listen = '127.0.0.1:8443'\n",
+            "[telegram] secret_token is missing (webhook mode; or set COLLECTIVE_TELEGRAM_SECRET_TOKEN)",
+        ),
+        (
+            "[telegram]\nenabled = true\ntoken = '1:A'\nwebhook_url = 'https://bot.example/hook'\n"
+            "listen = '127.0.0.1:8443'\nsecret_token = 'not secret!'\n",
+            "[telegram] secret_token must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -",
+        ),
+        (
+            "[telegram]\nenabled = true\ntoken = '1:A'\nlisten = '127.0.0.1:8443'\n",
+            "[telegram] listen is for webhook mode: set webhook_url too, or remove it",
+        ),
     ],
 )
 def test_a_bad_config_gets_one_line_naming_the_key(tmp_path, capsys, text, message):
@@ -80,6 +102,19 @@ def test_secrets_can_come_from_the_environment(tmp_path):
     path = _config(tmp_path, "[telegram]\nenabled = true\n")
     config = load_config(path, environ={"COLLECTIVE_TELEGRAM_TOKEN": "123:ABC"})
     assert config.telegram.token == "123:ABC"
+
+
+def test_webhook_mode_reads_its_keys_and_takes_the_secret_from_the_environment(tmp_path):
+    path = _config(
+        tmp_path,
+        "[telegram]\nenabled = true\ntoken = '1:A'\nwebhook_url = 'https://bot.example/hook'\n"
+        "listen = '0.0.0.0:8443'\nmax_connections = 100\n",
+    )
+    telegram = load_config(path, environ={"COLLECTIVE_TELEGRAM_SECRET_TOKEN": "from-env_1"}).telegram
+    assert telegram.webhook and telegram.webhook_url == "https://bot.example/hook"
+    assert (telegram.listen, telegram.secret_token, telegram.max_connections) == (("0.0.0.0", 8443), "from-env_1", 100)
+    polling = load_config(_config(tmp_path, "[telegram]\nenabled = true\ntoken = '1:A'\n"), environ={}).telegram
+    assert not polling.webhook
 
 
 MATRIX = "[matrix]\nenabled = true\nhomeserver = 'http://127.0.0.1:1'\nuser_id = '@b:x'\npassword = 'p'\n"

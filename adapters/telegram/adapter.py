@@ -1,7 +1,8 @@
 """The Telegram adapter: python-telegram-bot's ``ExtBot`` with its rate limiter,
-our own poll loop feeding the runtime (an update is confirmed once its unit of
-work committed), and the outlet through which the runtime's sender carries the
-stored answers out."""
+our own poll loop — or, in webhook mode, our own webhook server (webhook.py) —
+feeding the runtime (an update is confirmed once its unit of work committed),
+and the outlet through which the runtime's sender carries the stored answers
+out."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import asyncio
 import itertools
 import logging
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from telegram import BotCommandScopeAllPrivateChats, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -19,12 +21,14 @@ from adapters.config import ConfigError, TelegramConfig
 from adapters.runtime import Runtime
 from adapters.sender import Posted, Redirect
 from adapters.telegram import limits
-from adapters.telegram.inbound import PLATFORM, Migration, read
+from adapters.telegram.inbound import ALLOWED_UPDATES, PLATFORM, Migration, read
 from adapters.telegram.menu import menu
 from adapters.telegram.polling import LONG_POLL_SECONDS, Poller
 from adapters.telegram.sending import Sending
+from adapters.telegram.webhook import WebhookServer
 from bot.actions import Acknowledge, Action, Edit
 from bot.events import Chat, ChatMoved, ChoiceMade
+from storage.send_budget import SendBudget
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +36,8 @@ STOP_SETTLE_SECONDS = 10.0
 
 
 class TelegramAdapter:
-    """``rate_limiter``: Telegram's flood limits by default, with each group paced on its own (see limits.py)."""
+    """``rate_limiter``: Telegram's flood limits by default, with each group paced on its own (see limits.py);
+    ``shared_budget``: those limits kept for several processes together, in the database."""
 
     platform = PLATFORM
 
@@ -43,18 +48,26 @@ class TelegramAdapter:
         *,
         rate_limiter: BaseRateLimiter | None = None,
         poll_timeout: int = LONG_POLL_SECONDS,
+        shared_budget: SendBudget | None = None,
     ) -> None:
         self.runtime = self._runtime = runtime
         self._base_url = config.base_url
         self.bot = ExtBot(
             config.token,
             base_url=config.base_url,
-            rate_limiter=rate_limiter or limits.rate_limiter(),
+            rate_limiter=rate_limiter or limits.rate_limiter(shared=shared_budget is not None),
         )
         # Telegram's limits (limits.py): each group paced on its own, then a few places on the wire; a bot
         # given other limits (tests, benchmarks) gets only the places on the wire.
-        self.sending = Sending(self.bot, self._moved, limits.Pacing(group_limits=rate_limiter is None))
+        # Several processes (PostgreSQL): Telegram's limits for the bot as a whole, kept in the database.
+        pacing = limits.Pacing(group_limits=rate_limiter is None, shared=shared_budget)
+        self.sending = Sending(self.bot, self._moved, pacing)
         self._poller = Poller(self.bot, self._on_update, timeout=poll_timeout)
+        self._config = config
+        self.webhook: WebhookServer | None = None
+        if config.webhook:
+            path = urlsplit(config.webhook_url).path
+            self.webhook = WebhookServer(self.bot, self._on_update, config.listen, config.secret_token, path)
         self._username: str | None = None
         self._commands = list(runtime.commands)  # for the menu
         self._answering: set[asyncio.Task] = set()  # pop-ups not kept in the outbox (a repeated press)
@@ -62,6 +75,25 @@ class TelegramAdapter:
     async def start(self) -> None:
         await self._introduce()  # getMe: the bot's username, so /cmd@OtherBot is left alone
         self._username = self.bot.username
+        if self.webhook is not None:
+            await self._publish_menu()
+            await self.webhook.start()  # listening before Telegram is told where to post
+            config = self._config
+            await self.bot.set_webhook(  # never drop_pending_updates: pending updates are members' votes
+                config.webhook_url,
+                max_connections=config.max_connections,
+                allowed_updates=list(ALLOWED_UPDATES),
+                secret_token=config.secret_token,
+            )
+            host, _ = config.listen
+            log.info(
+                "telegram: webhook mode as @%s: Telegram posts to %s, this process takes them on %s:%s",
+                self._username,
+                config.webhook_url,
+                host,
+                self.webhook.port,
+            )
+            return
         await self.bot.delete_webhook()  # never drop_pending_updates: pending updates are members' votes
         await self._publish_menu()
         self._poller.start()
@@ -70,7 +102,10 @@ class TelegramAdapter:
     async def stop(self) -> None:
         """No new updates (what was committed is confirmed); the answers being sent go out, those still waiting
         out a long flood limit stay in the outbox for the next start; then close."""
-        await self._poller.stop()
+        if self.webhook is not None:
+            await self.webhook.stop()  # the webhook stays set: other processes take the updates meanwhile
+        else:
+            await self._poller.stop()
         if self._answering:
             await asyncio.wait(self._answering, timeout=STOP_SETTLE_SECONDS)
         sender = self._runtime.senders.get(PLATFORM)

@@ -36,6 +36,8 @@ from collections.abc import AsyncIterator
 from aiolimiter import AsyncLimiter
 from telegram.ext import AIORateLimiter
 
+from storage.send_budget import SendBudget
+
 TELEGRAM_PER_SECOND = 30
 TELEGRAM_PER_GROUP_PER_MINUTE = 20
 
@@ -50,7 +52,12 @@ def most_in_a_window(burst: float, per_second: float, seconds: float) -> float:
     return burst + per_second * seconds
 
 
-def rate_limiter() -> AIORateLimiter:
+def rate_limiter(shared: bool = False) -> AIORateLimiter:
+    """``shared``: the limits are kept by a budget several processes share (``Pacing(shared=…)``), which must be
+    the last wait before the wire — a limiter after it would move requests into another second than their
+    slot's — so this one only waits out and retries a 429."""
+    if shared:
+        return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=FLOOD_RETRIES)
     return AIORateLimiter(
         overall_max_rate=OVERALL_BURST,
         overall_time_period=OVERALL_BURST / OVERALL_PER_SECOND,
@@ -61,12 +68,16 @@ def rate_limiter() -> AIORateLimiter:
 
 
 class Pacing:
-    """``group_limits=False``: only the places on the wire (for a bot given other limits, as in tests)."""
+    """``group_limits=False``: only the places on the wire (for a bot given other limits, as in tests).
+    ``shared``: several processes send for the bot (PostgreSQL): each request also takes a slot of the budget
+    they share in the database (``storage.send_budget``) once it has its place on the wire, waiting as long as
+    the budget says (for a group's full minute, off the wire)."""
 
-    def __init__(self, group_limits: bool = True) -> None:
+    def __init__(self, group_limits: bool = True, shared: SendBudget | None = None) -> None:
         self._group_limits = group_limits
         self._groups: dict[int, AsyncLimiter] = {}
         self._wire = asyncio.Semaphore(ON_THE_WIRE)
+        self._shared = shared
 
     @contextlib.asynccontextmanager
     async def request(self, chat_id: int) -> AsyncIterator[None]:
@@ -75,5 +86,19 @@ class Pacing:
             if bucket is None:
                 bucket = self._groups[chat_id] = AsyncLimiter(GROUP_BURST, GROUP_BURST * 60 / GROUP_PER_MINUTE)
             await bucket.acquire()
-        async with self._wire:
-            yield
+        if self._shared is None:
+            async with self._wire:
+                yield
+            return
+        while True:
+            # The group's minute waited for holding nothing; the slot taken on the wire, just before the request,
+            # so the moments the budget counts are the moments requests leave.
+            while (wait := await asyncio.to_thread(self._shared.wait, chat_id))[0] > 0:
+                await asyncio.sleep(wait[0])
+            async with self._wire:
+                while (wait := await asyncio.to_thread(self._shared.wait, chat_id, True))[0] > 0 and not wait[1]:
+                    await asyncio.sleep(wait[0])  # the last second is full: a moment, holding the place
+                if wait[0] == 0:
+                    yield
+                    return
+            # another process filled the group's minute meanwhile: wait again, off the wire

@@ -36,11 +36,14 @@ def missing() -> str | None:
 
 
 class Cluster:
-    def __init__(self) -> None:
+    """``durable``: commits wait for the disk, as in production (benchmarks); tests run without (faster)."""
+
+    def __init__(self, durable: bool = False) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="collective-pg-"))
         self.data = self.folder / "data"
         self.port = _free_port()
         self._as_postgres = os.geteuid() == 0
+        self._durable = durable
 
     def _run(self, *command: str) -> None:
         if self._as_postgres:
@@ -51,10 +54,9 @@ class Cluster:
         if self._as_postgres:
             shutil.chown(self.folder, "postgres")
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale")
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=120"
-        )
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c max_connections=120"
+        if not self._durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "server.log"), "-w", "start")
         return self
 

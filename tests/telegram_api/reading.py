@@ -167,9 +167,9 @@ class Reading:
         )
 
     async def wait_until_confirmed(self, update_id: int, timeout: float = 5.0) -> None:
-        """Until the bot confirmed the update (a getUpdates with offset > update_id)."""
+        """Until the bot confirmed the update (a getUpdates with offset > update_id, or a webhook's 2xx)."""
         await self._wait_for(
-            lambda: True if self.confirmed_below > update_id else None,
+            lambda: True if self.confirmed_below > update_id or update_id in self.webhook_confirmed else None,
             timeout,
             lambda: f"confirmation of update {update_id} (confirmed below {self.confirmed_below})",
         )
@@ -177,3 +177,21 @@ class Reading:
     async def wait_for_polling(self, timeout: float = 10.0) -> None:
         """Until a getUpdates long-poll is waiting: the bot is up and has taken everything pending."""
         await self._wait_for(lambda: True if self._polls else None, timeout, lambda: "the bot to long-poll")
+
+    # ------------------------------------------------------------------------------------ webhook and limits
+
+    async def wait_for_webhook(self, url: str | None = None, timeout: float = 10.0) -> None:
+        """Until a webhook is set (to ``url`` when given)."""
+        await self._wait_for(
+            lambda: True if self.webhook_url and url in (None, self.webhook_url) else None,
+            timeout,
+            lambda: f"a webhook at {url or 'any URL'} (now: {self.webhook_url!r})",
+        )
+
+    async def wait_until_all_confirmed(self, timeout: float = 10.0) -> None:
+        """Until no update waits to be confirmed (by getUpdates' offset, or a webhook's 2xx answer)."""
+        await self._wait_for(
+            lambda: True if not self._pending and not self._forced else None,
+            timeout,
+            lambda: f"every update confirmed ({len(self._pending)} pending)",
+        )

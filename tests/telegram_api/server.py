@@ -116,6 +116,17 @@ class TelegramTestServer(Faults, Updates, Sending, Forum, Editing, Chats, World,
         self.deliveries: list[tuple[int, float]] = []  # (update_id, monotonic) for each time one was returned
         self._polls: list[_Poll] = []
         self.webhook_url = ""
+        self.webhook_secret: str | None = None
+        self.webhook_max_connections = 40
+        self.webhook_settings: list[dict[str, Any]] = []  # every setWebhook, in order
+        # A load balancer in front of several bot processes: updates are posted to these in turn (round-robin)
+        # instead of to the webhook's URL; each post is kept as (update_id, backend, HTTP status or None).
+        self.webhook_backends: list[str] = []
+        self.webhook_posts: list[tuple[int, str, int | None]] = []
+        self.webhook_confirmed: set[int] = set()  # updates a webhook answered with 2xx
+        self.webhook_retry_after = 0.2  # seconds before an update not confirmed is posted again
+        self._webhook_turn = 0
+        self._webhook_task: asyncio.Task | None = None
 
         # what the bot did
         self.requests: list[RequestRecord] = []
@@ -199,6 +210,9 @@ class TelegramTestServer(Faults, Updates, Sending, Forum, Editing, Chats, World,
         for poll in self._polls:
             poll.wake.set()
         self._changed()
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            await asyncio.gather(self._webhook_task, return_exceptions=True)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

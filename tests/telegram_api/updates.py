@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import re
 import time
 from typing import Any
+
+import aiohttp
 
 from .errors import (
     ApiError,
@@ -22,6 +25,8 @@ from .params import (
     _int_param,
     _json_param,
 )
+
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class _Poll:
@@ -147,14 +152,91 @@ class Updates:
         url = str(params.get("url") or "")
         if _bool_param(params, "drop_pending_updates"):
             self._drop_pending()
+        secret = params.get("secret_token")
+        if secret is not None and not _SECRET_TOKEN.fullmatch(str(secret)):
+            raise _bad_request("secret token contains unallowed characters")
+        connections = _int_param(params, "max_connections")
+        if connections is not None and not 1 <= connections <= 100:
+            raise _bad_request("bad webhook: max_connections must be between 1 and 100")
+        if "allowed_updates" in params:
+            allowed = _json_param(params, "allowed_updates", "allowed updates")
+            if isinstance(allowed, list):
+                self._allowed_updates = frozenset(str(a) for a in allowed) & ALL_UPDATE_TYPES or DEFAULT_UPDATE_TYPES
         self.webhook_url = url
+        self.webhook_secret = None if secret is None else str(secret)
+        self.webhook_max_connections = connections or 40
+        self.webhook_settings.append({"url": url, "secret_token": self.webhook_secret, "max_connections": connections})
+        if url and (self._webhook_task is None or self._webhook_task.done()):
+            self._webhook_task = asyncio.create_task(self._deliver_to_webhook(), name="webhook-delivery")
+        self._changed()
         return True
 
     async def _delete_webhook(self, params: dict[str, Any]) -> bool:
         if _bool_param(params, "drop_pending_updates"):
             self._drop_pending()
         self.webhook_url = ""
+        self._changed()
         return True
+
+    # ------------------------------------------------------------------------------------ webhook delivery
+
+    async def _deliver_to_webhook(self) -> None:
+        """While a webhook is set: post every pending update to it (or, behind the test's load balancer, to
+        ``webhook_backends`` in turn), up to ``max_connections`` at once; an update is confirmed by a 2xx answer,
+        and posted again ``webhook_retry_after`` seconds after any other answer or none. Like Telegram, updates
+        of one chat may be in flight at once, to different backends."""
+        loop = asyncio.get_running_loop()
+        in_flight: set[int] = set()
+        retry_at: dict[int, float] = {}
+        posts: set[asyncio.Task] = set()
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+            try:
+                while self.webhook_url and not self._closing:
+                    changed = self._changed_event
+                    now = loop.time()
+                    for update in list(self._pending):
+                        if len(in_flight) >= self.webhook_max_connections:
+                            break
+                        update_id = update["update_id"]
+                        if update_id in in_flight or retry_at.get(update_id, 0.0) > now:
+                            continue
+                        in_flight.add(update_id)
+                        task = asyncio.create_task(self._post_update(session, update, in_flight, retry_at))
+                        posts.add(task)
+                        task.add_done_callback(posts.discard)
+                    waits = [at - now for at in retry_at.values() if at > now]
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(changed.wait(), min(waits, default=1.0))
+            finally:
+                for task in posts:
+                    task.cancel()
+                await asyncio.gather(*posts, return_exceptions=True)
+
+    async def _post_update(
+        self, session: aiohttp.ClientSession, update: dict[str, Any], in_flight: set[int], retry_at: dict[int, float]
+    ) -> None:
+        update_id = update["update_id"]
+        backends = self.webhook_backends or [self.webhook_url]
+        backend = backends[self._webhook_turn % len(backends)]
+        self._webhook_turn += 1
+        headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret} if self.webhook_secret else {}
+        status = None
+        try:
+            self.deliveries.append((update_id, time.monotonic()))
+            async with session.post(backend, json=update, headers=headers) as response:
+                status = response.status
+        except (aiohttp.ClientError, TimeoutError):
+            status = None
+        finally:
+            self.webhook_posts.append((update_id, backend, status))
+            if status is not None and 200 <= status < 300:
+                self._pending = [u for u in self._pending if u["update_id"] != update_id]
+                self.webhook_confirmed.add(update_id)
+                retry_at.pop(update_id, None)
+            else:
+                retry_at[update_id] = asyncio.get_running_loop().time() + self.webhook_retry_after
+            in_flight.discard(update_id)
+            self._changed()
 
     async def _get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
         info: dict[str, Any] = {
