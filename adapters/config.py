@@ -99,7 +99,26 @@ def _schema() -> dict[str, dict[str, tuple[type, str]]]:
     return schema
 
 
+def _defaults() -> dict[str, dict[str, Any]]:
+    """section → key → its default, from the same dataclasses (None for a key without one)."""
+    defaults: dict[str, dict[str, Any]] = {}
+
+    def default(found) -> Any:
+        return None if found.default is MISSING else found.default
+
+    for found in fields(Config):
+        if "section" in found.metadata:
+            kind = next(arg for arg in get_args(get_type_hints(Config)[found.name]) if arg is not type(None))
+            keys = defaults.setdefault(found.metadata["section"], {"enabled": False})
+            keys.update({inner.name: default(inner) for inner in fields(kind)})
+        else:
+            name, _, toml_key = found.metadata["toml"].partition(".")
+            defaults.setdefault(name, {})[toml_key] = default(found)
+    return defaults
+
+
 _SCHEMA = _schema()
+_DEFAULTS = _defaults()
 
 
 def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Config:
@@ -117,24 +136,25 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     _check_shape(path, raw)
 
-    def value(section: str, key: str, default=None):
-        return raw.get(section, {}).get(key, default)
+    def value(section: str, key: str):
+        """A key's value in the file, or its declared default."""
+        return raw.get(section, {}).get(key, _DEFAULTS[section][key])
 
-    level = value("logging", "level", "INFO").upper()
+    level = value("logging", "level").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"{path}: [logging] level must be {_SCHEMA['logging']['level'][1]}, not {level!r}")
 
     telegram = None
-    if value("telegram", "enabled", False):
+    if value("telegram", "enabled"):
         token = environ.get("COLLECTIVE_TELEGRAM_TOKEN") or value("telegram", "token")
         if not token:
             raise ConfigError(f"{path}: [telegram] token is missing (or set COLLECTIVE_TELEGRAM_TOKEN)")
-        base_url = value("telegram", "base_url", DEFAULT_TELEGRAM_URL)
+        base_url = value("telegram", "base_url")
         _check_web_address(path, "telegram", "base_url", base_url)
         telegram = TelegramConfig(token, base_url, **_webhook(path, value, environ))
 
     matrix = None
-    if value("matrix", "enabled", False):
+    if value("matrix", "enabled"):
         for key in ("homeserver", "user_id"):
             if not value("matrix", key):
                 raise ConfigError(f"{path}: [matrix] {key} is missing")
@@ -145,10 +165,10 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
         token = value("matrix", "access_token")
         if not password and not token:
             raise ConfigError(f"{path}: [matrix] needs password or access_token (or set COLLECTIVE_MATRIX_PASSWORD)")
-        allowlist = value("matrix", "invite_allowlist", [])
+        allowlist = value("matrix", "invite_allowlist")
         if not all(isinstance(entry, str) and entry for entry in allowlist):
             raise ConfigError(f"{path}: [matrix] invite_allowlist must be {_SCHEMA['matrix']['invite_allowlist'][1]}")
-        storage_url = value("storage", "url", DEFAULT_STORAGE_URL)
+        storage_url = value("storage", "url")
         store_path = value("matrix", "store_path") or default_store_path(storage_url)
         if not store_path:
             raise ConfigError(
@@ -165,8 +185,8 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
         )
 
     return Config(
-        storage_url=_storage_url(path, value("storage", "url", DEFAULT_STORAGE_URL)),
-        console=value("console", "enabled", False),
+        storage_url=_storage_url(path, value("storage", "url")),
+        console=value("console", "enabled"),
         telegram=telegram,
         matrix=matrix,
         log_level=level,
@@ -178,9 +198,10 @@ def _webhook(path: Path, value, environ) -> dict:
     url = value("telegram", "webhook_url")
     secret = environ.get("COLLECTIVE_TELEGRAM_SECRET_TOKEN") or value("telegram", "secret_token")
     listen = value("telegram", "listen")
-    connections = value("telegram", "max_connections", DEFAULT_WEBHOOK_CONNECTIONS)
+    connections = value("telegram", "max_connections")
     if url is None:
-        given = [key for key in ("listen", "secret_token", "max_connections") if value("telegram", key) is not None]
+        webhook_keys = ("listen", "secret_token", "max_connections")
+        given = [key for key in webhook_keys if value("telegram", key) != _DEFAULTS["telegram"][key]]
         if given:
             raise ConfigError(f"{path}: [telegram] {given[0]} is for webhook mode: set webhook_url too, or remove it")
         return {}
