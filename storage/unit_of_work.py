@@ -15,6 +15,8 @@ from storage.asks import SqlSentAsks
 from storage.decisions import SqlDecisions, SqlItems, SqlResponses, SqlRounds
 from storage.due import SqlDueWork
 from storage.engine import read_only
+from storage.identities import SqlIdentities
+from storage.links import SqlLinks
 from storage.outbox import SqlOutbox
 from storage.people import SqlCollectives, SqlMembers, SqlSeenMessages, SqlSettings
 from storage.pool import SqlLedger, SqlNeeds
@@ -53,6 +55,8 @@ class SqlUnitOfWork:
         self.roles = SqlRoles(connection)
         self.asks = SqlSentAsks(connection)
         self.outbox = SqlOutbox(connection)
+        self.links = SqlLinks(connection)
+        self.identities = SqlIdentities(connection)
         return self
 
     def __exit__(self, *exc: object) -> None:
