@@ -8,6 +8,7 @@ from bot import (
     basics,
     decision_log,
     fund,
+    links,
     membership,
     needs,
     proposals,
@@ -31,6 +32,7 @@ MODULES = (
     reversals,
     rotation_commands,
     settings_proposals,
+    links,
 )
 
 
