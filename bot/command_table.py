@@ -8,6 +8,7 @@ from bot import (
     basics,
     decision_log,
     fund,
+    identities,
     links,
     membership,
     needs,
@@ -33,6 +34,7 @@ MODULES = (
     rotation_commands,
     settings_proposals,
     links,
+    identities,
 )
 
 

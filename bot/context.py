@@ -57,11 +57,18 @@ class Scope:
         """A direct message, falling back to a mention in the collective's chat on the member's platform
         (where an announcement ``about`` the same would go) — unless it is ``private``: then it is never
         shown there."""
+        platform, user_id = reach(self.uow, member)
         fallback = None
         if not private:
             places = self.places(member.collective_id, about)
-            fallback = next((chat for chat in places if chat.platform == member.platform), None)
-        self.actions.append(DirectMessage(member.platform, member.user_id, text, fallback, member.display_name))
+            fallback = next((chat for chat in places if chat.platform == platform), None)
+        self.actions.append(DirectMessage(platform, user_id, text, fallback, member.display_name))
+
+
+def reach(uow: UnitOfWork, member: Member) -> tuple[str, str]:
+    """The account a member's direct messages go to: of accounts linked with /iam, the one they used last."""
+    accounts = uow.links.accounts(member.platform, member.user_id)
+    return (accounts[0].platform, accounts[0].user_id) if accounts else (member.platform, member.user_id)
 
 
 @dataclass(slots=True)
@@ -74,6 +81,7 @@ class Context(Scope):
     replied_ask: str | None = None  # the ask (a round's message) the member's message replies to
     member: Member | None = None
     commands: CommandTable | None = None
+    person: tuple[str, str] = ("", "")  # the account the sender's memberships are kept under (bot.identities)
 
     def reply(self, text: str) -> None:
         if self.reply_to is None:

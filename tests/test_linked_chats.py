@@ -150,3 +150,11 @@ def test_unlink_is_a_proposal_from_the_chat_that_leaves(core, clock):
     assert mx.say("Cat", "/members") == "No members yet. /principles, then /join to be the first."
     assert tg.say("Ann", "/members") == "Members (3):\n• Ann\n• Bob\n• Cat"
 
+
+def test_help_lists_linking_chats_and_accounts(chat):
+    listed = chat.say("Ann", "/help").split("Linked chats and accounts:\n")[1].split("\n\n")[0]
+    assert listed.splitlines() == [
+        "  /link [CODE] — propose linking another group chat to this collective; with CODE, link this chat",
+        "  /unlink — propose that this chat leaves the collective",
+        "  /iam [CODE] — make your accounts on two platforms one member",
+    ]
