@@ -45,8 +45,16 @@ class Scope:
         if self.collective is None:
             return
         for chat in self.places(self.collective.id, about):
-            mentions = tuple(Mention(m.user_id, m.display_name) for m in mentioning if m.platform == chat.platform)
+            mentions = tuple(filter(None, (self._mention(member, chat.platform) for member in mentioning)))
             self.actions.append(Post(chat, text, mentions))
+
+    def _mention(self, member: Member, platform: str) -> Mention | None:
+        """A member as a mention on ``platform``: their account there (linked with /iam), if they have one."""
+        if member.platform == platform:
+            return Mention(member.user_id, member.display_name)
+        accounts = self.uow.links.accounts(member.platform, member.user_id)
+        account = next((account for account in accounts if account.platform == platform), None)
+        return Mention(account.user_id, member.display_name) if account else None
 
     def places(self, collective_id: int, about: Item | None = None) -> list[Chat]:
         """Where an announcement goes in each chat of the collective (see ``announce``)."""

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.actions import Ask, DirectMessage
+from bot.actions import Ask, DirectMessage, Post
 from tests.test_linked_chats import MATRIX, TELEGRAM, linked, press, tallies
 from tests.transcript import Transcript
 
@@ -123,3 +123,20 @@ def test_direct_messages_go_to_the_account_used_last(core, clock):
     clock.advance(timedelta(minutes=5))
     tg.say("Ann", "/members")  # and now from Telegram
     assert told(tg, "Bob") == [("telegram", "ann")]
+
+
+def test_a_linked_member_is_mentioned_with_their_account_on_each_chats_platform(core, clock):
+    tg, mx = linked(core, clock)
+    iam(tg, mx, "Bob")  # Bob's memberships are kept under his Telegram account; he has a Matrix one too
+
+    def mentioned(actions) -> dict[str, set[str]]:
+        """Who is mentioned in the posts to each chat (by platform)."""
+        found: dict[str, set[str]] = {}
+        for action in actions:
+            if isinstance(action, Post):
+                found.setdefault(action.chat.platform, set()).update(m.name for m in action.mentions)
+        return found
+
+    tg.say("Ann", "/rotation add dishes 1w")
+    joined = mentioned(mx.send("Bob", "/rotation join dishes"))  # from his Matrix account
+    assert joined == {"telegram": {"Bob"}, "matrix": {"Bob"}}
