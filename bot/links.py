@@ -36,7 +36,8 @@ def link(ctx: Context, code: str | None) -> None:
 
 
 def _propose_link(ctx: Context) -> None:
-    collective, _ = ctx.require_collective(), ctx.require_member()
+    ctx.require_member()  # a typed /link CODE needs no member (the chat it links has none yet); a proposal does
+    collective = ctx.require_collective()
     pending = ctx.uow.items.find_open(collective.id, Topic.LINK, "purpose", CHAT)
     if pending is not None:
         raise Refusal(f"{heading(pending)} is open already; respond to it, or wait for its outcome.")
