@@ -8,6 +8,8 @@ from bot import (
     basics,
     decision_log,
     fund,
+    identities,
+    links,
     membership,
     needs,
     proposals,
@@ -31,6 +33,8 @@ MODULES = (
     reversals,
     rotation_commands,
     settings_proposals,
+    links,
+    identities,
 )
 
 

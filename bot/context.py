@@ -45,8 +45,16 @@ class Scope:
         if self.collective is None:
             return
         for chat in self.places(self.collective.id, about):
-            mentions = tuple(Mention(m.user_id, m.display_name) for m in mentioning if m.platform == chat.platform)
+            mentions = tuple(filter(None, (self._mention(member, chat.platform) for member in mentioning)))
             self.actions.append(Post(chat, text, mentions))
+
+    def _mention(self, member: Member, platform: str) -> Mention | None:
+        """A member as a mention on ``platform``: their account there (linked with /iam), if they have one."""
+        if member.platform == platform:
+            return Mention(member.user_id, member.display_name)
+        accounts = self.uow.links.accounts(member.platform, member.user_id)
+        account = next((account for account in accounts if account.platform == platform), None)
+        return Mention(account.user_id, member.display_name) if account else None
 
     def places(self, collective_id: int, about: Item | None = None) -> list[Chat]:
         """Where an announcement goes in each chat of the collective (see ``announce``)."""
@@ -57,11 +65,18 @@ class Scope:
         """A direct message, falling back to a mention in the collective's chat on the member's platform
         (where an announcement ``about`` the same would go) — unless it is ``private``: then it is never
         shown there."""
+        platform, user_id = reach(self.uow, member)
         fallback = None
         if not private:
             places = self.places(member.collective_id, about)
-            fallback = next((chat for chat in places if chat.platform == member.platform), None)
-        self.actions.append(DirectMessage(member.platform, member.user_id, text, fallback, member.display_name))
+            fallback = next((chat for chat in places if chat.platform == platform), None)
+        self.actions.append(DirectMessage(platform, user_id, text, fallback, member.display_name))
+
+
+def reach(uow: UnitOfWork, member: Member) -> tuple[str, str]:
+    """The account a member's direct messages go to: of accounts linked with /iam, the one they used last."""
+    accounts = uow.links.accounts(member.platform, member.user_id)
+    return (accounts[0].platform, accounts[0].user_id) if accounts else (member.platform, member.user_id)
 
 
 @dataclass(slots=True)
@@ -74,6 +89,7 @@ class Context(Scope):
     replied_ask: str | None = None  # the ask (a round's message) the member's message replies to
     member: Member | None = None
     commands: CommandTable | None = None
+    person: tuple[str, str] = ("", "")  # the account the sender's memberships are kept under (bot.identities)
 
     def reply(self, text: str) -> None:
         if self.reply_to is None:

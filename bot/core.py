@@ -155,17 +155,19 @@ class Core:
         collective = None
         member = None
         stored: dict[str, str] = {}
+        # Accounts linked with /iam are one person, whose memberships are kept under one of them.
+        person = uow.links.person_of(sender.platform, sender.user_id, now)
         if event.chat.is_direct:
-            # A direct chat acts for the one collective the person belongs to on
-            # this platform (private needs); with several or none, for none.
-            memberships = uow.members.memberships(event.sender.platform, event.sender.user_id)
+            # A direct chat acts for the one collective the person belongs to
+            # (private needs); with several or none, for none.
+            memberships = uow.members.memberships(*person)
             if len(memberships) == 1:
                 member = memberships[0]
                 collective = uow.collectives.get(member.collective_id)
                 stored = uow.settings.values(collective.id)
         else:
             chat = event.chat
-            collective, member, stored = uow.reads.with_member(chat.platform, chat.chat_id, event.sender.user_id)
+            collective, member, stored = uow.reads.with_member(chat.platform, chat.chat_id, person[1], person[0])
             if collective is None:
                 collective = uow.collectives.create_for_chat(chat.platform, chat.chat_id, now)
             if member is not None and not member.active:
@@ -188,6 +190,7 @@ class Core:
             replied_ask=replied_ask,
             member=member,
             commands=self.commands,
+            person=person,
         )
 
     def _run(self, ctx: Context, command: Command | None, name: str, rest: str) -> None:

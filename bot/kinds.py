@@ -7,6 +7,7 @@ An item's kind is its ``topic``; ``item.kind`` (proposal or need) follows from i
 from __future__ import annotations
 
 from bot.context import Context, Scope
+from bot.linking import give_link_code, unlink_chat
 from bot.model import Item, ItemKind, Topic
 from bot.outcomes import admit, apply_setting
 from bot.pool import apply_reversal, approve, reject
@@ -100,6 +101,28 @@ class RoleProposal(Kind):
         return create_role(scope, item.data) if adopted else ""
 
 
+class LinkProposal(Kind):
+    """``/link``: adopted, it gives the code another chat redeems to become one of the collective's chats."""
+
+    topic = Topic.LINK
+    card = "Link proposal"
+    not_amendable = "#{number} links a chat; its text cannot be amended."
+
+    def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
+        return give_link_code(scope, item) if adopted else ""
+
+
+class UnlinkProposal(Kind):
+    """``/unlink``: adopted, the chat it was raised in leaves the collective."""
+
+    topic = Topic.UNLINK
+    card = "Unlink proposal"
+    not_amendable = "#{number} unlinks a chat; its text cannot be amended."
+
+    def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
+        return unlink_chat(scope, item) if adopted else ""
+
+
 class MoneyNeed(Kind):
     """A need for money from the pool: approved by silence or by a round, then queued, funded, paid."""
 
@@ -145,6 +168,8 @@ KINDS: dict[str, Kind] = {
         MembershipProposal(),
         ReversalProposal(),
         RoleProposal(),
+        LinkProposal(),
+        UnlinkProposal(),
         MoneyNeed(),
         HelpNeed(),
     )

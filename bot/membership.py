@@ -38,7 +38,7 @@ def join(ctx: Context) -> None:
     if ctx.settings.join == "consent" and ctx.uow.members.active(collective.id):
         _ask_to_join(ctx)
         return
-    member = admit(ctx, sender.platform, sender.user_id, sender.display_name)
+    member = admit(ctx, *ctx.person, sender.display_name)
     count = len(ctx.uow.members.active(collective.id))
     gist = "our principles" if collective.principles else f"our principles — {DEFAULT_GIST}"
     ctx.reply(
@@ -49,11 +49,12 @@ def join(ctx: Context) -> None:
 
 def _ask_to_join(ctx: Context) -> None:
     sender = ctx.sender
-    person = f"{sender.platform}:{sender.user_id}"
+    platform, user_id = ctx.person
+    person = f"{platform}:{user_id}"
     pending = ctx.uow.items.find_open(ctx.collective.id, Topic.MEMBERSHIP, "person", person)
     if pending is not None:
         raise Refusal(f"Your request to join is open as {heading(pending)}; the members are deciding.")
-    candidate = {"platform": sender.platform, "user_id": sender.user_id, "name": sender.display_name}
+    candidate = {"platform": platform, "user_id": user_id, "name": sender.display_name}
     title = f"Admit {sender.display_name} as a member (accepting our principles)"
     item = new_item(ctx, Topic.MEMBERSHIP, title, data={"person": person, "candidate": candidate}, author=False)
     ctx.reply(

@@ -29,6 +29,7 @@ class Member:
     away_until: datetime | None = None
     left_at: datetime | None = None
     twin: bool = False  # another member's name looks the same: shown with the user id (bot.record)
+    merged_into: int | None = None  # made one with another membership of the same person (bot.identities)
 
     def is_away(self, now: datetime) -> bool:
         return self.away_until is not None and self.away_until > now
@@ -74,6 +75,8 @@ class Topic(StrEnum):
     ROLE = "role"
     MONEY = "money"
     HELP = "help"
+    LINK = "link"
+    UNLINK = "unlink"
 
 
 class Status(StrEnum):

@@ -66,6 +66,26 @@ class LinkedChat(NamedTuple):
     chat_id: str
 
 
+class LinkCode(NamedTuple):
+    """A one-time code (only its hash is kept): ``chat`` links a chat to ``collective_id``, ``identity``
+    links an account to the one at ``platform`` and ``user_id``."""
+
+    code_hash: str
+    purpose: str
+    collective_id: int | None
+    platform: str | None
+    user_id: str | None
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class Account(NamedTuple):
+    platform: str
+    user_id: str
+    last_used_at: datetime
+
+
 class NeedInStage(NamedTuple):
     item: Item
     need: Need
@@ -79,9 +99,9 @@ class WhereAsked(NamedTuple):
 class Reads(Protocol):
     """The read port: questions that join several aggregates, each answered in one query."""
 
-    def with_member(self, platform: str, chat_id: str, user_id: str) -> ChatScene:
-        """The chat's collective, the membership in it of the person with ``user_id`` on the chat's
-        platform, and the collective's stored settings."""
+    def with_member(self, platform: str, chat_id: str, user_id: str, person_platform: str | None = None) -> ChatScene:
+        """The chat's collective, the membership in it of the person with ``user_id`` on ``person_platform``
+        (by default the chat's platform), and the collective's stored settings."""
 
     def latest_for(self, item_ids: list[int]) -> dict[int, Round]:
         """The latest round of each item."""
@@ -102,6 +122,12 @@ class Collectives(Protocol):
     def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str, now: datetime) -> bool:
         """The chat got a new id on its platform (a Telegram supergroup, an
         upgraded Matrix room); False when the old one was unknown."""
+
+    def create_apart(self, now: datetime) -> int:
+        """A new collective with no chat yet; returns its id."""
+
+    def relink_chat(self, platform: str, chat_id: str, collective_id: int, now: datetime) -> None:
+        """The chat now belongs to another collective (/link CODE, /unlink)."""
 
 
 class Members(Protocol):
@@ -279,6 +305,36 @@ class Roles(Protocol):
     def save_swap(self, swap: Swap) -> None: ...
 
 
+class Links(Protocol):
+    """Linked chats and linked accounts (``bot.linking``)."""
+
+    def add_code(self, code: LinkCode) -> None: ...
+    def code(self, code_hash: str) -> LinkCode | None: ...
+    def use_code(self, code_hash: str, now: datetime) -> bool:
+        """Mark a code used; False when it was used already."""
+
+    def has_own(self, collective_id: int) -> bool:
+        """Whether the collective has any member (present or past) or any item."""
+
+    def drop_empty(self, collective_id: int) -> None: ...
+    def person_of(self, platform: str, user_id: str, now: datetime | None = None) -> tuple[str, str]:
+        """The account a person's memberships are kept under; ``now``: this account was used last then."""
+
+    def accounts(self, person_platform: str, person_user_id: str) -> list[Account]:
+        """The person's linked accounts, the one used last first; empty when never linked."""
+
+    def link_accounts(self, person: tuple[str, str], other: tuple[str, str], now: datetime) -> None:
+        """``other`` and every account linked to it become ``person``'s."""
+
+
+class Identities(Protocol):
+    def both_responded(self, keep: int, drop: int) -> list[int]:
+        """Numbers of the items with an open round both memberships responded in."""
+
+    def merge_members(self, keep: int, drop: int) -> None:
+        """What ``drop`` holds in open rounds, items, offers and rotation moves to ``keep``."""
+
+
 class SentAsks(Protocol):
     """Where each ask was posted on each platform, so an edit, a reaction or a
     reply can find it."""
@@ -318,6 +374,8 @@ class UnitOfWork(Protocol):
     roles: Roles
     asks: SentAsks
     outbox: Outbox
+    links: Links
+    identities: Identities
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

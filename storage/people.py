@@ -84,6 +84,18 @@ class SqlCollectives(_Repository):
         self.connection.execute(delete(chat_t).where(chat_t.c.platform == platform, chat_t.c.chat_id == old_chat_id))
         return True
 
+    def create_apart(self, now: datetime) -> int:
+        """A new collective with no chat yet (for a chat that leaves another: /unlink)."""
+        return self._insert(collective_t, {"created_at": now})
+
+    def relink_chat(self, platform: str, chat_id: str, collective_id: int, now: datetime) -> None:
+        self._chats.clear()
+        self.connection.execute(
+            update(chat_t)
+            .where(chat_t.c.platform == platform, chat_t.c.chat_id == chat_id)
+            .values(collective_id=collective_id, linked_at=now)
+        )
+
     def save(self, collective: Collective) -> None:
         self.connection.execute(_COLLECTIVE_UPDATE, {"key_id": collective.id, **COLLECTIVE.values(collective)})
 
@@ -108,7 +120,7 @@ _MEMBERSHIPS = select(member_t).where(
     member_t.c.platform == bindparam("platform"), member_t.c.user_id == bindparam("user_id"), member_t.c.active
 )
 _MEMBER_NAMES = select(member_t.c.id, member_t.c.display_name).where(
-    member_t.c.collective_id == bindparam("collective_id")
+    member_t.c.collective_id == bindparam("collective_id"), member_t.c.merged_into.is_(None)
 )
 _MEMBER_TWINS = (
     update(member_t)

@@ -42,7 +42,7 @@ def _chat_scene(settings_as_json):
         .outerjoin(
             member_t,
             (member_t.c.collective_id == collective_t.c.id)
-            & (member_t.c.platform == chat_t.c.platform)
+            & (member_t.c.platform == bindparam("person_platform"))
             & (member_t.c.user_id == bindparam("user_id")),
         )
         .where(chat_t.c.platform == bindparam("platform"), chat_t.c.chat_id == bindparam("chat_id"))
@@ -94,10 +94,11 @@ _STANDINGS = _rolls_with_responses(
 
 
 class SqlReads(_Repository):
-    def with_member(self, platform: str, chat_id: str, user_id: str) -> ChatScene:
+    def with_member(self, platform: str, chat_id: str, user_id: str, person_platform: str | None = None) -> ChatScene:
         self.locks.lock_chat(platform, chat_id)  # (a chat not known yet: the lock under which it becomes one)
         statement = _CHAT_SCENE[self.connection.dialect.name]
-        row = self._first(statement, platform=platform, chat_id=chat_id, user_id=user_id)
+        person = {"user_id": user_id, "person_platform": person_platform or platform}
+        row = self._first(statement, platform=platform, chat_id=chat_id, **person)
         if row is None:
             return ChatScene(None, None, {})
         collective = COLLECTIVE.record(row, "collective__")

@@ -42,6 +42,9 @@ class MemberRow(SQLModel, table=True):
     left_at: datetime | None = None
     # Another member's name looks the same (bot.record.skeleton): shown with the user id.
     twin: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # The membership of the same person it was made one with (/iam): kept for the record, never shown as a member.
+    # (A member id, without a foreign key: adding one would make SQLite rebuild the table every row points at.)
+    merged_into: int | None = None
 
 
 class SettingRow(SQLModel, table=True):
@@ -331,3 +334,34 @@ class MatrixReactionRow(SQLModel, table=True):
     name: str = Field(sa_type=Text)  # the member's display name when they reacted (Synapse allows 256 characters,
     # and nio adds the user id to a name two members share)
     choice: str = Field(max_length=16)
+
+
+class LinkCodeRow(SQLModel, table=True):
+    """A one-time code for linking a chat to a collective (``chat``) or two accounts into one member
+    (``identity``): only its SHA-256 is kept, it is used once, and it expires (bot/linking.py)."""
+
+    __tablename__ = "link_code"
+
+    code_hash: str = Field(primary_key=True, max_length=64)
+    purpose: str = Field(max_length=16)
+    collective_id: int | None = Field(default=None, foreign_key="collective.id")  # a chat code: which collective
+    platform: str | None = Field(default=None, max_length=32)  # an identity code: whose account
+    user_id: str | None = Field(default=None, max_length=255)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class AccountRow(SQLModel, table=True):
+    """An account linked with /iam to others as one person: memberships are kept under the person's
+    account (``person_platform``, ``person_user_id``); ``last_used_at`` says where direct messages go."""
+
+    __tablename__ = "account"
+    __table_args__ = (Index("ix_account_person", "person_platform", "person_user_id"),)
+
+    platform: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=255)
+    person_platform: str = Field(max_length=32)
+    person_user_id: str = Field(max_length=255)
+    linked_at: datetime
+    last_used_at: datetime

@@ -19,6 +19,8 @@ from storage.decisions import SqlDecisions, SqlItems, SqlResponses, SqlRounds
 from storage.due import SqlDueWork
 from storage.due_notices import tell_due
 from storage.engine import read_only
+from storage.identities import SqlIdentities
+from storage.links import SqlLinks
 from storage.outbox import SqlOutbox
 from storage.people import SqlCollectives, SqlMembers, SqlSeenMessages, SqlSettings
 from storage.pool import SqlLedger, SqlNeeds
@@ -61,6 +63,8 @@ class SqlUnitOfWork:
         self.roles = SqlRoles(connection)
         self.asks = SqlSentAsks(connection)
         self.outbox = SqlOutbox(connection)
+        self.links = SqlLinks(connection)
+        self.identities = SqlIdentities(connection)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -61,6 +61,11 @@ TABLE = {
         D,
         D,
     ),
+    "/link": (r"^Link proposal #6 by ", D, A, A, A, D, D),
+    "/link ABCDE-FGHJK": (r"now lives in 2 linked chats", D, D, D, D, D, D),  # no such code; a chat with members
+    "/unlink": (r"^Unlink proposal #6 by ", D, D, D, D, D, D),  # the collective's only chat (see test_linked_chats)
+    "/iam": (r"^Your code: ", D, D, D, D, D, A),  # in a direct message only
+    "/iam ABCDE-FGHJK": (r"^Done: ", D, D, D, D, D, D),  # no such code
 }
 IN_TOPIC = {"/announce here"}  # typed in a forum topic of the group (in the main chat it would change nothing)
 SPEAKERS = {

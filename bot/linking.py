@@ -1,0 +1,87 @@
+"""One-time codes for linked chats and linked identities, and what an adopted /link or /unlink does.
+
+A code is random (ten characters from 32, about 50 bits), shown once, kept only as its SHA-256, used once,
+and valid for 24 hours."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from bot.actions import Post
+from bot.context import Scope
+from bot.errors import Refusal
+from bot.events import Chat
+from bot.model import Item
+from bot.ports import LinkCode
+
+CODE_LIFE = timedelta(hours=24)
+CHAT, IDENTITY = "chat", "identity"  # what a code links
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or retyped without doubt
+_LENGTH = 10
+
+
+def _hash(typed: str) -> str:
+    normal = "".join(typed.split()).replace("-", "").upper()
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def new_code(
+    scope: Scope, purpose: str, collective_id: int | None = None, person: tuple[str, str] | None = None
+) -> str:
+    """A fresh code, stored as its hash; returns it as shown (``ABCDE-FGHJK``)."""
+    code = "".join(secrets.choice(_ALPHABET) for _ in range(_LENGTH))
+    platform, user_id = person or (None, None)
+    stored = LinkCode(_hash(code), purpose, collective_id, platform, user_id, scope.now, scope.now + CODE_LIFE)
+    scope.uow.links.add_code(stored)
+    return f"{code[:5]}-{code[5:]}"
+
+
+def redeem(scope: Scope, typed: str, purpose: str, again: str) -> LinkCode:
+    """Use a code up (undone with the unit of work when what it is for is refused); a refusal says why it
+    does not work: unknown, used, or expired. ``again`` says how to get a new one."""
+    code = scope.uow.links.code(_hash(typed))
+    if code is None or code.purpose != purpose:
+        raise Refusal(f"{typed} is not a code I gave. {again}")
+    if code.used_at is not None:
+        raise Refusal(f"That code was used already ({scope.time(code.used_at)}); a code works once. {again}")
+    if scope.now >= code.expires_at:
+        raise Refusal(f"That code expired at {scope.time(code.expires_at)} (a code is valid for 24 hours). {again}")
+    if not scope.uow.links.use_code(code.code_hash, scope.now):
+        raise Refusal(f"That code was used already; a code works once. {again}")
+    return code
+
+
+def chat_name(platform: str) -> str:
+    return {"telegram": "Telegram group", "matrix": "Matrix room"}.get(platform, f"{platform} chat")
+
+
+def give_link_code(scope: Scope, item: Item) -> str:
+    """An adopted /link: the code for the other chat, in the outcome message."""
+    code = new_code(scope, CHAT, collective_id=item.collective_id)
+    until = scope.time(scope.now + CODE_LIFE)
+    return (
+        f"Link code: {code} — type /link {code} (or !link {code}) in the other group chat, on any platform, "
+        f"before {until}. It works once, in a chat with no members or items of its own yet."
+    )
+
+
+def unlink_chat(scope: Scope, item: Item) -> str:
+    """An adopted /unlink: the chat leaves the collective and starts afresh as a collective of its own."""
+    platform, chat_id = item.data["platform"], item.data["chat_id"]
+    chats = scope.uow.collectives.chats(item.collective_id)
+    if (platform, chat_id) not in [tuple(chat) for chat in chats]:
+        return "That chat was no longer linked to the collective."
+    if len(chats) == 1:
+        return "It is the collective's only chat now, so it stays."
+    fresh = scope.uow.collectives.create_apart(scope.now)
+    scope.uow.collectives.relink_chat(platform, chat_id, fresh, scope.now)
+    scope.actions.append(
+        Post(
+            Chat(platform, chat_id),
+            f"#{item.number} is adopted: this chat is no longer linked to the collective. Its announcements no "
+            "longer come here and commands here no longer reach it; this chat starts afresh (/join to begin).",
+        )
+    )
+    return f"The {chat_name(platform)} is no longer linked; the collective goes on in {len(chats) - 1} chat(s)."
