@@ -5,8 +5,10 @@ its module, beside its handler (see ``bot.commands``): ``/rotation`` is in ``bot
 from __future__ import annotations
 
 from bot import (
+    aid,
     basics,
     decision_log,
+    federation,
     fund,
     membership,
     needs,
@@ -31,6 +33,8 @@ MODULES = (
     reversals,
     rotation_commands,
     settings_proposals,
+    federation,
+    aid,
 )
 
 

@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
-from bot import closing, membership, responses, rotation, rounds, text
+from bot import closing, digest, membership, responses, rotation, rounds, text
 from bot.actions import Acknowledge, Action, Ask, DirectMessage, Post, Reply
 from bot.clock import Clock
 from bot.command_table import default_commands
@@ -33,7 +33,13 @@ log = logging.getLogger(__name__)
 
 
 def default_due_handlers() -> dict[str, DueHandler]:
-    return {**membership.DUE_HANDLERS, **rounds.DUE_HANDLERS, **closing.DUE_HANDLERS, **rotation.DUE_HANDLERS}
+    return {
+        **membership.DUE_HANDLERS,
+        **rounds.DUE_HANDLERS,
+        **closing.DUE_HANDLERS,
+        **rotation.DUE_HANDLERS,
+        **digest.DUE_HANDLERS,
+    }
 
 
 class Core:

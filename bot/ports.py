@@ -3,11 +3,12 @@ them with SQLModel; the core only sees these protocols and ``bot.model``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
 from bot.actions import Action
+from bot.federation_records import AidRequest, Federation, Invitation, JointBallot, JointItem
 from bot.model import (
     Collective,
     Decision,
@@ -298,6 +299,43 @@ class Outbox(Protocol):
         """Where an ask is in a chat."""
 
 
+class Federations(Protocol):
+    """Federations of collectives (``bot.federation``), their joint items and aid requests."""
+
+    def add(self, federation: Federation) -> Federation: ...
+    def get(self, federation_id: int) -> Federation: ...
+    def save(self, federation: Federation) -> None: ...
+    def of_collective(self, collective_id: int) -> Federation | None: ...
+    def members(self, federation_id: int) -> list[int]:
+        """Its member collectives' ids, first joined first."""
+
+    def join(self, federation_id: int, collective_id: int, now: datetime) -> None: ...
+    def leave(self, collective_id: int) -> bool: ...
+    def add_invitation(self, invitation: Invitation) -> None: ...
+    def invitation(self, code: str) -> Invitation | None: ...
+    def use_invitation(self, code: str, collective_id: int) -> bool:
+        """Mark a code used by ``collective_id``; False when it was used already."""
+
+    def add_joint(self, joint: JointItem) -> JointItem: ...
+    def joint(self, joint_id: int) -> JointItem: ...
+    def open_joints(self, federation_id: int) -> list[JointItem]: ...
+    def decide_joint(self, joint_id: int, status: str, now: datetime) -> bool:
+        """An open joint item decided, once: False when it was decided already."""
+
+    def add_ballot(self, ballot: JointBallot) -> None: ...
+    def ballots(self, joint_id: int) -> list[JointBallot]: ...
+    def ballot_of_item(self, item_id: int) -> JointBallot | None: ...
+    def ballots_of_collective(self, collective_id: int) -> list[JointBallot]: ...
+    def cast(self, joint_id: int, collective_id: int, ballot: str) -> None: ...
+    def add_aid(self, aid: AidRequest) -> AidRequest: ...
+    def aid(self, aid_id: int) -> AidRequest: ...
+    def aid_of_need(self, item_id: int) -> AidRequest | None:
+        """The latest aid request for a need."""
+
+    def end_aid(self, aid_id: int, status: str, funded_by: int | None = None) -> bool:
+        """An open aid request ended (funded or closed), once: False when it had ended already."""
+
+
 class UnitOfWork(Protocol):
     """One transaction. Used as a context manager: leaving without
     ``commit()`` rolls back."""
@@ -317,11 +355,15 @@ class UnitOfWork(Protocol):
     roles: Roles
     asks: SentAsks
     outbox: Outbox
+    federations: Federations
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+    def lock_collectives(self, collective_ids: Iterable[int]) -> None:
+        """Lock several collectives at once, in a fixed order (lowest id first), before a unit of work touches
+        them all (a joint outcome, an aid transfer, the federation digest)."""
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

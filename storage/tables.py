@@ -309,3 +309,71 @@ class MatrixReactionRow(SQLModel, table=True):
     user_id: str = Field(max_length=255)
     name: str = Field(max_length=255)  # the member's display name when they reacted
     choice: str = Field(max_length=16)
+
+
+# --- federation (storage/federation.py) -------------------------------------
+
+
+class FederationRow(SQLModel, table=True):
+    __tablename__ = "federation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime
+    rule: str = Field(max_length=16)
+
+
+class FederationMemberRow(SQLModel, table=True):
+    """A collective's place in a federation: one at a time; leaving removes the row (the record keeps why)."""
+
+    __tablename__ = "federation_member"
+
+    collective_id: int = Field(foreign_key="collective.id", primary_key=True)
+    federation_id: int = Field(foreign_key="federation.id", index=True)
+    joined_at: datetime
+
+
+class FederationCodeRow(SQLModel, table=True):
+    __tablename__ = "federation_code"
+
+    code: str = Field(primary_key=True, max_length=32)
+    collective_id: int = Field(foreign_key="collective.id")
+    created_at: datetime
+    expires_at: datetime
+    used_by: int | None = Field(default=None, foreign_key="collective.id")
+
+
+class JointItemRow(SQLModel, table=True):
+    __tablename__ = "joint_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    federation_id: int = Field(foreign_key="federation.id", index=True)
+    title: str = Field(max_length=300)
+    opened_at: datetime
+    closes_at: datetime
+    rule: str = Field(max_length=16)
+    status: str = Field(max_length=16)
+    decided_at: datetime | None = None
+    data: str = Field(default="{}")
+
+
+class JointBallotRow(SQLModel, table=True):
+    __tablename__ = "joint_ballot"
+
+    joint_id: int = Field(foreign_key="joint_item.id", primary_key=True)
+    collective_id: int = Field(foreign_key="collective.id", primary_key=True)
+    item_id: int = Field(foreign_key="item.id", unique=True)
+    ballot: str | None = Field(default=None, max_length=16)
+
+
+class AidRequestRow(SQLModel, table=True):
+    __tablename__ = "aid_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    federation_id: int = Field(foreign_key="federation.id", index=True)
+    collective_id: int = Field(foreign_key="collective.id")
+    item_id: int = Field(foreign_key="item.id", index=True)
+    amount: int
+    currency: str = Field(max_length=3)
+    created_at: datetime
+    status: str = Field(max_length=16)
+    funded_by: int | None = Field(default=None, foreign_key="collective.id")

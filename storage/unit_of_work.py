@@ -9,12 +9,15 @@ The tables themselves are the SQLModel classes in ``storage.tables``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import Engine
 
 from storage.asks import SqlSentAsks
 from storage.decisions import SqlDecisions, SqlItems, SqlResponses, SqlRounds
 from storage.due import SqlDueWork
 from storage.engine import read_only
+from storage.federation import SqlFederations
 from storage.outbox import SqlOutbox
 from storage.people import SqlCollectives, SqlMembers, SqlSeenMessages, SqlSettings
 from storage.pool import SqlLedger, SqlNeeds
@@ -53,6 +56,7 @@ class SqlUnitOfWork:
         self.roles = SqlRoles(connection)
         self.asks = SqlSentAsks(connection)
         self.outbox = SqlOutbox(connection)
+        self.federations = SqlFederations(connection)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -64,6 +68,10 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         self.connection.commit()
+
+    def lock_collectives(self, collective_ids: Iterable[int]) -> None:
+        """Nothing to take here: every unit of work holds the whole store's write lock (SQLite) or its one
+        advisory lock (PostgreSQL) from its start. Per-collective locks take them lowest id first."""
 
     def rollback(self) -> None:
         self.connection.rollback()

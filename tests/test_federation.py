@@ -1,0 +1,183 @@
+"""Federation transcripts: collectives federate by proposal and code, decide joint items each by its own rule,
+change the federation's rule by a unanimous joint item, leave with a joint item open, aid each other across
+pools (both ledgers checked), and hear the weekly digest. Real SQLite, fake clock."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from bot.events import Chat
+from tests.transcript import Transcript, adopt, group
+
+
+def collective(core, clock, name: str, members: str, platform: str = "console", **settings) -> Transcript:
+    return group(Transcript(core, clock, Chat(platform, name)), members, **settings)
+
+
+def federate(inviter: Transcript, joiner: Transcript) -> str:
+    """The inviter adopts /federate, the joiner adopts /federate CODE; returns what the joiner read."""
+    said = adopt(inviter, first_member(inviter), "/federate")
+    code = re.search(r"federation code is ([A-Z0-9]{8})", said).group(1)
+    return adopt(joiner, first_member(joiner), f"/federate {code}")
+
+
+def first_member(chat: Transcript) -> str:
+    with chat.core.unit_of_work() as uow:
+        collective = uow.collectives.for_chat(chat.chat.platform, chat.chat.chat_id)
+        return uow.members.active(collective.id)[0].display_name
+
+
+def number_in(text: str, card: str = "Joint proposal") -> int:
+    return int(re.search(rf"{card} #(\d+)", text).group(1))
+
+
+@pytest.fixture
+def three(core, clock):
+    a = collective(core, clock, "bakery", "Ann Abe")
+    b = collective(core, clock, "school", "Bea Bo")
+    c = collective(core, clock, "clinic", "Cy")
+    return a, b, c
+
+
+def test_two_collectives_federate_by_proposal_and_code(three):
+    a, b, _ = three
+    said = adopt(a, "Ann", "/federate")
+    code = re.search(r"federation code is ([A-Z0-9]{8}) \(valid until", said).group(1)
+    assert "Someone in the other collective's chat types /federate" in said
+    assert "this collective's own code" in a.say("Abe", f"/federate {code}")
+    assert "belongs to no federation" in b.say("Bea", "/federation")
+    joined = adopt(b, "Bea", f"/federate {code}")
+    assert "now in a federation with collective 1 (bakery on Console)" in joined
+    shown = a.say("Ann", "/federation")
+    assert "rule: unanimous" in shown
+    assert "collective 1 (bakery on Console) — this collective: delegate none" in shown
+    assert "collective 2 (school on Console): delegate none" in shown
+    assert "was used" in adopt_or_refusal(b, f"/federate {code}")
+
+
+def adopt_or_refusal(chat, command):
+    return chat.say(first_member(chat), command)
+
+
+def test_a_third_collective_joins_the_existing_federation(three):
+    a, b, c = three
+    federate(a, b)
+    heard = federate(b, c)
+    assert "now in a federation with collective 1 (bakery on Console), collective 2 (school on Console)" in heard
+    shown = c.say("Cy", "/federation")
+    assert shown.count("• collective") == 3
+
+
+def _open_joint_number(chat: Transcript) -> int:
+    """The newest open item of the collective (a joint item or an aid request just opened)."""
+    listed = chat.say(first_member(chat), "/proposals")
+    return int(re.findall(r"^#(\d+) ", listed, re.MULTILINE)[-1])
+
+
+def test_a_joint_item_adopted_under_unanimous_and_one_blocked_by_one_collective(three):
+    a, b, c = three
+    federate(a, b)
+    federate(b, c)
+    said = a.say("Ann", "/propose joint 2d Shared tool library")
+    assert (
+        "Joint item J1, raised by Ann in collective 1 (bakery on Console) for the whole federation (3 collectives)"
+        in said
+    )
+    items = {chat.chat.chat_id: _open_joint_number(chat) for chat in (a, b, c)}
+    assert f"here it is #{items['bakery']}" in said
+    for name in ("Ann", "Abe"):
+        a.say(name, f"/agree {items['bakery']}")
+    for name in ("Bea", "Bo"):
+        b.say(name, f"/agree {items['school']}")
+    c.say("Cy", f"/agree {items['clinic']}")
+    heard = a.wait(timedelta(days=2))
+    assert "Joint item J1 Shared tool library — adopted by the federation." in heard
+    assert "Rule: unanimous; 3 of 3 collectives adopted it." in heard
+    assert f"• collective 2 (school on Console): adopted (#{items['school']} there)" in heard
+    assert heard.count("Joint item J1 Shared tool library — adopted by the federation.") == 3  # heard in all three
+
+    b.say("Bo", "/propose joint 2d Common strike fund")
+    items = {chat.chat.chat_id: _open_joint_number(chat) for chat in (a, b, c)}
+    for name in ("Ann", "Abe"):
+        a.say(name, f"/agree {items['bakery']}")
+    b.say("Bea", f"/agree {items['school']}")
+    b.say("Bo", f"/agree {items['school']}")
+    c.say("Cy", f"/block {items['clinic']} we cannot afford it now")
+    heard = b.wait(timedelta(days=2))
+    assert "Joint item J2 Common strike fund — not adopted by the federation." in heard
+    assert "Rule: unanimous; 2 of 3 collectives adopted it." in heard
+    assert f"• collective 3 (clinic on Console): not adopted (#{items['clinic']} there)" in heard
+
+
+def test_the_rule_changes_to_majority_only_by_a_unanimous_joint_item(three):
+    a, b, c = three
+    federate(a, b)
+    federate(b, c)
+    assert "rule is unanimous already" in a.say("Ann", "/federation rule unanimous")
+    assert "Usage: /federation rule" in a.say("Ann", "/federation rule sometimes")
+    said = a.say("Ann", "/federation rule majority")
+    assert "Change the federation's rule to majority" in said
+    assert "the federation decides by unanimity" in said
+    items = {chat.chat.chat_id: _open_joint_number(chat) for chat in (a, b, c)}
+    for chat, names in ((a, "Ann Abe"), (b, "Bea Bo"), (c, "Cy")):
+        for name in names.split():
+            chat.say(name, f"/agree {items[chat.chat.chat_id]}")
+    outcome = c.wait(timedelta(days=3))
+    assert "The federation now decides joint items by majority." in outcome
+    assert "rule: majority" in b.say("Bea", "/federation")
+    b.say("Bo", "/propose joint 1d Shared newsletter")  # now two of three carry a joint item
+    items = {chat.chat.chat_id: _open_joint_number(chat) for chat in (a, b, c)}
+    for chat, names in ((a, "Ann Abe"), (b, "Bea Bo")):
+        for name in names.split():
+            chat.say(name, f"/agree {items[chat.chat.chat_id]}")
+    c.say("Cy", f"/block {items['clinic']} not for us")
+    outcome = a.wait(timedelta(days=1))
+    assert "Shared newsletter — adopted by the federation." in outcome
+    assert "Rule: majority; 2 of 3 collectives adopted it." in outcome
+
+
+def test_a_rule_change_blocked_by_one_collective_leaves_the_rule(three):
+    a, b, c = three
+    federate(a, b)
+    federate(b, c)
+    a.say("Ann", "/federation rule majority")
+    items = {chat.chat.chat_id: _open_joint_number(chat) for chat in (a, b, c)}
+    for chat, names in ((a, "Ann Abe"), (b, "Bea Bo")):
+        for name in names.split():
+            chat.say(name, f"/agree {items[chat.chat.chat_id]}")
+    c.say("Cy", f"/block {items['clinic']} we want unanimity")
+    outcome = a.wait(timedelta(days=3))
+    assert "Change the federation's rule to majority — not adopted by the federation." in outcome
+    assert "rule: unanimous" in a.say("Ann", "/federation")
+
+
+def test_a_collective_leaving_with_a_joint_item_open_no_longer_counts(three):
+    a, b, c = three
+    federate(a, b)
+    federate(b, c)
+    a.say("Ann", "/propose joint 3d Joint picnic")
+    items = {chat.chat.chat_id: _open_joint_number(chat) for chat in (a, b, c)}
+    c.say("Cy", f"/block {items['clinic']} too far")  # its ballot would block it
+    left = adopt(c, "Cy", "/unfederate")
+    assert "This collective has left the federation." in left
+    assert f"#{items['clinic']} Joint picnic is withdrawn: this collective left the federation" in left
+    told = a.say("Ann", "/federation")
+    assert "clinic" not in told and "J1 Joint picnic" in told
+    for chat, names in ((a, "Ann Abe"), (b, "Bea Bo")):
+        for name in names.split():
+            chat.say(name, f"/agree {items[chat.chat.chat_id]}")
+    outcome = a.wait(timedelta(days=3))
+    assert "Joint item J1 Joint picnic — adopted by the federation." in outcome
+    assert "Rule: unanimous; 2 of 2 collectives adopted it." in outcome
+    assert "collective 3 (clinic on Console): left the federation, not counted" in outcome
+    assert "belongs to no federation" in c.say("Cy", "/federation")
+
+
+def test_a_collective_joining_while_a_joint_item_is_open_does_not_vote_on_it(three):
+    a, b, c = three
+    federate(a, b)
+    a.say("Ann", "/propose joint 3d Joint picnic")
+    federate(b, c)
+    assert "J1 Joint picnic — not voted on here (joined later)" in c.say("Cy", "/federation")
+    assert "No open items" in c.say("Cy", "/proposals")
