@@ -89,7 +89,7 @@ def aid(ctx: Context, member: Member, number: int | None) -> None:
     asked = []
     for collective_id in same:
         scope = scope_of(ctx, collective_id)
-        title = f"Mutual aid: {money(scope, need.amount)} to {asker} for its need “{item.title}”"
+        title = f"Mutual aid to {asker} for its need #{item.number}: {item.title}"
         number = ctx.uow.items.next_number(collective_id)
         request_item = Item(None, collective_id, number, ItemKind.PROPOSAL, Topic.AID, None, title, "", ctx.now)
         request_item.data = {"aid": request.id}
@@ -97,7 +97,7 @@ def aid(ctx: Context, member: Member, number: int | None) -> None:
         open_round(scope, request_item, scope.settings.proposal_duration)
         asked.append(f"{label(ctx, collective_id)} (#{number} there)")
     lines = [
-        f"{heading(item)} ({money(ctx, need.amount)}) is put to the federation: aid requests are open in "
+        f"{heading(item)} is put to the federation: aid requests are open in "
         + ", ".join(asked)
         + ". The first to adopt it with enough money available transfers it."
     ]
@@ -118,6 +118,10 @@ def carry_out_aid(scope: Scope, item: Item, adopted: bool) -> str:
         given = f" by {label(scope, request.funded_by)}" if request.funded_by else ""
         return f"But the aid was given already{given}: nothing is transferred."
     scope.uow.lock_collectives([scope.collective.id, request.collective_id])
+    members = federations.members(request.federation_id)
+    if scope.collective.id not in members or request.collective_id not in members:
+        federations.end_aid(request.id, "closed") if request.collective_id not in members else None
+        return "But the two collectives are no longer in one federation: nothing is transferred."
     home = scope_of(scope, request.collective_id)
     need_item = scope.uow.items.get(request.item_id)
     need = scope.uow.needs.get(need_item.id)

@@ -50,12 +50,12 @@ def digest(scope: DueScope) -> None:
 def _collective_week(scope, collective_id: int, since) -> list[str]:
     uow = scope.uow
     lines = [f"{label(scope, collective_id)} — delegate: {_delegate(scope, collective_id)}"]
-    decided = [d for d in uow.decisions.recent(collective_id, SHOWN) if d.at > since and d.verdict in VERDICT_WORDS]
+    decided = [d for d in uow.decisions.recent(collective_id, SHOWN) if d.at >= since and d.verdict in VERDICT_WORDS]
     for decision in reversed(decided):
         number = uow.items.get(decision.item_id).number
         lines.append(f"  • #{number} {decision.title} — {VERDICT_WORDS[decision.verdict]}")
     fundings = [
-        e for e in uow.ledger.recent(collective_id, SHOWN) if e.at > since and e.kind in (RESERVATION, TRANSFER_IN)
+        e for e in uow.ledger.recent(collective_id, SHOWN) if e.at >= since and e.kind in (RESERVATION, TRANSFER_IN)
     ]
     for entry in reversed(fundings):
         if entry.kind == RESERVATION:
@@ -65,7 +65,7 @@ def _collective_week(scope, collective_id: int, since) -> list[str]:
             lines.append(f"  • mutual aid received: {money(scope, entry.amount)} ({entry.note})")
     for role in uow.roles.of_collective(collective_id):
         for turn in uow.roles.turns(role.id):
-            if turn.started_at > since:
+            if turn.started_at >= since:
                 lines.append(f"  • handover: {role.name} to {scope.name(uow.members.get(turn.member_id))}")
     if len(lines) == 1:
         lines.append("  • a quiet week: no outcomes, fundings or handovers")

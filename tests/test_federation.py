@@ -181,3 +181,118 @@ def test_a_collective_joining_while_a_joint_item_is_open_does_not_vote_on_it(thr
     federate(b, c)
     assert "J1 Joint picnic — not voted on here (joined later)" in c.say("Cy", "/federation")
     assert "No open items" in c.say("Cy", "/proposals")
+
+
+def ledger_kinds(chat: Transcript) -> str:
+    return chat.say(first_member(chat), "/ledger")
+
+
+def pool_line(chat: Transcript) -> str:
+    return chat.say(first_member(chat), "/pool").splitlines()[0]
+
+
+def with_treasurer(chat: Transcript) -> str:
+    """The collective makes the treasurer role; returns who holds it."""
+    said = adopt(chat, first_member(chat), "/rotation add treasurer 4w")
+    return re.search(r"(\w+) is (?:now )?(?:the )?treasurer", said).group(1)
+
+
+def test_mutual_aid_funds_a_need_across_collectives_and_both_ledgers_record_it(three):
+    a, b, c = three
+    federate(a, b)
+    federate(b, c)
+    treasurer = with_treasurer(a)
+    a.say("Abe", "/contribute 20")
+    asked = a.say("Ann", "/need €300 new oven #food")
+    need = int(re.search(r"#(\d+)", asked).group(1))
+    a.say("Abe", f"/agree {need}")
+    a.wait(timedelta(days=3))
+    assert f"#{need} €300.00 — new oven" in a.say("Abe", "/pool")  # approved, waiting for funds
+    b.say("Bea", "/contribute 1000")
+    c.say("Cy", "/contribute 50")
+    other = "Abe" if treasurer == "Ann" else "Ann"
+    assert "Only the treasurer" in a.say(other, f"/aid {need}")
+    put = a.say(treasurer, f"/aid {need}")
+    assert f"#{need} €300.00 — new oven (food) is put to the federation: aid requests are open in" in put
+    assert "collective 2 (school on Console)" in put and "collective 3 (clinic on Console)" in put
+    assert "put to the federation already" in a.say(treasurer, f"/aid {need}")
+    in_b, in_c = _open_joint_number(b), _open_joint_number(c)
+    assert f"Mutual aid to collective 1 (bakery on Console) for its need #{need}: €300.00 — new oven" in b.say(
+        "Bea", f"/show {in_b}"
+    )
+    c.say("Cy", f"/agree {in_c}")  # the clinic adopts first, but has only €50
+    heard_c = c.wait(timedelta(hours=1)) + c.say("Cy", f"/close {in_c}")
+    assert "nothing is transferred, and the request stays open" in heard_c
+    b.say("Bea", f"/agree {in_b}")
+    b.say("Bo", f"/agree {in_b}")
+    heard_b = b.say("Bea", f"/close {in_b}")
+    assert "€300.00 is transferred to collective 1 (bakery on Console)." in heard_b
+    assert (
+        f"#{need} €300.00 — new oven (food) is funded by mutual aid: collective 2 (school on Console) transferred €300.00"
+        in heard_b
+    )
+    assert "mutual aid sent €300.00" in ledger_kinds(b)
+    assert "The pool holds €700.00" in pool_line(b)
+    assert "mutual aid received €300.00" in ledger_kinds(a)
+    assert "The pool holds €320.00: €300.00 reserved for approved needs, €20.00 available." in pool_line(a)
+    assert "is paid out (€300.00)" in a.say(treasurer if treasurer != "Ann" else "Abe", f"/paid {need}")
+    assert "The pool holds €20.00" in pool_line(a)
+
+
+def test_aid_across_currencies_is_refused_clearly(core, clock):
+    a = collective(core, clock, "bakery", "Ann Abe")
+    b = collective(core, clock, "mill", "Max", currency="USD")
+    federate(a, b)
+    treasurer = with_treasurer(a)
+    asked = a.say("Ann", "/need €300 new oven #food")
+    need = int(re.search(r"#(\d+)", asked).group(1))
+    a.say("Abe", f"/agree {need}")
+    a.wait(timedelta(days=3))
+    refused = a.say(treasurer, f"/aid {need}")
+    assert "No other collective of the federation keeps its pool in EUR" in refused
+    assert "collective 2 (mill on Console) keeps its pool in USD" in refused
+    assert "never converted between currencies" in refused
+
+
+def test_a_private_need_put_to_the_federation_never_names_who_asked(three):
+    a, b, _ = three
+    federate(a, b)
+    treasurer = with_treasurer(a)
+    asker = "Abe" if treasurer == "Ann" else "Ann"
+    a.direct(asker, "/need €80 rent arrears #housing")
+    a.wait(timedelta(days=3))
+    need = int(re.findall(r"^\d+\. #(\d+) ", a.say(treasurer, "/pool"), re.MULTILINE)[0])
+    b.say("Bea", "/contribute 100")
+    a.say(treasurer, f"/aid {need}")
+    in_b = _open_joint_number(b)
+    shown = b.say("Bea", f"/show {in_b}")
+    b.say("Bea", f"/agree {in_b}")
+    b.say("Bo", f"/agree {in_b}")
+    heard = b.say("Bea", f"/close {in_b}")
+    for text in (shown, heard, ledger_kinds(b)):
+        assert asker not in text
+    assert "rent arrears" in shown
+
+
+def test_the_weekly_digest_goes_to_each_collective_and_its_delegate(three):
+    a, b, _ = three
+    federate(a, b)
+    delegate = re.search(r"(\w+) is (?:now )?(?:the )?delegate", adopt(b, "Bea", "/rotation add delegate 4w")).group(1)
+    a.say("Ann", "/contribute 100")
+    a.direct("Abe", "/need €40 glasses #health")
+    sent = []
+    target = a.clock.now() + timedelta(days=8)
+    while (due := a.core.next_due()) is not None and due <= target:
+        a.clock.set(max(due, a.clock.now()))
+        sent += a.core.tick()
+    a.clock.set(target)
+    digests = [x for x in sent if "Federation digest for the week" in x.text]
+    in_chats = {x.chat.chat_id for x in digests if hasattr(x, "chat")}
+    assert in_chats == {"bakery", "school"}
+    direct = [x for x in digests if getattr(x, "user_id", None) == delegate.lower()]
+    assert len(direct) == 1 and "You are this collective's delegate" in direct[0].text
+    text = digests[0].text
+    assert f"collective 2 (school on Console) — delegate: {delegate}" in text
+    assert "funded: #" in text and "glasses (health), €40.00" in text
+    assert f"handover: delegate to {delegate}" in text
+    assert "Abe" not in text  # the private need's requester is never named
