@@ -38,6 +38,7 @@ class Kind:
     card = "Proposal"  # how its round's message names it
     has_round = True
     amendable = False
+    withdrawable = True  # by its author, while its round is open
     not_amendable = "#{number} changes a setting or the membership; its text cannot be amended."
 
     @property
@@ -162,6 +163,7 @@ class JointProposal(Kind):
 
     topic = Topic.JOINT
     card = "Joint proposal"
+    withdrawable = False  # every collective of the federation decides it: it is not one author's to take back
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         from bot.joint import ballot_cast

@@ -239,6 +239,10 @@ def withdraw(ctx: Context, member: Member, number: int | None) -> None:
     kind = kind_of(item)
     if not kind.has_round:
         raise Refusal(f"When #{item.number} is met or no longer needed, say /done {item.number}.")
+    if not kind.withdrawable:
+        raise Refusal(
+            f"#{item.number} is a joint item, decided in every collective of the federation: it cannot be withdrawn here."
+        )
     if kind.is_need and ctx.uow.needs.get(item.id).stage in (Stage.QUEUED, Stage.FUNDED):
         withdraw_need(ctx, item, "" if item.data.get("private") else "no longer needed")
         if ctx.chat.is_direct:

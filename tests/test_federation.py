@@ -10,6 +10,8 @@ import pytest
 from bot.events import Chat
 from tests.transcript import Transcript, adopt, group
 
+pytestmark = pytest.mark.stores  # on SQLite and on PostgreSQL
+
 
 def collective(core, clock, name: str, members: str, platform: str = "console", **settings) -> Transcript:
     return group(Transcript(core, clock, Chat(platform, name)), members, **settings)
@@ -296,3 +298,16 @@ def test_the_weekly_digest_goes_to_each_collective_and_its_delegate(three):
     assert "funded: #" in text and "glasses (health), €40.00" in text
     assert f"handover: delegate to {delegate}" in text
     assert "Abe" not in text  # the private need's requester is never named
+
+
+def test_a_joint_item_is_not_one_authors_to_withdraw_and_help_lists_the_federation_commands(three):
+    a, b, _ = three
+    federate(a, b)
+    said = a.say("Ann", "/propose joint Shared van")
+    number = number_in(said)
+    assert "cannot be withdrawn here" in a.say("Ann", f"/withdraw {number}")
+    shown = a.say("Ann", "/help")
+    assert "Federation:" in shown
+    for usage in ("/federate [CODE]", "/federation [rule unanimous|majority]", "/unfederate", "/aid [N]"):
+        assert usage in shown, usage
+    assert "/propose joint [DURATION] TITLE" in a.say("Ann", "/help propose")
