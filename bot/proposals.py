@@ -241,7 +241,8 @@ def withdraw(ctx: Context, member: Member, number: int | None) -> None:
         raise Refusal(f"When #{item.number} is met or no longer needed, say /done {item.number}.")
     if not kind.withdrawable:
         raise Refusal(
-            f"#{item.number} is a joint item, decided in every collective of the federation: it cannot be withdrawn here."
+            f"#{item.number} is a joint item, decided in every collective of the federation: "
+            "it cannot be withdrawn here."
         )
     if kind.is_need and ctx.uow.needs.get(item.id).stage in (Stage.QUEUED, Stage.FUNDED):
         withdraw_need(ctx, item, "" if item.data.get("private") else "no longer needed")
