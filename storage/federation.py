@@ -55,7 +55,6 @@ _DECIDE_JOINT = (
 )
 _BALLOTS = _by(joint_ballot_t, "joint_id").order_by(joint_ballot_t.c.collective_id)
 _BALLOT_OF_ITEM = _by(joint_ballot_t, "item_id")
-_BALLOTS_OF_COLLECTIVE = _by(joint_ballot_t, "collective_id")
 _CAST = _update_by(joint_ballot_t, "joint_id", "collective_id")
 _AID = _by(aid_request_t, "id")
 _AID_OF_NEED = _by(aid_request_t, "item_id").order_by(aid_request_t.c.id.desc()).limit(1)
@@ -131,9 +130,6 @@ class SqlFederations(_Repository):
     def ballot_of_item(self, item_id: int) -> JointBallot | None:
         row = self._first(_BALLOT_OF_ITEM, item_id=item_id)
         return JOINT_BALLOT.record(row) if row else None
-
-    def ballots_of_collective(self, collective_id: int) -> list[JointBallot]:
-        return [JOINT_BALLOT.record(row) for row in self._all(_BALLOTS_OF_COLLECTIVE, collective_id=collective_id)]
 
     def cast(self, joint_id: int, collective_id: int, ballot: str) -> None:
         params = {"key_joint_id": joint_id, "key_collective_id": collective_id, "ballot": ballot}

@@ -311,3 +311,27 @@ def test_a_joint_item_is_not_one_authors_to_withdraw_and_help_lists_the_federati
     for usage in ("/federate [CODE]", "/federation [rule unanimous|majority]", "/unfederate", "/aid [N]"):
         assert usage in shown, usage
     assert "/propose joint [DURATION] TITLE" in a.say("Ann", "/help propose")
+
+
+def test_once_one_collective_gives_the_aid_the_other_requests_are_withdrawn(three):
+    a, b, c = three
+    federate(a, b)
+    federate(b, c)
+    treasurer = with_treasurer(a)
+    asked = a.say("Ann", "/need €150 van tyres #transport")
+    need = int(re.search(r"#(\d+)", asked).group(1))
+    a.say("Abe", f"/agree {need}")
+    a.say("Ann", f"/agree {need}")
+    a.say("Ann", f"/close {need}")
+    b.say("Bo", "/contribute 200")
+    a.say(treasurer, f"/aid {need}")
+    in_b, in_c = _open_joint_number(b), _open_joint_number(c)
+    b.say("Bea", f"/agree {in_b}")
+    heard = b.say("Bo", f"/agree {in_b}") + b.say("Bea", f"/close {in_b}")
+    assert "€150.00 is transferred to collective 1 (bakery on Console)." in heard
+    assert (
+        f"#{in_c} Mutual aid to collective 1" in heard
+        and "is withdrawn: collective 2 (school on Console) gave the aid." in heard
+    )
+    assert "No open items" in c.say("Cy", "/proposals")
+    assert "The pool holds €0.00" in pool_line(c)
