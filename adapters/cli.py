@@ -15,6 +15,7 @@ from pathlib import Path
 from adapters.config import Config, ConfigError, load_config
 from adapters.console import Console, ConsoleOutlet, Demo
 from adapters.wiring import build_core, core_for, open_storage
+from bot import codes
 from bot.clock import FakeClock, SystemClock
 from storage.backup import BackupError, backup
 from storage.engine import DatabaseUnusable, sqlite_url
@@ -68,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_demo(db: Path) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     clock = FakeClock(SystemClock().now())
+    codes.for_demo()  # codes that repeat from run to run, so the README's walk-through can be pasted
     console = Console(clock, _print, echo=not sys.stdin.isatty())
     demo = Demo(build_core(sqlite_url(db), clock), console, clock)
     console.greet()

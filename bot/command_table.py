@@ -5,8 +5,10 @@ its module, beside its handler (see ``bot.commands``): ``/rotation`` is in ``bot
 from __future__ import annotations
 
 from bot import (
+    aid,
     basics,
     decision_log,
+    federation,
     fund,
     identities,
     links,
@@ -35,6 +37,8 @@ MODULES = (
     settings_proposals,
     links,
     identities,
+    federation,
+    aid,
 )
 
 

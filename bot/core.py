@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
-from bot import closing, membership, responses, rotation, rounds, text
+from bot import closing, digest, membership, responses, rotation, rounds, text
 from bot.actions import Acknowledge, Action, Ask, DirectMessage, Post, Reply
 from bot.clock import Clock
 from bot.command_table import default_commands
@@ -35,7 +35,13 @@ LOCK_RETRIES = 3  # times a unit of work spanning collectives starts over to tak
 
 
 def default_due_handlers() -> dict[str, DueHandler]:
-    return {**membership.DUE_HANDLERS, **rounds.DUE_HANDLERS, **closing.DUE_HANDLERS, **rotation.DUE_HANDLERS}
+    return {
+        **membership.DUE_HANDLERS,
+        **rounds.DUE_HANDLERS,
+        **closing.DUE_HANDLERS,
+        **rotation.DUE_HANDLERS,
+        **digest.DUE_HANDLERS,
+    }
 
 
 class Core:

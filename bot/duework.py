@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from bot.actions import Acknowledge, Action, Edit
 from bot.context import Scope
 from bot.model import DueWork
-from bot.ports import UnitOfWorkFactory
+from bot.ports import TakeLocksFirst, UnitOfWorkFactory
 from bot.results import Delivery, settle
 from bot.settings import CollectiveSettings
 from bot.timefmt import format_lateness
@@ -67,10 +67,15 @@ def _fire(
     now: datetime,
     handlers: Mapping[str, DueHandler],
     wait: bool = True,
+    first: frozenset[int] = frozenset(),
 ) -> tuple[Delivery, ...] | None:
-    """The work's answers; None (with ``wait=False``) when its collective was busy and it was left for later."""
+    """The work's answers; None (with ``wait=False``) when its collective was busy and it was left for later.
+    Work that spans collectives (a joint outcome, the federation digest) and finds one of them out of the lock
+    order and busy starts over, locking them all ``first``."""
     try:
         with uow_factory() as uow:
+            if first:
+                uow.lock_collectives(first)
             claimed = uow.due.claim(work.id, now, wait=wait)
             if claimed is None:
                 return None  # its collective is busy right now (rolled back on leaving)
@@ -91,18 +96,26 @@ def _fire(
             result = settle(uow, _said_late(scope.actions, work, now, scope), now)
             uow.commit()
             return result.deliveries
+    except TakeLocksFirst as needed:
+        if not needed.collectives <= first:
+            return _fire(uow_factory, work, now, handlers, wait, first | needed.collectives)
+        return _failed(uow_factory, work, now, needed)
     except Exception as error:
-        ref = secrets.token_hex(3).upper()
-        attempts = work.data.get("attempts", 0) + 1
-        log.exception("error %s in due work #%s (%s), attempt %s", ref, work.id, work.kind, attempts)
-        note = f"ref {ref}: {error!r}"[:500]
-        with uow_factory() as uow:
-            if attempts <= len(RETRY_AFTER):  # a passing fault (a locked database, say) heals itself
-                uow.due.retry(work.id, now + RETRY_AFTER[attempts - 1], attempts, note)
-            else:
-                uow.due.fail(work.id, now, note)
-            uow.commit()
-        return ()
+        return _failed(uow_factory, work, now, error)
+
+
+def _failed(uow_factory: UnitOfWorkFactory, work: DueWork, now: datetime, error: Exception) -> tuple[Delivery, ...]:
+    ref = secrets.token_hex(3).upper()
+    attempts = work.data.get("attempts", 0) + 1
+    log.error("error %s in due work #%s (%s), attempt %s", ref, work.id, work.kind, attempts, exc_info=error)
+    note = f"ref {ref}: {error!r}"[:500]
+    with uow_factory() as uow:
+        if attempts <= len(RETRY_AFTER):  # a passing fault (a locked database, say) heals itself
+            uow.due.retry(work.id, now + RETRY_AFTER[attempts - 1], attempts, note)
+        else:
+            uow.due.fail(work.id, now, note)
+        uow.commit()
+    return ()
 
 
 def _said_late(actions: list[Action], work: DueWork, now: datetime, scope: DueScope) -> list[Action]:

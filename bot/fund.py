@@ -13,6 +13,8 @@ from bot.model import (
     RELEASE,
     RESERVATION,
     REVERSAL,
+    TRANSFER_IN,
+    TRANSFER_OUT,
     LedgerEntry,
     Member,
 )
@@ -28,6 +30,8 @@ KIND_WORDS = {
     RELEASE: "released",
     PAYOUT: "paid out",
     REVERSAL: "reversal",
+    TRANSFER_OUT: "mutual aid sent",
+    TRANSFER_IN: "mutual aid received",
 }
 
 

@@ -39,6 +39,7 @@ class Kind:
     card = "Proposal"  # how its round's message names it
     has_round = True
     amendable = False
+    withdrawable = True  # by its author, while its round is open
     not_amendable = "#{number} changes a setting or the membership; its text cannot be amended."
 
     @property
@@ -160,6 +161,51 @@ class HelpNeed(MoneyNeed):
         return "\n".join(lines)
 
 
+class FederateProposal(Kind):
+    """Invite another collective into a federation, or join one with a code (``bot.federation``)."""
+
+    topic = Topic.FEDERATE
+
+    def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
+        from bot.federation import carry_out_federate  # (the federation's modules build on this one)
+
+        return carry_out_federate(scope, item, adopted)
+
+
+class UnfederateProposal(Kind):
+    topic = Topic.UNFEDERATE
+
+    def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
+        from bot.federation import carry_out_unfederate
+
+        return carry_out_unfederate(scope, item, adopted)
+
+
+class JointProposal(Kind):
+    """This collective's round on a joint item of its federation: its outcome is the collective's ballot."""
+
+    topic = Topic.JOINT
+    card = "Joint proposal"
+    withdrawable = False  # every collective of the federation decides it: it is not one author's to take back
+
+    def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
+        from bot.joint import ballot_cast
+
+        return ballot_cast(scope, item, adopted)
+
+
+class AidProposal(Kind):
+    """Another collective's need put to the federation: adopted, this pool transfers the amount."""
+
+    topic = Topic.AID
+    card = "Aid request"
+
+    def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
+        from bot.aid import carry_out_aid
+
+        return carry_out_aid(scope, item, adopted)
+
+
 KINDS: dict[str, Kind] = {
     kind.topic: kind
     for kind in (
@@ -172,6 +218,10 @@ KINDS: dict[str, Kind] = {
         UnlinkProposal(),
         MoneyNeed(),
         HelpNeed(),
+        FederateProposal(),
+        UnfederateProposal(),
+        JointProposal(),
+        AidProposal(),
     )
 }
 

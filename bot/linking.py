@@ -14,7 +14,7 @@ from bot.context import Scope
 from bot.errors import Refusal
 from bot.events import Chat
 from bot.model import Item
-from bot.ports import LinkCode
+from bot.ports_beyond import LinkCode
 
 CODE_LIFE = timedelta(hours=24)
 CHAT, IDENTITY = "chat", "identity"  # what a code links

@@ -77,6 +77,10 @@ class Topic(StrEnum):
     HELP = "help"
     LINK = "link"
     UNLINK = "unlink"
+    FEDERATE = "federate"  # join a federation, or invite a collective to one (bot.federation)
+    UNFEDERATE = "unfederate"
+    JOINT = "joint"  # this collective's ballot on a joint item of its federation (bot.joint)
+    AID = "aid"  # an aid request from another collective of the federation (bot.aid)
 
 
 class Status(StrEnum):
@@ -198,6 +202,8 @@ class Need:
 
 CONTRIBUTION, RESERVATION, RELEASE, PAYOUT = "contribution", "reservation", "release", "payout"
 REVERSAL = "reversal"  # undoes a mistaken entry (a contribution), by an adopted proposal
+# Mutual aid between collectives of a federation (bot.aid): what left one pool arrived in the other.
+TRANSFER_OUT, TRANSFER_IN = "transfer_out", "transfer_in"
 
 
 @dataclass(slots=True)

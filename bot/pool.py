@@ -15,6 +15,8 @@ from bot.model import (
     RELEASE,
     RESERVATION,
     REVERSAL,
+    TRANSFER_IN,
+    TRANSFER_OUT,
     Item,
     LedgerEntry,
     Need,
@@ -46,7 +48,9 @@ def balances(scope: Scope) -> Balances:
     totals = scope.uow.ledger.totals(scope.collective.id)
     paid = totals.get(PAYOUT, 0)
     reserved = totals.get(RESERVATION, 0) - totals.get(RELEASE, 0) - paid
-    return Balances(totals.get(CONTRIBUTION, 0) - totals.get(REVERSAL, 0), paid, reserved)
+    # Mutual aid (bot.aid) moves money between collectives' pools: what arrived counts as contributed here.
+    transferred = totals.get(TRANSFER_IN, 0) - totals.get(TRANSFER_OUT, 0)
+    return Balances(totals.get(CONTRIBUTION, 0) - totals.get(REVERSAL, 0) + transferred, paid, reserved)
 
 
 def money(scope: Scope, minor: int) -> str:

@@ -23,6 +23,7 @@ from bot.model import (
     Swap,
     Turn,
 )
+from bot.ports_beyond import Federations, Identities, Links
 from bot.results import Delivery
 
 
@@ -64,26 +65,6 @@ class MemberName(NamedTuple):
 class LinkedChat(NamedTuple):
     platform: str
     chat_id: str
-
-
-class LinkCode(NamedTuple):
-    """A one-time code (only its hash is kept): ``chat`` links a chat to ``collective_id``, ``identity``
-    links an account to the one at ``platform`` and ``user_id``."""
-
-    code_hash: str
-    purpose: str
-    collective_id: int | None
-    platform: str | None
-    user_id: str | None
-    created_at: datetime
-    expires_at: datetime
-    used_at: datetime | None = None
-
-
-class Account(NamedTuple):
-    platform: str
-    user_id: str
-    last_used_at: datetime
 
 
 class NeedInStage(NamedTuple):
@@ -305,36 +286,6 @@ class Roles(Protocol):
     def save_swap(self, swap: Swap) -> None: ...
 
 
-class Links(Protocol):
-    """Linked chats and linked accounts (``bot.linking``)."""
-
-    def add_code(self, code: LinkCode) -> None: ...
-    def code(self, code_hash: str) -> LinkCode | None: ...
-    def use_code(self, code_hash: str, now: datetime) -> bool:
-        """Mark a code used; False when it was used already."""
-
-    def has_own(self, collective_id: int) -> bool:
-        """Whether the collective has any member (present or past) or any item."""
-
-    def drop_empty(self, collective_id: int) -> None: ...
-    def person_of(self, platform: str, user_id: str, now: datetime | None = None) -> tuple[str, str]:
-        """The account a person's memberships are kept under; ``now``: this account was used last then."""
-
-    def accounts(self, person_platform: str, person_user_id: str) -> list[Account]:
-        """The person's linked accounts, the one used last first; empty when never linked."""
-
-    def link_accounts(self, person: tuple[str, str], other: tuple[str, str], now: datetime) -> None:
-        """``other`` and every account linked to it become ``person``'s."""
-
-
-class Identities(Protocol):
-    def both_responded(self, keep: int, drop: int) -> list[int]:
-        """Numbers of the items with an open round both memberships responded in."""
-
-    def merge_members(self, keep: int, drop: int) -> None:
-        """What ``drop`` holds in open rounds, items, offers and rotation moves to ``keep``."""
-
-
 class SentAsks(Protocol):
     """Where each ask was posted on each platform, so an edit, a reaction or a
     reply can find it."""
@@ -376,6 +327,7 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     links: Links
     identities: Identities
+    federations: Federations
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...
@@ -392,6 +344,8 @@ class TakeLocksFirst(Exception):
     def __init__(self, collectives: Iterable[int]) -> None:
         super().__init__(f"start over locking collectives {sorted(collectives)} first")
         self.collectives = frozenset(collectives)
+        """Lock several collectives at once, in a fixed order (lowest id first), before a unit of work touches
+        them all (a joint outcome, an aid transfer, the federation digest)."""
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -62,10 +62,16 @@ _SECTION = "Proposals"
         Arg("text", "TITLE", rest=True),
     ),
     details="DURATION (like 12h, 3d, 2w) is how long the round stays open; by default the collective's "
-    "proposal_duration.",
+    "proposal_duration. /propose joint [DURATION] TITLE opens a joint item in every collective of the federation.",
     section=_SECTION,
 )
 def propose(ctx: Context, member: Member, duration: timedelta | None, text: str) -> None:
+    first, _, rest = text.partition(" ")
+    if duration is None and first.lower() == "joint":
+        from bot.joint import propose_joint  # (joint items build on this module)
+
+        propose_joint(ctx, member, rest.strip())
+        return
     title, body = split_text(text)
     item = new_item(ctx, Topic.GENERAL, title, body)
     open_round(ctx, item, duration or ctx.settings.proposal_duration)
@@ -233,6 +239,11 @@ def withdraw(ctx: Context, member: Member, number: int | None) -> None:
     kind = kind_of(item)
     if not kind.has_round:
         raise Refusal(f"When #{item.number} is met or no longer needed, say /done {item.number}.")
+    if not kind.withdrawable:
+        raise Refusal(
+            f"#{item.number} is a joint item, decided in every collective of the federation: "
+            "it cannot be withdrawn here."
+        )
     if kind.is_need and ctx.uow.needs.get(item.id).stage in (Stage.QUEUED, Stage.FUNDED):
         withdraw_need(ctx, item, "" if item.data.get("private") else "no longer needed")
         if ctx.chat.is_direct:

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import Table, bindparam, delete, exists, insert, or_, select, update
 
-from bot.ports import Account, LinkCode
+from bot.ports_beyond import Account, LinkCode
 from storage.sql import _Repository, collective_t, item_t, member_t, setting_t
-from storage.tables import AccountRow, LinkCodeRow
+from storage.tables_beyond import AccountRow, LinkCodeRow
 
 code_t: Table = LinkCodeRow.__table__
 account_t: Table = AccountRow.__table__

@@ -336,32 +336,6 @@ class MatrixReactionRow(SQLModel, table=True):
     choice: str = Field(max_length=16)
 
 
-class LinkCodeRow(SQLModel, table=True):
-    """A one-time code for linking a chat to a collective (``chat``) or two accounts into one member
-    (``identity``): only its SHA-256 is kept, it is used once, and it expires (bot/linking.py)."""
-
-    __tablename__ = "link_code"
-
-    code_hash: str = Field(primary_key=True, max_length=64)
-    purpose: str = Field(max_length=16)
-    collective_id: int | None = Field(default=None, foreign_key="collective.id")  # a chat code: which collective
-    platform: str | None = Field(default=None, max_length=32)  # an identity code: whose account
-    user_id: str | None = Field(default=None, max_length=255)
-    created_at: datetime
-    expires_at: datetime
-    used_at: datetime | None = None
-
-
-class AccountRow(SQLModel, table=True):
-    """An account linked with /iam to others as one person: memberships are kept under the person's
-    account (``person_platform``, ``person_user_id``); ``last_used_at`` says where direct messages go."""
-
-    __tablename__ = "account"
-    __table_args__ = (Index("ix_account_person", "person_platform", "person_user_id"),)
-
-    platform: str = Field(primary_key=True, max_length=32)
-    user_id: str = Field(primary_key=True, max_length=255)
-    person_platform: str = Field(max_length=32)
-    person_user_id: str = Field(max_length=255)
-    linked_at: datetime
-    last_used_at: datetime
+# The tables of collectives beyond one chat (linked chats, linked accounts, federations) are in
+# storage/tables_beyond.py; importing them here puts them in the one metadata migrations compare with.
+import storage.tables_beyond  # noqa: E402, F401

@@ -19,6 +19,7 @@ from storage.decisions import SqlDecisions, SqlItems, SqlResponses, SqlRounds
 from storage.due import SqlDueWork
 from storage.due_notices import tell_due
 from storage.engine import read_only
+from storage.federation import SqlFederations
 from storage.identities import SqlIdentities
 from storage.links import SqlLinks
 from storage.outbox import SqlOutbox
@@ -65,6 +66,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(connection)
         self.links = SqlLinks(connection)
         self.identities = SqlIdentities(connection)
+        self.federations = SqlFederations(connection)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -66,6 +66,15 @@ TABLE = {
     "/unlink": (r"^Unlink proposal #6 by ", D, D, D, D, D, D),  # the collective's only chat (see test_linked_chats)
     "/iam": (r"^Your code: ", D, D, D, D, D, A),  # in a direct message only
     "/iam ABCDE-FGHJK": (r"^Done: ", D, D, D, D, D, D),  # no such code
+    # Federation (bot.federation, bot.joint, bot.aid). This collective is in no federation: past the
+    # authorization, a command that needs one says so, and that answer is its "success" here.
+    "/federate": (r"Proposal #6 by .*: Invite another collective to federate with us", D, A, A, A, D, D),
+    "/federate ABCDEFGH": (r"is not a federation code I gave", D, A, A, A, D, D),
+    "/federation": (r"belongs to no federation", A, A, A, A, A, D),
+    "/federation rule majority": (r"belongs to no federation", A, A, A, A, A, D),
+    "/unfederate": (r"belongs to no federation", D, A, A, A, D, D),
+    "/propose joint Shared picnic": (r"belongs to no federation", D, A, A, A, D, D),
+    "/aid 2": (r"belongs to no federation", D, D, D, A, D, D),  # the treasurer alone
 }
 IN_TOPIC = {"/announce here"}  # typed in a forum topic of the group (in the main chat it would change nothing)
 SPEAKERS = {

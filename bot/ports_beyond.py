@@ -1,0 +1,95 @@
+"""The ports of collectives beyond one chat — linked chats and accounts, federations — through which the core
+reaches storage (``bot.ports`` has the rest and the unit of work that holds them all)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple, Protocol
+
+from bot.federation_records import AidRequest, Federation, Invitation, JointBallot, JointItem
+
+
+class LinkCode(NamedTuple):
+    """A one-time code (only its hash is kept): ``chat`` links a chat to ``collective_id``, ``identity``
+    links an account to the one at ``platform`` and ``user_id``."""
+
+    code_hash: str
+    purpose: str
+    collective_id: int | None
+    platform: str | None
+    user_id: str | None
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class Account(NamedTuple):
+    platform: str
+    user_id: str
+    last_used_at: datetime
+
+
+class Links(Protocol):
+    """Linked chats and linked accounts (``bot.linking``)."""
+
+    def add_code(self, code: LinkCode) -> None: ...
+    def code(self, code_hash: str) -> LinkCode | None: ...
+    def use_code(self, code_hash: str, now: datetime) -> bool:
+        """Mark a code used; False when it was used already."""
+
+    def has_own(self, collective_id: int) -> bool:
+        """Whether the collective has any member (present or past) or any item."""
+
+    def drop_empty(self, collective_id: int) -> None: ...
+    def person_of(self, platform: str, user_id: str, now: datetime | None = None) -> tuple[str, str]:
+        """The account a person's memberships are kept under; ``now``: this account was used last then."""
+
+    def accounts(self, person_platform: str, person_user_id: str) -> list[Account]:
+        """The person's linked accounts, the one used last first; empty when never linked."""
+
+    def link_accounts(self, person: tuple[str, str], other: tuple[str, str], now: datetime) -> None:
+        """``other`` and every account linked to it become ``person``'s."""
+
+
+class Identities(Protocol):
+    def both_responded(self, keep: int, drop: int) -> list[int]:
+        """Numbers of the items with an open round both memberships responded in."""
+
+    def merge_members(self, keep: int, drop: int) -> None:
+        """What ``drop`` holds in open rounds, items, offers and rotation moves to ``keep``."""
+
+
+class Federations(Protocol):
+    """Federations of collectives (``bot.federation``), their joint items and aid requests."""
+
+    def add(self, federation: Federation) -> Federation: ...
+    def get(self, federation_id: int) -> Federation: ...
+    def save(self, federation: Federation) -> None: ...
+    def of_collective(self, collective_id: int) -> Federation | None: ...
+    def members(self, federation_id: int) -> list[int]:
+        """Its member collectives' ids, first joined first."""
+
+    def join(self, federation_id: int, collective_id: int, now: datetime) -> None: ...
+    def leave(self, collective_id: int) -> bool: ...
+    def add_invitation(self, invitation: Invitation) -> None: ...
+    def invitation(self, code: str) -> Invitation | None: ...
+    def use_invitation(self, code: str, collective_id: int) -> bool:
+        """Mark a code used by ``collective_id``; False when it was used already."""
+
+    def add_joint(self, joint: JointItem) -> JointItem: ...
+    def joint(self, joint_id: int) -> JointItem: ...
+    def open_joints(self, federation_id: int) -> list[JointItem]: ...
+    def decide_joint(self, joint_id: int, status: str, now: datetime) -> bool:
+        """An open joint item decided, once: False when it was decided already."""
+
+    def add_ballot(self, ballot: JointBallot) -> None: ...
+    def ballots(self, joint_id: int) -> list[JointBallot]: ...
+    def ballot_of_item(self, item_id: int) -> JointBallot | None: ...
+    def cast(self, joint_id: int, collective_id: int, ballot: str) -> None: ...
+    def add_aid(self, aid: AidRequest) -> AidRequest: ...
+    def aid(self, aid_id: int) -> AidRequest: ...
+    def aid_of_need(self, item_id: int) -> AidRequest | None:
+        """The latest aid request for a need."""
+
+    def end_aid(self, aid_id: int, status: str, funded_by: int | None = None) -> bool:
+        """An open aid request ended (funded or closed), once: False when it had ended already."""
