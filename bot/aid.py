@@ -31,7 +31,7 @@ from bot.model import (
     Status,
     Topic,
 )
-from bot.pool import balance_line, balances, money
+from bot.pool import balance_line, balances, fund_queue, money
 from bot.rotation import holder_of
 
 _N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
@@ -123,6 +123,14 @@ def carry_out_aid(scope: Scope, item: Item, adopted: bool) -> str:
         federations.end_aid(request.id, "closed") if request.collective_id not in members else None
         return "But the two collectives are no longer in one federation: nothing is transferred."
     home = scope_of(scope, request.collective_id)
+    if not scope.settings.currency == request.currency == home.settings.currency:
+        # A pool's currency may have changed while the request was open: money is never converted.
+        federations.end_aid(request.id, "closed") if home.settings.currency != request.currency else None
+        return (
+            f"But the request is for {request.currency} and our pool is kept in {scope.settings.currency}"
+            + (f" (and {asker}'s in {home.settings.currency})" if home.settings.currency != request.currency else "")
+            + ": money is never converted, so nothing is transferred."
+        )
     need_item = scope.uow.items.get(request.item_id)
     need = scope.uow.needs.get(need_item.id)
     if need.stage != QUEUED or need_item.data.get("requester_left"):
@@ -157,6 +165,7 @@ def carry_out_aid(scope: Scope, item: Item, adopted: bool) -> str:
         about=need_item,
     )
     _withdraw_other_requests(scope, request)
+    fund_queue(home)  # what the pool held for this need now funds the needs waiting behind it
     return f"{money(scope, request.amount)} is transferred to {asker}. " + balance_line(scope)
 
 

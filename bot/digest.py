@@ -5,6 +5,8 @@ injected clock; it schedules the next week's as it runs."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.duework import DueScope
 from bot.federation import DIGEST, DIGEST_EVERY, delegate, label, scope_of
 from bot.model import RESERVATION, TRANSFER_IN, DueWork
@@ -29,8 +31,12 @@ def digest(scope: DueScope) -> None:
     if not members:
         return  # every collective left: the federation is over, and so is its digest
     scope.uow.lock_collectives(members)
-    since = scope.now - DIGEST_EVERY
-    lines = [f"Federation digest for the week to {scope.time(scope.now)} ({len(members)} collectives):"]
+    # From where the last digest stopped (a bot down for weeks sends one digest for all of them, not one per
+    # missed week, and loses no event between two digests).
+    since = datetime.fromisoformat(scope.work.data["since"]) if "since" in scope.work.data else None
+    since = since or scope.work.due_at - DIGEST_EVERY
+    span = "week" if scope.now - since <= DIGEST_EVERY + DIGEST_EVERY / 7 else f"weeks since {scope.time(since)}"
+    lines = [f"Federation digest for the {span} to {scope.time(scope.now)} ({len(members)} collectives):"]
     for collective_id in members:
         lines += _collective_week(scope_of(scope, collective_id), collective_id, since)
     text = "\n".join(lines)
@@ -44,7 +50,11 @@ def digest(scope: DueScope) -> None:
                 "You are this collective's delegate this term; here is the federation's weekly digest.\n" + text,
                 private=True,
             )
-    scope.uow.due.add(DueWork(None, scope.work.collective_id, DIGEST, federation_id, scope.work.due_at + DIGEST_EVERY))
+    following = scope.work.due_at + DIGEST_EVERY
+    while following <= scope.now:  # the next on its weekly beat, after now
+        following += DIGEST_EVERY
+    data = {"since": scope.now.isoformat()}
+    scope.uow.due.add(DueWork(None, scope.work.collective_id, DIGEST, federation_id, following, data=data))
 
 
 def _collective_week(scope, collective_id: int, since) -> list[str]:

@@ -49,7 +49,8 @@ def iam(ctx: Context, code: str | None) -> None:
         )
         return
     found = redeem(ctx, code, IDENTITY, "Ask for a new one with /iam from your other account.")
-    person = (found.platform, found.user_id)
+    # Whom the code's account is kept under now (it may have been linked to another since it gave the code).
+    person = ctx.uow.links.person_of(found.platform, found.user_id)
     other = ctx.person
     if person == other:
         raise Refusal(

@@ -25,10 +25,10 @@ RULE_WORDS = {rule.value: rule for rule in FederationRule}
 
 def propose_joint(ctx: Context, member: Member, text: str) -> None:
     """``/propose joint [DURATION] TITLE``, with further lines of detail."""
-    from bot.proposals import split_text
+    from bot.proposals import _first_word, split_text
 
     federation = require_federation(ctx)
-    first, _, rest = text.partition(" ")
+    first, rest = _first_word(text)
     duration = None
     try:
         duration = parse_duration(first.strip())

@@ -35,6 +35,8 @@ def currency_problem(scope: Scope) -> str | None:
         return f"the pool's ledger is kept in {current} already, and its amounts can't change currency"
     if any(scope.uow.needs.in_stage(scope.collective.id, stage) for stage in (DECIDING, QUEUED, FUNDED)):
         return f"needs asked in {current} are still open"
+    if any(item.topic == "aid" for item in scope.uow.items.open(scope.collective.id)):
+        return f"an aid request in {current} from another collective is still open here"
     return None
 
 

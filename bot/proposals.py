@@ -66,8 +66,8 @@ _SECTION = "Proposals"
     section=_SECTION,
 )
 def propose(ctx: Context, member: Member, duration: timedelta | None, text: str) -> None:
-    first, _, rest = text.partition(" ")
-    if duration is None and first.lower() == "joint":
+    first, rest = _first_word(text)
+    if duration is None and first == "joint":  # (a title that begins "Joint …" is an ordinary proposal)
         from bot.joint import propose_joint  # (joint items build on this module)
 
         propose_joint(ctx, member, rest.strip())
@@ -75,6 +75,12 @@ def propose(ctx: Context, member: Member, duration: timedelta | None, text: str)
     title, body = split_text(text)
     item = new_item(ctx, Topic.GENERAL, title, body)
     open_round(ctx, item, duration or ctx.settings.proposal_duration)
+
+
+def _first_word(text: str) -> tuple[str, str]:
+    """The first word and the rest, split at any space or line break (the rest keeps its lines)."""
+    parts = text.split(None, 1)
+    return (parts[0], parts[1] if len(parts) > 1 else "") if parts else ("", "")
 
 
 PAGE = 20  # open items per /proposals message: a longer list floods the chat

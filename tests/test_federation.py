@@ -335,3 +335,70 @@ def test_once_one_collective_gives_the_aid_the_other_requests_are_withdrawn(thre
     )
     assert "No open items" in c.say("Cy", "/proposals")
     assert "The pool holds €0.00" in pool_line(c)
+
+
+def test_a_pool_whose_currency_changed_while_aid_was_asked_transfers_nothing(core, clock):
+    """The mill had no ledger yet, so it could change its currency while the bakery's aid request was open:
+    money is never converted, so adopting the request transfers nothing — and while such a request is open
+    here, the currency stays."""
+    a = collective(core, clock, "bakery", "Ann Abe")
+    b = collective(core, clock, "mill", "Max")
+    federate(a, b)
+    treasurer = with_treasurer(a)
+    need = int(re.search(r"#(\d+)", a.say("Ann", "/need €50 rent #housing")).group(1))
+    a.say("Abe", f"/agree {need}")
+    a.wait(timedelta(days=3))
+    a.say(treasurer, f"/aid {need}")
+    request = _open_joint_number(b)
+    refused = b.say("Max", "/set currency JPY")
+    assert refused == "The currency can't change now: an aid request in EUR from another collective is still open here."
+    with core.unit_of_work() as uow:  # (as if it had changed before the request came: a hand-edited store)
+        mill = uow.collectives.for_chat("console", "mill")
+        uow.settings.put(mill.id, "currency", "JPY")
+        uow.commit()
+    b.say("Max", "/contribute 5000")
+    b.say("Max", f"/agree {request}")
+    closed = b.say("Max", f"/close {request}")
+    assert "money is never converted, so nothing is transferred" in closed
+    assert "mutual aid" not in ledger_kinds(b) and "mutual aid" not in ledger_kinds(a)
+
+
+def test_aid_that_funds_a_need_lets_the_pool_fund_the_next_in_the_queue(three):
+    a, b, _ = three
+    federate(a, b)
+    treasurer = with_treasurer(a)
+    a.say("Abe", "/contribute 40")
+    first = int(re.search(r"#(\d+)", a.say("Ann", "/need €50 rent #housing")).group(1))
+    second = int(re.search(r"#(\d+)", a.say("Ann", "/need €30 flour #food")).group(1))
+    for need in (first, second):
+        a.say("Abe", f"/agree {need}")
+    a.wait(timedelta(days=3))
+    assert f"#{second} €30.00" in a.say("Abe", "/pool")  # waiting behind #first, which €40 cannot fund
+    a.say(treasurer, f"/aid {first}")
+    b.say("Bea", "/contribute 100")
+    request = _open_joint_number(b)
+    b.say("Bea", f"/agree {request}")
+    b.say("Bo", f"/agree {request}")
+    heard = b.say("Bea", f"/close {request}")
+    assert f"#{second} is funded: €30.00 is reserved for it from the pool." in heard
+    assert "€80.00 reserved for approved needs, €10.00 available" in pool_line(a)
+
+
+def test_a_title_that_begins_with_joint_is_an_ordinary_proposal(three):
+    a, b, _ = three
+    federate(a, b)
+    opened = a.say("Ann", "/propose Joint purchase of flour with the mill")
+    assert opened.startswith("Proposal #") and "Joint purchase of flour with the mill" in opened
+    assert "Joint proposal" not in b.say("Bea", "/proposals")
+
+
+def test_after_weeks_down_one_digest_covers_them_and_the_next_keeps_its_weekly_beat(three):
+    a, b, _ = three
+    federate(a, b)
+    a.say("Ann", "/contribute 100")
+    a.clock.advance(timedelta(days=22))  # the bot was down three weeks: every missed tick runs at once
+    digests = [x for x in a.core.tick() if "Federation digest" in x.text and getattr(x, "chat", None) == a.chat]
+    assert len(digests) == 1 and "Federation digest for the weeks since" in digests[0].text
+    assert not [x for x in a.core.tick() if "Federation digest" in x.text]  # not again, and not once per week
+    following = a.core.next_due()
+    assert a.clock.now() < following <= a.clock.now() + timedelta(weeks=1)

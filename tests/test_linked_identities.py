@@ -140,3 +140,15 @@ def test_a_linked_member_is_mentioned_with_their_account_on_each_chats_platform(
     tg.say("Ann", "/rotation add dishes 1w")
     joined = mentioned(mx.send("Bob", "/rotation join dishes"))  # from his Matrix account
     assert joined == {"telegram": {"Bob"}, "matrix": {"Bob"}}
+
+
+def test_an_older_code_counts_for_the_account_its_giver_is_kept_under_now(core, clock):
+    """Ann's Telegram account gave a code, then was linked to her Matrix account; a second Matrix account
+    redeeming the old code would link two Matrix accounts — refused, so no one ends up as two members."""
+    tg, mx = linked(core, clock)
+    old_code = re.search(r"Your code: (\S+)", tg.direct("Ann", "/iam")).group(1)
+    assert iam(mx, tg, "Ann").startswith("Done:")  # Telegram Ann is now kept under Matrix Ann
+    mx.say("Ann2", "/join")
+    refused = mx.direct("Ann2", f"/iam {old_code}")
+    assert refused == "Send the code from your account on another platform; both of these are on the same one."
+    assert mx.say("Bob", "/members") == "Members (4):\n• Ann\n• Bob\n• Cat\n• Ann2"  # Ann once, Ann2 apart
