@@ -68,7 +68,9 @@ def aid(ctx: Context, member: Member, number: int | None) -> None:
         )
     earlier = ctx.uow.federations.aid_of_need(item.id)
     if earlier is not None and earlier.status == "open":
-        raise Refusal(f"#{item.number} is put to the federation already.")
+        if _still_asked(ctx, earlier, besides=ctx.collective.id):
+            raise Refusal(f"#{item.number} is put to the federation already.")
+        ctx.uow.federations.end_aid(earlier.id, "closed")  # every collective asked decided it, none gave: ask again
     currency = ctx.settings.currency
     others = [c for c in ctx.uow.federations.members(federation.id) if c != ctx.collective.id]
     same = [c for c in others if scope_of(ctx, c).settings.currency == currency]
@@ -109,10 +111,18 @@ def aid(ctx: Context, member: Member, number: int | None) -> None:
 def carry_out_aid(scope: Scope, item: Item, adopted: bool) -> str:
     """This collective decided an aid request: adopted, it transfers the amount if the request is still open,
     the need still waits for money, and this pool has enough available."""
-    if not adopted:
-        return ""
     federations = scope.uow.federations
     request = federations.aid(item.data["aid"])
+    if not adopted:
+        if request.status == "open" and not _still_asked(scope, request, besides=scope.collective.id):
+            federations.end_aid(request.id, "closed")
+            need_item = scope.uow.items.get(request.item_id)
+            scope_of(scope, request.collective_id).announce(
+                f"No collective of the federation gave the aid for {heading(need_item)}; it waits in our own "
+                f"queue, and the treasurer may put it to the federation again with /aid {need_item.number}.",
+                about=need_item,
+            )
+        return ""
     asker = label(scope, request.collective_id)
     if request.status != "open":
         given = f" by {label(scope, request.funded_by)}" if request.funded_by else ""
@@ -167,6 +177,16 @@ def carry_out_aid(scope: Scope, item: Item, adopted: bool) -> str:
     _withdraw_other_requests(scope, request)
     fund_queue(home)  # what the pool held for this need now funds the needs waiting behind it
     return f"{money(scope, request.amount)} is transferred to {asker}. " + balance_line(scope)
+
+
+def _still_asked(scope: Scope, request: AidRequest, besides: int) -> bool:
+    """Whether a collective other than ``besides`` (and the asker) still has the request open to decide."""
+    for collective_id in scope.uow.federations.members(request.federation_id):
+        if collective_id in (besides, request.collective_id):
+            continue
+        if scope.uow.items.find_open(collective_id, Topic.AID, "aid", request.id) is not None:
+            return True
+    return False
 
 
 def _withdraw_other_requests(scope: Scope, request: AidRequest) -> None:

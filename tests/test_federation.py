@@ -402,3 +402,23 @@ def test_after_weeks_down_one_digest_covers_them_and_the_next_keeps_its_weekly_b
     assert not [x for x in a.core.tick() if "Federation digest" in x.text]  # not again, and not once per week
     following = a.core.next_due()
     assert a.clock.now() < following <= a.clock.now() + timedelta(weeks=1)
+
+
+def test_aid_no_collective_gave_is_said_and_can_be_asked_again(three):
+    a, b, _ = three
+    federate(a, b)
+    treasurer = with_treasurer(a)
+    need = int(re.search(r"#(\d+)", a.say("Ann", "/need €50 rent #housing")).group(1))
+    a.say("Abe", f"/agree {need}")
+    a.wait(timedelta(days=3))
+    a.say(treasurer, f"/aid {need}")
+    request = _open_joint_number(b)
+    b.say("Bea", f"/block {request} we are short ourselves")
+    b.say("Bo", f"/block {request} same")
+    heard = b.send("Bea", f"/close {request}")
+    told = [x.text for x in heard if getattr(x, "chat", None) == a.chat]
+    assert told == [
+        f"No collective of the federation gave the aid for #{need} €50.00 — rent (housing); it waits in our own "
+        f"queue, and the treasurer may put it to the federation again with /aid {need}."
+    ]
+    assert "is put to the federation: aid requests are open in" in a.say(treasurer, f"/aid {need}")
