@@ -135,7 +135,8 @@ def carry_out_aid(scope: Scope, item: Item, adopted: bool) -> str:
     home = scope_of(scope, request.collective_id)
     if not scope.settings.currency == request.currency == home.settings.currency:
         # A pool's currency may have changed while the request was open: money is never converted.
-        federations.end_aid(request.id, "closed") if home.settings.currency != request.currency else None
+        if home.settings.currency != request.currency:
+            federations.end_aid(request.id, "closed")
         return (
             f"But the request is for {request.currency} and our pool is kept in {scope.settings.currency}"
             + (f" (and {asker}'s in {home.settings.currency})" if home.settings.currency != request.currency else "")

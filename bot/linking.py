@@ -10,6 +10,7 @@ import secrets
 from datetime import timedelta
 
 from bot.actions import Post
+from bot.codes import ALPHABET
 from bot.context import Scope
 from bot.errors import Refusal
 from bot.events import Chat
@@ -18,8 +19,7 @@ from bot.ports_beyond import LinkCode
 
 CODE_LIFE = timedelta(hours=24)
 CHAT, IDENTITY = "chat", "identity"  # what a code links
-_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or retyped without doubt
-_LENGTH = 10
+_LENGTH = 10  # longer than a federation's code: these are kept as hashes, so only guessing could find one
 
 
 def _hash(typed: str) -> str:
@@ -31,7 +31,7 @@ def new_code(
     scope: Scope, purpose: str, collective_id: int | None = None, person: tuple[str, str] | None = None
 ) -> str:
     """A fresh code, stored as its hash; returns it as shown (``ABCDE-FGHJK``)."""
-    code = "".join(secrets.choice(_ALPHABET) for _ in range(_LENGTH))
+    code = "".join(secrets.choice(ALPHABET) for _ in range(_LENGTH))  # (never the demo's seeded codes)
     platform, user_id = person or (None, None)
     stored = LinkCode(_hash(code), purpose, collective_id, platform, user_id, scope.now, scope.now + CODE_LIFE)
     scope.uow.links.add_code(stored)
