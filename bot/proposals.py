@@ -17,7 +17,7 @@ from bot.pool import withdraw_need
 from bot.recurring_needs import schedule_lines, stop_recurring
 from bot.responses import refuse_unless_open
 from bot.review import review_note, under_review
-from bot.review_dates import split_review
+from bot.review_dates import refuse_unusable, split_review
 from bot.rounds import NOUNS, counts, end, open_round, standing, tally_line
 from bot.text import block, one_line, quoted
 
@@ -72,6 +72,7 @@ _SECTION = "Proposals"
 )
 def propose(ctx: Context, member: Member, duration: timedelta | None, text: str) -> None:
     text, review = split_review(text)
+    refuse_unusable(review, ctx.now, ctx.settings.timezone)
     first, rest = _first_word(text)
     if duration is None and first == "joint":  # (a title that begins "Joint …" is an ordinary proposal)
         from bot.joint import propose_joint  # (joint items build on this module)
@@ -235,6 +236,7 @@ def amend(ctx: Context, member: Member, number: int | None, text: str) -> None:
     if under_review(item):
         raise Refusal(f"{heading(item)} is up for review as it was adopted; a change to it is a new proposal.")
     text, review = split_review(text)  # the new text's review line, if any, replaces the old one
+    refuse_unusable(review, ctx.now, ctx.settings.timezone)
     title, body = split_text(text)
     item.data.pop("review", None)
     if review:
@@ -268,6 +270,8 @@ def withdraw(ctx: Context, member: Member, number: int | None) -> None:
             f"#{item.number} is a joint item, decided in every collective of the federation: "
             "it cannot be withdrawn here."
         )
+    if kind.is_need and item.data.get("stopped"):
+        raise Refusal(f"{heading(item)} was withdrawn already; what was funded before waits for its payout.")
     if kind.is_need and item.data.get("recurring") and item.status == Status.ADOPTED:
         stop_recurring(ctx, item, "" if item.data.get("private") else "no longer needed")  # the rest stop
         if ctx.chat.is_direct:

@@ -78,7 +78,7 @@ def concluded(scope: Scope, item: Item, adopted: bool) -> str:
     if adopted:
         return f"It stands. /review {item.number} WHEN sets another review date."
     undone = kind_of(item).lapse(scope, item)
-    return "It lapses." + (f" {undone}" if undone else "")
+    return f"It lapses: {undone[0].lower()}{undone[1:]}" if undone else "It lapses."
 
 
 def review_note(scope: Scope, item: Item) -> str | None:

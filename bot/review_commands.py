@@ -56,7 +56,7 @@ def review(ctx: Context, member: Member, number: int, when: dict | None) -> None
         return
     pending = ctx.uow.items.find_open(ctx.collective.id, Topic.REVIEW, "target", item.id)
     if pending is not None:
-        raise Refusal(f"{heading(pending)} about #{item.number} is still open; respond to it, or wait for its outcome.")
+        raise Refusal(f"{heading(pending)} is still open; respond to it, or wait for its outcome.")
     if when is None:
         title = f"Take away the review date of #{item.number} {item.title}"
     elif "in" in when:

@@ -94,6 +94,12 @@ def too_far_or_past(when: dict, now: datetime, zone: ZoneInfo) -> str | None:
     return None
 
 
+def refuse_unusable(when: dict | None, now: datetime, zone: ZoneInfo) -> None:
+    """A proposal's review date that could never be: refused when the proposal is raised."""
+    if when is not None and (problem := too_far_or_past(when, now, zone)):
+        raise Refusal(f"The last line is a review date that cannot be: {problem}")
+
+
 def describe_when(when: dict) -> str:
     """``26 weeks after it is adopted`` or ``on 2027-06-01``."""
     if "in" in when:

@@ -27,7 +27,7 @@ from bot.model import (
     Topic,
 )
 from bot.proposals import new_item
-from bot.review_dates import split_review
+from bot.review_dates import refuse_unusable, split_review
 from bot.rotation import (
     create_role,
     describe,
@@ -134,6 +134,7 @@ def add_role(ctx: Context, member: Member, name: str, spec: Schedule) -> None:
     if ctx.uow.roles.named(ctx.collective.id, name) is not None:
         raise Refusal(f"There is a {name} role already. /roles shows it.")
     data = role_spec(name, spec.every, spec.weekday, spec.at)
+    refuse_unusable(spec.review, ctx.now, ctx.settings.timezone)
     if name not in KNOWN_ROLES:
         if spec.review:
             raise Refusal(

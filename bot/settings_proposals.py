@@ -10,7 +10,7 @@ from bot.kinds import heading
 from bot.model import Member, Topic
 from bot.outcomes import apply_setting, currency_problem
 from bot.proposals import new_item
-from bot.review_dates import split_review
+from bot.review_dates import refuse_unusable, split_review
 from bot.rounds import open_round
 from bot.settings import KEYS, normalise, shown_setting
 
@@ -36,6 +36,7 @@ def settings(ctx: Context) -> None:
 )
 def set_(ctx: Context, member: Member, key: str, value: str) -> None:
     value, review = split_review(value)
+    refuse_unusable(review, ctx.now, ctx.settings.timezone)
     try:
         normal = normalise(key.lower(), value)
     except ValueError as error:
