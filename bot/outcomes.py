@@ -4,7 +4,7 @@ setting — executable outcomes, so no one changes the rules or the membership a
 from __future__ import annotations
 
 from bot.context import Scope
-from bot.model import DECIDING, FUNDED, PAID, QUEUED, Member
+from bot.model import DECIDING, FUNDED, QUEUED, Member
 from bot.pool import fund_queue
 from bot.record import recount_twins
 from bot.rotation import on_join
@@ -35,17 +35,9 @@ def currency_problem(scope: Scope) -> str | None:
         return f"the pool's ledger is kept in {current} already, and its amounts can't change currency"
     if any(scope.uow.needs.in_stage(scope.collective.id, stage) for stage in (DECIDING, QUEUED, FUNDED)):
         return f"needs asked in {current} are still open"
-    if any(_still_recurring(item) for item, _ in scope.uow.needs.in_stage(scope.collective.id, PAID)):
-        return f"a recurring need asked in {current} has fundings still to come"
     if any(item.topic == "aid" for item in scope.uow.items.open(scope.collective.id)):
         return f"an aid request in {current} from another collective is still open here"
     return None
-
-
-def _still_recurring(item) -> bool:
-    """A recurring need between two paid periods, with more to come."""
-    recurring = item.data.get("recurring")
-    return bool(recurring) and not item.data.get("stopped") and item.data.get("due", 1) < recurring["periods"]
 
 
 def apply_setting(scope: Scope, key: str, value: str) -> str:

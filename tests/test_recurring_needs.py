@@ -65,6 +65,11 @@ def test_what_was_funded_stays_for_its_payout_when_the_rest_is_withdrawn(chat):
     )
     assert chat.say("Bob", "/paid 1").startswith("#1 €20.00 every 2 weeks, 3 times (€60.00 in all) — bus pass")
     assert chat.say("Bob", "/pool").startswith("The pool holds €80.00: €0.00 reserved")
+    assert chat.say("Alice", "/withdraw 1") == (
+        "#1 €20.00 every 2 weeks, 3 times (€60.00 in all) — bus pass (transport) was withdrawn already; what was "
+        "funded before waits for its payout."
+    )
+    assert chat.wait(timedelta(weeks=6)) == ""
 
 
 def test_every_month_keeps_the_day_of_the_month_clamped_to_a_shorter_one(chat, clock):

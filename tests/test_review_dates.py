@@ -167,6 +167,12 @@ def test_review_lines_where_nothing_could_lapse_are_refused(chat):
     # A last line that only begins with the word is the member's text.
     chat.say("Alice", "/propose Buy a van\nreview the insurance first")
     assert "review the insurance first" in chat.say("Alice", "/show 1")
+    opened = chat.say("Alice", "/propose Fix the roof\nreview in 26w")
+    assert opened.splitlines()[:2] == [
+        "Proposal #2 by Alice: Fix the roof",
+        "Review date: 26 weeks after it is adopted; not adopted again then, it lapses.",
+    ]
+    assert "Review date: 26 weeks after it is adopted." in chat.say("Bob", "/show 2")
 
 
 def test_a_decision_up_for_review_is_decided_by_its_round_not_by_its_author(chat):
