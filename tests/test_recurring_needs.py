@@ -175,3 +175,24 @@ def test_every_that_is_not_a_period_is_part_of_the_description_and_no_for_means_
     assert chat.say("Alice", "/need €1 tea #food every month").startswith(
         "Need #2 asked by Alice: €1.00 every month, 12 times (€12.00 in all) — tea (food)"
     )
+
+
+def test_a_recurring_need_ends_when_whoever_asked_leaves(chat):
+    group(chat, "Alice Bob Cara")
+    chat.say("Bob", "/contribute 100")
+    chat.say("Alice", "/need 20 bus every week for 4 #transport")  # #1
+    chat.say("Cara", "/need 10 phone every week for 4 #other")  # #2
+    chat.wait(timedelta(days=2))  # both approved, period 1 of each funded
+    chat.say("Bob", "/paid 1")  # #1 paid, between periods; #2 still reserved
+    left = chat.say("Cara", "/leave")
+    assert (
+        "#2 €10.00 every week, 4 times (€40.00 in all) — phone (other) is withdrawn (whoever asked has left); " in left
+    )
+    assert left.endswith("€10.00 goes back to the pool.")
+    chat.say("Alice", "/leave")
+    assert chat.wait(timedelta(weeks=1)) == (
+        "#1 €20.00 every week, 4 times (€80.00 in all) — bus (transport) is withdrawn (whoever asked has left): the "
+        "fundings still to come stop (1 of 4 were funded)."
+    )
+    assert chat.wait(timedelta(weeks=4)) == ""
+    assert chat.say("Bob", "/pool").startswith("The pool holds €80.00: €0.00 reserved")
