@@ -11,6 +11,7 @@ from bot.durations import describe_duration
 from bot.kinds import heading, kind_of
 from bot.model import BLOCK, OBJECT, ROUND_CLOSED, ROUND_OPEN, ROUND_WITHDRAWN, Item, Round, Stage, Status
 from bot.record import log_decision
+from bot.review import after_adoption, concluded, under_review
 from bot.rounds import FULL, ROUND_CLOSES, SILENT, Standing, end, refresh, standing, standings, unschedule
 from bot.settings import CollectiveSettings
 from bot.text import one_line
@@ -87,16 +88,24 @@ def close(scope: Scope, item: Item, round_: Round, closed_by: str | None = None)
         adopted = outcome.adopted
         text = outcome_text(scope, item, round_, state, outcome, closed_by, fallback if fell_back else 0, settings)
     round_.status, round_.closed_at, round_.rule, round_.adopted = ROUND_CLOSED, scope.now, rule, adopted
-    item.status, item.decided_at = (Status.ADOPTED if adopted else Status.NOT_ADOPTED), scope.now
+    reviewing = under_review(item)  # a review round: adopted again it stands, otherwise it lapses
+    not_adopted = Status.LAPSED if reviewing else Status.NOT_ADOPTED
+    item.status, item.decided_at = (Status.ADOPTED if adopted else not_adopted), scope.now
     kind = kind_of(item)
     before = len(scope.actions)
-    effect = kind.carry_out(scope, item, adopted)
+    if reviewing:
+        effect = concluded(scope, item, adopted)
+    else:
+        effect = kind.carry_out(scope, item, adopted)
+        if adopted and (review := after_adoption(scope, item)):
+            effect = f"{effect} {review}" if effect else review
     follow_ups = scope.actions[before:]  # announced after the outcome they follow from
     del scope.actions[before:]
     round_.outcome = f"{text}\n{effect}" if effect else text
     scope.uow.rounds.save(round_)
     scope.uow.items.save(item)
-    log_decision(scope, item, kind.verdict(adopted), round_, rule)
+    verdict = ("kept" if adopted else "lapsed") if reviewing else kind.verdict(adopted)
+    log_decision(scope, item, verdict, round_, rule)
     scope.announce(round_.outcome, about=item)
     refresh(scope, item, round_)
     scope.actions.extend(follow_ups)

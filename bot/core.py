@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
-from bot import closing, digest, membership, responses, rotation, rounds, text
+from bot import closing, digest, membership, recurring_needs, responses, review, rotation, rounds, text
 from bot.actions import Acknowledge, Action, Ask, DirectMessage, Post, Reply
 from bot.clock import Clock
 from bot.command_table import default_commands
@@ -27,11 +27,13 @@ from bot.events import ChatMoved, ChoiceMade, ChoiceWithdrawn, Event, MessageRec
 from bot.ports import TakeLocksFirst, UnitOfWork, UnitOfWorkFactory
 from bot.record import recount_twins
 from bot.results import Result, settle, unstored
+from bot.review_dates import has_review_line
 from bot.settings import CollectiveSettings
 
 log = logging.getLogger(__name__)
 
 LOCK_RETRIES = 3  # times a unit of work spanning collectives starts over to take their locks in order
+REVIEWABLE = {"propose", "amend", "set", "rotation"}  # commands whose text may end in a review line (bot.review)
 
 
 def default_due_handlers() -> dict[str, DueHandler]:
@@ -41,6 +43,8 @@ def default_due_handlers() -> dict[str, DueHandler]:
         **closing.DUE_HANDLERS,
         **rotation.DUE_HANDLERS,
         **digest.DUE_HANDLERS,
+        **review.DUE_HANDLERS,
+        **recurring_needs.DUE_HANDLERS,
     }
 
 
@@ -209,6 +213,11 @@ class Core:
         if not ctx.chat.is_direct and command.where == Where.DIRECT:
             ctx.reply(f"/{command.name} works in a direct message with me, not in the group.")
             return
+        if command.name not in REVIEWABLE and has_review_line(rest):
+            raise Refusal(
+                f"/{command.name} cannot carry a review date. A review line goes on a proposal that can lapse: "
+                "/propose, /set or /rotation add of a role with powers (/review N WHEN for one already adopted)."
+            )
         try:
             called, arguments = dispatch(command, rest)
         except UsageError as error:

@@ -19,6 +19,8 @@ VERDICT_WORDS = {
     "withdrawn": "withdrawn",
     "paid": "paid out",
     "met": "met",
+    "kept": "kept on review",
+    "lapsed": "lapsed on review",
 }
 
 
@@ -26,7 +28,8 @@ VERDICT_WORDS = {
     "decisions",
     "the log of every outcome, newest first",
     args=(Arg("page", "PAGE", page_number, optional=True),),
-    details=f"{DECISIONS_SHOWN} to a page: adopted, not adopted, amended, withdrawn, approved, paid out and met.",
+    details=f"{DECISIONS_SHOWN} to a page: adopted, not adopted, amended, withdrawn, approved, paid out, met, "
+    "kept on review and lapsed on review.",
     section="Proposals",
 )
 def decisions(ctx: Context, page: int | None) -> None:

@@ -20,6 +20,8 @@ VERDICT_WORDS = {
     "withdrawn": "withdrawn",
     "paid": "paid out",
     "met": "met",
+    "kept": "kept on review",
+    "lapsed": "lapsed on review",
 }
 SHOWN = 500  # entries read per collective for a week: far more than a week holds
 

@@ -20,6 +20,7 @@ from bot.model import (
 )
 from bot.needs import MAX_NOTE
 from bot.pool import balance_line, balances, fund_queue, money, queue
+from bot.recurring_needs import pool_lines
 from bot.text import one_line
 from bot.typed_amounts import amount_of, with_currency_word
 
@@ -71,6 +72,7 @@ def pool(ctx: Context) -> None:
         lines += [f"{n}. {heading(item)}" for n, (item, _) in enumerate(waiting, 1)]
     else:
         lines.append("No approved need is waiting for funds.")
+    lines += pool_lines(ctx)
     ctx.reply("\n".join(lines))
 
 

@@ -11,7 +11,8 @@ from bot.linking import give_link_code, unlink_chat
 from bot.model import Item, ItemKind, Topic
 from bot.outcomes import admit, apply_setting
 from bot.pool import apply_reversal, approve, reject
-from bot.rotation import create_role
+from bot.rotation import create_role, retire_role
+from bot.settings import shown_setting
 from bot.text import one_line, quoted
 
 
@@ -40,6 +41,7 @@ class Kind:
     has_round = True
     amendable = False
     withdrawable = True  # by its author, while its round is open
+    reviewable = False  # may carry a review date, and lapses when not adopted again at review (bot.review)
     not_amendable = "#{number} changes a setting or the membership; its text cannot be amended."
 
     @property
@@ -48,6 +50,15 @@ class Kind:
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         """Do what the decided item says; a sentence for the outcome message (empty: nothing to add)."""
+        return ""
+
+    def lapse(self, scope: Scope, item: Item) -> str:
+        """Undo what adoption created, for a reviewable kind whose review round did not adopt it again; a
+        sentence for the outcome message."""
+        return ""
+
+    def lapse_preview(self, scope: Scope, item: Item) -> str:
+        """What a lapse would undo, as the end of "if not, it lapses…"."""
         return ""
 
     def verdict(self, adopted: bool) -> str:
@@ -64,16 +75,38 @@ class Kind:
 
 
 class GeneralProposal(Kind):
+    """A proposal whose adoption changes nothing beyond the record: a lapse marks it lapsed, no more."""
+
     topic = Topic.GENERAL
     amendable = True
+    reviewable = True
 
 
 class SettingProposal(Kind):
     topic = Topic.SETTING
     card = "Settings proposal"
+    reviewable = True
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
-        return apply_setting(scope, item.data["key"], item.data["value"]) if adopted else ""
+        if not adopted:
+            return ""
+        item.data["previous"] = scope.settings.text(item.data["key"])  # what a lapse on review restores
+        return apply_setting(scope, item.data["key"], item.data["value"])
+
+    def lapse(self, scope: Scope, item: Item) -> str:
+        key, value, previous = item.data["key"], item.data["value"], item.data.get("previous")
+        current = scope.settings.text(key)
+        if previous is None or current == previous:
+            return ""
+        if current != value:
+            return f"{key} was changed by a later decision, so it stays {shown_setting(key, current)}."
+        return apply_setting(scope, key, previous)
+
+    def lapse_preview(self, scope: Scope, item: Item) -> str:
+        previous = item.data.get("previous")
+        if previous is None or scope.settings.text(item.data["key"]) != item.data["value"]:
+            return ""
+        return f" and {item.data['key']} goes back to {shown_setting(item.data['key'], previous)}"
 
 
 class MembershipProposal(Kind):
@@ -97,9 +130,23 @@ class ReversalProposal(Kind):
 
 class RoleProposal(Kind):
     topic = Topic.ROLE
+    reviewable = True
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
-        return create_role(scope, item.data) if adopted else ""
+        if not adopted:
+            return ""
+        existed = scope.uow.roles.named(scope.collective.id, item.data["name"])
+        said = create_role(scope, item.data)
+        created = scope.uow.roles.named(scope.collective.id, item.data["name"])
+        if existed is None and created is not None:
+            item.data["role_id"] = created.id  # what a lapse on review removes
+        return said
+
+    def lapse(self, scope: Scope, item: Item) -> str:
+        return retire_role(scope, item.data["role_id"]) if "role_id" in item.data else ""
+
+    def lapse_preview(self, scope: Scope, item: Item) -> str:
+        return f" and the {item.data['name']} role is removed" if "role_id" in item.data else ""
 
 
 class LinkProposal(Kind):
@@ -134,6 +181,15 @@ class MoneyNeed(Kind):
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         return approve(scope, item) if adopted else reject(scope, item)
+
+    def lapse(self, scope: Scope, item: Item) -> str:
+        """Undo what adoption created, for a reviewable kind whose review round did not adopt it again; a
+        sentence for the outcome message."""
+        return ""
+
+    def lapse_preview(self, scope: Scope, item: Item) -> str:
+        """What a lapse would undo, as the end of "if not, it lapses…"."""
+        return ""
 
     def verdict(self, adopted: bool) -> str:
         return "approved" if adopted else "not_approved"
@@ -194,6 +250,18 @@ class JointProposal(Kind):
         return ballot_cast(scope, item, adopted)
 
 
+class ReviewProposal(Kind):
+    """``/review N WHEN``: adopted, item #N gets that review date (or none)."""
+
+    topic = Topic.REVIEW
+    not_amendable = "#{number} sets a review date; its text cannot be amended."
+
+    def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
+        from bot.review_commands import carry_out_review  # (reviews build on the kinds)
+
+        return carry_out_review(scope, item, adopted)
+
+
 class AidProposal(Kind):
     """Another collective's need put to the federation: adopted, this pool transfers the amount."""
 
@@ -222,6 +290,7 @@ KINDS: dict[str, Kind] = {
         UnfederateProposal(),
         JointProposal(),
         AidProposal(),
+        ReviewProposal(),
     )
 }
 

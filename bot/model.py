@@ -81,6 +81,7 @@ class Topic(StrEnum):
     UNFEDERATE = "unfederate"
     JOINT = "joint"  # this collective's ballot on a joint item of its federation (bot.joint)
     AID = "aid"  # an aid request from another collective of the federation (bot.aid)
+    REVIEW = "review"  # set or change the review date of an adopted item (bot.review)
 
 
 class Status(StrEnum):
@@ -91,6 +92,7 @@ class Status(StrEnum):
     NOT_ADOPTED = "not_adopted"
     WITHDRAWN = "withdrawn"
     MET = "done"  # help that is not money, met
+    LAPSED = "lapsed"  # adopted, then not adopted again when it came up for review (bot.review)
 
 
 OPEN, ADOPTED, NOT_ADOPTED, WITHDRAWN = Status.OPEN, Status.ADOPTED, Status.NOT_ADOPTED, Status.WITHDRAWN
@@ -224,7 +226,18 @@ class LedgerEntry:
 
 
 # What /decisions records: each round's end and each need's end.
-VERDICTS = ("adopted", "not_adopted", "approved", "not_approved", "amended", "withdrawn", "paid", "met")
+VERDICTS = (
+    "adopted",
+    "not_adopted",
+    "approved",
+    "not_approved",
+    "amended",
+    "withdrawn",
+    "paid",
+    "met",
+    "kept",  # re-adopted when it came up for review
+    "lapsed",  # not re-adopted when it came up for review
+)
 
 
 @dataclass(slots=True)
@@ -268,6 +281,7 @@ class Role:
     term_started_at: datetime | None = None
     next_handover_at: datetime | None = None
     vacancy_announced: bool = False
+    retired_at: datetime | None = None  # a role removed (its proposal lapsed on review): kept for the record
 
 
 @dataclass(slots=True)

@@ -31,6 +31,7 @@ from bot.money import exponent
 from bot.pool import balance_line, money
 from bot.proposals import MAX_TEXT, MAX_TITLE, new_item, refuse_private_in_group
 from bot.record import log_decision
+from bot.recurring import describe, split_recurrence
 from bot.rotation import holder_of
 from bot.rounds import FULL, SILENT, open_round
 from bot.settings import CATEGORIES
@@ -47,7 +48,10 @@ _N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number
     "ask the pool (with an amount) or the members (without one)",
     args=(Arg("text", "[AMOUNT] DESCRIPTION [#category]", rest=True),),
     details="Small needs are approved unless someone objects within need_window; larger ones are decided by a "
-    "round. Send it to me in a direct message to ask without your name being shown. "
+    "round. Send it to me in a direct message to ask without your name being shown. A need for money may recur: "
+    "add every month, every week or every 2w, and for N (e.g. /need 50 rent every month for 6 months #housing); "
+    "it is approved once on its total and funded each period, for a year when no N is given, two years at most; "
+    "/withdraw N stops the rest. "
     "Categories: " + ", ".join("#" + c for c in CATEGORIES) + ".",
     section=_SECTION,
     where=Where.ANY,
@@ -65,7 +69,11 @@ def need(ctx: Context, member: Member, text: str) -> None:
     if not description:
         raise Refusal("Say what the need is: /need AMOUNT DESCRIPTION [#category], or /need DESCRIPTION for help.")
     title, _, body = description.partition("\n")
-    title = one_line(title)
+    title, recurring = split_recurrence(one_line(title))
+    if recurring and amount is None:
+        raise Refusal("Only a need for money recurs: /need AMOUNT DESCRIPTION every month [for N months].")
+    if recurring and category == "other":  # "… #housing every month": the category came before the period
+        title, category = _category(title)
     if not title:
         raise Refusal("Say what the need is in visible words: /need AMOUNT DESCRIPTION [#category].")
     if len(title) > MAX_TITLE or len(body) > MAX_TEXT:
@@ -74,6 +82,11 @@ def need(ctx: Context, member: Member, text: str) -> None:
     topic = Topic.HELP if amount is None else Topic.MONEY
     shown = title if amount is None else f"{money(ctx, amount)} — {title}"
     data = {"private": True} if private else {}
+    total = amount
+    if recurring:
+        total = amount * recurring["periods"]  # approved once, on the total over its term
+        shown = f"{money(ctx, amount)} {describe(recurring)} ({money(ctx, total)} in all) — {title}"
+        data["recurring"] = recurring
     item = new_item(ctx, topic, f"{shown} ({category})", body.strip(), data)
     if amount is None:
         ctx.uow.needs.add(Need(item.id, None, category, private, ASKING))
@@ -81,7 +94,7 @@ def need(ctx: Context, member: Member, text: str) -> None:
     else:
         ctx.uow.needs.add(Need(item.id, amount, category, private, DECIDING))
         limit = ctx.settings.need_auto_limit * 10 ** exponent(ctx.settings.currency)
-        if amount <= limit:
+        if total <= limit:
             open_round(ctx, item, ctx.settings.need_window, mode=SILENT)
         else:
             open_round(ctx, item, ctx.settings.proposal_duration, mode=FULL)
@@ -188,13 +201,15 @@ def paid(ctx: Context, member: Member, number: int | None) -> None:
     may_pay_out(ctx, member, item)
     if need_.stage == PAID:
         raise Refusal(f"#{item.number} was paid out already.")
-    if need_.stage != FUNDED:
+    # A recurring need may wait for its next period's funds while an earlier one is reserved, unpaid.
+    earlier_period = bool(item.data.get("recurring")) and need_.stage == QUEUED and ctx.uow.ledger.reserved_for(item.id)
+    if need_.stage != FUNDED and not earlier_period:
         waiting = "waits for funds" if need_.stage == QUEUED else f"is {need_.stage}"
         raise Refusal(f"#{item.number} {waiting}; only a funded need can be paid out.")
     if requester_left(ctx, item):
         refusal = f"#{item.number} can no longer be paid out: it is being withdrawn."
         raise PrivateRefusal(refusal) if item.data.get("private") else Refusal(refusal)
-    if not ctx.uow.needs.move(item.id, FUNDED, PAID):
+    if not earlier_period and not ctx.uow.needs.move(item.id, FUNDED, PAID):
         raise Refusal(f"#{item.number} was paid out a moment ago.")
     amount = ctx.uow.ledger.reserved_for(item.id)
     ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, PAYOUT, amount, ctx.now, member.id, item.id))

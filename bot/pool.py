@@ -4,6 +4,7 @@ approved needs in priority order as money arrives."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.context import Scope
 from bot.model import (
@@ -25,6 +26,7 @@ from bot.model import (
 )
 from bot.money import format_amount
 from bot.record import log_decision
+from bot.recurring import period_start
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +71,23 @@ def queue(scope: Scope) -> list[tuple[Item, Need]]:
 
 
 def queue_order(scope: Scope):
-    """The queue's order: by category priority, then by age."""
+    """The queue's order: by category priority, then by age (a recurring need's: since its first period
+    not yet funded fell due)."""
     order = {name: rank for rank, name in enumerate(scope.settings.need_priorities)}
-    return lambda pair: (order.get(pair[1].category, len(order)), pair[0].created_at, pair[0].number)
+    return lambda pair: (order.get(pair[1].category, len(order)), waiting_since(scope, *pair), pair[0].number)
+
+
+def funded_periods(scope: Scope, item: Item, need: Need) -> int:
+    """How many of a recurring need's periods were funded (paid out or still reserved)."""
+    return scope.uow.ledger.funded_for(item.id) // need.amount
+
+
+def waiting_since(scope: Scope, item: Item, need: Need):
+    recurring = item.data.get("recurring")
+    if not recurring or "anchor" not in item.data:
+        return item.created_at
+    anchor = datetime.fromisoformat(item.data["anchor"])
+    return period_start(recurring, anchor, funded_periods(scope, item, need) + 1, scope.settings.timezone)
 
 
 def fund_queue(scope: Scope) -> list[Item]:
@@ -82,6 +98,12 @@ def fund_queue(scope: Scope) -> list[Item]:
     for item, need in queue(scope):
         if item.data.get("requester_left"):
             continue  # withdrawn silently when whoever asked left: never funded (the group hears at its due moment)
+        if item.data.get("recurring"):
+            available, complete = _fund_periods(scope, item, need, available)
+            if not complete:
+                break  # its next period does not fit yet: it stops the queue like any need
+            funded.append(item)
+            continue
         if need.amount > available:
             break
         if not scope.uow.needs.move(item.id, QUEUED, FUNDED):
@@ -99,11 +121,38 @@ def fund_queue(scope: Scope) -> list[Item]:
     return funded
 
 
+def _fund_periods(scope: Scope, item: Item, need: Need, available: int) -> tuple[int, bool]:
+    """Fund a recurring need's periods that fell due and are not funded yet, one reservation and one
+    announcement each; what is still available, and whether all of them were funded."""
+    recurring = item.data["recurring"]
+    done, due = funded_periods(scope, item, need), item.data.get("due", 1)
+    while done < due:
+        if need.amount > available:
+            return available, False
+        scope.uow.ledger.append(
+            LedgerEntry(None, scope.collective.id, RESERVATION, need.amount, scope.now, item_id=item.id)
+        )
+        available -= need.amount
+        done += 1
+        scope.announce(
+            f"#{item.number} is funded for period {done} of {recurring['periods']}: {money(scope, need.amount)} is "
+            f"reserved for it from the pool. The treasurer records the payout with /paid {item.number}.",
+            about=item,
+        )
+    scope.uow.needs.move(item.id, QUEUED, FUNDED)
+    return available, True
+
+
 def approve(scope: Scope, item: Item) -> str:
-    """An approved need joins the queue and is funded if its turn has come."""
+    """An approved need joins the queue and is funded if its turn has come; a recurring one's first period
+    is due now, and the next ones are scheduled."""
     need = scope.uow.needs.get(item.id)
     need.stage, need.approved_at = QUEUED, scope.now
     scope.uow.needs.save(need)
+    if item.data.get("recurring"):
+        from bot.recurring_needs import start_schedule  # (recurring needs build on the pool)
+
+        start_schedule(scope, item)
     if item.id in {funded.id for funded in fund_queue(scope)}:
         return ""  # the funding announcement follows
     return f"It waits for funds: {money(scope, balances(scope).available)} is available now. /pool shows the queue."

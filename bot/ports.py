@@ -241,6 +241,9 @@ class Ledger(Protocol):
     def reserved_for(self, item_id: int) -> int:
         """Reserved for one need and not yet released or paid out."""
 
+    def funded_for(self, item_id: int) -> int:
+        """Reserved for one need and not released: paid out or still reserved (a recurring need's fundings)."""
+
     def numbered(self, collective_id: int, number: int) -> LedgerEntry | None:
         """The collective's entry with that number, as /ledger shows it."""
 
@@ -261,8 +264,12 @@ class Decisions(Protocol):
 class Roles(Protocol):
     def add(self, role: Role) -> Role: ...
     def get(self, role_id: int) -> Role: ...
-    def named(self, collective_id: int, name: str) -> Role | None: ...
-    def of_collective(self, collective_id: int) -> list[Role]: ...
+    def named(self, collective_id: int, name: str) -> Role | None:
+        """The live role of that name (a retired one is kept for the record, never found here)."""
+
+    def of_collective(self, collective_id: int) -> list[Role]:
+        """The live roles."""
+
     def save(self, role: Role) -> None: ...
     def roster(self, role_id: int) -> list[int]:
         """Member ids on the role's roster, in the order they joined it."""

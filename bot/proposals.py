@@ -14,7 +14,10 @@ from bot.items import item_number, looks_like_item_number, resolve
 from bot.kinds import KINDS, author_name, heading, kind_of
 from bot.model import ROUND_AMENDED, ROUND_OPEN, ROUND_WITHDRAWN, Item, Member, Round, Stage, Status, Topic
 from bot.pool import withdraw_need
+from bot.recurring_needs import schedule_lines, stop_recurring
 from bot.responses import refuse_unless_open
+from bot.review import review_note, under_review
+from bot.review_dates import refuse_unusable, split_review
 from bot.rounds import NOUNS, counts, end, open_round, standing, tally_line
 from bot.text import block, one_line, quoted
 
@@ -62,18 +65,24 @@ _SECTION = "Proposals"
         Arg("text", "TITLE", rest=True),
     ),
     details="DURATION (like 12h, 3d, 2w) is how long the round stays open; by default the collective's "
-    "proposal_duration. /propose joint [DURATION] TITLE opens a joint item in every collective of the federation.",
+    "proposal_duration. A last line 'review in 26w' or 'review on 2027-06-01' brings it back for review then "
+    "(counted from its adoption; months in weeks or as a date): not adopted again, it lapses. "
+    "/propose joint [DURATION] TITLE opens a joint item in every collective of the federation.",
     section=_SECTION,
 )
 def propose(ctx: Context, member: Member, duration: timedelta | None, text: str) -> None:
+    text, review = split_review(text)
+    refuse_unusable(review, ctx.now, ctx.settings.timezone)
     first, rest = _first_word(text)
     if duration is None and first == "joint":  # (a title that begins "Joint …" is an ordinary proposal)
         from bot.joint import propose_joint  # (joint items build on this module)
 
+        if review:
+            raise Refusal("A joint item is decided by every collective of the federation: it has no review date.")
         propose_joint(ctx, member, rest.strip())
         return
     title, body = split_text(text)
-    item = new_item(ctx, Topic.GENERAL, title, body)
+    item = new_item(ctx, Topic.GENERAL, title, body, data={"review": review} if review else None)
     open_round(ctx, item, duration or ctx.settings.proposal_duration)
 
 
@@ -152,6 +161,10 @@ def _shown(ctx: Context, item: Item) -> str:
     )
     raised = "Asked" if kind.is_need else "Proposed"
     lines = [f"#{item.number} {round_.title}", f"{raised} by {author}. Round {round_.number}: {status}."]
+    if note := review_note(ctx, item):
+        lines.append(note)
+    if kind.is_need:
+        lines += schedule_lines(ctx, item)
     if round_.body:
         lines.append(quoted(round_.body))
     state = standing(ctx, round_)
@@ -220,7 +233,14 @@ def amend(ctx: Context, member: Member, number: int | None, text: str) -> None:
         raise Refusal(f"{heading(item)} was adopted; a change to it is a new proposal.")
     if not kind_of(item).amendable:
         raise Refusal(kind_of(item).not_amendable.format(number=item.number))
+    if under_review(item):
+        raise Refusal(f"{heading(item)} is up for review as it was adopted; a change to it is a new proposal.")
+    text, review = split_review(text)  # the new text's review line, if any, replaces the old one
+    refuse_unusable(review, ctx.now, ctx.settings.timezone)
     title, body = split_text(text)
+    item.data.pop("review", None)
+    if review:
+        item.data["review"] = review
     item.title, item.body, item.status, item.decided_at = title, body, Status.OPEN, None
     ctx.uow.items.save(item)
     zone = ctx.settings.timezone  # the same span on the local clock, across a daylight-saving change
@@ -250,11 +270,23 @@ def withdraw(ctx: Context, member: Member, number: int | None) -> None:
             f"#{item.number} is a joint item, decided in every collective of the federation: "
             "it cannot be withdrawn here."
         )
+    if kind.is_need and item.data.get("stopped"):
+        raise Refusal(f"{heading(item)} was withdrawn already; what was funded before waits for its payout.")
+    if kind.is_need and item.data.get("recurring") and item.status == Status.ADOPTED:
+        stop_recurring(ctx, item, "" if item.data.get("private") else "no longer needed")  # the rest stop
+        if ctx.chat.is_direct:
+            ctx.reply("Withdrawn: the fundings still to come stop.")
+        return
     if kind.is_need and ctx.uow.needs.get(item.id).stage in (Stage.QUEUED, Stage.FUNDED):
         withdraw_need(ctx, item, "" if item.data.get("private") else "no longer needed")
         if ctx.chat.is_direct:
             ctx.reply("Withdrawn.")
         return
+    if under_review(item):
+        raise Refusal(
+            f"{heading(item)} was adopted by the collective and is up for review: the round decides whether it "
+            "stands or lapses."
+        )
     round_ = ctx.uow.rounds.latest(item.id)
     if settle_if_due(ctx, item, round_):  # decided at its deadline, before the withdrawal came
         ctx.reply(f"{heading(item)} reached its deadline before your withdrawal, so it was decided as it stood.")

@@ -121,6 +121,8 @@ def expire_swaps(scope: Scope, role: Role) -> None:
 
 def handover(scope: DueScope) -> None:
     role = scope.uow.roles.get(scope.work.subject_id)
+    if role.retired_at is not None:
+        return  # removed meanwhile (its due work is cancelled then; this is a guard)
     expire_swaps(scope, role)
     schedule_handover(scope, role, scope.work.due_at)
     fill(scope, role, "Handover: ")
@@ -128,6 +130,8 @@ def handover(scope: DueScope) -> None:
 
 def remind_next(scope: DueScope) -> None:
     role = scope.uow.roles.get(scope.work.subject_id)
+    if role.retired_at is not None:
+        return
     following = next_in_line(scope, role)
     if following is None or following.id == role.holder_id:
         return
@@ -173,6 +177,25 @@ def create_role(scope: Scope, spec: dict) -> str:
         return f"The {name} role rotates {when} among all members; the first holder is chosen by the fairness rule."
     scope.uow.roles.save(role)
     return f"The {describe(role)} role rotates {when}. Its roster is empty: /rotation join {name} to take part."
+
+
+def retire_role(scope: Scope, role_id: int) -> str:
+    """Remove a role (the proposal that created it lapsed on review): the current turn ends, no handover
+    follows, pending swaps expire; the role and its turns stay in the record. Returns a sentence saying so."""
+    role = scope.uow.roles.get(role_id)
+    if role.retired_at is not None:
+        return f"The {role.name} role was removed already."
+    for kind in (HANDOVER, HANDOVER_REMINDER):
+        scope.uow.due.cancel(role.collective_id, kind, role.id)
+    for swap in scope.uow.roles.pending_swaps(role.id):
+        swap.status = SWAP_EXPIRED
+        scope.uow.roles.save_swap(swap)
+    holder = scope.uow.members.get(role.holder_id) if role.holder_id is not None else None
+    scope.uow.roles.end_turn(role.id, scope.now)
+    role.holder_id, role.term_started_at, role.next_handover_at, role.retired_at = None, None, None, scope.now
+    scope.uow.roles.save(role)
+    ended = f"; {scope.name(holder)}'s turn ends now" if holder is not None else ""
+    return f"The {role.name} role is removed{ended}. Its turns stay in the record."
 
 
 def on_leave(scope: Scope, member: Member) -> None:

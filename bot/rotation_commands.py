@@ -27,6 +27,7 @@ from bot.model import (
     Topic,
 )
 from bot.proposals import new_item
+from bot.review_dates import refuse_unusable, split_review
 from bot.rotation import (
     create_role,
     describe,
@@ -84,11 +85,13 @@ class Schedule:
     every_text: str
     weekday: int | None
     at: tuple[int, int] | None
+    review: dict | None = None  # a review date on its last line (a role with powers: bot.review)
 
 
 def schedule_of(text: str) -> Schedule:
     """ValueError for words that do not read as a schedule (answered with the usage); Refusal for a schedule
     that reads but cannot be (answered as it is)."""
+    text, review = split_review(text)
     words = text.split()
     has_at = "at" in [word.lower() for word in words]
     split = [word.lower() for word in words].index("at") if has_at else len(words)
@@ -109,7 +112,7 @@ def schedule_of(text: str) -> Schedule:
         raise Refusal(f"A handover on a weekday needs a cadence in whole weeks (1w, 2w, …), not {every_text}.")
     if at is not None and every % timedelta(days=1):
         raise Refusal(f"A handover at a time of day needs a cadence in whole days or weeks, not {every_text}.")
-    return Schedule(every, every_text, weekday, at)
+    return Schedule(every, every_text, weekday, at, review)
 
 
 rotation = group(
@@ -131,13 +134,21 @@ def add_role(ctx: Context, member: Member, name: str, spec: Schedule) -> None:
     if ctx.uow.roles.named(ctx.collective.id, name) is not None:
         raise Refusal(f"There is a {name} role already. /roles shows it.")
     data = role_spec(name, spec.every, spec.weekday, spec.at)
+    refuse_unusable(spec.review, ctx.now, ctx.settings.timezone)
     if name not in KNOWN_ROLES:
+        if spec.review:
+            raise Refusal(
+                f"{name} is a chore, made at once and not by proposal, so it has no review date to come back at."
+            )
         ctx.reply(create_role(ctx, data))
         return
     # A role with powers is given only by the collective: a proposal, never one member's word.
     if len(ctx.uow.members.active(ctx.collective.id)) == 1:
-        ctx.reply("You are the only member, so it applies at once: " + create_role(ctx, data))
+        unreviewed = " (With no proposal, there is nothing to review: no review date.)" if spec.review else ""
+        ctx.reply("You are the only member, so it applies at once: " + create_role(ctx, data) + unreviewed)
         return
+    if spec.review:
+        data["review"] = spec.review
     pending = ctx.uow.items.find_open(ctx.collective.id, Topic.ROLE, "name", name)
     if pending is not None:
         raise Refusal(

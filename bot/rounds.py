@@ -28,6 +28,7 @@ from bot.model import (
     Round,
 )
 from bot.record import log_decision
+from bot.review_dates import describe_when
 from bot.text import quoted
 
 FULL, SILENT = "full", "silent"
@@ -139,10 +140,13 @@ def ask_text(scope: Scope, item: Item, round_: Round) -> str:
     kind = kind_of(item)
     author = author_name(scope, item)
     verb = "asked by" if kind.is_need else "by"
-    lines = [f"{kind.card} #{item.number}" + (f" {verb} {author}" if author else "") + f": {round_.title}"]
+    card = f"Up for review — {kind.card.lower()}" if item.data.get("reviewing") else kind.card
+    lines = [f"{card} #{item.number}" + (f" {verb} {author}" if author else "") + f": {round_.title}"]
     n = item.number
     if round_.body:
         lines.append(card_body(round_.body, n))
+    if round_.status == ROUND_OPEN and kind.reviewable and item.data.get("review") and not item.data.get("reviewing"):
+        lines.append(f"Review date: {describe_when(item.data['review'])}; not adopted again then, it lapses.")
     if round_.status != ROUND_OPEN:
         lines.append(ended_line(scope, round_))
     elif round_.mode == SILENT:

@@ -10,6 +10,7 @@ from bot.kinds import heading
 from bot.model import Member, Topic
 from bot.outcomes import apply_setting, currency_problem
 from bot.proposals import new_item
+from bot.review_dates import refuse_unusable, split_review
 from bot.rounds import open_round
 from bot.settings import KEYS, normalise, shown_setting
 
@@ -29,19 +30,23 @@ def settings(ctx: Context) -> None:
     "set",
     "propose a change to a setting",
     args=(Arg("key", "KEY"), Arg("value", "VALUE", rest=True)),
-    details="It takes effect when the proposal is adopted. /settings lists the keys.",
+    details="It takes effect when the proposal is adopted. /settings lists the keys. A last line 'review in 26w' "
+    "or 'review on 2027-06-01' brings it back for review then: not adopted again, the previous value returns.",
     section="Settings",
 )
 def set_(ctx: Context, member: Member, key: str, value: str) -> None:
+    value, review = split_review(value)
+    refuse_unusable(review, ctx.now, ctx.settings.timezone)
     try:
         normal = normalise(key.lower(), value)
     except ValueError as error:
         raise Refusal(str(error)) from None
-    propose_setting(ctx, key.lower(), normal)
+    propose_setting(ctx, key.lower(), normal, review=review)
 
 
-def propose_setting(ctx: Context, key: str, normal: str, title: str = "") -> None:
-    """Open a proposal to set ``key`` to ``normal`` (checked already), or apply it at once for a lone member."""
+def propose_setting(ctx: Context, key: str, normal: str, title: str = "", review: dict | None = None) -> None:
+    """Open a proposal to set ``key`` to ``normal`` (checked already), or apply it at once for a lone member;
+    ``review``: its review date (``bot.review``)."""
     collective = ctx.require_collective()
     current = ctx.settings.text(key)
     if normal == current:
@@ -50,13 +55,15 @@ def propose_setting(ctx: Context, key: str, normal: str, title: str = "") -> Non
     if key == "currency" and (problem := currency_problem(ctx)):
         raise Refusal(f"The currency can't change now: {problem}.")
     if len(ctx.uow.members.active(collective.id)) == 1:
-        ctx.reply("You are the only member, so it applies at once: " + apply_setting(ctx, key, normal))
+        unreviewed = " (With no proposal, there is nothing to review: no review date.)" if review else ""
+        ctx.reply("You are the only member, so it applies at once: " + apply_setting(ctx, key, normal) + unreviewed)
         return
     pending = ctx.uow.items.find_open(collective.id, Topic.SETTING, "key", key)
     if pending is not None:
         raise Refusal(f"{heading(pending)} about {key} is still open; respond to it, or wait for its outcome.")
     title = title or f"Set {key} to {shown_setting(key, normal)} (now {shown_setting(key, current)})"
-    item = new_item(ctx, Topic.SETTING, title, data={"key": key, "value": normal})
+    data = {"key": key, "value": normal} | ({"review": review} if review else {})
+    item = new_item(ctx, Topic.SETTING, title, data=data)
     open_round(ctx, item, ctx.settings.proposal_duration)
 
 

@@ -120,6 +120,11 @@ class SqlLedger(_Repository):
         totals = {kind: int(total) for kind, total in self._all(_LEDGER_FOR_ITEM, item_id=item_id)}
         return totals.get(RESERVATION, 0) - totals.get(RELEASE, 0) - totals.get(PAYOUT, 0)
 
+    def funded_for(self, item_id: int) -> int:
+        """What was reserved for a need and not released: paid out or still reserved."""
+        totals = {kind: int(total) for kind, total in self._all(_LEDGER_FOR_ITEM, item_id=item_id)}
+        return totals.get(RESERVATION, 0) - totals.get(RELEASE, 0)
+
     def recent(self, collective_id: int, limit: int) -> list[LedgerEntry]:
         return [_ledger_entry(row) for row in self._all(_LEDGER_RECENT, collective_id=collective_id, limit=limit)]
 

@@ -45,8 +45,9 @@ SWAP = Persisted(Swap, swap_t)
 # --- roles ----------------------------------------------------------------
 
 _ROLE = _by(role_t, "id")
-_ROLE_NAMED = _by(role_t, "collective_id", "name")
-_ROLES = _by(role_t, "collective_id").order_by(role_t.c.id)
+# A retired role (bot.review: its proposal lapsed) is kept for the record but no longer found by name or listed.
+_ROLE_NAMED = _by(role_t, "collective_id", "name").where(role_t.c.retired_at.is_(None))
+_ROLES = _by(role_t, "collective_id").where(role_t.c.retired_at.is_(None)).order_by(role_t.c.id)
 _ROLE_UPDATE = _update_by(role_t, "id")
 _ROSTER = select(roster_t.c.member_id).where(roster_t.c.role_id == bindparam("role_id")).order_by(roster_t.c.joined_at)
 _ROSTER_ENTRY = _by(roster_t, "role_id", "member_id")

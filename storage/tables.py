@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -209,7 +209,18 @@ class DecisionRow(SQLModel, table=True):
 
 class RoleRow(SQLModel, table=True):
     __tablename__ = "role"
-    __table_args__ = (UniqueConstraint("collective_id", "name", name="uq_role_name"),)
+    # One live role of a name per collective; a retired one (its proposal lapsed on review) stays for the
+    # record, and the name may be used again.
+    __table_args__ = (
+        Index(
+            "uq_role_live_name",
+            "collective_id",
+            "name",
+            unique=True,
+            sqlite_where=text("retired_at IS NULL"),
+            postgresql_where=text("retired_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     collective_id: int = Field(foreign_key="collective.id", index=True)
@@ -223,6 +234,7 @@ class RoleRow(SQLModel, table=True):
     term_started_at: datetime | None = None
     next_handover_at: datetime | None = None
     vacancy_announced: bool = False
+    retired_at: datetime | None = None
 
 
 class RosterRow(SQLModel, table=True):

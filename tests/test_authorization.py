@@ -33,6 +33,7 @@ TABLE = {
     "/withdraw 1": (r"is withdrawn", D, D, D, D, D, D),
     "/extend 1 1d": (r"now closes", D, D, A, D, D, D),
     "/close 1": (r"^#1 Paint the kitchen — adopted", D, D, A, D, D, D),
+    "/review 4 in 26w": (r"^Proposal #6 by .*: Review #4 ", D, A, A, A, D, D),  # #4 made the facilitator role
     "/decisions": (r"^Decisions, newest first", A, A, A, A, A, D),
     "/agree 1": (r"agrees with #1", D, A, A, A, D, D),
     "/standaside 1": (r"stands aside on #1", D, A, A, A, D, D),
@@ -42,6 +43,7 @@ TABLE = {
     "/reverse 1 typed the wrong amount": (r"Proposal #6 by .*: Reverse ledger entry 1", D, A, A, A, D, D),
     "/pool": (r"^The pool holds", A, A, A, A, A, A),
     "/need €5 bus fare": (r"^Need #6 asked by|posted in the group as #6", D, A, A, A, D, A),  # in a DM: private
+    "/need €5 bus fare every week for 4": (r"^Need #6 asked by|posted in the group as #6", D, A, A, A, D, A),
     "/offer 3 I can": (r"offers to help with #3", D, A, A, A, D, D),
     "/done 3": (r"^#3 .* is met\.", D, D, D, D, D, D),  # only Ann, who asked
     "/paid 2": (r"is paid out", D, D, D, A, D, D),
