@@ -14,7 +14,7 @@ from bot.errors import Refusal
 from bot.federation import SECTION, label, require_federation, scope_of
 from bot.federation_records import AidRequest
 from bot.items import item_number, looks_like_item_number, resolve
-from bot.kinds import heading, kind_of
+from bot.kinds import AidProposal, MoneyNeed, heading
 from bot.model import (
     FUNDED,
     QUEUED,
@@ -29,7 +29,6 @@ from bot.model import (
     LedgerEntry,
     Member,
     Status,
-    Topic,
 )
 from bot.pool import balance_line, balances, fund_queue, money
 from bot.rotation import holder_of
@@ -54,7 +53,7 @@ def aid(ctx: Context, member: Member, number: int | None) -> None:
         raise Refusal(f"Only {who} puts a need to the federation.")
     federation = require_federation(ctx)
     item = resolve(ctx, number, "aid")
-    if item.topic != Topic.MONEY:
+    if item.topic != MoneyNeed.topic:
         raise Refusal(f"#{item.number} is not a need for money; only those can be put to the federation.")
     need = ctx.uow.needs.get(item.id)
     if need.stage != QUEUED:
@@ -93,7 +92,7 @@ def aid(ctx: Context, member: Member, number: int | None) -> None:
         scope = scope_of(ctx, collective_id)
         title = f"Mutual aid to {asker} for its need #{item.number}: {item.title}"
         number = ctx.uow.items.next_number(collective_id)
-        request_item = Item(None, collective_id, number, ItemKind.PROPOSAL, Topic.AID, None, title, "", ctx.now)
+        request_item = Item(None, collective_id, number, ItemKind.PROPOSAL, AidProposal.topic, None, title, "", ctx.now)
         request_item.data = {"aid": request.id}
         request_item = ctx.uow.items.add(request_item)
         open_round(scope, request_item, scope.settings.proposal_duration)
@@ -185,7 +184,7 @@ def _still_asked(scope: Scope, request: AidRequest, besides: int) -> bool:
     for collective_id in scope.uow.federations.members(request.federation_id):
         if collective_id in (besides, request.collective_id):
             continue
-        if scope.uow.items.find_open(collective_id, Topic.AID, "aid", request.id) is not None:
+        if scope.uow.items.find_open(collective_id, AidProposal.topic, "aid", request.id) is not None:
             return True
     return False
 
@@ -197,8 +196,8 @@ def _withdraw_other_requests(scope: Scope, request: AidRequest) -> None:
         if collective_id in (scope.collective.id, request.collective_id):
             continue
         other = scope_of(scope, collective_id)
-        item = scope.uow.items.find_open(collective_id, Topic.AID, "aid", request.id)
-        if item is None or kind_of(item).topic != Topic.AID:
+        item = scope.uow.items.find_open(collective_id, AidProposal.topic, "aid", request.id)
+        if item is None or item.topic != AidProposal.topic:
             continue
         round_ = scope.uow.rounds.latest(item.id)
         if round_.status == ROUND_OPEN and end(other, item, round_, ROUND_WITHDRAWN):

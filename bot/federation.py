@@ -13,6 +13,7 @@ from bot.commands import Arg, command
 from bot.context import Context, Scope
 from bot.errors import Refusal
 from bot.federation_records import Federation, FederationRule, Invitation
+from bot.kinds import FederateProposal, UnfederateProposal
 from bot.model import DELEGATE, DueWork, Item, Member, Topic
 from bot.settings import CollectiveSettings
 
@@ -86,7 +87,7 @@ def federate(ctx: Context, member: Member, code: str | None) -> None:
             if own is None
             else "Invite a collective into our federation"
         )
-        open_proposal(ctx, Topic.FEDERATE, title, {"what": "invite"})
+        open_proposal(ctx, FederateProposal.topic, title, {"what": "invite"})
         return
     invitation = ctx.uow.federations.invitation(code)
     if invitation is None or invitation.used_by is not None or invitation.expires_at <= ctx.now:
@@ -103,7 +104,7 @@ def federate(ctx: Context, member: Member, code: str | None) -> None:
             "This collective belongs to a federation already; it can be in one at a time (/unfederate leaves)."
         )
     inviter = label(ctx, invitation.collective_id)
-    open_proposal(ctx, Topic.FEDERATE, f"Federate with {inviter}", {"what": f"join {code}", "code": code})
+    open_proposal(ctx, FederateProposal.topic, f"Federate with {inviter}", {"what": f"join {code}", "code": code})
 
 
 def carry_out_federate(scope: Scope, item: Item, adopted: bool) -> str:
@@ -196,7 +197,7 @@ def delegate_name(scope: Scope, collective_id: int) -> str:
 @command("unfederate", "leave the federation (by proposal)", section=SECTION)
 def unfederate(ctx: Context, member: Member) -> None:
     require_federation(ctx)
-    open_proposal(ctx, Topic.UNFEDERATE, "Leave the federation", {"what": "leave"})
+    open_proposal(ctx, UnfederateProposal.topic, "Leave the federation", {"what": "leave"})
 
 
 def carry_out_unfederate(scope: Scope, item: Item, adopted: bool) -> str:

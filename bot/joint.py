@@ -18,7 +18,8 @@ from bot.durations import later, looks_like_duration, parse_duration
 from bot.errors import Refusal
 from bot.federation import label, require_federation, scope_of
 from bot.federation_records import Ballot, Federation, FederationRule, JointBallot, JointItem
-from bot.model import ROUND_OPEN, ROUND_WITHDRAWN, Item, ItemKind, Member, Status, Topic
+from bot.kinds import JointProposal
+from bot.model import ROUND_OPEN, ROUND_WITHDRAWN, Item, ItemKind, Member, Status
 
 RULE_WORDS = {rule.value: rule for rule in FederationRule}
 
@@ -79,10 +80,10 @@ def open_joint(
     for collective_id in members:
         scope = scope_of(ctx, collective_id)
         if scope is ctx:
-            item = new_item(ctx, Topic.JOINT, title, body, data={"joint": joint.id})
+            item = new_item(ctx, JointProposal.topic, title, body, data={"joint": joint.id})
         else:
             number = ctx.uow.items.next_number(collective_id)
-            item = Item(None, collective_id, number, ItemKind.PROPOSAL, Topic.JOINT, None, title, body, ctx.now)
+            item = Item(None, collective_id, number, ItemKind.PROPOSAL, JointProposal.topic, None, title, body, ctx.now)
             item.data = {"joint": joint.id}
             item = ctx.uow.items.add(item)
         ctx.uow.federations.add_ballot(JointBallot(joint.id, collective_id, item.id))

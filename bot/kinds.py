@@ -1,10 +1,13 @@
 """The kinds of item, one class each: whether it is decided by a round, whether its text can be amended,
 what adoption carries out, and how it reads on its card, in /show and in /proposals. Adding a kind is
-adding a class here (and the command that raises it).
+adding a class (and the command that raises it): ``class Petition(Kind, topic="petition")`` declares the
+``topic`` its items are stored under and registers the kind, wherever the class is defined.
 
 An item's kind is its ``topic``; ``item.kind`` (proposal or need) follows from it."""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from bot.context import Context, Scope
 from bot.linking import give_link_code, unlink_chat
@@ -31,16 +34,31 @@ def author_name(scope: Scope, item: Item) -> str | None:
     return scope.name(scope.uow.members.get(item.author_id))
 
 
-class Kind:
-    """A proposal decided by a round that changes nothing beyond the record, unless a subclass says more."""
+TOPIC_LENGTH = 16  # characters a topic may have (the items table's column)
+KINDS: dict[str, Kind] = {}  # topic → its kind: every subclass of ``Kind`` registers itself
 
-    topic: Topic
+
+class Kind:
+    """A proposal decided by a round that changes nothing beyond the record, unless a subclass says more.
+
+    A subclass names its ``topic`` (``class RoleProposal(Kind, topic="role")``), which registers it in
+    ``KINDS``; a topic is taken once."""
+
+    topic: ClassVar[Topic]
     item_kind = ItemKind.PROPOSAL
     card = "Proposal"  # how its round's message names it
     has_round = True
     amendable = False
     withdrawable = True  # by its author, while its round is open
     not_amendable = "#{number} changes a setting or the membership; its text cannot be amended."
+
+    def __init_subclass__(cls, *, topic: str, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if not topic or len(topic) > TOPIC_LENGTH or topic in KINDS:
+            taken = f"; {type(KINDS[topic]).__name__} has it" if topic in KINDS else ""
+            raise ValueError(f"{cls.__name__}: {topic!r} is not a free topic of 1–{TOPIC_LENGTH} characters{taken}")
+        cls.topic = Topic(topic)
+        KINDS[topic] = cls()
 
     @property
     def is_need(self) -> bool:
@@ -63,21 +81,18 @@ class Kind:
         raise NotImplementedError
 
 
-class GeneralProposal(Kind):
-    topic = Topic.GENERAL
+class GeneralProposal(Kind, topic="general"):
     amendable = True
 
 
-class SettingProposal(Kind):
-    topic = Topic.SETTING
+class SettingProposal(Kind, topic="setting"):
     card = "Settings proposal"
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         return apply_setting(scope, item.data["key"], item.data["value"]) if adopted else ""
 
 
-class MembershipProposal(Kind):
-    topic = Topic.MEMBERSHIP
+class MembershipProposal(Kind, topic="membership"):
     card = "Membership proposal"
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
@@ -88,24 +103,19 @@ class MembershipProposal(Kind):
         return f"{candidate['name']} is now a member. Welcome!"
 
 
-class ReversalProposal(Kind):
-    topic = Topic.REVERSAL
-
+class ReversalProposal(Kind, topic="reversal"):
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         return apply_reversal(scope, item.data["entry"], item.data["reason"], item.author_id) if adopted else ""
 
 
-class RoleProposal(Kind):
-    topic = Topic.ROLE
-
+class RoleProposal(Kind, topic="role"):
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         return create_role(scope, item.data) if adopted else ""
 
 
-class LinkProposal(Kind):
+class LinkProposal(Kind, topic="link"):
     """``/link``: adopted, it gives the code another chat redeems to become one of the collective's chats."""
 
-    topic = Topic.LINK
     card = "Link proposal"
     not_amendable = "#{number} links a chat; its text cannot be amended."
 
@@ -113,10 +123,9 @@ class LinkProposal(Kind):
         return give_link_code(scope, item) if adopted else ""
 
 
-class UnlinkProposal(Kind):
+class UnlinkProposal(Kind, topic="unlink"):
     """``/unlink``: adopted, the chat it was raised in leaves the collective."""
 
-    topic = Topic.UNLINK
     card = "Unlink proposal"
     not_amendable = "#{number} unlinks a chat; its text cannot be amended."
 
@@ -124,10 +133,9 @@ class UnlinkProposal(Kind):
         return unlink_chat(scope, item) if adopted else ""
 
 
-class MoneyNeed(Kind):
+class MoneyNeed(Kind, topic="money"):
     """A need for money from the pool: approved by silence or by a round, then queued, funded, paid."""
 
-    topic = Topic.MONEY
     item_kind = ItemKind.NEED
     card = "Need"
     not_amendable = "#{number} is a need; withdraw it and ask again to change it."
@@ -139,10 +147,9 @@ class MoneyNeed(Kind):
         return "approved" if adopted else "not_approved"
 
 
-class HelpNeed(MoneyNeed):
+class HelpNeed(MoneyNeed, topic="help"):
     """A need for help that is not money: no round, members offer, whoever asked says when it is met."""
 
-    topic = Topic.HELP
     has_round = False
 
     def listing(self, ctx: Context, item: Item) -> str:
@@ -161,10 +168,8 @@ class HelpNeed(MoneyNeed):
         return "\n".join(lines)
 
 
-class FederateProposal(Kind):
+class FederateProposal(Kind, topic="federate"):
     """Invite another collective into a federation, or join one with a code (``bot.federation``)."""
-
-    topic = Topic.FEDERATE
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         from bot.federation import carry_out_federate  # (the federation's modules build on this one)
@@ -172,19 +177,16 @@ class FederateProposal(Kind):
         return carry_out_federate(scope, item, adopted)
 
 
-class UnfederateProposal(Kind):
-    topic = Topic.UNFEDERATE
-
+class UnfederateProposal(Kind, topic="unfederate"):
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         from bot.federation import carry_out_unfederate
 
         return carry_out_unfederate(scope, item, adopted)
 
 
-class JointProposal(Kind):
+class JointProposal(Kind, topic="joint"):
     """This collective's round on a joint item of its federation: its outcome is the collective's ballot."""
 
-    topic = Topic.JOINT
     card = "Joint proposal"
     withdrawable = False  # every collective of the federation decides it: it is not one author's to take back
 
@@ -194,36 +196,15 @@ class JointProposal(Kind):
         return ballot_cast(scope, item, adopted)
 
 
-class AidProposal(Kind):
+class AidProposal(Kind, topic="aid"):
     """Another collective's need put to the federation: adopted, this pool transfers the amount."""
 
-    topic = Topic.AID
     card = "Aid request"
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         from bot.aid import carry_out_aid
 
         return carry_out_aid(scope, item, adopted)
-
-
-KINDS: dict[str, Kind] = {
-    kind.topic: kind
-    for kind in (
-        GeneralProposal(),
-        SettingProposal(),
-        MembershipProposal(),
-        ReversalProposal(),
-        RoleProposal(),
-        LinkProposal(),
-        UnlinkProposal(),
-        MoneyNeed(),
-        HelpNeed(),
-        FederateProposal(),
-        UnfederateProposal(),
-        JointProposal(),
-        AidProposal(),
-    )
-}
 
 
 def kind_of(item: Item) -> Kind:

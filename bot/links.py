@@ -7,9 +7,9 @@ from __future__ import annotations
 from bot.commands import Arg, command
 from bot.context import Context
 from bot.errors import Refusal
-from bot.kinds import heading
+from bot.kinds import LinkProposal, UnlinkProposal, heading
 from bot.linking import CHAT, chat_name, redeem
-from bot.model import Member, Topic
+from bot.model import Member
 from bot.proposals import new_item
 from bot.rounds import open_round
 from bot.settings import CollectiveSettings
@@ -38,10 +38,10 @@ def link(ctx: Context, code: str | None) -> None:
 def _propose_link(ctx: Context) -> None:
     ctx.require_member()  # a typed /link CODE needs no member (the chat it links has none yet); a proposal does
     collective = ctx.require_collective()
-    pending = ctx.uow.items.find_open(collective.id, Topic.LINK, "purpose", CHAT)
+    pending = ctx.uow.items.find_open(collective.id, LinkProposal.topic, "purpose", CHAT)
     if pending is not None:
         raise Refusal(f"{heading(pending)} is open already; respond to it, or wait for its outcome.")
-    item = new_item(ctx, Topic.LINK, "Link another group chat to this collective", data={"purpose": CHAT})
+    item = new_item(ctx, LinkProposal.topic, "Link another group chat to this collective", data={"purpose": CHAT})
     open_round(ctx, item, ctx.settings.proposal_duration)
 
 
@@ -79,9 +79,9 @@ def unlink(ctx: Context, member: Member) -> None:
     chat = ctx.chat
     if len(ctx.uow.collectives.chats(collective.id)) < 2:
         raise Refusal("This is the collective's only chat; there is nothing to unlink it from.")
-    pending = ctx.uow.items.find_open(collective.id, Topic.UNLINK, "chat_id", chat.chat_id)
+    pending = ctx.uow.items.find_open(collective.id, UnlinkProposal.topic, "chat_id", chat.chat_id)
     if pending is not None:
         raise Refusal(f"{heading(pending)} is open already; respond to it, or wait for its outcome.")
     title = f"Unlink the {chat_name(chat.platform)} {chat.chat_id} from the collective"
-    item = new_item(ctx, Topic.UNLINK, title, data={"platform": chat.platform, "chat_id": chat.chat_id})
+    item = new_item(ctx, UnlinkProposal.topic, title, data={"platform": chat.platform, "chat_id": chat.chat_id})
     open_round(ctx, item, ctx.settings.proposal_duration)

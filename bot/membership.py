@@ -10,8 +10,8 @@ from bot.context import Context
 from bot.duework import DueScope
 from bot.durations import describe_duration, parse_duration
 from bot.errors import Refusal
-from bot.kinds import heading
-from bot.model import ASKING, DECIDING, FUNDED, QUEUED, ROUND_WITHDRAWN, DueWork, Item, Member, Stage, Status, Topic
+from bot.kinds import MembershipProposal, heading
+from bot.model import ASKING, DECIDING, FUNDED, QUEUED, ROUND_WITHDRAWN, DueWork, Item, Member, Stage, Status
 from bot.outcomes import admit
 from bot.pool import withdraw_need
 from bot.principles import DEFAULT_GIST
@@ -51,12 +51,12 @@ def _ask_to_join(ctx: Context) -> None:
     sender = ctx.sender
     platform, user_id = ctx.person
     person = f"{platform}:{user_id}"
-    pending = ctx.uow.items.find_open(ctx.collective.id, Topic.MEMBERSHIP, "person", person)
+    pending = ctx.uow.items.find_open(ctx.collective.id, MembershipProposal.topic, "person", person)
     if pending is not None:
         raise Refusal(f"Your request to join is open as {heading(pending)}; the members are deciding.")
     candidate = {"platform": platform, "user_id": user_id, "name": sender.display_name}
     title = f"Admit {sender.display_name} as a member (accepting our principles)"
-    item = new_item(ctx, Topic.MEMBERSHIP, title, data={"person": person, "candidate": candidate}, author=False)
+    item = new_item(ctx, MembershipProposal.topic, title, data={"person": person, "candidate": candidate}, author=False)
     ctx.reply(
         f"{sender.display_name}, this collective admits members by consent: your request is proposal "
         f"#{item.number}, and you become a member when it is adopted."

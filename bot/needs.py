@@ -9,7 +9,7 @@ from bot.commands import Arg, Where, command
 from bot.context import Context
 from bot.errors import PrivateRefusal, Refusal
 from bot.items import item_number, looks_like_item_number, resolve
-from bot.kinds import author_name, heading, kind_of
+from bot.kinds import HelpNeed, MoneyNeed, author_name, heading, kind_of
 from bot.model import (
     ASKING,
     DECIDING,
@@ -25,7 +25,6 @@ from bot.model import (
     Need,
     Offer,
     Status,
-    Topic,
 )
 from bot.money import exponent
 from bot.pool import balance_line, money
@@ -71,7 +70,7 @@ def need(ctx: Context, member: Member, text: str) -> None:
     if len(title) > MAX_TITLE or len(body) > MAX_TEXT:
         raise Refusal(f"Please keep the description under {MAX_TITLE} characters on its first line.")
     private = ctx.chat.is_direct
-    topic = Topic.HELP if amount is None else Topic.MONEY
+    topic = HelpNeed.topic if amount is None else MoneyNeed.topic
     shown = title if amount is None else f"{money(ctx, amount)} — {title}"
     data = {"private": True} if private else {}
     item = new_item(ctx, topic, f"{shown} ({category})", body.strip(), data)

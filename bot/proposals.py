@@ -11,7 +11,7 @@ from bot.context import Context
 from bot.durations import looks_like_duration, parse_duration
 from bot.errors import Refusal
 from bot.items import item_number, looks_like_item_number, resolve
-from bot.kinds import KINDS, author_name, heading, kind_of
+from bot.kinds import KINDS, GeneralProposal, author_name, heading, kind_of
 from bot.model import ROUND_AMENDED, ROUND_OPEN, ROUND_WITHDRAWN, Item, Member, Round, Stage, Status, Topic
 from bot.pool import withdraw_need
 from bot.responses import refuse_unless_open
@@ -73,7 +73,7 @@ def propose(ctx: Context, member: Member, duration: timedelta | None, text: str)
         propose_joint(ctx, member, rest.strip())
         return
     title, body = split_text(text)
-    item = new_item(ctx, Topic.GENERAL, title, body)
+    item = new_item(ctx, GeneralProposal.topic, title, body)
     open_round(ctx, item, duration or ctx.settings.proposal_duration)
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from bot.commands import Arg, command
 from bot.context import Context
 from bot.errors import Refusal
-from bot.kinds import heading
-from bot.model import Member, Topic
+from bot.kinds import ReversalProposal, heading
+from bot.model import Member
 from bot.pool import apply_reversal, money, reversal_problem
 from bot.proposals import MAX_TITLE, new_item
 from bot.rounds import open_round
@@ -43,7 +43,7 @@ def reverse(ctx: Context, member: Member, entry: int, reason: str) -> None:
         raise Refusal(f"There is no ledger entry {entry}. /ledger shows the entries with their numbers.")
     if problem := reversal_problem(ctx, original):
         raise Refusal(problem)
-    pending = ctx.uow.items.find_open(collective.id, Topic.REVERSAL, "entry", original.id)
+    pending = ctx.uow.items.find_open(collective.id, ReversalProposal.topic, "entry", original.id)
     if pending is not None:
         raise Refusal(f"{heading(pending)} proposes that already; respond to it, or wait for its outcome.")
     if len(ctx.uow.members.active(collective.id)) == 1:
@@ -56,5 +56,5 @@ def reverse(ctx: Context, member: Member, entry: int, reason: str) -> None:
     if len(title) > MAX_TITLE:
         title = title[: MAX_TITLE - 1] + "…"
     data = {"entry": original.id, "number": entry, "reason": reason}
-    item = new_item(ctx, Topic.REVERSAL, title, data=data)
+    item = new_item(ctx, ReversalProposal.topic, title, data=data)
     open_round(ctx, item, ctx.settings.proposal_duration)

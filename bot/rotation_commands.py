@@ -12,7 +12,7 @@ from bot.durations import parse_duration
 from bot.errors import Refusal
 from bot.fairness import Cadence, parse_clock, parse_weekday
 from bot.items import item_number, looks_like_item_number, resolve
-from bot.kinds import heading
+from bot.kinds import RoleProposal, heading
 from bot.model import (
     FUNDED,
     KNOWN_ROLES,
@@ -24,7 +24,6 @@ from bot.model import (
     Member,
     Role,
     Swap,
-    Topic,
 )
 from bot.proposals import new_item
 from bot.rotation import (
@@ -138,14 +137,14 @@ def add_role(ctx: Context, member: Member, name: str, spec: Schedule) -> None:
     if len(ctx.uow.members.active(ctx.collective.id)) == 1:
         ctx.reply("You are the only member, so it applies at once: " + create_role(ctx, data))
         return
-    pending = ctx.uow.items.find_open(ctx.collective.id, Topic.ROLE, "name", name)
+    pending = ctx.uow.items.find_open(ctx.collective.id, RoleProposal.topic, "name", name)
     if pending is not None:
         raise Refusal(
             f"{heading(pending)} about the {name} role is still open; respond to it, or wait for its outcome."
         )
     when = Cadence(spec.every, spec.weekday, spec.at).describe()
     title = f"Create the {name} role, rotating {when} among all members"
-    item = new_item(ctx, Topic.ROLE, title, data=data)
+    item = new_item(ctx, RoleProposal.topic, title, data=data)
     open_round(ctx, item, ctx.settings.proposal_duration)
 
 

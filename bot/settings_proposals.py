@@ -6,8 +6,8 @@ from bot.addressing import place_of, shown_place
 from bot.commands import Arg, command
 from bot.context import Context
 from bot.errors import Refusal
-from bot.kinds import heading
-from bot.model import Member, Topic
+from bot.kinds import SettingProposal, heading
+from bot.model import Member
 from bot.outcomes import apply_setting, currency_problem
 from bot.proposals import new_item
 from bot.rounds import open_round
@@ -52,11 +52,11 @@ def propose_setting(ctx: Context, key: str, normal: str, title: str = "") -> Non
     if len(ctx.uow.members.active(collective.id)) == 1:
         ctx.reply("You are the only member, so it applies at once: " + apply_setting(ctx, key, normal))
         return
-    pending = ctx.uow.items.find_open(collective.id, Topic.SETTING, "key", key)
+    pending = ctx.uow.items.find_open(collective.id, SettingProposal.topic, "key", key)
     if pending is not None:
         raise Refusal(f"{heading(pending)} about {key} is still open; respond to it, or wait for its outcome.")
     title = title or f"Set {key} to {shown_setting(key, normal)} (now {shown_setting(key, current)})"
-    item = new_item(ctx, Topic.SETTING, title, data={"key": key, "value": normal})
+    item = new_item(ctx, SettingProposal.topic, title, data={"key": key, "value": normal})
     open_round(ctx, item, ctx.settings.proposal_duration)
 
 
