@@ -32,6 +32,7 @@ from bot.model import (
 )
 from bot.pool import balance_line, balances, fund_queue, money
 from bot.rotation import holder_of
+from bot.text import cmd
 
 _N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
 
@@ -118,7 +119,7 @@ def carry_out_aid(scope: Scope, item: Item, adopted: bool) -> str:
             need_item = scope.uow.items.get(request.item_id)
             scope_of(scope, request.collective_id).announce(
                 f"No collective of the federation gave the aid for {heading(need_item)}; it waits in our own "
-                f"queue, and the treasurer may put it to the federation again with /aid {need_item.number}.",
+                f"queue, and the treasurer may put it to the federation again with {cmd('aid')} {need_item.number}.",
                 about=need_item,
             )
         return ""
@@ -171,7 +172,7 @@ def carry_out_aid(scope: Scope, item: Item, adopted: bool) -> str:
     ledger.append(LedgerEntry(None, home.collective.id, RESERVATION, request.amount, scope.now, item_id=need_item.id))
     home.announce(
         f"{heading(need_item)} is funded by mutual aid: {giver} transferred {money(home, request.amount)}, reserved "
-        f"for it. The treasurer records the payout with /paid {need_item.number}.",
+        f"for it. The treasurer records the payout with {cmd('paid')} {need_item.number}.",
         about=need_item,
     )
     _withdraw_other_requests(scope, request)

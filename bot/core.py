@@ -28,6 +28,7 @@ from bot.ports import TakeLocksFirst, UnitOfWork, UnitOfWorkFactory
 from bot.record import recount_twins
 from bot.results import Result, settle, unstored
 from bot.settings import CollectiveSettings
+from bot.text import cmd
 
 log = logging.getLogger(__name__)
 
@@ -201,13 +202,13 @@ class Core:
 
     def _run(self, ctx: Context, command: Command | None, name: str, rest: str) -> None:
         if command is None:
-            ctx.reply(f"I don't know /{name}. /help lists the commands.")
+            ctx.reply(f"I don't know {cmd(name)}. {cmd('help')} lists the commands.")
             return
         if ctx.chat.is_direct and command.where == Where.GROUP:
-            ctx.reply(f"/{command.name} works in your collective's group chat, not in a direct message.")
+            ctx.reply(f"{cmd(command.name)} works in your collective's group chat, not in a direct message.")
             return
         if not ctx.chat.is_direct and command.where == Where.DIRECT:
-            ctx.reply(f"/{command.name} works in a direct message with me, not in the group.")
+            ctx.reply(f"{cmd(command.name)} works in a direct message with me, not in the group.")
             return
         try:
             called, arguments = dispatch(command, rest)

@@ -13,6 +13,7 @@ from bot.model import Member
 from bot.proposals import new_item
 from bot.rounds import open_round
 from bot.settings import CollectiveSettings
+from bot.text import cmd
 
 _SECTION = "Linked chats and accounts"
 
@@ -22,8 +23,8 @@ _SECTION = "Linked chats and accounts"
     "propose linking another group chat to this collective; with CODE, link this chat",
     args=(Arg("code", "CODE", optional=True),),
     details=(
-        "/link opens a proposal; once it is adopted I give a code valid for 24 hours. /link CODE, typed in "
-        "another group chat (on any platform) that has no members or items of its own yet, makes it one of "
+        f"{cmd('link')} opens a proposal; once it is adopted I give a code valid for 24 hours. {cmd('link')} CODE, "
+        "typed in another group chat (on any platform) that has no members or items of its own yet, makes it one of "
         "the collective's chats: every announcement appears in each, and commands work from any of them."
     ),
     section=_SECTION,
@@ -47,7 +48,7 @@ def _propose_link(ctx: Context) -> None:
 
 def _redeem(ctx: Context, code: str) -> None:
     here = ctx.require_collective()
-    found = redeem(ctx, code, CHAT, "Ask for a new one with /link in the collective's chat.")
+    found = redeem(ctx, code, CHAT, f"Ask for a new one with {cmd('link')} in the collective's chat.")
     if found.collective_id == here.id:
         raise Refusal("This chat is one of that collective's chats already.")
     chat = ctx.chat
@@ -64,7 +65,8 @@ def _redeem(ctx: Context, code: str) -> None:
     ctx.announce(
         f"This collective now lives in {count} linked chats: a {chat_name(chat.platform)} joined it. Every "
         "announcement appears in each, responses from any of them count once, and commands work from all. "
-        "Members need not /join again; /iam in a direct message makes your accounts on two platforms one member."
+        f"Members need not {cmd('join')} again; {cmd('iam')} in a direct message makes your accounts on two "
+        "platforms one member."
     )
 
 

@@ -33,7 +33,7 @@ from bot.record import log_decision
 from bot.rotation import holder_of
 from bot.rounds import FULL, SILENT, open_round
 from bot.settings import CATEGORIES
-from bot.text import block, one_line, quoted
+from bot.text import block, cmd, one_line, quoted
 from bot.typed_amounts import money_first, split_word, with_currency_word
 
 MAX_NOTE = 300
@@ -62,11 +62,14 @@ def need(ctx: Context, member: Member, text: str) -> None:
     if description.lower().startswith("help:"):
         description = description[5:].strip()
     if not description:
-        raise Refusal("Say what the need is: /need AMOUNT DESCRIPTION [#category], or /need DESCRIPTION for help.")
+        raise Refusal(
+            f"Say what the need is: {cmd('need')} AMOUNT DESCRIPTION [#category], "
+            f"or {cmd('need')} DESCRIPTION for help."
+        )
     title, _, body = description.partition("\n")
     title = one_line(title)
     if not title:
-        raise Refusal("Say what the need is in visible words: /need AMOUNT DESCRIPTION [#category].")
+        raise Refusal(f"Say what the need is in visible words: {cmd('need')} AMOUNT DESCRIPTION [#category].")
     if len(title) > MAX_TITLE or len(body) > MAX_TEXT:
         raise Refusal(f"Please keep the description under {MAX_TITLE} characters on its first line.")
     private = ctx.chat.is_direct
@@ -104,7 +107,7 @@ def _help_text(ctx: Context, item: Item) -> str:
     return (
         f"Need #{item.number} asked by {asker}: {item.title}"
         + (f"\n{quoted(item.body)}" if item.body else "")
-        + f"\nCan you help? /offer {item.number} [note]"
+        + f"\nCan you help? {cmd('offer')} {item.number} [note]"
     )
 
 
@@ -142,7 +145,7 @@ def offer(ctx: Context, member: Member, number: int | None, note: str | None) ->
         ctx.reply(f"{ctx.name(member)} offers to help with #{item.number}" + (f": {note}" if note else "."))
     asker = ctx.uow.members.get(item.author_id)
     offered = f"{ctx.name(member)} offers to help with your need #{item.number}" + (f": {note}" if note else "")
-    ctx.tell(asker, f"{offered}. When it is met, say /done {item.number}.", private=private, about=item)
+    ctx.tell(asker, f"{offered}. When it is met, say {cmd('done')} {item.number}.", private=private, about=item)
 
 
 @command("done", "say your need for help is met", args=(_N,), section=_SECTION, where=Where.ANY)

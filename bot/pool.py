@@ -25,6 +25,7 @@ from bot.model import (
 )
 from bot.money import format_amount
 from bot.record import log_decision
+from bot.text import cmd
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +94,7 @@ def fund_queue(scope: Scope) -> list[Item]:
         funded.append(item)
         scope.announce(
             f"#{item.number} is funded: {money(scope, need.amount)} is reserved for it from the pool. "
-            f"The treasurer records the payout with /paid {item.number}.",
+            f"The treasurer records the payout with {cmd('paid')} {item.number}.",
             about=item,
         )
     return funded
@@ -106,7 +107,8 @@ def approve(scope: Scope, item: Item) -> str:
     scope.uow.needs.save(need)
     if item.id in {funded.id for funded in fund_queue(scope)}:
         return ""  # the funding announcement follows
-    return f"It waits for funds: {money(scope, balances(scope).available)} is available now. /pool shows the queue."
+    available = money(scope, balances(scope).available)
+    return f"It waits for funds: {available} is available now. {cmd('pool')} shows the queue."
 
 
 def reject(scope: Scope, item: Item) -> str:

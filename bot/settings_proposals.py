@@ -12,12 +12,13 @@ from bot.outcomes import apply_setting, currency_problem
 from bot.proposals import new_item
 from bot.rounds import open_round
 from bot.settings import KEYS, normalise, shown_setting
+from bot.text import cmd
 
 
 @command("settings", "the collective's settings", section="Settings")
 def settings(ctx: Context) -> None:
     ctx.require_collective()
-    lines = ["Settings (change one with /set KEY VALUE, which opens a proposal):"]
+    lines = [f"Settings (change one with {cmd('set')} KEY VALUE, which opens a proposal):"]
     for key in KEYS.values():
         value = ctx.settings.text(key.name)
         changed = "" if value == key.default else f" (default {shown_setting(key.name, key.default)})"
@@ -29,7 +30,7 @@ def settings(ctx: Context) -> None:
     "set",
     "propose a change to a setting",
     args=(Arg("key", "KEY"), Arg("value", "VALUE", rest=True)),
-    details="It takes effect when the proposal is adopted. /settings lists the keys.",
+    details=f"It takes effect when the proposal is adopted. {cmd('settings')} lists the keys.",
     section="Settings",
 )
 def set_(ctx: Context, member: Member, key: str, value: str) -> None:
@@ -62,7 +63,7 @@ def propose_setting(ctx: Context, key: str, normal: str, title: str = "") -> Non
 
 def _here(text: str) -> str:
     if text.strip().lower() != "here":
-        raise ValueError("Type /announce here in the topic or thread where announcements should go.")
+        raise ValueError(f"Type {cmd('announce')} here in the topic or thread where announcements should go.")
     return "here"
 
 
@@ -74,7 +75,7 @@ def _here(text: str) -> str:
         "Typed in a Telegram forum topic or a Matrix thread, it proposes that handovers, vacancies and other "
         "collective-wide announcements go there (typed in the main chat: back to the main chat). An item's own "
         "messages always go to the topic or thread it was raised in. It takes effect when the proposal is "
-        "adopted, like /set."
+        f"adopted, like {cmd('set')}."
     ),
     section="Settings",
 )

@@ -6,7 +6,7 @@ import pytest
 
 from bot.actions import DirectMessage
 from bot.core import Core
-from tests.transcript import Transcript, adopt, group, vote
+from tests.transcript import Transcript, adopt, group, read, vote
 
 pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
@@ -85,7 +85,7 @@ def test_the_next_holder_is_reminded_a_day_before_by_direct_message(chat):
     [reminder] = chat.core.tick()
     assert isinstance(reminder, DirectMessage) and reminder.user_id == "bob"
     assert reminder.fallback == chat.chat  # where to mention Bob if the platform forbids a direct message
-    assert reminder.text == (
+    assert read(reminder) == (
         "A reminder: your facilitator turn begins Mon 9 Mar 2026, 09:00 UTC, in a day. "
         "Can't? Ask someone to swap: /swap facilitator @member"
     )
