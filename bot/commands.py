@@ -206,7 +206,8 @@ class CommandText:
 
 class UsageError(Exception):
     """The arguments do not fit the command; ``reason`` says what is wrong, ``usage`` (once known) how
-    the command, or the subcommand meant, is called."""
+    the command, or the subcommand meant, is called. A handler may raise it too, for an argument it can
+    judge only after looking at the collective (the usage is then its command's)."""
 
     def __init__(self, reason: str, usage: str = "") -> None:
         super().__init__(reason)

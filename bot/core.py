@@ -215,7 +215,10 @@ class Core:
         except UsageError as error:
             ctx.reply(f"{error.reason}\n{error.usage}")
             return
-        _checked_run(ctx, called, arguments)
+        try:
+            _checked_run(ctx, called, arguments)
+        except UsageError as error:  # an argument its handler could judge only after looking at the collective
+            ctx.reply(f"{error.reason}\n{error.usage or called.usage_line()}")
 
     # --- time -------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.commands import Arg, Where, command, group
+from bot.commands import Arg, UsageError, Where, command, group
 from bot.context import Context
 from bot.durations import parse_duration
 from bot.errors import Refusal
@@ -124,12 +124,17 @@ _ROLE = Arg("name", "ROLE", role_name)
 
 @rotation.subcommand(
     "add",
-    args=(_ROLE, Arg("spec", "EVERY [at WEEKDAY HH:MM]", schedule_of, rest=True, judges_empty=True)),
+    args=(_ROLE, Arg("schedule", "EVERY [at WEEKDAY HH:MM]", rest=True, judges_empty=True)),
     example=EXAMPLE,
 )
-def add_role(ctx: Context, member: Member, name: str, spec: Schedule) -> None:
+def add_role(ctx: Context, member: Member, name: str, schedule: str) -> None:
+    # Whether the role exists comes first: "there is one already" says more than a quibble with the schedule.
     if ctx.uow.roles.named(ctx.collective.id, name) is not None:
         raise Refusal(f"There is a {name} role already. {cmd('roles')} shows it.")
+    try:
+        spec = schedule_of(schedule)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     data = role_spec(name, spec.every, spec.weekday, spec.at)
     if name not in KNOWN_ROLES:
         ctx.reply(create_role(ctx, data))

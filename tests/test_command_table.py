@@ -102,7 +102,7 @@ def test_a_subcommand_is_answered_with_its_own_usage(chat):
     assert chat.say("Alice", "/rotation join dishes now") == (
         "I did not expect 'now' here.\nUsage: /rotation join ROLE"
     )
-    assert chat.say("Alice", "/rotation add dishes 1w at") == (
+    assert chat.say("Alice", "/rotation add cooking 1w at") == (
         "Say when after 'at': at mon 09:00, or at 09:00 for a daily handover.\n"
         "Usage: /rotation add ROLE EVERY [at WEEKDAY HH:MM], e.g. /rotation add dishes 1w at mon 18:00"
     )

@@ -64,6 +64,10 @@ def test_rotation_commands_answer_mistakes_clearly(chat):
     )
     chat.say("Alice", "/rotation add dishes 1w")
     assert chat.say("Alice", "/rotation add dishes 2w") == "There is a dishes role already. /roles shows it."
+    # The role exists: that is said first, before anything about the schedule typed for it.
+    for schedule in ("", "10m", "1w at", "1w at mon 25:00"):
+        said = chat.say("Alice", f"/rotation add dishes {schedule}")
+        assert said == "There is a dishes role already. /roles shows it.", schedule
 
 
 def test_the_next_holder_is_whoever_served_least_recently_skipping_those_away(chat):
