@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from adapters.text import written
 from bot.actions import Acknowledge, Action, Ask, DirectMessage, Edit, Post, Reply
 from bot.clock import Clock, FakeClock
 from bot.core import Core
@@ -211,6 +212,7 @@ def _bot(chat: Chat) -> str:
 
 
 def _render(action: Action) -> str:
+    action = written(action)
     if isinstance(action, Reply | Post):
         return _lines(f"{_bot(action.chat)}: ", action.text)
     if isinstance(action, Ask):

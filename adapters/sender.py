@@ -36,6 +36,7 @@ from typing import Protocol
 from adapters.backoff import Backoff
 from bot.actions import Action, Edit
 from bot.results import Delivery, queue_of
+from bot.text import with_commands
 from storage.outbox import OutboxStore, Sent
 
 log = logging.getLogger(__name__)
@@ -287,7 +288,7 @@ class Sender:
             await self.outlet.edit(edit, ref, delivery.txn_id)
 
     def _fault_at(self, moment: str, action: Action) -> None:
-        if self._fault is not None and self._fault[0] == moment and self._fault[1] in getattr(action, "text", ""):
+        if self._fault is not None and self._fault[0] == moment and self._fault[1] in with_commands(action.text):
             log.warning("fault injection: killed %s %r", moment, action)
             os.kill(os.getpid(), signal.SIGKILL)
 

@@ -1,13 +1,19 @@
 """Text as every platform shows it: a long message cut into pieces a chat platform accepts (at line ends where
 possible, else at a space, else anywhere, counting UTF-16 units: how Telegram counts, and a safe measure of an
-event's size on Matrix); and members' names in it made mentions, the same way on every platform."""
+event's size on Matrix); members' names in it made mentions, the same way on every platform; and the commands
+the bot mentions written with the platform's prefix."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
-from bot.actions import Mention
+from bot.actions import Action, Mention
+from bot.text import with_commands
+
+A = TypeVar("A", bound=Action)
 
 PIECE = 4096  # UTF-16 units: Telegram's message limit
 
@@ -82,3 +88,10 @@ def with_mentions(
         position = match.end()
     pieces.append(escape(text[position:]))
     return "".join(pieces)
+
+
+def written(action: A, prefix: str = "/") -> A:
+    """``action`` with the commands the bot mentions in its text (``bot.text.cmd``) written with ``prefix``:
+    ``/agree`` on Telegram and the console, ``!agree`` on Matrix. Only the bot's own mentions are marked, so
+    a member's text in the message (a title, a reason, a name) stays exactly as they typed it."""
+    return dataclasses.replace(action, text=with_commands(action.text, prefix))

@@ -14,7 +14,7 @@ from bot.errors import Refusal
 from bot.federation import SECTION, label, require_federation, scope_of
 from bot.federation_records import AidRequest
 from bot.items import item_number, looks_like_item_number, resolve
-from bot.kinds import heading, kind_of
+from bot.kinds import AidProposal, MoneyNeed, heading
 from bot.model import (
     FUNDED,
     QUEUED,
@@ -29,10 +29,10 @@ from bot.model import (
     LedgerEntry,
     Member,
     Status,
-    Topic,
 )
 from bot.pool import balance_line, balances, fund_queue, money
 from bot.rotation import holder_of
+from bot.text import cmd
 
 _N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
 
@@ -54,7 +54,7 @@ def aid(ctx: Context, member: Member, number: int | None) -> None:
         raise Refusal(f"Only {who} puts a need to the federation.")
     federation = require_federation(ctx)
     item = resolve(ctx, number, "aid")
-    if item.topic != Topic.MONEY:
+    if item.topic != MoneyNeed.topic:
         raise Refusal(f"#{item.number} is not a need for money; only those can be put to the federation.")
     need = ctx.uow.needs.get(item.id)
     if need.stage != QUEUED:
@@ -93,7 +93,7 @@ def aid(ctx: Context, member: Member, number: int | None) -> None:
         scope = scope_of(ctx, collective_id)
         title = f"Mutual aid to {asker} for its need #{item.number}: {item.title}"
         number = ctx.uow.items.next_number(collective_id)
-        request_item = Item(None, collective_id, number, ItemKind.PROPOSAL, Topic.AID, None, title, "", ctx.now)
+        request_item = Item(None, collective_id, number, ItemKind.PROPOSAL, AidProposal.topic, None, title, "", ctx.now)
         request_item.data = {"aid": request.id}
         request_item = ctx.uow.items.add(request_item)
         open_round(scope, request_item, scope.settings.proposal_duration)
@@ -119,7 +119,7 @@ def carry_out_aid(scope: Scope, item: Item, adopted: bool) -> str:
             need_item = scope.uow.items.get(request.item_id)
             scope_of(scope, request.collective_id).announce(
                 f"No collective of the federation gave the aid for {heading(need_item)}; it waits in our own "
-                f"queue, and the treasurer may put it to the federation again with /aid {need_item.number}.",
+                f"queue, and the treasurer may put it to the federation again with {cmd('aid')} {need_item.number}.",
                 about=need_item,
             )
         return ""
@@ -172,7 +172,7 @@ def carry_out_aid(scope: Scope, item: Item, adopted: bool) -> str:
     ledger.append(LedgerEntry(None, home.collective.id, RESERVATION, request.amount, scope.now, item_id=need_item.id))
     home.announce(
         f"{heading(need_item)} is funded by mutual aid: {giver} transferred {money(home, request.amount)}, reserved "
-        f"for it. The treasurer records the payout with /paid {need_item.number}.",
+        f"for it. The treasurer records the payout with {cmd('paid')} {need_item.number}.",
         about=need_item,
     )
     _withdraw_other_requests(scope, request)
@@ -185,7 +185,7 @@ def _still_asked(scope: Scope, request: AidRequest, besides: int) -> bool:
     for collective_id in scope.uow.federations.members(request.federation_id):
         if collective_id in (besides, request.collective_id):
             continue
-        if scope.uow.items.find_open(collective_id, Topic.AID, "aid", request.id) is not None:
+        if scope.uow.items.find_open(collective_id, AidProposal.topic, "aid", request.id) is not None:
             return True
     return False
 
@@ -197,8 +197,8 @@ def _withdraw_other_requests(scope: Scope, request: AidRequest) -> None:
         if collective_id in (scope.collective.id, request.collective_id):
             continue
         other = scope_of(scope, collective_id)
-        item = scope.uow.items.find_open(collective_id, Topic.AID, "aid", request.id)
-        if item is None or kind_of(item).topic != Topic.AID:
+        item = scope.uow.items.find_open(collective_id, AidProposal.topic, "aid", request.id)
+        if item is None or item.topic != AidProposal.topic:
             continue
         round_ = scope.uow.rounds.latest(item.id)
         if round_.status == ROUND_OPEN and end(other, item, round_, ROUND_WITHDRAWN):

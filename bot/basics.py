@@ -6,15 +6,16 @@ from bot.commands import Arg, Where, command
 from bot.context import Context
 from bot.errors import Refusal
 from bot.principles import principles_of
+from bot.text import cmd
 
-INTRO = """\
+INTRO = f"""\
 Hello! I help this group work as a collective of equals, right here in the chat:
 • proposals, decided by the rule you choose together (consensus by default),
 • a pooled fund, and asking the pool for what you need,
 • rotating roles and chores, so no one holds power or drudgery for long.
 No one is an admin here — not even the people who are admins of this chat.
 
-Start with /principles, then /join if they are yours too. /help lists everything."""
+Start with {cmd("principles")}, then {cmd("join")} if they are yours too. {cmd("help")} lists everything."""
 
 
 @command("start", "what this bot is and how to begin", section="Membership", where=Where.ANY)
@@ -32,11 +33,11 @@ def start(ctx: Context) -> None:
 def help_(ctx: Context, name: str | None) -> None:
     table = ctx.commands
     if name is None:
-        ctx.reply(f"{table.overview()}\n\nCommands start with / or !. /help COMMAND tells more about one.")
+        ctx.reply(f"{table.overview()}\n\nCommands start with / or !. {cmd('help')} COMMAND tells more about one.")
         return
     found = table.lookup(name)
     if found is None:
-        raise Refusal(f"There is no /{name.lstrip('/!')}. /help lists the commands.")
+        raise Refusal(f"There is no {cmd(name.lstrip('/!'))}. {cmd('help')} lists the commands.")
     ctx.reply(found.help_text())
 
 
@@ -44,4 +45,4 @@ def help_(ctx: Context, name: str | None) -> None:
 def principles(ctx: Context) -> None:
     collective = ctx.require_collective()
     text = principles_of(collective.principles)
-    ctx.reply(f"Our principles:\n{text}\n\nJoining (/join) means accepting them.")
+    ctx.reply(f"Our principles:\n{text}\n\nJoining ({cmd('join')}) means accepting them.")

@@ -13,7 +13,7 @@ from enum import StrEnum
 from types import ModuleType
 from typing import Any, TypeVar
 
-from bot.text import one_line
+from bot.text import cmd, one_line
 
 _COMMAND = re.compile(r"^[/!]([A-Za-z][A-Za-z0-9_]{0,31})(?:@([A-Za-z0-9_]{1,64}))?(?=\s|$)")
 _TOKEN = re.compile(r"\s*(\S+)")
@@ -69,7 +69,7 @@ class Command:
     where: Where = Where.GROUP
     subcommands: tuple[Command, ...] = ()
     example: str = ""  # shown after the usage when the arguments do not fit
-    prefix: str = ""  # a subcommand's: the command it belongs to, with its slash (``/rotation``)
+    prefix: str = ""  # a subcommand's: the command it belongs to and its own name (``rotation add``)
     members_only: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
@@ -83,13 +83,13 @@ class Command:
     @property
     def usage(self) -> str:
         if not self.subcommands:
-            return " ".join([self.prefix or f"/{self.name}", *(arg.usage for arg in self.args)])
+            return " ".join([cmd(self.prefix or self.name), *(arg.usage for arg in self.args)])
         # Each way to call it as words: the first word is its subcommand's name (or the default's first
         # argument); a later word is optional where one way leaves it out or has it optional.
         ways = [[(sub.name, False), *((a.metavar, a.optional) for a in sub.args)] for sub in self.subcommands]
         if self.run is not None:
             ways.insert(0, [(a.metavar, a.optional) for a in self.args])
-        words = [f"/{self.name}", "|".join(way[0][0] for way in ways)]
+        words = [cmd(self.name), "|".join(way[0][0] for way in ways)]
         for position in range(1, max(len(way) for way in ways)):
             here = [way[position] for way in ways if len(way) > position]
             metavar = "|".join(dict.fromkeys(name for name, _ in here))
@@ -102,7 +102,7 @@ class Command:
         if self.details:
             lines.append(self.details)
         if self.aliases:
-            lines.append("Also: " + ", ".join(f"/{alias}" for alias in self.aliases))
+            lines.append("Also: " + ", ".join(cmd(alias) for alias in self.aliases))
         return "\n".join(lines)
 
     def usage_line(self) -> str:
@@ -150,7 +150,7 @@ class CommandGroup:
     def subcommand(self, name: str, *, args: tuple[Arg, ...] = (), example: str = "") -> Callable[[F], F]:
         def declare(run: F) -> F:
             self._declared_in(run.__module__)
-            prefix = f"/{self.name} {name}"
+            prefix = f"{self.name} {name}"
             sub = Command(name, "", run, args, section=self.section, where=self.where, example=example, prefix=prefix)
             self._subcommands.append(sub)
             return run
@@ -206,7 +206,8 @@ class CommandText:
 
 class UsageError(Exception):
     """The arguments do not fit the command; ``reason`` says what is wrong, ``usage`` (once known) how
-    the command, or the subcommand meant, is called."""
+    the command, or the subcommand meant, is called. A handler may raise it too, for an argument it can
+    judge only after looking at the collective (the usage is then its command's)."""
 
     def __init__(self, reason: str, usage: str = "") -> None:
         super().__init__(reason)
@@ -303,7 +304,7 @@ class CommandTable:
         for command in commands:
             for name in (command.name, *command.aliases):
                 if name in self._by_name:
-                    raise ValueError(f"command name /{name} is declared twice")
+                    raise ValueError(f"the command name {name!r} is declared twice")
                 self._by_name[name] = command
             self._commands.append(command)
 

@@ -15,6 +15,7 @@ from bot.model import Collective, Item, Member
 from bot.ports import UnitOfWork
 from bot.record import shown_name
 from bot.settings import CollectiveSettings
+from bot.text import cmd
 from bot.timefmt import format_time
 
 
@@ -116,5 +117,7 @@ class Context(Scope):
     def require_member(self) -> Member:
         self.require_collective()
         if self.member is None:
-            raise Refusal("Only members can do that. Read /principles, then /join if they are yours too.")
+            raise Refusal(
+                f"Only members can do that. Read {cmd('principles')}, then {cmd('join')} if they are yours too."
+            )
         return self.member

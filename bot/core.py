@@ -29,6 +29,7 @@ from bot.record import recount_twins
 from bot.results import Result, settle, unstored
 from bot.review_dates import has_review_line
 from bot.settings import CollectiveSettings
+from bot.text import cmd
 
 log = logging.getLogger(__name__)
 
@@ -205,25 +206,29 @@ class Core:
 
     def _run(self, ctx: Context, command: Command | None, name: str, rest: str) -> None:
         if command is None:
-            ctx.reply(f"I don't know /{name}. /help lists the commands.")
+            ctx.reply(f"I don't know {cmd(name)}. {cmd('help')} lists the commands.")
             return
         if ctx.chat.is_direct and command.where == Where.GROUP:
-            ctx.reply(f"/{command.name} works in your collective's group chat, not in a direct message.")
+            ctx.reply(f"{cmd(command.name)} works in your collective's group chat, not in a direct message.")
             return
         if not ctx.chat.is_direct and command.where == Where.DIRECT:
-            ctx.reply(f"/{command.name} works in a direct message with me, not in the group.")
+            ctx.reply(f"{cmd(command.name)} works in a direct message with me, not in the group.")
             return
         if command.name not in REVIEWABLE and has_review_line(rest):
             raise Refusal(
-                f"/{command.name} cannot carry a review date. A review line goes on a proposal that can lapse: "
-                "/propose, /set or /rotation add of a role with powers (/review N WHEN for one already adopted)."
+                f"{cmd(command.name)} cannot carry a review date. A review line goes on a proposal that can lapse: "
+                f"{cmd('propose')}, {cmd('set')} or {cmd('rotation add')} of a role with powers "
+                f"({cmd('review')} N WHEN for one already adopted)."
             )
         try:
             called, arguments = dispatch(command, rest)
         except UsageError as error:
             ctx.reply(f"{error.reason}\n{error.usage}")
             return
-        _checked_run(ctx, called, arguments)
+        try:
+            _checked_run(ctx, called, arguments)
+        except UsageError as error:  # an argument its handler could judge only after looking at the collective
+            ctx.reply(f"{error.reason}\n{error.usage or called.usage_line()}")
 
     # --- time -------------------------------------------------------------
 

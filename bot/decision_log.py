@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.commands import Arg, command
 from bot.context import Context
 from bot.proposals import page_number
-from bot.text import one_line
+from bot.text import cmd, one_line
 
 DECISIONS_SHOWN = 20
 
@@ -66,5 +66,5 @@ def _log_page(ctx: Context, page: int | None) -> str:
             f"#{numbers[decision.item_id]} {one_line(decision.title)} — {verdict}{detail}, {ctx.time(decision.at)}"
         )
     if pages > 1:
-        lines.append(f"/decisions {page + 1} for older ones." if page < pages else "That is the last page.")
+        lines.append(f"{cmd('decisions')} {page + 1} for older ones." if page < pages else "That is the last page.")
     return "\n".join(lines)

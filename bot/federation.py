@@ -13,8 +13,10 @@ from bot.commands import Arg, command
 from bot.context import Context, Scope
 from bot.errors import Refusal
 from bot.federation_records import Federation, FederationRule, Invitation
+from bot.kinds import FederateProposal, UnfederateProposal
 from bot.model import DELEGATE, DueWork, Item, Member, Topic
 from bot.settings import CollectiveSettings
+from bot.text import cmd
 
 CODE_VALID = timedelta(hours=24)
 DIGEST = "federation_digest"
@@ -47,7 +49,7 @@ def federation_of(scope: Scope) -> Federation | None:
 def require_federation(ctx: Context) -> Federation:
     federation = federation_of(ctx)
     if federation is None:
-        raise Refusal("This collective belongs to no federation. /federate invites another collective to one.")
+        raise Refusal(f"This collective belongs to no federation. {cmd('federate')} invites another collective to one.")
     return federation
 
 
@@ -56,7 +58,7 @@ def open_proposal(ctx: Context, topic: Topic, title: str, data: dict) -> Item:
     from bot.rounds import open_round
 
     if ctx.uow.items.find_open(ctx.collective.id, topic, "what", data["what"]) is not None:
-        raise Refusal("A proposal like this one is open already: /proposals shows it.")
+        raise Refusal(f"A proposal like this one is open already: {cmd('proposals')} shows it.")
     item = new_item(ctx, topic, title, data=data)
     open_round(ctx, item, ctx.settings.proposal_duration)
     return item
@@ -73,8 +75,8 @@ def parse_code(text: str) -> str:
     "invite another collective into a federation, or join one with its code (by proposal)",
     args=(Arg("code", "CODE", parse_code, optional=True),),
     section=SECTION,
-    details=f"/federate opens a proposal; once adopted I give a code, valid {CODE_VALID.days * 24} h. In the "
-    "other collective's chat, /federate CODE opens a proposal there; once that is adopted, both belong to one "
+    details=f"{cmd('federate')} opens a proposal; once adopted I give a code, valid {CODE_VALID.days * 24} h. In the "
+    f"other collective's chat, {cmd('federate')} CODE opens a proposal there; once that is adopted, both belong to one "
     "federation (or the newcomer joins the one the inviting collective is in).",
 )
 def federate(ctx: Context, member: Member, code: str | None) -> None:
@@ -86,7 +88,7 @@ def federate(ctx: Context, member: Member, code: str | None) -> None:
             if own is None
             else "Invite a collective into our federation"
         )
-        open_proposal(ctx, Topic.FEDERATE, title, {"what": "invite"})
+        open_proposal(ctx, FederateProposal.topic, title, {"what": "invite"})
         return
     invitation = ctx.uow.federations.invitation(code)
     if invitation is None or invitation.used_by is not None or invitation.expires_at <= ctx.now:
@@ -98,12 +100,12 @@ def federate(ctx: Context, member: Member, code: str | None) -> None:
     if own is not None:
         theirs = ctx.uow.federations.of_collective(invitation.collective_id)
         if theirs is not None and theirs.id == own.id:
-            raise Refusal("This collective is in that federation already: /federation shows it.")
+            raise Refusal(f"This collective is in that federation already: {cmd('federation')} shows it.")
         raise Refusal(
-            "This collective belongs to a federation already; it can be in one at a time (/unfederate leaves)."
+            f"This collective belongs to a federation already; it can be in one at a time ({cmd('unfederate')} leaves)."
         )
     inviter = label(ctx, invitation.collective_id)
-    open_proposal(ctx, Topic.FEDERATE, f"Federate with {inviter}", {"what": f"join {code}", "code": code})
+    open_proposal(ctx, FederateProposal.topic, f"Federate with {inviter}", {"what": f"join {code}", "code": code})
 
 
 def carry_out_federate(scope: Scope, item: Item, adopted: bool) -> str:
@@ -118,7 +120,7 @@ def carry_out_federate(scope: Scope, item: Item, adopted: bool) -> str:
         scope.uow.federations.add_invitation(invitation)
         return (
             f"The federation code is {code} (valid until {scope.time(invitation.expires_at)}). Someone in the "
-            f"other collective's chat types /federate {code}; their collective decides by its own rule."
+            f"other collective's chat types {cmd('federate')} {code}; their collective decides by its own rule."
         )
     return _join(scope, item.data["code"])
 
@@ -142,10 +144,11 @@ def _join(scope: Scope, code: str) -> str:
     newcomer = label(scope, scope.collective.id)
     for collective_id in others:
         scope_of(scope, collective_id).announce(
-            f"{newcomer} joined our federation, which is now {len(others) + 1} collectives. /federation shows it."
+            f"{newcomer} joined our federation, which is now {len(others) + 1} collectives. "
+            f"{cmd('federation')} shows it."
         )
     names = ", ".join(label(scope, collective_id) for collective_id in others)
-    return f"This collective is now in a federation with {names}. /federation shows it."
+    return f"This collective is now in a federation with {names}. {cmd('federation')} shows it."
 
 
 @command(
@@ -153,7 +156,7 @@ def _join(scope: Scope, code: str) -> str:
     "the federation: its collectives, their delegates, open joint items, its rule",
     args=(Arg("change", "rule unanimous|majority", optional=True, rest=True),),
     section=SECTION,
-    details="/federation rule majority (or unanimous) opens a joint item to change the rule; it is adopted "
+    details=f"{cmd('federation')} rule majority (or unanimous) opens a joint item to change the rule; it is adopted "
     "only when every collective adopts it, whatever the rule in force.",
 )
 def federation(ctx: Context, change: str | None) -> None:
@@ -177,7 +180,7 @@ def federation(ctx: Context, change: str | None) -> None:
             here = f"#{ctx.uow.items.get(mine.item_id).number} here" if mine else "not voted on here (joined later)"
             lines.append(f"• J{joint.id} {joint.title} — {here}, closes {ctx.time(joint.closes_at)}")
     else:
-        lines.append("No open joint items. /propose joint TITLE raises one.")
+        lines.append(f"No open joint items. {cmd('propose')} joint TITLE raises one.")
     ctx.reply("\n".join(lines))
 
 
@@ -190,13 +193,13 @@ def delegate(scope: Scope, collective_id: int) -> Member | None:
 
 def delegate_name(scope: Scope, collective_id: int) -> str:
     holder = delegate(scope, collective_id)
-    return scope.name(holder) if holder else "none (/rotation add delegate …)"
+    return scope.name(holder) if holder else f"none ({cmd('rotation')} add delegate …)"
 
 
 @command("unfederate", "leave the federation (by proposal)", section=SECTION)
 def unfederate(ctx: Context, member: Member) -> None:
     require_federation(ctx)
-    open_proposal(ctx, Topic.UNFEDERATE, "Leave the federation", {"what": "leave"})
+    open_proposal(ctx, UnfederateProposal.topic, "Leave the federation", {"what": "leave"})
 
 
 def carry_out_unfederate(scope: Scope, item: Item, adopted: bool) -> str:

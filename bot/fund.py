@@ -21,7 +21,7 @@ from bot.model import (
 from bot.needs import MAX_NOTE
 from bot.pool import balance_line, balances, fund_queue, money, queue
 from bot.recurring_needs import pool_lines
-from bot.text import one_line
+from bot.text import cmd, one_line
 from bot.typed_amounts import amount_of, with_currency_word
 
 LEDGER_SHOWN = 20
@@ -81,7 +81,7 @@ def ledger(ctx: Context) -> None:
     ctx.require_collective()
     entries = ctx.uow.ledger.recent(ctx.collective.id, LEDGER_SHOWN)
     if not entries:
-        ctx.reply("The ledger is empty. /contribute AMOUNT adds to the pool.")
+        ctx.reply(f"The ledger is empty. {cmd('contribute')} AMOUNT adds to the pool.")
         return
     lines = [f"Ledger, newest first (last {min(len(entries), LEDGER_SHOWN)}):"]
     shown = ctx.name

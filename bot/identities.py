@@ -23,6 +23,7 @@ from bot.membership import AWAY_ENDS
 from bot.model import Member
 from bot.record import recount_twins
 from bot.settings import CollectiveSettings
+from bot.text import cmd
 
 _SECTION = "Linked chats and accounts"
 
@@ -32,8 +33,8 @@ _SECTION = "Linked chats and accounts"
     "make your accounts on two platforms one member",
     args=(Arg("code", "CODE", optional=True),),
     details=(
-        "/iam gives a code valid for 24 hours; send /iam CODE to me in a direct message from your account on "
-        "the other platform. Then both accounts are one member in every collective you belong to: one "
+        f"{cmd('iam')} gives a code valid for 24 hours; send {cmd('iam')} CODE to me in a direct message from your "
+        "account on the other platform. Then both accounts are one member in every collective you belong to: one "
         "response per round, one place on each roster, one name. Refused while both accounts responded in "
         "the same open round."
     ),
@@ -44,11 +45,11 @@ def iam(ctx: Context, code: str | None) -> None:
     if code is None:
         shown = new_code(ctx, IDENTITY, person=ctx.person)
         ctx.reply(
-            f"Your code: {shown}\nSend /iam {shown} to me in a direct message from your account on the other "
+            f"Your code: {shown}\nSend {cmd('iam')} {shown} to me in a direct message from your account on the other "
             f"platform before {ctx.time(ctx.now + CODE_LIFE)}. It works once."
         )
         return
-    found = redeem(ctx, code, IDENTITY, "Ask for a new one with /iam from your other account.")
+    found = redeem(ctx, code, IDENTITY, f"Ask for a new one with {cmd('iam')} from your other account.")
     # Whom the code's account is kept under now (it may have been linked to another since it gave the code).
     person = ctx.uow.links.person_of(found.platform, found.user_id)
     other = ctx.person

@@ -8,6 +8,7 @@ from bot.context import Context
 from bot.errors import Refusal
 from bot.model import Item
 from bot.rounds import round_id_of
+from bot.text import cmd
 
 # What a member may have meant as an item number, valid or not: #x, 1, 1.5, 0, 99999999999.
 _SHAPE = re.compile(r"#\S*|-?\d+(?:[.,:;!?)\]]+\d*)?|\d+(?:st|nd|rd|th)[.,:;!?]?", re.IGNORECASE)
@@ -33,7 +34,7 @@ def resolve(ctx: Context, number: int | None, command: str) -> Item:
     if number is not None:
         item = ctx.uow.items.by_number(collective.id, number)
         if item is None:
-            raise Refusal(f"There is no #{number} here. /proposals lists the open items.")
+            raise Refusal(f"There is no #{number} here. {cmd('proposals')} lists the open items.")
         return item
     if ctx.replied_ask is not None:  # a reply to a round's message names its item
         round_id = round_id_of(ctx.replied_ask)
@@ -48,4 +49,4 @@ def resolve(ctx: Context, number: int | None, command: str) -> Item:
     if not open_items:
         raise Refusal("There is no open item right now.")
     numbers = ", ".join(f"#{item.number}" for item in open_items)
-    raise Refusal(f"Which item? Open now: {numbers}. Say it like /{command} {open_items[0].number} …")
+    raise Refusal(f"Which item? Open now: {numbers}. Say it like {cmd(command)} {open_items[0].number} …")

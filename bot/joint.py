@@ -18,7 +18,9 @@ from bot.durations import later, looks_like_duration, parse_duration
 from bot.errors import Refusal
 from bot.federation import label, require_federation, scope_of
 from bot.federation_records import Ballot, Federation, FederationRule, JointBallot, JointItem
-from bot.model import ROUND_OPEN, ROUND_WITHDRAWN, Item, ItemKind, Member, Status, Topic
+from bot.kinds import JointProposal
+from bot.model import ROUND_OPEN, ROUND_WITHDRAWN, Item, ItemKind, Member, Status
+from bot.text import cmd
 
 RULE_WORDS = {rule.value: rule for rule in FederationRule}
 
@@ -35,9 +37,9 @@ def propose_joint(ctx: Context, member: Member, text: str) -> None:
         text = rest
     except ValueError as error:
         if looks_like_duration(first.strip()):
-            raise Refusal(f"{error}\nUsage: /propose joint [DURATION] TITLE") from None
+            raise Refusal(f"{error}\nUsage: {cmd('propose')} joint [DURATION] TITLE") from None
     if not text.strip():
-        raise Refusal("A joint item needs a title: /propose joint [DURATION] TITLE")
+        raise Refusal(f"A joint item needs a title: {cmd('propose')} joint [DURATION] TITLE")
     title, body = split_text(text)
     open_joint(ctx, member, federation, title, body, duration or ctx.settings.proposal_duration, federation.rule, {})
 
@@ -47,11 +49,13 @@ def propose_rule(ctx: Context, member: Member, federation: Federation, change: s
     word, _, value = change.strip().partition(" ")
     rule = RULE_WORDS.get(value.strip().lower())
     if word.lower() != "rule" or rule is None:
-        raise Refusal("Usage: /federation rule unanimous|majority (by a joint item every collective must adopt)")
+        raise Refusal(
+            f"Usage: {cmd('federation')} rule unanimous|majority (by a joint item every collective must adopt)"
+        )
     if rule == federation.rule:
         raise Refusal(f"The federation's rule is {rule} already.")
     if any(joint.data.get("rule") for joint in ctx.uow.federations.open_joints(federation.id)):
-        raise Refusal("A change of the federation's rule is open already: /federation shows it.")
+        raise Refusal(f"A change of the federation's rule is open already: {cmd('federation')} shows it.")
     title = f"Change the federation's rule to {rule}"
     duration = ctx.settings.proposal_duration
     open_joint(ctx, member, federation, title, "", duration, FederationRule.UNANIMOUS, {"rule": rule.value})
@@ -79,10 +83,10 @@ def open_joint(
     for collective_id in members:
         scope = scope_of(ctx, collective_id)
         if scope is ctx:
-            item = new_item(ctx, Topic.JOINT, title, body, data={"joint": joint.id})
+            item = new_item(ctx, JointProposal.topic, title, body, data={"joint": joint.id})
         else:
             number = ctx.uow.items.next_number(collective_id)
-            item = Item(None, collective_id, number, ItemKind.PROPOSAL, Topic.JOINT, None, title, body, ctx.now)
+            item = Item(None, collective_id, number, ItemKind.PROPOSAL, JointProposal.topic, None, title, body, ctx.now)
             item.data = {"joint": joint.id}
             item = ctx.uow.items.add(item)
         ctx.uow.federations.add_ballot(JointBallot(joint.id, collective_id, item.id))

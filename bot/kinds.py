@@ -1,10 +1,13 @@
 """The kinds of item, one class each: whether it is decided by a round, whether its text can be amended,
 what adoption carries out, and how it reads on its card, in /show and in /proposals. Adding a kind is
-adding a class here (and the command that raises it).
+adding a class (and the command that raises it): ``class Petition(Kind, topic="petition")`` declares the
+``topic`` its items are stored under and registers the kind, wherever the class is defined.
 
 An item's kind is its ``topic``; ``item.kind`` (proposal or need) follows from it."""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from bot.context import Context, Scope
 from bot.linking import give_link_code, unlink_chat
@@ -13,7 +16,7 @@ from bot.outcomes import admit, apply_setting
 from bot.pool import apply_reversal, approve, reject
 from bot.rotation import create_role, retire_role
 from bot.settings import shown_setting
-from bot.text import one_line, quoted
+from bot.text import cmd, one_line, quoted
 
 
 def heading(item: Item) -> str:
@@ -32,17 +35,33 @@ def author_name(scope: Scope, item: Item) -> str | None:
     return scope.name(scope.uow.members.get(item.author_id))
 
 
-class Kind:
-    """A proposal decided by a round that changes nothing beyond the record, unless a subclass says more."""
+TOPIC_LENGTH = 16  # characters a topic may have (the items table's column)
+KINDS: dict[str, Kind] = {}  # topic → its kind: every subclass of ``Kind`` registers itself
 
-    topic: Topic
+
+class Kind:
+    """A proposal decided by a round that changes nothing beyond the record, unless a subclass says more.
+
+    A subclass names its ``topic`` (``class RoleProposal(Kind, topic="role")``), which registers it in
+    ``KINDS``; a topic is taken once."""
+
+    topic: ClassVar[Topic]
     item_kind = ItemKind.PROPOSAL
     card = "Proposal"  # how its round's message names it
     has_round = True
     amendable = False
     withdrawable = True  # by its author, while its round is open
     reviewable = False  # may carry a review date, and lapses when not adopted again at review (bot.review)
+    not_reviewable = "what it made is not undone by a lapse"  # why not, for a kind that is not reviewable
     not_amendable = "#{number} changes a setting or the membership; its text cannot be amended."
+
+    def __init_subclass__(cls, *, topic: str, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if not topic or len(topic) > TOPIC_LENGTH or topic in KINDS:
+            taken = f"; {type(KINDS[topic]).__name__} has it" if topic in KINDS else ""
+            raise ValueError(f"{cls.__name__}: {topic!r} is not a free topic of 1–{TOPIC_LENGTH} characters{taken}")
+        cls.topic = Topic(topic)
+        KINDS[topic] = cls()
 
     @property
     def is_need(self) -> bool:
@@ -74,16 +93,14 @@ class Kind:
         raise NotImplementedError
 
 
-class GeneralProposal(Kind):
+class GeneralProposal(Kind, topic="general"):
     """A proposal whose adoption changes nothing beyond the record: a lapse marks it lapsed, no more."""
 
-    topic = Topic.GENERAL
     amendable = True
     reviewable = True
 
 
-class SettingProposal(Kind):
-    topic = Topic.SETTING
+class SettingProposal(Kind, topic="setting"):
     card = "Settings proposal"
     reviewable = True
 
@@ -109,8 +126,8 @@ class SettingProposal(Kind):
         return f" and {item.data['key']} goes back to {shown_setting(item.data['key'], previous)}"
 
 
-class MembershipProposal(Kind):
-    topic = Topic.MEMBERSHIP
+class MembershipProposal(Kind, topic="membership"):
+    not_reviewable = "admitting a member is not undone by a lapse: membership ends only by leaving"
     card = "Membership proposal"
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
@@ -121,15 +138,14 @@ class MembershipProposal(Kind):
         return f"{candidate['name']} is now a member. Welcome!"
 
 
-class ReversalProposal(Kind):
-    topic = Topic.REVERSAL
+class ReversalProposal(Kind, topic="reversal"):
+    not_reviewable = "a reversal is a ledger entry, and the ledger is never undone"
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         return apply_reversal(scope, item.data["entry"], item.data["reason"], item.author_id) if adopted else ""
 
 
-class RoleProposal(Kind):
-    topic = Topic.ROLE
+class RoleProposal(Kind, topic="role"):
     reviewable = True
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
@@ -149,10 +165,11 @@ class RoleProposal(Kind):
         return f" and the {item.data['name']} role is removed" if "role_id" in item.data else ""
 
 
-class LinkProposal(Kind):
+class LinkProposal(Kind, topic="link"):
     """``/link``: adopted, it gives the code another chat redeems to become one of the collective's chats."""
 
-    topic = Topic.LINK
+    not_reviewable = f"a linked chat leaves by {cmd('unlink')}, not by a lapse"
+
     card = "Link proposal"
     not_amendable = "#{number} links a chat; its text cannot be amended."
 
@@ -160,10 +177,11 @@ class LinkProposal(Kind):
         return give_link_code(scope, item) if adopted else ""
 
 
-class UnlinkProposal(Kind):
+class UnlinkProposal(Kind, topic="unlink"):
     """``/unlink``: adopted, the chat it was raised in leaves the collective."""
 
-    topic = Topic.UNLINK
+    not_reviewable = f"a chat that left is linked again by {cmd('link')}, not by a lapse"
+
     card = "Unlink proposal"
     not_amendable = "#{number} unlinks a chat; its text cannot be amended."
 
@@ -171,10 +189,11 @@ class UnlinkProposal(Kind):
         return unlink_chat(scope, item) if adopted else ""
 
 
-class MoneyNeed(Kind):
+class MoneyNeed(Kind, topic="money"):
     """A need for money from the pool: approved by silence or by a round, then queued, funded, paid."""
 
-    topic = Topic.MONEY
+    not_reviewable = "a need is not a standing rule (a recurring need runs for the term it was approved for)"
+
     item_kind = ItemKind.NEED
     card = "Need"
     not_amendable = "#{number} is a need; withdraw it and ask again to change it."
@@ -195,10 +214,11 @@ class MoneyNeed(Kind):
         return "approved" if adopted else "not_approved"
 
 
-class HelpNeed(MoneyNeed):
+class HelpNeed(MoneyNeed, topic="help"):
     """A need for help that is not money: no round, members offer, whoever asked says when it is met."""
 
-    topic = Topic.HELP
+    not_reviewable = "a need for help is not a decision"
+
     has_round = False
 
     def listing(self, ctx: Context, item: Item) -> str:
@@ -217,10 +237,10 @@ class HelpNeed(MoneyNeed):
         return "\n".join(lines)
 
 
-class FederateProposal(Kind):
+class FederateProposal(Kind, topic="federate"):
     """Invite another collective into a federation, or join one with a code (``bot.federation``)."""
 
-    topic = Topic.FEDERATE
+    not_reviewable = f"a federation is left by {cmd('unfederate')}, not by a lapse"
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         from bot.federation import carry_out_federate  # (the federation's modules build on this one)
@@ -228,8 +248,8 @@ class FederateProposal(Kind):
         return carry_out_federate(scope, item, adopted)
 
 
-class UnfederateProposal(Kind):
-    topic = Topic.UNFEDERATE
+class UnfederateProposal(Kind, topic="unfederate"):
+    not_reviewable = f"a federation is joined again by {cmd('federate')}, not by a lapse"
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         from bot.federation import carry_out_unfederate
@@ -237,10 +257,11 @@ class UnfederateProposal(Kind):
         return carry_out_unfederate(scope, item, adopted)
 
 
-class JointProposal(Kind):
+class JointProposal(Kind, topic="joint"):
     """This collective's round on a joint item of its federation: its outcome is the collective's ballot."""
 
-    topic = Topic.JOINT
+    not_reviewable = "a joint item is decided by every collective of the federation"
+
     card = "Joint proposal"
     withdrawable = False  # every collective of the federation decides it: it is not one author's to take back
 
@@ -250,10 +271,11 @@ class JointProposal(Kind):
         return ballot_cast(scope, item, adopted)
 
 
-class ReviewProposal(Kind):
+class ReviewProposal(Kind, topic="review"):
     """``/review N WHEN``: adopted, item #N gets that review date (or none)."""
 
-    topic = Topic.REVIEW
+    not_reviewable = "a review date has no review date of its own"
+
     not_amendable = "#{number} sets a review date; its text cannot be amended."
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
@@ -262,37 +284,17 @@ class ReviewProposal(Kind):
         return carry_out_review(scope, item, adopted)
 
 
-class AidProposal(Kind):
+class AidProposal(Kind, topic="aid"):
     """Another collective's need put to the federation: adopted, this pool transfers the amount."""
 
-    topic = Topic.AID
+    not_reviewable = "money sent to another collective is not undone by a lapse"
+
     card = "Aid request"
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         from bot.aid import carry_out_aid
 
         return carry_out_aid(scope, item, adopted)
-
-
-KINDS: dict[str, Kind] = {
-    kind.topic: kind
-    for kind in (
-        GeneralProposal(),
-        SettingProposal(),
-        MembershipProposal(),
-        ReversalProposal(),
-        RoleProposal(),
-        LinkProposal(),
-        UnlinkProposal(),
-        MoneyNeed(),
-        HelpNeed(),
-        FederateProposal(),
-        UnfederateProposal(),
-        JointProposal(),
-        AidProposal(),
-        ReviewProposal(),
-    )
-}
 
 
 def kind_of(item: Item) -> Kind:

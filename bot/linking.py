@@ -16,6 +16,7 @@ from bot.errors import Refusal
 from bot.events import Chat
 from bot.model import Item
 from bot.ports_beyond import LinkCode
+from bot.text import cmd
 
 CODE_LIFE = timedelta(hours=24)
 CHAT, IDENTITY = "chat", "identity"  # what a code links
@@ -62,7 +63,7 @@ def give_link_code(scope: Scope, item: Item) -> str:
     code = new_code(scope, CHAT, collective_id=item.collective_id)
     until = scope.time(scope.now + CODE_LIFE)
     return (
-        f"Link code: {code} — type /link {code} (or !link {code}) in the other group chat, on any platform, "
+        f"Link code: {code} — type {cmd('link')} {code} (or !link {code}) in the other group chat, on any platform, "
         f"before {until}. It works once, in a chat with no members or items of its own yet."
     )
 
@@ -81,7 +82,7 @@ def unlink_chat(scope: Scope, item: Item) -> str:
         Post(
             Chat(platform, chat_id),
             f"#{item.number} is adopted: this chat is no longer linked to the collective. Its announcements no "
-            "longer come here and commands here no longer reach it; this chat starts afresh (/join to begin).",
+            f"longer come here and commands here no longer reach it; this chat starts afresh ({cmd('join')} to begin).",
         )
     )
     return f"The {chat_name(platform)} is no longer linked; the collective goes on in {len(chats) - 1} chat(s)."

@@ -7,12 +7,13 @@ from __future__ import annotations
 from bot.commands import Arg, command
 from bot.context import Context
 from bot.errors import Refusal
-from bot.kinds import heading
+from bot.kinds import LinkProposal, UnlinkProposal, heading
 from bot.linking import CHAT, chat_name, redeem
-from bot.model import Member, Topic
+from bot.model import Member
 from bot.proposals import new_item
 from bot.rounds import open_round
 from bot.settings import CollectiveSettings
+from bot.text import cmd
 
 _SECTION = "Linked chats and accounts"
 
@@ -22,8 +23,8 @@ _SECTION = "Linked chats and accounts"
     "propose linking another group chat to this collective; with CODE, link this chat",
     args=(Arg("code", "CODE", optional=True),),
     details=(
-        "/link opens a proposal; once it is adopted I give a code valid for 24 hours. /link CODE, typed in "
-        "another group chat (on any platform) that has no members or items of its own yet, makes it one of "
+        f"{cmd('link')} opens a proposal; once it is adopted I give a code valid for 24 hours. {cmd('link')} CODE, "
+        "typed in another group chat (on any platform) that has no members or items of its own yet, makes it one of "
         "the collective's chats: every announcement appears in each, and commands work from any of them."
     ),
     section=_SECTION,
@@ -38,16 +39,16 @@ def link(ctx: Context, code: str | None) -> None:
 def _propose_link(ctx: Context) -> None:
     ctx.require_member()  # a typed /link CODE needs no member (the chat it links has none yet); a proposal does
     collective = ctx.require_collective()
-    pending = ctx.uow.items.find_open(collective.id, Topic.LINK, "purpose", CHAT)
+    pending = ctx.uow.items.find_open(collective.id, LinkProposal.topic, "purpose", CHAT)
     if pending is not None:
         raise Refusal(f"{heading(pending)} is open already; respond to it, or wait for its outcome.")
-    item = new_item(ctx, Topic.LINK, "Link another group chat to this collective", data={"purpose": CHAT})
+    item = new_item(ctx, LinkProposal.topic, "Link another group chat to this collective", data={"purpose": CHAT})
     open_round(ctx, item, ctx.settings.proposal_duration)
 
 
 def _redeem(ctx: Context, code: str) -> None:
     here = ctx.require_collective()
-    found = redeem(ctx, code, CHAT, "Ask for a new one with /link in the collective's chat.")
+    found = redeem(ctx, code, CHAT, f"Ask for a new one with {cmd('link')} in the collective's chat.")
     if found.collective_id == here.id:
         raise Refusal("This chat is one of that collective's chats already.")
     chat = ctx.chat
@@ -64,7 +65,8 @@ def _redeem(ctx: Context, code: str) -> None:
     ctx.announce(
         f"This collective now lives in {count} linked chats: a {chat_name(chat.platform)} joined it. Every "
         "announcement appears in each, responses from any of them count once, and commands work from all. "
-        "Members need not /join again; /iam in a direct message makes your accounts on two platforms one member."
+        f"Members need not {cmd('join')} again; {cmd('iam')} in a direct message makes your accounts on two "
+        "platforms one member."
     )
 
 
@@ -79,9 +81,9 @@ def unlink(ctx: Context, member: Member) -> None:
     chat = ctx.chat
     if len(ctx.uow.collectives.chats(collective.id)) < 2:
         raise Refusal("This is the collective's only chat; there is nothing to unlink it from.")
-    pending = ctx.uow.items.find_open(collective.id, Topic.UNLINK, "chat_id", chat.chat_id)
+    pending = ctx.uow.items.find_open(collective.id, UnlinkProposal.topic, "chat_id", chat.chat_id)
     if pending is not None:
         raise Refusal(f"{heading(pending)} is open already; respond to it, or wait for its outcome.")
     title = f"Unlink the {chat_name(chat.platform)} {chat.chat_id} from the collective"
-    item = new_item(ctx, Topic.UNLINK, title, data={"platform": chat.platform, "chat_id": chat.chat_id})
+    item = new_item(ctx, UnlinkProposal.topic, title, data={"platform": chat.platform, "chat_id": chat.chat_id})
     open_round(ctx, item, ctx.settings.proposal_duration)

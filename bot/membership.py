@@ -10,8 +10,8 @@ from bot.context import Context
 from bot.duework import DueScope
 from bot.durations import describe_duration, parse_duration
 from bot.errors import Refusal
-from bot.kinds import heading
-from bot.model import ASKING, DECIDING, FUNDED, QUEUED, ROUND_WITHDRAWN, DueWork, Item, Member, Stage, Status, Topic
+from bot.kinds import MembershipProposal, heading
+from bot.model import ASKING, DECIDING, FUNDED, QUEUED, ROUND_WITHDRAWN, DueWork, Item, Member, Stage, Status
 from bot.outcomes import admit
 from bot.pool import withdraw_need
 from bot.principles import DEFAULT_GIST
@@ -19,6 +19,7 @@ from bot.proposals import new_item
 from bot.record import log_decision
 from bot.rotation import on_leave
 from bot.rounds import end, open_round
+from bot.text import cmd
 
 AWAY_ENDS = "away_ends"
 REQUESTER_LEFT = "requester_left"
@@ -43,7 +44,7 @@ def join(ctx: Context) -> None:
     gist = "our principles" if collective.principles else f"our principles — {DEFAULT_GIST}"
     ctx.reply(
         f"Welcome, {ctx.name(member)}! You are member {count} of this collective.\n"
-        f"By joining you accept {gist} (read them with /principles)."
+        f"By joining you accept {gist} (read them with {cmd('principles')})."
     )
 
 
@@ -51,12 +52,12 @@ def _ask_to_join(ctx: Context) -> None:
     sender = ctx.sender
     platform, user_id = ctx.person
     person = f"{platform}:{user_id}"
-    pending = ctx.uow.items.find_open(ctx.collective.id, Topic.MEMBERSHIP, "person", person)
+    pending = ctx.uow.items.find_open(ctx.collective.id, MembershipProposal.topic, "person", person)
     if pending is not None:
         raise Refusal(f"Your request to join is open as {heading(pending)}; the members are deciding.")
     candidate = {"platform": platform, "user_id": user_id, "name": sender.display_name}
     title = f"Admit {sender.display_name} as a member (accepting our principles)"
-    item = new_item(ctx, Topic.MEMBERSHIP, title, data={"person": person, "candidate": candidate}, author=False)
+    item = new_item(ctx, MembershipProposal.topic, title, data={"person": person, "candidate": candidate}, author=False)
     ctx.reply(
         f"{sender.display_name}, this collective admits members by consent: your request is proposal "
         f"#{item.number}, and you become a member when it is adopted."
@@ -71,7 +72,7 @@ def leave(ctx: Context, member: Member) -> None:
     ctx.uow.due.cancel(member.collective_id, AWAY_ENDS, member.id)
     ctx.reply(
         f"{ctx.name(member)} has left the collective. What you said and decided stays in the record; "
-        "/join again whenever you like."
+        f"{cmd('join')} again whenever you like."
     )
     on_leave(ctx, member)
     for stage in (DECIDING, QUEUED, FUNDED, ASKING):
@@ -130,7 +131,7 @@ def members(ctx: Context) -> None:
     collective = ctx.require_collective()
     current = ctx.uow.members.active(collective.id)
     if not current:
-        ctx.reply("No members yet. /principles, then /join to be the first.")
+        ctx.reply(f"No members yet. {cmd('principles')}, then {cmd('join')} to be the first.")
         return
     lines = [f"Members ({len(current)}):"]
     shown = ctx.name
@@ -150,7 +151,7 @@ def _away_argument(text: str) -> timedelta | None:
     "away",
     "be skipped by rotations for a while",
     args=(Arg("duration", "DURATION|off", _away_argument),),
-    details="DURATION is like 30m, 12h, 3d or 2w; /away off ends it early.",
+    details=f"DURATION is like 30m, 12h, 3d or 2w; {cmd('away')} off ends it early.",
     section=_SECTION,
 )
 def away(ctx: Context, member: Member, duration: timedelta | None) -> None:
@@ -169,7 +170,7 @@ def away(ctx: Context, member: Member, duration: timedelta | None) -> None:
     ctx.uow.due.add(DueWork(None, member.collective_id, AWAY_ENDS, member.id, member.away_until))
     ctx.reply(
         f"{ctx.name(member)}, you are away for {describe_duration(duration)}, until "
-        f"{ctx.time(member.away_until)}. Rotations skip you meanwhile; /away off ends it early."
+        f"{ctx.time(member.away_until)}. Rotations skip you meanwhile; {cmd('away')} off ends it early."
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import NewType
 
 
 @dataclass(slots=True)
@@ -65,23 +66,9 @@ class ItemKind(StrEnum):
     NEED = "need"
 
 
-class Topic(StrEnum):
-    """What an item is about; ``bot.kinds`` says what each does (its round, amending, adoption, display)."""
-
-    GENERAL = "general"
-    SETTING = "setting"
-    MEMBERSHIP = "membership"
-    REVERSAL = "reversal"
-    ROLE = "role"
-    MONEY = "money"
-    HELP = "help"
-    LINK = "link"
-    UNLINK = "unlink"
-    FEDERATE = "federate"  # join a federation, or invite a collective to one (bot.federation)
-    UNFEDERATE = "unfederate"
-    JOINT = "joint"  # this collective's ballot on a joint item of its federation (bot.joint)
-    AID = "aid"  # an aid request from another collective of the federation (bot.aid)
-    REVIEW = "review"  # set or change the review date of an adopted item (bot.review)
+# What an item is about: the name of its kind, stored as text. Each kind declares its own (``bot.kinds``:
+# ``class SettingProposal(Kind, topic="setting")``), so a new kind is one class, in one place.
+Topic = NewType("Topic", str)
 
 
 class Status(StrEnum):

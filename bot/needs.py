@@ -9,7 +9,7 @@ from bot.commands import Arg, Where, command
 from bot.context import Context
 from bot.errors import PrivateRefusal, Refusal
 from bot.items import item_number, looks_like_item_number, resolve
-from bot.kinds import author_name, heading, kind_of
+from bot.kinds import HelpNeed, MoneyNeed, author_name, heading, kind_of
 from bot.model import (
     ASKING,
     DECIDING,
@@ -25,7 +25,6 @@ from bot.model import (
     Need,
     Offer,
     Status,
-    Topic,
 )
 from bot.money import exponent
 from bot.pool import balance_line, money
@@ -35,7 +34,7 @@ from bot.recurring import describe, split_recurrence
 from bot.rotation import holder_of
 from bot.rounds import FULL, SILENT, open_round
 from bot.settings import CATEGORIES
-from bot.text import block, one_line, quoted
+from bot.text import block, cmd, one_line, quoted
 from bot.typed_amounts import money_first, split_word, with_currency_word
 
 MAX_NOTE = 300
@@ -49,9 +48,10 @@ _N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number
     args=(Arg("text", "[AMOUNT] DESCRIPTION [#category]", rest=True),),
     details="Small needs are approved unless someone objects within need_window; larger ones are decided by a "
     "round. Send it to me in a direct message to ask without your name being shown. A need for money may recur: "
-    "add every month, every week or every 2w, and for N (e.g. /need 50 rent every month for 6 months #housing); "
+    f"add every month, every week or every 2w, and for N (e.g. {cmd('need')} 50 rent every month for 6 months "
+    "#housing); "
     "it is approved once on its total and funded each period, for a year when no N is given, two years at most; "
-    "/withdraw N stops the rest. "
+    f"{cmd('withdraw')} N stops the rest. "
     "Categories: " + ", ".join("#" + c for c in CATEGORIES) + ".",
     section=_SECTION,
     where=Where.ANY,
@@ -67,19 +67,22 @@ def need(ctx: Context, member: Member, text: str) -> None:
     if description.lower().startswith("help:"):
         description = description[5:].strip()
     if not description:
-        raise Refusal("Say what the need is: /need AMOUNT DESCRIPTION [#category], or /need DESCRIPTION for help.")
+        raise Refusal(
+            f"Say what the need is: {cmd('need')} AMOUNT DESCRIPTION [#category], "
+            f"or {cmd('need')} DESCRIPTION for help."
+        )
     title, _, body = description.partition("\n")
     title, recurring = split_recurrence(one_line(title))
     if recurring and amount is None:
-        raise Refusal("Only a need for money recurs: /need AMOUNT DESCRIPTION every month [for N months].")
+        raise Refusal(f"Only a need for money recurs: {cmd('need')} AMOUNT DESCRIPTION every month [for N months].")
     if recurring and category == "other":  # "… #housing every month": the category came before the period
         title, category = _category(title)
     if not title:
-        raise Refusal("Say what the need is in visible words: /need AMOUNT DESCRIPTION [#category].")
+        raise Refusal(f"Say what the need is in visible words: {cmd('need')} AMOUNT DESCRIPTION [#category].")
     if len(title) > MAX_TITLE or len(body) > MAX_TEXT:
         raise Refusal(f"Please keep the description under {MAX_TITLE} characters on its first line.")
     private = ctx.chat.is_direct
-    topic = Topic.HELP if amount is None else Topic.MONEY
+    topic = HelpNeed.topic if amount is None else MoneyNeed.topic
     shown = title if amount is None else f"{money(ctx, amount)} — {title}"
     data = {"private": True} if private else {}
     total = amount
@@ -118,7 +121,7 @@ def _help_text(ctx: Context, item: Item) -> str:
     return (
         f"Need #{item.number} asked by {asker}: {item.title}"
         + (f"\n{quoted(item.body)}" if item.body else "")
-        + f"\nCan you help? /offer {item.number} [note]"
+        + f"\nCan you help? {cmd('offer')} {item.number} [note]"
     )
 
 
@@ -156,7 +159,7 @@ def offer(ctx: Context, member: Member, number: int | None, note: str | None) ->
         ctx.reply(f"{ctx.name(member)} offers to help with #{item.number}" + (f": {note}" if note else "."))
     asker = ctx.uow.members.get(item.author_id)
     offered = f"{ctx.name(member)} offers to help with your need #{item.number}" + (f": {note}" if note else "")
-    ctx.tell(asker, f"{offered}. When it is met, say /done {item.number}.", private=private, about=item)
+    ctx.tell(asker, f"{offered}. When it is met, say {cmd('done')} {item.number}.", private=private, about=item)
 
 
 @command("done", "say your need for help is met", args=(_N,), section=_SECTION, where=Where.ANY)

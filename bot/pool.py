@@ -27,6 +27,7 @@ from bot.model import (
 from bot.money import format_amount
 from bot.record import log_decision
 from bot.recurring import period_start
+from bot.text import cmd
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,7 @@ def fund_queue(scope: Scope) -> list[Item]:
         funded.append(item)
         scope.announce(
             f"#{item.number} is funded: {money(scope, need.amount)} is reserved for it from the pool. "
-            f"The treasurer records the payout with /paid {item.number}.",
+            f"The treasurer records the payout with {cmd('paid')} {item.number}.",
             about=item,
         )
     return funded
@@ -136,7 +137,7 @@ def _fund_periods(scope: Scope, item: Item, need: Need, available: int) -> tuple
         done += 1
         scope.announce(
             f"#{item.number} is funded for period {done} of {recurring['periods']}: {money(scope, need.amount)} is "
-            f"reserved for it from the pool. The treasurer records the payout with /paid {item.number}.",
+            f"reserved for it from the pool. The treasurer records the payout with {cmd('paid')} {item.number}.",
             about=item,
         )
     scope.uow.needs.move(item.id, QUEUED, FUNDED)
@@ -155,7 +156,8 @@ def approve(scope: Scope, item: Item) -> str:
         start_schedule(scope, item)
     if item.id in {funded.id for funded in fund_queue(scope)}:
         return ""  # the funding announcement follows
-    return f"It waits for funds: {money(scope, balances(scope).available)} is available now. /pool shows the queue."
+    available = money(scope, balances(scope).available)
+    return f"It waits for funds: {available} is available now. {cmd('pool')} shows the queue."
 
 
 def reject(scope: Scope, item: Item) -> str:

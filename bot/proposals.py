@@ -11,7 +11,7 @@ from bot.context import Context
 from bot.durations import looks_like_duration, parse_duration
 from bot.errors import Refusal
 from bot.items import item_number, looks_like_item_number, resolve
-from bot.kinds import KINDS, author_name, heading, kind_of
+from bot.kinds import KINDS, GeneralProposal, author_name, heading, kind_of
 from bot.model import ROUND_AMENDED, ROUND_OPEN, ROUND_WITHDRAWN, Item, Member, Round, Stage, Status, Topic
 from bot.pool import withdraw_need
 from bot.recurring_needs import schedule_lines, stop_recurring
@@ -19,7 +19,7 @@ from bot.responses import refuse_unless_open
 from bot.review import review_note, under_review
 from bot.review_dates import refuse_unusable, split_review
 from bot.rounds import NOUNS, counts, end, open_round, standing, tally_line
-from bot.text import block, one_line, quoted
+from bot.text import block, cmd, one_line, quoted
 
 MAX_TITLE = 200
 MAX_TEXT = 4000
@@ -31,7 +31,7 @@ def split_text(text: str) -> tuple[str, str]:
     title, _, body = block(text).partition("\n")
     title, body = one_line(title), body.strip()
     if not title:
-        raise Refusal("A title needs some visible words: /propose [DURATION] TITLE")
+        raise Refusal(f"A title needs some visible words: {cmd('propose')} [DURATION] TITLE")
     if len(title) > MAX_TITLE:
         raise Refusal(f"Please keep the title under {MAX_TITLE} characters; put the detail on the lines after it.")
     if len(body) > MAX_TEXT:
@@ -67,7 +67,7 @@ _SECTION = "Proposals"
     details="DURATION (like 12h, 3d, 2w) is how long the round stays open; by default the collective's "
     "proposal_duration. A last line 'review in 26w' or 'review on 2027-06-01' brings it back for review then "
     "(counted from its adoption; months in weeks or as a date): not adopted again, it lapses. "
-    "/propose joint [DURATION] TITLE opens a joint item in every collective of the federation.",
+    f"{cmd('propose')} joint [DURATION] TITLE opens a joint item in every collective of the federation.",
     section=_SECTION,
 )
 def propose(ctx: Context, member: Member, duration: timedelta | None, text: str) -> None:
@@ -82,7 +82,7 @@ def propose(ctx: Context, member: Member, duration: timedelta | None, text: str)
         propose_joint(ctx, member, rest.strip())
         return
     title, body = split_text(text)
-    item = new_item(ctx, Topic.GENERAL, title, body, data={"review": review} if review else None)
+    item = new_item(ctx, GeneralProposal.topic, title, body, data={"review": review} if review else None)
     open_round(ctx, item, duration or ctx.settings.proposal_duration)
 
 
@@ -116,7 +116,7 @@ def _open_items(ctx: Context, page: int | None) -> str:
     collective = ctx.require_collective()
     total = ctx.uow.items.count_open(collective.id)
     if not total:
-        return "No open items. /propose TITLE starts one."
+        return f"No open items. {cmd('propose')} TITLE starts one."
     pages = -(-total // PAGE)
     page = min(page or 1, pages)
     items = ctx.uow.items.open(collective.id, limit=PAGE, offset=(page - 1) * PAGE)
@@ -138,7 +138,7 @@ def _open_items(ctx: Context, page: int | None) -> str:
         return "Open items:\n" + "\n".join(lines)
     first = (page - 1) * PAGE + 1
     heading_line = f"Open items {first}–{first + len(items) - 1} of {total}:"
-    more = f"/proposals {page + 1} for the next page." if page < pages else "That is the last page."
+    more = f"{cmd('proposals')} {page + 1} for the next page." if page < pages else "That is the last page."
     return "\n".join([heading_line, *lines, more])
 
 
@@ -201,7 +201,7 @@ def refuse_private_in_group(ctx: Context, item: Item, command: str) -> None:
     group everyone gets the same answer, so the answer tells no one who asked."""
     if item.data.get("private") and not ctx.chat.is_direct:
         raise Refusal(
-            f"#{item.number} was asked privately: whoever asked can /{command} {item.number} "
+            f"#{item.number} was asked privately: whoever asked can {cmd(command)} {item.number} "
             "in a direct message with me."
         )
 
@@ -210,7 +210,7 @@ def current_round(ctx: Context, item: Item) -> Round:
     """The item's latest round; help that is not money has none."""
     if not kind_of(item).has_round:
         raise Refusal(
-            f"#{item.number} asks for help, not for a decision, so it has no round. /offer {item.number} helps."
+            f"#{item.number} asks for help, not for a decision, so it has no round. {cmd('offer')} {item.number} helps."
         )
     return ctx.uow.rounds.latest(item.id)
 
@@ -228,7 +228,7 @@ def amend(ctx: Context, member: Member, number: int | None, text: str) -> None:
         ctx.reply(f"{heading(item)} reached its deadline before your change, so it was decided as it stood.")
         return
     if item.status == Status.WITHDRAWN:
-        raise Refusal(f"{heading(item)} was withdrawn; propose it again with /propose.")
+        raise Refusal(f"{heading(item)} was withdrawn; propose it again with {cmd('propose')}.")
     if item.status not in (Status.OPEN, Status.NOT_ADOPTED):
         raise Refusal(f"{heading(item)} was adopted; a change to it is a new proposal.")
     if not kind_of(item).amendable:
@@ -264,7 +264,7 @@ def withdraw(ctx: Context, member: Member, number: int | None) -> None:
     item = _own_item(ctx, member, number, "withdraw")
     kind = kind_of(item)
     if not kind.has_round:
-        raise Refusal(f"When #{item.number} is met or no longer needed, say /done {item.number}.")
+        raise Refusal(f"When #{item.number} is met or no longer needed, say {cmd('done')} {item.number}.")
     if not kind.withdrawable:
         raise Refusal(
             f"#{item.number} is a joint item, decided in every collective of the federation: "

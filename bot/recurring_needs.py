@@ -17,6 +17,7 @@ from bot.model import FUNDED, PAID, QUEUED, RELEASE, DueWork, Item, LedgerEntry,
 from bot.pool import balances, fund_queue, funded_periods, money
 from bot.record import log_decision
 from bot.recurring import describe, describe_every, period_start
+from bot.text import cmd
 
 NEED_PERIOD = "need_period"
 
@@ -59,7 +60,7 @@ def period_due(scope: DueScope) -> None:
         return  # its funding is announced
     scope.announce(
         f"{heading(item)}: period {period} of {total} is due and waits for funds ({money(scope, need.amount)}; "
-        f"{money(scope, balances(scope).available)} is available now). /pool shows the queue.",
+        f"{money(scope, balances(scope).available)} is available now). {cmd('pool')} shows the queue.",
         about=item,
     )
 
@@ -86,7 +87,7 @@ def stop_recurring(scope: Scope, item: Item, reason: str, release: bool = False)
     log_decision(scope, item, "withdrawn")
     because = f" ({reason})" if reason else ""
     kept = (
-        f" {money(scope, reserved)} stays reserved for what was funded: /paid {item.number} records its payout."
+        f" {money(scope, reserved)} stays reserved for what was funded: {cmd('paid')} {item.number} records its payout."
         if reserved
         else ""
     )

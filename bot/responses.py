@@ -24,7 +24,7 @@ from bot.model import (
     Status,
 )
 from bot.rounds import NOUNS, SILENT, VERBS, escalate, refresh, round_id_of
-from bot.text import one_line
+from bot.text import cmd, one_line
 
 REASON_NEEDED = (OBJECT, BLOCK)
 MAX_REASON = 1000
@@ -32,7 +32,7 @@ MAX_REASON = 1000
 
 def respond(ctx: Context, member: Member, kind: str, item: Item, reason: str) -> None:
     if not kind_of(item).has_round:
-        raise Refusal(f"#{item.number} asks for help, not for a decision: /offer {item.number} to help.")
+        raise Refusal(f"#{item.number} asks for help, not for a decision: {cmd('offer')} {item.number} to help.")
     round_, on_roll, replaced = ctx.uow.reads.latest_with_entry(item.id, member.id)
     if settle_if_due(ctx, item, round_):
         ctx.acknowledge(f"{ctx.name(member)}, that came after {heading(item)} closed; it was not counted.")
@@ -42,7 +42,7 @@ def respond(ctx: Context, member: Member, kind: str, item: Item, reason: str) ->
     # whoever typed it: otherwise the one command answered differently would say who asked.
     in_the_open = bool(item.data.get("private")) and ctx.reply_to is not None
     if kind in REASON_NEEDED and not reason:
-        raise Refusal(f"To {NOUNS[kind]} you need to say why: /{kind} {item.number} REASON")
+        raise Refusal(f"To {NOUNS[kind]} you need to say why: {cmd(kind)} {item.number} REASON")
     if len(reason) > MAX_REASON:
         raise Refusal(f"Please keep the reason under {MAX_REASON} characters.")
     if not on_roll and item.data.get("private") and item.author_id == member.id:
@@ -138,7 +138,7 @@ def choice_made(ctx: Context, key: str, choice: str) -> None:
         ctx.require_member()
         refuse_unless_open(ctx, item, round_)
         raise Refusal(
-            f"{ctx.sender.display_name}, to {NOUNS[choice]} you need to say why: /{choice} {item.number} REASON"
+            f"{ctx.sender.display_name}, to {NOUNS[choice]} you need to say why: {cmd(choice)} {item.number} REASON"
         )
     respond(ctx, ctx.require_member(), choice, item, "")
 

@@ -18,6 +18,7 @@ from bot.kinds import heading, kind_of
 from bot.model import DueWork, Item, Status
 from bot.review_dates import describe_when, review_moment, too_far_or_past
 from bot.rounds import open_round
+from bot.text import cmd
 
 REVIEW_DUE = "review_due"
 
@@ -76,7 +77,7 @@ def concluded(scope: Scope, item: Item, adopted: bool) -> str:
     its status and saves it."""
     item.data.pop("reviewing", None)
     if adopted:
-        return f"It stands. /review {item.number} WHEN sets another review date."
+        return f"It stands. {cmd('review')} {item.number} WHEN sets another review date."
     undone = kind_of(item).lapse(scope, item)
     return f"It lapses: {undone[0].lower()}{undone[1:]}" if undone else "It lapses."
 

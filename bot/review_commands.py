@@ -7,27 +7,13 @@ from bot.commands import Arg, command
 from bot.context import Context, Scope
 from bot.errors import Refusal
 from bot.items import item_number, resolve
-from bot.kinds import heading, kind_of
-from bot.model import Item, Member, Status, Topic
+from bot.kinds import ReviewProposal, heading, kind_of
+from bot.model import Item, Member, Status
 from bot.proposals import new_item
 from bot.review import set_review, under_review
 from bot.review_dates import FORMS, describe_when, parse_when, too_far_or_past
 from bot.rounds import open_round
-
-# Why an item of each kind that may not carry a review date cannot: what it made is not undone by a lapse.
-NOT_REVIEWABLE = {
-    Topic.MEMBERSHIP: "admitting a member is not undone by a lapse: membership ends only by leaving",
-    Topic.REVERSAL: "a reversal is a ledger entry, and the ledger is never undone",
-    Topic.LINK: "a linked chat leaves by /unlink, not by a lapse",
-    Topic.UNLINK: "a chat that left is linked again by /link, not by a lapse",
-    Topic.FEDERATE: "a federation is left by /unfederate, not by a lapse",
-    Topic.UNFEDERATE: "a federation is joined again by /federate, not by a lapse",
-    Topic.JOINT: "a joint item is decided by every collective of the federation",
-    Topic.AID: "money sent to another collective is not undone by a lapse",
-    Topic.MONEY: "a need is not a standing rule (a recurring need runs for the term it was approved for)",
-    Topic.HELP: "a need for help is not a decision",
-    Topic.REVIEW: "a review date has no review date of its own",
-}
+from bot.text import cmd
 
 
 def _when(text: str) -> dict | None:
@@ -40,9 +26,10 @@ def _when(text: str) -> dict | None:
     "review",
     "propose a review date for an adopted proposal, setting or role (or none)",
     args=(Arg("number", "N", item_number), Arg("when", "in DURATION|on DATE|off", _when, rest=True)),
-    details=f"E.g. /review 4 in 26w (counted from when this is adopted) or /review 4 on 2027-06-01. When it "
-    "falls due, the item comes up for review: a new round under the rules as they are then; not adopted again, "
-    "it lapses (a setting goes back to its previous value, a role is removed). /review N off takes the date "
+    details=f"E.g. {cmd('review')} 4 in 26w (counted from when this is adopted) or {cmd('review')} 4 on "
+    "2027-06-01. When it falls due, the item comes up for review: a new round under the rules as they are then; "
+    "not adopted again, "
+    f"it lapses (a setting goes back to its previous value, a role is removed). {cmd('review')} N off takes the date "
     f"away. A proposal may also carry one on its last line: {FORMS}.",
     section="Proposals",
 )
@@ -54,7 +41,7 @@ def review(ctx: Context, member: Member, number: int, when: dict | None) -> None
         ctx.uow.items.save(item)
         ctx.reply(f"You are the only member, so it applies at once: {said}")
         return
-    pending = ctx.uow.items.find_open(ctx.collective.id, Topic.REVIEW, "target", item.id)
+    pending = ctx.uow.items.find_open(ctx.collective.id, ReviewProposal.topic, "target", item.id)
     if pending is not None:
         raise Refusal(f"{heading(pending)} is still open; respond to it, or wait for its outcome.")
     if when is None:
@@ -64,19 +51,19 @@ def review(ctx: Context, member: Member, number: int, when: dict | None) -> None
     else:
         title = f"Review #{item.number} {item.title} on {when['on']}"
     data = {"target": item.id, "when": when}
-    open_round(ctx, new_item(ctx, Topic.REVIEW, title[:200], data=data), ctx.settings.proposal_duration)
+    open_round(ctx, new_item(ctx, ReviewProposal.topic, title[:200], data=data), ctx.settings.proposal_duration)
 
 
 def _refuse_unless_reviewable(ctx: Context, item: Item, when: dict | None) -> None:
     kind = kind_of(item)
     if not kind.reviewable:
-        raise Refusal(f"#{item.number} cannot have a review date: {NOT_REVIEWABLE[item.topic]}.")
+        raise Refusal(f"#{item.number} cannot have a review date: {kind.not_reviewable}.")
     if under_review(item):
         raise Refusal(f"{heading(item)} is up for review now; its round decides whether it stands.")
     if item.status == Status.OPEN:
         raise Refusal(
             f"{heading(item)} is still being decided. A review date is set once it is adopted (its author may "
-            f"put one on its last line with /amend: {FORMS})."
+            f"put one on its last line with {cmd('amend')}: {FORMS})."
         )
     if item.status != Status.ADOPTED:
         raise Refusal(f"{heading(item)} is {item.status.replace('_', ' ')}: only an adopted item comes up for review.")

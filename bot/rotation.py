@@ -10,6 +10,7 @@ from bot.duework import DueScope
 from bot.fairness import Cadence, Candidate, next_after, next_holder
 from bot.model import KNOWN_ROLES, SWAP_EXPIRED, DueWork, Member, Role, Turn
 from bot.ports import UnitOfWork
+from bot.text import cmd
 
 HANDOVER = "handover"
 HANDOVER_REMINDER = "handover_reminder"
@@ -92,7 +93,7 @@ def fill(scope: Scope, role: Role, reason: str) -> None:
             role.vacancy_announced = True
             scope.announce(
                 f"The {describe(role)} role is vacant: no one on its roster can take it now "
-                f"(/rotation join {role.name} to take part)."
+                f"({cmd('rotation')} join {role.name} to take part)."
             )
         scope.uow.roles.save(role)
         return
@@ -138,7 +139,7 @@ def remind_next(scope: DueScope) -> None:
     scope.tell(
         following,
         f"A reminder: your {role.name} turn begins {scope.time(role.next_handover_at)}, in a day. "
-        f"Can't? Ask someone to swap: /swap {role.name} @member",
+        f"Can't? Ask someone to swap: {cmd('swap')} {role.name} @member",
     )
 
 
@@ -176,7 +177,7 @@ def create_role(scope: Scope, spec: dict) -> str:
         fill(scope, role, "")
         return f"The {name} role rotates {when} among all members; the first holder is chosen by the fairness rule."
     scope.uow.roles.save(role)
-    return f"The {describe(role)} role rotates {when}. Its roster is empty: /rotation join {name} to take part."
+    return f"The {describe(role)} role rotates {when}. Its roster is empty: {cmd('rotation')} join {name} to take part."
 
 
 def retire_role(scope: Scope, role_id: int) -> str:

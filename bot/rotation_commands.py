@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.commands import Arg, Where, command, group
+from bot.commands import Arg, UsageError, Where, command, group
 from bot.context import Context
 from bot.durations import parse_duration
 from bot.errors import Refusal
 from bot.fairness import Cadence, parse_clock, parse_weekday
 from bot.items import item_number, looks_like_item_number, resolve
-from bot.kinds import heading
+from bot.kinds import RoleProposal, heading
 from bot.model import (
     FUNDED,
     KNOWN_ROLES,
@@ -24,7 +24,6 @@ from bot.model import (
     Member,
     Role,
     Swap,
-    Topic,
 )
 from bot.proposals import new_item
 from bot.review_dates import refuse_unusable, split_review
@@ -40,10 +39,11 @@ from bot.rotation import (
     schedule_handover,
 )
 from bot.rounds import open_round
+from bot.text import cmd
 
 _ROLE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 _SECTION = "Rotation"
-EXAMPLE = "/rotation add dishes 1w at mon 18:00"
+EXAMPLE = f"{cmd('rotation')} add dishes 1w at mon 18:00"
 
 
 def role_name(text: str) -> str:
@@ -58,7 +58,7 @@ def roles(ctx: Context) -> None:
     collective = ctx.require_collective()
     found = ctx.uow.roles.of_collective(collective.id)
     if not found:
-        ctx.reply("No rotating roles yet. /rotation add facilitator 1w starts one.")
+        ctx.reply(f"No rotating roles yet. {cmd('rotation')} add facilitator 1w starts one.")
         return
     lines = ["Roles:"]
     shown = ctx.name
@@ -119,7 +119,7 @@ rotation = group(
     "rotation",
     "add a rotating role, or join or leave its roster",
     details="facilitator, treasurer and delegate carry powers for their term; any other name is a chore. "
-    f"E.g. /rotation add treasurer 4w, {EXAMPLE}.",
+    f"E.g. {cmd('rotation')} add treasurer 4w, {EXAMPLE}.",
     section=_SECTION,
 )
 _ROLE = Arg("name", "ROLE", role_name)
@@ -127,12 +127,17 @@ _ROLE = Arg("name", "ROLE", role_name)
 
 @rotation.subcommand(
     "add",
-    args=(_ROLE, Arg("spec", "EVERY [at WEEKDAY HH:MM]", schedule_of, rest=True, judges_empty=True)),
+    args=(_ROLE, Arg("schedule", "EVERY [at WEEKDAY HH:MM]", rest=True, judges_empty=True)),
     example=EXAMPLE,
 )
-def add_role(ctx: Context, member: Member, name: str, spec: Schedule) -> None:
+def add_role(ctx: Context, member: Member, name: str, schedule: str) -> None:
+    # Whether the role exists comes first: "there is one already" says more than a quibble with the schedule.
     if ctx.uow.roles.named(ctx.collective.id, name) is not None:
-        raise Refusal(f"There is a {name} role already. /roles shows it.")
+        raise Refusal(f"There is a {name} role already. {cmd('roles')} shows it.")
+    try:
+        spec = schedule_of(schedule)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     data = role_spec(name, spec.every, spec.weekday, spec.at)
     refuse_unusable(spec.review, ctx.now, ctx.settings.timezone)
     if name not in KNOWN_ROLES:
@@ -149,21 +154,23 @@ def add_role(ctx: Context, member: Member, name: str, spec: Schedule) -> None:
         return
     if spec.review:
         data["review"] = spec.review
-    pending = ctx.uow.items.find_open(ctx.collective.id, Topic.ROLE, "name", name)
+    pending = ctx.uow.items.find_open(ctx.collective.id, RoleProposal.topic, "name", name)
     if pending is not None:
         raise Refusal(
             f"{heading(pending)} about the {name} role is still open; respond to it, or wait for its outcome."
         )
     when = Cadence(spec.every, spec.weekday, spec.at).describe()
     title = f"Create the {name} role, rotating {when} among all members"
-    item = new_item(ctx, Topic.ROLE, title, data=data)
+    item = new_item(ctx, RoleProposal.topic, title, data=data)
     open_round(ctx, item, ctx.settings.proposal_duration)
 
 
 def _existing(ctx: Context, name: str) -> Role:
     role = ctx.uow.roles.named(ctx.collective.id, name)
     if role is None:
-        raise Refusal(f"There is no {name} role. /roles lists them; /rotation add {name} EVERY starts one.")
+        raise Refusal(
+            f"There is no {name} role. {cmd('roles')} lists them; {cmd('rotation')} add {name} EVERY starts one."
+        )
     return role
 
 
@@ -202,7 +209,7 @@ def _find_member(ctx: Context, text: str) -> Member:
         return by_name[0]
     if by_name:
         raise Refusal(f"More than one member is called {text.strip()}; name them by their user id.")
-    raise Refusal(f"There is no member called {text.strip()} here. /members lists them.")
+    raise Refusal(f"There is no member called {text.strip()} here. {cmd('members')} lists them.")
 
 
 swap = group("swap", "ask a member to take your current turn; answer with accept or decline", section=_SECTION)
@@ -212,11 +219,11 @@ swap = group("swap", "ask a member to take your current turn; answer with accept
 def ask_swap(ctx: Context, member: Member, name: str, who: str | None) -> None:
     role = ctx.uow.roles.named(ctx.collective.id, name)
     if role is None:
-        raise Refusal(f"There is no {name} role. /roles lists them.")
+        raise Refusal(f"There is no {name} role. {cmd('roles')} lists them.")
     if role.holder_id != member.id:
         raise Refusal(f"Only the current holder of the {role.name} turn can ask to swap it.")
     if who is None:
-        raise Refusal(f"Who should take it? /swap {role.name} @member")
+        raise Refusal(f"Who should take it? {cmd('swap')} {role.name} @member")
     other = _find_member(ctx, who)
     if other.id == member.id:
         raise Refusal("That is you.")
@@ -225,7 +232,7 @@ def ask_swap(ctx: Context, member: Member, name: str, who: str | None) -> None:
     ctx.uow.roles.add_swap(Swap(None, role.id, member.id, other.id, ctx.now))
     ctx.reply(
         f"{ctx.name(member)} asks {ctx.name(other)} to take the current {role.name} turn "
-        f"(until {ctx.time(role.next_handover_at)}). {ctx.name(other)}: /swap accept or /swap decline."
+        f"(until {ctx.time(role.next_handover_at)}). {ctx.name(other)}: {cmd('swap')} accept or {cmd('swap')} decline."
     )
 
 
@@ -248,7 +255,7 @@ def _asked(ctx: Context, member: Member, named: str | None, verb: str) -> tuple[
         return None
     if len(asked) > 1:
         names = ", ".join(role.name for role, _ in asked)
-        raise Refusal(f"Several swaps wait for you ({names}): say which, like /swap {verb} {asked[0][0].name}.")
+        raise Refusal(f"Several swaps wait for you ({names}): say which, like {cmd('swap')} {verb} {asked[0][0].name}.")
     role, request = asked[0]
     asker = ctx.uow.members.get(request.from_member_id)
     if role.holder_id != request.from_member_id:

@@ -29,7 +29,7 @@ from bot.model import (
 )
 from bot.record import log_decision
 from bot.review_dates import describe_when
-from bot.text import quoted
+from bot.text import cmd, quoted
 
 FULL, SILENT = "full", "silent"
 ROUND_CLOSES = "round_closes"
@@ -151,11 +151,14 @@ def ask_text(scope: Scope, item: Item, round_: Round) -> str:
         lines.append(ended_line(scope, round_))
     elif round_.mode == SILENT:
         lines.append(f"Approved {scope.time(round_.closes_at)} unless someone objects or blocks before then.")
-        lines.append(f"Respond: /agree {n} · /object {n} REASON · /block {n} REASON")
+        lines.append(f"Respond: {cmd('agree')} {n} · {cmd('object')} {n} REASON · {cmd('block')} {n} REASON")
     else:
         rule = scope.settings.under(round_.terms).decision_rule
         lines.append(f"Round {round_.number} · {rule} · closes {scope.time(round_.closes_at)}")
-        lines.append(f"Respond: /agree {n} · /standaside {n} [reason] · /object {n} REASON · /block {n} REASON")
+        lines.append(
+            f"Respond: {cmd('agree')} {n} · {cmd('standaside')} {n} [reason] · {cmd('object')} {n} REASON · "
+            f"{cmd('block')} {n} REASON"
+        )
     lines.append(tally_line(counts(scope, [round_])[round_.id]))
     return "\n".join(lines)
 
@@ -171,7 +174,7 @@ def card_body(body: str, number: int) -> str:
         return quoted(body)
     cut = body[:CARD_BODY]
     end = max(cut.rfind("\n"), cut.rfind(" "))
-    return quoted(f"{cut[:end] if end > CARD_BODY // 2 else cut}…") + f"\n(The whole text: /show {number})"
+    return quoted(f"{cut[:end] if end > CARD_BODY // 2 else cut}…") + f"\n(The whole text: {cmd('show')} {number})"
 
 
 def ended_line(scope: Scope, round_: Round) -> str:
@@ -248,13 +251,13 @@ def remind(scope: DueScope) -> None:
         )
         for member in silent:
             reminder = f"A reminder: {heading(item)} closes {scope.time(round_.closes_at)}, and you have not "
-            scope.tell(member, reminder + f"responded yet. /show {item.number} has the text.", private=True)
+            scope.tell(member, reminder + f"responded yet. {cmd('show')} {item.number} has the text.", private=True)
         return
     shown = scope.name
     names = ", ".join(shown(member) for member in silent)
     scope.announce(
         f"Reminder: {heading(item)} closes {scope.time(round_.closes_at)}. "
-        f"Not yet responded: {names}. /show {item.number} has the text and every response so far.",
+        f"Not yet responded: {names}. {cmd('show')} {item.number} has the text and every response so far.",
         mentioning=silent,
         about=item,
     )

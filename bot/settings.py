@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot.addressing import shown_place
 from bot.durations import format_duration, parse_duration
 from bot.money import is_currency
-from bot.text import one_line
+from bot.text import cmd, one_line
 
 RULES = ("consensus", "consent", "majority", "supermajority")
 CATEGORIES = ("health", "housing", "food", "childcare", "care", "transport", "education", "other")
@@ -117,8 +117,8 @@ def _announce_in(text: str) -> str:
     # A topic or thread is chosen where it is, with /announce here: an id typed by hand could name anything.
     if text.strip().lower() != "main":
         raise ValueError(
-            "Choose where announcements go with /announce here, typed in that topic or thread; "
-            "/set announce_in main brings them back to the main chat."
+            f"Choose where announcements go with {cmd('announce')} here, typed in that topic or thread; "
+            f"{cmd('set')} announce_in main brings them back to the main chat."
         )
     return "main"
 
@@ -163,7 +163,10 @@ KEYS: dict[str, SettingKey] = {
         SettingKey("language", "en", _choice(LANGUAGES), "the bot's language"),
         SettingKey("join", "open", _choice(JOIN_MODES), "open, or consent: a join opens a membership proposal"),
         SettingKey(
-            "announce_in", "main", _announce_in, "where collective-wide announcements go; /announce here sets it"
+            "announce_in",
+            "main",
+            _announce_in,
+            f"where collective-wide announcements go; {cmd('announce')} here sets it",
         ),
     )
 }

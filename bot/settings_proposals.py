@@ -6,19 +6,20 @@ from bot.addressing import place_of, shown_place
 from bot.commands import Arg, command
 from bot.context import Context
 from bot.errors import Refusal
-from bot.kinds import heading
-from bot.model import Member, Topic
+from bot.kinds import SettingProposal, heading
+from bot.model import Member
 from bot.outcomes import apply_setting, currency_problem
 from bot.proposals import new_item
 from bot.review_dates import refuse_unusable, split_review
 from bot.rounds import open_round
 from bot.settings import KEYS, normalise, shown_setting
+from bot.text import cmd
 
 
 @command("settings", "the collective's settings", section="Settings")
 def settings(ctx: Context) -> None:
     ctx.require_collective()
-    lines = ["Settings (change one with /set KEY VALUE, which opens a proposal):"]
+    lines = [f"Settings (change one with {cmd('set')} KEY VALUE, which opens a proposal):"]
     for key in KEYS.values():
         value = ctx.settings.text(key.name)
         changed = "" if value == key.default else f" (default {shown_setting(key.name, key.default)})"
@@ -30,8 +31,9 @@ def settings(ctx: Context) -> None:
     "set",
     "propose a change to a setting",
     args=(Arg("key", "KEY"), Arg("value", "VALUE", rest=True)),
-    details="It takes effect when the proposal is adopted. /settings lists the keys. A last line 'review in 26w' "
-    "or 'review on 2027-06-01' brings it back for review then: not adopted again, the previous value returns.",
+    details=f"It takes effect when the proposal is adopted. {cmd('settings')} lists the keys. A last line "
+    "'review in 26w' or 'review on 2027-06-01' brings it back for review then: not adopted again, the previous "
+    "value returns.",
     section="Settings",
 )
 def set_(ctx: Context, member: Member, key: str, value: str) -> None:
@@ -58,18 +60,18 @@ def propose_setting(ctx: Context, key: str, normal: str, title: str = "", review
         unreviewed = " (With no proposal, there is nothing to review: no review date.)" if review else ""
         ctx.reply("You are the only member, so it applies at once: " + apply_setting(ctx, key, normal) + unreviewed)
         return
-    pending = ctx.uow.items.find_open(collective.id, Topic.SETTING, "key", key)
+    pending = ctx.uow.items.find_open(collective.id, SettingProposal.topic, "key", key)
     if pending is not None:
         raise Refusal(f"{heading(pending)} about {key} is still open; respond to it, or wait for its outcome.")
     title = title or f"Set {key} to {shown_setting(key, normal)} (now {shown_setting(key, current)})"
     data = {"key": key, "value": normal} | ({"review": review} if review else {})
-    item = new_item(ctx, Topic.SETTING, title, data=data)
+    item = new_item(ctx, SettingProposal.topic, title, data=data)
     open_round(ctx, item, ctx.settings.proposal_duration)
 
 
 def _here(text: str) -> str:
     if text.strip().lower() != "here":
-        raise ValueError("Type /announce here in the topic or thread where announcements should go.")
+        raise ValueError(f"Type {cmd('announce')} here in the topic or thread where announcements should go.")
     return "here"
 
 
@@ -81,7 +83,7 @@ def _here(text: str) -> str:
         "Typed in a Telegram forum topic or a Matrix thread, it proposes that handovers, vacancies and other "
         "collective-wide announcements go there (typed in the main chat: back to the main chat). An item's own "
         "messages always go to the topic or thread it was raised in. It takes effect when the proposal is "
-        "adopted, like /set."
+        f"adopted, like {cmd('set')}."
     ),
     section="Settings",
 )

@@ -7,6 +7,10 @@ never pose as one of the bot's own lines, nor hide what it says.
 - A one-line field (a title, a reason, a note, a display name) has its line
   breaks folded into `` / ``, so it cannot start a line of its own.
 - A block of detail lines is quoted line by line when shown.
+
+The bot's own mentions of its commands are marked (``cmd("agree")``) so that each platform writes them its
+way (``/agree`` on Telegram and the console, ``!agree`` on Matrix) while a member's text, which can never
+carry the mark (it is one of the invisible characters removed above), stays exactly as they typed it.
 """
 
 from __future__ import annotations
@@ -29,6 +33,21 @@ _LINE_BREAKS = re.compile(r"\s*(?:\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])\s*")
 _SPACES = re.compile(r"[^\S\n]+")
 FOLD = " / "
 QUOTE = "│ "
+# Marks a command the bot itself mentions: it stands before the slash (``"\u2063/agree"``), so the core's
+# text reads as the console shows it, and an adapter writes the marked slash its platform's way. Invisible
+# (INVISIBLE SEPARATOR), and among the characters ``visible`` removes from whatever a member types.
+COMMAND = "\u2063"
+
+
+def cmd(words: str) -> str:
+    """The bot mentioning its command ``words`` (``"agree"``, ``"rotation add"``): ``/agree`` as the
+    console and Telegram write it, ``!agree`` on Matrix."""
+    return COMMAND + "/" + words
+
+
+def with_commands(text: str, prefix: str = "/") -> str:
+    """The bot's ``text`` with the commands it mentions written with ``prefix`` (the mark removed)."""
+    return text.replace(COMMAND + "/", prefix)
 
 
 def visible(text: str) -> str:

@@ -10,7 +10,7 @@ from bot.context import Context
 from bot.errors import Refusal
 from bot.money import currencies_named, exponent, is_currency_word, names_currency, read_amount
 from bot.pool import money
-from bot.text import one_line
+from bot.text import cmd, one_line
 
 
 def with_currency_word(ctx: Context, first: str, rest: str) -> tuple[str, str]:
@@ -131,6 +131,7 @@ def money_first(ctx: Context, first: str, rest: str) -> int | None:
         rest = one_line(rest)
         raise Refusal(
             f"Is {first} an amount of money? For {shown} from the pool, write it with the currency: "
-            f"/need {shown} {rest}\nFor help that is not money, begin with words, e.g. /need help: {first} {rest}"
+            f"{cmd('need')} {shown} {rest}\nFor help that is not money, begin with words, "
+            f"e.g. {cmd('need')} help: {first} {rest}"
         )
     return amount.minor

@@ -9,6 +9,7 @@ from bot.commands import Arg, Command, CommandTable, UsageError, Where, bind, sp
 from bot.core import Core, default_commands
 from bot.durations import parse_duration
 from bot.membership import join
+from bot.text import with_commands
 from tests.transcript import Transcript
 
 
@@ -50,7 +51,7 @@ def test_optional_word_arguments_give_way_to_the_text_after_them():
     assert bind(command, " 3 meals a day")["title"] == "3 meals a day"
     with pytest.raises(UsageError, match="Missing TITLE"):
         bind(command, " 2d")
-    assert command.usage == "/propose [DURATION] TITLE"
+    assert with_commands(command.usage) == "/propose [DURATION] TITLE"
 
 
 def test_split_command_recognises_prefix_name_and_bot():
@@ -101,7 +102,7 @@ def test_a_subcommand_is_answered_with_its_own_usage(chat):
     assert chat.say("Alice", "/rotation join dishes now") == (
         "I did not expect 'now' here.\nUsage: /rotation join ROLE"
     )
-    assert chat.say("Alice", "/rotation add dishes 1w at") == (
+    assert chat.say("Alice", "/rotation add cooking 1w at") == (
         "Say when after 'at': at mon 09:00, or at 09:00 for a daily handover.\n"
         "Usage: /rotation add ROLE EVERY [at WEEKDAY HH:MM], e.g. /rotation add dishes 1w at mon 18:00"
     )

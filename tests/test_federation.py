@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.events import Chat
-from tests.transcript import Transcript, adopt, group
+from tests.transcript import Transcript, adopt, group, read
 
 pytestmark = pytest.mark.stores  # on SQLite and on PostgreSQL
 
@@ -416,7 +416,7 @@ def test_aid_no_collective_gave_is_said_and_can_be_asked_again(three):
     b.say("Bea", f"/block {request} we are short ourselves")
     b.say("Bo", f"/block {request} same")
     heard = b.send("Bea", f"/close {request}")
-    told = [x.text for x in heard if getattr(x, "chat", None) == a.chat]
+    told = [read(x) for x in heard if getattr(x, "chat", None) == a.chat]
     assert told == [
         f"No collective of the federation gave the aid for #{need} €50.00 — rent (housing); it waits in our own "
         f"queue, and the treasurer may put it to the federation again with /aid {need}."

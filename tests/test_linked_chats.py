@@ -10,7 +10,7 @@ import pytest
 
 from bot.actions import Ask, Edit, Post
 from bot.events import Chat, ChoiceMade
-from tests.transcript import Transcript, adopt, group, person
+from tests.transcript import Transcript, adopt, group, person, read
 
 TELEGRAM, MATRIX = Chat("telegram", "-1001"), Chat("matrix", "!room:example.org")
 
@@ -134,7 +134,7 @@ def test_unlink_is_a_proposal_from_the_chat_that_leaves(core, clock):
     for name, chat in (("Ann", tg), ("Bob", tg), ("Cat", mx)):
         chat.say(name, "/agree 2")
     closed = tg.send("Ann", "/close 2")
-    heard = [(a.chat, a.text.splitlines()[0]) for a in closed if isinstance(a, Post)]
+    heard = [(a.chat, read(a).splitlines()[0]) for a in closed if isinstance(a, Post)]
     assert heard == [
         (TELEGRAM, "#2 Unlink the Matrix room !room:example.org from the collective — adopted."),
         (

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from bot.actions import DirectMessage
-from tests.transcript import group, vote
+from tests.transcript import group, read, vote
 
 pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
@@ -161,13 +161,13 @@ def test_help_that_is_not_money_gets_offers_and_ends_when_met(chat):
     group(chat, "Alice Bob Carol")
     actions = chat.send("Carol", "/need a ride to the clinic on Friday #care")
     assert (
-        actions[0].text
+        read(actions[0])
         == "Need #1 asked by Carol: a ride to the clinic on Friday (care)\nCan you help? /offer 1 [note]"
     )
     offered = chat.send("Alice", "/offer 1 I can drive")
     assert offered[0].text == "Alice offers to help with #1: I can drive"
     assert isinstance(offered[1], DirectMessage) and offered[1].user_id == "carol"
-    assert offered[1].text == "Alice offers to help with your need #1: I can drive. When it is met, say /done 1."
+    assert read(offered[1]) == "Alice offers to help with your need #1: I can drive. When it is met, say /done 1."
     assert chat.say("Carol", "/offer 1") == "#1 is your own need."
     assert chat.say("Alice", "/agree 1") == "#1 asks for help, not for a decision: /offer 1 to help."
     assert "asking for help, 1 offer so far" in chat.say("Bob", "/proposals")

@@ -7,14 +7,14 @@ import pytest
 
 from bot.actions import Acknowledge, DirectMessage, Edit
 from bot.events import Chat, ChoiceMade
-from tests.transcript import adopt, group, person
+from tests.transcript import adopt, group, person, read
 
 pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
 
 def group_texts(actions):
     """What the group reads as new messages (tally edits left out)."""
-    return [a.text for a in actions if not isinstance(a, DirectMessage | Acknowledge | Edit) and not a.chat.is_direct]
+    return [read(a) for a in actions if not isinstance(a, DirectMessage | Acknowledge | Edit) and not a.chat.is_direct]
 
 
 def test_whoever_asked_is_not_on_the_roll_and_the_silent_are_not_named_beside_the_members_list(chat):

@@ -5,13 +5,13 @@ from datetime import timedelta
 import pytest
 
 from bot.actions import DirectMessage
-from tests.transcript import group, vote
+from tests.transcript import group, read, vote
 
 pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
 
 def group_texts(actions):
-    return [a.text for a in actions if not isinstance(a, DirectMessage) and not a.chat.is_direct]
+    return [read(a) for a in actions if not isinstance(a, DirectMessage) and not a.chat.is_direct]
 
 
 def test_a_private_need_never_names_its_requester_to_the_group(chat):
@@ -50,7 +50,7 @@ def test_private_help_offers_reach_the_requester_privately(chat):
     group(chat, "Alice Bob")
     chat.direct("Bob", "/need someone to talk to this week #care")
     actions = chat.send("Alice", "/offer 1 call me any evening")
-    assert [a.text for a in actions if isinstance(a, DirectMessage)] == [
+    assert [read(a) for a in actions if isinstance(a, DirectMessage)] == [
         "Alice offers to help with your need #1: call me any evening. When it is met, say /done 1."
     ]
     assert all("Bob" not in text for text in group_texts(actions))

@@ -8,7 +8,7 @@ import pytest
 from bot.actions import Ask, Edit
 from bot.core import Core
 from bot.events import ChoiceMade, ChoiceWithdrawn
-from tests.transcript import Transcript, group, person, vote
+from tests.transcript import Transcript, group, person, read, vote
 
 pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
@@ -91,7 +91,7 @@ def test_responding_by_choice_records_it_and_object_by_choice_asks_for_the_reaso
     again = chat.core.handle(ChoiceMade(chat.chat, person("Bob"), ask.key, "agree", "press-1", now))
     assert again == []  # the same press delivered twice
     objected = chat.core.handle(ChoiceMade(chat.chat, person("Bob"), ask.key, "object", "press-2", now))
-    assert [a.text for a in objected] == ["Bob, to object you need to say why: /object 1 REASON"]
+    assert [read(a) for a in objected] == ["Bob, to object you need to say why: /object 1 REASON"]
     assert "• Bob — agree" in chat.say("Alice", "/show 1")  # the press without a reason changed nothing
     stranger = chat.core.handle(ChoiceMade(chat.chat, person("Zed"), ask.key, "agree", "press-3", now))
     assert stranger[0].text.startswith("Only members can do that")
@@ -314,7 +314,7 @@ def test_a_long_proposal_shows_the_start_of_its_detail_on_its_message_and_all_of
     )
     [ask] = chat.send("Alice", f"/propose Paint the kitchen\n{detail}")
     assert len(detail) > 3900 and len(ask.text) < 2000  # one message, however often it is redrawn
-    assert "…\n(The whole text: /show 1)\nRound 1 · consensus" in ask.text
+    assert "…\n(The whole text: /show 1)\nRound 1 · consensus" in read(ask)
     shown = chat.say("Bob", "/show 1")
     assert all(f"│ {line}" in shown for line in detail.splitlines())
 

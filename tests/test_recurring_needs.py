@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.actions import DirectMessage
-from tests.transcript import adopt, group
+from tests.transcript import adopt, group, read
 
 pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
@@ -120,7 +120,7 @@ def test_a_private_recurring_need_never_names_whoever_asked(chat):
     assert "funded for period 2 of 3" in heard[1]
     assert "Recurring: €20.00 every week, 3 times" in heard[2]
     withdrawn = [a for a in chat.send("Cara", "/withdraw 1", chat=_dm(chat, "Cara"))]
-    group_text = [a.text for a in withdrawn if not isinstance(a, DirectMessage) and a.chat.chat_id == "group-1"]
+    group_text = [read(a) for a in withdrawn if not isinstance(a, DirectMessage) and a.chat.chat_id == "group-1"]
     assert group_text == [
         "#1 €20.00 every week, 3 times (€60.00 in all) — therapy (health) is withdrawn: the fundings still to come "
         "stop (2 of 3 were funded). €40.00 stays reserved for what was funded: /paid 1 records its payout."

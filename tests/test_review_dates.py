@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from bot.core import Core
-from tests.transcript import adopt, group, vote
+from tests.transcript import adopt, group, read, vote
 
 pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
@@ -89,7 +89,7 @@ def test_a_review_that_fell_due_while_the_bot_was_down_opens_once_and_says_it_is
     adopt(chat, "Alice", "/propose Buy a van\nThe old one is done.\nreview in 2w")
     clock.advance(timedelta(weeks=2, days=1))  # down over the review date
     restarted = Core(unit_of_work, clock)
-    said = [action.text for action in restarted.tick()]
+    said = [read(action) for action in restarted.tick()]
     assert said[0].startswith("#1 Buy a van is up for review")
     assert "(Late by 24 h: this was due Mon 16 Mar 2026, 09:00 UTC, while the bot was offline.)" in said[0]
     assert said[1].startswith("Up for review — proposal #1 by Alice: Buy a van")

@@ -6,7 +6,7 @@ import pytest
 
 from bot.actions import DirectMessage
 from bot.core import Core
-from tests.transcript import Transcript, adopt, group, vote
+from tests.transcript import Transcript, adopt, group, read, vote
 
 pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
@@ -64,6 +64,10 @@ def test_rotation_commands_answer_mistakes_clearly(chat):
     )
     chat.say("Alice", "/rotation add dishes 1w")
     assert chat.say("Alice", "/rotation add dishes 2w") == "There is a dishes role already. /roles shows it."
+    # The role exists: that is said first, before anything about the schedule typed for it.
+    for schedule in ("", "10m", "1w at", "1w at mon 25:00"):
+        said = chat.say("Alice", f"/rotation add dishes {schedule}")
+        assert said == "There is a dishes role already. /roles shows it.", schedule
 
 
 def test_the_next_holder_is_whoever_served_least_recently_skipping_those_away(chat):
@@ -85,7 +89,7 @@ def test_the_next_holder_is_reminded_a_day_before_by_direct_message(chat):
     [reminder] = chat.core.tick()
     assert isinstance(reminder, DirectMessage) and reminder.user_id == "bob"
     assert reminder.fallback == chat.chat  # where to mention Bob if the platform forbids a direct message
-    assert reminder.text == (
+    assert read(reminder) == (
         "A reminder: your facilitator turn begins Mon 9 Mar 2026, 09:00 UTC, in a day. "
         "Can't? Ask someone to swap: /swap facilitator @member"
     )

@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 from storage.engine import DatabaseTooNew, alembic_config, make_engine, migrate
+from tests.transcript import read
 
 
 def test_an_empty_database_migrates_to_head_and_matches_the_tables(db_url):
@@ -89,7 +90,7 @@ def test_a_refused_message_delivered_again_while_its_refusal_is_stored_is_answer
             answers.append(other_process.handle(event))  # the redelivery, in the gap
 
     answers.append(Core(lambda: DeliveredAgainMidway(engine), clock).handle(event))
-    texts = [action.text for actions in answers for action in actions]
+    texts = [read(action) for actions in answers for action in actions]
     assert texts == ["There is no #7 here. /proposals lists the open items."]
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.actions import Ask, DirectMessage, Edit, Post
 from bot.events import Chat
-from tests.transcript import Transcript, group
+from tests.transcript import Transcript, group, read
 
 DECISIONS, SHIFTS, NEWS = "11", "22", "33"  # three topics of the group
 
@@ -21,7 +21,7 @@ def heard(actions) -> list[tuple[str | None, str]]:
     """What the group sees, and where: (topic, first line) of every message; tally edits and direct messages
     left out."""
     return [
-        (a.chat.thread, a.text.splitlines()[0])
+        (a.chat.thread, read(a).splitlines()[0])
         for a in actions
         if not isinstance(a, DirectMessage | Edit) and not a.chat.is_direct
     ]
@@ -102,7 +102,7 @@ def test_announce_here_is_a_settings_proposal_adopted_like_any_other(chat):
     assert "announce_in is now a topic or thread (id 33)" in closed[0].text
     chat.say("Alice", "/away 1d")
     back = [a for a in chat.core.tick(chat.clock.now() + timedelta(days=1, minutes=1)) if isinstance(a, Post)]
-    assert [(a.chat.thread, a.text) for a in back] == [
+    assert [(a.chat.thread, read(a)) for a in back] == [
         (NEWS, "Alice is back from time away; rotations include them again.")
     ]
 
@@ -152,6 +152,6 @@ def test_set_announce_in_main_brings_announcements_back_to_the_main_chat(chat):
     )
     chat.say("Alice", "/away 1d")
     back = [a for a in chat.core.tick(chat.clock.now() + timedelta(days=1, minutes=1)) if isinstance(a, Post)]
-    assert [(a.chat.thread, a.text) for a in back] == [
+    assert [(a.chat.thread, read(a)) for a in back] == [
         (None, "Alice is back from time away; rotations include them again.")
     ]

@@ -6,12 +6,19 @@ import itertools
 import re
 from datetime import timedelta
 
+from adapters.text import written
 from bot.actions import Action, Ask, DirectMessage, Edit
 from bot.clock import FakeClock
 from bot.core import Core
 from bot.events import Chat, MessageReceived, Sender
 
 _refs = itertools.count(1)
+
+
+def read(action: Action) -> str:
+    """An action's text as members read it on the console (and Telegram): the commands the bot mentions
+    written with a slash."""
+    return written(action).text
 
 
 def person(name: str, platform: str = "console") -> Sender:
@@ -32,8 +39,8 @@ class Transcript:
         return self.core.handle(event)
 
     def say(self, who: str, text: str, **kwargs) -> str:
-        """What members read in the chat: new messages (tally edits left out)."""
-        return "\n".join(a.text for a in self.send(who, text, **kwargs) if not isinstance(a, Edit))
+        """What members read in the chat (as the console writes it): new messages (tally edits left out)."""
+        return "\n".join(read(a) for a in self.send(who, text, **kwargs) if not isinstance(a, Edit))
 
     def direct(self, who: str, text: str) -> str:
         return self.say(who, text, chat=Chat(self.chat.platform, f"dm-{who.lower()}", is_direct=True))
@@ -45,7 +52,7 @@ class Transcript:
         texts = []
         while (due_at := self.core.next_due()) is not None and due_at <= target:
             self.clock.set(max(due_at, self.clock.now()))
-            texts += [a.text for a in self.core.tick() if not isinstance(a, DirectMessage | Edit)]
+            texts += [read(a) for a in self.core.tick() if not isinstance(a, DirectMessage | Edit)]
         self.clock.set(target)
         return "\n".join(texts)
 

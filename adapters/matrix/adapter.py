@@ -80,7 +80,6 @@ class MatrixAdapter:
             invite_allowlist = config.invite_allowlist
         self._rooms = Rooms(self.client, self._moved, self._memory, InvitePolicy(invite_allowlist))
         self._reactions = Reactions(self.client, CountedReactions(state.engine), self._crypto.room_send)
-        self._words = rendering.with_bangs(name for c in runtime.commands for name in (c.name, *c.aliases))
         self._timeline_limit = timeline_limit
         self._sync_timeout_ms = sync_timeout_ms
         self._ready_within = ready_within
@@ -287,7 +286,7 @@ class MatrixAdapter:
             # A refused reaction: Matrix has no pop-up, so it goes to the member alone, never to the room.
             action = DirectMessage(action.chat.platform, action.user_id, action.text)
         txn_id = txn_id or uuid.uuid4().hex  # (sent outside the outbox: a test)
-        text = self._words(action.text)
+        text = rendering.with_bangs(action.text)
         if isinstance(action, DirectMessage):
             return await self._direct(action, text, txn_id)
         room_id, thread = action.chat.chat_id, action.chat.thread
@@ -307,7 +306,7 @@ class MatrixAdapter:
         # One delivery may edit several messages (an ask in pieces): a transaction id for each.
         txn_id = txn_id or uuid.uuid4().hex
         target = hashlib.sha256(message_ref.encode()).hexdigest()[:16]
-        content = rendering.replacement(self._words(action.text), message_ref)
+        content = rendering.replacement(rendering.with_bangs(action.text), message_ref)
         await self._post(action.chat.chat_id, content, f"{txn_id}-{target}")
         if not action.choices:  # the round ended: no reaction on it can be withdrawn any more
             await self._reactions.round_ended(action.chat.chat_id, message_ref)

@@ -5,33 +5,21 @@ replies, edits (``m.replace``) and reactions; and reading a member's text back o
 from __future__ import annotations
 
 import html
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from adapters.text import with_mentions
 from bot.actions import Mention
-from bot.text import QUOTE
+from bot.text import with_commands
 
 HTML = "org.matrix.custom.html"
 
 
-def with_bangs(command_names: Iterable[str]) -> Callable[[str], str]:
-    """A function that writes the bot's commands in a text (``/agree 1``) the Matrix way (``!agree 1``): Element
-    and other clients take a line starting with ``/`` for a client command and do not send it. A member's own
-    detail lines, which the core quotes with ``│``, are theirs and stay as they wrote them."""
-    names = sorted({re.escape(name) for name in command_names}, key=len, reverse=True)
-    if not names:
-        return lambda text: text
-    pattern = re.compile(rf"(?<![\w/!:.])/({'|'.join(names)})(?![\w@/])")
-
-    def bangs(text: str) -> str:
-        if QUOTE.rstrip() not in text:
-            return pattern.sub(r"!\1", text)
-        lines = text.split("\n")
-        return "\n".join(line if line.startswith(QUOTE.rstrip()) else pattern.sub(r"!\1", line) for line in lines)
-
-    return bangs
+def with_bangs(text: str) -> str:
+    """The bot's ``text`` with the commands it mentions written the Matrix way (``!agree 1``, not ``/agree 1``):
+    Element and other clients take a line starting with ``/`` for a client command and do not send it. Only the
+    bot's own mentions are marked (``bot.text.cmd``): a member's text in the message stays as they wrote it."""
+    return with_commands(text, "!")
 
 
 def pill(user_id: str, name: str) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from telegram import BotCommand
 
 from bot.commands import Command
+from bot.text import with_commands
 
 MAX_COMMANDS = 100
 MAX_DESCRIPTION = 256
@@ -24,7 +25,7 @@ def menu(commands: Iterable[Command], *, direct_only: bool = False) -> list[BotC
         name = command.name.lower()
         if not _NAME.fullmatch(name):
             continue
-        description = (command.summary or name).strip()
+        description = with_commands(command.summary or name).strip()  # a command it mentions, with its slash
         if len(description) > MAX_DESCRIPTION:
             description = description[: MAX_DESCRIPTION - 1] + "…"
         entries.append(BotCommand(name, description))

@@ -28,6 +28,7 @@ from adapters.backoff import Backoff
 from adapters.sender import Posted, Redirect
 from adapters.telegram.limits import Pacing
 from adapters.telegram.rendering import keyboard, split_text, to_html, toast
+from adapters.text import written
 from bot.actions import Acknowledge, Action, Ask, Choice, DirectMessage, Edit, Mention, Post, Reply
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ class Sending:
     # --- the sender's outlet ----------------------------------------------------------------------
 
     async def send(self, action: Action) -> Posted | Redirect | None:
+        action = written(action)
         if isinstance(action, Acknowledge):
             if action.to_ref.startswith("cb"):  # the press's callback query (see inbound.py)
                 await self.answer(action.to_ref[2:], toast(action.text) if action.text else None)
@@ -100,6 +102,7 @@ class Sending:
     async def edit(self, action: Edit, message_ref: str) -> None:
         """Replace the text of an ask; its keyboard is sent again, or Telegram would remove it.
         A long ask was sent in pieces with the keyboard on the last: the last piece is what changes."""
+        action = written(action)
         pieces = split_text(action.text)
         if not pieces:
             return
