@@ -20,6 +20,7 @@ from bot import (
     rotation_commands,
     settings_proposals,
     steering,
+    web_links,
 )
 from bot.commands import Command, commands_of
 
@@ -39,6 +40,7 @@ MODULES = (
     identities,
     federation,
     aid,
+    web_links,
 )
 
 

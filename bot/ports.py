@@ -23,7 +23,7 @@ from bot.model import (
     Swap,
     Turn,
 )
-from bot.ports_beyond import Federations, Identities, Links
+from bot.ports_beyond import Federations, Identities, Links, WebTokens
 from bot.results import Delivery
 
 
@@ -328,6 +328,7 @@ class UnitOfWork(Protocol):
     links: Links
     identities: Identities
     federations: Federations
+    tokens: WebTokens
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...
