@@ -3,13 +3,16 @@ test_page_in_chromium.py): what a member reads there, who gets a 404, and that r
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from html.parser import HTMLParser
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from bot.core import Core
+from tests.test_linked_chats import linked
 from tests.transcript import Transcript
 from tests.web.conftest import BASE_URL, HOSTILE, link
 
@@ -40,6 +43,7 @@ def parsed(html: str) -> _Elements:
     return elements
 
 
+@pytest.mark.stores
 async def test_a_member_reads_tallies_every_reason_the_balance_and_its_chart_through_their_own_link(world, served):
     answer = world.direct("Ann", "/page")
     assert answer.startswith(f"Your own link to the collective's page (read-only): {BASE_URL}/p/")
@@ -79,6 +83,7 @@ async def test_a_wrong_token_an_unknown_path_and_a_revoked_link_all_get_the_same
     assert answers == {(404, "Not found.")}
 
 
+@pytest.mark.stores
 async def test_leaving_revokes_both_links_and_joining_again_does_not_bring_them_back(world, served):
     page = link(world.direct("Cleo", "/page"), "/p/")
     feed = link(world.direct("Cleo", "/calendar"), "/c/")
@@ -149,3 +154,15 @@ def test_tokens_are_kept_only_as_hashes(world, engine):
     with sqlite3.connect(Path(engine.url.database)) as connection:
         kept = [row[0] for row in connection.execute("SELECT token_hash FROM web_token")]
     assert kept and token not in kept and all(len(value) == 64 for value in kept)
+
+
+async def test_a_membership_merged_into_another_by_iam_loses_its_links(web_core, clock, served):
+    tg, mx = linked(web_core, clock)
+    assert mx.say("Ann", "/join").startswith("Welcome, Ann")  # Ann's Matrix account: a second membership
+    old = link(mx.direct("Ann", "/page"), "/p/")
+    assert (await fetch(served + old))[0] == 200
+    code = re.search(r"Your code: (\S+)", tg.direct("Ann", "/iam")).group(1)
+    assert "they are one membership now" in mx.direct("Ann", f"/iam {code}")  # her Telegram membership is kept
+    assert await fetch(served + old) == (404, "Not found.")
+    status, html = await fetch(served + link(mx.direct("Ann", "/page"), "/p/"))
+    assert status == 200 and "Read-only, for Ann." in html
