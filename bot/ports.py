@@ -249,6 +249,9 @@ class Ledger(Protocol):
     def recent(self, collective_id: int, limit: int) -> list[LedgerEntry]:
         """Newest first."""
 
+    def history(self, collective_id: int) -> list[tuple[datetime, str, int]]:
+        """Every entry's time, kind and amount, oldest first (the balance over time)."""
+
 
 class Decisions(Protocol):
     def add(self, decision: Decision) -> None: ...

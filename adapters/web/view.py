@@ -115,12 +115,14 @@ def collective_page(scope: Scope, you: str) -> Page:
     collective: Collective = scope.collective
     uow = scope.uow
     now_balance = balances(scope)
-    entries = list(reversed(uow.ledger.recent(collective.id, 10**9)))  # oldest first, for the running balance
-    held, points, lines = 0, [], []
-    for entry in entries:
-        held += HELD_SIGN.get(entry.kind, 0) * entry.amount
-        points.append((entry.at, held))
-        lines.append(_ledger_line(scope, entry, held))
+    held, points = 0, []
+    for at, kind, amount in uow.ledger.history(collective.id):
+        held += HELD_SIGN.get(kind, 0) * amount
+        points.append((at, held))
+    # The newest entries are listed, each with what the pool held after it (the series' last points).
+    newest = uow.ledger.recent(collective.id, LEDGER_SHOWN)
+    names: dict[int, str] = {}
+    lines = [_ledger_line(scope, entry, points[len(points) - 1 - back][1], names) for back, entry in enumerate(newest)]
     return Page(
         collective_id=collective.id,
         generated=scope.time(scope.now),
@@ -130,7 +132,7 @@ def collective_page(scope: Scope, you: str) -> Page:
         held=money(scope, now_balance.held),
         reserved=money(scope, now_balance.reserved),
         available=money(scope, now_balance.available),
-        ledger=list(reversed(lines))[:LEDGER_SHOWN],
+        ledger=lines,
         chart=balance_chart(points, scope.now, lambda minor: money(scope, minor), scope.settings.timezone)
         if points
         else None,
@@ -210,10 +212,12 @@ def _reasons(scope: Scope, standing) -> list[Reason]:
     ]
 
 
-def _ledger_line(scope: Scope, entry: LedgerEntry, held: int) -> LedgerLine:
+def _ledger_line(scope: Scope, entry: LedgerEntry, held: int, names: dict[int, str]) -> LedgerLine:
     who = None
     if entry.kind in (CONTRIBUTION, PAYOUT) and entry.member_id is not None:
-        who = scope.name(scope.uow.members.get(entry.member_id))
+        if entry.member_id not in names:
+            names[entry.member_id] = scope.name(scope.uow.members.get(entry.member_id))
+        who = names[entry.member_id]
     return LedgerLine(
         entry.number,
         scope.time(entry.at),
