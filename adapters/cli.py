@@ -14,7 +14,7 @@ from pathlib import Path
 
 from adapters.config import Config, ConfigError, load_config
 from adapters.console import Console, ConsoleOutlet, Demo
-from adapters.wiring import build_core, core_for, open_storage
+from adapters.wiring import build_core, core_for, open_storage, reader_for
 from bot import codes
 from bot.clock import FakeClock, SystemClock
 from storage.backup import BackupError, backup
@@ -102,7 +102,7 @@ async def run_service(config: Config) -> int:
         log.info("storage: PostgreSQL, which other collective-bot processes may share (each collective locked apart)")
     else:
         log.info("storage: SQLite, for this one process")
-    core = core_for(engine, SystemClock())
+    core = core_for(engine, SystemClock(), config.web.base_url if config.web else None)
     outbox = OutboxStore(engine)
     await asyncio.to_thread(outbox.prune, SystemClock().now())
     runtime = Runtime(core, outbox)
@@ -147,6 +147,10 @@ async def run_service(config: Config) -> int:
         from adapters.outbox_claims import OutboxClaims
 
         shared = [DueListener(config.storage_url, alarm), OutboxClaims(runtime, outbox)]
+    if config.web:  # the read-only page and calendar feeds, in this process, reading the same storage
+        from adapters.web import WebServer
+
+        shared.append(WebServer(reader_for(engine), SystemClock(), config.web.listen))
     try:
         if config.console:
             console = Console(SystemClock(), _print, echo=False)

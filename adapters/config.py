@@ -64,12 +64,23 @@ class MatrixConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class WebConfig:
+    """The read-only web page and calendar feeds (``adapters/web``), served by the bot's own process."""
+
+    base_url: str = key("the public URL the page is reached at, such as https://collective.example.org")
+    listen: tuple[str, int] = key(
+        "the host:port the page is served on, such as 127.0.0.1:8080", ("127.0.0.1", 8080), written_as=str
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     storage_url: str = key("a database URL such as sqlite:///collective.db", DEFAULT_STORAGE_URL, toml="storage.url")
     console: bool = key("true or false", False, toml="console.enabled")
     # A platform's section: [name], off unless enabled = true; its keys are the fields of its dataclass.
     telegram: TelegramConfig | None = field(default=None, metadata={"section": "telegram"})
     matrix: MatrixConfig | None = field(default=None, metadata={"section": "matrix"})
+    web: WebConfig | None = field(default=None, metadata={"section": "web"})
     log_level: str = key("one of DEBUG, INFO, WARNING, ERROR", "INFO", toml="logging.level")
 
 
@@ -189,8 +200,22 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
         console=value("console", "enabled"),
         telegram=telegram,
         matrix=matrix,
+        web=_web(path, value),
         log_level=level,
     )
+
+
+def _web(path: Path, value) -> WebConfig | None:
+    if not value("web", "enabled"):
+        return None
+    base_url = value("web", "base_url")
+    if not base_url:
+        raise ConfigError(f"{path}: [web] base_url is missing: {_SCHEMA['web']['base_url'][1]}")
+    _check_web_address(path, "web", "base_url", base_url)
+    listen = value("web", "listen")
+    if isinstance(listen, tuple):  # the default, already read
+        return WebConfig(base_url.rstrip("/"), listen)
+    return WebConfig(base_url.rstrip("/"), _host_port(path, "web", listen))
 
 
 def _webhook(path: Path, value, environ) -> dict:
@@ -208,9 +233,7 @@ def _webhook(path: Path, value, environ) -> dict:
     _check_web_address(path, "telegram", "webhook_url", url)
     if not listen:
         raise ConfigError(f"{path}: [telegram] listen is missing (webhook mode): {_SCHEMA['telegram']['listen'][1]}")
-    host, _, port = listen.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ConfigError(f"{path}: [telegram] listen must be {_SCHEMA['telegram']['listen'][1]}, not {listen!r}")
+    address = _host_port(path, "telegram", listen)
     if not secret:
         raise ConfigError(
             f"{path}: [telegram] secret_token is missing (webhook mode; or set COLLECTIVE_TELEGRAM_SECRET_TOKEN)"
@@ -221,10 +244,17 @@ def _webhook(path: Path, value, environ) -> dict:
         raise ConfigError(f"{path}: [telegram] max_connections must be {_SCHEMA['telegram']['max_connections'][1]}")
     return {
         "webhook_url": url,
-        "listen": (host.strip("[]"), int(port)),
+        "listen": address,
         "secret_token": secret,
         "max_connections": connections,
     }
+
+
+def _host_port(path: Path, section: str, listen: str) -> tuple[str, int]:
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"{path}: [{section}] listen must be {_SCHEMA[section]['listen'][1]}, not {listen!r}")
+    return host.strip("[]"), int(port)
 
 
 def default_store_path(storage_url: str) -> str | None:

@@ -16,8 +16,19 @@ def open_storage(storage_url: str) -> Engine:
     return open_database(storage_url)
 
 
-def core_for(engine: Engine, clock: Clock) -> Core:
-    return Core(lambda: SqlUnitOfWork(engine), clock, reader=lambda: SqlUnitOfWork(engine, read_only=True))
+def core_for(engine: Engine, clock: Clock, web_base_url: str | None = None) -> Core:
+    """``web_base_url``: where the read-only page is served ([web] base_url), for /page and /calendar links."""
+    return Core(
+        lambda: SqlUnitOfWork(engine),
+        clock,
+        reader=reader_for(engine),
+        web_base_url=web_base_url,
+    )
+
+
+def reader_for(engine: Engine):
+    """Read-only units of work: a plain read transaction that never takes the write lock (the web page's)."""
+    return lambda: SqlUnitOfWork(engine, read_only=True)
 
 
 def build_core(storage_url: str, clock: Clock) -> Core:

@@ -21,6 +21,7 @@ from bot import (
     rotation_commands,
     settings_proposals,
     steering,
+    web_links,
 )
 from bot.commands import Command, commands_of
 
@@ -41,6 +42,7 @@ MODULES = (
     identities,
     federation,
     aid,
+    web_links,
 )
 
 

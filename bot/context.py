@@ -91,6 +91,7 @@ class Context(Scope):
     member: Member | None = None
     commands: CommandTable | None = None
     person: tuple[str, str] = ("", "")  # the account the sender's memberships are kept under (bot.identities)
+    web_base_url: str | None = None  # where the read-only web page is served; None when it is not (bot.web_links)
 
     def reply(self, text: str) -> None:
         if self.reply_to is None:

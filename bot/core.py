@@ -51,7 +51,8 @@ def default_due_handlers() -> dict[str, DueHandler]:
 
 class Core:
     """``reader``: units of work for lookups that change nothing (a plain read
-    transaction, never the write lock); the writing ones serve when not given."""
+    transaction, never the write lock); the writing ones serve when not given. ``web_base_url``: where the
+    read-only web page is served, for the links ``/page`` and ``/calendar`` give (None: it is not)."""
 
     def __init__(
         self,
@@ -60,8 +61,10 @@ class Core:
         commands: Iterable[Command] | None = None,
         due_handlers: Mapping[str, DueHandler] | None = None,
         reader: UnitOfWorkFactory | None = None,
+        web_base_url: str | None = None,
     ) -> None:
         self.unit_of_work = unit_of_work
+        self.web_base_url = web_base_url  # where the read-only page is served ([web] base_url); None: not served
         self.reader = reader or unit_of_work
         self._clock = clock
         self.commands = CommandTable(default_commands() if commands is None else commands)
@@ -202,6 +205,7 @@ class Core:
             member=member,
             commands=self.commands,
             person=person,
+            web_base_url=self.web_base_url,
         )
 
     def _run(self, ctx: Context, command: Command | None, name: str, rest: str) -> None:

@@ -98,6 +98,7 @@ def _merge(ctx: Context, person: tuple[str, str], other: tuple[str, str]) -> int
         ctx.uow.identities.merge_members(kept.id, member.id)
         ctx.uow.due.cancel(member.collective_id, AWAY_ENDS, member.id)
         member.active, member.left_at, member.away_until, member.merged_into = False, ctx.now, None, kept.id
+        ctx.uow.tokens.revoke(member.id)  # the kept membership's links are the person's now
         ctx.uow.members.save(member)
         recount_twins(ctx.uow, member.collective_id)
         settings = CollectiveSettings.of(ctx.uow.settings.values(member.collective_id))

@@ -70,6 +70,7 @@ def leave(ctx: Context, member: Member) -> None:
     member.active, member.left_at, member.away_until = False, ctx.now, None
     ctx.uow.members.save(member)
     ctx.uow.due.cancel(member.collective_id, AWAY_ENDS, member.id)
+    ctx.uow.tokens.revoke(member.id)  # their page and calendar links stop working (bot.web_links)
     ctx.reply(
         f"{ctx.name(member)} has left the collective. What you said and decided stays in the record; "
         f"{cmd('join')} again whenever you like."

@@ -23,7 +23,7 @@ from bot.model import (
     Swap,
     Turn,
 )
-from bot.ports_beyond import Federations, Identities, Links
+from bot.ports_beyond import Federations, Identities, Links, WebTokens
 from bot.results import Delivery
 
 
@@ -252,6 +252,9 @@ class Ledger(Protocol):
     def recent(self, collective_id: int, limit: int) -> list[LedgerEntry]:
         """Newest first."""
 
+    def history(self, collective_id: int) -> list[tuple[datetime, str, int]]:
+        """Every entry's time, kind and amount, oldest first (the balance over time)."""
+
 
 class Decisions(Protocol):
     def add(self, decision: Decision) -> None: ...
@@ -335,6 +338,7 @@ class UnitOfWork(Protocol):
     links: Links
     identities: Identities
     federations: Federations
+    tokens: WebTokens
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

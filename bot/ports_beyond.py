@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import NamedTuple, Protocol
 
 from bot.federation_records import AidRequest, Federation, Invitation, JointBallot, JointItem
+from bot.model import Member
 
 
 class LinkCode(NamedTuple):
@@ -93,3 +94,17 @@ class Federations(Protocol):
 
     def end_aid(self, aid_id: int, status: str, funded_by: int | None = None) -> bool:
         """An open aid request ended (funded or closed), once: False when it had ended already."""
+
+
+class WebTokens(Protocol):
+    """Members' secret links to their collective's read-only page and their calendar feed (``bot.web_links``):
+    only a token's hash is kept; one of each purpose per membership."""
+
+    def issue(self, member: Member, purpose: str, token_hash: str, now: datetime) -> None:
+        """The member's link of this purpose is now this one; the one before stops working."""
+
+    def revoke(self, member_id: int) -> int:
+        """Every link of the membership stops working (it left); returns how many."""
+
+    def holder(self, token_hash: str, purpose: str) -> Member | None:
+        """The current membership a link of this purpose belongs to; None for a wrong or revoked one."""

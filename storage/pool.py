@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import bindparam, func, select, update
 
 from bot.model import (
@@ -88,6 +90,11 @@ _LEDGER_FOR_ITEM = (
 )
 _LEDGER_RECENT = _by(ledger_t, "collective_id").order_by(ledger_t.c.id.desc()).limit(bindparam("limit"))
 _LEDGER_NUMBERED = _by(ledger_t, "collective_id", "number")
+_LEDGER_HISTORY = (
+    select(ledger_t.c.at, ledger_t.c.kind, ledger_t.c.amount)
+    .where(ledger_t.c.collective_id == bindparam("collective_id"))
+    .order_by(ledger_t.c.id)
+)
 _LEDGER_ENTRY = _by(ledger_t, "id")
 _LEDGER_REVERSAL = _by(ledger_t, "reverses")
 _LEDGER_LAST_NUMBER = select(func.coalesce(func.max(ledger_t.c.number), 0)).where(
@@ -124,6 +131,9 @@ class SqlLedger(_Repository):
         """What was reserved for a need and not released: paid out or still reserved."""
         totals = {kind: int(total) for kind, total in self._all(_LEDGER_FOR_ITEM, item_id=item_id)}
         return totals.get(RESERVATION, 0) - totals.get(RELEASE, 0)
+
+    def history(self, collective_id: int) -> list[tuple[datetime, str, int]]:
+        return [tuple(row) for row in self._all(_LEDGER_HISTORY, collective_id=collective_id)]
 
     def recent(self, collective_id: int, limit: int) -> list[LedgerEntry]:
         return [_ledger_entry(row) for row in self._all(_LEDGER_RECENT, collective_id=collective_id, limit=limit)]

@@ -350,4 +350,6 @@ class MatrixReactionRow(SQLModel, table=True):
 
 # The tables of collectives beyond one chat (linked chats, linked accounts, federations) are in
 # storage/tables_beyond.py; importing them here puts them in the one metadata migrations compare with.
-import storage.tables_beyond  # noqa: E402, F401
+# The read-only web page's links are in storage/tables_web.py, in the same metadata.
+import storage.tables_beyond  # noqa: E402
+import storage.tables_web  # noqa: E402, F401

@@ -27,6 +27,7 @@ from storage.people import SqlCollectives, SqlMembers, SqlSeenMessages, SqlSetti
 from storage.pool import SqlLedger, SqlNeeds
 from storage.reads import SqlReads
 from storage.rotation import SqlRoles
+from storage.web_tokens import SqlWebTokens
 
 
 class SqlUnitOfWork:
@@ -67,6 +68,7 @@ class SqlUnitOfWork:
         self.links = SqlLinks(connection)
         self.identities = SqlIdentities(connection)
         self.federations = SqlFederations(connection)
+        self.tokens = SqlWebTokens(connection)
         return self
 
     def __exit__(self, *exc: object) -> None:

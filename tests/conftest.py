@@ -94,7 +94,13 @@ def unit_of_work(engine):
 
 @pytest.fixture
 def core(unit_of_work, engine, clock):
-    return Core(unit_of_work, clock, reader=lambda: SqlUnitOfWork(engine, read_only=True))
+    # [web] enabled: /page and /calendar give links (tests/web serves them)
+    return Core(
+        unit_of_work,
+        clock,
+        reader=lambda: SqlUnitOfWork(engine, read_only=True),
+        web_base_url="https://collective.example.org",
+    )
 
 
 @pytest.fixture

@@ -77,6 +77,9 @@ TABLE = {
     "/unfederate": (r"belongs to no federation", D, A, A, A, D, D),
     "/propose joint Shared picnic": (r"belongs to no federation", D, A, A, A, D, D),
     "/aid 2": (r"belongs to no federation", D, D, D, A, D, D),  # the treasurer alone
+    # The read-only page and calendar feed (bot.web_links): a member's own link, in a direct message only.
+    "/page": (r"^Your own link to the collective's page \(read-only\): https://", D, D, D, D, D, A),
+    "/calendar": (r"^Your own calendar feed: https://\S+\.ics", D, D, D, D, D, A),
 }
 IN_TOPIC = {"/announce here"}  # typed in a forum topic of the group (in the main chat it would change nothing)
 SPEAKERS = {

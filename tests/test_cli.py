@@ -1,10 +1,13 @@
 """The command line as an operator meets it: the demo, the config, clean stops."""
 
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
 import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -82,6 +85,12 @@ def _config(tmp_path, text):
         (
             "[telegram]\nenabled = true\ntoken = '1:A'\nlisten = '127.0.0.1:8443'\n",
             "[telegram] listen is for webhook mode: set webhook_url too, or remove it",
+        ),
+        ("[web]\nenabled = true\n", "[web] base_url is missing: the public URL the page is reached at"),
+        ("[web]\nenabled = true\nbase_url = 'collective.example.org'\n", "[web] base_url must start with https://"),
+        (
+            "[web]\nenabled = true\nbase_url = 'https://c.example.org'\nlisten = '8080'\n",
+            "[web] listen must be the host:port the page is served on",
         ),
     ],
 )
@@ -164,6 +173,39 @@ def test_run_serves_the_console_and_stops_cleanly_on_sigterm(tmp_path):
     assert process.wait(timeout=20) == 0
     err = process.stderr.read()
     assert "collective-bot stopped" in err
+
+
+def test_run_serves_the_read_only_page_in_the_same_process_when_web_is_enabled(tmp_path):
+    with socket.socket() as probe:  # a free port of 127.0.0.1
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    path = _config(
+        tmp_path,
+        f"[storage]\nurl = 'sqlite:///{tmp_path}/run.db'\n[console]\nenabled = true\n"
+        f"[web]\nenabled = true\nlisten = '127.0.0.1:{port}'\nbase_url = 'https://c.example.org/'\n",
+    )
+    process = subprocess.Popen(
+        [*BOT, "run", "--config", str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        process.stdin.write("/join\n/dm /page\n")
+        process.stdin.flush()
+        while "/p/" not in (line := process.stdout.readline()):
+            assert line, process.stderr.read()
+        token = line.split("https://c.example.org/p/")[1].split()[0]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/p/{token}", timeout=20) as response:
+            assert response.status == 200
+            assert "Read-only, for Alice." in response.read().decode()
+        with pytest.raises(urllib.error.HTTPError) as missed:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/p/{token}x", timeout=20)
+        assert missed.value.code == 404
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
 
 
 def test_run_stops_at_the_end_of_console_input(tmp_path):
