@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot import (
     aid,
+    assembly,
     basics,
     decision_log,
     federation,
@@ -15,6 +16,7 @@ from bot import (
     membership,
     needs,
     proposals,
+    proxies,
     responses,
     reversals,
     rotation_commands,
@@ -30,6 +32,8 @@ MODULES = (
     steering,
     decision_log,
     responses,
+    proxies,
+    assembly,
     needs,
     fund,
     reversals,

@@ -15,7 +15,7 @@ from bot.kinds import KINDS, author_name, heading, kind_of
 from bot.model import ROUND_AMENDED, ROUND_OPEN, ROUND_WITHDRAWN, Item, Member, Round, Stage, Status, Topic
 from bot.pool import withdraw_need
 from bot.responses import refuse_unless_open
-from bot.rounds import NOUNS, counts, end, open_round, standing, tally_line
+from bot.rounds import NOUNS, counts, end, open_round, standing, tally_line, voice
 from bot.text import block, one_line, quoted
 
 MAX_TITLE = 200
@@ -159,7 +159,7 @@ def _shown(ctx: Context, item: Item) -> str:
     lines.append(f"Responses ({len(state.responses)} of {len(state.roll)}):")
     for member, response in state.responses:
         reason = f": {one_line(response.reason)}" if response.reason else ""
-        lines.append(f"• {shown(member)} — {NOUNS[response.kind]}{reason}")
+        lines.append(f"• {voice(ctx, member, response)} — {NOUNS[response.kind]}{reason}")
     if round_.status == ROUND_OPEN and item.data.get("private"):
         lines.append(f"Not yet responded: {len(state.silent)} of {len(state.roll)}.")  # names would tell who asked
     elif round_.status == ROUND_OPEN:
