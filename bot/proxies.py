@@ -9,6 +9,7 @@ role's powers, /close, or anything private of a need."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.commands import Arg, Where, group
@@ -19,7 +20,7 @@ from bot.errors import Refusal
 from bot.items import item_number
 from bot.kinds import kind_of
 from bot.live_records import Proxy, ProxyStatus
-from bot.model import DueWork, Member
+from bot.model import DueWork, Member, Status
 from bot.naming import find_member
 from bot.rounds import refresh
 
@@ -30,14 +31,15 @@ PROXY_OFFER_LAPSES = "proxy_offer_lapses"
 PROXY_ENDS = "proxy_ends"
 _SECTION = "Proxies"
 
-_FOR = re.compile(r"for\s+@?(\S+?)[:,]?(?:\s+(.*))?", re.IGNORECASE | re.DOTALL)
+_FOR = re.compile(r"for\s+(\S.*)", re.IGNORECASE | re.DOTALL)
 
 
+@dataclass(slots=True)
 class Terms:
     """What ``[for DURATION] [on #N|all]`` says."""
 
-    def __init__(self, term: timedelta = DEFAULT_TERM, item_number: int | None = None) -> None:
-        self.term, self.item_number = term, item_number
+    term: timedelta = DEFAULT_TERM
+    item_number: int | None = None  # None: every round open during the term
 
 
 def terms_of(text: str) -> Terms:
@@ -114,8 +116,8 @@ def offer(ctx: Context, member: Member, who: str | None, terms: Terms | None) ->
     item_id = None
     if terms.item_number is not None:
         item = ctx.uow.items.by_number(ctx.collective.id, terms.item_number)
-        if item is None or not kind_of(item).has_round:
-            raise Refusal(f"There is no #{terms.item_number} to respond on here. /proposals lists the open items.")
+        if item is None or not kind_of(item).has_round or item.status != Status.OPEN:
+            raise Refusal(f"#{terms.item_number} is not open for a decision. /proposals lists the open items.")
         item_id = item.id
     made = ctx.uow.proxies.add(
         Proxy(None, ctx.collective.id, member.id, holder.id, int(terms.term.total_seconds()), ctx.now, item_id)
@@ -290,33 +292,43 @@ def on_leave(scope: Scope, member: Member) -> None:
 
 def proxy_for(ctx: Context, member: Member, reason: str) -> tuple[Member, Proxy, str] | None:
     """A response typed ``… for NAME [reason]``: the member named, the proxy ``member`` holds for them and
-    the reason left; None when the words name no member (``for the kids`` is a comment)."""
+    the reason left. None when the words name no member (``for the kids`` is a comment); naming a member
+    whose proxy ``member`` does not hold is refused, never taken as a comment."""
     match = _FOR.fullmatch(reason.strip())
     if match is None or ctx.collective is None:
         return None
-    wanted = match.group(1).lower()
-    current = ctx.uow.members.active(ctx.collective.id)
-    named = [m for m in current if wanted in (m.user_id.lower().lstrip("@"), m.display_name.lower())]
-    if not named:
-        named = [m for m in current if m.display_name.lower().split()[:1] == [wanted]]
-    if len(named) != 1 or named[0].id == member.id:
-        return None
-    giver = named[0]
+    words = match.group(1)
     lapse_overdue(ctx)
-    held = next(
-        (
-            p
-            for p in ctx.uow.proxies.pending(ctx.collective.id)
-            if p.holder_id == member.id and p.giver_id == giver.id and _in_force(p, ctx)
-        ),
-        None,
-    )
-    if held is None:
+    pending = ctx.uow.proxies.pending(ctx.collective.id)
+    held = next((p for p in pending if p.holder_id == member.id and _in_force(p, ctx)), None)
+    if held is not None:
+        giver = ctx.uow.members.get(held.giver_id)
+        rest = _after_name(giver, words)
+        if rest is not None:
+            return giver, held, rest
+    named = [
+        m for m in ctx.uow.members.active(ctx.collective.id) if m.id != member.id and _after_name(m, words) is not None
+    ]
+    if named:
         raise Refusal(
-            f"You hold no proxy of {ctx.name(giver)}, so you cannot respond for them. (A comment that starts "
-            "with 'for' and a member's name reads as a proxy response; reword it.)"
+            f"You hold no proxy of {ctx.name(named[0])}, so you cannot respond for them. (A comment that starts "
+            "with 'for' and a member's name reads as a response for them; reword it.)"
         )
-    return giver, held, (match.group(2) or "").strip()
+    return None
+
+
+def _after_name(member: Member, words: str) -> str | None:
+    """The text after ``member``'s name when ``words`` begin with it (their user id, with or without @, their
+    display name, or its first word); None when they do not."""
+    folded = words.casefold()
+    names = {member.user_id, member.user_id.lstrip("@"), member.display_name, *member.display_name.split()[:1]}
+    for name in sorted((n.casefold() for n in names if n), key=len, reverse=True):
+        for candidate in (name, "@" + name):
+            if folded.startswith(candidate):
+                rest = words[len(candidate) :]
+                if not rest or rest[0].isspace() or rest[0] in ":,":
+                    return rest.lstrip(":,").strip()
+    return None
 
 
 def offer_lapses(scope: DueScope) -> None:

@@ -154,5 +154,10 @@ def test_a_proxy_on_one_item_and_no_powers(chat):
     assert chat.say("Bob", "/agree 3 for Alice") == "Bob for Alice agrees with #3 Buy a van."
     chat.say("Bob", "/agree 3")
     assert chat.say("Bob", "/close 3").startswith("Only the facilitator (Alice, this term) can close a round.")
-    # "for" and a word that names no member is an ordinary comment.
+    # "for" and a word that names no member is an ordinary comment; naming a member is never one.
     assert chat.say("Carol", "/agree 2 for the kids") == "Carol agrees with #2 Paint the kitchen: for the kids"
+    assert chat.say("Bob", "/agree 3 for Carol").startswith("You hold no proxy of Carol, so you cannot respond")
+    assert (
+        chat.say("Bob", "/object 3 for @alice: too dear")
+        == "Bob for Alice now objects to #3 Buy a van (was: agree): too dear"
+    )

@@ -3,49 +3,79 @@ in a round, and a proxy never outlives its term (nothing it gave counts in an op
 
 from datetime import timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.events import Chat
 from bot.live_records import ProxyStatus
 from tests.transcript import Transcript, group
 
-NAMES = ("Ann", "Bob", "Cem", "Dee")
-STEPS = st.one_of(
-    st.tuples(st.just("offer"), st.sampled_from(NAMES), st.sampled_from(NAMES), st.integers(1, 4)),
-    st.tuples(st.just("accept"), st.sampled_from(NAMES)),
+NAMES = ("Ann", "Bob", "Cem")
+KINDS = ("agree", "standaside", "object x", "block y")
+GIVE = st.tuples(st.just("give"), st.sampled_from(NAMES), st.sampled_from(NAMES), st.integers(1, 3))
+FOR = st.tuples(st.just("for"), st.sampled_from(NAMES), st.sampled_from(NAMES), st.sampled_from(KINDS))
+STEPS = st.one_of(  # giving and responding by proxy twice as likely as the rest
+    GIVE,
+    GIVE,
+    FOR,
+    FOR,
+    st.tuples(st.just("offer"), st.sampled_from(NAMES), st.sampled_from(NAMES)),
+    st.tuples(st.just("accept"), st.sampled_from(NAMES), st.sampled_from(NAMES)),
     st.tuples(st.just("revoke"), st.sampled_from(NAMES)),
-    st.tuples(
-        st.just("own"), st.sampled_from(NAMES), st.sampled_from((1, 2)), st.sampled_from(("agree", "standaside"))
-    ),
-    st.tuples(st.just("for"), st.sampled_from(NAMES), st.sampled_from(NAMES), st.sampled_from((1, 2))),
-    st.tuples(st.just("wait"), st.integers(1, 36)),
+    st.tuples(st.just("own"), st.sampled_from(NAMES), st.sampled_from(KINDS)),
+    st.tuples(st.just("wait"), st.integers(1, 72)),
+    st.tuples(st.just("leave"), st.sampled_from(NAMES)),
+    st.just(("propose",)),
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(STEPS, min_size=1, max_size=25))
+@example(steps=[("give", "Ann", "Bob", 2), ("for", "Bob", "Ann", "agree"), ("revoke", "Ann")])
+@example(steps=[("give", "Ann", "Bob", 1), ("for", "Bob", "Ann", "block y"), ("wait", 30)])
+@example(steps=[("give", "Ann", "Bob", 3), ("for", "Bob", "Ann", "agree"), ("leave", "Bob")])
+@example(steps=[("offer", "Ann", "Bob"), ("offer", "Cem", "Bob"), ("accept", "Bob", "Ann"), ("accept", "Bob", "Cem")])
 def test_no_response_counts_twice_and_no_proxy_outlives_its_term(worlds, steps):
     with worlds.fresh() as world:
         chat = Transcript(world.core, world.clock, Chat("console", "proxies"))
         group(chat, " ".join(NAMES))
-        chat.say("Ann", "/propose 5d Paint the kitchen")
-        chat.say("Bob", "/propose 5d Buy a van")
+        chat.say("Ann", "/propose 3d Paint the kitchen")
         for step in steps:
             match step:
-                case ("offer", giver, holder, days):
+                case ("give", giver, holder, days):
                     chat.direct(giver, f"/proxy @{holder} for {days}d")
-                case ("accept", holder):
-                    chat.direct(holder, "/proxy accept")
+                    chat.direct(holder, f"/proxy accept @{giver}")
+                case ("offer", giver, holder):
+                    chat.direct(giver, f"/proxy @{holder}")
+                case ("accept", holder, giver):
+                    chat.direct(holder, f"/proxy accept @{giver}")
                 case ("revoke", giver):
                     chat.direct(giver, "/proxy revoke")
-                case ("own", who, number, kind):
-                    chat.say(who, f"/{kind} {number}")
-                case ("for", holder, giver, number):
-                    chat.say(holder, f"/agree {number} for {giver}")
+                case ("own", who, kind):
+                    verb, _, reason = kind.partition(" ")
+                    chat.say(who, f"/{verb} {_latest(chat)} {reason}".rstrip())
+                case ("for", holder, giver, kind):
+                    verb, _, reason = kind.partition(" ")
+                    chat.say(holder, f"/{verb} {_latest(chat)} for {giver} {reason}".rstrip())
                 case ("wait", hours):
                     chat.wait(timedelta(hours=hours))
+                case ("leave", who):
+                    chat.say(who, "/leave")
+                    chat.say(who, "/join")
+                case ("propose",):
+                    chat.say("Cem", "/propose 2d Another thing")
             _check(chat)
+
+
+def _latest(chat) -> str:
+    """The newest open item's number (there is always one: a new one is proposed when none is)."""
+    with chat.core.unit_of_work() as uow:
+        collective = uow.collectives.for_chat(chat.chat.platform, chat.chat.chat_id)
+        open_items = uow.items.open(collective.id)
+    if not open_items:
+        chat.say("Cem", "/propose 2d Another thing")
+        return _latest(chat)
+    return str(open_items[-1].number)
 
 
 def _check(chat):
