@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.actions import Post
+from bot.addressing import destinations
 from bot.commands import Arg, Where, group
 from bot.context import Context, Scope
 from bot.duework import DueScope
@@ -23,6 +25,7 @@ from bot.live_records import Proxy, ProxyStatus
 from bot.model import DueWork, Member, Status
 from bot.naming import find_member
 from bot.rounds import refresh
+from bot.settings import CollectiveSettings
 
 DEFAULT_TERM = timedelta(days=7)
 LONGEST_TERM = timedelta(days=30)
@@ -266,9 +269,19 @@ def end_proxy(scope: Scope, proxy_: Proxy, status: ProxyStatus, why: str) -> Non
             f" The responses {scope.name(holder)} gave for {scope.name(giver)} in rounds still open are taken back: "
             f"{', '.join(numbers)}."
         )
-    scope.announce(text)
+    _announce(scope, proxy_.collective_id, text)
     if numbers:
         scope.tell(giver, f"Your proxy ended ({why}); respond yourself on {', '.join(numbers)} if you wish.")
+
+
+def _announce(scope: Scope, collective_id: int, text: str) -> None:
+    """To the proxy's collective: the scope's own, or (a direct message acting for another) where it announces."""
+    if scope.collective is not None and scope.collective.id == collective_id:
+        scope.announce(text)
+        return
+    settings = CollectiveSettings.of(scope.uow.settings.values(collective_id))
+    for chat in destinations(scope.uow.collectives.chats(collective_id), settings.announce_in):
+        scope.actions.append(Post(chat, text))
 
 
 def lapse_overdue(scope: Scope) -> None:
@@ -283,11 +296,12 @@ def lapse_overdue(scope: Scope) -> None:
             end_proxy(scope, p, ProxyStatus.LAPSED, "not accepted")
 
 
-def on_leave(scope: Scope, member: Member) -> None:
-    """A member leaves: every proxy they give or hold ends."""
+def on_leave(scope: Scope, member: Member, why: str = "") -> None:
+    """A member leaves (or their membership is made one with another, ``bot.identities``): every proxy they
+    give or hold ends."""
     for p in scope.uow.proxies.pending(member.collective_id):
         if member.id in (p.giver_id, p.holder_id):
-            end_proxy(scope, p, ProxyStatus.ENDED, f"{scope.name(member)} left")
+            end_proxy(scope, p, ProxyStatus.ENDED, why or f"{scope.name(member)} left")
 
 
 def proxy_for(ctx: Context, member: Member, reason: str) -> tuple[Member, Proxy, str] | None:

@@ -65,9 +65,10 @@ def respond(ctx: Context, member: Member, kind: str, item: Item, reason: str) ->
         # Whoever asked is not on the roll; a proxy's response for them is confirmed as any other, so that
         # the proxy learns nothing of who asked. It cannot count: they are not on the roll.
         ctx.reply(noted(item))
-        ctx.actions.append(
-            DirectMessage(ctx.sender.platform, ctx.sender.user_id, f"{who} {VERBS[kind]} {heading(item)}.")
-        )
+        said = f"{who} {VERBS[kind]} {heading(item)}" + (f": {reason}" if reason else ".")
+        ctx.actions.append(DirectMessage(ctx.sender.platform, ctx.sender.user_id, said))
+        if round_.mode == SILENT and kind in REASON_NEEDED:
+            escalate(ctx, item, round_)  # as anyone's objection does: the group sees the same
         return
     if proxy is None and not on_roll and item.data.get("private") and item.author_id == member.id:
         own = (

@@ -6,6 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from bot.actions import DirectMessage, Edit
+from tests.test_linked_chats import linked
+from tests.test_linked_identities import iam
 from tests.transcript import adopt, group, vote
 
 pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
@@ -161,3 +164,45 @@ def test_a_proxy_on_one_item_and_no_powers(chat):
         chat.say("Bob", "/object 3 for @alice: too dear")
         == "Bob for Alice now objects to #3 Buy a van (was: agree): too dear"
     )
+
+
+def test_two_accounts_made_one_member_end_the_proxy_the_one_merged_away_gave(core, clock):
+    tg, mx = linked(core, clock)  # Ann and Bob on Telegram, Cat on Matrix
+    mx.say("Ann", "/join")  # Ann's Matrix account joins too: two memberships until /iam
+    mx.say("Cat", "/propose Paint the kitchen")
+    assert mx.direct("Ann", "/proxy @cat").startswith("Offered: Cat may respond for you")
+    mx.direct("Cat", "/proxy accept")
+    assert mx.say("Cat", "/agree 2 for Ann") == "Cat for Ann (ann) agrees with #2 Paint the kitchen."
+    merged = iam(tg, mx, "Ann")
+    assert (
+        "Cat no longer holds Ann (ann)'s proxy (Ann (ann)'s two accounts became one member). The responses Cat "
+        "gave for Ann (ann) in rounds still open are taken back: #2."
+    ) in merged
+    assert "Responses (0 of 3)" in tg.say("Bob", "/show 2")
+
+
+def test_on_a_private_need_a_proxy_responds_for_the_member_and_learns_nothing_of_who_asked(chat):
+    group(chat, "Alice Bob Carol Dan")
+    _proxy(chat, "Alice", "Bob")
+    chat.direct("Carol", "/need €30 bus passes")  # #1: Carol asked, privately
+    chat.direct("Alice", "/need €40 glasses")  # #2: Alice asked, privately
+
+    def answers(number):
+        actions = chat.send("Bob", f"/object {number} for Alice too much")
+        group_lines = [a.text for a in actions if not isinstance(a, DirectMessage | Edit)]
+        direct_lines = [a.text.replace(f"#{number}", "#N") for a in actions if isinstance(a, DirectMessage)]
+        return [line.replace(f"#{number}", "#N") for line in group_lines], direct_lines
+
+    said_on_carols, told_on_carols = answers(1)
+    said_on_alices, told_on_alices = answers(2)
+    assert said_on_carols == said_on_alices
+    assert said_on_alices == [
+        "Your response to #N is noted; I have confirmed it to you privately.",
+        "#N is no longer approved by silence: it is now decided by a round under consensus, closing "
+        "Thu 5 Mar 2026, 09:00 UTC.",
+    ]
+    assert [line.split(" #N")[0] for line in told_on_carols] == ["Bob for Alice objects to"]
+    assert [line.split(" #N")[0] for line in told_on_alices] == ["Bob for Alice objects to"]
+    assert told_on_carols[0].endswith(": too much") and told_on_alices[0].endswith(": too much")
+    assert "• Bob for Alice — object: too much" in chat.say("Dan", "/show 1")  # counted where Alice is on the roll
+    assert chat.direct("Bob", "/whoasked 1").startswith("Only the current treasurer")  # no private details
