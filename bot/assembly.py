@@ -17,7 +17,6 @@ from bot.errors import Refusal
 from bot.kinds import kind_of
 from bot.live_records import Assembly
 from bot.model import BLOCK, FACILITATOR, OBJECT, ROUND_OPEN, STAND_ASIDE, DueWork, Item, Member
-from bot.proposals import page_number
 from bot.rotation import holder_of
 from bot.rounds import CHOICES, ask_key, ask_text, counts, standing, tally_line, voice
 from bot.text import one_line
@@ -179,10 +178,16 @@ def _item_line(scope: Scope, item: Item) -> str:
     return line
 
 
+def assembly_number(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or len(text) > 6 or int(text) == 0:
+        raise ValueError(f"'{text}' is not an assembly number; assemblies are numbered 1, 2, 3, …")
+    return int(text)
+
+
 @command(
     "minutes",
     "the minutes of an assembly (the latest, or assembly N)",
-    args=(Arg("number", "N", page_number, optional=True),),
+    args=(Arg("number", "N", assembly_number, optional=True),),
     section=_SECTION,
 )
 def show_minutes(ctx: Context, number: int | None) -> None:

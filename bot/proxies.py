@@ -89,18 +89,10 @@ def _describe(scope: Scope, proxy_: Proxy) -> str:
     return f"on #{scope.uow.items.get(proxy_.item_id).number}"
 
 
-@proxy.default(
-    args=(
-        Arg("who", "@member", optional=True),
-        Arg("terms", "[for DURATION] [on #N|all]", terms_of, rest=True, optional=True),
-    )
-)
-def offer(ctx: Context, member: Member, who: str | None, terms: Terms | None) -> None:
+@proxy.default(args=(Arg("who", "@member"), Arg("terms", "TERMS", terms_of, rest=True, optional=True)))
+def offer(ctx: Context, member: Member, who: str, terms: Terms | None) -> None:
     lapse_overdue(ctx)
     pending = ctx.uow.proxies.pending(ctx.collective.id)
-    if who is None:
-        ctx.reply(_status(ctx, member, pending))
-        return
     terms = terms or Terms()
     holder = find_member(ctx, who)
     if holder.id == member.id:
