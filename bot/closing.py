@@ -10,9 +10,22 @@ from bot.duework import DueScope
 from bot.durations import describe_duration
 from bot.kinds import heading, kind_of
 from bot.model import BLOCK, OBJECT, ROUND_CLOSED, ROUND_OPEN, ROUND_WITHDRAWN, Item, Round, Stage, Status
+from bot.proxies import lapse_overdue
 from bot.record import log_decision
 from bot.review import after_adoption, concluded, under_review
-from bot.rounds import FULL, ROUND_CLOSES, SILENT, Standing, end, refresh, standing, standings, unschedule
+from bot.rounds import (
+    FULL,
+    NOUNS,
+    ROUND_CLOSES,
+    SILENT,
+    Standing,
+    end,
+    refresh,
+    standing,
+    standings,
+    unschedule,
+    voice,
+)
 from bot.settings import CollectiveSettings
 from bot.text import one_line
 
@@ -67,6 +80,8 @@ def close(scope: Scope, item: Item, round_: Round, closed_by: str | None = None)
     closed (two closes, one outcome)."""
     if round_.status == ROUND_OPEN and requester_left(scope, item):
         return close_withdrawn(scope, item, round_)
+    if scope.collective is not None and scope.collective.id == item.collective_id:
+        lapse_overdue(scope)  # a proxy past its term gives nothing to this close (its responses are taken back)
     if not scope.uow.rounds.finish(round_.id, ROUND_CLOSED, scope.now):
         return None
     scope.uow.rounds.freeze_roll(round_.id)
@@ -152,11 +167,13 @@ def outcome_text(
         f"Participation: {len(state.responses)} of {outcome.roll} responded; "
         f"quorum {outcome.needed} of {outcome.roll} — {met}."
     )
-    shown = scope.name
     for kind, label in ((BLOCK, "Blocks"), (OBJECT, "Objections")):
-        reasons = [f"{shown(m)}: {one_line(r.reason)}" for m, r in state.responses if r.kind == kind]
+        reasons = [f"{voice(scope, m, r)}: {one_line(r.reason)}" for m, r in state.responses if r.kind == kind]
         if reasons:
             lines.append(f"{label}: " + "; ".join(reasons))
+    proxied = [f"{voice(scope, m, r)} ({NOUNS[r.kind]})" for m, r in state.responses if r.by_proxy is not None]
+    if proxied:
+        lines.append("By proxy: " + "; ".join(proxied) + ".")
     if closed_by:
         lines.append(f"Closed by {closed_by}, {scope.time(scope.now)}.")
     else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot import (
     aid,
+    assembly,
     basics,
     decision_log,
     federation,
@@ -15,6 +16,7 @@ from bot import (
     membership,
     needs,
     proposals,
+    proxies,
     responses,
     reversals,
     review_commands,
@@ -33,6 +35,8 @@ MODULES = (
     decision_log,
     review_commands,
     responses,
+    proxies,
+    assembly,
     needs,
     fund,
     reversals,

@@ -15,7 +15,19 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
-from bot import closing, digest, membership, recurring_needs, responses, review, rotation, rounds, text
+from bot import (
+    assembly,
+    closing,
+    digest,
+    membership,
+    proxies,
+    recurring_needs,
+    responses,
+    review,
+    rotation,
+    rounds,
+    text,
+)
 from bot.actions import Acknowledge, Action, Ask, DirectMessage, Post, Reply
 from bot.clock import Clock
 from bot.command_table import default_commands
@@ -46,6 +58,8 @@ def default_due_handlers() -> dict[str, DueHandler]:
         **digest.DUE_HANDLERS,
         **review.DUE_HANDLERS,
         **recurring_needs.DUE_HANDLERS,
+        **proxies.DUE_HANDLERS,
+        **assembly.DUE_HANDLERS,
     }
 
 
@@ -77,6 +91,7 @@ class Core:
         if isinstance(event, MessageReceived):
             parsed = split_command(event.text)
             if parsed is None:
+                self._note_speaker(event)
                 return Result()  # ordinary conversation is none of the bot's business
             command = self.commands.lookup(parsed.name)
             rest = text.visible(parsed.rest)  # nothing invisible or reordering reaches a command, nor its echo
@@ -125,6 +140,7 @@ class Core:
                         )  # between the two, a second delivery of it was handled: that one answered
                     ctx = self._context(uow, event)
                     _answer_refusal(ctx, refusal)
+                assembly.note_presence(ctx)
                 result = settle(uow, ctx.actions, ctx.now, event)
                 uow.commit()
                 return result
@@ -134,6 +150,23 @@ class Core:
             ref = secrets.token_hex(3).upper()
             log.exception("error %s while handling %r", ref, event)
             return self._store_apart([_crash_reply(event, ref)])
+
+    def _note_speaker(self, event: MessageReceived) -> None:
+        """Ordinary conversation is none of the bot's business, except that whoever speaks in the group while
+        an assembly meets attended it (a read first: a write only then, once per member)."""
+        chat = event.chat
+        if chat.is_direct:
+            return
+        with self.reader() as uow:
+            person = uow.links.person_of(event.sender.platform, event.sender.user_id)
+            collective, member, _ = uow.reads.with_member(chat.platform, chat.chat_id, person[1], person[0])
+            if collective is None or collective.assembly_id is None or member is None or not member.active:
+                return
+            if member.id in uow.assemblies.attended(collective.assembly_id):
+                return
+        with self.unit_of_work() as uow:
+            uow.assemblies.attend(collective.assembly_id, member.id, self._clock.now())
+            uow.commit()
 
     def _store_apart(self, actions: list[Action]) -> Result:
         """Answers of a unit of work that failed, in a unit of work of their own; said at once

@@ -13,6 +13,7 @@ Direct messages go to the account the person used last."""
 
 from __future__ import annotations
 
+from bot import proxies
 from bot.actions import Post
 from bot.addressing import destinations
 from bot.commands import Arg, Where, command
@@ -95,6 +96,8 @@ def _merge(ctx: Context, person: tuple[str, str], other: tuple[str, str]) -> int
             "then try again with a new code."
         )
     for kept, member in pairs:
+        # The membership merged away gives and holds no proxy any more (nor could the kept one hold two).
+        proxies.on_leave(ctx, member, f"{ctx.name(member)}'s two accounts became one member")
         ctx.uow.identities.merge_members(kept.id, member.id)
         ctx.uow.due.cancel(member.collective_id, AWAY_ENDS, member.id)
         member.active, member.left_at, member.away_until, member.merged_into = False, ctx.now, None, kept.id

@@ -6,7 +6,7 @@ import re
 
 from bot.context import Context
 from bot.errors import Refusal
-from bot.model import Item
+from bot.model import Item, Status
 from bot.rounds import round_id_of
 from bot.text import cmd
 
@@ -29,7 +29,8 @@ def item_number(text: str) -> int:
 
 
 def resolve(ctx: Context, number: int | None, command: str) -> Item:
-    """The item ``#number``, or the only open item when no number is given."""
+    """The item ``#number``; with no number, the item a replied-to message shows, the item on an assembly's
+    agenda now, or the only open item."""
     collective = ctx.require_collective()
     if number is not None:
         item = ctx.uow.items.by_number(collective.id, number)
@@ -42,6 +43,12 @@ def resolve(ctx: Context, number: int | None, command: str) -> Item:
         if replied is not None:
             item = ctx.uow.items.get(replied.item_id)
             if item.collective_id == collective.id:
+                return item
+    if collective.assembly_id is not None:  # an assembly meets: the item on its agenda now
+        held = ctx.uow.assemblies.get(collective.assembly_id)
+        if held.position < len(held.agenda):
+            item = ctx.uow.items.get(held.agenda[held.position])
+            if item.status == Status.OPEN:
                 return item
     open_items = ctx.uow.items.open(collective.id)
     if len(open_items) == 1:

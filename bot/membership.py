@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot import proxies
 from bot.commands import Arg, command
 from bot.context import Context
 from bot.duework import DueScope
@@ -76,6 +77,7 @@ def leave(ctx: Context, member: Member) -> None:
         f"{cmd('join')} again whenever you like."
     )
     on_leave(ctx, member)
+    proxies.on_leave(ctx, member)
     for stage in (DECIDING, QUEUED, FUNDED, ASKING):
         for item, _ in ctx.uow.needs.in_stage(member.collective_id, stage):
             if item.author_id != member.id:

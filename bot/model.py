@@ -14,6 +14,7 @@ class Collective:
     id: int
     created_at: datetime
     principles: str | None = None  # None: the default principles apply
+    assembly_id: int | None = None  # the assembly meeting now, if one is (bot.assembly)
 
 
 @dataclass(slots=True)
@@ -148,6 +149,7 @@ class Response:
     kind: str
     reason: str
     at: datetime
+    by_proxy: int | None = None  # the member who gave it for ``member_id`` as their proxy (bot.proxies)
 
 
 class Stage(StrEnum):

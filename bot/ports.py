@@ -23,7 +23,7 @@ from bot.model import (
     Swap,
     Turn,
 )
-from bot.ports_beyond import Federations, Identities, Links, WebTokens
+from bot.ports_beyond import Assemblies, Federations, Identities, Links, Proxies, WebTokens
 from bot.results import Delivery
 
 
@@ -40,6 +40,7 @@ class RoundCount(NamedTuple):
 
     roll: int  # how many on its roll are still members
     given: dict[str, int]  # how many of them gave each kind of response
+    proxied: int = 0  # how many of those responses a proxy gave (bot.proxies)
 
 
 class MemberEntry(NamedTuple):
@@ -48,6 +49,7 @@ class MemberEntry(NamedTuple):
     round: Round
     on_roll: bool
     response: str | None  # the kind of their current response; None when they have none
+    by_proxy: int | None = None  # who gave that response for them (a proxy's member id); None: they did
 
 
 class RollStanding(NamedTuple):
@@ -215,7 +217,10 @@ class Responses(Protocol):
         """Responses in the order they were first given."""
 
     def remove(self, round_id: int, member_id: int, kind: str) -> bool:
-        """Withdraw a member's response if it is of ``kind``; False otherwise."""
+        """Withdraw a member's own response if it is of ``kind``; False otherwise."""
+
+    def take_back(self, member_id: int, by_proxy: int) -> list[int]:
+        """Withdraw the responses ``by_proxy`` gave for ``member_id`` in rounds still open; the rounds' ids."""
 
 
 class Needs(Protocol):
@@ -339,6 +344,8 @@ class UnitOfWork(Protocol):
     identities: Identities
     federations: Federations
     tokens: WebTokens
+    proxies: Proxies
+    assemblies: Assemblies
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import NamedTuple, Protocol
 
 from bot.federation_records import AidRequest, Federation, Invitation, JointBallot, JointItem
+from bot.live_records import Assembly, Proxy
 from bot.model import Member
 
 
@@ -108,3 +109,31 @@ class WebTokens(Protocol):
 
     def holder(self, token_hash: str, purpose: str) -> Member | None:
         """The current membership a link of this purpose belongs to; None for a wrong or revoked one."""
+
+
+class Proxies(Protocol):
+    """Proxies (``bot.proxies``): a member's response given to another for a term."""
+
+    def add(self, proxy: Proxy) -> Proxy: ...
+    def get(self, proxy_id: int) -> Proxy: ...
+    def save(self, proxy: Proxy) -> None: ...
+    def pending(self, collective_id: int) -> list[Proxy]:
+        """The collective's proxies offered or in force, oldest first."""
+
+    def of_collective(self, collective_id: int) -> list[Proxy]:
+        """Every proxy of the collective, oldest first."""
+
+
+class Assemblies(Protocol):
+    """Assemblies (``bot.assembly``) and who attended them."""
+
+    def add(self, assembly: Assembly) -> Assembly: ...
+    def get(self, assembly_id: int) -> Assembly: ...
+    def save(self, assembly: Assembly) -> None: ...
+    def numbered(self, collective_id: int, number: int) -> Assembly | None: ...
+    def latest(self, collective_id: int) -> Assembly | None: ...
+    def attend(self, assembly_id: int, member_id: int, now: datetime) -> None:
+        """Mark a member present (once)."""
+
+    def attended(self, assembly_id: int) -> list[int]:
+        """Who attended, by member id, first seen first."""

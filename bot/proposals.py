@@ -18,7 +18,7 @@ from bot.recurring_needs import schedule_lines, stop_recurring
 from bot.responses import refuse_unless_open
 from bot.review import review_note, under_review
 from bot.review_dates import refuse_unusable, split_review
-from bot.rounds import NOUNS, counts, end, open_round, standing, tally_line
+from bot.rounds import NOUNS, counts, end, open_round, standing, tally_line, voice
 from bot.text import block, cmd, one_line, quoted
 
 MAX_TITLE = 200
@@ -172,7 +172,7 @@ def _shown(ctx: Context, item: Item) -> str:
     lines.append(f"Responses ({len(state.responses)} of {len(state.roll)}):")
     for member, response in state.responses:
         reason = f": {one_line(response.reason)}" if response.reason else ""
-        lines.append(f"• {shown(member)} — {NOUNS[response.kind]}{reason}")
+        lines.append(f"• {voice(ctx, member, response)} — {NOUNS[response.kind]}{reason}")
     if round_.status == ROUND_OPEN and item.data.get("private"):
         lines.append(f"Not yet responded: {len(state.silent)} of {len(state.roll)}.")  # names would tell who asked
     elif round_.status == ROUND_OPEN:

@@ -23,6 +23,7 @@ from bot.model import (
     Round,
     Status,
 )
+from bot.proxies import proxy_for
 from bot.rounds import NOUNS, SILENT, VERBS, escalate, refresh, round_id_of
 from bot.text import cmd, one_line
 
@@ -33,7 +34,15 @@ MAX_REASON = 1000
 def respond(ctx: Context, member: Member, kind: str, item: Item, reason: str) -> None:
     if not kind_of(item).has_round:
         raise Refusal(f"#{item.number} asks for help, not for a decision: {cmd('offer')} {item.number} to help.")
-    round_, on_roll, replaced = ctx.uow.reads.latest_with_entry(item.id, member.id)
+    proxied = proxy_for(ctx, member, reason)  # "/agree 4 for alice": member responds as alice's proxy
+    proxy = None
+    voter = member
+    if proxied is not None:
+        voter, proxy, reason = proxied
+        if proxy.item_id is not None and proxy.item_id != item.id:
+            only = ctx.uow.items.get(proxy.item_id).number
+            raise Refusal(f"Your proxy of {ctx.name(voter)} is for #{only} only.")
+    round_, on_roll, replaced, replaced_by = ctx.uow.reads.latest_with_entry(item.id, voter.id)
     if settle_if_due(ctx, item, round_):
         ctx.acknowledge(f"{ctx.name(member)}, that came after {heading(item)} closed; it was not counted.")
         return
@@ -42,10 +51,26 @@ def respond(ctx: Context, member: Member, kind: str, item: Item, reason: str) ->
     # whoever typed it: otherwise the one command answered differently would say who asked.
     in_the_open = bool(item.data.get("private")) and ctx.reply_to is not None
     if kind in REASON_NEEDED and not reason:
-        raise Refusal(f"To {NOUNS[kind]} you need to say why: {cmd(kind)} {item.number} REASON")
+        how = f" for {voter.display_name}" if proxy else ""
+        raise Refusal(f"To {NOUNS[kind]} you need to say why: {cmd(kind)} {item.number}{how} REASON")
     if len(reason) > MAX_REASON:
         raise Refusal(f"Please keep the reason under {MAX_REASON} characters.")
-    if not on_roll and item.data.get("private") and item.author_id == member.id:
+    who = f"{ctx.name(member)} for {ctx.name(voter)}" if proxy else ctx.name(member)
+    if proxy is not None and replaced and replaced_by is None:
+        raise Refusal(
+            f"{ctx.name(voter)} has responded themselves ({NOUNS[replaced]}) on {heading(item)}: "
+            "their own response stands."
+        )
+    if proxy is not None and not on_roll and item.data.get("private"):
+        # Whoever asked is not on the roll; a proxy's response for them is confirmed as any other, so that
+        # the proxy learns nothing of who asked. It cannot count: they are not on the roll.
+        ctx.reply(noted(item))
+        said = f"{who} {VERBS[kind]} {heading(item)}" + (f": {reason}" if reason else ".")
+        ctx.actions.append(DirectMessage(ctx.sender.platform, ctx.sender.user_id, said))
+        if round_.mode == SILENT and kind in REASON_NEEDED:
+            escalate(ctx, item, round_)  # as anyone's objection does: the group sees the same
+        return
+    if proxy is None and not on_roll and item.data.get("private") and item.author_id == member.id:
         own = (
             f"#{item.number} is your own private need, so you are not on its roll and your response is not "
             "counted. The group read only that your response was noted."
@@ -60,12 +85,18 @@ def respond(ctx: Context, member: Member, kind: str, item: Item, reason: str) ->
         return
     if not on_roll:
         raise Refusal(
-            f"{ctx.name(member)}, you joined after round {round_.number} of #{item.number} opened, so you don't "
-            "respond in it (the roll is frozen when a round opens). You will in its next round."
+            f"{ctx.name(voter)}, {'they' if proxy else 'you'} joined after round {round_.number} of #{item.number} "
+            f"opened, so {'they' if proxy else 'you'} don't respond in it (the roll is frozen when a round opens)."
+            + ("" if proxy else " You will in its next round.")
         )
-    ctx.uow.responses.put(Response(round_.id, member.id, kind, reason, ctx.now))
-    said = f"{ctx.name(member)} {'now ' if replaced and replaced != kind else ''}{VERBS[kind]} {heading(item)}"
-    if replaced and replaced != kind:
+    by_proxy = member.id if proxy is not None else None
+    ctx.uow.responses.put(Response(round_.id, voter.id, kind, reason, ctx.now, by_proxy=by_proxy))
+    changed = replaced and (replaced != kind or replaced_by != by_proxy)
+    said = f"{who} {'now ' if changed else ''}{VERBS[kind]} {heading(item)}"
+    if changed and replaced_by is not None and proxy is None:
+        holder = ctx.uow.members.get(replaced_by)
+        said += f" (this replaces {ctx.name(holder)}'s response for them: {NOUNS[replaced]})"
+    elif changed:
         said += f" (was: {NOUNS[replaced]})"
     said += f": {reason}" if reason else "."
     if in_the_open:

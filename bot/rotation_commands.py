@@ -25,6 +25,7 @@ from bot.model import (
     Role,
     Swap,
 )
+from bot.naming import find_member
 from bot.proposals import new_item
 from bot.review_dates import refuse_unusable, split_review
 from bot.rotation import (
@@ -197,21 +198,6 @@ def leave_roster(ctx: Context, member: Member, name: str) -> None:
         fill(ctx, role, f"{ctx.name(member)} stepped down, so ")
 
 
-def _find_member(ctx: Context, text: str) -> Member:
-    """By user id first (unique), then by display name if only one has it."""
-    wanted = text.strip().lstrip("@").lower()
-    current = ctx.uow.members.active(ctx.collective.id)
-    by_id = [m for m in current if m.user_id.lower().lstrip("@") == wanted]
-    if by_id:
-        return by_id[0]
-    by_name = [m for m in current if m.display_name.lower() == wanted]
-    if len(by_name) == 1:
-        return by_name[0]
-    if by_name:
-        raise Refusal(f"More than one member is called {text.strip()}; name them by their user id.")
-    raise Refusal(f"There is no member called {text.strip()} here. {cmd('members')} lists them.")
-
-
 swap = group("swap", "ask a member to take your current turn; answer with accept or decline", section=_SECTION)
 
 
@@ -224,7 +210,7 @@ def ask_swap(ctx: Context, member: Member, name: str, who: str | None) -> None:
         raise Refusal(f"Only the current holder of the {role.name} turn can ask to swap it.")
     if who is None:
         raise Refusal(f"Who should take it? {cmd('swap')} {role.name} @member")
-    other = _find_member(ctx, who)
+    other = find_member(ctx, who)
     if other.id == member.id:
         raise Refusal("That is you.")
     if ctx.uow.roles.pending_swaps(role.id):

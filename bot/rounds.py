@@ -75,12 +75,21 @@ class Count:
 
     tally: Tally
     roll: int
+    proxied: int = 0  # of the responses, how many a proxy gave
+
+
+def voice(scope: Scope, member: Member, response: Response) -> str:
+    """Who gave a response, as the record shows it: the member, or "Bob for Alice" when Bob gave it as
+    Alice's proxy (bot.proxies)."""
+    if response.by_proxy is None:
+        return scope.name(member)
+    return f"{scope.name(scope.uow.members.get(response.by_proxy))} for {scope.name(member)}"
 
 
 def counts(scope: Scope, rounds: list[Round]) -> dict[int, Count]:
     """The tallies of several rounds, in one query."""
     found = scope.uow.reads.counts([round_.id for round_ in rounds])
-    return {round_id: Count(Tally.counted(count.given), count.roll) for round_id, count in found.items()}
+    return {round_id: Count(Tally.counted(count.given), count.roll, count.proxied) for round_id, count in found.items()}
 
 
 def standing(scope: Scope, round_: Round) -> Standing:
@@ -191,7 +200,8 @@ def ended_line(scope: Scope, round_: Round) -> str:
 
 
 def tally_line(count: Count) -> str:
-    return f"{count.tally.line()} — {count.tally.responses} of {count.roll} responded"
+    by_proxy = f" ({count.proxied} by proxy: {cmd('show')} names them)" if count.proxied else ""
+    return f"{count.tally.line()} — {count.tally.responses} of {count.roll} responded{by_proxy}"
 
 
 def refresh(scope: Scope, item: Item, round_: Round) -> None:

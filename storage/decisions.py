@@ -179,6 +179,21 @@ _RESPONSE_REMOVE = delete(response_t).where(
     response_t.c.round_id == bindparam("round_id"),
     response_t.c.member_id == bindparam("member_id"),
     response_t.c.kind == bindparam("kind"),
+    response_t.c.by_proxy.is_(None),  # a reaction taken back takes back one's own response, never a proxy's
+)
+_PROXIED_OPEN = (
+    select(response_t.c.round_id)
+    .join(round_t, round_t.c.id == response_t.c.round_id)
+    .where(
+        response_t.c.member_id == bindparam("member_id"),
+        response_t.c.by_proxy == bindparam("by_proxy"),
+        round_t.c.status == ROUND_OPEN,
+    )
+)
+_PROXIED_REMOVE = delete(response_t).where(
+    response_t.c.round_id.in_(bindparam("round_ids", expanding=True)),
+    response_t.c.member_id == bindparam("member_id"),
+    response_t.c.by_proxy == bindparam("by_proxy"),
 )
 
 
@@ -186,7 +201,7 @@ class SqlResponses(_Repository):
     def put(self, response: Response) -> None:
         # One statement; a replaced response keeps the time it was first given.
         statement = _upsert(
-            self.connection.dialect.name, response_t, ("round_id", "member_id"), ("kind", "reason", "at")
+            self.connection.dialect.name, response_t, ("round_id", "member_id"), ("kind", "reason", "at", "by_proxy")
         )
         self.connection.execute(statement, {**RESPONSE.values(response), "first_at": response.at})
 
@@ -196,6 +211,13 @@ class SqlResponses(_Repository):
     def remove(self, round_id: int, member_id: int, kind: str) -> bool:
         params = {"round_id": round_id, "member_id": member_id, "kind": kind}
         return self.connection.execute(_RESPONSE_REMOVE, params).rowcount == 1
+
+    def take_back(self, member_id: int, by_proxy: int) -> list[int]:
+        params = {"member_id": member_id, "by_proxy": by_proxy}
+        round_ids = sorted(row.round_id for row in self._all(_PROXIED_OPEN, **params))
+        if round_ids:
+            self.connection.execute(_PROXIED_REMOVE, {**params, "round_ids": round_ids})
+        return round_ids
 
 
 _response = RESPONSE.record

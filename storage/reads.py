@@ -70,14 +70,15 @@ def _rolls_with_responses(*columns):
     )
 
 
-_COUNTS = _rolls_with_responses(roll_t.c.round_id, response_t.c.kind, func.count().label("count")).group_by(
-    roll_t.c.round_id, response_t.c.kind
-)
+_COUNTS = _rolls_with_responses(
+    roll_t.c.round_id, response_t.c.kind, func.count().label("count"), func.count(response_t.c.by_proxy)
+).group_by(roll_t.c.round_id, response_t.c.kind)
 _LATEST_WITH_ENTRY = (
     select(
         round_t,
         roll_t.c.member_id.label("on_roll"),
         response_t.c.kind.label("response_kind"),
+        response_t.c.by_proxy.label("response_by_proxy"),
     )
     .outerjoin(roll_t, (roll_t.c.round_id == round_t.c.id) & (roll_t.c.member_id == bindparam("member_id")))
     .outerjoin(response_t, (response_t.c.round_id == round_t.c.id) & (response_t.c.member_id == bindparam("member_id")))
@@ -116,15 +117,17 @@ class SqlReads(_Repository):
     def counts(self, round_ids: list[int]) -> dict[int, RoundCount]:
         rolls = dict.fromkeys(round_ids, 0)
         kinds: dict[int, dict[str, int]] = {round_id: {} for round_id in round_ids}
-        for round_id, kind, count in self._all(_COUNTS, round_ids=round_ids):
+        proxied = dict.fromkeys(round_ids, 0)
+        for round_id, kind, count, by_proxy in self._all(_COUNTS, round_ids=round_ids):
             rolls[round_id] += count
+            proxied[round_id] += by_proxy
             if kind is not None:
                 kinds[round_id][kind] = count
-        return {round_id: RoundCount(rolls[round_id], kinds[round_id]) for round_id in round_ids}
+        return {round_id: RoundCount(rolls[round_id], kinds[round_id], proxied[round_id]) for round_id in round_ids}
 
     def latest_with_entry(self, item_id: int, member_id: int) -> MemberEntry:
         row = self.connection.execute(_LATEST_WITH_ENTRY, {"item_id": item_id, "member_id": member_id}).one()
-        return MemberEntry(ROUND.record(row), row.on_roll is not None, row.response_kind)
+        return MemberEntry(ROUND.record(row), row.on_roll is not None, row.response_kind, row.response_by_proxy)
 
     def standings(self, round_ids: list[int]) -> dict[int, RollStanding]:
         found = {round_id: RollStanding([], []) for round_id in round_ids}

@@ -16,6 +16,8 @@ class CollectiveRow(SQLModel, table=True):
     created_at: datetime
     principles: str | None = None
     last_item_number: int = 0  # items are #1, #2, … per collective
+    # The assembly meeting now (bot.assembly); a plain id, without a foreign key (the tables point at each other).
+    assembly_id: int | None = None
 
 
 class ChatRow(SQLModel, table=True):
@@ -152,6 +154,9 @@ class ResponseRow(SQLModel, table=True):
     reason: str
     first_at: datetime
     at: datetime
+    # The member who gave it for ``member_id`` as their proxy (bot.proxies); None: the member did.
+    # (A member id without a foreign key: adding one would make SQLite rebuild the table.)
+    by_proxy: int | None = None
 
 
 class NeedRow(SQLModel, table=True):

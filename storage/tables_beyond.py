@@ -119,3 +119,52 @@ __all__ = [
     "JointItemRow",
     "LinkCodeRow",
 ]
+
+
+# --- proxies and assemblies (storage/live.py) ---------------------------------
+
+
+class ProxyRow(SQLModel, table=True):
+    """A member's response given to another for a term (bot.proxies); kept after it ended, for the record."""
+
+    __tablename__ = "proxy"
+    __table_args__ = (Index("ix_proxy_collective_status", "collective_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    collective_id: int = Field(foreign_key="collective.id")
+    giver_id: int = Field(foreign_key="member.id")
+    holder_id: int = Field(foreign_key="member.id")
+    term_seconds: int
+    offered_at: datetime
+    item_id: int | None = Field(default=None, foreign_key="item.id")
+    status: str = Field(max_length=16)
+    accepted_at: datetime | None = None
+    ends_at: datetime | None = None
+    ended_at: datetime | None = None
+
+
+class AssemblyRow(SQLModel, table=True):
+    """A live meeting (bot.assembly): its agenda, where it is, and its minutes once it ended."""
+
+    __tablename__ = "assembly"
+    __table_args__ = (Index("ix_assembly_number", "collective_id", "number", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    collective_id: int = Field(foreign_key="collective.id")
+    number: int
+    opened_by: int = Field(foreign_key="member.id")
+    started_at: datetime
+    agenda: str = Field(default="[]")  # item ids, JSON
+    position: int = 0
+    ended_at: datetime | None = None
+    minutes: str | None = None
+
+
+class AttendanceRow(SQLModel, table=True):
+    """Who attended an assembly: spoke to the bot or responded in the group while it met."""
+
+    __tablename__ = "assembly_attendance"
+
+    assembly_id: int = Field(foreign_key="assembly.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    first_seen_at: datetime

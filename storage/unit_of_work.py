@@ -22,6 +22,7 @@ from storage.engine import read_only
 from storage.federation import SqlFederations
 from storage.identities import SqlIdentities
 from storage.links import SqlLinks
+from storage.live import SqlAssemblies, SqlProxies
 from storage.outbox import SqlOutbox
 from storage.people import SqlCollectives, SqlMembers, SqlSeenMessages, SqlSettings
 from storage.pool import SqlLedger, SqlNeeds
@@ -69,6 +70,8 @@ class SqlUnitOfWork:
         self.identities = SqlIdentities(connection)
         self.federations = SqlFederations(connection)
         self.tokens = SqlWebTokens(connection)
+        self.proxies = SqlProxies(connection)
+        self.assemblies = SqlAssemblies(connection)
         return self
 
     def __exit__(self, *exc: object) -> None:

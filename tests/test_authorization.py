@@ -80,6 +80,17 @@ TABLE = {
     # The read-only page and calendar feed (bot.web_links): a member's own link, in a direct message only.
     "/page": (r"^Your own link to the collective's page \(read-only\): https://", D, D, D, D, D, A),
     "/calendar": (r"^Your own calendar feed: https://\S+\.ics", D, D, D, D, D, A),
+    # Proxies (bot.proxies): any member, in the group or a direct message.
+    "/proxy @Ann": (r"^Offered: Ann may respond for you", D, A, A, A, D, A),
+    "/proxy status": (r"You give no proxy and hold none", D, A, A, A, D, A),
+    "/proxy accept": (r"now holds .*'s proxy", D, D, D, D, D, D),  # no one offered one
+    "/proxy decline": (r"declines .*'s proxy", D, D, D, D, D, D),
+    "/proxy revoke": (r"no longer holds|offer to .* is withdrawn", D, D, D, D, D, D),  # none given
+    # Assemblies (bot.assembly): the facilitator chairs (with no facilitator: any member, see test_assembly).
+    "/assembly start": (r"^Assembly 1 is open, chaired by", D, D, A, D, D, D),
+    "/next": (r"^Now \(", D, D, D, D, D, D),  # no assembly is meeting
+    "/assembly end": (r"^Minutes of assembly", D, D, D, D, D, D),  # no assembly is meeting
+    "/minutes": (r"^No assembly has met yet", A, A, A, A, A, D),
 }
 IN_TOPIC = {"/announce here"}  # typed in a forum topic of the group (in the main chat it would change nothing)
 SPEAKERS = {

@@ -1,0 +1,23 @@
+"""Finding the member a command names (``@bob``, ``Bob``)."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.errors import Refusal
+from bot.model import Member
+from bot.text import cmd
+
+
+def find_member(ctx: Context, text: str) -> Member:
+    """By user id first (unique), then by display name if only one has it."""
+    wanted = text.strip().lstrip("@").lower()
+    current = ctx.uow.members.active(ctx.collective.id)
+    by_id = [m for m in current if m.user_id.lower().lstrip("@") == wanted]
+    if by_id:
+        return by_id[0]
+    by_name = [m for m in current if m.display_name.lower() == wanted]
+    if len(by_name) == 1:
+        return by_name[0]
+    if by_name:
+        raise Refusal(f"More than one member is called {text.strip()}; name them by their user id.")
+    raise Refusal(f"There is no member called {text.strip()} here. {cmd('members')} lists them.")
