@@ -20,6 +20,7 @@ from bot import (
     rotation_commands,
     settings_proposals,
     steering,
+    verification,
 )
 from bot.commands import Command, commands_of
 
@@ -29,6 +30,7 @@ MODULES = (
     proposals,
     steering,
     decision_log,
+    verification,
     responses,
     needs,
     fund,

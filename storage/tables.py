@@ -338,4 +338,5 @@ class MatrixReactionRow(SQLModel, table=True):
 
 # The tables of collectives beyond one chat (linked chats, linked accounts, federations) are in
 # storage/tables_beyond.py; importing them here puts them in the one metadata migrations compare with.
-import storage.tables_beyond  # noqa: E402, F401
+import storage.tables_beyond  # noqa: E402
+import storage.tables_chain  # noqa: E402, F401

@@ -9,7 +9,7 @@ from bot.clock import FakeClock
 from bot.core import Core
 from storage.engine import make_engine, migrate, sqlite_url
 from storage.unit_of_work import SqlUnitOfWork
-from tests.databases import Worlds, copy_database, database_file
+from tests.databases import Worlds, assert_record_intact, copy_database, database_file
 from tests.postgres.cluster import Cluster, missing
 from tests.transcript import Transcript
 
@@ -93,8 +93,10 @@ def unit_of_work(engine):
 
 
 @pytest.fixture
-def core(unit_of_work, engine, clock):
-    return Core(unit_of_work, clock, reader=lambda: SqlUnitOfWork(engine, read_only=True))
+def core(unit_of_work, engine, clock, request):
+    yield Core(unit_of_work, clock, reader=lambda: SqlUnitOfWork(engine, read_only=True))
+    if not request.node.get_closest_marker("tampered"):
+        assert_record_intact(engine)
 
 
 @pytest.fixture

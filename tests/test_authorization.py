@@ -34,6 +34,7 @@ TABLE = {
     "/extend 1 1d": (r"now closes", D, D, A, D, D, D),
     "/close 1": (r"^#1 Paint the kitchen — adopted", D, D, A, D, D, D),
     "/decisions": (r"^Decisions, newest first", A, A, A, A, A, D),
+    "/verify": (r"^Record intact: \d+ entries, head [0-9a-f]{8}\.$", D, A, A, A, D, D),
     "/agree 1": (r"agrees with #1", D, A, A, A, D, D),
     "/standaside 1": (r"stands aside on #1", D, A, A, A, D, D),
     "/object 1 too soon": (r"objects to #1", D, A, A, A, D, D),
