@@ -245,6 +245,14 @@ def test_verify_and_export_on_the_command_line(chat, engine, db_url, tmp_path):
     assert re.search(r"Record NOT intact: entry \d+ records Bob's response to #1, round 1", bad.stdout), bad.stdout
 
 
+def test_verify_names_a_collective_that_is_not_there(chat, db_url, capsys):
+    history(chat)
+    with pytest.raises(SystemExit, match=r"there is no collective 9 \(collectives: 1\)"):
+        main(["verify", "--db", db_url.removeprefix("sqlite:///"), "--collective", "9"])
+    assert main(["verify", "--db", db_url.removeprefix("sqlite:///"), "--collective", "1"]) == 0
+    assert "collective 1: Record intact" in capsys.readouterr().out
+
+
 def test_verify_says_clearly_what_it_cannot_read(tmp_path):
     missing = subprocess.run([*BOT, "verify", "--export", str(tmp_path)], capture_output=True, text=True)
     assert missing.returncode == 2
