@@ -49,7 +49,10 @@ class Kind:
     attach: Callable | None = None  # (connection, rows) -> extras by ref: a round's roll, a role's roster
 
     def ref(self, row) -> str:
-        return ":".join(str(row._mapping[f"key{index}"]) for index in range(len(self.keys)))
+        """The row's key as text (``5``, ``12:7``): the columns ``select()`` puts last."""
+        if len(self.keys) == 1:
+            return str(row[-1])
+        return ":".join(str(value) for value in row[-len(self.keys) :])
 
     def select(self) -> Select:
         return self.query.add_columns(*(key.label(f"key{index}") for index, key in enumerate(self.keys)))
