@@ -1,4 +1,4 @@
-"""The ``collective-bot`` command: ``demo`` and ``run``."""
+"""The ``collective-bot`` command: ``demo``, ``run``, ``backup``, and ``verify`` and ``export`` of the record."""
 
 from __future__ import annotations
 
@@ -42,12 +42,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     source = copy.add_mutually_exclusive_group(required=True)
     source.add_argument("--config", help="take the database from this config.toml")
     source.add_argument("--db", help="a SQLite database file")
+    check = commands.add_parser("verify", help="check each collective's record against its hash chain")
+    source = check.add_mutually_exclusive_group(required=True)
+    source.add_argument("--config", help="take the database from this config.toml")
+    source.add_argument("--db", help="a SQLite database file")
+    source.add_argument("--export", help="a folder written by collective-bot export")
+    check.add_argument("--collective", type=int, help="only this collective (by id)")
+    check.add_argument(
+        "--heads", help="a file of head hashes pasted from the chat (· record 3f9a1c2e), each must be on the chain"
+    )
+    out = commands.add_parser("export", help="write a collective's record and its chain as JSON and CSV")
+    out.add_argument("folder", help="the folder to write (one sub-folder per collective when there are several)")
+    source = out.add_mutually_exclusive_group(required=True)
+    source.add_argument("--config", help="take the database from this config.toml")
+    source.add_argument("--db", help="a SQLite database file")
+    out.add_argument("--collective", type=int, help="only this collective (by id)")
     args = parser.parse_args(argv)
     # Where the database was named, for a message about it: the config's key, or --db.
     where = f"{args.config}: [storage] url: " if getattr(args, "config", None) else ""
     try:
         if args.command == "demo":
             return run_demo(Path(args.db))
+        if args.command in ("verify", "export"):
+            from adapters.record_commands import run_export, run_verify
+
+            return run_verify(args) if args.command == "verify" else run_export(args)
         if args.command == "backup":
             url = load_config(args.config).storage_url if args.config else sqlite_url(args.db)
             print(f"collective-bot: backed up to {backup(url, args.path)}")

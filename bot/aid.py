@@ -8,6 +8,7 @@ other collectives read only its title and amount."""
 
 from __future__ import annotations
 
+from bot.chain import witnessed
 from bot.commands import Arg, command
 from bot.context import Context, Scope
 from bot.errors import Refusal
@@ -170,11 +171,11 @@ def carry_out_aid(scope: Scope, item: Item, adopted: bool) -> str:
         )
     )
     ledger.append(LedgerEntry(None, home.collective.id, RESERVATION, request.amount, scope.now, item_id=need_item.id))
-    home.announce(
+    funded_text = (
         f"{heading(need_item)} is funded by mutual aid: {giver} transferred {money(home, request.amount)}, reserved "
-        f"for it. The treasurer records the payout with {cmd('paid')} {need_item.number}.",
-        about=need_item,
+        f"for it. The treasurer records the payout with {cmd('paid')} {need_item.number}."
     )
+    home.announce(witnessed(funded_text, home.collective.id), about=need_item)
     _withdraw_other_requests(scope, request)
     fund_queue(home)  # what the pool held for this need now funds the needs waiting behind it
     return f"{money(scope, request.amount)} is transferred to {asker}. " + balance_line(scope)

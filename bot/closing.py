@@ -4,6 +4,7 @@ adoption carries out, and the close that runs at the deadline."""
 
 from __future__ import annotations
 
+from bot.chain import witnessed
 from bot.context import Scope
 from bot.decision import Outcome, decide, describe_rule, quorum_needed
 from bot.duework import DueScope
@@ -71,7 +72,7 @@ def close_withdrawn(scope: Scope, item: Item, round_: Round) -> str | None:
     scope.uow.items.save(item)
     # Worded as any withdrawal by whoever asked: for a private need, nothing ties it to someone leaving.
     text = f"{heading(item)} is withdrawn by whoever asked. Its responses stay in the record."
-    scope.announce(text, about=item)
+    scope.announce(witnessed(text, item.collective_id), about=item)
     return text
 
 
@@ -121,7 +122,7 @@ def close(scope: Scope, item: Item, round_: Round, closed_by: str | None = None)
     scope.uow.items.save(item)
     verdict = ("kept" if adopted else "lapsed") if reviewing else kind.verdict(adopted)
     log_decision(scope, item, verdict, round_, rule)
-    scope.announce(round_.outcome, about=item)
+    scope.announce(witnessed(round_.outcome, item.collective_id), about=item)
     refresh(scope, item, round_)
     scope.actions.extend(follow_ups)
     return round_.outcome

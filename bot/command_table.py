@@ -23,6 +23,7 @@ from bot import (
     rotation_commands,
     settings_proposals,
     steering,
+    verification,
     web_links,
 )
 from bot.commands import Command, commands_of
@@ -34,6 +35,7 @@ MODULES = (
     steering,
     decision_log,
     review_commands,
+    verification,
     responses,
     proxies,
     assembly,

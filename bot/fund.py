@@ -3,6 +3,7 @@ append-only ledger with its numbered entries."""
 
 from __future__ import annotations
 
+from bot.chain import witnessed
 from bot.commands import Arg, Where, command
 from bot.context import Context
 from bot.errors import Refusal
@@ -54,7 +55,7 @@ def contribute(ctx: Context, member: Member, amount: str, note: str | None) -> N
         raise Refusal(f"Please keep the note under {MAX_NOTE} characters.")
     ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, CONTRIBUTION, minor, ctx.now, member.id, note=note))
     answer = f"Thank you, {ctx.name(member)}: {money(ctx, minor)} is in the pool. " + balance_line(ctx)
-    ctx.reply(answer)
+    ctx.reply(witnessed(answer, ctx.collective.id))
     fund_queue(ctx)
 
 

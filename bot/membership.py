@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import proxies
+from bot.chain import witnessed
 from bot.commands import Arg, command
 from bot.context import Context
 from bot.duework import DueScope
@@ -117,7 +118,7 @@ def withdraw_any(scope, item: Item, stage: str, reason: str) -> None:
     if stage == ASKING:
         log_decision(scope, item, "withdrawn")
     because = f" ({reason})" if reason else ""
-    scope.announce(f"{heading(item)} is withdrawn{because}.", about=item)
+    scope.announce(witnessed(f"{heading(item)} is withdrawn{because}.", item.collective_id), about=item)
 
 
 def requester_left(scope: DueScope) -> None:

@@ -4,6 +4,7 @@ offers of help, and payouts."""
 from __future__ import annotations
 
 from bot.actions import DirectMessage
+from bot.chain import witnessed
 from bot.closing import requester_left
 from bot.commands import Arg, Where, command
 from bot.context import Context
@@ -178,7 +179,7 @@ def done(ctx: Context, member: Member, number: int | None) -> None:
     shown = ctx.name
     helpers = [shown(ctx.uow.members.get(o.member_id)) for o in ctx.uow.needs.offers(item.id)]
     thanks = f" Thank you, {', '.join(helpers)}!" if helpers else ""
-    ctx.announce(f"#{item.number} {item.title} is met.{thanks}", about=item)
+    ctx.announce(witnessed(f"#{item.number} {item.title} is met.{thanks}", item.collective_id), about=item)
     if ctx.chat.is_direct:
         ctx.reply("Marked as met.")
 
@@ -217,7 +218,5 @@ def paid(ctx: Context, member: Member, number: int | None) -> None:
     amount = ctx.uow.ledger.reserved_for(item.id)
     ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, PAYOUT, amount, ctx.now, member.id, item.id))
     log_decision(ctx, item, "paid")
-    ctx.announce(
-        f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.name(member)}. " + balance_line(ctx),
-        about=item,
-    )
+    paid_out = f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.name(member)}. "
+    ctx.announce(witnessed(paid_out + balance_line(ctx), item.collective_id), about=item)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.chain import witnessed
 from bot.context import Scope
 from bot.model import (
     CONTRIBUTION,
@@ -114,11 +115,11 @@ def fund_queue(scope: Scope) -> list[Item]:
         )
         available -= need.amount
         funded.append(item)
-        scope.announce(
+        funded_text = (
             f"#{item.number} is funded: {money(scope, need.amount)} is reserved for it from the pool. "
-            f"The treasurer records the payout with {cmd('paid')} {item.number}.",
-            about=item,
+            f"The treasurer records the payout with {cmd('paid')} {item.number}."
         )
+        scope.announce(witnessed(funded_text, item.collective_id), about=item)
     return funded
 
 
@@ -185,7 +186,7 @@ def withdraw_need(scope: Scope, item: Item, reason: str) -> None:
     log_decision(scope, item, "withdrawn")
     released = f"; {money(scope, reserved)} goes back to the pool" if reserved else ""
     because = f" ({reason})" if reason else ""
-    scope.announce(f"{item_heading(item)} is withdrawn{because}{released}.", about=item)
+    scope.announce(witnessed(f"{item_heading(item)} is withdrawn{because}{released}.", item.collective_id), about=item)
     fund_queue(scope)
 
 
@@ -210,11 +211,11 @@ def unfund_beyond_balance(scope: Scope) -> list[Item]:
         )
         excess -= reserved
         unfunded.append(item)
-        scope.announce(
+        back = (
             f"{item_heading(item)} goes back to the queue: the money reserved for it ({money(scope, reserved)}) "
-            "was undone by the reversal. It is funded again, in its turn, as money comes in.",
-            about=item,
+            "was undone by the reversal. It is funded again, in its turn, as money comes in."
         )
+        scope.announce(witnessed(back, item.collective_id), about=item)
     return unfunded
 
 

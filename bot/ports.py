@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import NamedTuple, Protocol
 
 from bot.actions import Action
+from bot.chain import Verdict
 from bot.model import (
     Collective,
     Decision,
@@ -321,6 +322,17 @@ class Outbox(Protocol):
         """Where an ask is in a chat."""
 
 
+class Chain(Protocol):
+    """The record's hash chain (``bot.chain``): storage appends an entry for every recorded row a unit of work
+    writes, in that unit of work, whatever the write path."""
+
+    def head(self, collective_id: int) -> str:
+        """The collective's head hash, with everything this unit of work wrote appended."""
+
+    def verify(self, collective_id: int, heads: Iterable[str] = ()) -> Verdict:
+        """Recompute the chain and check the data against it (and that each of ``heads`` is on it)."""
+
+
 class UnitOfWork(Protocol):
     """One transaction. Used as a context manager: leaving without
     ``commit()`` rolls back."""
@@ -346,6 +358,7 @@ class UnitOfWork(Protocol):
     tokens: WebTokens
     proxies: Proxies
     assemblies: Assemblies
+    chain: Chain
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

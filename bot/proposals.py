@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.chain import witnessed
 from bot.closing import settle_if_due
 from bot.commands import Arg, Where, command
 from bot.context import Context
@@ -247,7 +248,8 @@ def amend(ctx: Context, member: Member, number: int | None, text: str) -> None:
     duration = current.closes_at.astimezone(zone).replace(tzinfo=None) - current.opened_at.astimezone(zone).replace(
         tzinfo=None
     )
-    ctx.reply(f"#{item.number} is amended: round {current.number + 1} begins; earlier responses stay in the record.")
+    amended = f"#{item.number} is amended: round {current.number + 1} begins; earlier responses stay in the record."
+    ctx.reply(witnessed(amended, item.collective_id))
     open_round(ctx, item, duration, number=current.number + 1)
     if current.status == ROUND_OPEN:
         end(ctx, item, current, ROUND_AMENDED)  # its message says so, without buttons
@@ -300,6 +302,7 @@ def withdraw(ctx: Context, member: Member, number: int | None) -> None:
     item.status, item.decided_at = Status.WITHDRAWN, ctx.now
     ctx.uow.items.save(item)
     by = "whoever asked" if item.data.get("private") else ctx.name(member)
-    ctx.announce(f"{heading(item)} is withdrawn by {by}. Its responses stay in the record.", about=item)
+    withdrawn = f"{heading(item)} is withdrawn by {by}. Its responses stay in the record."
+    ctx.announce(witnessed(withdrawn, item.collective_id), about=item)
     if ctx.chat.is_direct:
         ctx.reply("Withdrawn.")

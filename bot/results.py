@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.actions import Acknowledge, Action, Ask, DirectMessage, Edit, Post, Reply
+from bot.chain import fill_heads
 from bot.events import ChoiceMade, ChoiceWithdrawn, Event
 
 if TYPE_CHECKING:
@@ -84,12 +85,12 @@ def settle(uow: UnitOfWork, actions: list[Action], now: datetime, event: Event |
 
     ``next_due`` is read when this unit of work changed due work (it can have come earlier only then);
     otherwise it is None, as when nothing is pending — the alarm moves only earlier on an event's result."""
-    resolved = [_resolved(uow, action, event) for action in actions]
+    resolved = [_resolved(uow, _with_heads(uow, action), event) for action in actions]
     outgoing = list(resolved)
     if isinstance(event, ChoiceMade | ChoiceWithdrawn) and not any(isinstance(a, Acknowledge) for a in actions):
         # The press is confirmed to its member all the same (a pop-up stops a button spinning), with the
         # first thing said in the chat about it; a delivery only, as the core itself said nothing of it.
-        said = next((a.text for a in actions if isinstance(a, Post | Reply) and a.chat == event.chat), "")
+        said = next((a.text for a in resolved if isinstance(a, Post | Reply) and a.chat == event.chat), "")
         outgoing.append(Acknowledge(event.chat, event.sender.user_id, said, event.message_ref))
     if _asked_and_edited(outgoing):
         # An edit of an ask stored by these same actions waits for that delivery: store one at a time.
@@ -103,6 +104,14 @@ def settle(uow: UnitOfWork, actions: list[Action], now: datetime, event: Event |
     resolved = [d.action for d in deliveries[: len(resolved)]]
     next_due = uow.due.next_due_at() if uow.due.changed else None
     return Result(tuple(resolved), tuple(deliveries), next_due)
+
+
+def _with_heads(uow: UnitOfWork, action: Action) -> Action:
+    """An outcome or funding message ends with its collective's head hash as this unit of work leaves it
+    (``bot.chain.witnessed``)."""
+    if "\ue000" not in action.text:
+        return action
+    return dataclasses.replace(action, text=fill_heads(action.text, uow.chain.head))
 
 
 def _resolved(uow: UnitOfWork, action: Action, event: Event | None) -> Action:

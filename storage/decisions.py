@@ -82,6 +82,7 @@ class SqlItems(_Repository):
 
     def add(self, item: Item) -> Item:
         item.id = self._insert(item_t, _item_values(item))
+        self._touch("item", id=item.id)
         return item
 
     def get(self, item_id: int) -> Item:
@@ -93,6 +94,7 @@ class SqlItems(_Repository):
 
     def save(self, item: Item) -> None:
         self.connection.execute(_ITEM_UPDATE, {"key_id": item.id, **_item_values(item)})
+        self._touch("item", id=item.id)
 
     def open(self, collective_id: int, limit: int | None = None, offset: int = 0) -> list[Item]:
         if limit is None:
@@ -141,6 +143,7 @@ class SqlRounds(_Repository):
             self.connection.execute(
                 insert(roll_t), [{"round_id": round_.id, "member_id": member_id} for member_id in roll]
             )
+        self._touch("round", id=round_.id)
         return round_
 
     def get(self, round_id: int) -> Round:
@@ -158,9 +161,11 @@ class SqlRounds(_Repository):
 
     def save(self, round_: Round) -> None:
         self.connection.execute(_ROUND_UPDATE, {"key_id": round_.id, **_round_values(round_)})
+        self._touch("round", id=round_.id)
 
     def finish(self, round_id: int, status: str, now: datetime) -> bool:
         params = {"key_id": round_id, "new_status": status, "now": now}
+        self._touch("round", id=round_id)
         return self.connection.execute(_ROUND_FINISH, params).rowcount == 1
 
     def roll(self, round_id: int) -> list[int]:
@@ -168,6 +173,7 @@ class SqlRounds(_Repository):
 
     def freeze_roll(self, round_id: int) -> None:
         self.connection.execute(_ROLL_FREEZE, {"key_round_id": round_id})
+        self._touch("round", id=round_id)
 
 
 _round_values = ROUND.values
@@ -204,12 +210,14 @@ class SqlResponses(_Repository):
             self.connection.dialect.name, response_t, ("round_id", "member_id"), ("kind", "reason", "at", "by_proxy")
         )
         self.connection.execute(statement, {**RESPONSE.values(response), "first_at": response.at})
+        self._touch("response", round_id=response.round_id, member_id=response.member_id)
 
     def of_round(self, round_id: int) -> list[Response]:
         return [_response(row) for row in self._all(_RESPONSES_OF_ROUND, round_id=round_id)]
 
     def remove(self, round_id: int, member_id: int, kind: str) -> bool:
         params = {"round_id": round_id, "member_id": member_id, "kind": kind}
+        self._touch("response", round_id=round_id, member_id=member_id)
         return self.connection.execute(_RESPONSE_REMOVE, params).rowcount == 1
 
     def take_back(self, member_id: int, by_proxy: int) -> list[int]:
@@ -217,6 +225,8 @@ class SqlResponses(_Repository):
         round_ids = sorted(row.round_id for row in self._all(_PROXIED_OPEN, **params))
         if round_ids:
             self.connection.execute(_PROXIED_REMOVE, {**params, "round_ids": round_ids})
+        for round_id in round_ids:
+            self._touch("response", round_id=round_id, member_id=member_id)
         return round_ids
 
 
@@ -234,7 +244,7 @@ _DECISIONS_COUNT = select(func.count()).where(decision_t.c.collective_id == bind
 
 class SqlDecisions(_Repository):
     def add(self, decision: Decision) -> None:
-        self._insert(decision_t, DECISION.values(decision))
+        self._touch("decision", id=self._insert(decision_t, DECISION.values(decision)))
 
     def recent(self, collective_id: int, limit: int, offset: int = 0) -> list[Decision]:
         rows = self._all(_DECISIONS_RECENT, collective_id=collective_id, limit=limit, offset=offset)

@@ -8,6 +8,7 @@ from sqlalchemy import and_, bindparam, delete, exists, select, update
 from storage.sql import (
     _Repository,
     item_t,
+    member_t,
     offer_t,
     response_t,
     role_t,
@@ -76,3 +77,6 @@ class SqlIdentities(_Repository):
     def merge_members(self, keep: int, drop: int) -> None:
         for statement in _STATEMENTS:
             self.connection.execute(statement, {"keep": keep, "drop": drop})
+        if self.chain is not None:  # moved in bulk: the chain compares the whole record
+            collective_id = self.connection.execute(select(member_t.c.collective_id).where(member_t.c.id == keep))
+            self.chain.touch_all(collective_id.scalar_one())

@@ -63,6 +63,8 @@ class SqlLinks(_Repository):
         self.connection.execute(delete(setting_t).where(setting_t.c.collective_id == collective_id))
         self.connection.execute(delete(code_t).where(code_t.c.collective_id == collective_id))
         self.connection.execute(delete(collective_t).where(collective_t.c.id == collective_id))
+        if self.chain is not None:
+            self.chain.drop(collective_id)
 
     # --- accounts -----------------------------------------------------------
 

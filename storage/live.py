@@ -1,4 +1,5 @@
-"""Proxies and assemblies (``bot.ports_beyond.Proxies``, ``Assemblies``)."""
+"""Proxies and assemblies (``bot.ports_beyond.Proxies``, ``Assemblies``); both are part of the record, so each
+write tells the chain (``storage.chain``)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ _ATTENDED = _by(attendance_t, "assembly_id").order_by(attendance_t.c.first_seen_
 class SqlProxies(_Repository):
     def add(self, proxy: Proxy) -> Proxy:
         proxy.id = self._insert(proxy_t, PROXY.values(proxy))
+        self._touch("proxy", id=proxy.id)
         return proxy
 
     def get(self, proxy_id: int) -> Proxy:
@@ -43,6 +45,7 @@ class SqlProxies(_Repository):
 
     def save(self, proxy: Proxy) -> None:
         self.connection.execute(_PROXY_UPDATE, {"key_id": proxy.id, **PROXY.values(proxy)})
+        self._touch("proxy", id=proxy.id)
 
     def pending(self, collective_id: int) -> list[Proxy]:
         return [PROXY.record(row) for row in self._all(_PENDING, collective_id=collective_id)]
@@ -54,6 +57,7 @@ class SqlProxies(_Repository):
 class SqlAssemblies(_Repository):
     def add(self, assembly: Assembly) -> Assembly:
         assembly.id = self._insert(assembly_t, ASSEMBLY.values(assembly))
+        self._touch("assembly", id=assembly.id)
         return assembly
 
     def get(self, assembly_id: int) -> Assembly:
@@ -61,6 +65,7 @@ class SqlAssemblies(_Repository):
 
     def save(self, assembly: Assembly) -> None:
         self.connection.execute(_ASSEMBLY_UPDATE, {"key_id": assembly.id, **ASSEMBLY.values(assembly)})
+        self._touch("assembly", id=assembly.id)
 
     def numbered(self, collective_id: int, number: int) -> Assembly | None:
         row = self._first(_NUMBERED, collective_id=collective_id, number=number)

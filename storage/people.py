@@ -56,6 +56,7 @@ class SqlCollectives(_Repository):
         self._chats.clear()
         collective_id = self._insert(collective_t, {"created_at": now})
         self.locks.lock(collective_id)
+        self._touch("collective", id=collective_id)
         chat = {"platform": platform, "chat_id": chat_id, "collective_id": collective_id, "linked_at": now}
         self._insert(chat_t, chat)
         return Collective(collective_id, now)
@@ -86,7 +87,9 @@ class SqlCollectives(_Repository):
 
     def create_apart(self, now: datetime) -> int:
         """A new collective with no chat yet (for a chat that leaves another: /unlink)."""
-        return self._insert(collective_t, {"created_at": now})
+        collective_id = self._insert(collective_t, {"created_at": now})
+        self._touch("collective", id=collective_id)
+        return collective_id
 
     def relink_chat(self, platform: str, chat_id: str, collective_id: int, now: datetime) -> None:
         self._chats.clear()
@@ -98,6 +101,7 @@ class SqlCollectives(_Repository):
 
     def save(self, collective: Collective) -> None:
         self.connection.execute(_COLLECTIVE_UPDATE, {"key_id": collective.id, **COLLECTIVE.values(collective)})
+        self._touch("collective", id=collective.id)
 
 
 _COLLECTIVE_UPDATE = _update_by(collective_t, "id")
@@ -161,6 +165,7 @@ class SqlMembers(_Repository):
             member.id = self._insert(member_t, values)
         else:
             self.connection.execute(_MEMBER_UPDATE, {"key_id": member.id, **values})
+        self._touch("member", id=member.id)
         return member
 
 
@@ -179,6 +184,7 @@ class SqlSettings(_Repository):
 
     def put(self, collective_id: int, key: str, value: str) -> None:
         self._upsert(setting_t, {"collective_id": collective_id, "key": key, "value": value}, ("collective_id", "key"))
+        self._touch("setting", collective_id=collective_id, key=key)
 
 
 class SqlSeenMessages(_Repository):

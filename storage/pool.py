@@ -52,15 +52,18 @@ _OFFERS = _by(offer_t, "item_id").order_by(offer_t.c.at)
 class SqlNeeds(_Repository):
     def add(self, need: Need) -> None:
         self._insert(need_t, _need_values(need))
+        self._touch("need", item_id=need.item_id)
 
     def get(self, item_id: int) -> Need:
         return _need(self.connection.execute(_NEED, {"item_id": item_id}).one())
 
     def save(self, need: Need) -> None:
         self.connection.execute(_NEED_UPDATE, {**_need_values(need), "key_item_id": need.item_id})
+        self._touch("need", item_id=need.item_id)
 
     def move(self, item_id: int, old_stage: str, new_stage: str) -> bool:
         params = {"key_item_id": item_id, "old": old_stage, "new": new_stage}
+        self._touch("need", item_id=item_id)
         return self.connection.execute(_NEED_MOVE, params).rowcount == 1
 
     def in_stage(self, collective_id: int, stage: str) -> list[NeedInStage]:
@@ -69,6 +72,7 @@ class SqlNeeds(_Repository):
 
     def add_offer(self, offer: Offer) -> None:
         self._upsert(offer_t, OFFER.values(offer), ("item_id", "member_id"))
+        self._touch("offer", item_id=offer.item_id, member_id=offer.member_id)
 
     def offers(self, item_id: int) -> list[Offer]:
         return [OFFER.record(row) for row in self._all(_OFFERS, item_id=item_id)]
@@ -107,6 +111,7 @@ class SqlLedger(_Repository):
         last = self.connection.execute(_LEDGER_LAST_NUMBER, {"collective_id": entry.collective_id}).scalar()
         entry.number = last + 1  # taken under the unit of work's write lock
         entry.id = self._insert(ledger_t, LEDGER_ENTRY.values(entry))
+        self._touch("ledger", id=entry.id)
         return entry
 
     def numbered(self, collective_id: int, number: int) -> LedgerEntry | None:

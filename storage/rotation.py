@@ -62,6 +62,7 @@ _PENDING_SWAPS = _by(swap_t, "role_id").where(swap_t.c.status == SWAP_PENDING).o
 class SqlRoles(_Repository):
     def add(self, role: Role) -> Role:
         role.id = self._insert(role_t, _role_values(role))
+        self._touch("role", id=role.id)
         return role
 
     def get(self, role_id: int) -> Role:
@@ -76,6 +77,7 @@ class SqlRoles(_Repository):
 
     def save(self, role: Role) -> None:
         self.connection.execute(_ROLE_UPDATE, {"key_id": role.id, **_role_values(role)})
+        self._touch("role", id=role.id)
 
     def roster(self, role_id: int) -> list[int]:
         return list(self.connection.execute(_ROSTER, {"role_id": role_id}).scalars())
@@ -84,9 +86,11 @@ class SqlRoles(_Repository):
         if self._first(_ROSTER_ENTRY, role_id=role_id, member_id=member_id) is not None:
             return False
         self._insert(roster_t, {"role_id": role_id, "member_id": member_id, "joined_at": now})
+        self._touch("role", id=role_id)
         return True
 
     def leave(self, role_id: int, member_id: int) -> bool:
+        self._touch("role", id=role_id)
         return self.connection.execute(_ROSTER_LEAVE, {"role_id": role_id, "member_id": member_id}).rowcount == 1
 
     def turns(self, role_id: int) -> list[Turn]:
@@ -94,16 +98,19 @@ class SqlRoles(_Repository):
         return [TURN.record(row) for row in rows]
 
     def start_turn(self, turn: Turn) -> None:
-        self._insert(turn_t, TURN.values(turn))
+        self._touch("turn", id=self._insert(turn_t, TURN.values(turn)))
 
     def end_turn(self, role_id: int, now: datetime) -> None:
         self.connection.execute(_CURRENT_TURN, {"key_role_id": role_id, "ended_at": now})
+        self._touch("turn", role_id=role_id)
 
     def hand_current_turn(self, role_id: int, member_id: int) -> None:
         self.connection.execute(_CURRENT_TURN, {"key_role_id": role_id, "member_id": member_id})
+        self._touch("turn", role_id=role_id)
 
     def add_swap(self, swap: Swap) -> Swap:
         swap.id = self._insert(swap_t, SWAP.values(swap))
+        self._touch("swap", id=swap.id)
         return swap
 
     def pending_swaps(self, role_id: int) -> list[Swap]:
@@ -112,6 +119,7 @@ class SqlRoles(_Repository):
 
     def save_swap(self, swap: Swap) -> None:
         self.connection.execute(update(swap_t).where(swap_t.c.id == swap.id).values(SWAP.values(swap)))
+        self._touch("swap", id=swap.id)
 
 
 _role_values = ROLE.values

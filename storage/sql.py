@@ -66,10 +66,17 @@ def _update_by(table: Table, *names: str):
 
 
 class _Repository:
+    chain = None  # the unit of work's ``storage.chain.SqlChain``: told of every recorded row written
+
     def __init__(self, connection: Connection, locks: CollectiveLocks | None = None) -> None:
         self.connection = connection
         # The unit of work's collective locks (PostgreSQL), taken where a statement first names a collective.
         self.locks = locks if locks is not None else CollectiveLocks(connection)
+
+    def _touch(self, kind: str, **where) -> None:
+        """Rows of ``kind`` matching ``where`` were written: the chain appends what changed (``storage.chain``)."""
+        if self.chain is not None:
+            self.chain.touch(kind, **where)
 
     def _first(self, statement, **params):
         return self.connection.execute(statement, params).first()

@@ -357,4 +357,5 @@ class MatrixReactionRow(SQLModel, table=True):
 # storage/tables_beyond.py; importing them here puts them in the one metadata migrations compare with.
 # The read-only web page's links are in storage/tables_web.py, in the same metadata.
 import storage.tables_beyond  # noqa: E402
+import storage.tables_chain  # noqa: E402
 import storage.tables_web  # noqa: E402, F401

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from sqlalchemy import Engine
 
 from storage.asks import SqlSentAsks
+from storage.chain import SqlChain
 from storage.collective_locks import CollectiveLocks
 from storage.decisions import SqlDecisions, SqlItems, SqlResponses, SqlRounds
 from storage.due import SqlDueWork
@@ -72,6 +73,26 @@ class SqlUnitOfWork:
         self.tokens = SqlWebTokens(connection)
         self.proxies = SqlProxies(connection)
         self.assemblies = SqlAssemblies(connection)
+        # The record's hash chain: every repository that writes a recorded row tells it (storage/chain.py).
+        self.chain = chain = SqlChain(connection, locks if locks.enabled else None)
+        for repository in (
+            self.collectives,
+            self.members,
+            self.settings,
+            self.items,
+            self.rounds,
+            self.responses,
+            self.needs,
+            self.ledger,
+            self.decisions,
+            self.roles,
+            self.links,
+            self.identities,
+            self.federations,
+            self.proxies,
+            self.assemblies,
+        ):
+            repository.chain = chain
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -82,6 +103,7 @@ class SqlUnitOfWork:
         self.connection.close()
 
     def commit(self) -> None:
+        self.chain.flush()  # the entries of what it wrote, in its own transaction
         if self.due.earliest_added is not None and self.locks.enabled:
             # Other processes sleep until their earliest due time: tell them of this (delivered at the commit).
             tell_due(self.connection, self.due.earliest_added)
@@ -92,7 +114,9 @@ class SqlUnitOfWork:
     def rollback(self) -> None:
         self.connection.rollback()
         self.locks.forget()
+        self.chain.forget()
         self.collectives = SqlCollectives(self.connection, self.locks)  # nothing remembered from the undone work
+        self.collectives.chain = self.chain
 
     def lock_collectives(self, collective_ids: Iterable[int]) -> None:
         """Take these collectives' locks now, in the fixed order (a unit of work spanning collectives)."""

@@ -9,7 +9,7 @@ from bot.clock import FakeClock
 from bot.core import Core
 from storage.engine import make_engine, migrate, sqlite_url
 from storage.unit_of_work import SqlUnitOfWork
-from tests.databases import Worlds, copy_database, database_file
+from tests.databases import Worlds, assert_record_intact, copy_database, database_file
 from tests.postgres.cluster import Cluster, missing
 from tests.transcript import Transcript
 
@@ -93,14 +93,16 @@ def unit_of_work(engine):
 
 
 @pytest.fixture
-def core(unit_of_work, engine, clock):
+def core(unit_of_work, engine, clock, request):
     # [web] enabled: /page and /calendar give links (tests/web serves them)
-    return Core(
+    yield Core(
         unit_of_work,
         clock,
         reader=lambda: SqlUnitOfWork(engine, read_only=True),
         web_base_url="https://collective.example.org",
     )
+    if not request.node.get_closest_marker("tampered"):
+        assert_record_intact(engine)
 
 
 @pytest.fixture

@@ -15,8 +15,19 @@ from sqlalchemy import Engine
 
 from bot.clock import FakeClock
 from bot.core import Core
+from storage import chain
 from storage.engine import make_engine, sqlite_url
 from storage.unit_of_work import SqlUnitOfWork
+
+
+def assert_record_intact(engine: Engine) -> None:
+    """Every collective's record agrees with its hash chain: a write path that forgot the chain fails the test
+    that took it (run after every core test and every property-test example; a test that tampers with the
+    database on purpose is marked ``tampered``)."""
+    with engine.connect() as connection:
+        for collective_id in chain.collectives(connection):
+            verdict = chain.verify(connection, collective_id)
+            assert verdict.intact, f"collective {collective_id}: {verdict.words()}"
 
 
 def copy_database(template: Path, path: Path) -> str:
@@ -72,6 +83,7 @@ class Worlds:
         world.clock.set(now or self._now)
         try:
             yield world
+            assert_record_intact(world.engine)
         finally:
             world.engine.dispose()
 

@@ -8,7 +8,7 @@ import pytest
 from bot.actions import Ask, Edit
 from bot.core import Core
 from bot.events import ChoiceMade, ChoiceWithdrawn
-from tests.transcript import Transcript, group, person, read, vote
+from tests.transcript import Transcript, group, person, read, unrecorded, vote
 
 pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
@@ -103,7 +103,7 @@ def test_amend_opens_a_new_round_with_fresh_responses_and_keeps_the_old_one(chat
     vote(chat, 1, Bob="block: grey is sad")
     assert chat.say("Bob", "/amend 1 Paint it green").startswith("Only the author of #1 can amend it")
     amended = chat.send("Alice", "/amend 1 Paint the kitchen green\nTwo coats.")
-    assert amended[0].text == "#1 is amended: round 2 begins; earlier responses stay in the record."
+    assert unrecorded(amended[0].text) == "#1 is amended: round 2 begins; earlier responses stay in the record."
     assert amended[1].text.startswith("Proposal #1 by Alice: Paint the kitchen green\n│ Two coats.\nRound 2")
     old_message = amended[2]  # round 1's message says it was replaced, and has no buttons left
     assert isinstance(old_message, Edit) and old_message.key != amended[1].key and old_message.choices == ()

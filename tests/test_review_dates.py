@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from bot.core import Core
-from tests.transcript import adopt, group, read, vote
+from tests.transcript import adopt, group, read, unrecorded, vote
 
 pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 def test_a_setting_that_lapses_on_review_goes_back_to_its_previous_value(chat):
     group(chat, "Alice Bob Cara")
     adopted = adopt(chat, "Alice", "/set quorum 0.6\nreview in 26w")
-    assert adopted.endswith(
+    assert unrecorded(adopted).endswith(
         "quorum is now 0.6 (share of the roll that must respond). #1 comes up for review Mon 31 Aug 2026, 09:00 UTC."
     )
     assert "Comes up for review Mon 31 Aug 2026, 09:00 UTC." in chat.say("Bob", "/show 1")
@@ -37,7 +37,7 @@ def test_a_setting_that_lapses_on_review_goes_back_to_its_previous_value(chat):
     closed = chat.wait(timedelta(days=3))
     assert "#1 Set quorum to 0.6 (now 0.5) — not adopted." in closed
     assert "Rule: majority" in closed
-    assert closed.endswith("It lapses: quorum is now 0.5 (share of the roll that must respond).")
+    assert unrecorded(closed).endswith("It lapses: quorum is now 0.5 (share of the roll that must respond).")
     assert "• quorum = 0.5 — share" in chat.say("Bob", "/settings")
     assert chat.say("Bob", "/decisions").splitlines()[1:] == [
         "#1 Set quorum to 0.6 (now 0.5) — lapsed on review (majority, round 2), Thu 3 Sep 2026, 09:00 UTC",
@@ -55,7 +55,7 @@ def test_a_decision_adopted_again_on_review_stands_and_keeps_what_it_did(chat):
     vote(chat, 1, Alice="agree", Bob="agree")
     closed = chat.say("Bob", "/close 1")
     assert "#1 Set need_window to 3d (now 48h) — adopted." in closed
-    assert closed.endswith("It stands. /review 1 WHEN sets another review date.")
+    assert unrecorded(closed).endswith("It stands. /review 1 WHEN sets another review date.")
     assert "• need_window = 3d" in chat.say("Bob", "/settings")
     assert (
         chat.say("Bob", "/decisions")
@@ -73,7 +73,7 @@ def test_a_lapsed_role_is_removed_and_its_name_can_be_used_again(chat):
     assert chat.wait(timedelta(weeks=8)).count("is up for review") == 1
     vote(chat, 1, Alice="block: the pool is small, we need no treasurer", Bob="agree", Cara="agree")
     closed = chat.wait(timedelta(days=3))
-    assert closed.endswith(
+    assert unrecorded(closed).endswith(
         "It lapses: the treasurer role is removed; Cara's turn ends now. Its turns stay in the record."
     )
     assert chat.say("Bob", "/roles") == "No rotating roles yet. /rotation add facilitator 1w starts one."
@@ -106,11 +106,11 @@ def test_review_by_proposal_sets_changes_and_takes_away_a_review_date(chat):
         "#2 Review #1 Buy a van 2 weeks after this is adopted is still open"
     )
     vote(chat, 2, Alice="agree", Bob="agree")
-    assert chat.say("Alice", "/close 2").endswith("#1 comes up for review Mon 16 Mar 2026, 09:00 UTC.")
+    assert unrecorded(chat.say("Alice", "/close 2")).endswith("#1 comes up for review Mon 16 Mar 2026, 09:00 UTC.")
     adopted = adopt(chat, "Bob", "/review 1 on 2026-05-01")
-    assert adopted.endswith("#1 comes up for review Fri 1 May 2026, 09:00 UTC.")
+    assert unrecorded(adopted).endswith("#1 comes up for review Fri 1 May 2026, 09:00 UTC.")
     assert chat.wait(timedelta(weeks=3)) == ""  # the earlier date is gone
-    assert adopt(chat, "Bob", "/review 1 off").endswith("#1 has no review date now.")
+    assert unrecorded(adopt(chat, "Bob", "/review 1 off")).endswith("#1 has no review date now.")
     assert chat.wait(timedelta(weeks=10)) == ""
     assert chat.say("Bob", "/review 1 off") == "#1 Buy a van has no review date to take away."
 

@@ -6,7 +6,7 @@ import pytest
 
 from bot.actions import DirectMessage
 from bot.core import Core
-from tests.transcript import Transcript, adopt, group, read, vote
+from tests.transcript import Transcript, adopt, group, read, unrecorded, vote
 
 pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 def test_the_facilitator_rotates_among_every_member_and_the_first_takes_it_at_once(chat):
     group(chat, "Alice Bob Carol")
     added = adopt(chat, "Bob", "/rotation add facilitator 1w")  # a role with powers: only by proposal
-    assert added.endswith(
+    assert unrecorded(added).endswith(
         "The facilitator role rotates every 1 week among all members; the first holder is chosen by the fairness "
         "rule.\nAlice is facilitator now, until Mon 9 Mar 2026, 09:00 UTC. Next: Bob."
     )

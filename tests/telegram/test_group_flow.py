@@ -4,6 +4,7 @@ import pytest
 
 from tests.telegram.members import Members
 from tests.telegram_api import TelegramTestServer
+from tests.transcript import unrecorded
 
 PRINCIPLES = (
     "By joining you accept our principles — equality, voluntary cooperation, sharing by need, and rotation "
@@ -64,7 +65,7 @@ async def test_join_propose_respond_object_close_and_outcome(server: TelegramTes
     assert members.now_shows(proposal).endswith("agree 1 · stand aside 1 · object 1 · block 0 — 3 of 3 responded")
 
     said = await members.say(alice, coop, "/close 1")
-    assert said.to(coop) == [
+    assert [unrecorded(text) for text in said.to(coop)] == [
         "#1 Buy a coffee machine — adopted.\n"
         "Rule: consensus (adopted when quorum is met and no one blocks). Round 1.\n"
         "Responses: agree 1 · stand aside 1 · object 1 · block 0.\n"

@@ -1,0 +1,323 @@
+"""The record's hash chain: every entry of a collective's record (an item, a response, an outcome, a ledger entry,
+a turn, a setting, a membership …) is appended as ``hash = SHA-256(previous hash ‖ canonical JSON of the entry)``,
+so changing, removing or reordering any entry changes every hash after it, and a head hash once posted in the chat
+(where the operator cannot reach it) pins everything before it.
+
+This module is the chain's arithmetic and its check, with no storage in it: ``storage.chain`` appends entries in
+the same transaction as the rows they record, and streams entries and rows through ``ChainCheck`` for ``/verify``,
+``collective-bot verify`` and the check of an export.
+
+Canonical JSON: keys sorted, no spaces, UTF-8, no floats (money is in minor units, as integers), times as UTC ISO
+strings (``2026-03-02T09:00:00Z``). An entry is ``{"n": its number, "collective": id, "kind": …, "ref": the row it
+records, "row": the row as it is now (null: removed)}``, with ``"backfilled": true`` when it was added by the
+upgrade that introduced the chain rather than as it happened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+GENESIS = "0" * 64  # the "previous hash" of a chain's first entry
+SHORT = 8  # hex characters of a head as the chat shows it
+_MARK = re.compile("\ue000(\\d+)\ue001")  # where settle() puts a collective's head (see ``witnessed``)
+_HEX = re.compile(r"[0-9a-fA-F]{8,64}")
+_RECORDED = re.compile(r"\brecord\s+([0-9a-fA-F]{8,64})\b")
+_FULL = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])")
+
+
+# --- the arithmetic ---------------------------------------------------------
+
+
+def _time(value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    raise TypeError(f"{type(value).__name__} is not in the record")
+
+
+def plain(value):
+    """A value as canonical JSON holds it: times as UTC ISO strings, no floats (a float, which the record never
+    has, is written as its text so it cannot round differently elsewhere)."""
+    if isinstance(value, datetime):
+        return _time(value)
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def canonical(value) -> str:
+    """Canonical JSON of a row as storage reads it (its JSON fields parsed with floats kept as text, see
+    ``storage.chain_kinds``): one pass of the C encoder, times turned to text on the way."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_time)
+
+
+def link(previous: str, content: str) -> str:
+    """The hash of an entry: SHA-256 of the previous entry's hash (hex) followed by the entry's canonical JSON."""
+    return hashlib.sha256((previous + content).encode()).hexdigest()
+
+
+def entry_content(number: int, collective_id: int, kind: str, ref: str, row: dict | None, backfilled=False) -> str:
+    entry = {"n": number, "collective": collective_id, "kind": kind, "ref": ref, "row": row}
+    if backfilled:
+        entry["backfilled"] = True
+    return canonical(entry)
+
+
+def commitment(salt: str, member_id: int) -> str:
+    """A private need's requester as the chain holds them: SHA-256 of a salt kept apart from the chain and the
+    member id. Whoever holds the salt can check it; the chain and an export alone do not say who asked."""
+    return hashlib.sha256(f"{salt}{member_id}".encode()).hexdigest()
+
+
+def short(head: str) -> str:
+    return head[:SHORT]
+
+
+# --- heads in messages ------------------------------------------------------
+
+
+def witnessed(text: str, collective_id: int) -> str:
+    """An outcome or funding message, ending with the collective's head as it is when its unit of work is done
+    (``bot.results.settle`` fills it in): the chat then witnesses the record."""
+    return f"{text}\n· record \ue000{collective_id}\ue001"
+
+
+def fill_heads(text: str, head_of: Callable[[int], str]) -> str:
+    if "\ue000" not in text:
+        return text
+    return _MARK.sub(lambda found: short(head_of(int(found.group(1)))), text)
+
+
+def heads_in(text: str) -> list[str]:
+    """Head hashes pasted from chat messages, one a line, short or full, whatever surrounds them: the hash after
+    ``record`` (``· record 3f9a1c2e``), else a full 64-digit hash, else a line that is a hash alone — so a
+    number or a word in the rest of a pasted message is not taken for one."""
+    heads = []
+    for line in text.splitlines():
+        found = _RECORDED.findall(line) or _FULL.findall(line)
+        if not found and _HEX.fullmatch(line.strip(" \t·:.,;-'\"`")):
+            found = [line.strip(" \t·:.,;-'\"`")]
+        heads += [head.lower() for head in found if head.lower() not in heads]
+    return heads
+
+
+# --- the check --------------------------------------------------------------
+
+
+class Finding(NamedTuple):
+    number: int | None  # the entry's number; None: a row the chain has no entry for
+    kind: str
+    ref: str
+    problem: str  # in plain words, beginning with the entry it is about
+
+    def sort_key(self):
+        return (self.number is None, self.number or 0)
+
+
+class Verdict(NamedTuple):
+    entries: int
+    head: str
+    findings: list[Finding]  # first bad entry first
+    missing_heads: list[str]  # heads asked about that are on no entry of the chain
+
+    @property
+    def intact(self) -> bool:
+        return not self.findings and not self.missing_heads
+
+    def words(self) -> str:
+        if self.findings:
+            first = self.findings[0]
+            more = len(self.findings) - 1
+            rest = f" ({more} more problem{'s' if more != 1 else ''} after it.)" if more else ""
+            return f"Record NOT intact: {first.problem}.{rest}"
+        if self.missing_heads:
+            shown = ", ".join(self.missing_heads)
+            return (
+                f"Record NOT intact: the chain of {self.entries} entries (head {short(self.head)}) does not contain "
+                f"the head{'s' if len(self.missing_heads) > 1 else ''} {shown} posted earlier: it was rewritten."
+            )
+        return f"Record intact: {self.entries} entries, head {short(self.head)}."
+
+
+KIND_WORDS = {
+    "collective": "the collective",
+    "member": "a membership",
+    "setting": "a setting",
+    "item": "an item",
+    "round": "a round",
+    "response": "a response",
+    "need": "a need",
+    "offer": "an offer of help",
+    "ledger": "a ledger entry",
+    "decision": "a decision",
+    "role": "a role",
+    "turn": "a turn",
+    "swap": "a swap",
+}
+
+
+class ChainCheck:
+    """Walks a collective's entries in order, then the rows its data holds now, and says what does not agree.
+
+    ``entry()`` for each entry by number: each must be the next number, recompute to its stored hash from the one
+    before, and hold its own number, collective, kind and ref. Then ``row()`` for every row the data holds: the
+    latest entry of each row must equal it, and no latest entry may record a row that is gone. Memory: one small
+    tuple per row recorded (not per entry), so years of history stream through."""
+
+    def __init__(self, collective_id: int, heads: Iterable[str] = (), content_of: Callable[[int], str] | None = None):
+        self.collective_id = collective_id
+        self.entries = 0
+        self.head = GENESIS
+        self.findings: list[Finding] = []
+        self._linked = True
+        self._latest: dict[tuple[str, str], tuple[int, bytes | None]] = {}
+        self._names: dict[int, str] = {}
+        self._heads = {head.lower() for head in heads}
+        self._lengths = sorted({len(head) for head in self._heads})
+        self._found: set[str] = set()
+        self._content_of = content_of  # an entry's stored content by number, to say what it recorded
+
+    def entry(self, number: int, kind: str, ref: str, content: str, hash_: str) -> None:
+        expected = self.entries + 1
+        self.entries += 1
+        if self._linked:
+            if number != expected:
+                self._linked = False
+                self.findings.append(Finding(expected, kind, ref, f"entry {expected} is missing from the chain"))
+            elif link(self.head, content) != hash_:
+                self._linked = False
+                self.findings.append(
+                    Finding(
+                        number,
+                        kind,
+                        ref,
+                        f"entry {number} ({_about(kind, _row(content), self._names)}) does not "
+                        "recompute to its hash: it, or the order of the entries, was changed",
+                    )
+                )
+        self.head = hash_
+        if self._lengths:
+            for length in self._lengths:
+                if hash_[:length] in self._heads:
+                    self._found.add(hash_[:length])
+        # Canonical content is {["backfilled":true,]"collective":…,"kind":…,"n":…,"ref":…,"row":…}: the row's
+        # canonical text is what follows that prefix, so it is read without parsing the entry again.
+        place = f'"collective":{self.collective_id},"kind":{_quoted(kind)},"n":{number},"ref":{_quoted(ref)},"row":'
+        if content.startswith("{" + place):
+            row_text = content[len(place) + 1 : -1]
+        elif content.startswith('{"backfilled":true,' + place):
+            row_text = content[len(place) + 19 : -1]
+        else:
+            self._bad(number, kind, ref, f"entry {number} ({KIND_WORDS.get(kind, kind)}) is out of its place")
+            row_text = canonical(_row(content))
+        if kind == "member" and row_text != "null":
+            self._names[int(ref)] = (_row(content) or {}).get("display_name", "")
+        self._latest[(kind, ref)] = (number, None if row_text == "null" else _digest(row_text))
+
+    def _bad(self, number, kind, ref, problem) -> None:
+        if self._linked:  # once the links are broken, what follows is not named again
+            self.findings.append(Finding(number, kind, ref, problem))
+
+    def row(self, kind: str, ref: str, row: dict) -> None:
+        """A row as the data holds it now."""
+        latest = self._latest.pop((kind, ref), None)
+        if latest is None:
+            self.findings.append(
+                Finding(None, kind, ref, f"{_about(kind, row, self._names)} is in the database but not in the record")
+            )
+            return
+        number, digest = latest
+        if digest != _digest(canonical(row)):
+            recorded = self._recorded(number)
+            if digest is None:
+                what = f"the removal of {_about(kind, row, self._names)}, but the row is there"
+            else:
+                changed = sorted(key for key in {*row, *recorded} if plain(row.get(key)) != recorded.get(key))
+                what = (
+                    f"{_about(kind, recorded, self._names)}, but the database now says otherwise ({', '.join(changed)})"
+                )
+            self.findings.append(Finding(number, kind, ref, f"entry {number} records {what}"))
+
+    def _recorded(self, number: int) -> dict:
+        if self._content_of is None:
+            return {}
+        return _row(self._content_of(number)) or {}
+
+    def verdict(self) -> Verdict:
+        for (kind, ref), (number, digest) in self._latest.items():
+            if digest is not None:
+                about = _about(kind, self._recorded(number), self._names)
+                self.findings.append(Finding(number, kind, ref, f"entry {number} records {about}, which is gone"))
+        self._latest.clear()
+        findings = sorted(self.findings, key=Finding.sort_key)
+        missing = sorted(head for head in self._heads if head not in self._found)
+        return Verdict(self.entries, self.head, findings, missing)
+
+
+def _quoted(text: str) -> str:
+    """A string as canonical JSON writes it (the plain ones without calling the encoder)."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode()).digest()[:16]
+
+
+def _row(content: str) -> dict | None:
+    try:
+        return json.loads(content).get("row")
+    except (ValueError, AttributeError):
+        return None
+
+
+def _about(kind: str, row: dict | None, names: dict[int, str]) -> str:
+    """What an entry records, in plain words."""
+    if not row:
+        return KIND_WORDS.get(kind, kind)
+
+    def who(member_id) -> str:
+        if isinstance(member_id, dict):
+            return "whoever asked"
+        return names.get(member_id) or f"member {member_id}"
+
+    item = f"#{row['item']}" if row.get("item") is not None else "an item"
+    match kind:
+        case "item":
+            return f"#{row.get('number')} «{row.get('title')}» ({row.get('status')})"
+        case "round":
+            return f"round {row.get('number')} of {item}"
+        case "response":
+            reason = f": {row.get('reason')}" if row.get("reason") else ""
+            return (
+                f"{who(row.get('member'))}'s response to {item}, round {row.get('round')} ({row.get('kind')}{reason})"
+            )
+        case "need":
+            return f"the need {item} ({row.get('stage')})"
+        case "offer":
+            return f"{who(row.get('member'))}'s offer of help on {item}"
+        case "ledger":
+            on = f" for {item}" if row.get("item") is not None else ""
+            return f"ledger entry {row.get('number')} ({row.get('kind')} of {row.get('amount')} in minor units{on})"
+        case "decision":
+            return f"the decision on {item}: {row.get('verdict')}"
+        case "member":
+            return f"{row.get('display_name')}'s membership"
+        case "setting":
+            return f"the setting {row.get('key')} = {row.get('value')}"
+        case "role":
+            return f"the role {row.get('name')}"
+        case "turn":
+            return f"{who(row.get('member'))}'s turn as {row.get('role')}"
+        case "swap":
+            return f"a swap of {row.get('role')} from {who(row.get('from'))} to {who(row.get('to'))}"
+    return KIND_WORDS.get(kind, kind)

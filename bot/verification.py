@@ -1,0 +1,22 @@
+"""/verify: anyone in the collective recomputes its record's hash chain (``bot.chain``) and hears whether it is
+intact, or which entry first does not match and what it records."""
+
+from __future__ import annotations
+
+from bot.commands import command
+from bot.context import Context
+from bot.model import Member
+
+
+@command(
+    "verify",
+    "check the record against its hash chain",
+    details=(
+        "Recomputes every entry of the record (items, responses, outcomes, the ledger, turns, settings, members) "
+        "and checks the data against it. Outcome and funding messages end with the record's head then "
+        "(· record 3f9a1c2e): collective-bot verify --heads checks those against the chain, offline."
+    ),
+    section="Proposals",
+)
+def verify(ctx: Context, member: Member) -> None:
+    ctx.reply(ctx.uow.chain.verify(member.collective_id).words())
