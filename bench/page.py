@@ -247,8 +247,8 @@ async def side_by_side(
                     size = len(body)
                 return took
 
-            for collective in (EMPTY, BIG):
-                await fetch(collective)
+            await fetch(EMPTY)
+            first = await fetch(BIG)
             done = 0
             while done < runs:
                 for collective in (EMPTY, BIG):
@@ -258,7 +258,7 @@ async def side_by_side(
     finally:
         await server.stop()
         engine.dispose()
-    return timings[EMPTY], timings[BIG], size
+    return timings[EMPTY], timings[BIG], first, size
 
 
 def main() -> None:
@@ -274,7 +274,7 @@ def main() -> None:
         started = time.perf_counter()
         tokens = fill(path, args.items, args.open, args.ledger)
         filled = time.perf_counter() - started
-        empty, big, size = asyncio.run(side_by_side(path, tokens, args.runs, args.chunk))
+        empty, big, first, size = asyncio.run(side_by_side(path, tokens, args.runs, args.chunk))
     print(
         f"stored: {args.items:,} items ({args.open} open), {args.ledger:,} ledger entries, 3 roles with "
         f"{YEARS} years of weekly turns (filled in {filled:.1f} s); the big page is {size / 1024:.0f} KiB"
@@ -285,6 +285,7 @@ def main() -> None:
         f"page median over {args.runs} fetches each: empty collective {a:.1f} ms, large collective {b:.1f} ms, "
         f"ratio {b / a:.1f}x   target: large < {TARGET_MS:.0f} ms ({met})"
     )
+    print(f"the large page's first fetch in this process (its whole ledger summed once): {first * 1e3:.1f} ms")
 
 
 if __name__ == "__main__":

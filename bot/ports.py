@@ -267,9 +267,10 @@ class Ledger(Protocol):
     def recent(self, collective_id: int, limit: int) -> list[LedgerEntry]:
         """Newest first."""
 
-    def daily(self, collective_id: int, after: int = 0) -> list[tuple[int, datetime, str, int]]:
+    def daily(self, collective_id: int, after: int = 0) -> list[tuple[int, datetime, datetime, str, int]]:
         """The entries after the one with id ``after``, summed by UTC day and kind, oldest day first: the id
-        and time of the day's last entry of that kind, the kind, the sum (the balance over time, a step a day)."""
+        of the day's last entry of that kind, the times of its first and last, the kind, the sum (the balance
+        over time, a step a day)."""
 
 
 class Decisions(Protocol):

@@ -23,20 +23,27 @@ HELD_SIGN = {CONTRIBUTION: 1, TRANSFER_IN: 1, REVERSAL: -1, TRANSFER_OUT: -1, PA
 
 @dataclass(frozen=True, slots=True)
 class Summed:
-    """A collective's ledger up to the entry with id ``through``: the sum of each kind, and what the pool held
-    at the end of each UTC day with entries (at the day's last entry), oldest first."""
+    """A collective's ledger up to the entry with id ``through``: the sum of each kind, the time of its first
+    entry, and what the pool held at the end of each UTC day with entries (at the day's last entry), oldest
+    first."""
 
     through: int
     totals: dict[str, int]
+    since: datetime | None
     days: tuple[tuple[datetime, int], ...]
 
-    def and_then(self, daily: list[tuple[int, datetime, str, int]]) -> Summed:
+    def points(self) -> list[tuple[datetime, int]]:
+        """The balance over time: nothing before the first entry, then each day's end."""
+        return [(self.since, 0), *self.days] if self.since is not None else []
+
+    def and_then(self, daily: list[tuple[int, datetime, datetime, str, int]]) -> Summed:
         """These sums followed by the entries after them, summed by day and kind (``Ledger.daily``)."""
         if not daily:
             return self
         totals, days, through = dict(self.totals), list(self.days), self.through
+        since = self.since if self.since is not None else daily[0][1]
         held = days[-1][1] if days else 0
-        for last, at, kind, total in daily:
+        for last, _, at, kind, total in daily:
             totals[kind] = totals.get(kind, 0) + total
             held += HELD_SIGN.get(kind, 0) * total
             through = max(through, last)
@@ -44,10 +51,10 @@ class Summed:
                 days[-1] = (max(days[-1][0], at), held)
             else:
                 days.append((at, held))
-        return Summed(through, totals, tuple(days))
+        return Summed(through, totals, min(since, *(first for _, first, _, _, _ in daily)), tuple(days))
 
 
-NOTHING = Summed(0, {}, ())
+NOTHING = Summed(0, {}, None, ())
 
 
 class PoolHistory:

@@ -131,7 +131,7 @@ def collective_page(scope: Scope, you: str, pool: Summed) -> Page:
         reserved=money(scope, now_balance.reserved),
         available=money(scope, now_balance.available),
         ledger=lines,
-        chart=balance_chart(list(pool.days), scope.now, lambda minor: money(scope, minor), scope.settings.timezone)
+        chart=balance_chart(pool.points(), scope.now, lambda minor: money(scope, minor), scope.settings.timezone)
         if pool.days
         else None,
         roles=_roles(scope, names),
