@@ -5,7 +5,9 @@ The ledger is append-only, and a collective's entries are appended one at a time
 grow in the order they are committed), so what the entries up to one id add up to never changes.
 ``PoolHistory`` keeps, per collective, the sums up to the newest entry it has read; each request sums only
 the entries after it (a range of the ledger's collective index: a few rows, where summing 100,000 entries
-takes a tenth of a second). The first request of a collective in a process sums its whole ledger once."""
+takes a tenth of a second). The first request of a collective in a process sums its whole ledger once.
+The bot never changes an entry; one changed by hand in the database shows in the chart and the balance only
+after the process restarts (catching such edits is ``verify``'s work, not the page's)."""
 
 from __future__ import annotations
 
