@@ -49,7 +49,11 @@ class Balances:
 
 
 def balances(scope: Scope) -> Balances:
-    totals = scope.uow.ledger.totals(scope.collective.id)
+    return balances_of(scope.uow.ledger.totals(scope.collective.id))
+
+
+def balances_of(totals: dict[str, int]) -> Balances:
+    """The balances from the ledger's sum of each kind of entry."""
     paid = totals.get(PAYOUT, 0)
     reserved = totals.get(RESERVATION, 0) - totals.get(RELEASE, 0) - paid
     # Mutual aid (bot.aid) moves money between collectives' pools: what arrived counts as contributed here.

@@ -60,6 +60,15 @@ class RollStanding(NamedTuple):
     responses: list[Response]  # theirs, first given first
 
 
+class Decided(NamedTuple):
+    """A line of the log of outcomes with what it takes to show it: its item's number and the id of the round
+    that decided it (None when it ended without one, e.g. a need paid)."""
+
+    decision: Decision
+    item_number: int
+    round_id: int | None
+
+
 class MemberName(NamedTuple):
     id: int
     name: str
@@ -93,6 +102,12 @@ class Reads(Protocol):
     def counts(self, round_ids: list[int]) -> dict[int, RoundCount]: ...
     def latest_with_entry(self, item_id: int, member_id: int) -> MemberEntry: ...
     def standings(self, round_ids: list[int]) -> dict[int, RollStanding]: ...
+    def reasons(self, round_ids: list[int]) -> dict[int, list[Response]]:
+        """Each round's responses that count (as ``standings`` counts them), first given first, without the
+        members on its roll: what a page of many rounds shows, read lightly."""
+
+    def decided(self, collective_id: int, limit: int) -> list[Decided]:
+        """The newest lines of the log of outcomes, newest first, each with its item's number and round's id."""
 
 
 class Collectives(Protocol):
@@ -258,8 +273,10 @@ class Ledger(Protocol):
     def recent(self, collective_id: int, limit: int) -> list[LedgerEntry]:
         """Newest first."""
 
-    def history(self, collective_id: int) -> list[tuple[datetime, str, int]]:
-        """Every entry's time, kind and amount, oldest first (the balance over time)."""
+    def daily(self, collective_id: int, after: int = 0) -> list[tuple[int, datetime, datetime, str, int]]:
+        """The entries after the one with id ``after``, summed by UTC day and kind, oldest day first: the id
+        of the day's last entry of that kind, the times of its first and last, the kind, the sum (the balance
+        over time, a step a day)."""
 
 
 class Decisions(Protocol):

@@ -94,10 +94,19 @@ _LEDGER_FOR_ITEM = (
 )
 _LEDGER_RECENT = _by(ledger_t, "collective_id").order_by(ledger_t.c.id.desc()).limit(bindparam("limit"))
 _LEDGER_NUMBERED = _by(ledger_t, "collective_id", "number")
-_LEDGER_HISTORY = (
-    select(ledger_t.c.at, ledger_t.c.kind, ledger_t.c.amount)
-    .where(ledger_t.c.collective_id == bindparam("collective_id"))
-    .order_by(ledger_t.c.id)
+_DAY = func.date(ledger_t.c.at)  # the UTC day (times are kept in UTC)
+# (collective_id, id > after): a range of the collective_id index, which ends in the row id on SQLite
+_LEDGER_DAILY = (
+    select(
+        func.max(ledger_t.c.id),
+        func.min(ledger_t.c.at),
+        func.max(ledger_t.c.at),
+        ledger_t.c.kind,
+        func.sum(ledger_t.c.amount),
+    )
+    .where(ledger_t.c.collective_id == bindparam("collective_id"), ledger_t.c.id > bindparam("after"))
+    .group_by(_DAY, ledger_t.c.kind)
+    .order_by(_DAY, func.max(ledger_t.c.id))
 )
 _LEDGER_ENTRY = _by(ledger_t, "id")
 _LEDGER_REVERSAL = _by(ledger_t, "reverses")
@@ -137,8 +146,9 @@ class SqlLedger(_Repository):
         totals = {kind: int(total) for kind, total in self._all(_LEDGER_FOR_ITEM, item_id=item_id)}
         return totals.get(RESERVATION, 0) - totals.get(RELEASE, 0)
 
-    def history(self, collective_id: int) -> list[tuple[datetime, str, int]]:
-        return [tuple(row) for row in self._all(_LEDGER_HISTORY, collective_id=collective_id)]
+    def daily(self, collective_id: int, after: int = 0) -> list[tuple[int, datetime, datetime, str, int]]:
+        rows = self._all(_LEDGER_DAILY, collective_id=collective_id, after=after)
+        return [(last, first_at, last_at, kind, int(total)) for last, first_at, last_at, kind, total in rows]
 
     def recent(self, collective_id: int, limit: int) -> list[LedgerEntry]:
         return [_ledger_entry(row) for row in self._all(_LEDGER_RECENT, collective_id=collective_id, limit=limit)]

@@ -7,14 +7,16 @@ import json
 
 from sqlalchemy import bindparam, func, select
 
-from bot.model import Round
-from bot.ports import ChatScene, MemberEntry, RollStanding, RoundCount
-from storage.decisions import RESPONSE, ROUND
+from bot.model import Response, Round
+from bot.ports import ChatScene, Decided, MemberEntry, RollStanding, RoundCount
+from storage.decisions import DECISION, RESPONSE, ROUND
 from storage.people import COLLECTIVE, MEMBER
 from storage.sql import (
     _Repository,
     chat_t,
     collective_t,
+    decision_t,
+    item_t,
     member_t,
     response_t,
     roll_t,
@@ -92,6 +94,22 @@ _STANDINGS = _rolls_with_responses(
     member_t,
     *(response_t.c[name].label(f"response__{name}") for name in (*RESPONSE.columns, "first_at")),
 ).order_by(member_t.c.joined_at, member_t.c.id)
+# Only the responses of the standings, in the order they are shown: no member rows, no sorting afterwards.
+_REASONS = (
+    _rolls_with_responses(*(response_t.c[name] for name in RESPONSE.columns))
+    .where(response_t.c.kind.is_not(None))
+    .order_by(response_t.c.round_id, response_t.c.first_at, response_t.c.member_id)
+)
+
+# The newest outcomes, each with its item's number and the round that decided it, in one query.
+_DECIDED = (
+    select(decision_t, item_t.c.number.label("item_number"), round_t.c.id.label("round_id"))
+    .join(item_t, item_t.c.id == decision_t.c.item_id)
+    .outerjoin(round_t, (round_t.c.item_id == decision_t.c.item_id) & (round_t.c.number == decision_t.c.round_number))
+    .where(decision_t.c.collective_id == bindparam("collective_id"))
+    .order_by(decision_t.c.at.desc(), decision_t.c.id.desc())
+    .limit(bindparam("limit"))
+)
 
 
 class SqlReads(_Repository):
@@ -143,3 +161,15 @@ class SqlReads(_Repository):
             # by when each was first given, then by member: never by anything that changes later (a rejoining)
             given.sort(key=lambda response: (first_given[id(response)], response.member_id))
         return found
+
+    def reasons(self, round_ids: list[int]) -> dict[int, list[Response]]:
+        found: dict[int, list[Response]] = {round_id: [] for round_id in round_ids}
+        for row in self._all(_REASONS, round_ids=round_ids):
+            found[row.round_id].append(RESPONSE.record(row))
+        return found
+
+    def decided(self, collective_id: int, limit: int) -> list[Decided]:
+        return [
+            Decided(DECISION.record(row), row.item_number, row.round_id)
+            for row in self._all(_DECIDED, collective_id=collective_id, limit=limit)
+        ]

@@ -201,6 +201,8 @@ class DecisionRow(SQLModel, table=True):
     withdrawn and every need paid, met or withdrawn, appended as it happens."""
 
     __tablename__ = "decision"
+    # Newest first, without sorting the whole log: /decisions and the web page read it in this order.
+    __table_args__ = (Index("ix_decision_collective_at", "collective_id", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     collective_id: int = Field(foreign_key="collective.id", index=True)

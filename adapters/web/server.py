@@ -18,6 +18,7 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from adapters.web.feed import calendar_feed
+from adapters.web.pool_history import PoolHistory
 from adapters.web.view import collective_page, scope_for
 from bot.clock import Clock
 from bot.ports import UnitOfWorkFactory
@@ -63,6 +64,7 @@ class WebPages:
     def __init__(self, reader: UnitOfWorkFactory, clock: Clock) -> None:
         self.reader = reader
         self.clock = clock
+        self.pool_history = PoolHistory()
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[_same_not_found])
@@ -88,7 +90,8 @@ class WebPages:
             if member is None:
                 return None
             scope = scope_for(uow, uow.collectives.get(member.collective_id), self.clock.now())
-            page = collective_page(scope, scope.name(member))
+            pool = self.pool_history.of(uow.ledger, member.collective_id)
+            page = collective_page(scope, scope.name(member), pool)
         return _TEMPLATES.get_template("page.html").render(page=page)
 
     def render_calendar(self, token: str) -> bytes | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from adapters.web.chart import Chart, balance_chart
+from adapters.web.pool_history import HELD_SIGN, Summed
 from bot.context import Scope
 from bot.decision_log import VERDICT_WORDS
 from bot.fund import KIND_WORDS
@@ -17,23 +18,19 @@ from bot.model import (
     CONTRIBUTION,
     OBJECT,
     PAYOUT,
-    REVERSAL,
     STAND_ASIDE,
-    TRANSFER_IN,
-    TRANSFER_OUT,
     Collective,
     LedgerEntry,
+    Response,
 )
-from bot.pool import balances, money
+from bot.pool import balances_of, money
 from bot.rotation import describe, next_in_line
-from bot.rounds import counts, standings
+from bot.rounds import counts
 from bot.settings import CollectiveSettings
 
 DECISIONS_SHOWN = 100  # the newest outcomes, with every reason
-LEDGER_SHOWN = 200  # the newest ledger entries listed (the chart draws them all)
+LEDGER_SHOWN = 200  # the newest ledger entries listed (the chart draws every day)
 RESPONSE_WORDS = {AGREE: "agrees", STAND_ASIDE: "stands aside", OBJECT: "objects", BLOCK: "blocks"}
-# How each kind of ledger entry moves the money the pool holds (reservations and releases only set it aside).
-HELD_SIGN = {CONTRIBUTION: 1, TRANSFER_IN: 1, REVERSAL: -1, TRANSFER_OUT: -1, PAYOUT: -1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +98,8 @@ class Page:
     generated: str
     you: str
     open_items: list[OpenItem]
-    decisions: list[DecisionShown]
+    decisions: list[DecisionShown]  # the newest DECISIONS_SHOWN
+    decisions_total: int  # how many there are in all
     held: str
     reserved: str
     available: str
@@ -110,33 +108,33 @@ class Page:
     roles: list[RoleShown]
 
 
-def collective_page(scope: Scope, you: str) -> Page:
-    """The page of ``scope``'s collective, as its member ``you`` reads it."""
+def collective_page(scope: Scope, you: str, pool: Summed) -> Page:
+    """The page of ``scope``'s collective, as its member ``you`` reads it; ``pool``: its ledger summed
+    (``PoolHistory``), read in the same unit of work."""
     collective: Collective = scope.collective
-    uow = scope.uow
-    now_balance = balances(scope)
-    held, points = 0, []
-    for at, kind, amount in uow.ledger.history(collective.id):
-        held += HELD_SIGN.get(kind, 0) * amount
-        points.append((at, held))
-    # The newest entries are listed, each with what the pool held after it (the series' last points).
-    newest = uow.ledger.recent(collective.id, LEDGER_SHOWN)
-    names: dict[int, str] = {}
-    lines = [_ledger_line(scope, entry, points[len(points) - 1 - back][1], names) for back, entry in enumerate(newest)]
+    names = Names(scope)
+    now_balance = balances_of(pool.totals)
+    # The newest entries are listed, each with what the pool held after it: from now, back entry by entry.
+    lines, held = [], now_balance.held
+    for entry in scope.uow.ledger.recent(collective.id, LEDGER_SHOWN):
+        lines.append(_ledger_line(scope, entry, held, names))
+        held -= HELD_SIGN.get(entry.kind, 0) * entry.amount
+    decisions, total = _decisions(scope, names)
     return Page(
         collective_id=collective.id,
         generated=scope.time(scope.now),
         you=you,
-        open_items=_open_items(scope),
-        decisions=_decisions(scope),
+        open_items=_open_items(scope, names),
+        decisions=decisions,
+        decisions_total=total,
         held=money(scope, now_balance.held),
         reserved=money(scope, now_balance.reserved),
         available=money(scope, now_balance.available),
         ledger=lines,
-        chart=balance_chart(points, scope.now, lambda minor: money(scope, minor), scope.settings.timezone)
-        if points
+        chart=balance_chart(pool.points(), scope.now, lambda minor: money(scope, minor), scope.settings.timezone)
+        if pool.days
         else None,
-        roles=_roles(scope),
+        roles=_roles(scope, names),
     )
 
 
@@ -145,11 +143,26 @@ def scope_for(uow, collective: Collective, now: datetime) -> Scope:
     return Scope(uow, now, collective, settings)
 
 
-def _open_items(scope: Scope) -> list[OpenItem]:
+class Names:
+    """Members' names as the bot writes them: the current members read at once, anyone else (a member who
+    left) when first named."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.members = {member.id: member for member in scope.uow.members.active(scope.collective.id)}
+
+    def __call__(self, member_id: int) -> str:
+        member = self.members.get(member_id)
+        if member is None:
+            member = self.members[member_id] = self.scope.uow.members.get(member_id)
+        return self.scope.name(member)
+
+
+def _open_items(scope: Scope, names: Names) -> list[OpenItem]:
     items = scope.uow.items.open(scope.collective.id)
     latest = scope.uow.reads.latest_for([item.id for item in items])
     tallies = counts(scope, list(latest.values()))
-    found = standings(scope, list(latest.values()))
+    given = scope.uow.reads.reasons([round_.id for round_ in latest.values()])
     shown = []
     for item in items:
         round_ = latest.get(item.id)
@@ -166,58 +179,47 @@ def _open_items(scope: Scope) -> list[OpenItem]:
                 round_.number,
                 scope.time(round_.closes_at),
                 Tally(tally.agree, tally.stand_aside, tally.object, tally.block, tally.responses, count.roll),
-                _reasons(scope, found[round_.id]),
+                _reasons(given[round_.id], names),
             )
         )
     return shown
 
 
-def _decisions(scope: Scope) -> list[DecisionShown]:
+def _decisions(scope: Scope, names: Names) -> tuple[list[DecisionShown], int]:
     """The newest outcomes, each with every reason given in the round that decided it (its roll frozen at the
-    close: members who left since still count as they did)."""
+    close: members who left since still count as they did); and how many there are in all."""
     uow = scope.uow
-    logged = uow.decisions.recent(scope.collective.id, DECISIONS_SHOWN)
-    rounds = {}
-    numbers = {}
-    for decision in logged:
-        if decision.item_id not in numbers:
-            numbers[decision.item_id] = uow.items.get(decision.item_id).number
-            for round_ in uow.rounds.of_item(decision.item_id):
-                rounds[(decision.item_id, round_.number)] = round_
-    decided = [rounds[key] for key in {(d.item_id, d.round_number) for d in logged} if key in rounds]
-    found = standings(scope, decided)
+    logged = uow.reads.decided(scope.collective.id, DECISIONS_SHOWN)
+    given = uow.reads.reasons([round_id for _, _, round_id in logged if round_id is not None])
     shown = []
-    for decision in logged:
+    for decision, number, round_id in logged:
         rounds_word = f"round {decision.round_number}" if decision.round_number else ""
         how = ", ".join(filter(None, [decision.rule, rounds_word]))
-        round_ = rounds.get((decision.item_id, decision.round_number))
-        reasons = _reasons(scope, found[round_.id]) if round_ is not None else []
         shown.append(
             DecisionShown(
-                numbers[decision.item_id],
+                number,
                 decision.title,
                 VERDICT_WORDS.get(decision.verdict, decision.verdict),
                 how,
                 scope.time(decision.at),
-                reasons,
+                _reasons(given[round_id], names) if round_id is not None else [],
             )
         )
-    return shown
+    total = len(shown) if len(shown) < DECISIONS_SHOWN else uow.decisions.count(scope.collective.id)
+    return shown, total
 
 
-def _reasons(scope: Scope, standing) -> list[Reason]:
+def _reasons(responses: list[Response], names: Names) -> list[Reason]:
     return [
-        Reason(scope.name(member), RESPONSE_WORDS.get(response.kind, response.kind), response.reason)
-        for member, response in standing.responses
+        Reason(names(response.member_id), RESPONSE_WORDS.get(response.kind, response.kind), response.reason)
+        for response in responses
     ]
 
 
-def _ledger_line(scope: Scope, entry: LedgerEntry, held: int, names: dict[int, str]) -> LedgerLine:
+def _ledger_line(scope: Scope, entry: LedgerEntry, held: int, names: Names) -> LedgerLine:
     who = None
     if entry.kind in (CONTRIBUTION, PAYOUT) and entry.member_id is not None:
-        if entry.member_id not in names:
-            names[entry.member_id] = scope.name(scope.uow.members.get(entry.member_id))
-        who = names[entry.member_id]
+        who = names(entry.member_id)
     return LedgerLine(
         entry.number,
         scope.time(entry.at),
@@ -229,23 +231,17 @@ def _ledger_line(scope: Scope, entry: LedgerEntry, held: int, names: dict[int, s
     )
 
 
-def _roles(scope: Scope) -> list[RoleShown]:
+def _roles(scope: Scope, names: Names) -> list[RoleShown]:
     shown = []
-    members = {member.id: member for member in scope.uow.members.active(scope.collective.id)}
-
-    def name(member_id: int) -> str:
-        member = members.get(member_id) or scope.uow.members.get(member_id)
-        return scope.name(member)
-
     for role in scope.uow.roles.of_collective(scope.collective.id):
         following = next_in_line(scope, role) if role.holder_id is not None else None
         shown.append(
             RoleShown(
                 describe(role),
-                name(role.holder_id) if role.holder_id is not None else None,
+                names(role.holder_id) if role.holder_id is not None else None,
                 scope.time(role.next_handover_at) if role.next_handover_at else None,
                 scope.name(following) if following is not None and following.id != role.holder_id else None,
-                [name(member_id) for member_id in scope.uow.roles.roster(role.id)],
+                [names(member_id) for member_id in scope.uow.roles.roster(role.id)],
             )
         )
     return shown
