@@ -8,6 +8,7 @@ from datetime import datetime
 
 from adapters.web.chart import Chart, balance_chart
 from adapters.web.pool_history import HELD_SIGN, Summed
+from bot.chain import short
 from bot.context import Scope
 from bot.decision_log import VERDICT_WORDS
 from bot.fund import KIND_WORDS
@@ -106,6 +107,7 @@ class Page:
     ledger: list[LedgerLine]
     chart: Chart | None
     roles: list[RoleShown]
+    head: str  # the record's hash chain's head, short, as outcome and funding messages end with it
 
 
 def collective_page(scope: Scope, you: str, pool: Summed) -> Page:
@@ -135,6 +137,7 @@ def collective_page(scope: Scope, you: str, pool: Summed) -> Page:
         if pool.days
         else None,
         roles=_roles(scope, names),
+        head=short(scope.uow.chain.head(collective.id)),
     )
 
 

@@ -61,6 +61,12 @@ async def test_a_member_reads_tallies_every_reason_the_balance_and_its_chart_thr
     assert "contribution — Ann: wages of March" in text
     assert "dishes (chore) — Bob, until Mon 9 Mar 2026, 10:00 CET; next: Ann" in text
     assert "<svg" in html and "<polyline" in html
+    # The record's head, as the chat's last funding message ended with it and as /verify recomputes it.
+    witnessed = re.search(r"· record ([0-9a-f]{8})$", world.say("Cleo", "/contribute 1"))[1]
+    status, html = await fetch(served + link(answer, "/p/"))
+    text = " ".join(" ".join(parsed(html).text).split())
+    assert f"The record's hash chain ends at {witnessed}" in text
+    assert world.say("Bob", "/verify").endswith(f"head {witnessed}.")
 
 
 async def test_what_a_member_typed_is_shown_as_text_never_as_markup(world, served):

@@ -5,7 +5,7 @@ Numbered 0019 (revising 0016 here): 0017 and 0018 are being written beside it (i
 chain, and others); the merge makes this one revise the latest of them.
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-01 21:32:47.613801
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0019"
-down_revision: str | Sequence[str] | None = "0016"
+down_revision: str | Sequence[str] | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
