@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from sqlalchemy import Connection, bindparam, delete, func, insert, select
 
 from bot.chain import GENESIS, ChainCheck, Verdict, canonical, entry_content, link
-from storage.chain_kinds import KINDS, MADE_AT, Kind, rows_of, salt_t
+from storage.chain_kinds import KINDS, MADE_AT, Kind, rows_matching, rows_of, salt_t
 from storage.collective_locks import CollectiveLocks
 from storage.tables_chain import ChainEntryRow
 
@@ -92,12 +92,10 @@ class SqlChain:
                     self._flush_one(KINDS[kind_name], dict(where))
 
     def _flush_one(self, kind: Kind, where: dict) -> None:
-        table = kind.keys[0].table
-        conditions = [table.c[name] == value for name, value in where.items()]
         if kind.name == "item":
             self._salt(where)
         found = False
-        for collective_id, ref, row, _raw in rows_of(self.connection, kind, *conditions):
+        for collective_id, ref, row, _raw in rows_matching(self.connection, kind, **where):
             found = True
             self._record(collective_id, kind.name, ref, row)
         exact = {column.name for column in kind.keys} == set(where)

@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 
 from bot.chain import commitment
 from storage.sql import (
@@ -409,6 +409,26 @@ MADE_AT = {
     "proxy": "offered_at",
     "assembly": "started_at",
 }
+
+
+_MATCHING: dict[tuple[str, tuple[str, ...]], Select] = {}  # (kind, column names) -> its statement, built once
+
+
+def rows_matching(connection, kind: Kind, **equals):
+    """``rows_of`` for the rows of ``kind`` whose columns equal ``equals`` — what a unit of work just wrote, so a
+    few rows: one statement per kind and set of columns, built once (building it anew for every write cost more
+    than running it)."""
+    names = tuple(sorted(equals))
+    statement = _MATCHING.get((kind.name, names))
+    if statement is None:
+        table = kind.keys[0].table
+        matching = (table.c[name] == bindparam(f"eq_{name}") for name in names)
+        statement = _MATCHING[(kind.name, names)] = kind.select().where(*matching).order_by(*kind.keys)
+    rows = connection.execute(statement, {f"eq_{name}": value for name, value in equals.items()}).all()
+    extras = kind.attach(connection, rows) if kind.attach and rows else {}
+    for row in rows:
+        ref = kind.ref(row)
+        yield row.cid, ref, kind.row(row, extras.get(ref)), row
 
 
 def rows_of(connection, kind: Kind, *where: ColumnElement, batch: int = 1000):
