@@ -95,7 +95,7 @@ def aid(ctx: Context, member: Member, number: int | None) -> None:
         title = f"Mutual aid to {asker} for its need #{item.number}: {item.title}"
         number = ctx.uow.items.next_number(collective_id)
         request_item = Item(None, collective_id, number, ItemKind.PROPOSAL, AidProposal.topic, None, title, "", ctx.now)
-        request_item.data = {"aid": request.id}
+        request_item.data = {"aid": request.id, "from": asker}
         request_item = ctx.uow.items.add(request_item)
         open_round(scope, request_item, scope.settings.proposal_duration)
         asked.append(f"{label(ctx, collective_id)} (#{number} there)")

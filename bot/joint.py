@@ -87,7 +87,7 @@ def open_joint(
         else:
             number = ctx.uow.items.next_number(collective_id)
             item = Item(None, collective_id, number, ItemKind.PROPOSAL, JointProposal.topic, None, title, body, ctx.now)
-            item.data = {"joint": joint.id}
+            item.data = {"joint": joint.id, "from": origin}
             item = ctx.uow.items.add(item)
         ctx.uow.federations.add_ballot(JointBallot(joint.id, collective_id, item.id))
         numbers.append(f"#{item.number} in {label(ctx, collective_id)}")

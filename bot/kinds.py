@@ -55,6 +55,10 @@ class Kind:
     not_reviewable = "what it made is not undone by a lapse"  # why not, for a kind that is not reviewable
     not_amendable = "#{number} changes a setting or the membership; its text cannot be amended."
 
+    def raiser(self, item: Item) -> str:
+        """Who raised an item no member of this collective raised (``/show`` says "Proposed by …")."""
+        return "the collective"
+
     def __init_subclass__(cls, *, topic: str, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
         if not topic or len(topic) > TOPIC_LENGTH or topic in KINDS:
@@ -129,6 +133,9 @@ class SettingProposal(Kind, topic="setting"):
 class MembershipProposal(Kind, topic="membership"):
     not_reviewable = "admitting a member is not undone by a lapse: membership ends only by leaving"
     card = "Membership proposal"
+
+    def raiser(self, item: Item) -> str:
+        return "a candidate"
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         if not adopted:
@@ -265,6 +272,9 @@ class JointProposal(Kind, topic="joint"):
     card = "Joint proposal"
     withdrawable = False  # every collective of the federation decides it: it is not one author's to take back
 
+    def raiser(self, item: Item) -> str:
+        return f"{item.data.get('from', 'another collective')}, for the whole federation"
+
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         from bot.joint import ballot_cast
 
@@ -290,6 +300,9 @@ class AidProposal(Kind, topic="aid"):
     not_reviewable = "money sent to another collective is not undone by a lapse"
 
     card = "Aid request"
+
+    def raiser(self, item: Item) -> str:
+        return f"{item.data.get('from', 'another collective of the federation')}, asking for mutual aid"
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         from bot.aid import carry_out_aid

@@ -156,7 +156,7 @@ def _shown(ctx: Context, item: Item) -> str:
     if settle_if_due(ctx, item, rounds[-1]):  # past its deadline: the outcome first, then the record
         rounds = ctx.uow.rounds.of_item(item.id)
     round_ = rounds[-1]
-    author = author_name(ctx, item) or "a candidate"
+    author = author_name(ctx, item) or kind.raiser(item)
     status = {ROUND_OPEN: f"open, closes {ctx.time(round_.closes_at)}"}.get(
         round_.status, item.status.replace("_", " ")
     )

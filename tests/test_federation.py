@@ -88,6 +88,9 @@ def test_a_joint_item_adopted_under_unanimous_and_one_blocked_by_one_collective(
     )
     items = {chat.chat.chat_id: _open_joint_number(chat) for chat in (a, b, c)}
     assert f"here it is #{items['bakery']}" in said
+    assert "Proposed by Ann." in a.say("Abe", f"/show {items['bakery']}")
+    raised = "Proposed by collective 1 (bakery on Console), for the whole federation."
+    assert raised in c.say("Cy", f"/show {items['clinic']}")  # its copy there: no member of the clinic raised it
     for name in ("Ann", "Abe"):
         a.say(name, f"/agree {items['bakery']}")
     for name in ("Bea", "Bo"):
@@ -219,9 +222,9 @@ def test_mutual_aid_funds_a_need_across_collectives_and_both_ledgers_record_it(t
     assert "collective 2 (school on Console)" in put and "collective 3 (clinic on Console)" in put
     assert "put to the federation already" in a.say(treasurer, f"/aid {need}")
     in_b, in_c = _open_joint_number(b), _open_joint_number(c)
-    assert f"Mutual aid to collective 1 (bakery on Console) for its need #{need}: €300.00 — new oven" in b.say(
-        "Bea", f"/show {in_b}"
-    )
+    shown = b.say("Bea", f"/show {in_b}")
+    assert f"Mutual aid to collective 1 (bakery on Console) for its need #{need}: €300.00 — new oven" in shown
+    assert "Proposed by collective 1 (bakery on Console), asking for mutual aid." in shown
     c.say("Cy", f"/agree {in_c}")  # the clinic adopts first, but has only €50
     heard_c = c.wait(timedelta(hours=1)) + c.say("Cy", f"/close {in_c}")
     assert "nothing is transferred, and the request stays open" in heard_c
