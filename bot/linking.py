@@ -62,9 +62,20 @@ def give_link_code(scope: Scope, item: Item) -> str:
     """An adopted /link: the code for the other chat, in the outcome message."""
     code = new_code(scope, CHAT, collective_id=item.collective_id)
     until = scope.time(scope.now + CODE_LIFE)
-    return (
+    words = (
         f"Link code: {code} — type {cmd('link')} {code} (or !link {code}) in the other group chat, on any platform, "
         f"before {until}. It works once, in a chat with no members or items of its own yet."
+    )
+    proposer = scope.uow.members.get(item.author_id) if item.author_id is not None else None
+    if proposer is None or not proposer.active:
+        return words  # no one to hand it to privately: the group has it
+    # Whoever proposed it gets the code privately: the outcome is posted in every linked chat and kept in the
+    # record (and its export), where a code that lets a chat into the collective does not belong.
+    # (Where the platform lets the bot write to no one privately, the code comes as a mention in the group.)
+    scope.tell(proposer, f"#{item.number} is adopted. {words}", about=item)
+    return (
+        f"{scope.name(proposer)}, who proposed it, has the link code by direct message (it works once, before "
+        f"{until}; a new {cmd('link')} proposal gives another)."
     )
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.actions import Ask, Edit, Post
+from bot.actions import Ask, DirectMessage, Edit, Post
 from bot.events import Chat, ChoiceMade
 from tests.transcript import Transcript, adopt, group, person, read
 
@@ -57,10 +57,16 @@ def test_link_is_a_proposal_and_adopted_it_gives_a_code(core, clock):
     )
     tg.say("Ann", "/agree 1")
     tg.say("Bob", "/agree 1")
-    outcome = tg.say("Bob", "/close 1")
-    assert "#1 Link another group chat to this collective — adopted." in outcome
+    closed = tg.send("Bob", "/close 1")
+    group_heard = "\n".join(read(a) for a in closed if not isinstance(a, DirectMessage))
+    assert "#1 Link another group chat to this collective — adopted." in group_heard
+    assert "Ann, who proposed it, has the link code by direct message" in group_heard
+    assert "Link code" not in group_heard  # the outcome goes to every linked chat and into the record: no code there
+    [private] = [a for a in closed if isinstance(a, DirectMessage)]
+    assert private.user_id == "ann"
     assert re.search(
-        r"Link code: [A-Z2-9]{5}-[A-Z2-9]{5} — type /link \S+ .* before Tue 3 Mar 2026, 09:00 UTC", outcome
+        r"^#1 is adopted. Link code: [A-Z2-9]{5}-[A-Z2-9]{5} — type /link \S+ .* before Tue 3 Mar 2026, 09:00 UTC",
+        read(private),
     )
     assert Transcript(core, clock, Chat("console", "elsewhere")).say("Dan", "/link NOPE-NOPE") == (
         "NOPE-NOPE is not a code I gave. Ask for a new one with /link in the collective's chat."
