@@ -118,9 +118,18 @@ def carry_out_federate(scope: Scope, item: Item, adopted: bool) -> str:
             code = codes.new_code()
         invitation = Invitation(code, scope.collective.id, scope.now, scope.now + CODE_VALID)
         scope.uow.federations.add_invitation(invitation)
-        return (
+        words = (
             f"The federation code is {code} (valid until {scope.time(invitation.expires_at)}). Someone in the "
             f"other collective's chat types {cmd('federate')} {code}; their collective decides by its own rule."
+        )
+        proposer = scope.uow.members.get(item.author_id) if item.author_id is not None else None
+        if proposer is None or not proposer.active:
+            return words
+        # Privately, as a link code (bot.linking): the outcome is kept in the record and its export.
+        scope.tell(proposer, f"#{item.number} is adopted. {words}", about=item)
+        return (
+            f"{scope.name(proposer)}, who proposed it, has the federation code by direct message, to hand to the "
+            f"other collective (valid until {scope.time(invitation.expires_at)})."
         )
     return _join(scope, item.data["code"])
 

@@ -47,6 +47,12 @@ def test_two_collectives_federate_by_proposal_and_code(three):
     said = adopt(a, "Ann", "/federate")
     code = re.search(r"federation code is ([A-Z0-9]{8}) \(valid until", said).group(1)
     assert "Someone in the other collective's chat types /federate" in said
+    assert "Ann, who proposed it, has the federation code by direct message" in said
+    number = int(re.search(r"#(\d+) ", said).group(1))
+    with a.core.unit_of_work() as uow:  # the outcome the chats and the record keep does not hold the code itself
+        collective = uow.collectives.for_chat(a.chat.platform, a.chat.chat_id)
+        outcome = uow.rounds.latest(uow.items.by_number(collective.id, number).id).outcome
+    assert "— adopted." in outcome and code not in outcome
     assert "this collective's own code" in a.say("Abe", f"/federate {code}")
     assert "belongs to no federation" in b.say("Bea", "/federation")
     joined = adopt(b, "Bea", f"/federate {code}")
