@@ -219,8 +219,9 @@ class Responses(Protocol):
     def remove(self, round_id: int, member_id: int, kind: str) -> bool:
         """Withdraw a member's own response if it is of ``kind``; False otherwise."""
 
-    def take_back(self, member_id: int, by_proxy: int) -> list[int]:
-        """Withdraw the responses ``by_proxy`` gave for ``member_id`` in rounds still open; the rounds' ids."""
+    def take_back(self, member_id: int, by_proxy: int, ended_at: datetime) -> list[int]:
+        """Withdraw the responses ``by_proxy`` gave for ``member_id`` in rounds still open whose deadline
+        is not before ``ended_at`` (a round due before the proxy ended keeps them for its close); the rounds' ids."""
 
 
 class Needs(Protocol):

@@ -239,9 +239,14 @@ def revoke(ctx: Context, member: Member) -> None:
 
 def end_proxy(scope: Scope, proxy_: Proxy, status: ProxyStatus, why: str) -> None:
     """End an offer or a proxy in force: the responses it gave in rounds still open are taken back (their
-    tallies redrawn), and the group hears it when it was in force."""
+    tallies redrawn), and the group hears it when it was in force. A proxy ends at its term's end when it
+    expires, however late the bot notices (it was down): a round whose deadline fell inside the term keeps
+    what the proxy gave for its close."""
     was_active = proxy_.status == ProxyStatus.ACTIVE
-    proxy_.status, proxy_.ended_at = status, scope.now
+    ended_at = scope.now
+    if status == ProxyStatus.EXPIRED and proxy_.ends_at is not None:
+        ended_at = min(ended_at, proxy_.ends_at)
+    proxy_.status, proxy_.ended_at = status, ended_at
     scope.uow.proxies.save(proxy_)
     for kind in (PROXY_OFFER_LAPSES, PROXY_ENDS):
         scope.uow.due.cancel(proxy_.collective_id, kind, proxy_.id)
@@ -252,7 +257,7 @@ def end_proxy(scope: Scope, proxy_: Proxy, status: ProxyStatus, why: str) -> Non
         elif status == ProxyStatus.REVOKED:
             scope.tell(holder, f"{scope.name(giver)} withdrew the proxy they offered you.")
         return
-    taken = scope.uow.responses.take_back(giver.id, holder.id)
+    taken = scope.uow.responses.take_back(giver.id, holder.id, ended_at)
     numbers = []
     for round_id in taken:
         round_ = scope.uow.rounds.get(round_id)

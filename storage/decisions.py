@@ -188,6 +188,7 @@ _PROXIED_OPEN = (
         response_t.c.member_id == bindparam("member_id"),
         response_t.c.by_proxy == bindparam("by_proxy"),
         round_t.c.status == ROUND_OPEN,
+        round_t.c.closes_at >= bindparam("ended_at"),
     )
 )
 _PROXIED_REMOVE = delete(response_t).where(
@@ -212,9 +213,9 @@ class SqlResponses(_Repository):
         params = {"round_id": round_id, "member_id": member_id, "kind": kind}
         return self.connection.execute(_RESPONSE_REMOVE, params).rowcount == 1
 
-    def take_back(self, member_id: int, by_proxy: int) -> list[int]:
+    def take_back(self, member_id: int, by_proxy: int, ended_at: datetime) -> list[int]:
         params = {"member_id": member_id, "by_proxy": by_proxy}
-        round_ids = sorted(row.round_id for row in self._all(_PROXIED_OPEN, **params))
+        round_ids = sorted(row.round_id for row in self._all(_PROXIED_OPEN, **params, ended_at=ended_at))
         if round_ids:
             self.connection.execute(_PROXIED_REMOVE, {**params, "round_ids": round_ids})
         return round_ids

@@ -9,7 +9,7 @@ import pytest
 from bot.actions import DirectMessage, Edit
 from tests.test_linked_chats import linked
 from tests.test_linked_identities import iam
-from tests.transcript import adopt, group, vote
+from tests.transcript import adopt, group, read, vote
 
 pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
@@ -206,3 +206,51 @@ def test_on_a_private_need_a_proxy_responds_for_the_member_and_learns_nothing_of
     assert told_on_carols[0].endswith(": too much") and told_on_alices[0].endswith(": too much")
     assert "• Bob for Alice — object: too much" in chat.say("Dan", "/show 1")  # counted where Alice is on the roll
     assert chat.direct("Bob", "/whoasked 1").startswith("Only the current treasurer")  # no private details
+
+
+def test_after_downtime_a_round_due_inside_the_term_closes_with_what_the_proxy_gave(chat):
+    group(chat, "Alice Bob Carol Dan")
+    chat.say("Carol", "/propose Paint the kitchen")  # #1 closes Thu 5 Mar, inside Bob's term
+    chat.say("Carol", "/propose 10d Buy a van")  # #2 closes Thu 12 Mar, after it
+    _proxy(chat, "Alice", "Bob", "for 7d")  # until Mon 9 Mar
+    chat.say("Bob", "/agree 1 for Alice")
+    chat.say("Bob", "/agree 2 for Alice")
+    vote(chat, 1, Carol="agree", Dan="agree")
+    chat.clock.advance(timedelta(days=9))  # the bot was down from before the deadline of #1 to after the term
+    status = chat.direct("Alice", "/proxy status")  # the first thing after: the term's end is noticed first
+    assert (
+        "Bob no longer holds Alice's proxy (its term ended Mon 9 Mar 2026, 09:00 UTC). The responses Bob gave for "
+        "Alice in rounds still open are taken back: #2."
+    ) in status
+    heard = chat.wait(timedelta(0))  # then the close of #1, due on 5 March
+    assert "#1 Paint the kitchen — adopted." in heard
+    assert "Participation: 3 of 4 responded" in heard and "By proxy: Bob for Alice (agree)." in heard
+    assert "• Bob for Alice — agree" in chat.say("Carol", "/show 1")
+    assert "Bob for Alice" not in chat.say("Carol", "/show 2")
+
+
+def test_after_downtime_the_close_itself_counts_a_proxy_in_force_at_the_deadline(chat):
+    group(chat, "Alice Bob Carol Dan")
+    chat.say("Carol", "/propose Paint the kitchen")  # closes Thu 5 Mar
+    _proxy(chat, "Alice", "Bob", "for 7d")
+    chat.say("Bob", "/agree 1 for Alice")
+    vote(chat, 1, Carol="agree", Dan="agree")
+    chat.clock.advance(timedelta(days=9))
+    heard = "\n".join(read(a) for a in chat.core.tick() if not isinstance(a, DirectMessage | Edit))
+    assert "Participation: 3 of 4 responded" in heard and "By proxy: Bob for Alice (agree)." in heard
+    assert "taken back" not in heard
+
+
+def test_with_no_facilitator_only_members_own_responses_make_everyone(chat):
+    group(chat, "Alice Bob Carol")
+    chat.say("Carol", "/propose Paint the kitchen")
+    _proxy(chat, "Alice", "Bob")
+    vote(chat, 1, Bob="agree", Carol="agree")
+    chat.say("Bob", "/agree 1 for Alice")
+    assert chat.say("Carol", "/close 1") == (
+        "#1 Paint the kitchen cannot close early: with no facilitator, a round closes before its deadline only "
+        "once everyone on its roll has responded (2 of 3 so far; 1 more by proxy, which its giver may still "
+        "replace). Not yet responded: Alice. It closes by itself Thu 5 Mar 2026, 09:00 UTC."
+    )
+    chat.say("Alice", "/block 1 not this colour")  # she may still replace it, and does
+    assert "#1 Paint the kitchen — not adopted." in chat.say("Carol", "/close 1")
