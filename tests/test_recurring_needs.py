@@ -196,3 +196,22 @@ def test_a_recurring_need_ends_when_whoever_asked_leaves(chat):
     )
     assert chat.wait(timedelta(weeks=4)) == ""
     assert chat.say("Bob", "/pool").startswith("The pool holds €80.00: €0.00 reserved")
+
+
+def test_a_reversal_releases_an_unpaid_earlier_period_while_the_next_one_waits(chat):
+    group(chat, "Alice Bob Cara")
+    chat.say("Bob", "/contribute 50")  # entry 1
+    adopt(chat, "Alice", "/need 40 rent every week for 3 #housing")  # period 1: €40 reserved
+    assert "period 2 of 3 is due and waits for funds (€40.00; €10.00 is available now)" in chat.wait(timedelta(weeks=1))
+    reversed_ = adopt(chat, "Bob", "/reverse 1 typed the wrong amount")
+    assert (
+        "rent (housing) goes back to the queue: the money reserved for it (€40.00) was undone by the reversal."
+        in reversed_
+    )
+    assert chat.say("Cara", "/pool").startswith("The pool holds €0.00: €0.00 reserved")
+    assert chat.say("Bob", "/paid 1") == "#1 waits for funds; only a funded need can be paid out."
+    refunded = chat.say("Bob", "/contribute 80")  # both periods due are funded again, in turn
+    assert "#1 is funded for period 1 of 3" in refunded and "#1 is funded for period 2 of 3" in refunded
+    assert chat.say("Bob", "/paid 1").startswith(
+        "#1 €40.00 every week, 3 times (€120.00 in all) — rent (housing) is paid out (€80.00)"
+    )
