@@ -186,6 +186,9 @@ class Items(Protocol):
     def find_open(self, collective_id: int, topic: str, key: str, value: str) -> Item | None:
         """An open item of a topic whose ``data[key]`` equals ``value``."""
 
+    def of_topic(self, collective_id: int, topic: str, key: str, value: str) -> list[Item]:
+        """Every item of a topic whose ``data[key]`` equals ``value``, whatever its status, lowest number first."""
+
 
 class Rounds(Protocol):
     def add(self, round_: Round, roll: list[int]) -> Round:

@@ -71,6 +71,7 @@ _ITEMS_DECIDED = (
     .limit(bindparam("limit"))
 )
 _ITEMS_OPEN_OF_TOPIC = _items_by("collective_id", "topic").where(item_t.c.status == OPEN)
+_ITEMS_OF_TOPIC = _items_by("collective_id", "topic").order_by(item_t.c.number)
 _ITEM_UPDATE = _update_by(item_t, "id")
 
 
@@ -109,6 +110,10 @@ class SqlItems(_Repository):
     def find_open(self, collective_id: int, topic: str, key: str, value: str) -> Item | None:
         rows = self._all(_ITEMS_OPEN_OF_TOPIC, collective_id=collective_id, topic=topic)
         return next((item for item in map(_item, rows) if item.data.get(key) == value), None)
+
+    def of_topic(self, collective_id: int, topic: str, key: str, value: str) -> list[Item]:
+        rows = self._all(_ITEMS_OF_TOPIC, collective_id=collective_id, topic=topic)
+        return [item for item in map(_item, rows) if item.data.get(key) == value]
 
 
 _item_values = ITEM.values
