@@ -41,6 +41,17 @@ def _schedule(scope: Scope, item: Item, period: int) -> None:
     scope.uow.due.add(DueWork(None, item.collective_id, NEED_PERIOD, item.id, moment, data={"period": period}))
 
 
+def running(item: Item) -> bool:
+    """A recurring need adopted whose periods have not all come yet, and not stopped."""
+    recurring = item.data.get("recurring")
+    return (
+        bool(recurring)
+        and item.status == Status.ADOPTED
+        and not item.data.get("stopped")
+        and item.data.get("due", 1) < recurring["periods"]
+    )
+
+
 def period_due(scope: DueScope) -> None:
     """The next period of a recurring need fell due: it joins the queue and is funded in its turn."""
     item = scope.uow.items.get(scope.work.subject_id)
