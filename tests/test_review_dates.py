@@ -217,3 +217,19 @@ def test_a_lapse_restores_the_value_in_force_before_it_skipping_decisions_that_l
     assert "if not, it lapses and quorum goes back to 0.5." in opened  # #1 lapsed: what was before it
     vote(chat, 2, Alice="block: no", Bob="agree", Cara="agree")
     assert chat.wait(timedelta(days=3)).endswith("It lapses: quorum is now 0.5 (share of the roll that must respond).")
+
+
+@pytest.mark.parametrize("zone", ["Australia/Sydney", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_dates_at_the_ends_of_the_calendar_are_refused_in_every_time_zone(chat, zone):
+    group(chat, "Alice Bob Cara", timezone=zone)
+    adopt(chat, "Alice", "/propose Buy a van")
+    assert chat.say("Bob", "/review 1 on 0001-01-01").endswith("0001-01-01 has passed; a review date is in the future.")
+    assert chat.say("Bob", "/review 1 on 9999-12-31").endswith(
+        "9999-12-31 is more than 5 years away; a decision is reviewed sooner than that."
+    )
+    assert chat.say("Bob", "/propose Paint\nreview on 0001-01-01") == (
+        "The last line is a review date that cannot be: 0001-01-01 has passed; a review date is in the future."
+    )
+    assert chat.say("Bob", "/set quorum 0.6\nreview on 9999-12-31").endswith(
+        "is more than 5 years away; a decision is reviewed sooner than that."
+    )
