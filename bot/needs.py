@@ -30,6 +30,7 @@ from bot.money import exponent
 from bot.pool import balance_line, money
 from bot.proposals import MAX_TEXT, MAX_TITLE, new_item, refuse_private_in_group
 from bot.record import log_decision
+from bot.recurring_needs import complete
 from bot.recurring import describe, split_recurrence
 from bot.rotation import holder_of
 from bot.rounds import FULL, SILENT, open_round
@@ -217,7 +218,9 @@ def paid(ctx: Context, member: Member, number: int | None) -> None:
     amount = ctx.uow.ledger.reserved_for(item.id)
     ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, PAYOUT, amount, ctx.now, member.id, item.id))
     log_decision(ctx, item, "paid")
+    last = " That was its last period: it is complete." if complete(ctx, item) else ""
     ctx.announce(
-        f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.name(member)}. " + balance_line(ctx),
+        f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.name(member)}.{last} "
+        + balance_line(ctx),
         about=item,
     )

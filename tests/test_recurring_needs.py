@@ -232,3 +232,22 @@ def test_a_private_recurring_need_between_periods_ends_at_its_next_period_after_
     )
     assert chat.wait(timedelta(weeks=2)) == ""
     assert chat.say("Bob", "/pool").startswith("The pool holds €80.00: €0.00 reserved")
+
+
+def test_a_recurring_need_paid_for_its_last_period_is_complete_and_cannot_be_withdrawn(chat):
+    group(chat, "Alice Bob Cara")
+    chat.say("Bob", "/contribute 500")
+    adopt(chat, "Alice", "/need 40 rent every week for 3 #housing")
+    chat.say("Bob", "/paid 1")
+    chat.wait(timedelta(weeks=1))
+    assert "That was its last period" not in chat.say("Bob", "/paid 1")
+    chat.wait(timedelta(weeks=1))
+    assert "(€40.00), recorded by Bob. That was its last period: it is complete. The pool holds" in chat.say(
+        "Bob", "/paid 1"
+    )
+    assert "Complete: all 3 periods were funded and paid out." in chat.say("Cara", "/show 1")
+    assert chat.say("Alice", "/withdraw 1") == (
+        "#1 €40.00 every week, 3 times (€120.00 in all) — rent (housing) is complete: all 3 periods were funded and "
+        "paid out."
+    )
+    assert "withdrawn" not in chat.say("Cara", "/decisions")
