@@ -30,8 +30,8 @@ from bot.money import exponent
 from bot.pool import balance_line, money
 from bot.proposals import MAX_TEXT, MAX_TITLE, new_item, refuse_private_in_group
 from bot.record import log_decision
-from bot.recurring_needs import complete
 from bot.recurring import describe, split_recurrence
+from bot.recurring_needs import complete
 from bot.rotation import holder_of
 from bot.rounds import FULL, SILENT, open_round
 from bot.settings import CATEGORIES
