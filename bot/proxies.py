@@ -307,8 +307,10 @@ def on_leave(scope: Scope, member: Member, why: str = "") -> None:
 
 def proxy_for(ctx: Context, member: Member, reason: str) -> tuple[Member, Proxy, str] | None:
     """A response typed ``… for NAME [reason]``: the member named, the proxy ``member`` holds for them and
-    the reason left. None when the words name no member (``for the kids`` is a comment); naming a member
-    whose proxy ``member`` does not hold is refused, never taken as a comment."""
+    the reason left. None when the words name no member (``for the kids`` is a comment, even beside a member
+    called The Kid); naming a member whose proxy ``member`` does not hold is refused, never taken as a comment.
+    A member is named by their user id or full display name, or by its first word alone when nothing but a
+    reason after a colon follows (``for alice: too dear``)."""
     match = _FOR.fullmatch(reason.strip())
     if match is None or ctx.collective is None:
         return None
@@ -321,6 +323,12 @@ def proxy_for(ctx: Context, member: Member, reason: str) -> tuple[Member, Proxy,
         rest = _after_name(giver, words)
         if rest is not None:
             return giver, held, rest
+        if _after_name(giver, words, strict=False) is not None:  # "for alice too dear", Alice Smith's proxy
+            first = giver.display_name.split()[0]
+            raise Refusal(
+                f"To respond for {ctx.name(giver)}, name them in full or put a colon after {first}: "
+                f"for {giver.display_name}: REASON. (A comment of your own must not start with 'for {first}'.)"
+            )
     named = [
         m for m in ctx.uow.members.active(ctx.collective.id) if m.id != member.id and _after_name(m, words) is not None
     ]
@@ -332,17 +340,23 @@ def proxy_for(ctx: Context, member: Member, reason: str) -> tuple[Member, Proxy,
     return None
 
 
-def _after_name(member: Member, words: str) -> str | None:
-    """The text after ``member``'s name when ``words`` begin with it (their user id, with or without @, their
-    display name, or its first word); None when they do not."""
+def _after_name(member: Member, words: str, strict: bool = True) -> str | None:
+    """The text after ``member``'s name when ``words`` begin with it, None when they do not. Their user id
+    (with or without @) or display name, whole; or the display name's first word when nothing follows it
+    but a reason after a colon or comma — or anything, when not ``strict``."""
     folded = words.casefold()
-    names = {member.user_id, member.user_id.lstrip("@"), member.display_name, *member.display_name.split()[:1]}
-    for name in sorted((n.casefold() for n in names if n), key=len, reverse=True):
+    whole = {member.user_id, member.user_id.lstrip("@"), member.display_name}
+    first = member.display_name.split()[:1]
+    names = [(n.casefold(), True) for n in whole if n] + [(n.casefold(), False) for n in first if n not in whole]
+    for name, is_whole in sorted(names, key=lambda pair: len(pair[0]), reverse=True):
         for candidate in (name, "@" + name):
-            if folded.startswith(candidate):
-                rest = words[len(candidate) :]
-                if not rest or rest[0].isspace() or rest[0] in ":,":
-                    return rest.lstrip(":,").strip()
+            if not folded.startswith(candidate):
+                continue
+            rest = words[len(candidate) :]
+            if not rest or rest[0] in ":,":
+                return rest.lstrip(":,").strip()
+            if rest[0].isspace() and (is_whole or not strict or rest.lstrip()[:1] in (":", ",")):
+                return rest.strip().lstrip(":,").strip()
     return None
 
 

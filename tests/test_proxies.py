@@ -257,3 +257,22 @@ def test_with_no_facilitator_only_members_own_responses_make_everyone(chat):
     )
     chat.say("Alice", "/block 1 not this colour")  # she may still replace it, and does
     assert "#1 Paint the kitchen — not adopted." in chat.say("Carol", "/close 1")
+
+
+def test_a_comment_starting_with_for_names_a_member_only_by_their_whole_name(chat):
+    group(chat, "Alice Bob Carol")
+    chat.say("The Kid", "/join")  # a member whose first name is The
+    chat.say("Alice Smith", "/join")
+    chat.say("Carol", "/propose Buy a van")
+    assert chat.say("Carol", "/agree 1 for the kids") == "Carol agrees with #1 Buy a van: for the kids"
+    assert chat.say("Bob", "/agree 1 for the kid").startswith("You hold no proxy of The Kid")  # named in full
+    assert chat.say("Bob", "/agree 1 for the: soon").startswith("You hold no proxy of The Kid")  # a colon names
+    _proxy(chat, "Alice Smith", "Bob")
+    assert chat.say("Bob", "/object 1 for Alice too dear") == (
+        "To respond for Alice Smith, name them in full or put a colon after Alice: for Alice Smith: REASON. "
+        "(A comment of your own must not start with 'for Alice'.)"
+    )
+    assert chat.say("Bob", "/object 1 for alice: too dear") == "Bob for Alice Smith objects to #1 Buy a van: too dear"
+    assert chat.say("Bob", "/object 1 for Alice Smith far too dear") == (
+        "Bob for Alice Smith objects to #1 Buy a van: far too dear"
+    )
