@@ -67,7 +67,8 @@ def terms_of(text: str) -> Terms:
 
 proxy = group(
     "proxy",
-    "give your response to another member for a while; they accept or decline; you revoke",
+    "give your response to another member for a while (offered in a direct message); they accept or decline; "
+    "you revoke",
     section=_SECTION,
     where=Where.ANY,
     details=(
@@ -92,6 +93,11 @@ def _describe(scope: Scope, proxy_: Proxy) -> str:
 
 @proxy.default(args=(Arg("who", "@member"), Arg("terms", "TERMS", terms_of, rest=True, optional=True)))
 def offer(ctx: Context, member: Member, who: str, terms: Terms | None) -> None:
+    if not ctx.chat.is_direct:  # an offer is between two members: declined, no one else need know of it
+        raise Refusal(
+            f"Offer a proxy in a direct message with me: {cmd('proxy')} @member [for DURATION] [on #N|all]. "
+            "The group hears of it once it is accepted."
+        )
     lapse_overdue(ctx)
     pending = ctx.uow.proxies.pending(ctx.collective.id)
     terms = terms or Terms()

@@ -276,3 +276,13 @@ def test_a_comment_starting_with_for_names_a_member_only_by_their_whole_name(cha
     assert chat.say("Bob", "/object 1 for Alice Smith far too dear") == (
         "Bob for Alice Smith objects to #1 Buy a van: far too dear"
     )
+
+
+def test_a_proxy_is_offered_in_a_direct_message_only(chat):
+    group(chat, "Alice Bob Carol")
+    assert chat.say("Alice", "/proxy @Bob for 3d") == (
+        "Offer a proxy in a direct message with me: /proxy @member [for DURATION] [on #N|all]. The group hears of "
+        "it once it is accepted."
+    )
+    assert chat.direct("Bob", "/proxy accept") == "No one has offered you a proxy."
+    assert chat.direct("Alice", "/proxy @Bob for 3d").startswith("Offered: Bob may respond for you for 3 days")
