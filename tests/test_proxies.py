@@ -45,7 +45,9 @@ def test_a_proxy_accepted_used_overridden_by_the_member_and_shown_in_every_tally
     assert chat.say("Bob", "/object 1 too soon") == "Bob objects to #1 Paint the kitchen: too soon"  # his own
     shown = chat.say("Carol", "/show 1")
     assert "Responses (2 of 4):\n• Bob for Alice — agree\n• Bob — object: too soon\n" in shown
-    assert "2 of 4 responded (1 by proxy: /show names them)" in chat.say("Carol", "/proposals")
+    assert "2 of 4 responded (by proxy: Bob for Alice)" in chat.say("Carol", "/proposals")
+    card = [read(a) for a in chat.send("Dan", "/standaside 1") if isinstance(a, Edit)]  # the live tally on the card
+    assert card and "3 of 4 responded (by proxy: Bob for Alice)" in card[-1]
 
     # Alice's own response replaces Bob's for her; after it, Bob's for her is refused.
     assert chat.say("Alice", "/standaside 1 busy") == (
@@ -286,3 +288,15 @@ def test_a_proxy_is_offered_in_a_direct_message_only(chat):
     )
     assert chat.direct("Bob", "/proxy accept") == "No one has offered you a proxy."
     assert chat.direct("Alice", "/proxy @Bob for 3d").startswith("Offered: Bob may respond for you for 3 days")
+
+
+def test_a_tally_names_a_few_responses_by_proxy_and_counts_more(chat):
+    group(chat, "Ann Bea Cai Dov Eve Fay Gus Hal")
+    chat.say("Ann", "/propose Paint the kitchen")
+    for giver, holder in (("Ann", "Bea"), ("Cai", "Dov"), ("Eve", "Fay")):
+        _proxy(chat, giver, holder)
+        chat.say(holder, f"/agree 1 for {giver}")
+    assert "3 of 8 responded (by proxy: Bea for Ann, Dov for Cai, Fay for Eve)" in chat.say("Hal", "/proposals")
+    _proxy(chat, "Gus", "Hal")
+    chat.say("Hal", "/agree 1 for Gus")
+    assert "4 of 8 responded (4 by proxy: /show names them)" in chat.say("Hal", "/proposals")
