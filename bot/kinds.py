@@ -153,8 +153,11 @@ class SettingProposal(Kind, topic="setting"):
     def _undo(self, scope: Scope, item: Item) -> tuple[Item | None, str | None]:
         """What a lapse of ``item`` does: a later decision in force that keeps the key as it is, or else the
         value to restore (None: it never set the key)."""
-        if "previous" not in item.data or "set_seq" not in item.data:
+        if "previous" not in item.data:
             return None, None
+        if "set_seq" not in item.data:  # adopted before adoptions were numbered: judged by the value alone
+            current = scope.settings.text(item.data["key"])
+            return None, (item.data["previous"] if current == item.data["value"] else None)
         seq, others = item.data["set_seq"], self._same_key(scope, item)
         in_force = [o for o in others if o.status == Status.ADOPTED or o.data.get("reviewing")]
         later = next((o for o in reversed(in_force) if o.data["set_seq"] > seq), None)

@@ -233,3 +233,17 @@ def test_dates_at_the_ends_of_the_calendar_are_refused_in_every_time_zone(chat, 
     assert chat.say("Bob", "/set quorum 0.6\nreview on 9999-12-31").endswith(
         "is more than 5 years away; a decision is reviewed sooner than that."
     )
+
+
+def test_a_setting_adopted_before_adoptions_were_numbered_still_goes_back_when_it_lapses(chat):
+    group(chat, "Alice Bob Cara")
+    adopt(chat, "Alice", "/set quorum 0.6\nreview in 2w")
+    with chat.core.unit_of_work() as uow:  # as a database from before: no number on the adoption
+        collective = uow.collectives.for_chat(chat.chat.platform, chat.chat.chat_id)
+        item = uow.items.by_number(collective.id, 1)
+        del item.data["set_seq"]
+        uow.items.save(item)
+        uow.commit()
+    assert "if not, it lapses and quorum goes back to 0.5." in chat.wait(timedelta(weeks=2))
+    vote(chat, 1, Alice="agree", Bob="block: no", Cara="agree")
+    assert chat.wait(timedelta(days=3)).endswith("It lapses: quorum is now 0.5 (share of the roll that must respond).")
