@@ -16,7 +16,7 @@ from bot.duework import DueScope
 from bot.errors import Refusal
 from bot.kinds import kind_of
 from bot.live_records import Assembly
-from bot.model import BLOCK, FACILITATOR, OBJECT, ROUND_OPEN, STAND_ASIDE, DueWork, Item, Member
+from bot.model import BLOCK, FACILITATOR, OBJECT, ROUND_OPEN, STAND_ASIDE, DueWork, Item, Member, Status
 from bot.rotation import holder_of
 from bot.rounds import CHOICES, ask_key, ask_text, counts, standing, tally_line, voice
 from bot.text import cmd, one_line
@@ -166,7 +166,9 @@ def _item_line(scope: Scope, item: Item) -> str:
     if round_.adopted is None:
         outcome = round_.status  # withdrawn
     else:
-        outcome = ("adopted" if round_.adopted else "not adopted") + f" ({round_.rule}, round {round_.number})"
+        lapsed = not round_.adopted and item.status == Status.LAPSED  # a review round that did not keep it
+        verdict = "lapsed on review" if lapsed else "adopted" if round_.adopted else "not adopted"
+        outcome = f"{verdict} ({round_.rule}, round {round_.number})"
     state = standing(scope, round_)
     line = f"{head} — {outcome}: {state.tally.line()}."
     reasons = [

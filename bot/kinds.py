@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from bot.context import Context, Scope
 from bot.linking import give_link_code, unlink_chat
-from bot.model import Item, ItemKind, Topic
+from bot.model import Item, ItemKind, Status, Topic
 from bot.outcomes import admit, apply_setting
 from bot.pool import apply_reversal, approve, reject
 from bot.rotation import create_role, retire_role
@@ -84,6 +84,9 @@ class Kind:
         """What a lapse would undo, as the end of "if not, it lapses…"."""
         return ""
 
+    def on_review(self, scope: Scope, item: Item) -> None:
+        """It comes up for review: bring what its title says up to date (the caller saves it)."""
+
     def verdict(self, adopted: bool) -> str:
         """How the log of decisions records its round's close."""
         return "adopted" if adopted else "not_adopted"
@@ -105,29 +108,71 @@ class GeneralProposal(Kind, topic="general"):
 
 
 class SettingProposal(Kind, topic="setting"):
+    """``/set KEY VALUE``. Each adoption that sets its key is numbered in order (``set_seq``), so a lapse on
+    review undoes it only while no later decision on the same key is in force, and restores the value in force
+    before it (skipping decisions that lapsed meanwhile)."""
+
     card = "Settings proposal"
     reviewable = True
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         if not adopted:
             return ""
-        item.data["previous"] = scope.settings.text(item.data["key"])  # what a lapse on review restores
-        return apply_setting(scope, item.data["key"], item.data["value"])
+        key = item.data["key"]
+        item.data["previous"] = scope.settings.text(key)  # what a lapse on review restores
+        said = apply_setting(scope, key, item.data["value"])
+        if scope.uow.settings.values(scope.collective.id).get(key) == item.data["value"]:
+            others = self._same_key(scope, item)
+            item.data["set_seq"] = 1 + max((other.data["set_seq"] for other in others), default=0)
+        return said
 
     def lapse(self, scope: Scope, item: Item) -> str:
-        key, value, previous = item.data["key"], item.data["value"], item.data.get("previous")
-        current = scope.settings.text(key)
-        if previous is None or current == previous:
+        key, current = item.data["key"], scope.settings.text(item.data["key"])
+        later, restore = self._undo(scope, item)
+        if later is not None:
+            return f"{key} was set by a later decision (#{later.number}), so it stays {shown_setting(key, current)}."
+        if restore is None or restore == current:
             return ""
-        if current != value:
-            return f"{key} was changed by a later decision, so it stays {shown_setting(key, current)}."
-        return apply_setting(scope, key, previous)
+        return apply_setting(scope, key, restore)
 
     def lapse_preview(self, scope: Scope, item: Item) -> str:
-        previous = item.data.get("previous")
-        if previous is None or scope.settings.text(item.data["key"]) != item.data["value"]:
+        later, restore = self._undo(scope, item)
+        if later is not None or restore is None or restore == scope.settings.text(item.data["key"]):
             return ""
-        return f" and {item.data['key']} goes back to {shown_setting(item.data['key'], previous)}"
+        return f" and {item.data['key']} goes back to {shown_setting(item.data['key'], restore)}"
+
+    def on_review(self, scope: Scope, item: Item) -> None:
+        """Up for review, its title no longer claims the value it replaced is the one in force: "(now 0.5)",
+        true when it was proposed, reads "(was 0.5)" (what its adoption replaced)."""
+        head, now, rest = item.title.rpartition(" (now ")
+        if now:
+            item.title = f"{head} (was {rest}"
+
+    @staticmethod
+    def _same_key(scope: Scope, item: Item) -> list[Item]:
+        """The other settings decisions on its key that set it, in the order they did."""
+        found = scope.uow.items.of_topic(item.collective_id, SettingProposal.topic, "key", item.data["key"])
+        return sorted((o for o in found if o.id != item.id and "set_seq" in o.data), key=lambda o: o.data["set_seq"])
+
+    def _undo(self, scope: Scope, item: Item) -> tuple[Item | None, str | None]:
+        """What a lapse of ``item`` does: a later decision in force that keeps the key as it is, or else the
+        value to restore (None: it never set the key)."""
+        if "previous" not in item.data:
+            return None, None
+        if "set_seq" not in item.data:  # adopted before adoptions were numbered: judged by the value alone
+            current = scope.settings.text(item.data["key"])
+            return None, (item.data["previous"] if current == item.data["value"] else None)
+        seq, others = item.data["set_seq"], self._same_key(scope, item)
+        in_force = [o for o in others if o.status == Status.ADOPTED or o.data.get("reviewing")]
+        later = next((o for o in reversed(in_force) if o.data["set_seq"] > seq), None)
+        if later is not None:
+            return later, None
+        restore = item.data["previous"]
+        for other in reversed([o for o in others if o.data["set_seq"] < seq]):
+            if other.id in {o.id for o in in_force}:
+                return None, other.data["value"]
+            restore = other.data["previous"]  # it lapsed: the value before it
+        return None, restore
 
 
 class MembershipProposal(Kind, topic="membership"):

@@ -13,12 +13,13 @@ from bot.duework import DueScope
 from bot.durations import describe_duration, parse_duration
 from bot.errors import Refusal
 from bot.kinds import MembershipProposal, heading
-from bot.model import ASKING, DECIDING, FUNDED, QUEUED, ROUND_WITHDRAWN, DueWork, Item, Member, Stage, Status
+from bot.model import ASKING, DECIDING, FUNDED, PAID, QUEUED, ROUND_WITHDRAWN, DueWork, Item, Member, Stage, Status
 from bot.outcomes import admit
 from bot.pool import withdraw_need
 from bot.principles import DEFAULT_GIST
 from bot.proposals import new_item
 from bot.record import log_decision
+from bot.recurring_needs import running, stop_recurring
 from bot.rotation import on_leave
 from bot.rounds import end, open_round
 from bot.text import cmd
@@ -93,6 +94,15 @@ def leave(ctx: Context, member: Member) -> None:
             if stage != DECIDING:  # a round's own close is its next due moment
                 moment = quiet_moment(ctx.now, ctx.settings.timezone)
                 ctx.uow.due.add(DueWork(None, member.collective_id, REQUESTER_LEFT, item.id, moment))
+    for item, _ in ctx.uow.needs.in_stage(member.collective_id, PAID):
+        # A recurring need between periods (the last one paid out, the next not due yet) ends too.
+        if item.author_id != member.id or not running(item):
+            continue
+        if item.data.get("private"):  # marked, its next period is its due moment: it stops then, quietly
+            item.data["requester_left"] = True
+            ctx.uow.items.save(item)
+        else:
+            stop_recurring(ctx, item, "whoever asked has left", release=True)
 
 
 def quiet_moment(now: datetime, zone: ZoneInfo) -> datetime:

@@ -32,6 +32,7 @@ from bot.pool import balance_line, money
 from bot.proposals import MAX_TEXT, MAX_TITLE, new_item, refuse_private_in_group
 from bot.record import log_decision
 from bot.recurring import describe, split_recurrence
+from bot.recurring_needs import complete
 from bot.rotation import holder_of
 from bot.rounds import FULL, SILENT, open_round
 from bot.settings import CATEGORIES
@@ -218,5 +219,6 @@ def paid(ctx: Context, member: Member, number: int | None) -> None:
     amount = ctx.uow.ledger.reserved_for(item.id)
     ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, PAYOUT, amount, ctx.now, member.id, item.id))
     log_decision(ctx, item, "paid")
-    paid_out = f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.name(member)}. "
+    last = " That was its last period: it is complete." if complete(ctx, item) else ""
+    paid_out = f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.name(member)}.{last} "
     ctx.announce(witnessed(paid_out + balance_line(ctx), item.collective_id), about=item)

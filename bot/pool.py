@@ -195,20 +195,27 @@ def withdraw_need(scope: Scope, item: Item, reason: str) -> None:
 
 
 def unfund_beyond_balance(scope: Scope) -> list[Item]:
-    """After a reversal took money out: funded needs give their reservation back,
+    """After a reversal took money out: needs with money reserved give it back,
     the last in the queue's order first, until what is reserved fits in what is
-    held; they go back to the queue, in order, to be funded again as money comes."""
+    held; they go back to the queue, in order, to be funded again as money comes.
+    Any need holding a reservation counts, whatever its stage: a recurring need
+    waits in the queue for its next period while an earlier one is reserved, unpaid."""
     now = balances(scope)
     excess = now.reserved - now.held
     if excess <= 0:
         return []
-    funded = sorted(scope.uow.needs.in_stage(scope.collective.id, FUNDED), key=queue_order(scope), reverse=True)
+    holding = [
+        (item, need)
+        for stage in (FUNDED, QUEUED)
+        for item, need in scope.uow.needs.in_stage(scope.collective.id, stage)
+        if scope.uow.ledger.reserved_for(item.id) > 0
+    ]
     unfunded = []
-    for item, _need in funded:
+    for item, need in sorted(holding, key=queue_order(scope), reverse=True):
         if excess <= 0:
             break
         reserved = scope.uow.ledger.reserved_for(item.id)
-        if not scope.uow.needs.move(item.id, FUNDED, QUEUED):
+        if need.stage == FUNDED and not scope.uow.needs.move(item.id, FUNDED, QUEUED):
             continue
         scope.uow.ledger.append(
             LedgerEntry(None, scope.collective.id, RELEASE, reserved, scope.now, item_id=item.id, note="reversal")

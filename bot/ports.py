@@ -202,6 +202,9 @@ class Items(Protocol):
     def find_open(self, collective_id: int, topic: str, key: str, value: str) -> Item | None:
         """An open item of a topic whose ``data[key]`` equals ``value``."""
 
+    def of_topic(self, collective_id: int, topic: str, key: str, value: str) -> list[Item]:
+        """Every item of a topic whose ``data[key]`` equals ``value``, whatever its status, lowest number first."""
+
 
 class Rounds(Protocol):
     def add(self, round_: Round, roll: list[int]) -> Round:
@@ -235,8 +238,9 @@ class Responses(Protocol):
     def remove(self, round_id: int, member_id: int, kind: str) -> bool:
         """Withdraw a member's own response if it is of ``kind``; False otherwise."""
 
-    def take_back(self, member_id: int, by_proxy: int) -> list[int]:
-        """Withdraw the responses ``by_proxy`` gave for ``member_id`` in rounds still open; the rounds' ids."""
+    def take_back(self, member_id: int, by_proxy: int, ended_at: datetime) -> list[int]:
+        """Withdraw the responses ``by_proxy`` gave for ``member_id`` in rounds still open whose deadline
+        is not before ``ended_at`` (a round due before the proxy ended keeps them for its close); the rounds' ids."""
 
 
 class Needs(Protocol):

@@ -15,7 +15,7 @@ from bot.items import item_number, looks_like_item_number, resolve
 from bot.kinds import KINDS, GeneralProposal, author_name, heading, kind_of
 from bot.model import ROUND_AMENDED, ROUND_OPEN, ROUND_WITHDRAWN, Item, Member, Round, Stage, Status, Topic
 from bot.pool import withdraw_need
-from bot.recurring_needs import schedule_lines, stop_recurring
+from bot.recurring_needs import complete, schedule_lines, stop_recurring
 from bot.responses import refuse_unless_open
 from bot.review import review_note, under_review
 from bot.review_dates import refuse_unusable, split_review
@@ -274,6 +274,9 @@ def withdraw(ctx: Context, member: Member, number: int | None) -> None:
         )
     if kind.is_need and item.data.get("stopped"):
         raise Refusal(f"{heading(item)} was withdrawn already; what was funded before waits for its payout.")
+    if kind.is_need and item.status == Status.ADOPTED and complete(ctx, item):
+        periods = item.data["recurring"]["periods"]
+        raise Refusal(f"{heading(item)} is complete: all {periods} periods were funded and paid out.")
     if kind.is_need and item.data.get("recurring") and item.status == Status.ADOPTED:
         stop_recurring(ctx, item, "" if item.data.get("private") else "no longer needed")  # the rest stop
         if ctx.chat.is_direct:

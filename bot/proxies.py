@@ -67,7 +67,8 @@ def terms_of(text: str) -> Terms:
 
 proxy = group(
     "proxy",
-    "give your response to another member for a while; they accept or decline; you revoke",
+    "give your response to another member for a while (offered in a direct message); they accept or decline; "
+    "you revoke",
     section=_SECTION,
     where=Where.ANY,
     details=(
@@ -92,6 +93,11 @@ def _describe(scope: Scope, proxy_: Proxy) -> str:
 
 @proxy.default(args=(Arg("who", "@member"), Arg("terms", "TERMS", terms_of, rest=True, optional=True)))
 def offer(ctx: Context, member: Member, who: str, terms: Terms | None) -> None:
+    if not ctx.chat.is_direct:  # an offer is between two members: declined, no one else need know of it
+        raise Refusal(
+            f"Offer a proxy in a direct message with me: {cmd('proxy')} @member [for DURATION] [on #N|all]. "
+            "The group hears of it once it is accepted."
+        )
     lapse_overdue(ctx)
     pending = ctx.uow.proxies.pending(ctx.collective.id)
     terms = terms or Terms()
@@ -239,9 +245,14 @@ def revoke(ctx: Context, member: Member) -> None:
 
 def end_proxy(scope: Scope, proxy_: Proxy, status: ProxyStatus, why: str) -> None:
     """End an offer or a proxy in force: the responses it gave in rounds still open are taken back (their
-    tallies redrawn), and the group hears it when it was in force."""
+    tallies redrawn), and the group hears it when it was in force. A proxy ends at its term's end when it
+    expires, however late the bot notices (it was down): a round whose deadline fell inside the term keeps
+    what the proxy gave for its close."""
     was_active = proxy_.status == ProxyStatus.ACTIVE
-    proxy_.status, proxy_.ended_at = status, scope.now
+    ended_at = scope.now
+    if status == ProxyStatus.EXPIRED and proxy_.ends_at is not None:
+        ended_at = min(ended_at, proxy_.ends_at)
+    proxy_.status, proxy_.ended_at = status, ended_at
     scope.uow.proxies.save(proxy_)
     for kind in (PROXY_OFFER_LAPSES, PROXY_ENDS):
         scope.uow.due.cancel(proxy_.collective_id, kind, proxy_.id)
@@ -252,7 +263,7 @@ def end_proxy(scope: Scope, proxy_: Proxy, status: ProxyStatus, why: str) -> Non
         elif status == ProxyStatus.REVOKED:
             scope.tell(holder, f"{scope.name(giver)} withdrew the proxy they offered you.")
         return
-    taken = scope.uow.responses.take_back(giver.id, holder.id)
+    taken = scope.uow.responses.take_back(giver.id, holder.id, ended_at)
     numbers = []
     for round_id in taken:
         round_ = scope.uow.rounds.get(round_id)
@@ -302,8 +313,10 @@ def on_leave(scope: Scope, member: Member, why: str = "") -> None:
 
 def proxy_for(ctx: Context, member: Member, reason: str) -> tuple[Member, Proxy, str] | None:
     """A response typed ``… for NAME [reason]``: the member named, the proxy ``member`` holds for them and
-    the reason left. None when the words name no member (``for the kids`` is a comment); naming a member
-    whose proxy ``member`` does not hold is refused, never taken as a comment."""
+    the reason left. None when the words name no member (``for the kids`` is a comment, even beside a member
+    called The Kid); naming a member whose proxy ``member`` does not hold is refused, never taken as a comment.
+    A member is named by their user id or full display name, or by its first word alone when nothing but a
+    reason after a colon follows (``for alice: too dear``)."""
     match = _FOR.fullmatch(reason.strip())
     if match is None or ctx.collective is None:
         return None
@@ -316,6 +329,12 @@ def proxy_for(ctx: Context, member: Member, reason: str) -> tuple[Member, Proxy,
         rest = _after_name(giver, words)
         if rest is not None:
             return giver, held, rest
+        if _after_name(giver, words, strict=False) is not None:  # "for alice too dear", Alice Smith's proxy
+            first = giver.display_name.split()[0]
+            raise Refusal(
+                f"To respond for {ctx.name(giver)}, name them in full or put a colon after {first}: "
+                f"for {giver.display_name}: REASON. (A comment of your own must not start with 'for {first}'.)"
+            )
     named = [
         m for m in ctx.uow.members.active(ctx.collective.id) if m.id != member.id and _after_name(m, words) is not None
     ]
@@ -327,17 +346,23 @@ def proxy_for(ctx: Context, member: Member, reason: str) -> tuple[Member, Proxy,
     return None
 
 
-def _after_name(member: Member, words: str) -> str | None:
-    """The text after ``member``'s name when ``words`` begin with it (their user id, with or without @, their
-    display name, or its first word); None when they do not."""
+def _after_name(member: Member, words: str, strict: bool = True) -> str | None:
+    """The text after ``member``'s name when ``words`` begin with it, None when they do not. Their user id
+    (with or without @) or display name, whole; or the display name's first word when nothing follows it
+    but a reason after a colon or comma — or anything, when not ``strict``."""
     folded = words.casefold()
-    names = {member.user_id, member.user_id.lstrip("@"), member.display_name, *member.display_name.split()[:1]}
-    for name in sorted((n.casefold() for n in names if n), key=len, reverse=True):
+    whole = {member.user_id, member.user_id.lstrip("@"), member.display_name}
+    first = member.display_name.split()[:1]
+    names = [(n.casefold(), True) for n in whole if n] + [(n.casefold(), False) for n in first if n not in whole]
+    for name, is_whole in sorted(names, key=lambda pair: len(pair[0]), reverse=True):
         for candidate in (name, "@" + name):
-            if folded.startswith(candidate):
-                rest = words[len(candidate) :]
-                if not rest or rest[0].isspace() or rest[0] in ":,":
-                    return rest.lstrip(":,").strip()
+            if not folded.startswith(candidate):
+                continue
+            rest = words[len(candidate) :]
+            if not rest or rest[0] in ":,":
+                return rest.lstrip(":,").strip()
+            if rest[0].isspace() and (is_whole or not strict or rest.lstrip()[:1] in (":", ",")):
+                return rest.strip().lstrip(":,").strip()
     return None
 
 

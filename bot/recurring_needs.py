@@ -41,6 +41,26 @@ def _schedule(scope: Scope, item: Item, period: int) -> None:
     scope.uow.due.add(DueWork(None, item.collective_id, NEED_PERIOD, item.id, moment, data={"period": period}))
 
 
+def running(item: Item) -> bool:
+    """A recurring need adopted whose periods have not all come yet, and not stopped."""
+    recurring = item.data.get("recurring")
+    return (
+        bool(recurring)
+        and item.status == Status.ADOPTED
+        and not item.data.get("stopped")
+        and item.data.get("due", 1) < recurring["periods"]
+    )
+
+
+def complete(scope: Scope, item: Item) -> bool:
+    """A recurring need whose every period came, was funded and was paid out: nothing is left of it to stop."""
+    recurring = item.data.get("recurring")
+    if not recurring or item.data.get("due", 1) < recurring["periods"]:
+        return False
+    need = scope.uow.needs.get(item.id)
+    return funded_periods(scope, item, need) >= recurring["periods"] and need.stage == PAID
+
+
 def period_due(scope: DueScope) -> None:
     """The next period of a recurring need fell due: it joins the queue and is funded in its turn."""
     item = scope.uow.items.get(scope.work.subject_id)
@@ -115,6 +135,8 @@ def schedule_lines(scope: Scope, item: Item) -> list[str]:
     lines.append(f"Period {due} of {total} is due; {funded} of {total} funded so far.")
     if item.data.get("stopped"):
         lines.append("Withdrawn: no more fundings.")
+    elif complete(scope, item):
+        lines.append(f"Complete: all {total} periods were funded and paid out.")
     elif due < total:
         following = period_start(recurring, _anchor(item), due + 1, scope.settings.timezone)
         lines.append(f"Next funding: {scope.time(following)} (period {due + 1} of {total}).")

@@ -39,6 +39,13 @@ def respond(ctx: Context, member: Member, kind: str, item: Item, reason: str) ->
     voter = member
     if proxied is not None:
         voter, proxy, reason = proxied
+        if item.data.get("private"):
+            # Who is counted on a private need tells who asked (whoever asked is not on its roll): a proxy
+            # never responds there, and hears so alike on every private need, by direct message only.
+            raise PrivateRefusal(
+                f"#{item.number} is a private need: proxies do not respond on private needs, since whose "
+                f"response counts there could tell who asked. {ctx.name(voter)} responds to it themselves."
+            )
         if proxy.item_id is not None and proxy.item_id != item.id:
             only = ctx.uow.items.get(proxy.item_id).number
             raise Refusal(f"Your proxy of {ctx.name(voter)} is for #{only} only.")
@@ -61,15 +68,6 @@ def respond(ctx: Context, member: Member, kind: str, item: Item, reason: str) ->
             f"{ctx.name(voter)} has responded themselves ({NOUNS[replaced]}) on {heading(item)}: "
             "their own response stands."
         )
-    if proxy is not None and not on_roll and item.data.get("private"):
-        # Whoever asked is not on the roll; a proxy's response for them is confirmed as any other, so that
-        # the proxy learns nothing of who asked. It cannot count: they are not on the roll.
-        ctx.reply(noted(item))
-        said = f"{who} {VERBS[kind]} {heading(item)}" + (f": {reason}" if reason else ".")
-        ctx.actions.append(DirectMessage(ctx.sender.platform, ctx.sender.user_id, said))
-        if round_.mode == SILENT and kind in REASON_NEEDED:
-            escalate(ctx, item, round_)  # as anyone's objection does: the group sees the same
-        return
     if proxy is None and not on_roll and item.data.get("private") and item.author_id == member.id:
         own = (
             f"#{item.number} is your own private need, so you are not on its roll and your response is not "

@@ -61,6 +61,7 @@ def up_for_review(scope: DueScope) -> None:
     item.status, item.decided_at = Status.OPEN, None
     item.data.pop("review_at")
     item.data["reviewing"] = True
+    kind_of(item).on_review(scope, item)
     scope.uow.items.save(item)
     undone = kind_of(item).lapse_preview(scope, item)
     since = f" (adopted {scope.time(adopted_at)})" if adopted_at else ""

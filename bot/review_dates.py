@@ -84,8 +84,14 @@ def review_moment(when: dict, now: datetime, zone: ZoneInfo) -> datetime:
 
 def too_far_or_past(when: dict, now: datetime, zone: ZoneInfo) -> str | None:
     """Why a review date cannot be set now, or None."""
-    if "on" not in when:
-        return None
+    if "in" in when:
+        return None  # a duration is a year at most (bot.durations)
+    # By the day first: a date near the calendar's ends (0001-01-01, 9999-12-31) has no moment in every zone.
+    day, today = date.fromisoformat(when["on"]), now.astimezone(zone).date()
+    if day < today:
+        return f"{when['on']} has passed; a review date is in the future."
+    if (day - today).days > 366 * FURTHEST_YEARS:
+        return f"{when['on']} is more than {FURTHEST_YEARS} years away; a decision is reviewed sooner than that."
     moment = review_moment(when, now, zone)
     if moment <= now:
         return f"{when['on']} has passed; a review date is in the future."

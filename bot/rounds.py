@@ -76,6 +76,7 @@ class Count:
     tally: Tally
     roll: int
     proxied: int = 0  # of the responses, how many a proxy gave
+    proxies: tuple[str, ...] = ()  # "Bob for Alice", each, when few enough to name on a tally line
 
 
 def voice(scope: Scope, member: Member, response: Response) -> str:
@@ -89,7 +90,22 @@ def voice(scope: Scope, member: Member, response: Response) -> str:
 def counts(scope: Scope, rounds: list[Round]) -> dict[int, Count]:
     """The tallies of several rounds, in one query."""
     found = scope.uow.reads.counts([round_.id for round_ in rounds])
-    return {round_id: Count(Tally.counted(count.given), count.roll, count.proxied) for round_id, count in found.items()}
+    return {
+        round_id: Count(Tally.counted(count.given), count.roll, count.proxied, _proxies(scope, round_id, count.proxied))
+        for round_id, count in found.items()
+    }
+
+
+NAMED_PROXIES = 3  # a tally line names up to this many responses by proxy; beyond, it counts them
+
+
+def _proxies(scope: Scope, round_id: int, proxied: int) -> tuple[str, ...]:
+    """ "Bob for Alice" for each response by proxy a tally counts (read only for a round that has some)."""
+    if not proxied or proxied > NAMED_PROXIES:
+        return ()
+    given = [r for r in scope.uow.responses.of_round(round_id) if r.by_proxy is not None]
+    named = tuple(voice(scope, scope.uow.members.get(r.member_id), r) for r in given)
+    return named if len(named) == proxied else ()  # someone left meanwhile: the count alone
 
 
 def standing(scope: Scope, round_: Round) -> Standing:
@@ -200,7 +216,10 @@ def ended_line(scope: Scope, round_: Round) -> str:
 
 
 def tally_line(count: Count) -> str:
-    by_proxy = f" ({count.proxied} by proxy: {cmd('show')} names them)" if count.proxied else ""
+    if count.proxies:
+        by_proxy = f" (by proxy: {', '.join(count.proxies)})"
+    else:
+        by_proxy = f" ({count.proxied} by proxy: {cmd('show')} names them)" if count.proxied else ""
     return f"{count.tally.line()} — {count.tally.responses} of {count.roll} responded{by_proxy}"
 
 

@@ -94,12 +94,17 @@ def close_now(ctx: Context, member: Member, number: int | None) -> None:
                 f"{heading(item)} cannot close early: {answered} of {roll} have responded and its quorum needs "
                 f"{needed}. {by_itself}"
             )
-    elif answered < roll or not roll:
-        silent = ", ".join(ctx.name(member) for member in state.silent)
-        waiting = f" Not yet responded: {silent}." if silent and not item.data.get("private") else ""
-        raise Refusal(
-            f"{heading(item)} cannot close early: with no facilitator, a round closes before its deadline only "
-            f"once everyone on its roll has responded ({answered} of {roll} so far).{waiting} {by_itself}"
-        )
+    else:  # everyone themselves: a proxy's response leaves its giver free to replace it until the deadline
+        own = {m.id for m, r in state.responses if r.by_proxy is None}
+        if len(own) < roll or not roll:
+            silent = ", ".join(ctx.name(m) for m in state.roll if m.id not in own)
+            waiting = f" Not yet responded: {silent}." if silent and not item.data.get("private") else ""
+            proxied = answered - len(own)
+            by_proxy = f"; {proxied} more by proxy, which its giver may still replace" if proxied else ""
+            raise Refusal(
+                f"{heading(item)} cannot close early: with no facilitator, a round closes before its deadline only "
+                f"once everyone on its roll has responded ({len(own)} of {roll} so far{by_proxy})."
+                f"{waiting} {by_itself}"
+            )
     if close(ctx, item, round_, closed_by=ctx.name(member)) is None:
         raise Refusal(f"{heading(item)} was closed a moment ago. Its outcome:\n{ctx.uow.rounds.get(round_.id).outcome}")

@@ -71,6 +71,7 @@ _ITEMS_DECIDED = (
     .limit(bindparam("limit"))
 )
 _ITEMS_OPEN_OF_TOPIC = _items_by("collective_id", "topic").where(item_t.c.status == OPEN)
+_ITEMS_OF_TOPIC = _items_by("collective_id", "topic").order_by(item_t.c.number)
 _ITEM_UPDATE = _update_by(item_t, "id")
 
 
@@ -111,6 +112,10 @@ class SqlItems(_Repository):
     def find_open(self, collective_id: int, topic: str, key: str, value: str) -> Item | None:
         rows = self._all(_ITEMS_OPEN_OF_TOPIC, collective_id=collective_id, topic=topic)
         return next((item for item in map(_item, rows) if item.data.get(key) == value), None)
+
+    def of_topic(self, collective_id: int, topic: str, key: str, value: str) -> list[Item]:
+        rows = self._all(_ITEMS_OF_TOPIC, collective_id=collective_id, topic=topic)
+        return [item for item in map(_item, rows) if item.data.get(key) == value]
 
 
 _item_values = ITEM.values
@@ -194,6 +199,7 @@ _PROXIED_OPEN = (
         response_t.c.member_id == bindparam("member_id"),
         response_t.c.by_proxy == bindparam("by_proxy"),
         round_t.c.status == ROUND_OPEN,
+        round_t.c.closes_at >= bindparam("ended_at"),
     )
 )
 _PROXIED_REMOVE = delete(response_t).where(
@@ -220,9 +226,9 @@ class SqlResponses(_Repository):
         self._touch("response", round_id=round_id, member_id=member_id)
         return self.connection.execute(_RESPONSE_REMOVE, params).rowcount == 1
 
-    def take_back(self, member_id: int, by_proxy: int) -> list[int]:
+    def take_back(self, member_id: int, by_proxy: int, ended_at: datetime) -> list[int]:
         params = {"member_id": member_id, "by_proxy": by_proxy}
-        round_ids = sorted(row.round_id for row in self._all(_PROXIED_OPEN, **params))
+        round_ids = sorted(row.round_id for row in self._all(_PROXIED_OPEN, **params, ended_at=ended_at))
         if round_ids:
             self.connection.execute(_PROXIED_REMOVE, {**params, "round_ids": round_ids})
         for round_id in round_ids:

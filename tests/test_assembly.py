@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.transcript import adopt, group, vote
+from tests.transcript import adopt, group, unrecorded, vote
 
 pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
@@ -62,3 +62,19 @@ def test_an_assembly_left_open_ends_by_itself_with_its_minutes(chat):
     assert "Minutes of assembly 1: opened by Bob Mon 2 Mar 2026, 09:00 UTC, ended by itself after 12 hours, " in heard
     assert "Attended (1): Bob." in heard
     assert chat.say("Ann", "/assembly start").startswith("Assembly 2 is open")
+
+
+def test_minutes_say_a_review_that_did_not_keep_its_item_lapsed(chat):
+    group(chat, "Alice Bob Cara")
+    adopt(chat, "Alice", "/set quorum 0.6\nreview in 2w")
+    assert "is up for review" in chat.wait(timedelta(weeks=2))
+    chat.say("Alice", "/assembly start")
+    vote(chat, 1, Alice="agree", Bob="block: no", Cara="agree")
+    assert unrecorded(chat.say("Cara", "/close")).endswith(
+        "It lapses: quorum is now 0.5 (share of the roll that must respond)."
+    )
+    minutes = chat.say("Alice", "/assembly end")
+    assert (
+        "• #1 Set quorum to 0.6 (was 0.5) — lapsed on review (consensus, round 2): agree 2 · stand aside 0 · "
+        "object 0 · block 1. Reasons: Bob (block): no."
+    ) in minutes

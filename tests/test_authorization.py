@@ -81,8 +81,8 @@ TABLE = {
     # The read-only page and calendar feed (bot.web_links): a member's own link, in a direct message only.
     "/page": (r"^Your own link to the collective's page \(read-only\): https://", D, D, D, D, D, A),
     "/calendar": (r"^Your own calendar feed: https://\S+\.ics", D, D, D, D, D, A),
-    # Proxies (bot.proxies): any member, in the group or a direct message.
-    "/proxy @Ann": (r"^Offered: Ann may respond for you", D, A, A, A, D, A),
+    # Proxies (bot.proxies): any member; an offer in a direct message only, the rest in the group or one.
+    "/proxy @Ann": (r"^Offered: Ann may respond for you", D, D, D, D, D, A),
     "/proxy status": (r"You give no proxy and hold none", D, A, A, A, D, A),
     "/proxy accept": (r"now holds .*'s proxy", D, D, D, D, D, D),  # no one offered one
     "/proxy decline": (r"declines .*'s proxy", D, D, D, D, D, D),

@@ -9,7 +9,7 @@ import pytest
 from bot.actions import DirectMessage, Edit
 from tests.test_linked_chats import linked
 from tests.test_linked_identities import iam
-from tests.transcript import adopt, group, vote
+from tests.transcript import adopt, group, read, vote
 
 pytestmark = pytest.mark.stores  # each transcript on SQLite, then on PostgreSQL
 
@@ -45,7 +45,9 @@ def test_a_proxy_accepted_used_overridden_by_the_member_and_shown_in_every_tally
     assert chat.say("Bob", "/object 1 too soon") == "Bob objects to #1 Paint the kitchen: too soon"  # his own
     shown = chat.say("Carol", "/show 1")
     assert "Responses (2 of 4):\n• Bob for Alice — agree\n• Bob — object: too soon\n" in shown
-    assert "2 of 4 responded (1 by proxy: /show names them)" in chat.say("Carol", "/proposals")
+    assert "2 of 4 responded (by proxy: Bob for Alice)" in chat.say("Carol", "/proposals")
+    card = [read(a) for a in chat.send("Dan", "/standaside 1") if isinstance(a, Edit)]  # the live tally on the card
+    assert card and "3 of 4 responded (by proxy: Bob for Alice)" in card[-1]
 
     # Alice's own response replaces Bob's for her; after it, Bob's for her is refused.
     assert chat.say("Alice", "/standaside 1 busy") == (
@@ -181,28 +183,120 @@ def test_two_accounts_made_one_member_end_the_proxy_the_one_merged_away_gave(cor
     assert "Responses (0 of 3)" in tg.say("Bob", "/show 2")
 
 
-def test_on_a_private_need_a_proxy_responds_for_the_member_and_learns_nothing_of_who_asked(chat):
+def test_on_a_private_need_a_proxy_is_refused_privately_alike_whoever_asked(chat):
     group(chat, "Alice Bob Carol Dan")
     _proxy(chat, "Alice", "Bob")
     chat.direct("Carol", "/need €30 bus passes")  # #1: Carol asked, privately
-    chat.direct("Alice", "/need €40 glasses")  # #2: Alice asked, privately
+    chat.direct("Alice", "/need €40 glasses")  # #2: Alice asked, privately: she is not on its roll
 
     def answers(number):
         actions = chat.send("Bob", f"/object {number} for Alice too much")
-        group_lines = [a.text for a in actions if not isinstance(a, DirectMessage | Edit)]
-        direct_lines = [a.text.replace(f"#{number}", "#N") for a in actions if isinstance(a, DirectMessage)]
-        return [line.replace(f"#{number}", "#N") for line in group_lines], direct_lines
+        group_lines = [a for a in actions if not isinstance(a, DirectMessage)]
+        direct_lines = [read(a).replace(f"#{number}", "#N") for a in actions if isinstance(a, DirectMessage)]
+        return group_lines, direct_lines
 
     said_on_carols, told_on_carols = answers(1)
     said_on_alices, told_on_alices = answers(2)
-    assert said_on_carols == said_on_alices
-    assert said_on_alices == [
-        "Your response to #N is noted; I have confirmed it to you privately.",
-        "#N is no longer approved by silence: it is now decided by a round under consensus, closing "
-        "Thu 5 Mar 2026, 09:00 UTC.",
-    ]
-    assert [line.split(" #N")[0] for line in told_on_carols] == ["Bob for Alice objects to"]
-    assert [line.split(" #N")[0] for line in told_on_alices] == ["Bob for Alice objects to"]
-    assert told_on_carols[0].endswith(": too much") and told_on_alices[0].endswith(": too much")
-    assert "• Bob for Alice — object: too much" in chat.say("Dan", "/show 1")  # counted where Alice is on the roll
+    # Nothing in the group, no tally moved, the same words to Bob: who asked cannot be told from it.
+    assert said_on_carols == said_on_alices == []
+    assert (
+        told_on_carols
+        == told_on_alices
+        == [
+            "#N is a private need: proxies do not respond on private needs, since whose response counts there could "
+            "tell who asked. Alice responds to it themselves."
+        ]
+    )
+    assert "Responses (0 of 3)" in chat.say("Dan", "/show 1")
+    assert "no longer approved by silence" not in chat.say("Dan", "/show 1")
+    assert chat.say("Alice", "/object 1 too much").startswith("Your response to #1 is noted")  # she still may
     assert chat.direct("Bob", "/whoasked 1").startswith("Only the current treasurer")  # no private details
+
+
+def test_after_downtime_a_round_due_inside_the_term_closes_with_what_the_proxy_gave(chat):
+    group(chat, "Alice Bob Carol Dan")
+    chat.say("Carol", "/propose Paint the kitchen")  # #1 closes Thu 5 Mar, inside Bob's term
+    chat.say("Carol", "/propose 10d Buy a van")  # #2 closes Thu 12 Mar, after it
+    _proxy(chat, "Alice", "Bob", "for 7d")  # until Mon 9 Mar
+    chat.say("Bob", "/agree 1 for Alice")
+    chat.say("Bob", "/agree 2 for Alice")
+    vote(chat, 1, Carol="agree", Dan="agree")
+    chat.clock.advance(timedelta(days=9))  # the bot was down from before the deadline of #1 to after the term
+    status = chat.direct("Alice", "/proxy status")  # the first thing after: the term's end is noticed first
+    assert (
+        "Bob no longer holds Alice's proxy (its term ended Mon 9 Mar 2026, 09:00 UTC). The responses Bob gave for "
+        "Alice in rounds still open are taken back: #2."
+    ) in status
+    heard = chat.wait(timedelta(0))  # then the close of #1, due on 5 March
+    assert "#1 Paint the kitchen — adopted." in heard
+    assert "Participation: 3 of 4 responded" in heard and "By proxy: Bob for Alice (agree)." in heard
+    assert "• Bob for Alice — agree" in chat.say("Carol", "/show 1")
+    assert "Bob for Alice" not in chat.say("Carol", "/show 2")
+
+
+def test_after_downtime_the_close_itself_counts_a_proxy_in_force_at_the_deadline(chat):
+    group(chat, "Alice Bob Carol Dan")
+    chat.say("Carol", "/propose Paint the kitchen")  # closes Thu 5 Mar
+    _proxy(chat, "Alice", "Bob", "for 7d")
+    chat.say("Bob", "/agree 1 for Alice")
+    vote(chat, 1, Carol="agree", Dan="agree")
+    chat.clock.advance(timedelta(days=9))
+    heard = "\n".join(read(a) for a in chat.core.tick() if not isinstance(a, DirectMessage | Edit))
+    assert "Participation: 3 of 4 responded" in heard and "By proxy: Bob for Alice (agree)." in heard
+    assert "taken back" not in heard
+
+
+def test_with_no_facilitator_only_members_own_responses_make_everyone(chat):
+    group(chat, "Alice Bob Carol")
+    chat.say("Carol", "/propose Paint the kitchen")
+    _proxy(chat, "Alice", "Bob")
+    vote(chat, 1, Bob="agree", Carol="agree")
+    chat.say("Bob", "/agree 1 for Alice")
+    assert chat.say("Carol", "/close 1") == (
+        "#1 Paint the kitchen cannot close early: with no facilitator, a round closes before its deadline only "
+        "once everyone on its roll has responded (2 of 3 so far; 1 more by proxy, which its giver may still "
+        "replace). Not yet responded: Alice. It closes by itself Thu 5 Mar 2026, 09:00 UTC."
+    )
+    chat.say("Alice", "/block 1 not this colour")  # she may still replace it, and does
+    assert "#1 Paint the kitchen — not adopted." in chat.say("Carol", "/close 1")
+
+
+def test_a_comment_starting_with_for_names_a_member_only_by_their_whole_name(chat):
+    group(chat, "Alice Bob Carol")
+    chat.say("The Kid", "/join")  # a member whose first name is The
+    chat.say("Alice Smith", "/join")
+    chat.say("Carol", "/propose Buy a van")
+    assert chat.say("Carol", "/agree 1 for the kids") == "Carol agrees with #1 Buy a van: for the kids"
+    assert chat.say("Bob", "/agree 1 for the kid").startswith("You hold no proxy of The Kid")  # named in full
+    assert chat.say("Bob", "/agree 1 for the: soon").startswith("You hold no proxy of The Kid")  # a colon names
+    _proxy(chat, "Alice Smith", "Bob")
+    assert chat.say("Bob", "/object 1 for Alice too dear") == (
+        "To respond for Alice Smith, name them in full or put a colon after Alice: for Alice Smith: REASON. "
+        "(A comment of your own must not start with 'for Alice'.)"
+    )
+    assert chat.say("Bob", "/object 1 for alice: too dear") == "Bob for Alice Smith objects to #1 Buy a van: too dear"
+    assert chat.say("Bob", "/object 1 for Alice Smith far too dear") == (
+        "Bob for Alice Smith objects to #1 Buy a van: far too dear"
+    )
+
+
+def test_a_proxy_is_offered_in_a_direct_message_only(chat):
+    group(chat, "Alice Bob Carol")
+    assert chat.say("Alice", "/proxy @Bob for 3d") == (
+        "Offer a proxy in a direct message with me: /proxy @member [for DURATION] [on #N|all]. The group hears of "
+        "it once it is accepted."
+    )
+    assert chat.direct("Bob", "/proxy accept") == "No one has offered you a proxy."
+    assert chat.direct("Alice", "/proxy @Bob for 3d").startswith("Offered: Bob may respond for you for 3 days")
+
+
+def test_a_tally_names_a_few_responses_by_proxy_and_counts_more(chat):
+    group(chat, "Ann Bea Cai Dov Eve Fay Gus Hal")
+    chat.say("Ann", "/propose Paint the kitchen")
+    for giver, holder in (("Ann", "Bea"), ("Cai", "Dov"), ("Eve", "Fay")):
+        _proxy(chat, giver, holder)
+        chat.say(holder, f"/agree 1 for {giver}")
+    assert "3 of 8 responded (by proxy: Bea for Ann, Dov for Cai, Fay for Eve)" in chat.say("Hal", "/proposals")
+    _proxy(chat, "Gus", "Hal")
+    chat.say("Hal", "/agree 1 for Gus")
+    assert "4 of 8 responded (4 by proxy: /show names them)" in chat.say("Hal", "/proposals")

@@ -189,10 +189,65 @@ def test_a_recurring_need_ends_when_whoever_asked_leaves(chat):
         "#2 €10.00 every week, 4 times (€40.00 in all) — phone (other) is withdrawn (whoever asked has left); " in left
     )
     assert unrecorded(left).endswith("€10.00 goes back to the pool.")
-    chat.say("Alice", "/leave")
-    assert chat.wait(timedelta(weeks=1)) == (
+    assert chat.say("Alice", "/leave").endswith(  # between periods too: at once, as a withdrawal
         "#1 €20.00 every week, 4 times (€80.00 in all) — bus (transport) is withdrawn (whoever asked has left): the "
         "fundings still to come stop (1 of 4 were funded)."
     )
+    assert chat.say("Alice", "/join").startswith("Welcome, Alice!")  # coming back does not revive it
     assert chat.wait(timedelta(weeks=4)) == ""
     assert chat.say("Bob", "/pool").startswith("The pool holds €80.00: €0.00 reserved")
+    assert "Withdrawn: no more fundings." in chat.say("Bob", "/show 1")
+
+
+def test_a_reversal_releases_an_unpaid_earlier_period_while_the_next_one_waits(chat):
+    group(chat, "Alice Bob Cara")
+    chat.say("Bob", "/contribute 50")  # entry 1
+    adopt(chat, "Alice", "/need 40 rent every week for 3 #housing")  # period 1: €40 reserved
+    assert "period 2 of 3 is due and waits for funds (€40.00; €10.00 is available now)" in chat.wait(timedelta(weeks=1))
+    reversed_ = adopt(chat, "Bob", "/reverse 1 typed the wrong amount")
+    assert (
+        "rent (housing) goes back to the queue: the money reserved for it (€40.00) was undone by the reversal."
+        in reversed_
+    )
+    assert chat.say("Cara", "/pool").startswith("The pool holds €0.00: €0.00 reserved")
+    assert chat.say("Bob", "/paid 1") == "#1 waits for funds; only a funded need can be paid out."
+    refunded = chat.say("Bob", "/contribute 80")  # both periods due are funded again, in turn
+    assert "#1 is funded for period 1 of 3" in refunded and "#1 is funded for period 2 of 3" in refunded
+    assert chat.say("Bob", "/paid 1").startswith(
+        "#1 €40.00 every week, 3 times (€120.00 in all) — rent (housing) is paid out (€80.00)"
+    )
+
+
+def test_a_private_recurring_need_between_periods_ends_at_its_next_period_after_its_requester_left(chat):
+    group(chat, "Alice Bob Cara")
+    chat.say("Bob", "/contribute 100")
+    chat.direct("Cara", "/need 20 therapy every week for 3 #health")  # #1, private
+    chat.wait(timedelta(days=2))  # approved by silence, period 1 funded
+    chat.say("Bob", "/paid 1")  # between periods: nothing reserved
+    assert "#1" not in chat.say("Cara", "/leave")  # nothing said then: it would tell who asked
+    chat.say("Cara", "/join")  # coming back does not revive it
+    assert chat.wait(timedelta(weeks=1)) == (
+        "#1 €20.00 every week, 3 times (€60.00 in all) — therapy (health) is withdrawn: the fundings still to come "
+        "stop (1 of 3 were funded)."
+    )
+    assert chat.wait(timedelta(weeks=2)) == ""
+    assert chat.say("Bob", "/pool").startswith("The pool holds €80.00: €0.00 reserved")
+
+
+def test_a_recurring_need_paid_for_its_last_period_is_complete_and_cannot_be_withdrawn(chat):
+    group(chat, "Alice Bob Cara")
+    chat.say("Bob", "/contribute 500")
+    adopt(chat, "Alice", "/need 40 rent every week for 3 #housing")
+    chat.say("Bob", "/paid 1")
+    chat.wait(timedelta(weeks=1))
+    assert "That was its last period" not in chat.say("Bob", "/paid 1")
+    chat.wait(timedelta(weeks=1))
+    assert "(€40.00), recorded by Bob. That was its last period: it is complete. The pool holds" in chat.say(
+        "Bob", "/paid 1"
+    )
+    assert "Complete: all 3 periods were funded and paid out." in chat.say("Cara", "/show 1")
+    assert chat.say("Alice", "/withdraw 1") == (
+        "#1 €40.00 every week, 3 times (€120.00 in all) — rent (housing) is complete: all 3 periods were funded and "
+        "paid out."
+    )
+    assert "withdrawn" not in chat.say("Cara", "/decisions")

@@ -26,41 +26,41 @@ def test_a_setting_that_lapses_on_review_goes_back_to_its_previous_value(chat):
         uow.commit()
     opened = chat.wait(timedelta(minutes=1))
     assert opened.splitlines()[:3] == [
-        "#1 Set quorum to 0.6 (now 0.5) is up for review (adopted Mon 2 Mar 2026, 09:00 UTC). It stands if it is "
+        "#1 Set quorum to 0.6 (was 0.5) is up for review (adopted Mon 2 Mar 2026, 09:00 UTC). It stands if it is "
         "adopted again under our rules as they are now; if not, it lapses and quorum goes back to 0.5. Respond as "
         "to any proposal.",
-        "Up for review — settings proposal #1 by Alice: Set quorum to 0.6 (now 0.5)",
+        "Up for review — settings proposal #1 by Alice: Set quorum to 0.6 (was 0.5)",
         "Round 2 · majority · closes Thu 3 Sep 2026, 09:00 UTC",
     ]
-    assert "#1 Set quorum to 0.6 (now 0.5) — round 2" in chat.say("Cara", "/proposals")
+    assert "#1 Set quorum to 0.6 (was 0.5) — round 2" in chat.say("Cara", "/proposals")
     vote(chat, 1, Alice="agree", Bob="object: it made closing harder", Cara="object: back to half")
     closed = chat.wait(timedelta(days=3))
-    assert "#1 Set quorum to 0.6 (now 0.5) — not adopted." in closed
+    assert "#1 Set quorum to 0.6 (was 0.5) — not adopted." in closed
     assert "Rule: majority" in closed
     assert unrecorded(closed).endswith("It lapses: quorum is now 0.5 (share of the roll that must respond).")
     assert "• quorum = 0.5 — share" in chat.say("Bob", "/settings")
     assert chat.say("Bob", "/decisions").splitlines()[1:] == [
-        "#1 Set quorum to 0.6 (now 0.5) — lapsed on review (majority, round 2), Thu 3 Sep 2026, 09:00 UTC",
+        "#1 Set quorum to 0.6 (was 0.5) — lapsed on review (majority, round 2), Thu 3 Sep 2026, 09:00 UTC",
         "#1 Set quorum to 0.6 (now 0.5) — adopted (consensus, round 1), Mon 2 Mar 2026, 09:00 UTC",
     ]
     assert "Round 2: lapsed." in chat.say("Bob", "/show 1")
-    assert chat.say("Alice", "/agree 1").startswith("#1 Set quorum to 0.6 (now 0.5) is closed.")
+    assert chat.say("Alice", "/agree 1").startswith("#1 Set quorum to 0.6 (was 0.5) is closed.")
 
 
 def test_a_decision_adopted_again_on_review_stands_and_keeps_what_it_did(chat):
     group(chat, "Alice Bob")
     adopt(chat, "Alice", "/set need_window 72h\nreview on 2026-06-01")
     opened = chat.wait(timedelta(days=92))
-    assert "#1 Set need_window to 3d (now 48h) is up for review" in opened
+    assert "#1 Set need_window to 3d (was 48h) is up for review" in opened
     vote(chat, 1, Alice="agree", Bob="agree")
     closed = chat.say("Bob", "/close 1")
-    assert "#1 Set need_window to 3d (now 48h) — adopted." in closed
+    assert "#1 Set need_window to 3d (was 48h) — adopted." in closed
     assert unrecorded(closed).endswith("It stands. /review 1 WHEN sets another review date.")
     assert "• need_window = 3d" in chat.say("Bob", "/settings")
     assert (
         chat.say("Bob", "/decisions")
         .splitlines()[1]
-        .startswith("#1 Set need_window to 3d (now 48h) — kept on review (consensus, round 2)")
+        .startswith("#1 Set need_window to 3d (was 48h) — kept on review (consensus, round 2)")
     )
     shown = chat.say("Bob", "/show 1")
     assert "Round 2: adopted." in shown and "review" not in shown.split("Responses")[0].lower()
@@ -185,4 +185,71 @@ def test_a_decision_up_for_review_is_decided_by_its_round_not_by_its_author(chat
     )
     assert (
         chat.say("Bob", "/review 1 in 4w") == "#1 Buy a van is up for review now; its round decides whether it stands."
+    )
+
+
+def test_a_lapse_never_undoes_a_later_decision_on_the_same_setting(chat):
+    group(chat, "Alice Bob Cara")
+    adopt(chat, "Alice", "/set quorum 0.6\nreview in 4w")  # #1: 0.5 → 0.6
+    adopt(chat, "Bob", "/set quorum 0.7")  # #2: 0.6 → 0.7
+    adopt(chat, "Cara", "/set quorum 0.6")  # #3: 0.7 → 0.6, a later decision that happens to agree with #1
+    opened = chat.wait(timedelta(weeks=4))
+    assert opened.startswith(
+        "#1 Set quorum to 0.6 (was 0.5) is up for review (adopted Mon 2 Mar 2026, 09:00 UTC). It stands if it is "
+        "adopted again under our rules as they are now; if not, it lapses. Respond as to any proposal."
+    )
+    vote(chat, 1, Alice="agree", Bob="block: no")
+    closed = chat.wait(timedelta(days=4))
+    assert unrecorded(closed).endswith("It lapses: quorum was set by a later decision (#3), so it stays 0.6.")
+    assert "• quorum = 0.6 (default 0.5) — share" in chat.say("Bob", "/settings")
+
+
+def test_a_lapse_restores_the_value_in_force_before_it_skipping_decisions_that_lapsed(chat):
+    group(chat, "Alice Bob Cara")
+    adopt(chat, "Alice", "/set quorum 0.6\nreview on 2026-04-01")  # #1: 0.5 → 0.6, reviewed first
+    adopt(chat, "Bob", "/set quorum 0.7\nreview on 2026-05-01")  # #2: 0.6 → 0.7, reviewed a month later
+    opened = chat.wait(timedelta(weeks=4, days=3))
+    assert opened.startswith("#1 Set quorum to 0.6 (was 0.5) is up for review")
+    assert "it lapses. Respond" in opened  # #2 is in force: #1 lapsing would change nothing
+    vote(chat, 1, Alice="block: no", Bob="agree", Cara="agree")
+    assert unrecorded(chat.wait(timedelta(days=3))).endswith(
+        "quorum was set by a later decision (#2), so it stays 0.7."
+    )
+    opened = chat.wait(timedelta(weeks=4))
+    assert "if not, it lapses and quorum goes back to 0.5." in opened  # #1 lapsed: what was before it
+    vote(chat, 2, Alice="block: no", Bob="agree", Cara="agree")
+    assert unrecorded(chat.wait(timedelta(days=3))).endswith(
+        "It lapses: quorum is now 0.5 (share of the roll that must respond)."
+    )
+
+
+@pytest.mark.parametrize("zone", ["Australia/Sydney", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_dates_at_the_ends_of_the_calendar_are_refused_in_every_time_zone(chat, zone):
+    group(chat, "Alice Bob Cara", timezone=zone)
+    adopt(chat, "Alice", "/propose Buy a van")
+    assert chat.say("Bob", "/review 1 on 0001-01-01").endswith("0001-01-01 has passed; a review date is in the future.")
+    assert chat.say("Bob", "/review 1 on 9999-12-31").endswith(
+        "9999-12-31 is more than 5 years away; a decision is reviewed sooner than that."
+    )
+    assert chat.say("Bob", "/propose Paint\nreview on 0001-01-01") == (
+        "The last line is a review date that cannot be: 0001-01-01 has passed; a review date is in the future."
+    )
+    assert chat.say("Bob", "/set quorum 0.6\nreview on 9999-12-31").endswith(
+        "is more than 5 years away; a decision is reviewed sooner than that."
+    )
+
+
+def test_a_setting_adopted_before_adoptions_were_numbered_still_goes_back_when_it_lapses(chat):
+    group(chat, "Alice Bob Cara")
+    adopt(chat, "Alice", "/set quorum 0.6\nreview in 2w")
+    with chat.core.unit_of_work() as uow:  # as a database from before: no number on the adoption
+        collective = uow.collectives.for_chat(chat.chat.platform, chat.chat.chat_id)
+        item = uow.items.by_number(collective.id, 1)
+        del item.data["set_seq"]
+        uow.items.save(item)
+        uow.commit()
+    assert "if not, it lapses and quorum goes back to 0.5." in chat.wait(timedelta(weeks=2))
+    vote(chat, 1, Alice="agree", Bob="block: no", Cara="agree")
+    assert unrecorded(chat.wait(timedelta(days=3))).endswith(
+        "It lapses: quorum is now 0.5 (share of the roll that must respond)."
     )
