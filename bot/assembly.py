@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.actions import Ask, Post
+from bot.chain import witnessed
 from bot.commands import Arg, command, group
 from bot.context import Context, Scope
 from bot.duework import DueScope
@@ -137,7 +138,7 @@ def finish(scope: Scope, held: Assembly, how: str) -> None:
     scope.collective.assembly_id = None
     scope.uow.collectives.save(scope.collective)
     scope.uow.due.cancel(scope.collective.id, ASSEMBLY_ENDS, held.id)
-    scope.announce(held.minutes)
+    scope.announce(witnessed(held.minutes, scope.collective.id))  # kept in the record: the chat witnesses it
 
 
 def minutes(scope: Scope, held: Assembly, how: str) -> str:

@@ -140,11 +140,11 @@ def _fund_periods(scope: Scope, item: Item, need: Need, available: int) -> tuple
         )
         available -= need.amount
         done += 1
-        scope.announce(
+        funded_text = (
             f"#{item.number} is funded for period {done} of {recurring['periods']}: {money(scope, need.amount)} is "
-            f"reserved for it from the pool. The treasurer records the payout with {cmd('paid')} {item.number}.",
-            about=item,
+            f"reserved for it from the pool. The treasurer records the payout with {cmd('paid')} {item.number}."
         )
+        scope.announce(witnessed(funded_text, item.collective_id), about=item)
     scope.uow.needs.move(item.id, QUEUED, FUNDED)
     return available, True
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.chain import witnessed
 from bot.closing import requester_left
 from bot.context import Scope
 from bot.duework import DueScope
@@ -111,11 +112,11 @@ def stop_recurring(scope: Scope, item: Item, reason: str, release: bool = False)
         if reserved
         else ""
     )
-    scope.announce(
+    withdrawn = (
         f"{heading(item)} is withdrawn{because}: the fundings still to come stop ({funded} of {total} were "
-        f"funded).{kept}{released}",
-        about=item,
+        f"funded).{kept}{released}"
     )
+    scope.announce(witnessed(withdrawn, item.collective_id), about=item)
     fund_queue(scope)
 
 
