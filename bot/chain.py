@@ -73,10 +73,12 @@ def entry_content(number: int, collective_id: int, kind: str, ref: str, row: dic
     return canonical(entry)
 
 
-def commitment(salt: str, member_id: int) -> str:
-    """A private need's requester as the chain holds them: SHA-256 of a salt kept apart from the chain and the
-    member id. Whoever holds the salt can check it; the chain and an export alone do not say who asked."""
-    return hashlib.sha256(f"{salt}{member_id}".encode()).hexdigest()
+def commitment(salt: str, member_id: int, where: str) -> str:
+    """A member on a private need's entries as the chain holds them: SHA-256 of ``salt:where:member id``, the salt
+    the need's own, kept apart from the chain and the export, and ``where`` the place in the record (``author 0``,
+    ``roll 12``, ``ledger 7``) so that no two places hold the same value for the same member — nothing in the
+    chain or an export can be compared to tell who asked. Whoever holds the salt can check each one."""
+    return hashlib.sha256(f"{salt}:{where}:{member_id}".encode()).hexdigest()
 
 
 def short(head: str) -> str:
