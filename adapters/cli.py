@@ -169,7 +169,7 @@ async def run_service(config: Config) -> int:
     if config.web:  # the read-only page and calendar feeds, in this process, reading the same storage
         from adapters.web import WebServer
 
-        shared.append(WebServer(reader_for(engine), SystemClock(), config.web.listen))
+        shared.append(WebServer(reader_for(engine), SystemClock(), config.web.listen, config.web.base_url))
     try:
         if config.console:
             console = Console(SystemClock(), _print, echo=False)

@@ -170,6 +170,8 @@ KIND_WORDS = {
     "swap": "a swap",
     "proxy": "a proxy",
     "assembly": "an assembly",
+    "attendance": "an attendance at an assembly",
+    "federation": "the collective's place in a federation",
 }
 
 

@@ -5,8 +5,9 @@ so what is written and what is checked can never drift apart.
 
 Left out on purpose: what is not the record but the bot's own bookkeeping (due work, the outbox, seen messages,
 asks, adapter state, a collective's item counter, a member's twin mark and away date, a role's vacancy flag) and
-federation-level rows (federations, joint items, aid requests), which belong to no one collective; an aid
-transfer itself is in each collective's ledger."""
+federation-level rows (federations, joint items, aid requests), which belong to no one collective; a
+collective's own place in a federation is in its record (``federation``), and an aid transfer in each
+collective's ledger."""
 
 from __future__ import annotations
 
@@ -34,12 +35,14 @@ from storage.sql import (
     swap_t,
     turn_t,
 )
-from storage.tables_beyond import AssemblyRow, ProxyRow
+from storage.tables_beyond import AssemblyRow, AttendanceRow, FederationMemberRow, ProxyRow
 from storage.tables_chain import ChainSaltRow
 
 salt_t = ChainSaltRow.__table__
 proxy_t = ProxyRow.__table__
 assembly_t = AssemblyRow.__table__
+attendance_t = AttendanceRow.__table__
+federation_member_t = FederationMemberRow.__table__
 
 
 @dataclass(frozen=True)
@@ -403,6 +406,23 @@ ASSEMBLY = Kind(
     assembly_t.c.collective_id,
 )
 
+ATTENDANCE = Kind(
+    "attendance",
+    select(assembly_t.c.collective_id.label("cid"), attendance_t, assembly_t.c.number.label("assembly")).select_from(
+        attendance_t.join(assembly_t, assembly_t.c.id == attendance_t.c.assembly_id)
+    ),
+    (attendance_t.c.assembly_id, attendance_t.c.member_id),
+    lambda row, extra: {"assembly": row.assembly, "member": row.member_id, "first_seen_at": row.first_seen_at},
+    assembly_t.c.collective_id,
+)
+FEDERATION = Kind(
+    "federation",
+    select(federation_member_t.c.collective_id.label("cid"), federation_member_t),
+    (federation_member_t.c.collective_id,),
+    lambda row, extra: {"federation": row.federation_id, "joined_at": row.joined_at},
+    federation_member_t.c.collective_id,
+)
+
 KINDS = {
     kind.name: kind
     for kind in (
@@ -421,6 +441,8 @@ KINDS = {
         SWAP,
         PROXY,
         ASSEMBLY,
+        ATTENDANCE,
+        FEDERATION,
     )
 }
 
@@ -441,6 +463,8 @@ MADE_AT = {
     "swap": "requested_at",
     "proxy": "offered_at",
     "assembly": "started_at",
+    "attendance": "first_seen_at",
+    "federation": "joined_at",
 }
 
 

@@ -38,6 +38,8 @@ FILES = {
     "swap": "swaps",
     "proxy": "proxies",
     "assembly": "assemblies",
+    "attendance": "attendance",
+    "federation": "federation",
 }
 CHAIN_COLUMNS = ("n", "kind", "ref", "content", "hash")
 

@@ -374,3 +374,24 @@ def test_export_and_verify_say_in_one_line_what_they_cannot_write_or_read(chat, 
         answer = subprocess.run([*BOT, "verify", "--export", str(folder)], capture_output=True, text=True)
         assert answer.returncode == 2 and words in answer.stderr, answer.stderr
         assert "Traceback" not in answer.stderr and len(answer.stderr.splitlines()) == 1
+
+
+@pytest.mark.tampered
+def test_who_attended_an_assembly_and_a_collectives_federation_are_in_the_record(core, clock, chat, engine):
+    from tests.test_federation import collective, federate
+
+    group(chat, "Ann Bob Cem")
+    chat.say("Ann", "/propose Paint the kitchen")
+    chat.say("Ann", "/assembly start")
+    chat.say("Cem", "I think we should")  # Cem attended
+    federate(chat, collective(core, clock, "school", "Bea Bo"))
+    with engine.connect() as connection:
+        kinds = connection.execute(text("SELECT kind FROM chain_entry WHERE collective_id = 1")).scalars().all()
+    assert {"attendance", "federation"} <= set(kinds)
+    assert_record_intact(engine)
+    _tamper(engine, ("DELETE FROM federation_member WHERE collective_id = 1", {}))
+    assert "the collective's place in a federation, which is gone" in chat.say("Ann", "/verify")
+    cem = "SELECT id FROM member WHERE display_name = 'Cem'"
+    _tamper(engine, (f"DELETE FROM assembly_attendance WHERE member_id = ({cem})", {}))
+    answer = chat.say("Ann", "/verify")  # the earlier entry named first
+    assert re.match(r"Record NOT intact: entry \d+ records an attendance at an assembly, which is gone", answer)
