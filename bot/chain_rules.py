@@ -9,10 +9,11 @@ removal), and names any change these rules do not allow:
   entry: a reversal);
 - a response changes, is added or is removed only while its round is open;
 - a round changes only while it is open; once closed, amended or withdrawn it never changes again;
-- an item, once decided, keeps its number, kind, topic, title, text, times and data; its status changes only
-  from adopted to lapsed (a review, ``bot.review``); its author only to the membership its author's was made one
-  with (``/iam``), or as a private need's commitment;
-- a need that is paid, rejected, withdrawn or done never changes;
+- an item keeps its number, kind and the time it was raised; its author changes only to the membership its
+  author's was made one with (``/iam``), or as a private need's commitment. The rest of an item may change: it
+  can be taken up again (a review, a revised proposal, a recurring need's next period) — what was decided on
+  it is in its rounds and its decisions, which do not;
+- a need that is rejected, withdrawn or done never changes (a paid one may: a recurring need's next period);
 - a turn that has ended, and a swap that was answered or expired, change only in who (a merge, as above);
 - anything else (memberships, settings, roles, offers, proxies, assemblies) changes as the collective decides.
 
@@ -26,9 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 _OPEN = "open"
-_FINAL_STAGES = {"paid", "rejected", "withdrawn", "done"}
-_ITEM_FROZEN = ("number", "kind", "topic", "title", "body", "created_at", "decided_at", "data")
-_STATUS_AFTER = {("adopted", "lapsed")}
+_FINAL_STAGES = {"rejected", "withdrawn", "done"}
+_ITEM_KEPT = ("number", "kind", "created_at")
 
 
 @dataclass
@@ -74,14 +74,15 @@ def refused(kind: str, ref: str, before: dict | None, after: dict | None, record
     match kind:
         case "round" if before.get("status") != _OPEN:
             return f"a round never changes once it is {before.get('status')} ({', '.join(changed)})"
-        case "item" if before.get("status") != _OPEN:
-            wrong = [key for key in changed if key in _ITEM_FROZEN]
-            if "status" in changed and (before.get("status"), after.get("status")) not in _STATUS_AFTER:
-                wrong.append("status")
+        case "item":
+            wrong = [key for key in changed if key in _ITEM_KEPT]
             if "author" in changed and not past.merged_into(before.get("author"), after.get("author")):
                 wrong.append("author")
             if wrong:
-                return f"a decided item keeps what was decided ({', '.join(sorted(wrong))})"
+                return (
+                    "an item keeps its number, kind and time, and its author unless two accounts became one "
+                    f"({', '.join(sorted(wrong))})"
+                )
         case "need" if before.get("stage") in _FINAL_STAGES:
             return f"a need never changes once {before.get('stage')} ({', '.join(changed)})"
         case "turn" if before.get("ended_at") is not None:

@@ -65,12 +65,13 @@ REWRITES = {
         {"id": _ids(engine, "SELECT r.id FROM round r JOIN item i ON i.id = r.item_id WHERE i.number = 1")},
         "changes round 1 of #1, but a round never changes once it is closed (closed_at, status)",
     ),
-    "a decided item's title": lambda engine: (
-        "UPDATE item SET title = 'Paint the kitchen red' WHERE number = 1",
+    "an item's author": lambda engine: (
+        "UPDATE item SET author_id = (SELECT id FROM member WHERE display_name = 'Bob') WHERE number = 1",
         {},
         "item",
         {"id": _ids(engine, "SELECT id FROM item WHERE number = 1")},
-        "changes #1 «Paint the kitchen» (adopted), but a decided item keeps what was decided (title)",
+        "changes #1 «Paint the kitchen» (adopted), but an item keeps its number, kind and time, and its author "
+        "unless two accounts became one (author)",
     ),
 }
 
