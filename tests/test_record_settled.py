@@ -9,6 +9,7 @@ from sqlalchemy import text
 from adapters.cli import main
 from storage.unit_of_work import SqlUnitOfWork
 from tests.test_record_chain import _bobs_response, _entry_of, _tamper, history
+from tests.transcript import group
 
 
 def _append(engine, kind: str, **key) -> int:
@@ -104,3 +105,43 @@ def test_what_may_still_change_changes_without_a_finding(chat):
     chat.say("Bob", "/agree 2")
     chat.say("Cy", "/leave")
     assert chat.say("Ann", "/verify").startswith("Record intact")
+
+
+@pytest.mark.stores
+@pytest.mark.tampered
+def test_an_ended_turn_rewritten_by_appending_is_named(chat, engine):
+    from datetime import timedelta
+
+    group(chat, "Alice Bob")
+    chat.say("Alice", "/rotation add dishes 3d")
+    chat.say("Bob", "/rotation join dishes")
+    chat.say("Alice", "/rotation join dishes")
+    assert "Handover: Alice is on dishes now" in chat.wait(timedelta(days=3))
+    bobs = _ids(engine, "SELECT t.id FROM turn t JOIN member m ON m.id = t.member_id WHERE m.display_name = 'Bob'")
+    _tamper(
+        engine,
+        (
+            "UPDATE turn SET member_id = (SELECT id FROM member WHERE display_name = 'Alice') WHERE id = :id",
+            {"id": bobs},
+        ),
+    )
+    entry = _append(engine, "turn", id=bobs)
+    assert chat.say("Bob", "/verify") == (
+        f"Record NOT intact: entry {entry} changes Bob's turn as dishes, but a turn that has ended never changes "
+        "(member)."
+    )
+
+
+@pytest.mark.stores
+@pytest.mark.tampered
+def test_a_withdrawn_need_rewritten_by_appending_is_named(chat, engine):
+    group(chat, "Ann Bob")
+    chat.say("Bob", "/need 40 bus pass")
+    assert "withdrawn" in chat.say("Bob", "/withdraw 1").lower()
+    need = _ids(engine, "SELECT item_id FROM need")
+    _tamper(engine, ("UPDATE need SET stage = 'queued', amount = 4000000", {}))
+    entry = _append(engine, "need", item_id=need)
+    assert chat.say("Ann", "/verify") == (
+        f"Record NOT intact: entry {entry} changes the need #1 (withdrawn), but a need never changes once "
+        "withdrawn (amount, stage)."
+    )
