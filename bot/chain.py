@@ -182,7 +182,8 @@ class ChainCheck:
     before, hold its own number, collective, kind and ref, and change only what may still change
     (``bot.chain_rules``). Then ``row()`` for every row the data holds: the
     latest entry of each row must equal it, and no latest entry may record a row that is gone. Memory: one small
-    tuple per row recorded (not per entry), so years of history stream through."""
+    tuple per row recorded (not per entry), and the latest row of the few kinds the rules compare (items, rounds,
+    needs, turns, swaps, memberships), so years of history stream through."""
 
     def __init__(self, collective_id: int, heads: Iterable[str] = (), content_of: Callable[[int], str] | None = None):
         self.collective_id = collective_id
@@ -208,7 +209,9 @@ class ChainCheck:
         if self._linked:
             if number != expected:
                 self._linked = False
-                self.findings.append(Finding(expected, kind, ref, f"entry {expected} is missing from the chain"))
+                self.findings.append(
+                    Finding(expected, kind, ref, f"entry {expected} is missing from the chain", broken=True)
+                )
             elif link(self.head, content) != hash_:
                 self._linked = False
                 before = ""
