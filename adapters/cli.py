@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     source.add_argument("--export", help="a folder written by collective-bot export")
     check.add_argument("--collective", type=int, help="only this collective (by id)")
     check.add_argument(
-        "--heads", help="a file of head hashes pasted from the chat (· record 3f9a1c2e), each must be on the chain"
+        "--heads", help="a file of head hashes pasted from the chat (· record 3f9a1c2e07b4), each must be on the chain"
     )
     out = commands.add_parser("export", help="write a collective's record and its chain as JSON and CSV")
     out.add_argument("folder", help="the folder to write (one sub-folder per collective when there are several)")
@@ -169,7 +169,7 @@ async def run_service(config: Config) -> int:
     if config.web:  # the read-only page and calendar feeds, in this process, reading the same storage
         from adapters.web import WebServer
 
-        shared.append(WebServer(reader_for(engine), SystemClock(), config.web.listen))
+        shared.append(WebServer(reader_for(engine), SystemClock(), config.web.listen, config.web.base_url))
     try:
         if config.console:
             console = Console(SystemClock(), _print, echo=False)

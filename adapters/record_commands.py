@@ -15,13 +15,22 @@ from storage.engine import sqlite_url
 from storage.export import ExportUnreadable, check_export, export, export_folders
 
 
+class Unusable(Exception):
+    """What the command cannot work with, in one line for the operator (exit 2)."""
+
+
 def _engine(args: argparse.Namespace):
-    url = load_config(args.config).storage_url if args.config else sqlite_url(args.db)
-    return open_storage(url)
+    if args.config:
+        return open_storage(load_config(args.config).storage_url)
+    if not Path(args.db).is_file():  # never a new, empty database where the operator mistyped a path
+        raise Unusable(f"{args.db}: no such database file")
+    return open_storage(sqlite_url(args.db))
 
 
 def _chosen(connection, args: argparse.Namespace) -> list[int]:
     every = chain.collectives(connection)
+    if not every:
+        raise Unusable("the database holds no collective: nothing to check or export")
     if args.collective is None:
         return every
     if args.collective not in every:
@@ -31,6 +40,14 @@ def _chosen(connection, args: argparse.Namespace) -> list[int]:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    try:
+        return _verify(args)
+    except Unusable as error:
+        print(f"collective-bot: {error}", file=sys.stderr)
+        return 2
+
+
+def _verify(args: argparse.Namespace) -> int:
     heads: list[str] = []
     if args.heads:
         try:
@@ -62,12 +79,19 @@ def run_verify(args: argparse.Namespace) -> int:
         print(f"{name}: {verdict._replace(missing_heads=[]).words()}")
         failed = failed or bool(verdict.findings)
     if heads:
-        # A head counts when it is on any chain checked (the heads of several chats may be pasted together).
+        # A head counts when it is on any chain checked, after the heads pasted before it that are on that chain
+        # (the heads of several chats may be pasted together, each chat's in the order it saw them).
         missing = (
             set.intersection(*(set(verdict.missing_heads) for verdict in verdicts.values())) if verdicts else set(heads)
         )
+        unordered = {head for verdict in verdicts.values() for head in verdict.unordered_heads}
         for head in heads:
-            if head in missing:
+            if head in missing and head in unordered:
+                print(
+                    f"head {head}: NOT on the chain after the heads pasted before it — the record was rewritten "
+                    "after the chat was shown it"
+                )
+            elif head in missing:
                 print(f"head {head}: NOT on the chain — the record was rewritten after the chat was shown it")
             else:
                 print(f"head {short(head)}: on the chain")
@@ -76,17 +100,24 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    engine = _engine(args)
     folder = Path(args.folder)
     try:
-        with engine.connect() as connection:
-            chosen = _chosen(connection, args)
-            for collective_id in chosen:
-                into = folder if len(chosen) == 1 else folder / f"collective-{collective_id}"
-                counts = export(connection, collective_id, into)
-                listed = ", ".join(f"{count} {name}" for name, count in counts.items() if name != "chain")
-                print(f"collective {collective_id}: {counts['chain']} chain entries and {listed} written to {into}")
-    finally:
-        engine.dispose()
+        engine = _engine(args)
+        try:
+            with engine.connect() as connection:
+                chosen = _chosen(connection, args)
+                for collective_id in chosen:
+                    into = folder if len(chosen) == 1 else folder / f"collective-{collective_id}"
+                    counts = export(connection, collective_id, into)
+                    listed = ", ".join(f"{count} {name}" for name, count in counts.items() if name != "chain")
+                    print(f"collective {collective_id}: {counts['chain']} chain entries and {listed} written to {into}")
+        finally:
+            engine.dispose()
+    except Unusable as error:
+        print(f"collective-bot: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # the folder is a file, or cannot be written
+        print(f"collective-bot: cannot write the export to {folder}: {error.strerror or error}", file=sys.stderr)
+        return 2
     print(f"Check it any time with: collective-bot verify --export {folder}")
     return 0

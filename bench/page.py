@@ -229,7 +229,7 @@ async def side_by_side(
     """Both pages served by one server, fetched over one keep-alive connection each, in alternating chunks of
     ``chunk`` fetches, after a warm-up of each. Returns the timings (seconds) and the big page's size."""
     engine = open_storage(f"sqlite:///{path}")
-    server = WebServer(reader_for(engine), FakeClock(NOW), ("127.0.0.1", 0))
+    server = WebServer(reader_for(engine), FakeClock(NOW), ("127.0.0.1", 0), "https://collective.example.org")
     await server.start()
     timings: dict[int, list[float]] = {BIG: [], EMPTY: []}
     size = 0

@@ -22,8 +22,10 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import NamedTuple
 
+from bot import chain_rules
+
 GENESIS = "0" * 64  # the "previous hash" of a chain's first entry
-SHORT = 8  # hex characters of a head as the chat shows it
+SHORT = 12  # hex characters of a head as the chat shows it (48 bits: no one finds another entry to match)
 _MARK = re.compile("\ue000(\\d+)\ue001")  # where settle() puts a collective's head (see ``witnessed``)
 _HEX = re.compile(r"[0-9a-fA-F]{8,64}")
 _RECORDED = re.compile(r"\brecord\s+([0-9a-fA-F]{8,64})\b")
@@ -71,10 +73,12 @@ def entry_content(number: int, collective_id: int, kind: str, ref: str, row: dic
     return canonical(entry)
 
 
-def commitment(salt: str, member_id: int) -> str:
-    """A private need's requester as the chain holds them: SHA-256 of a salt kept apart from the chain and the
-    member id. Whoever holds the salt can check it; the chain and an export alone do not say who asked."""
-    return hashlib.sha256(f"{salt}{member_id}".encode()).hexdigest()
+def commitment(salt: str, member_id: int, where: str) -> str:
+    """A member on a private need's entries as the chain holds them: SHA-256 of ``salt:where:member id``, the salt
+    the need's own, kept apart from the chain and the export, and ``where`` the place in the record (``author 0``,
+    ``roll 12``, ``ledger 7``) so that no two places hold the same value for the same member — nothing in the
+    chain or an export can be compared to tell who asked. Whoever holds the salt can check each one."""
+    return hashlib.sha256(f"{salt}:{where}:{member_id}".encode()).hexdigest()
 
 
 def short(head: str) -> str:
@@ -98,7 +102,7 @@ def fill_heads(text: str, head_of: Callable[[int], str]) -> str:
 
 def heads_in(text: str) -> list[str]:
     """Head hashes pasted from chat messages, one a line, short or full, whatever surrounds them: the hash after
-    ``record`` (``· record 3f9a1c2e``), else a full 64-digit hash, else a line that is a hash alone — so a
+    ``record`` (``· record 3f9a1c2e07b4``), else a full 64-digit hash, else a line that is a hash alone — so a
     number or a word in the rest of a pasted message is not taken for one."""
     heads = []
     for line in text.splitlines():
@@ -117,16 +121,18 @@ class Finding(NamedTuple):
     kind: str
     ref: str
     problem: str  # in plain words, beginning with the entry it is about
+    broken: bool = False  # the chain itself breaks here (named before any row that disagrees with it)
 
     def sort_key(self):
-        return (self.number is None, self.number or 0)
+        return (not self.broken, self.number is None, self.number or 0)
 
 
 class Verdict(NamedTuple):
     entries: int
     head: str
     findings: list[Finding]  # first bad entry first
-    missing_heads: list[str]  # heads asked about that are on no entry of the chain
+    missing_heads: list[str]  # heads asked about that are on no entry of the chain, or not in the order asked
+    unordered_heads: tuple[str, ...] = ()  # of those, the ones on the chain but before a head posted earlier
 
     @property
     def intact(self) -> bool:
@@ -140,9 +146,10 @@ class Verdict(NamedTuple):
             return f"Record NOT intact: {first.problem}.{rest}"
         if self.missing_heads:
             shown = ", ".join(self.missing_heads)
+            order = " in the order they were posted" if self.unordered_heads else ""
             return (
                 f"Record NOT intact: the chain of {self.entries} entries (head {short(self.head)}) does not contain "
-                f"the head{'s' if len(self.missing_heads) > 1 else ''} {shown} posted earlier: it was rewritten."
+                f"the head{'s' if len(self.missing_heads) > 1 else ''} {shown} posted earlier{order}: it was rewritten."
             )
         return f"Record intact: {self.entries} entries, head {short(self.head)}."
 
@@ -161,6 +168,10 @@ KIND_WORDS = {
     "role": "a role",
     "turn": "a turn",
     "swap": "a swap",
+    "proxy": "a proxy",
+    "assembly": "an assembly",
+    "attendance": "an attendance at an assembly",
+    "federation": "the collective's place in a federation",
 }
 
 
@@ -168,9 +179,11 @@ class ChainCheck:
     """Walks a collective's entries in order, then the rows its data holds now, and says what does not agree.
 
     ``entry()`` for each entry by number: each must be the next number, recompute to its stored hash from the one
-    before, and hold its own number, collective, kind and ref. Then ``row()`` for every row the data holds: the
+    before, hold its own number, collective, kind and ref, and change only what may still change
+    (``bot.chain_rules``). Then ``row()`` for every row the data holds: the
     latest entry of each row must equal it, and no latest entry may record a row that is gone. Memory: one small
-    tuple per row recorded (not per entry), so years of history stream through."""
+    tuple per row recorded (not per entry), and the latest row of the few kinds the rules compare (items, rounds,
+    needs, turns, swaps, memberships), so years of history stream through."""
 
     def __init__(self, collective_id: int, heads: Iterable[str] = (), content_of: Callable[[int], str] | None = None):
         self.collective_id = collective_id
@@ -180,9 +193,14 @@ class ChainCheck:
         self._linked = True
         self._latest: dict[tuple[str, str], tuple[int, bytes | None]] = {}
         self._names: dict[int, str] = {}
-        self._heads = {head.lower() for head in heads}
+        self._order = list(dict.fromkeys(head.lower() for head in heads))  # as pasted: the order the chat saw
+        self._heads = set(self._order)
         self._lengths = sorted({len(head) for head in self._heads})
-        self._found: set[str] = set()
+        self._found: dict[str, list[int]] = {}  # head -> the numbers of the entries it is the head after
+        self._rows: dict[tuple[str, str], dict | None] = {}  # the latest row of kinds the rules compare
+        self._past = chain_rules.History()
+        self._live = False  # an entry written as it happened was seen (backfilled ones come only before)
+        self._previous: tuple[str, str] = ("", "{}")  # the entry before: its kind and content
         self._content_of = content_of  # an entry's stored content by number, to say what it recorded
 
     def entry(self, number: int, kind: str, ref: str, content: str, hash_: str) -> None:
@@ -191,36 +209,79 @@ class ChainCheck:
         if self._linked:
             if number != expected:
                 self._linked = False
-                self.findings.append(Finding(expected, kind, ref, f"entry {expected} is missing from the chain"))
+                self.findings.append(
+                    Finding(expected, kind, ref, f"entry {expected} is missing from the chain", broken=True)
+                )
             elif link(self.head, content) != hash_:
                 self._linked = False
+                before = ""
+                if number > 1:
+                    kind_before, content_before = self._previous
+                    about = _about(kind_before, _row(content_before), self._names)
+                    before = f", or entry {number - 1} before it ({about}),"
                 self.findings.append(
                     Finding(
                         number,
                         kind,
                         ref,
                         f"entry {number} ({_about(kind, _row(content), self._names)}) does not "
-                        "recompute to its hash: it, or the order of the entries, was changed",
+                        f"recompute to its hash: it{before} was altered, or the order of the entries was changed",
+                        broken=True,
                     )
                 )
         self.head = hash_
+        self._previous = (kind, content)
         if self._lengths:
             for length in self._lengths:
                 if hash_[:length] in self._heads:
-                    self._found.add(hash_[:length])
+                    self._found.setdefault(hash_[:length], []).append(number)
         # Canonical content is {["backfilled":true,]"collective":…,"kind":…,"n":…,"ref":…,"row":…}: the row's
         # canonical text is what follows that prefix, so it is read without parsing the entry again.
         place = f'"collective":{self.collective_id},"kind":{_quoted(kind)},"n":{number},"ref":{_quoted(ref)},"row":'
+        backfilled = False
         if content.startswith("{" + place):
             row_text = content[len(place) + 1 : -1]
         elif content.startswith('{"backfilled":true,' + place):
             row_text = content[len(place) + 19 : -1]
+            backfilled = True
         else:
             self._bad(number, kind, ref, f"entry {number} ({KIND_WORDS.get(kind, kind)}) is out of its place")
             row_text = canonical(_row(content))
-        if kind == "member" and row_text != "null":
-            self._names[int(ref)] = (_row(content) or {}).get("display_name", "")
-        self._latest[(kind, ref)] = (number, None if row_text == "null" else _digest(row_text))
+        if backfilled and self._live:
+            self._bad(
+                number,
+                kind,
+                ref,
+                f"entry {number} ({KIND_WORDS.get(kind, kind)}) claims to be backfilled by the upgrade, after "
+                "entries written as they happened",
+            )
+        self._live = self._live or not backfilled
+        key = (kind, ref)
+        row = None
+        if kind in chain_rules.KEPT and row_text != "null":
+            row = json.loads(row_text)
+        if kind == "member" and row is not None:
+            self._names[int(ref)] = row.get("display_name", "")
+        latest = self._latest.get(key)
+        if not backfilled and (kind in chain_rules.KEPT or kind in chain_rules.FROZEN or kind == "response"):
+            after = row if kind in chain_rules.KEPT else (None if row_text == "null" else {})
+            recorded = latest is not None and (kind in chain_rules.FROZEN or latest[1] is not None)
+            why = chain_rules.refused(kind, ref, self._rows.get(key), after, recorded, self._past)
+            if why:
+                self._refuse(number, kind, ref, latest, after is None, row_text, why)
+        if kind in chain_rules.KEPT:
+            self._rows[key] = row
+        chain_rules.note(kind, ref, row, self._past)
+        self._latest[key] = (number, None if row_text == "null" else _digest(row_text))
+
+    def _refuse(self, number, kind, ref, latest, removal, row_text, why) -> None:
+        """An entry that changes what the rules say may not change: named with what it changed."""
+        if latest is None or latest[1] is None:
+            what = f"adds {_about(kind, json.loads(row_text), self._names)}"
+        else:
+            before = _about(kind, self._recorded(latest[0]), self._names)
+            what = f"removes {before}" if removal else f"changes {before}"
+        self._bad(number, kind, ref, f"entry {number} {what}, but {why}")
 
     def _bad(self, number, kind, ref, problem) -> None:
         if self._linked:  # once the links are broken, what follows is not named again
@@ -258,8 +319,17 @@ class ChainCheck:
                 self.findings.append(Finding(number, kind, ref, f"entry {number} records {about}, which is gone"))
         self._latest.clear()
         findings = sorted(self.findings, key=Finding.sort_key)
-        missing = sorted(head for head in self._heads if head not in self._found)
-        return Verdict(self.entries, self.head, findings, missing)
+        # Each head pasted must be on the chain after the ones pasted before it (the chat saw them in that
+        # order): a head an operator forged by appending entries until one matched would land out of place.
+        unordered, at = [], 0
+        for head in self._order:
+            numbers = [number for number in self._found.get(head, ()) if number >= at]
+            if numbers:
+                at = numbers[0]
+            elif head in self._found:
+                unordered.append(head)
+        missing = sorted(head for head in self._heads if head not in self._found or head in unordered)
+        return Verdict(self.entries, self.head, findings, missing, tuple(unordered))
 
 
 def _quoted(text: str) -> str:

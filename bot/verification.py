@@ -14,7 +14,7 @@ from bot.model import Member
     details=(
         "Recomputes every entry of the record (items, responses, outcomes, the ledger, turns, settings, members) "
         "and checks the data against it. Outcome and funding messages end with the record's head then "
-        "(· record 3f9a1c2e): collective-bot verify --heads checks those against the chain, offline."
+        "(· record 3f9a1c2e07b4): collective-bot verify --heads checks those against the chain, offline."
     ),
     section="Proposals",
 )

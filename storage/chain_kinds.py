@@ -5,8 +5,9 @@ so what is written and what is checked can never drift apart.
 
 Left out on purpose: what is not the record but the bot's own bookkeeping (due work, the outbox, seen messages,
 asks, adapter state, a collective's item counter, a member's twin mark and away date, a role's vacancy flag) and
-federation-level rows (federations, joint items, aid requests), which belong to no one collective; an aid
-transfer itself is in each collective's ledger."""
+federation-level rows (federations, joint items, aid requests), which belong to no one collective; a
+collective's own place in a federation is in its record (``federation``), and an aid transfer in each
+collective's ledger."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, bindparam, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 
 from bot.chain import commitment
 from storage.sql import (
@@ -34,12 +35,14 @@ from storage.sql import (
     swap_t,
     turn_t,
 )
-from storage.tables_beyond import AssemblyRow, ProxyRow
+from storage.tables_beyond import AssemblyRow, AttendanceRow, FederationMemberRow, ProxyRow
 from storage.tables_chain import ChainSaltRow
 
 salt_t = ChainSaltRow.__table__
 proxy_t = ProxyRow.__table__
 assembly_t = AssemblyRow.__table__
+attendance_t = AttendanceRow.__table__
+federation_member_t = FederationMemberRow.__table__
 
 
 @dataclass(frozen=True)
@@ -67,11 +70,30 @@ def _json(text: str | None):
     return json.loads(text, parse_float=str) if text else {}
 
 
-def _author(row, member_id):
-    """A private need's requester as a commitment (its salt kept apart); anyone else as their member id."""
-    if member_id is not None and row.private_item and row.private_author == member_id:
-        return {"commitment": commitment(row.salt, member_id)} if row.salt else {"commitment": None}
+def _member(row, member_id, where: str):
+    """A member on a private need's entries (its author, a ledger entry's member) as a commitment of its own
+    (``bot.chain.commitment``) — whoever it is, so a commitment does not mark the requester; anyone elsewhere as
+    their member id."""
+    if member_id is not None and row.private_item:
+        return {"commitment": commitment(row.salt, member_id, where) if row.salt else None}
     return member_id
+
+
+def _merges(connection, rows) -> dict[str, int]:
+    """For a private need's item: how many memberships of its collective were made one with another (/iam).
+    Its author's commitment is made anew at each (``author N``), for every private need alike, so the one whose
+    author was merged does not stand out beside the merge."""
+    collectives = {row.cid for row in rows if row.private_item}
+    if not collectives:
+        return {}
+    merged = dict(
+        connection.execute(
+            select(member_t.c.collective_id, func.count())
+            .where(member_t.c.collective_id.in_(collectives), member_t.c.merged_into.is_not(None))
+            .group_by(member_t.c.collective_id)
+        ).all()
+    )
+    return {str(row.id): merged.get(row.cid, 0) for row in rows if row.private_item}
 
 
 _private = item_t.c.data.like('%"private": true%')
@@ -120,11 +142,11 @@ ITEM = Kind(
         salt_t.c.salt,
     ).select_from(item_t.outerjoin(salt_t, salt_t.c.item_id == item_t.c.id)),
     (item_t.c.id,),
-    lambda row, extra: {
+    lambda row, merges: {
         "number": row.number,
         "kind": row.kind,
         "topic": row.topic,
-        "author": _author(row, row.author_id),
+        "author": _member(row, row.author_id, f"author {merges or 0}"),
         "title": row.title,
         "body": row.body,
         "created_at": row.created_at,
@@ -133,6 +155,7 @@ ITEM = Kind(
         "data": _json(row.data),
     },
     item_t.c.collective_id,
+    _merges,
 )
 
 
@@ -150,10 +173,23 @@ def _rolls(connection, rows) -> dict[str, list]:
     return rolls
 
 
+def _roll(row, roll) -> list:
+    """Who is on a round's roll, and counted. A private need's requester is not on its roll (bot.rounds), so on
+    its rounds each member is a commitment of its own, in the order of the commitments: the roll's size shows,
+    not who is missing from it."""
+    if not row.private_item:
+        return roll or []
+    if not row.salt:
+        return [[None, counted] for _, counted in roll or []]
+    return sorted([commitment(row.salt, member_id, f"roll {row.id}"), counted] for member_id, counted in roll or [])
+
+
 ROUND = Kind(
     "round",
-    select(item_t.c.collective_id.label("cid"), round_t, _item_number).select_from(
-        round_t.join(item_t, item_t.c.id == round_t.c.item_id)
+    select(
+        item_t.c.collective_id.label("cid"), round_t, _item_number, _private.label("private_item"), salt_t.c.salt
+    ).select_from(
+        round_t.join(item_t, item_t.c.id == round_t.c.item_id).outerjoin(salt_t, salt_t.c.item_id == round_t.c.item_id)
     ),
     (round_t.c.id,),
     lambda row, roll: {
@@ -171,7 +207,7 @@ ROUND = Kind(
         "rule": row.rule,
         "adopted": row.adopted,
         "outcome": row.outcome,
-        "roll": roll or [],
+        "roll": _roll(row, roll),
     },
     item_t.c.collective_id,
     _rolls,
@@ -245,7 +281,7 @@ LEDGER = Kind(
         "kind": row.kind,
         "amount": row.amount,
         "at": row.at,
-        "member": _author(row, row.member_id),
+        "member": _member(row, row.member_id, f"ledger {row.number}"),
         "item": row.item,
         "note": row.note,
         "reverses": row.reverses,
@@ -370,6 +406,23 @@ ASSEMBLY = Kind(
     assembly_t.c.collective_id,
 )
 
+ATTENDANCE = Kind(
+    "attendance",
+    select(assembly_t.c.collective_id.label("cid"), attendance_t, assembly_t.c.number.label("assembly")).select_from(
+        attendance_t.join(assembly_t, assembly_t.c.id == attendance_t.c.assembly_id)
+    ),
+    (attendance_t.c.assembly_id, attendance_t.c.member_id),
+    lambda row, extra: {"assembly": row.assembly, "member": row.member_id, "first_seen_at": row.first_seen_at},
+    assembly_t.c.collective_id,
+)
+FEDERATION = Kind(
+    "federation",
+    select(federation_member_t.c.collective_id.label("cid"), federation_member_t),
+    (federation_member_t.c.collective_id,),
+    lambda row, extra: {"federation": row.federation_id, "joined_at": row.joined_at},
+    federation_member_t.c.collective_id,
+)
+
 KINDS = {
     kind.name: kind
     for kind in (
@@ -388,6 +441,8 @@ KINDS = {
         SWAP,
         PROXY,
         ASSEMBLY,
+        ATTENDANCE,
+        FEDERATION,
     )
 }
 
@@ -408,6 +463,8 @@ MADE_AT = {
     "swap": "requested_at",
     "proxy": "offered_at",
     "assembly": "started_at",
+    "attendance": "first_seen_at",
+    "federation": "joined_at",
 }
 
 

@@ -38,6 +38,8 @@ FILES = {
     "swap": "swaps",
     "proxy": "proxies",
     "assembly": "assemblies",
+    "attendance": "attendance",
+    "federation": "federation",
 }
 CHAIN_COLUMNS = ("n", "kind", "ref", "content", "hash")
 
@@ -92,7 +94,16 @@ def check_export(folder: Path, heads=()) -> Verdict:
     """Recompute the chain from ``chain.json`` and check every exported row against it (and each CSV file
     against its JSON file): the same check as ``verify`` on the database, from the files alone."""
     chain = _read(folder, "chain")
-    collective_id = json.loads(chain[0]["content"])["collective"] if chain else _collective_of(folder)
+    for entry in chain:
+        if not isinstance(entry, dict) or not _ENTRY_FIELDS.items() <= {k: type(v) for k, v in entry.items()}.items():
+            raise ExportUnreadable(
+                f"{folder / 'chain.json'}: not a chain: each entry must have "
+                + ", ".join(f"{name} ({kind.__name__})" for name, kind in _ENTRY_FIELDS.items())
+            )
+    try:
+        collective_id = json.loads(chain[0]["content"])["collective"] if chain else _collective_of(folder)
+    except (ValueError, TypeError, KeyError) as error:
+        raise ExportUnreadable(f"{folder / 'chain.json'}: its first entry names no collective") from error
     contents = {entry["n"]: entry["content"] for entry in chain}
     check = ChainCheck(collective_id, heads, lambda number: contents.get(number, "{}"))
     for entry in chain:
@@ -100,12 +111,14 @@ def check_export(folder: Path, heads=()) -> Verdict:
     problems = []
     for kind, name in FILES.items():
         rows = _read(folder, name)
+        if not all(isinstance(row, dict) and isinstance(row.get("ref"), str) for row in rows):
+            raise ExportUnreadable(f"{folder / (name + '.json')}: each row must have a ref")
         for row in rows:
             ref = row["ref"]
             check.row(kind, ref, {key: value for key, value in row.items() if key != "ref"})
-        if (folder / f"{name}.csv").read_text() != _csv(rows):
+        if _text(folder, f"{name}.csv") != _csv(rows):
             problems.append(name)
-    if (folder / "chain.csv").read_text() != _csv(chain, CHAIN_COLUMNS):
+    if _text(folder, "chain.csv") != _csv(chain, CHAIN_COLUMNS):
         problems.append("chain")
     verdict = check.verdict()
     if problems:
@@ -116,11 +129,24 @@ def check_export(folder: Path, heads=()) -> Verdict:
     return verdict
 
 
+_ENTRY_FIELDS = {"n": int, "kind": str, "ref": str, "content": str, "hash": str}
+
+
 def _read(folder: Path, name: str) -> list[dict]:
     try:
-        return json.loads((folder / f"{name}.json").read_text())
+        rows = json.loads((folder / f"{name}.json").read_text())
     except (OSError, ValueError) as error:
         raise ExportUnreadable(f"{folder / (name + '.json')}: {error}") from error
+    if not isinstance(rows, list):
+        raise ExportUnreadable(f"{folder / (name + '.json')}: not a list of rows")
+    return rows
+
+
+def _text(folder: Path, name: str) -> str:
+    try:
+        return (folder / name).read_text()
+    except OSError as error:
+        raise ExportUnreadable(f"{folder / name}: {error.strerror or error}") from error
 
 
 def _collective_of(folder: Path) -> int:

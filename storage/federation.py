@@ -88,8 +88,10 @@ class SqlFederations(_Repository):
     def join(self, federation_id: int, collective_id: int, now: datetime) -> None:
         values = {"federation_id": federation_id, "collective_id": collective_id, "joined_at": now}
         self._insert(federation_member_t, values)
+        self._touch("federation", collective_id=collective_id)
 
     def leave(self, collective_id: int) -> bool:
+        self._touch("federation", collective_id=collective_id)  # its removal, in the collective's record
         return self.connection.execute(_LEAVE, {"collective_id": collective_id}).rowcount == 1
 
     # --- codes ---

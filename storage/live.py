@@ -78,6 +78,7 @@ class SqlAssemblies(_Repository):
     def attend(self, assembly_id: int, member_id: int, now: datetime) -> None:
         statement = _upsert(self.connection.dialect.name, attendance_t, ("assembly_id", "member_id"), ())
         self.connection.execute(statement, {"assembly_id": assembly_id, "member_id": member_id, "first_seen_at": now})
+        self._touch("attendance", assembly_id=assembly_id, member_id=member_id)
 
     def attended(self, assembly_id: int) -> list[int]:
         return [row.member_id for row in self._all(_ATTENDED, assembly_id=assembly_id)]

@@ -35,7 +35,7 @@ TABLE = {
     "/close 1": (r"^#1 Paint the kitchen — adopted", D, D, A, D, D, D),
     "/review 4 in 26w": (r"^Proposal #6 by .*: Review #4 ", D, A, A, A, D, D),  # #4 made the facilitator role
     "/decisions": (r"^Decisions, newest first", A, A, A, A, A, D),
-    "/verify": (r"^Record intact: \d+ entries, head [0-9a-f]{8}\.$", D, A, A, A, D, D),
+    "/verify": (r"^Record intact: \d+ entries, head [0-9a-f]{12}\.$", D, A, A, A, D, D),
     "/agree 1": (r"agrees with #1", D, A, A, A, D, D),
     "/standaside 1": (r"stands aside on #1", D, A, A, A, D, D),
     "/object 1 too soon": (r"objects to #1", D, A, A, A, D, D),

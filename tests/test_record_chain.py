@@ -6,6 +6,7 @@ command line."""
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from datetime import timedelta
@@ -20,7 +21,7 @@ from tests.databases import assert_record_intact
 from tests.transcript import group, vote
 
 BOT = [sys.executable, "-m", "adapters.cli"]
-HEAD = re.compile(r"· record ([0-9a-f]{8})$")
+HEAD = re.compile(r"· record ([0-9a-f]{12})$")
 
 
 def history(chat) -> list[str]:
@@ -46,7 +47,7 @@ def test_outcome_and_funding_messages_end_with_the_head_that_verify_then_shows(c
     closed = chat.say("Ann", "/decisions")
     assert "#1 Paint the kitchen — adopted" in closed
     answer = chat.say("Bob", "/verify")
-    assert re.fullmatch(r"Record intact: \d+ entries, head [0-9a-f]{8}\.", answer), answer
+    assert re.fullmatch(r"Record intact: \d+ entries, head [0-9a-f]{12}\.", answer), answer
     assert answer.endswith(f"head {heads[-1]}.")  # nothing was recorded after the payout
 
 
@@ -303,3 +304,94 @@ def test_an_older_database_with_history_gets_a_backfilled_chain_on_upgrade(chat,
     assert chat.say("Ann", "/verify").startswith("Record intact")
     chat.say("Ann", "/contribute 5")  # and it goes on from there
     assert_record_intact(engine)
+
+
+@pytest.mark.stores
+@pytest.mark.tampered
+def test_an_entry_edited_with_its_own_hash_recomputed_is_named_where_the_chain_breaks(chat, engine):
+    """The operator edits what an entry of the chain says and recomputes its hash: the next entry no longer
+    links to it, and that break is named first, with the edited entry beside it."""
+    history(chat)
+    with engine.begin() as connection:
+        rows = connection.execute(text("SELECT seq, content, hash FROM chain_entry ORDER BY seq")).all()
+        edited = next(row.seq for row in rows if "the smell lingers" in row.content)
+        content = rows[edited - 1].content.replace('"the smell lingers"', '"fine by me"')
+        connection.execute(
+            text("UPDATE chain_entry SET content = :content, hash = :hash WHERE seq = :seq"),
+            {"content": content, "hash": link(rows[edited - 2].hash, content), "seq": edited},
+        )
+    answer = chat.say("Cy", "/verify")
+    assert answer.startswith(f"Record NOT intact: entry {edited + 1} ("), answer
+    assert (
+        f"does not recompute to its hash: it, or entry {edited} before it (Bob's response to #1, round 1 "
+        "(object: fine by me)), was altered, or the order of the entries was changed." in answer
+    )
+
+
+def test_pasted_heads_must_be_on_the_chain_in_the_order_the_chat_saw_them(chat, db_url, tmp_path, capsys):
+    heads = history(chat)
+    db = db_url.removeprefix("sqlite:///")
+    pasted = tmp_path / "heads.txt"
+    pasted.write_text(f"· record {heads[-1]}\n· record {heads[0]}\n")  # the later head pasted first
+    assert main(["verify", "--db", db, "--heads", str(pasted)]) == 1
+    out = capsys.readouterr().out
+    assert f"head {heads[0]}: NOT on the chain after the heads pasted before it" in out
+    assert f"head {heads[-1]}: on the chain" in out
+    pasted.write_text(f"· record {heads[0]}\n· record {heads[-1]}\n")
+    assert main(["verify", "--db", db, "--heads", str(pasted)]) == 0
+
+
+def test_verify_and_export_refuse_a_database_that_is_not_there_or_holds_no_collective(tmp_path, migrated_sqlite):
+    empty_db = tmp_path / "empty.db"
+    shutil.copyfile(migrated_sqlite, empty_db)
+    for command in (["verify"], ["export", str(tmp_path / "out")]):
+        answer = subprocess.run([*BOT, *command, "--db", str(tmp_path / "no-such.db")], capture_output=True, text=True)
+        assert answer.returncode == 2 and "no-such.db: no such database file" in answer.stderr, answer.stderr
+        assert not (tmp_path / "no-such.db").exists() and not (tmp_path / "out").exists()
+        empty = subprocess.run([*BOT, *command, "--db", str(empty_db)], capture_output=True, text=True)
+        assert empty.returncode == 2 and "holds no collective" in empty.stderr, empty.stderr
+
+
+def test_export_and_verify_say_in_one_line_what_they_cannot_write_or_read(chat, db_url, tmp_path):
+    history(chat)
+    db = db_url.removeprefix("sqlite:///")
+    (tmp_path / "a-file").write_text("")
+    for target in (tmp_path / "a-file", tmp_path / "a-file" / "below"):
+        answer = subprocess.run([*BOT, "export", "--db", db, str(target)], capture_output=True, text=True)
+        assert answer.returncode == 2, answer.stderr
+        assert answer.stderr.startswith(f"collective-bot: cannot write the export to {target}: ")
+        assert "Traceback" not in answer.stderr and len(answer.stderr.splitlines()) == 1
+
+    folder = tmp_path / "export"
+    assert subprocess.run([*BOT, "export", "--db", db, str(folder)], capture_output=True).returncode == 0
+    for damage, words in (
+        (lambda: (folder / "chain.json").write_text('[{"n": 1}]'), "chain.json: not a chain"),
+        (lambda: (folder / "chain.json").write_text('{"a": 1}'), "chain.json: not a list of rows"),
+        (lambda: (folder / "ledger.csv").unlink(), "ledger.csv: No such file or directory"),
+    ):
+        subprocess.run([*BOT, "export", "--db", db, str(folder)], capture_output=True, check=True)
+        damage()
+        answer = subprocess.run([*BOT, "verify", "--export", str(folder)], capture_output=True, text=True)
+        assert answer.returncode == 2 and words in answer.stderr, answer.stderr
+        assert "Traceback" not in answer.stderr and len(answer.stderr.splitlines()) == 1
+
+
+@pytest.mark.tampered
+def test_who_attended_an_assembly_and_a_collectives_federation_are_in_the_record(core, clock, chat, engine):
+    from tests.test_federation import collective, federate
+
+    group(chat, "Ann Bob Cem")
+    chat.say("Ann", "/propose Paint the kitchen")
+    chat.say("Ann", "/assembly start")
+    chat.say("Cem", "I think we should")  # Cem attended
+    federate(chat, collective(core, clock, "school", "Bea Bo"))
+    with engine.connect() as connection:
+        kinds = connection.execute(text("SELECT kind FROM chain_entry WHERE collective_id = 1")).scalars().all()
+    assert {"attendance", "federation"} <= set(kinds)
+    assert_record_intact(engine)
+    _tamper(engine, ("DELETE FROM federation_member WHERE collective_id = 1", {}))
+    assert "the collective's place in a federation, which is gone" in chat.say("Ann", "/verify")
+    cem = "SELECT id FROM member WHERE display_name = 'Cem'"
+    _tamper(engine, (f"DELETE FROM assembly_attendance WHERE member_id = ({cem})", {}))
+    answer = chat.say("Ann", "/verify")  # the earlier entry named first
+    assert re.match(r"Record NOT intact: entry \d+ records an attendance at an assembly, which is gone", answer)

@@ -57,12 +57,12 @@ class Transcript:
         return "\n".join(texts)
 
 
-RECORD_LINE = re.compile(r"\n· record [0-9a-f]{8}(?=\n|$)")
+RECORD_LINE = re.compile(r"\n· record [0-9a-f]{12}(?=\n|$)")
 
 
 def unrecorded(text: str, count: int = 1) -> str:
     """What members read, without the lines that end outcome and funding messages with the record's head
-    (``· record 3f9a1c2e``, see tests/test_record_chain.py) — after checking there were ``count`` of them."""
+    (``· record 3f9a1c2e07b4``, see tests/test_record_chain.py) — after checking there were ``count`` of them."""
     found = RECORD_LINE.findall(text)
     assert len(found) == count, f"{len(found)} record lines, not {count}, in {text!r}"
     return RECORD_LINE.sub("", text)

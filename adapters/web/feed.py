@@ -3,7 +3,9 @@ that start or end them, and the deadlines of the collective's open items.
 
 - Every event's UID is derived from what it is — the collective, the role and the turn's number, or the
   item's number and round — so a calendar app that fetches the feed again updates an event instead of adding
-  a second one (a deadline extended keeps its UID; a new round is a new deadline).
+  a second one (a deadline extended keeps its UID; a new round is a new deadline). It ends with the host of
+  ``[web] base_url`` (``turn-1-2-3@collective.example.org``), so the feeds of two installations, which
+  number their collectives alike, never share a UID in one calendar.
 - Times are in the collective's time zone (``TZID``, with the ``VTIMEZONE`` definitions the library adds), so
   a turn that starts at 09:00 local stays there across a daylight-saving change.
 - Events that ended more than ``KEPT_PAST`` ago are left out, so the feed stays small."""
@@ -23,14 +25,14 @@ KEPT_PAST = timedelta(days=60)
 PRODID = "-//collective-bot//calendar feed//EN"
 
 
-def calendar_feed(scope: Scope, member: Member) -> bytes:
+def calendar_feed(scope: Scope, member: Member, host: str) -> bytes:
     feed = Calendar()
     feed.add("prodid", PRODID)
     feed.add("version", "2.0")
     feed.add("x-wr-calname", "Collective: your turns and deadlines")
     feed.add("x-wr-timezone", scope.settings.timezone.key)
     oldest = scope.now - KEPT_PAST
-    for event in [*_turns(scope, member), *_deadlines(scope)]:
+    for event in [*_turns(scope, member, host), *_deadlines(scope, host)]:
         ends = event.get("dtend")
         if (ends.dt if ends is not None else event["dtstart"].dt) < oldest:
             continue
@@ -40,8 +42,8 @@ def calendar_feed(scope: Scope, member: Member) -> bytes:
     return feed.to_ical()
 
 
-def uid(scope: Scope, *parts: object) -> str:
-    return "-".join(str(part) for part in (*parts[:1], scope.collective.id, *parts[1:])) + "@collective-bot"
+def uid(scope: Scope, host: str, *parts: object) -> str:
+    return "-".join(str(part) for part in (*parts[:1], scope.collective.id, *parts[1:])) + f"@{host}"
 
 
 def _event(scope: Scope, key: str, summary: str, starts: datetime, ends: datetime | None, description: str = ""):
@@ -57,7 +59,7 @@ def _event(scope: Scope, key: str, summary: str, starts: datetime, ends: datetim
     return event
 
 
-def _turns(scope: Scope, member: Member) -> list[Event]:
+def _turns(scope: Scope, member: Member, host: str) -> list[Event]:
     found = []
     for role in scope.uow.roles.of_collective(member.collective_id):
         turns = scope.uow.roles.turns(role.id)
@@ -65,7 +67,8 @@ def _turns(scope: Scope, member: Member) -> list[Event]:
             if turn.member_id != member.id:
                 continue
             ends = turn.ended_at or role.next_handover_at
-            found.append(_event(scope, uid(scope, "turn", role.id, number), _your_turn(role), turn.started_at, ends))
+            key = uid(scope, host, "turn", role.id, number)
+            found.append(_event(scope, key, _your_turn(role), turn.started_at, ends))
         if role.next_handover_at is None:
             continue
         coming = len(turns) + 1  # the number the next turn will have
@@ -78,7 +81,7 @@ def _turns(scope: Scope, member: Member) -> list[Event]:
             found.append(
                 _event(
                     scope,
-                    uid(scope, "turn", role.id, coming),
+                    uid(scope, host, "turn", role.id, coming),
                     _your_turn(role),
                     role.next_handover_at,
                     after,
@@ -90,7 +93,7 @@ def _turns(scope: Scope, member: Member) -> list[Event]:
             found.append(
                 _event(
                     scope,
-                    uid(scope, "handover", role.id, coming),
+                    uid(scope, host, "handover", role.id, coming),
                     f"Handover: {what}",
                     role.next_handover_at,
                     None,
@@ -104,7 +107,7 @@ def _your_turn(role: Role) -> str:
     return f"Your turn: {role.name}"
 
 
-def _deadlines(scope: Scope) -> list[Event]:
+def _deadlines(scope: Scope, host: str) -> list[Event]:
     items = scope.uow.items.open(scope.collective.id)
     latest = scope.uow.reads.latest_for([item.id for item in items])
     found = []
@@ -115,7 +118,7 @@ def _deadlines(scope: Scope) -> list[Event]:
         found.append(
             _event(
                 scope,
-                uid(scope, "deadline", item.number, round_.number),
+                uid(scope, host, "deadline", item.number, round_.number),
                 f"#{item.number} closes: {round_.title}",
                 round_.closes_at,
                 None,

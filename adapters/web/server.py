@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -61,9 +62,10 @@ async def _same_not_found(request: web.Request, handler):
 class WebPages:
     """The aiohttp application's handlers, reading through ``reader`` (read-only units of work)."""
 
-    def __init__(self, reader: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, reader: UnitOfWorkFactory, clock: Clock, host: str) -> None:
         self.reader = reader
         self.clock = clock
+        self.host = host  # of [web] base_url: the calendar feeds' UIDs end with it
         self.pool_history = PoolHistory()
 
     def app(self) -> web.Application:
@@ -100,14 +102,14 @@ class WebPages:
             if member is None:
                 return None
             scope = scope_for(uow, uow.collectives.get(member.collective_id), self.clock.now())
-            return calendar_feed(scope, member)
+            return calendar_feed(scope, member, self.host)
 
 
 class WebServer:
     """The pages served on ``listen`` (host, port) while the bot runs; port 0 takes a free one (``port``)."""
 
-    def __init__(self, reader: UnitOfWorkFactory, clock: Clock, listen: tuple[str, int]) -> None:
-        self.pages = WebPages(reader, clock)
+    def __init__(self, reader: UnitOfWorkFactory, clock: Clock, listen: tuple[str, int], base_url: str) -> None:
+        self.pages = WebPages(reader, clock, urlsplit(base_url).hostname or "collective-bot")
         self.listen = listen
         self.port: int | None = None
         self._runner: web.AppRunner | None = None

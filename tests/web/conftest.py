@@ -52,7 +52,7 @@ def link(answer: str, kind: str) -> str:
 @pytest.fixture
 async def served(engine, clock):
     """The page served on a free port of 127.0.0.1 while the test runs: its address."""
-    server = WebServer(reader_for(engine), clock, ("127.0.0.1", 0))
+    server = WebServer(reader_for(engine), clock, ("127.0.0.1", 0), BASE_URL)
     await server.start()
     try:
         yield f"http://127.0.0.1:{server.port}"

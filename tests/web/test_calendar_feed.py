@@ -30,9 +30,12 @@ async def test_the_feed_has_the_members_turns_handovers_and_deadlines_in_the_col
     bob = await feed_of(served + link(world.direct("Bob", "/calendar"), "/c/"))
     found = events(bob)
     assert found == {
-        "turn-1-1-1@collective-bot": ("Your turn: dishes", datetime(2026, 3, 2, 10, 0, tzinfo=BERLIN)),
-        "handover-1-1-2@collective-bot": ("Handover: you hand dishes over", datetime(2026, 3, 9, 10, 0, tzinfo=BERLIN)),
-        "deadline-1-3-1@collective-bot": (
+        "turn-1-1-1@collective.example.org": ("Your turn: dishes", datetime(2026, 3, 2, 10, 0, tzinfo=BERLIN)),
+        "handover-1-1-2@collective.example.org": (
+            "Handover: you hand dishes over",
+            datetime(2026, 3, 9, 10, 0, tzinfo=BERLIN),
+        ),
+        "deadline-1-3-1@collective.example.org": (
             "#3 closes: Paint the kitchen green",
             datetime(2026, 3, 7, 10, 0, tzinfo=BERLIN),
         ),
@@ -40,10 +43,10 @@ async def test_the_feed_has_the_members_turns_handovers_and_deadlines_in_the_col
     assert all(start.tzinfo.key == "Europe/Berlin" for _, start in found.values())
     assert [str(zone["tzid"]) for zone in bob.walk("VTIMEZONE")] == ["Europe/Berlin"]
     ann = events(await feed_of(served + link(world.direct("Ann", "/calendar"), "/c/")))
-    assert ann["turn-1-1-2@collective-bot"][0] == "Your turn: dishes"  # next in line: her coming turn
-    assert ann["handover-1-1-2@collective-bot"][0] == "Handover: you take over dishes"
+    assert ann["turn-1-1-2@collective.example.org"][0] == "Your turn: dishes"  # next in line: her coming turn
+    assert ann["handover-1-1-2@collective.example.org"][0] == "Handover: you take over dishes"
     cleo = events(await feed_of(served + link(world.direct("Cleo", "/calendar"), "/c/")))
-    assert list(cleo) == ["deadline-1-3-1@collective-bot"]  # not on the dishes roster
+    assert list(cleo) == ["deadline-1-3-1@collective.example.org"]  # not on the dishes roster
 
 
 async def test_uids_stay_the_same_across_fetches_so_calendar_apps_update_instead_of_duplicating(world, served):
@@ -53,7 +56,9 @@ async def test_uids_stay_the_same_across_fetches_so_calendar_apps_update_instead
     world.say("Bob", "/extend 3 2d")  # a deadline moved: the same event, at its new time
     moved = events(await feed_of(url))
     assert moved.keys() == first.keys()
-    assert moved["deadline-1-3-1@collective-bot"][1] == first["deadline-1-3-1@collective-bot"][1] + timedelta(days=2)
+    assert moved["deadline-1-3-1@collective.example.org"][1] == first["deadline-1-3-1@collective.example.org"][
+        1
+    ] + timedelta(days=2)
 
 
 async def test_nothing_that_ended_more_than_60_days_ago_is_in_the_feed(world, served):

@@ -62,7 +62,7 @@ async def test_a_member_reads_tallies_every_reason_the_balance_and_its_chart_thr
     assert "dishes (chore) — Bob, until Mon 9 Mar 2026, 10:00 CET; next: Ann" in text
     assert "<svg" in html and "<polyline" in html
     # The record's head, as the chat's last funding message ended with it and as /verify recomputes it.
-    witnessed = re.search(r"· record ([0-9a-f]{8})$", world.say("Cleo", "/contribute 1"))[1]
+    witnessed = re.search(r"· record ([0-9a-f]{12})$", world.say("Cleo", "/contribute 1"))[1]
     status, html = await fetch(served + link(answer, "/p/"))
     text = " ".join(" ".join(parsed(html).text).split())
     assert f"The record's hash chain ends at {witnessed}" in text
