@@ -48,6 +48,7 @@ PRUNE_EVERY = 3600.0  # seconds between prunings of sent answers older than a da
 RETRY_FIRST = 1.0  # seconds before the second try; doubled each time
 ENDED_KEPT = 1000  # ended asks remembered (a stale tally comes moments after its close, never a thousand closes later)
 FAULT_VARIABLE = "COLLECTIVE_BOT_FAULT"
+MARK_BACKOFF = Backoff(0.2, cap=5.0, tries=6)  # marks that failed are written again, up to six tries
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -302,14 +303,29 @@ class Sender:
             self._marks.clear()
 
     async def _write_marks(self) -> None:
+        failures = 0
         try:
             while self._marks:
                 batch, self._marks = self._marks, []
                 try:
                     await asyncio.to_thread(self._store.mark, batch, datetime.now(UTC))
+                    failures = 0
                 except Exception:
-                    # Unmarked, they go out again after a restart (Matrix: once; Telegram: perhaps twice).
-                    log.exception("could not mark %d deliveries sent", len(batch))
+                    # A passing failure (PostgreSQL gave up a deadlock, the database was briefly away): try again,
+                    # or the deliveries stay claimed by this process and unmarked until it restarts. After a few
+                    # tries they are left unmarked: they go out again after a restart (Matrix: once; Telegram:
+                    # perhaps twice).
+                    failures += 1
+                    if MARK_BACKOFF.delay(failures) is None:
+                        log.exception(
+                            "could not mark %d deliveries sent; they go out again after a restart", len(batch)
+                        )
+                        failures = 0
+                        continue
+                    log.warning("could not mark %d deliveries sent (try %d); trying again", len(batch), failures)
+                    self._marks[:0] = batch
+                    await MARK_BACKOFF.wait(failures)
+                    continue
                 if time.monotonic() - self._pruned_at > PRUNE_EVERY:
                     self._pruned_at = time.monotonic()
                     try:  # a bot that runs for months keeps a day of sent answers, not months of them

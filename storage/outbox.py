@@ -230,8 +230,11 @@ class OutboxStore:
         return held
 
     def mark(self, sent: Iterable[Sent], now: datetime) -> None:
-        """Mark deliveries sent, in one transaction; an ask sent is remembered where it was posted."""
-        sent = list(sent)
+        """Mark deliveries sent, in one transaction; an ask sent is remembered where it was posted. Rows are
+        written in the order of their ids (and asks in the order of their keys), so two processes marking
+        overlapping deliveries — after one took over another's lease — wait for each other instead of
+        deadlocking."""
+        sent = sorted(sent, key=lambda s: s.delivery.id)
         if not sent:
             return
         with unhurried(), self._engine.connect() as connection:
@@ -248,6 +251,7 @@ class OutboxStore:
                 for s in sent
                 if isinstance(s.delivery.action, Ask) and s.message_ref is not None
             ]
+            asks.sort(key=lambda ask: (ask["platform"], ask["chat_id"], ask["key"]))
             if asks:
                 _remember_asks(connection, asks)
             connection.commit()

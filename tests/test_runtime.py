@@ -3,6 +3,8 @@ replies to a round's message, withdrawn choices, mentions."""
 
 from datetime import timedelta
 
+from adapters import sender
+from adapters.backoff import Backoff
 from adapters.runtime import Runtime
 from bot.actions import Acknowledge, Ask, DirectMessage, Edit, Mention, Post
 from bot.events import Chat, ChatMoved, ChoiceMade, ChoiceWithdrawn, MessageReceived
@@ -198,3 +200,29 @@ async def test_a_long_running_bot_remembers_only_the_latest_ended_rounds(core, e
     await runtime.deliver(Result(deliveries=(Delivery(None, "console", "group-1", stale, "s3"),)))
     await runtime.idle()
     assert [edit.text for _, edit in outlet.edits][-1] == "Proposal #3 …\nRound 1 · closed"  # still honoured
+
+
+async def test_answers_whose_marking_failed_once_are_marked_on_the_next_try(core, engine, chat, caplog, monkeypatch):
+    """A mark that fails for a moment (PostgreSQL gave up a deadlock between two processes marking the same
+    deliveries) is written again: unmarked, the answers would stay claimed by this process and go out again
+    only after a restart."""
+
+    class MarksFailOnce(OutboxStore):
+        failed = False
+
+        def mark(self, sent, now):
+            if not MarksFailOnce.failed:
+                MarksFailOnce.failed = True
+                raise RuntimeError("deadlock detected")
+            super().mark(sent, now)
+
+    monkeypatch.setattr(sender, "MARK_BACKOFF", Backoff(0.01, tries=6))
+    group(chat, "Alice Bob")
+    runtime, outlet = Runtime(core, MarksFailOnce(engine)), RecordingOutlet("console")
+    runtime.add(outlet)
+    await runtime.start()
+    await runtime.idle()
+    await runtime.handle(MessageReceived(chat.chat, person("Alice"), "/members", "u1", chat.clock.now()))
+    await runtime.idle()
+    assert MarksFailOnce.failed and "could not mark" in caplog.text
+    assert OutboxStore(engine).claim_unsent("console") == []  # every answer marked sent: none waits for a restart
