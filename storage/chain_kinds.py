@@ -11,13 +11,11 @@ collective's ledger."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from sqlalchemy import ColumnElement, Select, bindparam, func, select
+from sqlalchemy import func, select
 
 from bot.chain import commitment
+from storage.chain_kinds_beyond import ASSEMBLY, ATTENDANCE, FEDERATION, PROXY
+from storage.chain_rows import Kind, json_field, rows_matching, rows_of
 from storage.sql import (
     collective_t,
     decision_t,
@@ -35,39 +33,11 @@ from storage.sql import (
     swap_t,
     turn_t,
 )
-from storage.tables_beyond import AssemblyRow, AttendanceRow, FederationMemberRow, ProxyRow
 from storage.tables_chain import ChainSaltRow
 
+__all__ = ["KINDS", "MADE_AT", "Kind", "rows_matching", "rows_of", "salt_t"]
+
 salt_t = ChainSaltRow.__table__
-proxy_t = ProxyRow.__table__
-assembly_t = AssemblyRow.__table__
-attendance_t = AttendanceRow.__table__
-federation_member_t = FederationMemberRow.__table__
-
-
-@dataclass(frozen=True)
-class Kind:
-    name: str
-    query: Select  # its rows, each with ``cid``: the collective it belongs to
-    keys: tuple[ColumnElement, ...]  # the columns of its key, in ``ref`` order
-    row: Callable  # (row, connection-less extras) -> the dict the chain holds
-    owner: ColumnElement  # the collective column, to read one collective's rows
-    attach: Callable | None = None  # (connection, rows) -> extras by ref: a round's roll, a role's roster
-
-    def ref(self, row) -> str:
-        """The row's key as text (``5``, ``12:7``): the columns ``select()`` puts last."""
-        if len(self.keys) == 1:
-            return str(row[-1])
-        return ":".join(str(value) for value in row[-len(self.keys) :])
-
-    def select(self) -> Select:
-        return self.query.add_columns(*(key.label(f"key{index}") for index, key in enumerate(self.keys)))
-
-
-def _json(text: str | None):
-    """A JSON field of a row (an item's data, a round's terms), any float in it kept as its text: the chain
-    holds no floats."""
-    return json.loads(text, parse_float=str) if text else {}
 
 
 def _member(row, member_id, where: str):
@@ -152,7 +122,7 @@ ITEM = Kind(
         "created_at": row.created_at,
         "status": row.status,
         "decided_at": row.decided_at,
-        "data": _json(row.data),
+        "data": json_field(row.data),
     },
     item_t.c.collective_id,
     _merges,
@@ -201,7 +171,7 @@ ROUND = Kind(
         "closes_at": row.closes_at,
         "status": row.status,
         "mode": row.mode,
-        "terms": _json(row.terms),
+        "terms": json_field(row.terms),
         "extensions": row.extensions,
         "closed_at": row.closed_at,
         "rule": row.rule,
@@ -374,55 +344,6 @@ SWAP = Kind(
 )
 
 # In the order a backfill appends what happened at one moment: who before what they did.
-PROXY = Kind(
-    "proxy",
-    select(proxy_t.c.collective_id.label("cid"), proxy_t),
-    (proxy_t.c.id,),
-    lambda row, extra: {
-        "giver": row.giver_id,
-        "holder": row.holder_id,
-        "term_seconds": row.term_seconds,
-        "offered_at": row.offered_at,
-        "item": row.item_id,
-        "status": row.status,
-        "accepted_at": row.accepted_at,
-        "ends_at": row.ends_at,
-        "ended_at": row.ended_at,
-    },
-    proxy_t.c.collective_id,
-)
-ASSEMBLY = Kind(
-    "assembly",
-    select(assembly_t.c.collective_id.label("cid"), assembly_t),
-    (assembly_t.c.id,),
-    lambda row, extra: {
-        "number": row.number,
-        "opened_by": row.opened_by,
-        "started_at": row.started_at,
-        "agenda": _json(row.agenda) if row.agenda else [],
-        "ended_at": row.ended_at,
-        "minutes": row.minutes,
-    },
-    assembly_t.c.collective_id,
-)
-
-ATTENDANCE = Kind(
-    "attendance",
-    select(assembly_t.c.collective_id.label("cid"), attendance_t, assembly_t.c.number.label("assembly")).select_from(
-        attendance_t.join(assembly_t, assembly_t.c.id == attendance_t.c.assembly_id)
-    ),
-    (attendance_t.c.assembly_id, attendance_t.c.member_id),
-    lambda row, extra: {"assembly": row.assembly, "member": row.member_id, "first_seen_at": row.first_seen_at},
-    assembly_t.c.collective_id,
-)
-FEDERATION = Kind(
-    "federation",
-    select(federation_member_t.c.collective_id.label("cid"), federation_member_t),
-    (federation_member_t.c.collective_id,),
-    lambda row, extra: {"federation": row.federation_id, "joined_at": row.joined_at},
-    federation_member_t.c.collective_id,
-)
-
 KINDS = {
     kind.name: kind
     for kind in (
@@ -466,35 +387,3 @@ MADE_AT = {
     "attendance": "first_seen_at",
     "federation": "joined_at",
 }
-
-
-_MATCHING: dict[tuple[str, tuple[str, ...]], Select] = {}  # (kind, column names) -> its statement, built once
-
-
-def rows_matching(connection, kind: Kind, **equals):
-    """``rows_of`` for the rows of ``kind`` whose columns equal ``equals`` — what a unit of work just wrote, so a
-    few rows: one statement per kind and set of columns, built once (building it anew for every write cost more
-    than running it)."""
-    names = tuple(sorted(equals))
-    statement = _MATCHING.get((kind.name, names))
-    if statement is None:
-        table = kind.keys[0].table
-        matching = (table.c[name] == bindparam(f"eq_{name}") for name in names)
-        statement = _MATCHING[(kind.name, names)] = kind.select().where(*matching).order_by(*kind.keys)
-    rows = connection.execute(statement, {f"eq_{name}": value for name, value in equals.items()}).all()
-    extras = kind.attach(connection, rows) if kind.attach and rows else {}
-    for row in rows:
-        ref = kind.ref(row)
-        yield row.cid, ref, kind.row(row, extras.get(ref)), row
-
-
-def rows_of(connection, kind: Kind, *where: ColumnElement, batch: int = 1000):
-    """(collective id, ref, the dict the chain holds, the raw row) for each row of ``kind`` matching ``where``,
-    streamed in batches of ``batch`` (each with its rolls or rosters read in one query)."""
-    statement = kind.select().where(*where).order_by(*kind.keys)
-    result = connection.execute(statement, execution_options={"yield_per": batch})
-    for rows in result.partitions():
-        extras = kind.attach(connection, rows) if kind.attach else {}
-        for row in rows:
-            ref = kind.ref(row)
-            yield row.cid, ref, kind.row(row, extras.get(ref)), row

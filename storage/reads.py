@@ -8,7 +8,7 @@ import json
 from sqlalchemy import bindparam, func, select
 
 from bot.model import Response, Round
-from bot.ports import ChatScene, Decided, MemberEntry, RollStanding, RoundCount
+from bot.ports_reads import ChatScene, Decided, MemberEntry, RollStanding, RoundCount
 from storage.decisions import DECISION, RESPONSE, ROUND
 from storage.people import COLLECTIVE, MEMBER
 from storage.sql import (
