@@ -36,6 +36,7 @@ from bot.context import Context
 from bot.duework import DueHandler, run_due
 from bot.errors import PrivateRefusal, Refusal
 from bot.events import ChatMoved, ChoiceMade, ChoiceWithdrawn, Event, MessageReceived
+from bot.language import speaking
 from bot.ports import TakeLocksFirst, UnitOfWork, UnitOfWorkFactory
 from bot.record import recount_twins
 from bot.results import Result, settle, unstored
@@ -129,7 +130,8 @@ class Core:
                     return Result(repeated=True)  # delivered twice: applied once already
                 ctx = self._context(uow, event)
                 try:
-                    work(ctx)
+                    with speaking(ctx.settings.language):
+                        work(ctx)
                 except Refusal as refusal:
                     # A refusal stores nothing but that the message was handled:
                     # undo everything and remember just that.
@@ -139,7 +141,8 @@ class Core:
                             repeated=True
                         )  # between the two, a second delivery of it was handled: that one answered
                     ctx = self._context(uow, event)
-                    _answer_refusal(ctx, refusal)
+                    with speaking(ctx.settings.language):
+                        _answer_refusal(ctx, refusal)
                 assembly.note_presence(ctx)
                 result = settle(uow, ctx.actions, ctx.now, event)
                 uow.commit()

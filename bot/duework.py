@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from bot.actions import Acknowledge, Action, Edit
 from bot.context import Scope
+from bot.language import speaking
 from bot.model import DueWork
 from bot.ports import TakeLocksFirst, UnitOfWorkFactory
 from bot.results import Delivery, settle
@@ -92,8 +93,10 @@ def _fire(
                 settings=CollectiveSettings.of(uow.settings.values(collective.id)),
                 work=work,
             )
-            handler(scope)
-            result = settle(uow, _said_late(scope.actions, work, now, scope), now)
+            with speaking(scope.settings.language):
+                handler(scope)
+                actions = _said_late(scope.actions, work, now, scope)
+            result = settle(uow, actions, now)
             uow.commit()
             return result.deliveries
     except TakeLocksFirst as needed:

@@ -6,6 +6,8 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.language import _, ngettext
+
 _UNITS = {"m": ("minute", 60), "h": ("hour", 3600), "d": ("day", 86400), "w": ("week", 604800)}
 _PATTERN = re.compile(r"(\d{1,6})([mhdw])")
 # What a member may have meant as a duration, valid or not: 0d, 53w, 1.5d, -2h, 3days.
@@ -22,13 +24,19 @@ def parse_duration(text: str) -> timedelta:
     """Parse ``30m``, ``12h``, ``3d``, ``2w``; raise ValueError with a member-readable message."""
     match = _PATTERN.fullmatch(text.strip().lower())
     if not match:
-        raise ValueError(f"'{text}' is not a duration: use a whole number and a unit, e.g. {EXAMPLES}.")
+        raise ValueError(
+            _(
+                "'{text}' is not a duration: use a whole number and a unit, e.g. {examples}.",
+                text=text,
+                examples=EXAMPLES,
+            )
+        )
     amount, unit = int(match.group(1)), match.group(2)
     if amount == 0:
-        raise ValueError("A duration must be longer than zero.")
+        raise ValueError(_("A duration must be longer than zero."))
     duration = timedelta(seconds=amount * _UNITS[unit][1])
     if duration > LONGEST:
-        raise ValueError("That is too long: durations go up to a year (52w).")
+        raise ValueError(_("That is too long: durations go up to a year (52w)."))
     return duration
 
 
@@ -50,17 +58,23 @@ def later(moment: datetime, duration: timedelta, zone: ZoneInfo) -> datetime:
 def describe_duration(duration: timedelta) -> str:
     """``timedelta(days=3)`` → ``3 days``; picks the largest unit that divides it."""
     seconds = int(duration.total_seconds())
-    for _, (name, size) in sorted(_UNITS.items(), key=lambda kv: -kv[1][1]):
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
         if seconds and seconds % size == 0:
             count = seconds // size
-            return f"{count} {name}{'s' if count != 1 else ''}"
-    return f"{seconds} seconds"
+            if unit == "w":
+                return ngettext("{count} week", "{count} weeks", count)
+            if unit == "d":
+                return ngettext("{count} day", "{count} days", count)
+            if unit == "h":
+                return ngettext("{count} hour", "{count} hours", count)
+            return ngettext("{count} minute", "{count} minutes", count)
+    return ngettext("{count} second", "{count} seconds", seconds)
 
 
 def format_duration(duration: timedelta) -> str:
     """``timedelta(days=3)`` → ``3d``: the form a member types."""
     seconds = int(duration.total_seconds())
-    for letter, (_, size) in sorted(_UNITS.items(), key=lambda kv: -kv[1][1]):
+    for letter, (_name, size) in sorted(_UNITS.items(), key=lambda kv: -kv[1][1]):
         if seconds and seconds % size == 0:
             return f"{seconds // size}{letter}"
     return f"{max(1, seconds // 60)}m"

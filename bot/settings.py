@@ -18,12 +18,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.addressing import shown_place
 from bot.durations import format_duration, parse_duration
+from bot.language import LANGUAGES
 from bot.money import is_currency
 from bot.text import cmd, one_line
 
 RULES = ("consensus", "consent", "majority", "supermajority")
 CATEGORIES = ("health", "housing", "food", "childcare", "care", "transport", "education", "other")
-LANGUAGES = ("en",)
+
 JOIN_MODES = ("open", "consent")
 
 log = logging.getLogger(__name__)

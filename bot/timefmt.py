@@ -1,22 +1,39 @@
-"""Times as members read them: in the collective's time zone, with its abbreviation."""
+"""Times as members read them: in the collective's time zone, with its abbreviation, and written the way
+the language being spoken writes dates (Babel, from CLDR)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 
-def format_time(moment: datetime, zone: ZoneInfo) -> str:
-    """``Mon 30 Nov 2026, 14:00 CET``."""
+from bot.language import ngettext, spoken
+
+# How each language writes a moment: day of the week, date, and the 24-hour clock (CLDR patterns).
+_PATTERNS = {
+    "en": "EEE d MMM y, HH:mm",  # Mon 30 Nov 2026, 14:00
+    "es": "EEE d MMM y, H:mm",  # lun 30 nov 2026, 14:00
+    "de": "EEE, d. MMM y, HH:mm",  # Mo., 30. Nov. 2026, 14:00
+    "fr": "EEE d MMM y, HH:mm",  # lun. 30 nov. 2026, 14:00
+}
+
+
+def format_time(moment: datetime, zone: ZoneInfo, language: str | None = None) -> str:
+    """``Mon 30 Nov 2026, 14:00 CET`` (in English; each language its own way)."""
+    language = language or spoken()
     local = moment.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {local.tzname()}"
+    written = format_datetime(local, _PATTERNS.get(language, _PATTERNS["en"]), locale=language)
+    return f"{written} {local.tzname()}"
 
 
 def format_lateness(late_by: timedelta) -> str:
     minutes = int(late_by.total_seconds() // 60)
     if minutes < 60:
-        return f"{max(minutes, 1)} min"
+        return ngettext("{count} min", "{count} min", max(minutes, 1))
     hours, minutes = divmod(minutes, 60)
     if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{hours // 24} days"
+        if minutes:
+            return ngettext("{count} h", "{count} h", hours) + " " + ngettext("{count} min", "{count} min", minutes)
+        return ngettext("{count} h", "{count} h", hours)
+    return ngettext("{count} day", "{count} days", hours // 24)
