@@ -1,10 +1,14 @@
 """The choices the core's asks offer. Each carries its symbol, so a platform that answers by reaction
 (Matrix) puts an ask's own symbols under it and reads a reaction back as the choice it stands for: a new
-ask declares its choices here and works on every platform."""
+ask declares its choices here and works on every platform.
+
+A choice's label is in the language spoken when the ask is made: ``responses()`` gives a round's choices
+labelled so; ``RESPONSES`` holds them as declared (in English), for what reads only their ids and symbols."""
 
 from __future__ import annotations
 
 from bot.actions import Choice
+from bot.language import pgettext
 from bot.model import AGREE, BLOCK, OBJECT, STAND_ASIDE
 
 RESPONSES = (
@@ -13,6 +17,18 @@ RESPONSES = (
     Choice(OBJECT, "✋ Object", "✋"),
     Choice(BLOCK, "🛑 Block", "🛑"),
 )
+
+
+def responses() -> tuple[Choice, ...]:
+    """A round's choices, each labelled in the language spoken: its symbol and the button's word."""
+    words = {
+        AGREE: pgettext("button", "Agree"),
+        STAND_ASIDE: pgettext("button", "Stand aside"),
+        OBJECT: pgettext("button", "Object"),
+        BLOCK: pgettext("button", "Block"),
+    }
+    return tuple(Choice(choice.id, f"{choice.symbol} {words[choice.id]}", choice.symbol) for choice in RESPONSES)
+
 
 EVERY_ASK = (RESPONSES,)  # the choices of each kind of ask the core posts
 _BY_SYMBOL = {choice.symbol: choice.id for choices in EVERY_ASK for choice in choices if choice.symbol}

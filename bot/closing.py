@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from bot.chain import witnessed
 from bot.context import Scope
-from bot.decision import Outcome, decide, describe_rule, quorum_needed
+from bot.decision import Outcome, decide, describe_rule, quorum_needed, response_name
 from bot.duework import DueScope
 from bot.durations import describe_duration
 from bot.kinds import heading, kind_of
+from bot.language import _, ngettext
 from bot.model import BLOCK, OBJECT, ROUND_CLOSED, ROUND_OPEN, ROUND_WITHDRAWN, Item, Round, Stage, Status
 from bot.proxies import lapse_overdue
 from bot.record import log_decision
 from bot.review import after_adoption, concluded, under_review
 from bot.rounds import (
     FULL,
-    NOUNS,
     ROUND_CLOSES,
     SILENT,
     Standing,
@@ -71,14 +71,15 @@ def close_withdrawn(scope: Scope, item: Item, round_: Round) -> str | None:
     item.status, item.decided_at = Status.WITHDRAWN, scope.now
     scope.uow.items.save(item)
     # Worded as any withdrawal by whoever asked: for a private need, nothing ties it to someone leaving.
-    text = f"{heading(item)} is withdrawn by whoever asked. Its responses stay in the record."
+    text = _("{heading} is withdrawn by whoever asked. Its responses stay in the record.", heading=heading(item))
     scope.announce(witnessed(text, item.collective_id), about=item)
     return text
 
 
 def close(scope: Scope, item: Item, round_: Round, closed_by: str | None = None) -> str | None:
     """Close the round once and announce its outcome; None when it was already
-    closed (two closes, one outcome)."""
+    closed (two closes, one outcome). The outcome is written after what adoption carries out: a collective
+    that has just adopted a language hears the outcome in it."""
     if round_.status == ROUND_OPEN and requester_left(scope, item):
         return close_withdrawn(scope, item, round_)
     if scope.collective is not None and scope.collective.id == item.collective_id:
@@ -88,9 +89,10 @@ def close(scope: Scope, item: Item, round_: Round, closed_by: str | None = None)
     scope.uow.rounds.freeze_roll(round_.id)
     unschedule(scope, round_)
     state = standing(scope, round_)
+    outcome, fallback, settings = None, 0, scope.settings
     if round_.mode == SILENT:
         adopted = state.tally.object == 0 and state.tally.block == 0
-        rule, text = "no objection", silent_outcome_text(scope, item, round_, adopted)
+        rule = "no objection"
     else:
         settings = scope.settings.under(round_.terms)
         rule = settings.decision_rule
@@ -100,9 +102,9 @@ def close(scope: Scope, item: Item, round_: Round, closed_by: str | None = None)
         )
         if fell_back:
             rule = "supermajority"
+        fallback = fallback if fell_back else 0
         outcome = decide(rule, state.tally, len(state.roll), settings.quorum, settings.supermajority)
         adopted = outcome.adopted
-        text = outcome_text(scope, item, round_, state, outcome, closed_by, fallback if fell_back else 0, settings)
     round_.status, round_.closed_at, round_.rule, round_.adopted = ROUND_CLOSED, scope.now, rule, adopted
     reviewing = under_review(item)  # a review round: adopted again it stands, otherwise it lapses
     not_adopted = Status.LAPSED if reviewing else Status.NOT_ADOPTED
@@ -117,6 +119,10 @@ def close(scope: Scope, item: Item, round_: Round, closed_by: str | None = None)
             effect = f"{effect} {review}" if effect else review
     follow_ups = scope.actions[before:]  # announced after the outcome they follow from
     del scope.actions[before:]
+    if outcome is None:
+        text = silent_outcome_text(scope, item, round_, adopted)
+    else:
+        text = outcome_text(scope, item, round_, state, outcome, closed_by, fallback, settings)
     round_.outcome = f"{text}\n{effect}" if effect else text
     scope.uow.rounds.save(round_)
     scope.uow.items.save(item)
@@ -140,8 +146,10 @@ def settle_if_due(scope: Scope, item: Item, round_: Round) -> bool:
 def silent_outcome_text(scope: Scope, item: Item, round_: Round, adopted: bool) -> str:
     window = describe_duration(round_.closes_at - round_.opened_at)
     if adopted:
-        return f"{heading(item)} — approved: no one objected or blocked within {window}."
-    return f"{heading(item)} — not approved."
+        return _(
+            "{heading} — approved: no one objected or blocked within {window}.", heading=heading(item), window=window
+        )
+    return _("{heading} — not approved.", heading=heading(item))
 
 
 def outcome_text(
@@ -154,32 +162,61 @@ def outcome_text(
     fallback_after: int,
     settings: CollectiveSettings,
 ) -> str:
-    verdict = "adopted" if outcome.adopted else "not adopted"
-    if not outcome.quorum_met:
-        verdict += " — quorum not met"
-    lines = [f"{heading(item)} — {verdict}."]
+    lines = [_headline(item, outcome)]
     rule = describe_rule(outcome.rule, settings.supermajority)
-    if fallback_after:
-        rule += f"; the fallback after {fallback_after} blocked round{'s' if fallback_after != 1 else ''}"
-    lines.append(f"Rule: {rule}. Round {round_.number}.")
-    lines.append(f"Responses: {state.tally.line()}.")
-    met = "met" if outcome.quorum_met else "not met"
-    lines.append(
-        f"Participation: {len(state.responses)} of {outcome.roll} responded; "
-        f"quorum {outcome.needed} of {outcome.roll} — {met}."
-    )
-    for kind, label in ((BLOCK, "Blocks"), (OBJECT, "Objections")):
-        reasons = [f"{voice(scope, m, r)}: {one_line(r.reason)}" for m, r in state.responses if r.kind == kind]
-        if reasons:
-            lines.append(f"{label}: " + "; ".join(reasons))
-    proxied = [f"{voice(scope, m, r)} ({NOUNS[r.kind]})" for m, r in state.responses if r.by_proxy is not None]
-    if proxied:
-        lines.append("By proxy: " + "; ".join(proxied) + ".")
-    if closed_by:
-        lines.append(f"Closed by {closed_by}, {scope.time(scope.now)}.")
+    if fallback_after:  # the round fell back to supermajority
+        lines.append(
+            ngettext(
+                "Rule: {rule}; the fallback after {count} blocked round. Round {round}.",
+                "Rule: {rule}; the fallback after {count} blocked rounds. Round {round}.",
+                fallback_after,
+                rule=rule,
+                round=round_.number,
+            )
+        )
     else:
-        lines.append(f"Closed at its deadline, {scope.time(round_.closes_at)}.")
+        lines.append(_("Rule: {rule}. Round {round}.", rule=rule, round=round_.number))
+    lines.append(_("Responses: {tally}.", tally=state.tally.line()))
+    values = {"responded": len(state.responses), "roll": outcome.roll, "needed": outcome.needed}
+    if outcome.quorum_met:
+        lines.append(_("Participation: {responded} of {roll} responded; quorum {needed} of {roll} — met.", **values))
+    else:
+        lines.append(
+            _("Participation: {responded} of {roll} responded; quorum {needed} of {roll} — not met.", **values)
+        )
+    blocks = _reasons(scope, state, BLOCK)
+    if blocks:
+        lines.append(_("Blocks: {reasons}", reasons=blocks))
+    objections = _reasons(scope, state, OBJECT)
+    if objections:
+        lines.append(_("Objections: {reasons}", reasons=objections))
+    proxied = [
+        # Translators: a response given by proxy: who gave it (and for whom), and its kind (agree, object, …).
+        _("{who} ({response})", who=voice(scope, m, r), response=response_name(r.kind))
+        for m, r in state.responses
+        if r.by_proxy is not None
+    ]
+    if proxied:
+        lines.append(_("By proxy: {responses}.", responses="; ".join(proxied)))
+    if closed_by:
+        lines.append(_("Closed by {name}, {when}.", name=closed_by, when=scope.time(scope.now)))
+    else:
+        lines.append(_("Closed at its deadline, {when}.", when=scope.time(round_.closes_at)))
     return "\n".join(lines)
+
+
+def _headline(item: Item, outcome: Outcome) -> str:
+    """The outcome's first line: the item and whether it was adopted (never without quorum)."""
+    if outcome.adopted:
+        return _("{heading} — adopted.", heading=heading(item))
+    if outcome.quorum_met:
+        return _("{heading} — not adopted.", heading=heading(item))
+    return _("{heading} — not adopted — quorum not met.", heading=heading(item))
+
+
+def _reasons(scope: Scope, state: Standing, kind: str) -> str:
+    """The reasons given with the responses of ``kind`` (blocks, objections), each with who gave it."""
+    return "; ".join(f"{voice(scope, m, r)}: {one_line(r.reason)}" for m, r in state.responses if r.kind == kind)
 
 
 def closes_when_due(scope: DueScope) -> None:

@@ -11,13 +11,23 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from babel.numbers import format_percent
+
+from bot.language import N_, _, pgettext, spoken
 from bot.model import AGREE, BLOCK, OBJECT, STAND_ASIDE
 
+# Each rule explained after its name ({rule}: the name as members type it in /set, which stays as it is).
 RULE_NAMES = {
-    "consensus": "consensus (adopted when quorum is met and no one blocks)",
-    "consent": "consent (adopted when quorum is met and no one objects or blocks)",
-    "majority": "majority (adopted when quorum is met and agree outnumber object and block together)",
-    "supermajority": "supermajority (adopted when quorum is met and at least {share} of agree, object and block agree)",
+    # Translators: {rule} is the decision rule's name as typed in /set (consensus): keep it as it is.
+    "consensus": N_("{rule} (adopted when quorum is met and no one blocks)"),
+    # Translators: {rule} is the decision rule's name as typed in /set (consent): keep it as it is.
+    "consent": N_("{rule} (adopted when quorum is met and no one objects or blocks)"),
+    # Translators: {rule} is the decision rule's name as typed in /set (majority): keep it as it is. "agree",
+    # "object" and "block" are the kinds of response.
+    "majority": N_("{rule} (adopted when quorum is met and agree outnumber object and block together)"),
+    # Translators: {rule} is the decision rule's name as typed in /set (supermajority): keep it as it is.
+    # {share} is a percentage (75%); "agree", "object" and "block" are the kinds of response.
+    "supermajority": N_("{rule} (adopted when quorum is met and at least {share} of agree, object and block agree)"),
 }
 
 
@@ -41,7 +51,27 @@ class Tally:
         return self.agree + self.stand_aside + self.object + self.block
 
     def line(self) -> str:
-        return f"agree {self.agree} · stand aside {self.stand_aside} · object {self.object} · block {self.block}"
+        # Translators: a round's tally, each kind of response with how many gave it.
+        return _(
+            "agree {agree} · stand aside {stand_aside} · object {object} · block {block}",
+            agree=self.agree,
+            stand_aside=self.stand_aside,
+            object=self.object,
+            block=self.block,
+        )
+
+
+def response_name(kind: str) -> str:
+    """A kind of response as a list of responses names it: agree, stand aside, object, block."""
+    if kind == AGREE:
+        return pgettext("response", "agree")
+    if kind == STAND_ASIDE:
+        return pgettext("response", "stand aside")
+    if kind == OBJECT:
+        return pgettext("response", "object")
+    if kind == BLOCK:
+        return pgettext("response", "block")
+    raise LookupError(f"no response of the kind {kind!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,5 +106,5 @@ def decide(rule: str, tally: Tally, roll: int, quorum: Fraction, supermajority: 
 
 
 def describe_rule(rule: str, supermajority: Fraction) -> str:
-    share = f"{float(supermajority):.0%}".replace(".0%", "%")
-    return RULE_NAMES[rule].format(share=share)
+    share = format_percent(float(supermajority), locale=spoken())
+    return _(RULE_NAMES[rule], rule=rule, share=share)

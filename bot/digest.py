@@ -1,28 +1,22 @@
 """The weekly federation digest: every member collective's outcomes, fundings and handovers of the week,
 posted in each member collective and sent to each collective's delegate by direct message. Private needs
 stay nameless: the digest names no one who asked for anything. Due work (one row per federation), on the
-injected clock; it schedules the next week's as it runs."""
+injected clock; it schedules the next week's as it runs. Each collective reads it in its own language (and each
+amount written that language's way)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from bot.decision_log import VERDICT_WORDS as LOGGED
 from bot.duework import DueScope
 from bot.federation import DIGEST, DIGEST_EVERY, delegate, label, scope_of
+from bot.language import _, ngettext, speaking, spoken
 from bot.model import RESERVATION, TRANSFER_IN, DueWork
-from bot.pool import money
+from bot.money import format_amount
 
-VERDICT_WORDS = {
-    "adopted": "adopted",
-    "not_adopted": "not adopted",
-    "approved": "approved",
-    "not_approved": "not approved",
-    "withdrawn": "withdrawn",
-    "paid": "paid out",
-    "met": "met",
-    "kept": "kept on review",
-    "lapsed": "lapsed on review",
-}
+# The outcomes a digest tells (the log's words for them; an amendment is no outcome for other collectives).
+VERDICT_WORDS = {verdict: LOGGED[verdict] for verdict in LOGGED if verdict != "amended"}
 SHOWN = 500  # entries read per collective for a week: far more than a week holds
 
 
@@ -37,21 +31,18 @@ def digest(scope: DueScope) -> None:
     # missed week, and loses no event between two digests).
     since = datetime.fromisoformat(scope.work.data["since"]) if "since" in scope.work.data else None
     since = since or scope.work.due_at - DIGEST_EVERY
-    span = "week" if scope.now - since <= DIGEST_EVERY + DIGEST_EVERY / 7 else f"weeks since {scope.time(since)}"
-    lines = [f"Federation digest for the {span} to {scope.time(scope.now)} ({len(members)} collectives):"]
-    for collective_id in members:
-        lines += _collective_week(scope_of(scope, collective_id), collective_id, since)
-    text = "\n".join(lines)
+    texts: dict[str, str] = {}  # the digest in each language the collectives speak
     for collective_id in members:
         here = scope_of(scope, collective_id)
-        here.announce(text)
-        holder = delegate(here, collective_id)
-        if holder is not None:
-            here.tell(
-                holder,
-                "You are this collective's delegate this term; here is the federation's weekly digest.\n" + text,
-                private=True,
-            )
+        with speaking(here.settings.language):
+            if spoken() not in texts:
+                texts[spoken()] = _digest_text(scope, members, since)
+            text = texts[spoken()]
+            here.announce(text)
+            holder = delegate(here, collective_id)
+            if holder is not None:
+                told = _("You are this collective's delegate this term; here is the federation's weekly digest.")
+                here.tell(holder, told + "\n" + text, private=True)
     following = scope.work.due_at + DIGEST_EVERY
     while following <= scope.now:  # the next on its weekly beat, after now
         following += DIGEST_EVERY
@@ -59,34 +50,66 @@ def digest(scope: DueScope) -> None:
     scope.uow.due.add(DueWork(None, scope.work.collective_id, DIGEST, federation_id, following, data=data))
 
 
+def _digest_text(scope: DueScope, members: list[int], since: datetime) -> str:
+    """The digest in the language spoken: a heading, then each collective's week."""
+    values = {"end": scope.time(scope.now)}
+    if scope.now - since <= DIGEST_EVERY + DIGEST_EVERY / 7:
+        heading = ngettext(
+            "Federation digest for the week to {end} ({count} collectives):",
+            "Federation digest for the week to {end} ({count} collectives):",
+            len(members),
+            **values,
+        )
+    else:  # the digests of weeks the bot was down, in one
+        heading = ngettext(
+            "Federation digest for the weeks since {start} to {end} ({count} collectives):",
+            "Federation digest for the weeks since {start} to {end} ({count} collectives):",
+            len(members),
+            start=scope.time(since),
+            **values,
+        )
+    lines = [heading]
+    for collective_id in members:
+        lines += _collective_week(scope_of(scope, collective_id), collective_id, since)
+    return "\n".join(lines)
+
+
 def _collective_week(scope, collective_id: int, since) -> list[str]:
     uow = scope.uow
-    lines = [f"{label(scope, collective_id)} — delegate: {_delegate(scope, collective_id)}"]
+    holder = delegate(scope, collective_id)
+    if holder is not None:
+        lines = [_("{collective} — delegate: {name}", collective=label(scope, collective_id), name=scope.name(holder))]
+    else:
+        lines = [_("{collective} — delegate: none", collective=label(scope, collective_id))]
     decided = [d for d in uow.decisions.recent(collective_id, SHOWN) if d.at >= since and d.verdict in VERDICT_WORDS]
     for decision in reversed(decided):
         number = uow.items.get(decision.item_id).number
-        lines.append(f"  • #{number} {decision.title} — {VERDICT_WORDS[decision.verdict]}")
+        verdict = _(VERDICT_WORDS[decision.verdict])
+        lines.append(
+            # Translators: a line of the federation digest: an item of a collective and its outcome.
+            "  • " + _("#{number} {title} — {verdict}", number=number, title=decision.title, verdict=verdict)
+        )
     fundings = [
         e for e in uow.ledger.recent(collective_id, SHOWN) if e.at >= since and e.kind in (RESERVATION, TRANSFER_IN)
     ]
     for entry in reversed(fundings):
+        amount = format_amount(entry.amount, scope.settings.currency, spoken())  # its currency, the reader's way
         if entry.kind == RESERVATION:
             item = uow.items.get(entry.item_id)
-            lines.append(f"  • funded: #{item.number} {item.title}, {money(scope, entry.amount)}")
+            funded = _("funded: #{number} {title}, {amount}", number=item.number, title=item.title, amount=amount)
+            lines.append("  • " + funded)
         else:
-            lines.append(f"  • mutual aid received: {money(scope, entry.amount)} ({entry.note})")
+            # Translators: {note} is the ledger's note of the transfer, as it was written.
+            lines.append("  • " + _("mutual aid received: {amount} ({note})", amount=amount, note=entry.note))
     for role in uow.roles.of_collective(collective_id):
         for turn in uow.roles.turns(role.id):
             if turn.started_at >= since:
-                lines.append(f"  • handover: {role.name} to {scope.name(uow.members.get(turn.member_id))}")
+                name = scope.name(uow.members.get(turn.member_id))
+                # Translators: {role} is the role's name as the collective keeps it (facilitator, treasurer, …).
+                lines.append("  • " + _("handover: {role} to {name}", role=role.name, name=name))
     if len(lines) == 1:
-        lines.append("  • a quiet week: no outcomes, fundings or handovers")
+        lines.append("  • " + _("a quiet week: no outcomes, fundings or handovers"))
     return lines
-
-
-def _delegate(scope, collective_id: int) -> str:
-    holder = delegate(scope, collective_id)
-    return scope.name(holder) if holder else "none"
 
 
 DUE_HANDLERS = {DIGEST: digest}

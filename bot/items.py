@@ -6,6 +6,7 @@ import re
 
 from bot.context import Context
 from bot.errors import Refusal
+from bot.language import _
 from bot.model import Item, Status
 from bot.rounds import round_id_of
 from bot.text import cmd
@@ -24,7 +25,7 @@ def looks_like_item_number(word: str) -> bool:
 def item_number(text: str) -> int:
     digits = text[1:] if text.startswith("#") else text
     if not (digits.isascii() and digits.isdigit()) or len(digits) > 9 or int(digits) == 0:
-        raise ValueError(f"'{text}' is not an item number; items are written like 3 or #3.")
+        raise ValueError(_("'{text}' is not an item number; items are written like 3 or #3.", text=text))
     return int(digits)
 
 
@@ -35,7 +36,7 @@ def resolve(ctx: Context, number: int | None, command: str) -> Item:
     if number is not None:
         item = ctx.uow.items.by_number(collective.id, number)
         if item is None:
-            raise Refusal(f"There is no #{number} here. {cmd('proposals')} lists the open items.")
+            raise Refusal(_("There is no #{number} here. /proposals lists the open items.", number=number))
         return item
     if ctx.replied_ask is not None:  # a reply to a round's message names its item
         round_id = round_id_of(ctx.replied_ask)
@@ -54,6 +55,13 @@ def resolve(ctx: Context, number: int | None, command: str) -> Item:
     if len(open_items) == 1:
         return open_items[0]
     if not open_items:
-        raise Refusal("There is no open item right now.")
+        raise Refusal(_("There is no open item right now."))
     numbers = ", ".join(f"#{item.number}" for item in open_items)
-    raise Refusal(f"Which item? Open now: {numbers}. Say it like {cmd(command)} {open_items[0].number} …")
+    raise Refusal(
+        _(
+            "Which item? Open now: {numbers}. Say it like {command} {number} …",
+            numbers=numbers,
+            command=cmd(command),
+            number=open_items[0].number,
+        )
+    )

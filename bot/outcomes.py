@@ -4,6 +4,7 @@ setting — executable outcomes, so no one changes the rules or the membership a
 from __future__ import annotations
 
 from bot.context import Scope
+from bot.language import N_, _, switch_to
 from bot.model import DECIDING, FUNDED, QUEUED, Member
 from bot.pool import fund_queue
 from bot.record import recount_twins
@@ -27,25 +28,54 @@ def admit(scope: Scope, platform: str, user_id: str, name: str) -> Member:
     return member
 
 
+# Why the currency cannot change now, as a /set currency is refused (``CANNOT_CHANGE``) and as its adoption
+# says it changed nothing (``STAYS``); keyed by what ``currency_problem`` finds.
+CANNOT_CHANGE = {
+    "ledger": N_(
+        "The currency can't change now: the pool's ledger is kept in {currency} already, and its amounts can't "
+        "change currency."
+    ),
+    "needs": N_("The currency can't change now: needs asked in {currency} are still open."),
+    "aid": N_(
+        "The currency can't change now: an aid request in {currency} from another collective is still open here."
+    ),
+}
+STAYS = {
+    "ledger": N_(
+        "But the pool's ledger is kept in {currency} already, and its amounts can't change currency, so the "
+        "currency stays {currency}."
+    ),
+    "needs": N_("But needs asked in {currency} are still open, so the currency stays {currency}."),
+    "aid": N_(
+        "But an aid request in {currency} from another collective is still open here, so the currency stays {currency}."
+    ),
+}
+
+
 def currency_problem(scope: Scope) -> str | None:
-    """Why the currency cannot change now: amounts already asked or recorded are in
-    the current one, and a change would rescale them (50 EUR is not 5,000 JPY)."""
-    current = scope.settings.currency
+    """Why the currency cannot change now (a key of ``CANNOT_CHANGE`` and ``STAYS``): amounts already asked or
+    recorded are in the current one, and a change would rescale them (50 EUR is not 5,000 JPY)."""
     if scope.uow.ledger.recent(scope.collective.id, 1):
-        return f"the pool's ledger is kept in {current} already, and its amounts can't change currency"
+        return "ledger"
     if any(scope.uow.needs.in_stage(scope.collective.id, stage) for stage in (DECIDING, QUEUED, FUNDED)):
-        return f"needs asked in {current} are still open"
+        return "needs"
     if any(item.topic == "aid" for item in scope.uow.items.open(scope.collective.id)):
-        return f"an aid request in {current} from another collective is still open here"
+        return "aid"
     return None
 
 
 def apply_setting(scope: Scope, key: str, value: str) -> str:
+    """Carry out an adopted setting and say what it did. A new language is spoken from here on in this unit of
+    work: what it says, and the outcome written after it, are in that language."""
     if key == "currency" and (problem := currency_problem(scope)):
-        current = scope.settings.currency
-        return f"But {problem}, so the currency stays {current}."
+        return _(STAYS[problem], currency=scope.settings.currency)
     scope.uow.settings.put(scope.collective.id, key, value)
-    if key == "need_priorities":
+    if key in ("need_priorities", "language"):
         scope.settings = scope.settings.with_value(key, value)
+    if key == "need_priorities":
         fund_queue(scope)
-    return f"{key} is now {shown_setting(key, value)} ({KEYS[key].meaning})."
+    if key == "language":
+        switch_to(value)
+    return _(
+        "{key} is now {value} ({meaning}).", key=key, value=shown_setting(key, value), meaning=_(KEYS[key].meaning)
+    )

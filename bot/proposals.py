@@ -1,5 +1,5 @@
-"""Proposals: raising, listing, showing, amending, withdrawing, extending and
-closing them, and the log of decisions."""
+"""Proposals: raising, listing, showing (``bot.showing`` writes what /show says), amending and withdrawing
+them."""
 
 from __future__ import annotations
 
@@ -12,15 +12,17 @@ from bot.context import Context
 from bot.durations import looks_like_duration, parse_duration
 from bot.errors import Refusal
 from bot.items import item_number, looks_like_item_number, resolve
-from bot.kinds import KINDS, GeneralProposal, author_name, heading, kind_of
+from bot.kinds import KINDS, GeneralProposal, heading, kind_of
+from bot.language import N_, _, ngettext
 from bot.model import ROUND_AMENDED, ROUND_OPEN, ROUND_WITHDRAWN, Item, Member, Round, Stage, Status, Topic
 from bot.pool import withdraw_need
-from bot.recurring_needs import complete, schedule_lines, stop_recurring
+from bot.recurring_needs import complete, stop_recurring
 from bot.responses import refuse_unless_open
-from bot.review import review_note, under_review
+from bot.review import under_review
 from bot.review_dates import refuse_unusable, split_review
-from bot.rounds import NOUNS, counts, end, open_round, standing, tally_line, voice
-from bot.text import block, cmd, one_line, quoted
+from bot.rounds import counts, end, open_round, tally_line
+from bot.showing import shown
+from bot.text import block, cmd, one_line
 
 MAX_TITLE = 200
 MAX_TEXT = 4000
@@ -29,14 +31,16 @@ MAX_TEXT = 4000
 def split_text(text: str) -> tuple[str, str]:
     """The first line is the title; the lines after it are the detail. Invisible
     and direction characters go, so a title always reads as what it is."""
-    title, _, body = block(text).partition("\n")
+    title, __, body = block(text).partition("\n")
     title, body = one_line(title), body.strip()
     if not title:
-        raise Refusal(f"A title needs some visible words: {cmd('propose')} [DURATION] TITLE")
+        raise Refusal(_("A title needs some visible words: /propose [DURATION] TITLE"))
     if len(title) > MAX_TITLE:
-        raise Refusal(f"Please keep the title under {MAX_TITLE} characters; put the detail on the lines after it.")
+        raise Refusal(
+            _("Please keep the title under {count} characters; put the detail on the lines after it.", count=MAX_TITLE)
+        )
     if len(body) > MAX_TEXT:
-        raise Refusal(f"Please keep the detail under {MAX_TEXT} characters.")
+        raise Refusal(_("Please keep the detail under {count} characters.", count=MAX_TEXT))
     return title, body
 
 
@@ -55,20 +59,22 @@ def new_item(ctx: Context, topic: Topic, title: str, body: str = "", data: dict 
 
 
 _N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
-_SECTION = "Proposals"
+_SECTION = N_("Proposals")
 
 
 @command(
     "propose",
-    "raise a proposal; further lines are its detail",
+    N_("raise a proposal; further lines are its detail"),
     args=(
         Arg("duration", "DURATION", parse_duration, optional=True, looks=looks_like_duration),
         Arg("text", "TITLE", rest=True),
     ),
-    details="DURATION (like 12h, 3d, 2w) is how long the round stays open; by default the collective's "
-    "proposal_duration. A last line 'review in 26w' or 'review on 2027-06-01' brings it back for review then "
-    "(counted from its adoption; months in weeks or as a date): not adopted again, it lapses. "
-    f"{cmd('propose')} joint [DURATION] TITLE opens a joint item in every collective of the federation.",
+    details=N_(
+        "DURATION (like 12h, 3d, 2w) is how long the round stays open; by default the collective's "
+        "proposal_duration. A last line 'review in 26w' or 'review on 2027-06-01' brings it back for review then "
+        "(counted from its adoption; months in weeks or as a date): not adopted again, it lapses. "
+        "/propose joint [DURATION] TITLE opens a joint item in every collective of the federation."
+    ),
     section=_SECTION,
 )
 def propose(ctx: Context, member: Member, duration: timedelta | None, text: str) -> None:
@@ -79,7 +85,7 @@ def propose(ctx: Context, member: Member, duration: timedelta | None, text: str)
         from bot.joint import propose_joint  # (joint items build on this module)
 
         if review:
-            raise Refusal("A joint item is decided by every collective of the federation: it has no review date.")
+            raise Refusal(_("A joint item is decided by every collective of the federation: it has no review date."))
         propose_joint(ctx, member, rest.strip())
         return
     title, body = split_text(text)
@@ -93,21 +99,21 @@ def _first_word(text: str) -> tuple[str, str]:
     return (parts[0], parts[1] if len(parts) > 1 else "") if parts else ("", "")
 
 
-PAGE = 20  # open items per /proposals message: a longer list floods the chat
+PAGE = 20  # open items per /proposals message: a longer list floods the chat (its help says 20)
 
 
 def page_number(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or len(text) > 6 or int(text) == 0:
-        raise ValueError(f"'{text}' is not a page number; pages are 1, 2, 3, …")
+        raise ValueError(_("'{text}' is not a page number; pages are 1, 2, 3, …", text=text))
     return int(text)
 
 
 @command(
     "proposals",
-    "open items with their tallies",
+    N_("open items with their tallies"),
     args=(Arg("page", "PAGE", page_number, optional=True),),
     section=_SECTION,
-    details=f"{PAGE} items to a page, lowest number first.",
+    details=N_("20 items to a page, lowest number first."),
 )
 def proposals(ctx: Context, page: int | None) -> None:
     ctx.reply(_open_items(ctx, page))
@@ -117,7 +123,7 @@ def _open_items(ctx: Context, page: int | None) -> str:
     collective = ctx.require_collective()
     total = ctx.uow.items.count_open(collective.id)
     if not total:
-        return f"No open items. {cmd('propose')} TITLE starts one."
+        return _("No open items. /propose TITLE starts one.")
     pages = -(-total // PAGE)
     page = min(page or 1, pages)
     items = ctx.uow.items.open(collective.id, limit=PAGE, offset=(page - 1) * PAGE)
@@ -131,69 +137,37 @@ def _open_items(ctx: Context, page: int | None) -> str:
             lines.append(kind_of(item).listing(ctx, item))
             continue
         round_ = latest[item.id]
-        lines.append(
-            f"{heading(item)} — round {round_.number}, closes {ctx.time(round_.closes_at)}\n"
-            f"   {tally_line(tallies[round_.id])}"
+        listed = _(
+            "{heading} — round {round}, closes {when}",
+            heading=heading(item),
+            round=round_.number,
+            when=ctx.time(round_.closes_at),
         )
+        lines.append(f"{listed}\n   {tally_line(tallies[round_.id])}")
     if pages == 1:
-        return "Open items:\n" + "\n".join(lines)
+        return _("Open items:") + "\n" + "\n".join(lines)
     first = (page - 1) * PAGE + 1
-    heading_line = f"Open items {first}–{first + len(items) - 1} of {total}:"
-    more = f"{cmd('proposals')} {page + 1} for the next page." if page < pages else "That is the last page."
+    heading_line = _("Open items {first}–{last} of {total}:", first=first, last=first + len(items) - 1, total=total)
+    more = _("/proposals {page} for the next page.", page=page + 1) if page < pages else _("That is the last page.")
     return "\n".join([heading_line, *lines, more])
 
 
-@command("show", "an item's text, every response and who has not responded", args=(_N,), section=_SECTION)
+@command("show", N_("an item's text, every response and who has not responded"), args=(_N,), section=_SECTION)
 def show(ctx: Context, number: int | None) -> None:
-    ctx.reply(_shown(ctx, resolve(ctx, number, "show")))
+    ctx.reply(shown(ctx, resolve(ctx, number, "show")))
 
 
-def _shown(ctx: Context, item: Item) -> str:
-    kind = kind_of(item)
-    if not kind.has_round:
-        return kind.show(ctx, item)
-    rounds = ctx.uow.rounds.of_item(item.id)
-    if settle_if_due(ctx, item, rounds[-1]):  # past its deadline: the outcome first, then the record
-        rounds = ctx.uow.rounds.of_item(item.id)
-    round_ = rounds[-1]
-    author = author_name(ctx, item) or kind.raiser(item)
-    status = {ROUND_OPEN: f"open, closes {ctx.time(round_.closes_at)}"}.get(
-        round_.status, item.status.replace("_", " ")
-    )
-    raised = "Asked" if kind.is_need else "Proposed"
-    lines = [f"#{item.number} {round_.title}", f"{raised} by {author}. Round {round_.number}: {status}."]
-    if note := review_note(ctx, item):
-        lines.append(note)
-    if kind.is_need:
-        lines += schedule_lines(ctx, item)
-    if round_.body:
-        lines.append(quoted(round_.body))
-    state = standing(ctx, round_)
-    shown = ctx.name
-    lines.append(f"Responses ({len(state.responses)} of {len(state.roll)}):")
-    for member, response in state.responses:
-        reason = f": {one_line(response.reason)}" if response.reason else ""
-        lines.append(f"• {voice(ctx, member, response)} — {NOUNS[response.kind]}{reason}")
-    if round_.status == ROUND_OPEN and item.data.get("private"):
-        lines.append(f"Not yet responded: {len(state.silent)} of {len(state.roll)}.")  # names would tell who asked
-    elif round_.status == ROUND_OPEN:
-        silent = ", ".join(shown(member) for member in state.silent) or "no one"
-        lines.append(f"Not yet responded: {silent}.")
-    if round_.outcome:
-        lines.append("Outcome:\n" + round_.outcome)
-    earlier_counts = counts(ctx, rounds[:-1])
-    for earlier in rounds[:-1]:
-        lines.append(
-            f"Round {earlier.number} ({earlier.status}): {earlier.title} — {tally_line(earlier_counts[earlier.id])}"
-        )
-    return "\n".join(lines)
+_ONLY_THE_AUTHOR = {
+    "amend": N_("Only the author of #{number} can amend it."),
+    "withdraw": N_("Only the author of #{number} can withdraw it."),
+}
 
 
 def _own_item(ctx: Context, member: Member, number: int | None, verb: str) -> Item:
     item = resolve(ctx, number, verb)
     refuse_private_in_group(ctx, item, verb)
     if item.author_id != member.id:
-        raise Refusal(f"Only the author of #{item.number} can {verb} it.")
+        raise Refusal(_(_ONLY_THE_AUTHOR[verb], number=item.number))
     return item
 
 
@@ -202,8 +176,11 @@ def refuse_private_in_group(ctx: Context, item: Item, command: str) -> None:
     group everyone gets the same answer, so the answer tells no one who asked."""
     if item.data.get("private") and not ctx.chat.is_direct:
         raise Refusal(
-            f"#{item.number} was asked privately: whoever asked can {cmd(command)} {item.number} "
-            "in a direct message with me."
+            _(
+                "#{number} was asked privately: whoever asked can {command} {number} in a direct message with me.",
+                number=item.number,
+                command=cmd(command),
+            )
         )
 
 
@@ -211,14 +188,17 @@ def current_round(ctx: Context, item: Item) -> Round:
     """The item's latest round; help that is not money has none."""
     if not kind_of(item).has_round:
         raise Refusal(
-            f"#{item.number} asks for help, not for a decision, so it has no round. {cmd('offer')} {item.number} helps."
+            _(
+                "#{number} asks for help, not for a decision, so it has no round. /offer {number} helps.",
+                number=item.number,
+            )
         )
     return ctx.uow.rounds.latest(item.id)
 
 
 @command(
     "amend",
-    "replace your proposal's text: a new round begins",
+    N_("replace your proposal's text: a new round begins"),
     args=(_N, Arg("text", "NEW TEXT", rest=True)),
     section=_SECTION,
 )
@@ -226,16 +206,23 @@ def amend(ctx: Context, member: Member, number: int | None, text: str) -> None:
     item = _own_item(ctx, member, number, "amend")
     current = current_round(ctx, item)
     if settle_if_due(ctx, item, current):  # decided at its deadline: too late to amend that round
-        ctx.reply(f"{heading(item)} reached its deadline before your change, so it was decided as it stood.")
+        ctx.reply(
+            _(
+                "{heading} reached its deadline before your change, so it was decided as it stood.",
+                heading=heading(item),
+            )
+        )
         return
     if item.status == Status.WITHDRAWN:
-        raise Refusal(f"{heading(item)} was withdrawn; propose it again with {cmd('propose')}.")
+        raise Refusal(_("{heading} was withdrawn; propose it again with /propose.", heading=heading(item)))
     if item.status not in (Status.OPEN, Status.NOT_ADOPTED):
-        raise Refusal(f"{heading(item)} was adopted; a change to it is a new proposal.")
+        raise Refusal(_("{heading} was adopted; a change to it is a new proposal.", heading=heading(item)))
     if not kind_of(item).amendable:
-        raise Refusal(kind_of(item).not_amendable.format(number=item.number))
+        raise Refusal(_(kind_of(item).not_amendable, number=item.number))
     if under_review(item):
-        raise Refusal(f"{heading(item)} is up for review as it was adopted; a change to it is a new proposal.")
+        raise Refusal(
+            _("{heading} is up for review as it was adopted; a change to it is a new proposal.", heading=heading(item))
+        )
     text, review = split_review(text)  # the new text's review line, if any, replaces the old one
     refuse_unusable(review, ctx.now, ctx.settings.timezone)
     title, body = split_text(text)
@@ -248,7 +235,11 @@ def amend(ctx: Context, member: Member, number: int | None, text: str) -> None:
     duration = current.closes_at.astimezone(zone).replace(tzinfo=None) - current.opened_at.astimezone(zone).replace(
         tzinfo=None
     )
-    amended = f"#{item.number} is amended: round {current.number + 1} begins; earlier responses stay in the record."
+    amended = _(
+        "#{number} is amended: round {round} begins; earlier responses stay in the record.",
+        number=item.number,
+        round=current.number + 1,
+    )
     ctx.reply(witnessed(amended, item.collective_id))
     open_round(ctx, item, duration, number=current.number + 1)
     if current.status == ROUND_OPEN:
@@ -257,7 +248,7 @@ def amend(ctx: Context, member: Member, number: int | None, text: str) -> None:
 
 @command(
     "withdraw",
-    "withdraw your proposal or need (a private need: in a direct message)",
+    N_("withdraw your proposal or need (a private need: in a direct message)"),
     args=(_N,),
     section=_SECTION,
     where=Where.ANY,
@@ -266,35 +257,57 @@ def withdraw(ctx: Context, member: Member, number: int | None) -> None:
     item = _own_item(ctx, member, number, "withdraw")
     kind = kind_of(item)
     if not kind.has_round:
-        raise Refusal(f"When #{item.number} is met or no longer needed, say {cmd('done')} {item.number}.")
+        raise Refusal(_("When #{number} is met or no longer needed, say /done {number}.", number=item.number))
     if not kind.withdrawable:
         raise Refusal(
-            f"#{item.number} is a joint item, decided in every collective of the federation: "
-            "it cannot be withdrawn here."
+            _(
+                "#{number} is a joint item, decided in every collective of the federation: "
+                "it cannot be withdrawn here.",
+                number=item.number,
+            )
         )
     if kind.is_need and item.data.get("stopped"):
-        raise Refusal(f"{heading(item)} was withdrawn already; what was funded before waits for its payout.")
+        raise Refusal(
+            _("{heading} was withdrawn already; what was funded before waits for its payout.", heading=heading(item))
+        )
     if kind.is_need and item.status == Status.ADOPTED and complete(ctx, item):
         periods = item.data["recurring"]["periods"]
-        raise Refusal(f"{heading(item)} is complete: all {periods} periods were funded and paid out.")
+        raise Refusal(
+            ngettext(
+                "{heading} is complete: all {count} periods were funded and paid out.",
+                "{heading} is complete: all {count} periods were funded and paid out.",
+                periods,
+                heading=heading(item),
+            )
+        )
+    # Translators: why a need stops or is withdrawn, as its announcement gives it.
+    no_longer = "" if item.data.get("private") else _("no longer needed")
     if kind.is_need and item.data.get("recurring") and item.status == Status.ADOPTED:
-        stop_recurring(ctx, item, "" if item.data.get("private") else "no longer needed")  # the rest stop
+        stop_recurring(ctx, item, no_longer)  # the rest stop
         if ctx.chat.is_direct:
-            ctx.reply("Withdrawn: the fundings still to come stop.")
+            ctx.reply(_("Withdrawn: the fundings still to come stop."))
         return
     if kind.is_need and ctx.uow.needs.get(item.id).stage in (Stage.QUEUED, Stage.FUNDED):
-        withdraw_need(ctx, item, "" if item.data.get("private") else "no longer needed")
+        withdraw_need(ctx, item, no_longer)
         if ctx.chat.is_direct:
-            ctx.reply("Withdrawn.")
+            ctx.reply(_("Withdrawn."))
         return
     if under_review(item):
         raise Refusal(
-            f"{heading(item)} was adopted by the collective and is up for review: the round decides whether it "
-            "stands or lapses."
+            _(
+                "{heading} was adopted by the collective and is up for review: the round decides whether it "
+                "stands or lapses.",
+                heading=heading(item),
+            )
         )
     round_ = ctx.uow.rounds.latest(item.id)
     if settle_if_due(ctx, item, round_):  # decided at its deadline, before the withdrawal came
-        ctx.reply(f"{heading(item)} reached its deadline before your withdrawal, so it was decided as it stood.")
+        ctx.reply(
+            _(
+                "{heading} reached its deadline before your withdrawal, so it was decided as it stood.",
+                heading=heading(item),
+            )
+        )
         return
     refuse_unless_open(ctx, item, round_)
     if kind.is_need:
@@ -304,8 +317,16 @@ def withdraw(ctx: Context, member: Member, number: int | None) -> None:
     end(ctx, item, round_, ROUND_WITHDRAWN)
     item.status, item.decided_at = Status.WITHDRAWN, ctx.now
     ctx.uow.items.save(item)
-    by = "whoever asked" if item.data.get("private") else ctx.name(member)
-    withdrawn = f"{heading(item)} is withdrawn by {by}. Its responses stay in the record."
+    if item.data.get("private"):
+        withdrawn = _(
+            "{heading} is withdrawn by whoever asked. Its responses stay in the record.", heading=heading(item)
+        )
+    else:
+        withdrawn = _(
+            "{heading} is withdrawn by {name}. Its responses stay in the record.",
+            heading=heading(item),
+            name=ctx.name(member),
+        )
     ctx.announce(witnessed(withdrawn, item.collective_id), about=item)
     if ctx.chat.is_direct:
-        ctx.reply("Withdrawn.")
+        ctx.reply(_("Withdrawn."))

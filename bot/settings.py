@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.addressing import shown_place
 from bot.durations import format_duration, parse_duration
-from bot.language import LANGUAGES
+from bot.language import LANGUAGES, N_, _
 from bot.money import is_currency
-from bot.text import cmd, one_line
+from bot.text import one_line
 
 RULES = ("consensus", "consent", "majority", "supermajority")
 CATEGORIES = ("health", "housing", "food", "childcare", "care", "transport", "education", "other")
@@ -34,7 +34,13 @@ def _choice(allowed: tuple[str, ...]) -> Callable[[str], str]:
     def parse(text: str) -> str:
         value = text.strip().lower()
         if value not in allowed:
-            raise ValueError(f"'{one_line(text)}' is not allowed here; choose one of: {', '.join(allowed)}.")
+            raise ValueError(
+                _(
+                    "'{text}' is not allowed here; choose one of: {choices}.",
+                    text=one_line(text),
+                    choices=", ".join(allowed),
+                )
+            )
         return value
 
     return parse
@@ -46,10 +52,10 @@ _DECIMAL = re.compile(r"[0-9]{0,3}(?:\.[0-9]{1,6})?")
 def _fraction(text: str) -> str:
     value = text.strip()
     if not value or not _DECIMAL.fullmatch(value) or value == ".":  # no exponents, nan, inf, ² or ٠٫٥
-        raise ValueError(f"'{one_line(text)}' is not a number; give a fraction such as 0.5 or 0.75.")
+        raise ValueError(_("'{text}' is not a number; give a fraction such as 0.5 or 0.75.", text=one_line(text)))
     fraction = Fraction(value)
     if not 0 < fraction <= 1:
-        raise ValueError("Give a fraction greater than 0 and at most 1, such as 0.5 or 0.75.")
+        raise ValueError(_("Give a fraction greater than 0 and at most 1, such as 0.5 or 0.75."))
     return f"{float(fraction):g}"
 
 
@@ -64,7 +70,9 @@ def _whole(text: str) -> int | None:
 def _rounds(text: str) -> str:
     rounds = _whole(text)
     if rounds is None or rounds > 100:
-        raise ValueError(f"'{one_line(text)}' is not a number of rounds; give a whole number from 0 (never) to 100.")
+        raise ValueError(
+            _("'{text}' is not a number of rounds; give a whole number from 0 (never) to 100.", text=one_line(text))
+        )
     return str(rounds)
 
 
@@ -77,7 +85,10 @@ def _amount_limit(text: str) -> str:
     value = _whole(text)
     if value is None or value > 1_000_000_000:
         raise ValueError(
-            f"'{one_line(text)}' is not an amount; give a whole number of the pool's currency, such as 100."
+            _(
+                "'{text}' is not an amount; give a whole number of the pool's currency, such as 100.",
+                text=one_line(text),
+            )
         )
     return str(value)
 
@@ -87,8 +98,11 @@ def _priorities(text: str) -> str:
     unknown = [n for n in names if n not in CATEGORIES]
     if not names or unknown or len(set(names)) != len(names):
         raise ValueError(
-            "Give the categories in priority order, separated by commas, each once; "
-            f"the categories are: {', '.join(CATEGORIES)}."
+            _(
+                "Give the categories in priority order, separated by commas, each once; the categories are: "
+                "{categories}.",
+                categories=", ".join(CATEGORIES),
+            )
         )
     return ",".join(names)
 
@@ -97,8 +111,10 @@ def _currency(text: str) -> str:
     code = text.strip().upper()
     if len(code) != 3 or not code.isascii() or not code.isalpha() or not is_currency(code):
         raise ValueError(
-            f"'{one_line(text)}' is not a currency in use; give its three-letter ISO 4217 code, such as EUR, USD "
-            "or JPY."
+            _(
+                "'{text}' is not a currency in use; give its three-letter ISO 4217 code, such as EUR, USD or JPY.",
+                text=one_line(text),
+            )
         )
     return code
 
@@ -106,11 +122,13 @@ def _currency(text: str) -> str:
 def _timezone(text: str) -> str:
     name = text.strip()
     if name not in available_timezones() and name != "UTC":
-        raise ValueError(f"'{one_line(text)}' is not a time zone; give an IANA name such as Europe/Berlin or UTC.")
+        raise ValueError(
+            _("'{text}' is not a time zone; give an IANA name such as Europe/Berlin or UTC.", text=one_line(text))
+        )
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"'{one_line(text)}' is not a time zone I know.") from None
+        raise ValueError(_("'{text}' is not a time zone I know.", text=one_line(text))) from None
     return name
 
 
@@ -118,15 +136,18 @@ def _announce_in(text: str) -> str:
     # A topic or thread is chosen where it is, with /announce here: an id typed by hand could name anything.
     if text.strip().lower() != "main":
         raise ValueError(
-            f"Choose where announcements go with {cmd('announce')} here, typed in that topic or thread; "
-            f"{cmd('set')} announce_in main brings them back to the main chat."
+            _(
+                "Choose where announcements go with /announce here, typed in that topic or thread; "
+                "/set announce_in main brings them back to the main chat."
+            )
         )
     return "main"
 
 
 @dataclass(frozen=True, slots=True)
 class SettingKey:
-    """``parse`` checks what a member typed and gives the text stored; ``typed`` the value the core uses."""
+    """``parse`` checks what a member typed and gives the text stored; ``typed`` the value the core uses.
+    ``meaning`` is marked for the catalog and translated where it is shown: ``_(key.meaning)``."""
 
     name: str
     default: str
@@ -142,32 +163,41 @@ def _categories(text: str) -> tuple[str, ...]:
 KEYS: dict[str, SettingKey] = {
     key.name: key
     for key in (
-        SettingKey("decision_rule", "consensus", _choice(RULES), "how a round's outcome is decided"),
-        SettingKey("quorum", "0.5", _fraction, "share of the roll that must respond", Fraction),
-        SettingKey("supermajority", "0.75", _fraction, "share of agree needed under supermajority", Fraction),
+        SettingKey("decision_rule", "consensus", _choice(RULES), N_("how a round's outcome is decided")),
+        SettingKey("quorum", "0.5", _fraction, N_("share of the roll that must respond"), Fraction),
+        # Translators: "agree" is the kind of response; "supermajority" the decision rule as typed in /set.
+        SettingKey("supermajority", "0.75", _fraction, N_("share of agree needed under supermajority"), Fraction),
         SettingKey(
-            "fallback_after_rounds", "0", _rounds, "blocked rounds before supermajority decides (0 = never)", int
+            "fallback_after_rounds",
+            "0",
+            _rounds,
+            # Translators: "supermajority" is the decision rule as typed in /set: keep it as it is.
+            N_("blocked rounds before supermajority decides (0 = never)"),
+            int,
         ),
-        SettingKey("proposal_duration", "3d", _duration, "how long a round stays open by default", parse_duration),
-        SettingKey("reminder_before", "24h", _duration, "when to remind those who have not responded", parse_duration),
-        SettingKey("need_window", "48h", _duration, "how long a small need waits for objections", parse_duration),
-        SettingKey("need_auto_limit", "100", _amount_limit, "largest need approved without a round", int),
+        SettingKey("proposal_duration", "3d", _duration, N_("how long a round stays open by default"), parse_duration),
+        SettingKey(
+            "reminder_before", "24h", _duration, N_("when to remind those who have not responded"), parse_duration
+        ),
+        SettingKey("need_window", "48h", _duration, N_("how long a small need waits for objections"), parse_duration),
+        SettingKey("need_auto_limit", "100", _amount_limit, N_("largest need approved without a round"), int),
         SettingKey(
             "need_priorities",
             ",".join(CATEGORIES),
             _priorities,
-            "order in which queued needs are funded",
+            N_("order in which queued needs are funded"),
             _categories,
         ),
-        SettingKey("currency", "EUR", _currency, "the pool's currency"),
-        SettingKey("timezone", "UTC", _timezone, "the collective's time zone", ZoneInfo),
-        SettingKey("language", "en", _choice(LANGUAGES), "the bot's language"),
-        SettingKey("join", "open", _choice(JOIN_MODES), "open, or consent: a join opens a membership proposal"),
+        SettingKey("currency", "EUR", _currency, N_("the pool's currency")),
+        SettingKey("timezone", "UTC", _timezone, N_("the collective's time zone"), ZoneInfo),
+        SettingKey("language", "en", _choice(LANGUAGES), N_("the bot's language")),
+        # Translators: "open" and "consent" are this setting's values as typed in /set: keep them as they are.
+        SettingKey("join", "open", _choice(JOIN_MODES), N_("open, or consent: a join opens a membership proposal")),
         SettingKey(
             "announce_in",
             "main",
             _announce_in,
-            f"where collective-wide announcements go; {cmd('announce')} here sets it",
+            N_("where collective-wide announcements go; /announce here sets it"),
         ),
     )
 }
@@ -181,7 +211,7 @@ def shown_setting(key: str, value: str) -> str:
 def normalise(key: str, value: str) -> str:
     """Check a value for a key; raise ValueError with a member-readable message."""
     if key not in KEYS:
-        raise ValueError(f"'{key}' is not a setting; the settings are: {', '.join(KEYS)}.")
+        raise ValueError(_("'{key}' is not a setting; the settings are: {keys}.", key=key, keys=", ".join(KEYS)))
     return KEYS[key].parse(value)
 
 

@@ -7,34 +7,47 @@ from bot.commands import Arg, command
 from bot.context import Context
 from bot.errors import Refusal
 from bot.kinds import SettingProposal, heading
+from bot.language import LANGUAGES, N_, _, language_name
 from bot.model import Member
-from bot.outcomes import apply_setting, currency_problem
+from bot.outcomes import CANNOT_CHANGE, apply_setting, currency_problem
 from bot.proposals import new_item
 from bot.review_dates import refuse_unusable, split_review
 from bot.rounds import open_round
 from bot.settings import KEYS, normalise, shown_setting
-from bot.text import cmd
+
+_SECTION = N_("Settings")
 
 
-@command("settings", "the collective's settings", section="Settings")
+@command("settings", N_("the collective's settings"), section=_SECTION)
 def settings(ctx: Context) -> None:
     ctx.require_collective()
-    lines = [f"Settings (change one with {cmd('set')} KEY VALUE, which opens a proposal):"]
+    lines = [_("Settings (change one with /set KEY VALUE, which opens a proposal):")]
     for key in KEYS.values():
         value = ctx.settings.text(key.name)
-        changed = "" if value == key.default else f" (default {shown_setting(key.name, key.default)})"
-        lines.append(f"• {key.name} = {shown_setting(key.name, value)}{changed} — {key.meaning}")
+        values = {"key": key.name, "value": shown_setting(key.name, value), "meaning": _(key.meaning)}
+        if value == key.default:
+            # Translators: one setting: its key and value as typed in /set, then what it means.
+            lines.append(_("• {key} = {value} — {meaning}", **values))
+        else:
+            default = shown_setting(key.name, key.default)
+            # Translators: one setting: its key and value as typed in /set, its default value, and what it means.
+            lines.append(_("• {key} = {value} (default {default}) — {meaning}", default=default, **values))
+        if key.name == "language":  # the codes to choose from, each with the language's own name for itself
+            codes = ", ".join(f"{code} ({language_name(code)})" for code in LANGUAGES)
+            lines.append("  " + _("Languages: {languages}", languages=codes))
     ctx.reply("\n".join(lines))
 
 
 @command(
     "set",
-    "propose a change to a setting",
+    N_("propose a change to a setting"),
     args=(Arg("key", "KEY"), Arg("value", "VALUE", rest=True)),
-    details=f"It takes effect when the proposal is adopted. {cmd('settings')} lists the keys. A last line "
-    "'review in 26w' or 'review on 2027-06-01' brings it back for review then: not adopted again, the previous "
-    "value returns.",
-    section="Settings",
+    details=N_(
+        "It takes effect when the proposal is adopted. /settings lists the keys. A last line "
+        "'review in 26w' or 'review on 2027-06-01' brings it back for review then: not adopted again, the previous "
+        "value returns."
+    ),
+    section=_SECTION,
 )
 def set_(ctx: Context, member: Member, key: str, value: str) -> None:
     value, review = split_review(value)
@@ -52,18 +65,33 @@ def propose_setting(ctx: Context, key: str, normal: str, title: str = "", review
     collective = ctx.require_collective()
     current = ctx.settings.text(key)
     if normal == current:
-        ctx.reply(f"{key} is already {shown_setting(key, current)}.")
+        ctx.reply(_("{key} is already {value}.", key=key, value=shown_setting(key, current)))
         return
     if key == "currency" and (problem := currency_problem(ctx)):
-        raise Refusal(f"The currency can't change now: {problem}.")
+        raise Refusal(_(CANNOT_CHANGE[problem], currency=ctx.settings.currency))
     if len(ctx.uow.members.active(collective.id)) == 1:
-        unreviewed = " (With no proposal, there is nothing to review: no review date.)" if review else ""
-        ctx.reply("You are the only member, so it applies at once: " + apply_setting(ctx, key, normal) + unreviewed)
+        said = apply_setting(ctx, key, normal)  # (a new language is spoken from here on)
+        applied = _("You are the only member, so it applies at once: {outcome}", outcome=said)
+        if review:
+            applied += " " + _("(With no proposal, there is nothing to review: no review date.)")
+        ctx.reply(applied)
         return
     pending = ctx.uow.items.find_open(collective.id, SettingProposal.topic, "key", key)
     if pending is not None:
-        raise Refusal(f"{heading(pending)} about {key} is still open; respond to it, or wait for its outcome.")
-    title = title or f"Set {key} to {shown_setting(key, normal)} (now {shown_setting(key, current)})"
+        raise Refusal(
+            _(
+                "{heading} about {key} is still open; respond to it, or wait for its outcome.",
+                heading=heading(pending),
+                key=key,
+            )
+        )
+    # The title is kept as written now, in the language spoken.
+    title = title or _(
+        "Set {key} to {value} (now {current})",
+        key=key,
+        value=shown_setting(key, normal),
+        current=shown_setting(key, current),
+    )
     data = {"key": key, "value": normal} | ({"review": review} if review else {})
     item = new_item(ctx, SettingProposal.topic, title, data=data)
     open_round(ctx, item, ctx.settings.proposal_duration)
@@ -71,25 +99,29 @@ def propose_setting(ctx: Context, key: str, normal: str, title: str = "", review
 
 def _here(text: str) -> str:
     if text.strip().lower() != "here":
-        raise ValueError(f"Type {cmd('announce')} here in the topic or thread where announcements should go.")
+        raise ValueError(_("Type /announce here in the topic or thread where announcements should go."))
     return "here"
 
 
 @command(
     "announce",
-    "propose where collective-wide announcements go",
+    N_("propose where collective-wide announcements go"),
     args=(Arg("where", "here", _here),),
-    details=(
+    details=N_(
         "Typed in a Telegram forum topic or a Matrix thread, it proposes that handovers, vacancies and other "
         "collective-wide announcements go there (typed in the main chat: back to the main chat). An item's own "
         "messages always go to the topic or thread it was raised in. It takes effect when the proposal is "
-        f"adopted, like {cmd('set')}."
+        "adopted, like /set."
     ),
-    section="Settings",
+    section=_SECTION,
 )
 def announce(ctx: Context, member: Member, where: str) -> None:
     """``/announce here``: collective-wide announcements go to the topic or thread this is typed in (the main
     chat when typed there), by proposal like any setting."""
     place = place_of(ctx.chat)
-    title = f"Post collective-wide announcements in {'this topic or thread' if place != 'main' else 'the main chat'}"
-    propose_setting(ctx, "announce_in", place, f"{title} (now {shown_place(ctx.settings.announce_in)})")
+    now = shown_place(ctx.settings.announce_in)
+    if place == "main":
+        title = _("Post collective-wide announcements in the main chat (now {place})", place=now)
+    else:
+        title = _("Post collective-wide announcements in this topic or thread (now {place})", place=now)
+    propose_setting(ctx, "announce_in", place, title)

@@ -14,6 +14,7 @@ from bot.durations import LONGEST, describe_duration, later, parse_duration
 from bot.errors import Refusal
 from bot.items import item_number, looks_like_item_number, resolve
 from bot.kinds import heading
+from bot.language import N_, _, ngettext
 from bot.model import FACILITATOR, Member
 from bot.proposals import current_round
 from bot.responses import refuse_unless_open
@@ -21,7 +22,13 @@ from bot.rotation import holder_of
 from bot.rounds import SILENT, schedule, standing, unschedule
 
 _N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
-_SECTION = "Proposals"
+_SECTION = N_("Proposals")
+
+
+_ONLY_THE_FACILITATOR = {
+    "extend": N_("Only the facilitator ({name}, this term) can extend a round."),
+    "close": N_("Only the facilitator ({name}, this term) can close a round."),
+}
 
 
 def may_steer(ctx: Context, member: Member, verb: str) -> bool:
@@ -32,11 +39,13 @@ def may_steer(ctx: Context, member: Member, verb: str) -> bool:
     if facilitator is None:
         return False
     if facilitator.id != member.id:
-        raise Refusal(f"Only the facilitator ({ctx.name(facilitator)}, this term) can {verb} a round.")
+        raise Refusal(_(_ONLY_THE_FACILITATOR[verb], name=ctx.name(facilitator)))
     return True
 
 
-@command("extend", "give a round more time", args=(_N, Arg("duration", "DURATION", parse_duration)), section=_SECTION)
+@command(
+    "extend", N_("give a round more time"), args=(_N, Arg("duration", "DURATION", parse_duration)), section=_SECTION
+)
 def extend(ctx: Context, member: Member, number: int | None, duration: timedelta) -> None:
     facilitating = may_steer(ctx, member, "extend")
     item = resolve(ctx, number, "extend")
@@ -45,33 +54,55 @@ def extend(ctx: Context, member: Member, number: int | None, duration: timedelta
         return
     refuse_unless_open(ctx, item, round_)
     if not facilitating and (item.author_id != member.id or item.data.get("private")):
-        raise Refusal(f"Without a facilitator, only whoever raised #{item.number} can extend it.")
+        raise Refusal(_("Without a facilitator, only whoever raised #{number} can extend it.", number=item.number))
     if round_.mode == SILENT:
-        raise Refusal(f"#{item.number}'s time for objections is not extended; object to it if it needs a full round.")
+        raise Refusal(
+            _(
+                "#{number}'s time for objections is not extended; object to it if it needs a full round.",
+                number=item.number,
+            )
+        )
     if not facilitating and round_.extensions:  # one member must not keep a round open for ever
         raise Refusal(
-            f"Without a facilitator a round is extended once, and {heading(item)} was. "
-            f"It closes {ctx.time(round_.closes_at)}."
+            _(
+                "Without a facilitator a round is extended once, and {heading} was. It closes {when}.",
+                heading=heading(item),
+                when=ctx.time(round_.closes_at),
+            )
         )
     if not facilitating and duration > ctx.settings.proposal_duration:
         raise Refusal(
-            f"Without a facilitator a round is extended by at most the collective's proposal_duration "
-            f"({describe_duration(ctx.settings.proposal_duration)})."
+            # Translators: proposal_duration is the setting's key, as typed in /set: keep it as it is.
+            _(
+                "Without a facilitator a round is extended by at most the collective's proposal_duration ({duration}).",
+                duration=describe_duration(ctx.settings.proposal_duration),
+            )
         )
     closes_at = later(round_.closes_at, duration, ctx.settings.timezone)
     if closes_at - round_.opened_at > LONGEST:
-        raise Refusal(f"A round stays open a year at most; {heading(item)} closes {ctx.time(round_.closes_at)}.")
+        raise Refusal(
+            _(
+                "A round stays open a year at most; {heading} closes {when}.",
+                heading=heading(item),
+                when=ctx.time(round_.closes_at),
+            )
+        )
     unschedule(ctx, round_)
     round_.closes_at, round_.extensions = closes_at, round_.extensions + 1
     ctx.uow.rounds.save(round_)
     schedule(ctx, round_)
     ctx.reply(
-        f"{heading(item)} now closes {ctx.time(round_.closes_at)} "
-        f"(extended by {describe_duration(duration)} by {ctx.name(member)})."
+        _(
+            "{heading} now closes {when} (extended by {duration} by {name}).",
+            heading=heading(item),
+            when=ctx.time(round_.closes_at),
+            duration=describe_duration(duration),
+            name=ctx.name(member),
+        )
     )
 
 
-@command("close", "close a round now (once quorum is met)", args=(_N,), section=_SECTION)
+@command("close", N_("close a round now (once quorum is met)"), args=(_N,), section=_SECTION)
 def close_now(ctx: Context, member: Member, number: int | None) -> None:
     facilitating = may_steer(ctx, member, "close")
     item = resolve(ctx, number, "close")
@@ -81,30 +112,54 @@ def close_now(ctx: Context, member: Member, number: int | None) -> None:
     refuse_unless_open(ctx, item, round_)
     if round_.mode == SILENT:
         raise Refusal(
-            f"{heading(item)} is approved {ctx.time(round_.closes_at)} unless someone objects before then; "
-            "that time is for objections, so it does not close early."
+            _(
+                "{heading} is approved {when} unless someone objects before then; "
+                "that time is for objections, so it does not close early.",
+                heading=heading(item),
+                when=ctx.time(round_.closes_at),
+            )
         )
     state = standing(ctx, round_)
     answered, roll = len(state.responses), len(state.roll)
-    by_itself = f"It closes by itself {ctx.time(round_.closes_at)}."
+    by_itself = _("It closes by itself {when}.", when=ctx.time(round_.closes_at))
     if facilitating:  # under the round's own frozen quorum, never the current setting
         needed = quorum_needed(ctx.settings.under(round_.terms).quorum, roll)
         if answered < needed:
-            raise Refusal(
-                f"{heading(item)} cannot close early: {answered} of {roll} have responded and its quorum needs "
-                f"{needed}. {by_itself}"
+            early = ngettext(
+                "{heading} cannot close early: {answered} of {roll} have responded and its quorum needs {count}.",
+                "{heading} cannot close early: {answered} of {roll} have responded and its quorum needs {count}.",
+                needed,
+                heading=heading(item),
+                answered=answered,
+                roll=roll,
             )
+            raise Refusal(f"{early} {by_itself}")
     else:  # everyone themselves: a proxy's response leaves its giver free to replace it until the deadline
         own = {m.id for m, r in state.responses if r.by_proxy is None}
         if len(own) < roll or not roll:
             silent = ", ".join(ctx.name(m) for m in state.roll if m.id not in own)
-            waiting = f" Not yet responded: {silent}." if silent and not item.data.get("private") else ""
             proxied = answered - len(own)
-            by_proxy = f"; {proxied} more by proxy, which its giver may still replace" if proxied else ""
-            raise Refusal(
-                f"{heading(item)} cannot close early: with no facilitator, a round closes before its deadline only "
-                f"once everyone on its roll has responded ({len(own)} of {roll} so far{by_proxy})."
-                f"{waiting} {by_itself}"
-            )
+            values = {"heading": heading(item), "own": len(own), "roll": roll}
+            if proxied:
+                early = ngettext(
+                    "{heading} cannot close early: with no facilitator, a round closes before its deadline only "
+                    "once everyone on its roll has responded ({own} of {roll} so far; {count} more by proxy, which "
+                    "its giver may still replace).",
+                    "{heading} cannot close early: with no facilitator, a round closes before its deadline only "
+                    "once everyone on its roll has responded ({own} of {roll} so far; {count} more by proxy, which "
+                    "its giver may still replace).",
+                    proxied,
+                    **values,
+                )
+            else:
+                early = _(
+                    "{heading} cannot close early: with no facilitator, a round closes before its deadline only "
+                    "once everyone on its roll has responded ({own} of {roll} so far).",
+                    **values,
+                )
+            if silent and not item.data.get("private"):
+                early += " " + _("Not yet responded: {names}.", names=silent)
+            raise Refusal(f"{early} {by_itself}")
     if close(ctx, item, round_, closed_by=ctx.name(member)) is None:
-        raise Refusal(f"{heading(item)} was closed a moment ago. Its outcome:\n{ctx.uow.rounds.get(round_.id).outcome}")
+        outcome = ctx.uow.rounds.get(round_.id).outcome  # written when it closed
+        raise Refusal(_("{heading} was closed a moment ago. Its outcome:", heading=heading(item)) + "\n" + outcome)
