@@ -14,14 +14,14 @@ from bot.context import Context, Scope
 from bot.errors import Refusal
 from bot.federation_records import Federation, FederationRule, Invitation
 from bot.kinds import FederateProposal, UnfederateProposal
+from bot.language import N_, _, ngettext, speaking
 from bot.model import DELEGATE, DueWork, Item, Member, Topic
 from bot.settings import CollectiveSettings
-from bot.text import cmd
 
 CODE_VALID = timedelta(hours=24)
 DIGEST = "federation_digest"
 DIGEST_EVERY = timedelta(weeks=1)
-SECTION = "Federation"
+SECTION = N_("Federation")
 
 
 def scope_of(scope: Scope, collective_id: int) -> Scope:
@@ -37,9 +37,14 @@ def label(scope: Scope, collective_id: int) -> str:
     """How other collectives read a collective's name: its number and its first chat."""
     chats = scope.uow.collectives.chats(collective_id)
     if not chats:
-        return f"collective {collective_id}"
+        # Translators: how a collective is named to the other collectives of its federation, by its number.
+        return _("collective {number}", number=collective_id)
     platform, chat_id = chats[0]
-    return f"collective {collective_id} ({chat_id} on {platform.capitalize()})"
+    # Translators: a collective named to the others by its number and its first chat (a chat id on Telegram or
+    # Matrix).
+    return _(
+        "collective {number} ({chat} on {platform})", number=collective_id, chat=chat_id, platform=platform.capitalize()
+    )
 
 
 def federation_of(scope: Scope) -> Federation | None:
@@ -49,7 +54,7 @@ def federation_of(scope: Scope) -> Federation | None:
 def require_federation(ctx: Context) -> Federation:
     federation = federation_of(ctx)
     if federation is None:
-        raise Refusal(f"This collective belongs to no federation. {cmd('federate')} invites another collective to one.")
+        raise Refusal(_("This collective belongs to no federation. /federate invites another collective to one."))
     return federation
 
 
@@ -58,7 +63,7 @@ def open_proposal(ctx: Context, topic: Topic, title: str, data: dict) -> Item:
     from bot.rounds import open_round
 
     if ctx.uow.items.find_open(ctx.collective.id, topic, "what", data["what"]) is not None:
-        raise Refusal(f"A proposal like this one is open already: {cmd('proposals')} shows it.")
+        raise Refusal(_("A proposal like this one is open already: /proposals shows it."))
     item = new_item(ctx, topic, title, data=data)
     open_round(ctx, item, ctx.settings.proposal_duration)
     return item
@@ -66,46 +71,57 @@ def open_proposal(ctx: Context, topic: Topic, title: str, data: dict) -> Item:
 
 def parse_code(text: str) -> str:
     if not codes.looks_like_code(text):
-        raise ValueError(f"'{text}' is not a federation code: codes are {codes.LENGTH} letters and digits.")
+        raise ValueError(
+            _(
+                "'{text}' is not a federation code: codes are {length} letters and digits.",
+                text=text,
+                length=codes.LENGTH,
+            )
+        )
     return text.upper()
 
 
 @command(
     "federate",
-    "invite another collective into a federation, or join one with its code (by proposal)",
+    N_("invite another collective into a federation, or join one with its code (by proposal)"),
     args=(Arg("code", "CODE", parse_code, optional=True),),
     section=SECTION,
-    details=f"{cmd('federate')} opens a proposal; once adopted I give a code, valid {CODE_VALID.days * 24} h. In the "
-    f"other collective's chat, {cmd('federate')} CODE opens a proposal there; once that is adopted, both belong to one "
-    "federation (or the newcomer joins the one the inviting collective is in).",
+    details=N_(
+        "/federate opens a proposal; once adopted I give a code, valid 24 h. In the other collective's chat, "
+        "/federate CODE opens a proposal there; once that is adopted, both belong to one federation (or the "
+        "newcomer joins the one the inviting collective is in)."
+    ),
 )
 def federate(ctx: Context, member: Member, code: str | None) -> None:
     collective = ctx.collective
     own = federation_of(ctx)
     if code is None:
-        title = (
-            "Invite another collective to federate with us"
-            if own is None
-            else "Invite a collective into our federation"
-        )
+        if own is None:
+            title = _("Invite another collective to federate with us")
+        else:
+            title = _("Invite a collective into our federation")
         open_proposal(ctx, FederateProposal.topic, title, {"what": "invite"})
         return
     invitation = ctx.uow.federations.invitation(code)
     if invitation is None or invitation.used_by is not None or invitation.expires_at <= ctx.now:
         raise Refusal(
-            f"{code} is not a federation code I gave, or it was used or has expired. Codes are valid for 24 h."
+            _(
+                "{code} is not a federation code I gave, or it was used or has expired. Codes are valid for 24 h.",
+                code=code,
+            )
         )
     if invitation.collective_id == collective.id:
-        raise Refusal(f"{code} is this collective's own code: it is for another collective's chat.")
+        raise Refusal(_("{code} is this collective's own code: it is for another collective's chat.", code=code))
     if own is not None:
         theirs = ctx.uow.federations.of_collective(invitation.collective_id)
         if theirs is not None and theirs.id == own.id:
-            raise Refusal(f"This collective is in that federation already: {cmd('federation')} shows it.")
+            raise Refusal(_("This collective is in that federation already: /federation shows it."))
         raise Refusal(
-            f"This collective belongs to a federation already; it can be in one at a time ({cmd('unfederate')} leaves)."
+            _("This collective belongs to a federation already; it can be in one at a time (/unfederate leaves).")
         )
     inviter = label(ctx, invitation.collective_id)
-    open_proposal(ctx, FederateProposal.topic, f"Federate with {inviter}", {"what": f"join {code}", "code": code})
+    title = _("Federate with {collective}", collective=inviter)
+    open_proposal(ctx, FederateProposal.topic, title, {"what": f"join {code}", "code": code})
 
 
 def carry_out_federate(scope: Scope, item: Item, adopted: bool) -> str:
@@ -118,18 +134,22 @@ def carry_out_federate(scope: Scope, item: Item, adopted: bool) -> str:
             code = codes.new_code()
         invitation = Invitation(code, scope.collective.id, scope.now, scope.now + CODE_VALID)
         scope.uow.federations.add_invitation(invitation)
-        words = (
-            f"The federation code is {code} (valid until {scope.time(invitation.expires_at)}). Someone in the "
-            f"other collective's chat types {cmd('federate')} {code}; their collective decides by its own rule."
+        words = _(
+            "The federation code is {code} (valid until {when}). Someone in the other collective's chat types "
+            "/federate {code}; their collective decides by its own rule.",
+            code=code,
+            when=scope.time(invitation.expires_at),
         )
         proposer = scope.uow.members.get(item.author_id) if item.author_id is not None else None
         if proposer is None or not proposer.active:
             return words
         # Privately, as a link code (bot.linking): the outcome is kept in the record and its export.
-        scope.tell(proposer, f"#{item.number} is adopted. {words}", about=item)
-        return (
-            f"{scope.name(proposer)}, who proposed it, has the federation code by direct message, to hand to the "
-            f"other collective (valid until {scope.time(invitation.expires_at)})."
+        scope.tell(proposer, _("#{number} is adopted.", number=item.number) + " " + words, about=item)
+        return _(
+            "{name}, who proposed it, has the federation code by direct message, to hand to the other collective "
+            "(valid until {when}).",
+            name=scope.name(proposer),
+            when=scope.time(invitation.expires_at),
         )
     return _join(scope, item.data["code"])
 
@@ -138,10 +158,10 @@ def _join(scope: Scope, code: str) -> str:
     federations = scope.uow.federations
     invitation = federations.invitation(code)
     if federations.of_collective(scope.collective.id) is not None:
-        return "But this collective joined a federation meanwhile; it can be in one at a time."
+        return _("But this collective joined a federation meanwhile; it can be in one at a time.")
     scope.uow.lock_collectives([scope.collective.id, invitation.collective_id])
     if not federations.use_invitation(code, scope.collective.id):
-        return f"But the code {code} was used by another collective meanwhile: ask for a new one."
+        return _("But the code {code} was used by another collective meanwhile: ask for a new one.", code=code)
     federation = federations.of_collective(invitation.collective_id)
     if federation is None:
         federation = federations.add(Federation(None, scope.now, FederationRule.UNANIMOUS))
@@ -150,23 +170,31 @@ def _join(scope: Scope, code: str) -> str:
         scope.uow.due.add(DueWork(None, invitation.collective_id, DIGEST, federation.id, first_digest))
     others = federations.members(federation.id)
     federations.join(federation.id, scope.collective.id, scope.now)
-    newcomer = label(scope, scope.collective.id)
     for collective_id in others:
-        scope_of(scope, collective_id).announce(
-            f"{newcomer} joined our federation, which is now {len(others) + 1} collectives. "
-            f"{cmd('federation')} shows it."
-        )
+        other = scope_of(scope, collective_id)
+        with speaking(other.settings.language):
+            other.announce(
+                ngettext(
+                    "{collective} joined our federation, which is now {count} collective. /federation shows it.",
+                    "{collective} joined our federation, which is now {count} collectives. /federation shows it.",
+                    len(others) + 1,
+                    collective=label(scope, scope.collective.id),
+                )
+            )
     names = ", ".join(label(scope, collective_id) for collective_id in others)
-    return f"This collective is now in a federation with {names}. {cmd('federation')} shows it."
+    return _("This collective is now in a federation with {collectives}. /federation shows it.", collectives=names)
 
 
 @command(
     "federation",
-    "the federation: its collectives, their delegates, open joint items, its rule",
+    N_("the federation: its collectives, their delegates, open joint items, its rule"),
     args=(Arg("change", "rule unanimous|majority", optional=True, rest=True),),
     section=SECTION,
-    details=f"{cmd('federation')} rule majority (or unanimous) opens a joint item to change the rule; it is adopted "
-    "only when every collective adopts it, whatever the rule in force.",
+    # Translators: "rule", "majority" and "unanimous" are typed as they are, in every language.
+    details=N_(
+        "/federation rule majority (or unanimous) opens a joint item to change the rule; it is adopted only when "
+        "every collective adopts it, whatever the rule in force."
+    ),
 )
 def federation(ctx: Context, change: str | None) -> None:
     ctx.require_collective()
@@ -177,19 +205,27 @@ def federation(ctx: Context, change: str | None) -> None:
         propose_rule(ctx, ctx.require_member(), found, change)
         return
     federations = ctx.uow.federations
-    lines = [f"Our federation (rule: {found.rule}; a change of rule needs every collective):"]
+    # Translators: {rule} is the federation's rule as typed in commands: unanimous or majority.
+    lines = [_("Our federation (rule: {rule}; a change of rule needs every collective):", rule=found.rule)]
     for collective_id in federations.members(found.id):
-        here = " — this collective" if collective_id == ctx.collective.id else ""
-        lines.append(f"• {label(ctx, collective_id)}{here}: delegate {delegate_name(ctx, collective_id)}")
+        shown = {"collective": label(ctx, collective_id), "name": delegate_name(ctx, collective_id)}
+        if collective_id == ctx.collective.id:
+            lines.append(_("• {collective} — this collective: delegate {name}", **shown))
+        else:
+            lines.append(_("• {collective}: delegate {name}", **shown))
     joints = federations.open_joints(found.id)
     if joints:
-        lines.append("Open joint items:")
+        lines.append(_("Open joint items:"))
         for joint in joints:
             mine = next((b for b in federations.ballots(joint.id) if b.collective_id == ctx.collective.id), None)
-            here = f"#{ctx.uow.items.get(mine.item_id).number} here" if mine else "not voted on here (joined later)"
-            lines.append(f"• J{joint.id} {joint.title} — {here}, closes {ctx.time(joint.closes_at)}")
+            shown = {"joint": joint.id, "title": joint.title, "when": ctx.time(joint.closes_at)}
+            if mine:
+                number = ctx.uow.items.get(mine.item_id).number
+                lines.append(_("• J{joint} {title} — #{number} here, closes {when}", number=number, **shown))
+            else:
+                lines.append(_("• J{joint} {title} — not voted on here (joined later), closes {when}", **shown))
     else:
-        lines.append(f"No open joint items. {cmd('propose')} joint TITLE raises one.")
+        lines.append(_("No open joint items. /propose joint TITLE raises one."))
     ctx.reply("\n".join(lines))
 
 
@@ -202,13 +238,16 @@ def delegate(scope: Scope, collective_id: int) -> Member | None:
 
 def delegate_name(scope: Scope, collective_id: int) -> str:
     holder = delegate(scope, collective_id)
-    return scope.name(holder) if holder else f"none ({cmd('rotation')} add delegate …)"
+    if holder:
+        return scope.name(holder)
+    # Translators: no member holds the delegate role; "add delegate" is typed as it is, in every language.
+    return _("none (/rotation add delegate …)")
 
 
-@command("unfederate", "leave the federation (by proposal)", section=SECTION)
+@command("unfederate", N_("leave the federation (by proposal)"), section=SECTION)
 def unfederate(ctx: Context, member: Member) -> None:
     require_federation(ctx)
-    open_proposal(ctx, UnfederateProposal.topic, "Leave the federation", {"what": "leave"})
+    open_proposal(ctx, UnfederateProposal.topic, _("Leave the federation"), {"what": "leave"})
 
 
 def carry_out_unfederate(scope: Scope, item: Item, adopted: bool) -> str:
@@ -218,13 +257,14 @@ def carry_out_unfederate(scope: Scope, item: Item, adopted: bool) -> str:
 
     found = federation_of(scope)
     if found is None:
-        return "But this collective had left the federation already."
+        return _("But this collective had left the federation already.")
     members = scope.uow.federations.members(found.id)
     scope.uow.lock_collectives(members)
     scope.uow.federations.leave(scope.collective.id)
-    leaver = label(scope, scope.collective.id)
     for collective_id in members:
         if collective_id != scope.collective.id:
-            scope_of(scope, collective_id).announce(f"{leaver} left our federation.")
+            other = scope_of(scope, collective_id)
+            with speaking(other.settings.language):
+                other.announce(_("{collective} left our federation.", collective=label(scope, scope.collective.id)))
     leave_joints(scope, found)
-    return "This collective has left the federation."
+    return _("This collective has left the federation.")

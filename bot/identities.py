@@ -19,25 +19,24 @@ from bot.addressing import destinations
 from bot.commands import Arg, Where, command
 from bot.context import Context
 from bot.errors import Refusal
+from bot.language import N_, _, ngettext, speaking
 from bot.linking import CODE_LIFE, IDENTITY, new_code, redeem
 from bot.membership import AWAY_ENDS
 from bot.model import Member
 from bot.record import recount_twins
 from bot.settings import CollectiveSettings
-from bot.text import cmd
 
-_SECTION = "Linked chats and accounts"
+_SECTION = N_("Linked chats and accounts")
 
 
 @command(
     "iam",
-    "make your accounts on two platforms one member",
+    N_("make your accounts on two platforms one member"),
     args=(Arg("code", "CODE", optional=True),),
-    details=(
-        f"{cmd('iam')} gives a code valid for 24 hours; send {cmd('iam')} CODE to me in a direct message from your "
-        "account on the other platform. Then both accounts are one member in every collective you belong to: one "
-        "response per round, one place on each roster, one name. Refused while both accounts responded in "
-        "the same open round."
+    details=N_(
+        "/iam gives a code valid for 24 hours; send /iam CODE to me in a direct message from your account on the "
+        "other platform. Then both accounts are one member in every collective you belong to: one response per "
+        "round, one place on each roster, one name. Refused while both accounts responded in the same open round."
     ),
     where=Where.DIRECT,
     section=_SECTION,
@@ -45,30 +44,50 @@ _SECTION = "Linked chats and accounts"
 def iam(ctx: Context, code: str | None) -> None:
     if code is None:
         shown = new_code(ctx, IDENTITY, person=ctx.person)
-        ctx.reply(
-            f"Your code: {shown}\nSend {cmd('iam')} {shown} to me in a direct message from your account on the other "
-            f"platform before {ctx.time(ctx.now + CODE_LIFE)}. It works once."
+        send = _(
+            "Send /iam {code} to me in a direct message from your account on the other platform before {when}. "
+            "It works once.",
+            code=shown,
+            when=ctx.time(ctx.now + CODE_LIFE),
         )
+        ctx.reply(_("Your code: {code}", code=shown) + "\n" + send)
         return
-    found = redeem(ctx, code, IDENTITY, f"Ask for a new one with {cmd('iam')} from your other account.")
+    found = redeem(ctx, code, IDENTITY, _("Ask for a new one with /iam from your other account."))
     # Whom the code's account is kept under now (it may have been linked to another since it gave the code).
     person = ctx.uow.links.person_of(found.platform, found.user_id)
     other = ctx.person
     if person == other:
         raise Refusal(
-            "That code is this account's own (or one linked to it already). "
-            "Send it from your account on the other platform."
+            _(
+                "That code is this account's own (or one linked to it already). Send it from your account on the "
+                "other platform."
+            )
         )
     if person[0] == ctx.sender.platform:
-        raise Refusal("Send the code from your account on another platform; both of these are on the same one.")
+        raise Refusal(_("Send the code from your account on another platform; both of these are on the same one."))
     merged = _merge(ctx, person, other)
     ctx.uow.links.link_accounts(person, other, ctx.now)
     collectives = len(ctx.uow.members.memberships(*person))
-    also = f" In {merged} of them both accounts were members: they are one membership now." if merged else ""
-    ctx.reply(
-        f"Done: your {person[0]} and {ctx.sender.platform} accounts are one member in each of your "
-        f"{collectives} collective(s).{also} Direct messages go to the account you used last."
+    # Translators: {platform} and {other} are the platforms' names as stored (telegram, matrix). Write the singular
+    # and plural forms your language needs ("collective(s)" is the English for both).
+    done = ngettext(
+        "Done: your {platform} and {other} accounts are one member in each of your {count} collective(s).",
+        "Done: your {platform} and {other} accounts are one member in each of your {count} collective(s).",
+        collectives,
+        platform=person[0],
+        other=ctx.sender.platform,
     )
+    lines = [done]
+    if merged:
+        lines.append(
+            ngettext(
+                "In {count} of them both accounts were members: they are one membership now.",
+                "In {count} of them both accounts were members: they are one membership now.",
+                merged,
+            )
+        )
+    lines.append(_("Direct messages go to the account you used last."))
+    ctx.reply(" ".join(lines))
 
 
 def _merge(ctx: Context, person: tuple[str, str], other: tuple[str, str]) -> int:
@@ -85,28 +104,29 @@ def _merge(ctx: Context, person: tuple[str, str], other: tuple[str, str]) -> int
             continue
         clash = ctx.uow.identities.both_responded(kept.id, member.id)
         if clash:
-            where = _where(ctx, member.collective_id)
-            conflicts.append(", ".join(f"#{number}" for number in clash) + where)
+            conflicts.append(_clash(ctx, member.collective_id, ", ".join(f"#{number}" for number in clash)))
         pairs.append((kept, member))
     if conflicts:
         raise Refusal(
-            "Not linked: both accounts responded to the same open round — "
-            + "; ".join(conflicts)
-            + ". A member has one response per round: withdraw one of them (or wait until it closes), "
-            "then try again with a new code."
+            _(
+                "Not linked: both accounts responded to the same open round — {rounds}. A member has one response "
+                "per round: withdraw one of them (or wait until it closes), then try again with a new code.",
+                rounds="; ".join(conflicts),
+            )
         )
     for kept, member in pairs:
-        # The membership merged away gives and holds no proxy any more (nor could the kept one hold two).
-        proxies.on_leave(ctx, member, f"{ctx.name(member)}'s two accounts became one member")
-        ctx.uow.identities.merge_members(kept.id, member.id)
-        ctx.uow.due.cancel(member.collective_id, AWAY_ENDS, member.id)
-        member.active, member.left_at, member.away_until, member.merged_into = False, ctx.now, None, kept.id
-        ctx.uow.tokens.revoke(member.id)  # the kept membership's links are the person's now
-        ctx.uow.members.save(member)
-        recount_twins(ctx.uow, member.collective_id)
         settings = CollectiveSettings.of(ctx.uow.settings.values(member.collective_id))
-        for chat in destinations(ctx.uow.collectives.chats(member.collective_id), settings.announce_in):
-            ctx.actions.append(Post(chat, _note(kept, member)))
+        with speaking(settings.language):  # what the collective hears, in its own language
+            # The membership merged away gives and holds no proxy any more (nor could the kept one hold two).
+            proxies.on_leave(ctx, member, _("{name}'s two accounts became one member", name=ctx.name(member)))
+            ctx.uow.identities.merge_members(kept.id, member.id)
+            ctx.uow.due.cancel(member.collective_id, AWAY_ENDS, member.id)
+            member.active, member.left_at, member.away_until, member.merged_into = False, ctx.now, None, kept.id
+            ctx.uow.tokens.revoke(member.id)  # the kept membership's links are the person's now
+            ctx.uow.members.save(member)
+            recount_twins(ctx.uow, member.collective_id)
+            for chat in destinations(ctx.uow.collectives.chats(member.collective_id), settings.announce_in):
+                ctx.actions.append(Post(chat, _note(kept, member)))
     return len(pairs)
 
 
@@ -122,13 +142,26 @@ def _take_key(ctx: Context, member: Member, former: Member | None, person, other
     ctx.uow.members.save(member)
 
 
-def _where(ctx: Context, collective_id: int) -> str:
+def _clash(ctx: Context, collective_id: int, numbers: str) -> str:
+    """The open rounds ``numbers`` both accounts responded to, and in which collective."""
     chats = ctx.uow.collectives.chats(collective_id)
-    return f" (in the collective of the {chats[0].platform} chat {chats[0].chat_id})" if chats else ""
+    if not chats:
+        return numbers
+    # Translators: {numbers} are items (#3, #4); {platform} is the platform's name as stored (telegram, matrix).
+    return _(
+        "{numbers} (in the collective of the {platform} chat {chat})",
+        numbers=numbers,
+        platform=chats[0].platform,
+        chat=chats[0].chat_id,
+    )
 
 
 def _note(kept: Member, member: Member) -> str:
-    return (
-        f"{kept.display_name} linked two accounts ({kept.platform} and {member.platform}): they are one member "
-        "from now on, with one response per round and one place on each roster."
+    # Translators: {platform} and {other} are the platforms' names as stored (telegram, matrix).
+    return _(
+        "{name} linked two accounts ({platform} and {other}): they are one member from now on, with one response "
+        "per round and one place on each roster.",
+        name=kept.display_name,
+        platform=kept.platform,
+        other=member.platform,
     )
