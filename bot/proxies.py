@@ -12,28 +12,24 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.actions import Post
-from bot.addressing import destinations
 from bot.commands import Arg, Where, group
 from bot.context import Context, Scope
-from bot.duework import DueScope
 from bot.durations import describe_duration, parse_duration
 from bot.errors import Refusal
 from bot.items import item_number
 from bot.kinds import kind_of
+from bot.language import N_, _
 from bot.live_records import Proxy, ProxyStatus
 from bot.model import DueWork, Member, Status
 from bot.naming import find_member
-from bot.rounds import refresh
-from bot.settings import CollectiveSettings
+from bot.proxy_ends import DUE_HANDLERS as DUE_HANDLERS  # the due work of bot.core
+from bot.proxy_ends import OFFER_LAPSES_AFTER, PROXY_ENDS, PROXY_OFFER_LAPSES, end_proxy, lapse_overdue
+from bot.proxy_ends import on_leave as on_leave  # a member leaving ends their proxies (bot.membership)
 from bot.text import cmd
 
 DEFAULT_TERM = timedelta(days=7)
 LONGEST_TERM = timedelta(days=30)
-OFFER_LAPSES_AFTER = timedelta(days=2)  # an offer not accepted by then lapses
-PROXY_OFFER_LAPSES = "proxy_offer_lapses"
-PROXY_ENDS = "proxy_ends"
-_SECTION = "Proxies"
+_SECTION = N_("Proxies")
 
 _FOR = re.compile(r"for\s+(\S.*)", re.IGNORECASE | re.DOTALL)
 
@@ -52,12 +48,15 @@ def terms_of(text: str) -> Terms:
     while words:
         word = words.pop(0).lower()
         if word not in ("for", "on") or not words:
-            raise ValueError(f"'{word}' is not understood here: say for DURATION (7d, 2w) and on #N or on all.")
+            raise ValueError(
+                # Translators: {word} is what the member typed; "for", "on" and "all" are typed: keep them.
+                _("'{word}' is not understood here: say for DURATION (7d, 2w) and on #N or on all.", word=word)
+            )
         value = words.pop(0)
         if word == "for":
             terms.term = parse_duration(value)
             if terms.term > LONGEST_TERM:
-                raise ValueError(f"A proxy lasts at most {describe_duration(LONGEST_TERM)}.")
+                raise ValueError(_("A proxy lasts at most {duration}.", duration=describe_duration(LONGEST_TERM)))
         elif value.lower() == "all":
             terms.item_number = None
         else:
@@ -67,16 +66,68 @@ def terms_of(text: str) -> Terms:
 
 proxy = group(
     "proxy",
-    "give your response to another member for a while (offered in a direct message); they accept or decline; "
-    "you revoke",
+    # Translators: accept, decline and revoke are typed after /proxy: keep them.
+    N_(
+        "give your response to another member for a while (offered in a direct message); they accept or decline; "
+        "you revoke"
+    ),
     section=_SECTION,
     where=Where.ANY,
-    details=(
-        f"TERMS: [for DURATION] [on #N|all]. For {describe_duration(DEFAULT_TERM)} unless you say (at most "
-        f"{describe_duration(LONGEST_TERM)}, from when they accept), on every round open meanwhile unless you name "
-        f"one item. The offer lapses after {describe_duration(OFFER_LAPSES_AFTER)} if not accepted. The holder "
-        f"responds for you by naming you ({cmd('agree')} 4 for alice); your own response always replaces "
-        f"theirs. A member holds one proxy at a time and gives one. {cmd('proxy')} status shows yours."
+    # The terms written out: DEFAULT_TERM, LONGEST_TERM and OFFER_LAPSES_AFTER.
+    # Translators: "for", "on", "all" and "/agree 4 for alice" are typed in commands: keep them.
+    details=N_(
+        "TERMS: [for DURATION] [on #N|all]. For 1 week unless you say (at most 30 days, from when they accept), on "
+        "every round open meanwhile unless you name one item. The offer lapses after 2 days if not accepted. The "
+        "holder responds for you by naming you (/agree 4 for alice); your own response always replaces theirs. A "
+        "member holds one proxy at a time and gives one. /proxy status shows yours."
+    ),
+)
+# Translators: the usage line of /proxy: "/proxy @member|status|… [TERMS|@member]".
+_MEMBER, _TERMS = N_("@member"), N_("TERMS")
+
+# What a proxy is on, said in whole sentences: the first of each pair for every round open during its term, the
+# second for one item (#{number}). {giver} gives their response to {holder}, who responds for them.
+_OFFERED = (
+    N_(
+        "Offered: {holder} may respond for you for {duration} from when they accept, on every round open meanwhile. "
+        "The offer lapses {when} unless they accept it."
+    ),
+    N_(
+        "Offered: {holder} may respond for you for {duration} from when they accept, on #{number}. "
+        "The offer lapses {when} unless they accept it."
+    ),
+)
+_OFFERS_YOU = (
+    # Translators: keep "/agree N for {name}": the holder types it to respond for the giver ({name}).
+    N_(
+        "{giver} offers you their response for {duration} from when they accept, on every round open meanwhile: "
+        "you would respond for them by naming them (/agree N for {name}). Say /proxy accept or /proxy decline by "
+        "{when}."
+    ),
+    # Translators: keep "/agree N for {name}": the holder types it to respond for the giver ({name}).
+    N_(
+        "{giver} offers you their response for {duration} from when they accept, on #{number}: you would respond "
+        "for them by naming them (/agree N for {name}). Say /proxy accept or /proxy decline by {when}."
+    ),
+)
+_STATUS_OFFERED = (
+    N_("{giver} offered {holder} their response (on every round open meanwhile)."),
+    N_("{giver} offered {holder} their response (on #{number})."),
+)
+_STATUS_HELD = (
+    N_("{holder} responds for {giver} until {when} (on every round open meanwhile)."),
+    N_("{holder} responds for {giver} until {when} (on #{number})."),
+)
+_NOW_HOLDS = (
+    # Translators: "{holder} for {giver}" is how a response given by proxy is shown among the responses.
+    N_(
+        "{holder} now holds {giver}'s proxy until {when}, on every round open meanwhile: a response for them reads "
+        '"{holder} for {giver}", and {giver}\'s own response always replaces it.'
+    ),
+    # Translators: "{holder} for {giver}" is how a response given by proxy is shown among the responses.
+    N_(
+        "{holder} now holds {giver}'s proxy until {when}, on #{number}: a response for them reads "
+        '"{holder} for {giver}", and {giver}\'s own response always replaces it.'
     ),
 )
 
@@ -85,58 +136,68 @@ def _in_force(proxy_: Proxy, scope: Scope) -> bool:
     return proxy_.status == ProxyStatus.ACTIVE and proxy_.ends_at is not None and proxy_.ends_at > scope.now
 
 
-def _describe(scope: Scope, proxy_: Proxy) -> str:
+def _said(scope: Scope, proxy_: Proxy, sentences: tuple[str, str], **values: object) -> str:
+    """The sentence of a pair (above) for what ``proxy_`` is on, in the language spoken."""
     if proxy_.item_id is None:
-        return "on every round open meanwhile"
-    return f"on #{scope.uow.items.get(proxy_.item_id).number}"
+        return _(sentences[0], **values)
+    return _(sentences[1], number=scope.uow.items.get(proxy_.item_id).number, **values)
 
 
-@proxy.default(args=(Arg("who", "@member"), Arg("terms", "TERMS", terms_of, rest=True, optional=True)))
+@proxy.default(args=(Arg("who", _MEMBER), Arg("terms", _TERMS, terms_of, rest=True, optional=True)))
 def offer(ctx: Context, member: Member, who: str, terms: Terms | None) -> None:
     if not ctx.chat.is_direct:  # an offer is between two members: declined, no one else need know of it
         raise Refusal(
-            f"Offer a proxy in a direct message with me: {cmd('proxy')} @member [for DURATION] [on #N|all]. "
-            "The group hears of it once it is accepted."
+            # Translators: keep "/proxy @member [for DURATION] [on #N|all]": how the command is typed.
+            _(
+                "Offer a proxy in a direct message with me: /proxy @member [for DURATION] [on #N|all]. "
+                "The group hears of it once it is accepted."
+            )
         )
     lapse_overdue(ctx)
     pending = ctx.uow.proxies.pending(ctx.collective.id)
     terms = terms or Terms()
     holder = find_member(ctx, who)
     if holder.id == member.id:
-        raise Refusal("That is you: give your response to another member.")
+        raise Refusal(_("That is you: give your response to another member."))
     given = next((p for p in pending if p.giver_id == member.id), None)
     if given is not None:
         other = ctx.name(ctx.uow.members.get(given.holder_id))
-        state = "is waiting for" if given.status == ProxyStatus.OFFERED else "is held by"
-        raise Refusal(f"You give one proxy at a time, and yours {state} {other}. {cmd('proxy')} revoke ends it first.")
+        if given.status == ProxyStatus.OFFERED:
+            raise Refusal(
+                _(
+                    "You give one proxy at a time, and yours is waiting for {name}. /proxy revoke ends it first.",
+                    name=other,
+                )
+            )
+        raise Refusal(
+            _("You give one proxy at a time, and yours is held by {name}. /proxy revoke ends it first.", name=other)
+        )
     held = next((p for p in pending if p.holder_id == holder.id and p.status == ProxyStatus.ACTIVE), None)
     if held is not None:
         giver = ctx.name(ctx.uow.members.get(held.giver_id))
         raise Refusal(
-            f"{ctx.name(holder)} already holds {giver}'s proxy: a member holds one proxy at a time (no blocs)."
+            _(
+                "{holder} already holds {giver}'s proxy: a member holds one proxy at a time (no blocs).",
+                holder=ctx.name(holder),
+                giver=giver,
+            )
         )
     item_id = None
     if terms.item_number is not None:
         item = ctx.uow.items.by_number(ctx.collective.id, terms.item_number)
         if item is None or not kind_of(item).has_round or item.status != Status.OPEN:
-            raise Refusal(f"#{terms.item_number} is not open for a decision. {cmd('proposals')} lists the open items.")
+            raise Refusal(
+                _("#{number} is not open for a decision. /proposals lists the open items.", number=terms.item_number)
+            )
         item_id = item.id
     made = ctx.uow.proxies.add(
         Proxy(None, ctx.collective.id, member.id, holder.id, int(terms.term.total_seconds()), ctx.now, item_id)
     )
     lapses = ctx.now + OFFER_LAPSES_AFTER
     ctx.uow.due.add(DueWork(None, ctx.collective.id, PROXY_OFFER_LAPSES, made.id, lapses))
-    span = f"for {describe_duration(terms.term)} from when they accept, {_describe(ctx, made)}"
-    ctx.reply(
-        f"Offered: {ctx.name(holder)} may respond for you {span}. The offer lapses {ctx.time(lapses)} "
-        "unless they accept it."
-    )
-    ctx.tell(
-        holder,
-        f"{ctx.name(member)} offers you their response {span}: you would respond for them by naming them "
-        f"({cmd('agree')} N for {member.display_name}). Say {cmd('proxy accept')} or {cmd('proxy decline')} "
-        f"by {ctx.time(lapses)}.",
-    )
+    values = {"holder": ctx.name(holder), "giver": ctx.name(member), "duration": describe_duration(terms.term)}
+    ctx.reply(_said(ctx, made, _OFFERED, when=ctx.time(lapses), **values))
+    ctx.tell(holder, _said(ctx, made, _OFFERS_YOU, when=ctx.time(lapses), name=member.display_name, **values))
 
 
 @proxy.subcommand("status")
@@ -151,18 +212,16 @@ def _status(ctx: Context, member: Member, pending: list[Proxy]) -> str:
         if member.id not in (p.giver_id, p.holder_id):
             continue
         giver, holder = ctx.uow.members.get(p.giver_id), ctx.uow.members.get(p.holder_id)
+        names = {"giver": ctx.name(giver), "holder": ctx.name(holder)}
         if p.status == ProxyStatus.OFFERED:
-            lines.append(f"{ctx.name(giver)} offered {ctx.name(holder)} their response ({_describe(ctx, p)}).")
+            lines.append(_said(ctx, p, _STATUS_OFFERED, **names))
         else:
-            lines.append(
-                f"{ctx.name(holder)} responds for {ctx.name(giver)} until {ctx.time(p.ends_at)} ({_describe(ctx, p)})."
-            )
-    return (
-        "\n".join(lines) or f"You give no proxy and hold none. Usage: {cmd('proxy')} @member [for DURATION] [on #N|all]"
-    )
+            lines.append(_said(ctx, p, _STATUS_HELD, when=ctx.time(p.ends_at), **names))
+    # Translators: keep "/proxy @member [for DURATION] [on #N|all]": how the command is typed.
+    return "\n".join(lines) or _("You give no proxy and hold none. Usage: /proxy @member [for DURATION] [on #N|all]")
 
 
-_FROM = Arg("who", "@member", optional=True)
+_FROM = Arg("who", _MEMBER, optional=True)
 
 
 def _offered_to(ctx: Context, member: Member, who: str | None, verb: str) -> Proxy:
@@ -175,11 +234,20 @@ def _offered_to(ctx: Context, member: Member, who: str | None, verb: str) -> Pro
     if who is not None:
         giver = find_member(ctx, who)
         offers = [p for p in offers if p.giver_id == giver.id]
+    if not offers and who:
+        raise Refusal(_("No one has offered you a proxy of {name}.", name=who.lstrip("@")))
     if not offers:
-        raise Refusal("No one has offered you a proxy" + (f" of {who.lstrip('@')}." if who else "."))
+        raise Refusal(_("No one has offered you a proxy."))
     if len(offers) > 1:
         names = ", ".join(ctx.name(ctx.uow.members.get(p.giver_id)) for p in offers)
-        raise Refusal(f"Several offers wait for you ({names}): say whose, like {cmd('proxy')} {verb} @member.")
+        raise Refusal(
+            # Translators: {names} are the members who offered; {command} is "/proxy accept" or "/proxy decline".
+            _(
+                "Several offers wait for you ({names}): say whose, like {command} @member.",
+                names=names,
+                command=cmd(f"proxy {verb}"),
+            )
+        )
     return offers[0]
 
 
@@ -197,8 +265,11 @@ def accept(ctx: Context, member: Member, who: str | None) -> None:
     if held is not None:
         giver = ctx.name(ctx.uow.members.get(held.giver_id))
         raise Refusal(
-            f"You already hold {giver}'s proxy: a member holds one proxy at a time (no blocs). "
-            "Decline this one, or wait until that one ends."
+            _(
+                "You already hold {name}'s proxy: a member holds one proxy at a time (no blocs). "
+                "Decline this one, or wait until that one ends.",
+                name=giver,
+            )
         )
     giver = ctx.uow.members.get(offered.giver_id)
     offered.status, offered.accepted_at = ProxyStatus.ACTIVE, ctx.now
@@ -206,15 +277,11 @@ def accept(ctx: Context, member: Member, who: str | None) -> None:
     ctx.uow.proxies.save(offered)
     ctx.uow.due.cancel(ctx.collective.id, PROXY_OFFER_LAPSES, offered.id)
     ctx.uow.due.add(DueWork(None, ctx.collective.id, PROXY_ENDS, offered.id, offered.ends_at))
-    said = (
-        f"{ctx.name(member)} now holds {ctx.name(giver)}'s proxy until {ctx.time(offered.ends_at)}, "
-        f'{_describe(ctx, offered)}: a response for them reads "{ctx.name(member)} for {ctx.name(giver)}", and '
-        f"{ctx.name(giver)}'s own response always replaces it."
-    )
-    ctx.announce(said)
+    until = ctx.time(offered.ends_at)
+    ctx.announce(_said(ctx, offered, _NOW_HOLDS, holder=ctx.name(member), giver=ctx.name(giver), when=until))
     if ctx.chat.is_direct:
-        ctx.reply(f"Accepted: you respond for {ctx.name(giver)} until {ctx.time(offered.ends_at)}.")
-    ctx.tell(giver, f"{ctx.name(member)} accepted your proxy: it holds until {ctx.time(offered.ends_at)}.")
+        ctx.reply(_("Accepted: you respond for {name} until {when}.", name=ctx.name(giver), when=until))
+    ctx.tell(giver, _("{name} accepted your proxy: it holds until {when}.", name=ctx.name(member), when=until))
 
 
 @proxy.subcommand("decline", args=(_FROM,))
@@ -224,8 +291,8 @@ def decline(ctx: Context, member: Member, who: str | None) -> None:
     ctx.uow.proxies.save(offered)
     ctx.uow.due.cancel(ctx.collective.id, PROXY_OFFER_LAPSES, offered.id)
     giver = ctx.uow.members.get(offered.giver_id)
-    ctx.reply(f"{ctx.name(member)} declines {ctx.name(giver)}'s proxy.")
-    ctx.tell(giver, f"{ctx.name(member)} declined your proxy.")
+    ctx.reply(_("{holder} declines {giver}'s proxy.", holder=ctx.name(member), giver=ctx.name(giver)))
+    ctx.tell(giver, _("{name} declined your proxy.", name=ctx.name(member)))
 
 
 @proxy.subcommand("revoke")
@@ -233,82 +300,15 @@ def revoke(ctx: Context, member: Member) -> None:
     lapse_overdue(ctx)
     given = next((p for p in ctx.uow.proxies.pending(ctx.collective.id) if p.giver_id == member.id), None)
     if given is None:
-        raise Refusal("You give no proxy right now.")
+        raise Refusal(_("You give no proxy right now."))
     was_active = given.status == ProxyStatus.ACTIVE
     holder = ctx.uow.members.get(given.holder_id)
-    end_proxy(ctx, given, ProxyStatus.REVOKED, f"{ctx.name(member)} revoked it")
+    # Translators: why a proxy ended, in brackets: "Bob no longer holds Alice's proxy (Alice revoked it)."
+    end_proxy(ctx, given, ProxyStatus.REVOKED, _("{name} revoked it", name=ctx.name(member)))
     if not was_active:
-        ctx.reply(f"Your offer to {ctx.name(holder)} is withdrawn.")
+        ctx.reply(_("Your offer to {name} is withdrawn.", name=ctx.name(holder)))
     elif ctx.chat.is_direct:
-        ctx.reply(f"Revoked: {ctx.name(holder)} no longer responds for you.")
-
-
-def end_proxy(scope: Scope, proxy_: Proxy, status: ProxyStatus, why: str) -> None:
-    """End an offer or a proxy in force: the responses it gave in rounds still open are taken back (their
-    tallies redrawn), and the group hears it when it was in force. A proxy ends at its term's end when it
-    expires, however late the bot notices (it was down): a round whose deadline fell inside the term keeps
-    what the proxy gave for its close."""
-    was_active = proxy_.status == ProxyStatus.ACTIVE
-    ended_at = scope.now
-    if status == ProxyStatus.EXPIRED and proxy_.ends_at is not None:
-        ended_at = min(ended_at, proxy_.ends_at)
-    proxy_.status, proxy_.ended_at = status, ended_at
-    scope.uow.proxies.save(proxy_)
-    for kind in (PROXY_OFFER_LAPSES, PROXY_ENDS):
-        scope.uow.due.cancel(proxy_.collective_id, kind, proxy_.id)
-    giver, holder = scope.uow.members.get(proxy_.giver_id), scope.uow.members.get(proxy_.holder_id)
-    if not was_active:
-        if status == ProxyStatus.LAPSED:
-            scope.tell(giver, f"Your proxy offer to {scope.name(holder)} lapsed: it was not accepted in time.")
-        elif status == ProxyStatus.REVOKED:
-            scope.tell(holder, f"{scope.name(giver)} withdrew the proxy they offered you.")
-        return
-    taken = scope.uow.responses.take_back(giver.id, holder.id, ended_at)
-    numbers = []
-    for round_id in taken:
-        round_ = scope.uow.rounds.get(round_id)
-        item = scope.uow.items.get(round_.item_id)
-        numbers.append(f"#{item.number}")
-        refresh(scope, item, round_)
-    text = f"{scope.name(holder)} no longer holds {scope.name(giver)}'s proxy ({why})."
-    if numbers:
-        text += (
-            f" The responses {scope.name(holder)} gave for {scope.name(giver)} in rounds still open are taken back: "
-            f"{', '.join(numbers)}."
-        )
-    _announce(scope, proxy_.collective_id, text)
-    if numbers:
-        scope.tell(giver, f"Your proxy ended ({why}); respond yourself on {', '.join(numbers)} if you wish.")
-
-
-def _announce(scope: Scope, collective_id: int, text: str) -> None:
-    """To the proxy's collective: the scope's own, or (a direct message acting for another) where it announces."""
-    if scope.collective is not None and scope.collective.id == collective_id:
-        scope.announce(text)
-        return
-    settings = CollectiveSettings.of(scope.uow.settings.values(collective_id))
-    for chat in destinations(scope.uow.collectives.chats(collective_id), settings.announce_in):
-        scope.actions.append(Post(chat, text))
-
-
-def lapse_overdue(scope: Scope) -> None:
-    """Proxies whose term or offer ran out while their due work had not run yet (the bot was busy or down)
-    end now, before anyone acts on them: a proxy never outlives its term."""
-    if scope.collective is None:
-        return
-    for p in scope.uow.proxies.pending(scope.collective.id):
-        if p.status == ProxyStatus.ACTIVE and p.ends_at <= scope.now:
-            end_proxy(scope, p, ProxyStatus.EXPIRED, f"its term ended {scope.time(p.ends_at)}")
-        elif p.status == ProxyStatus.OFFERED and p.offered_at + OFFER_LAPSES_AFTER <= scope.now:
-            end_proxy(scope, p, ProxyStatus.LAPSED, "not accepted")
-
-
-def on_leave(scope: Scope, member: Member, why: str = "") -> None:
-    """A member leaves (or their membership is made one with another, ``bot.identities``): every proxy they
-    give or hold ends."""
-    for p in scope.uow.proxies.pending(member.collective_id):
-        if member.id in (p.giver_id, p.holder_id):
-            end_proxy(scope, p, ProxyStatus.ENDED, why or f"{scope.name(member)} left")
+        ctx.reply(_("Revoked: {name} no longer responds for you.", name=ctx.name(holder)))
 
 
 def proxy_for(ctx: Context, member: Member, reason: str) -> tuple[Member, Proxy, str] | None:
@@ -332,16 +332,27 @@ def proxy_for(ctx: Context, member: Member, reason: str) -> tuple[Member, Proxy,
         if _after_name(giver, words, strict=False) is not None:  # "for alice too dear", Alice Smith's proxy
             first = giver.display_name.split()[0]
             raise Refusal(
-                f"To respond for {ctx.name(giver)}, name them in full or put a colon after {first}: "
-                f"for {giver.display_name}: REASON. (A comment of your own must not start with 'for {first}'.)"
+                # Translators: "for" is typed before the name: keep it. {name} is the member, {full} their whole
+                # name as typed, {first} its first word.
+                _(
+                    "To respond for {name}, name them in full or put a colon after {first}: for {full}: REASON. "
+                    "(A comment of your own must not start with 'for {first}'.)",
+                    name=ctx.name(giver),
+                    first=first,
+                    full=giver.display_name,
+                )
             )
     named = [
         m for m in ctx.uow.members.active(ctx.collective.id) if m.id != member.id and _after_name(m, words) is not None
     ]
     if named:
         raise Refusal(
-            f"You hold no proxy of {ctx.name(named[0])}, so you cannot respond for them. (A comment that starts "
-            "with 'for' and a member's name reads as a response for them; reword it.)"
+            # Translators: 'for' is the word typed before a member's name to respond for them: keep it.
+            _(
+                "You hold no proxy of {name}, so you cannot respond for them. (A comment that starts with 'for' and "
+                "a member's name reads as a response for them; reword it.)",
+                name=ctx.name(named[0]),
+            )
         )
     return None
 
@@ -364,18 +375,3 @@ def _after_name(member: Member, words: str, strict: bool = True) -> str | None:
             if rest[0].isspace() and (is_whole or not strict or rest.lstrip()[:1] in (":", ",")):
                 return rest.strip().lstrip(":,").strip()
     return None
-
-
-def offer_lapses(scope: DueScope) -> None:
-    p = scope.uow.proxies.get(scope.work.subject_id)
-    if p.status == ProxyStatus.OFFERED:
-        end_proxy(scope, p, ProxyStatus.LAPSED, "not accepted")
-
-
-def term_ends(scope: DueScope) -> None:
-    p = scope.uow.proxies.get(scope.work.subject_id)
-    if p.status == ProxyStatus.ACTIVE:
-        end_proxy(scope, p, ProxyStatus.EXPIRED, f"its term ended {scope.time(p.ends_at)}")
-
-
-DUE_HANDLERS = {PROXY_OFFER_LAPSES: offer_lapses, PROXY_ENDS: term_ends}

@@ -8,13 +8,37 @@ from datetime import datetime, timedelta
 from bot.context import Scope
 from bot.duework import DueScope
 from bot.fairness import Cadence, Candidate, next_after, next_holder
+from bot.language import N_, _
 from bot.model import KNOWN_ROLES, SWAP_EXPIRED, DueWork, Member, Role, Turn
 from bot.ports import UnitOfWork
-from bot.text import cmd
 
 HANDOVER = "handover"
 HANDOVER_REMINDER = "handover_reminder"
 REMIND_BEFORE = timedelta(days=1)
+
+# Why a role changes hands now (``fill``): each is said in a sentence of its own.
+TAKEN, HANDED_OVER, LEFT, STEPPED_DOWN = "taken", "handed_over", "left", "stepped_down"
+# A role's name ({role}) is shown as members type it in commands (/rotation join facilitator): it is never
+# translated. A role with powers (facilitator, treasurer, delegate) is held ("Alice is facilitator"), a chore
+# is one a member is on ("Alice is on dishes"). {former} is the member who held it before.
+_NOW_HOLDS = {
+    # Translators: {role} is a role's name as members type it (facilitator, treasurer, delegate); keep it.
+    (TAKEN, True): N_("{name} is {role} now, until {when}."),
+    # Translators: {role} is a chore's name as members typed it (dishes); keep it.
+    (TAKEN, False): N_("{name} is on {role} now, until {when}."),
+    # Translators: {role} is a role's name as members type it (facilitator, treasurer, delegate); keep it.
+    (HANDED_OVER, True): N_("Handover: {name} is {role} now, until {when}."),
+    # Translators: {role} is a chore's name as members typed it (dishes); keep it.
+    (HANDED_OVER, False): N_("Handover: {name} is on {role} now, until {when}."),
+    # Translators: {former} held the role and left the collective; {role} is a role's name as typed: keep it.
+    (LEFT, True): N_("{former} has left, so {name} is {role} now, until {when}."),
+    # Translators: {former} was on the chore and left the collective; {role} is its name as typed: keep it.
+    (LEFT, False): N_("{former} has left, so {name} is on {role} now, until {when}."),
+    # Translators: {former} held the role and left its roster; {role} is a role's name as typed: keep it.
+    (STEPPED_DOWN, True): N_("{former} stepped down, so {name} is {role} now, until {when}."),
+    # Translators: {former} was on the chore and left its roster; {role} is its name as typed: keep it.
+    (STEPPED_DOWN, False): N_("{former} stepped down, so {name} is on {role} now, until {when}."),
+}
 
 
 def cadence(role: Role, zone) -> Cadence:
@@ -23,12 +47,11 @@ def cadence(role: Role, zone) -> Cadence:
 
 
 def describe(role: Role) -> str:
-    return role.name if role.name in KNOWN_ROLES else f"{role.name} (chore)"
-
-
-def holding(name: str, role: Role) -> str:
-    """``Alice is facilitator`` or ``Alice is on dishes``."""
-    return f"{name} is {role.name}" if role.name in KNOWN_ROLES else f"{name} is on {role.name}"
+    """A role as a list shows it: its name, and for a chore a word saying so (``dishes (chore)``)."""
+    if role.name in KNOWN_ROLES:
+        return role.name
+    # Translators: a chore (a rotating role without powers) in a list of roles; {role} is its name as typed.
+    return _("{role} (chore)", role=role.name)
 
 
 def holder_of(uow: UnitOfWork, collective_id: int, name: str) -> Member | None:
@@ -82,33 +105,44 @@ def schedule_handover(scope: Scope, role: Role, after_moment: datetime) -> None:
         scope.uow.due.add(DueWork(None, role.collective_id, HANDOVER_REMINDER, role.id, remind_at))
 
 
-def fill(scope: Scope, role: Role, reason: str) -> None:
-    """Give the role to the next fair holder now, and say so; a vacancy is
-    announced once until someone takes the role."""
+def fill(scope: Scope, role: Role, reason: str = TAKEN, former: str = "") -> None:
+    """Give the role to the next fair holder now, and say so (``reason``: why it changes hands, ``former``:
+    who held it, for LEFT and STEPPED_DOWN); a vacancy is announced once until someone takes the role."""
     chosen = choose(scope, role)
     if chosen is None:
         scope.uow.roles.end_turn(role.id, scope.now)
         role.holder_id, role.term_started_at = None, None
         if not role.vacancy_announced:
             role.vacancy_announced = True
-            scope.announce(
-                f"The {describe(role)} role is vacant: no one on its roster can take it now "
-                f"({cmd('rotation')} join {role.name} to take part)."
-            )
+            scope.announce(vacancy_text(role))
         scope.uow.roles.save(role)
         return
     take_turn(scope, role, chosen.id)
     scope.uow.roles.save(role)
     following = next_in_line(scope, role)
-    scope.announce(handover_text(scope, role, reason), mentioning=[m for m in (chosen, following) if m])
+    scope.announce(handover_text(scope, role, reason, former), mentioning=[m for m in (chosen, following) if m])
 
 
-def handover_text(scope: Scope, role: Role, reason: str) -> str:
+def vacancy_text(role: Role) -> str:
+    if role.name in KNOWN_ROLES:
+        return _(
+            "The {role} role is vacant: no one on its roster can take it now (/rotation join {role} to take part).",
+            role=role.name,
+        )
+    return _(
+        "The {role} (chore) role is vacant: no one on its roster can take it now (/rotation join {role} to take part).",
+        role=role.name,
+    )
+
+
+def handover_text(scope: Scope, role: Role, reason: str = TAKEN, former: str = "") -> str:
     holder = scope.uow.members.get(role.holder_id)
     following = next_in_line(scope, role)
-    text = f"{reason}{holding(scope.name(holder), role)} now, until {scope.time(role.next_handover_at)}."
+    template = _NOW_HOLDS[reason, role.name in KNOWN_ROLES]
+    text = _(template, name=scope.name(holder), role=role.name, when=scope.time(role.next_handover_at), former=former)
     if following is not None and following.id != holder.id:
-        text += f" Next: {scope.name(following)}."
+        # Translators: after a handover: {name} takes the role at the following handover.
+        text += " " + _("Next: {name}.", name=scope.name(following))
     return text
 
 
@@ -117,7 +151,9 @@ def expire_swaps(scope: Scope, role: Role) -> None:
         swap.status = SWAP_EXPIRED
         scope.uow.roles.save_swap(swap)
         asker = scope.name(scope.uow.members.get(swap.from_member_id))
-        scope.announce(f"{asker}'s request to swap the {role.name} turn expired at the handover.")
+        scope.announce(
+            _("{name}'s request to swap the {role} turn expired at the handover.", name=asker, role=role.name)
+        )
 
 
 def handover(scope: DueScope) -> None:
@@ -126,7 +162,7 @@ def handover(scope: DueScope) -> None:
         return  # removed meanwhile (its due work is cancelled then; this is a guard)
     expire_swaps(scope, role)
     schedule_handover(scope, role, scope.work.due_at)
-    fill(scope, role, "Handover: ")
+    fill(scope, role, HANDED_OVER)
 
 
 def remind_next(scope: DueScope) -> None:
@@ -136,11 +172,12 @@ def remind_next(scope: DueScope) -> None:
     following = next_in_line(scope, role)
     if following is None or following.id == role.holder_id:
         return
-    scope.tell(
-        following,
-        f"A reminder: your {role.name} turn begins {scope.time(role.next_handover_at)}, in a day. "
-        f"Can't? Ask someone to swap: {cmd('swap')} {role.name} @member",
+    reminder = _(
+        "A reminder: your {role} turn begins {when}, in a day. Can't? Ask someone to swap: /swap {role} @member",
+        role=role.name,
+        when=scope.time(role.next_handover_at),
     )
+    scope.tell(following, reminder)
 
 
 def on_join(scope: Scope, member: Member) -> None:
@@ -149,7 +186,7 @@ def on_join(scope: Scope, member: Member) -> None:
     for name in KNOWN_ROLES:
         role = scope.uow.roles.named(member.collective_id, name)
         if role is not None and scope.uow.roles.join(role.id, member.id, scope.now) and role.holder_id is None:
-            fill(scope, role, "")
+            fill(scope, role)
 
 
 def role_spec(name: str, every: timedelta, weekday: int | None, at: tuple[int, int] | None) -> dict:
@@ -163,7 +200,7 @@ def create_role(scope: Scope, spec: dict) -> str:
     empty roster. Returns a sentence saying so."""
     name = spec["name"]
     if scope.uow.roles.named(scope.collective.id, name) is not None:
-        return f"But there is a {name} role already, so nothing changed."
+        return _("But there is a {role} role already, so nothing changed.", role=name)
     at = tuple(spec["at"]) if spec.get("at") else None
     role = Role(None, scope.collective.id, name, timedelta(seconds=spec["every"]), spec.get("weekday"), at, scope.now)
     role = scope.uow.roles.add(role)
@@ -174,10 +211,18 @@ def create_role(scope: Scope, spec: dict) -> str:
     schedule_handover(scope, role, scope.now)
     when = Cadence(role.every, role.weekday, role.at).describe()
     if powered:
-        fill(scope, role, "")
-        return f"The {name} role rotates {when} among all members; the first holder is chosen by the fairness rule."
+        fill(scope, role)
+        return _(
+            "The {role} role rotates {when} among all members; the first holder is chosen by the fairness rule.",
+            role=name,
+            when=when,
+        )
     scope.uow.roles.save(role)
-    return f"The {describe(role)} role rotates {when}. Its roster is empty: {cmd('rotation')} join {name} to take part."
+    return _(
+        "The {role} (chore) role rotates {when}. Its roster is empty: /rotation join {role} to take part.",
+        role=name,
+        when=when,
+    )
 
 
 def retire_role(scope: Scope, role_id: int) -> str:
@@ -185,7 +230,7 @@ def retire_role(scope: Scope, role_id: int) -> str:
     follows, pending swaps expire; the role and its turns stay in the record. Returns a sentence saying so."""
     role = scope.uow.roles.get(role_id)
     if role.retired_at is not None:
-        return f"The {role.name} role was removed already."
+        return _("The {role} role was removed already.", role=role.name)
     for kind in (HANDOVER, HANDOVER_REMINDER):
         scope.uow.due.cancel(role.collective_id, kind, role.id)
     for swap in scope.uow.roles.pending_swaps(role.id):
@@ -195,8 +240,13 @@ def retire_role(scope: Scope, role_id: int) -> str:
     scope.uow.roles.end_turn(role.id, scope.now)
     role.holder_id, role.term_started_at, role.next_handover_at, role.retired_at = None, None, None, scope.now
     scope.uow.roles.save(role)
-    ended = f"; {scope.name(holder)}'s turn ends now" if holder is not None else ""
-    return f"The {role.name} role is removed{ended}. Its turns stay in the record."
+    if holder is not None:
+        return _(
+            "The {role} role is removed; {name}'s turn ends now. Its turns stay in the record.",
+            role=role.name,
+            name=scope.name(holder),
+        )
+    return _("The {role} role is removed. Its turns stay in the record.", role=role.name)
 
 
 def on_leave(scope: Scope, member: Member) -> None:
@@ -209,7 +259,7 @@ def on_leave(scope: Scope, member: Member) -> None:
                 swap.status = SWAP_EXPIRED
                 scope.uow.roles.save_swap(swap)
         if role.holder_id == member.id:
-            fill(scope, role, f"{scope.name(member)} has left, so ")
+            fill(scope, role, LEFT, scope.name(member))
 
 
 DUE_HANDLERS = {HANDOVER: handover, HANDOVER_REMINDER: remind_next}

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import timedelta
-
 from bot.commands import Arg, UsageError, Where, command, group
 from bot.context import Context
-from bot.durations import parse_duration
 from bot.errors import Refusal
-from bot.fairness import Cadence, parse_clock, parse_weekday
+from bot.fairness import Cadence
 from bot.items import item_number, looks_like_item_number, resolve
 from bot.kinds import RoleProposal, heading
+from bot.language import N_, _
 from bot.model import (
     FUNDED,
     KNOWN_ROLES,
@@ -23,18 +19,20 @@ from bot.model import (
     TREASURER,
     Member,
     Role,
+    Stage,
     Swap,
 )
 from bot.naming import find_member
 from bot.proposals import new_item
-from bot.review_dates import refuse_unusable, split_review
+from bot.review_dates import refuse_unusable
+from bot.role_schedules import role_name, schedule_of
 from bot.rotation import (
+    STEPPED_DOWN,
     create_role,
     describe,
     expire_swaps,
     fill,
     holder_of,
-    holding,
     next_in_line,
     role_spec,
     schedule_handover,
@@ -42,99 +40,72 @@ from bot.rotation import (
 from bot.rounds import open_round
 from bot.text import cmd
 
-_ROLE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
-_SECTION = "Rotation"
-EXAMPLE = f"{cmd('rotation')} add dishes 1w at mon 18:00"
+_SECTION = N_("Rotation")
+# Translators: a command as members type it: keep "/rotation add" and "at"; "dishes" is the name of a chore, "1w"
+# one week, "mon 18:00" Mondays at six in the evening (keep "mon": the weekday as the command takes it).
+EXAMPLE = N_("/rotation add dishes 1w at mon 18:00")
+# Translators: a role's name in a usage line (/swap ROLE @member).
+_ROLE_METAVAR = N_("ROLE")
 
 
-def role_name(text: str) -> str:
-    name = text.strip().lower()
-    if not _ROLE_NAME.fullmatch(name):
-        raise ValueError(f"'{text}' is not a role name; use one word such as facilitator, treasurer or dishes.")
-    return name
-
-
-@command("roles", "each role, who holds it, who is next and when", section=_SECTION)
+@command("roles", N_("each role, who holds it, who is next and when"), section=_SECTION)
 def roles(ctx: Context) -> None:
     collective = ctx.require_collective()
     found = ctx.uow.roles.of_collective(collective.id)
     if not found:
-        ctx.reply(f"No rotating roles yet. {cmd('rotation')} add facilitator 1w starts one.")
+        # Translators: keep "/rotation add facilitator 1w" as it is: a command members type.
+        ctx.reply(_("No rotating roles yet. /rotation add facilitator 1w starts one."))
         return
-    lines = ["Roles:"]
+    lines = [_("Roles:")]
     shown = ctx.name
     for role in found:
         roster = [shown(ctx.uow.members.get(member_id)) for member_id in ctx.uow.roles.roster(role.id)]
+        following = next_in_line(ctx, role) if role.holder_id is not None else None
         if role.holder_id is None:
-            line = f"• {describe(role)} — vacant"
+            # Translators: a line of /roles; {role} is the role's name (a chore's says so: "dishes (chore)").
+            line = _("• {role} — vacant.", role=describe(role))
+        elif following is not None and following.id != role.holder_id:
+            line = _(
+                "• {role} — {name}, until {when}; next: {next}.",
+                role=describe(role),
+                name=shown(ctx.uow.members.get(role.holder_id)),
+                when=ctx.time(role.next_handover_at),
+                next=shown(following),
+            )
         else:
-            holder = shown(ctx.uow.members.get(role.holder_id))
-            line = f"• {describe(role)} — {holder}, until {ctx.time(role.next_handover_at)}"
-            following = next_in_line(ctx, role)
-            if following is not None and following.id != role.holder_id:
-                line += f"; next: {shown(following)}"
-        line += f". Roster: {', '.join(roster) if roster else 'empty'}."
-        lines.append(line)
+            line = _(
+                "• {role} — {name}, until {when}.",
+                role=describe(role),
+                name=shown(ctx.uow.members.get(role.holder_id)),
+                when=ctx.time(role.next_handover_at),
+            )
+        # Translators: after a line of /roles: the members on the role's roster, who take turns in it.
+        roster_text = _("Roster: {names}.", names=", ".join(roster)) if roster else _("Roster: empty.")
+        lines.append(f"{line} {roster_text}")
     ctx.reply("\n".join(lines))
-
-
-@dataclass(frozen=True, slots=True)
-class Schedule:
-    """When a new role changes hands, as typed after its name: ``1w at mon 18:00``."""
-
-    every: timedelta
-    every_text: str
-    weekday: int | None
-    at: tuple[int, int] | None
-    review: dict | None = None  # a review date on its last line (a role with powers: bot.review)
-
-
-def schedule_of(text: str) -> Schedule:
-    """ValueError for words that do not read as a schedule (answered with the usage); Refusal for a schedule
-    that reads but cannot be (answered as it is)."""
-    text, review = split_review(text)
-    words = text.split()
-    has_at = "at" in [word.lower() for word in words]
-    split = [word.lower() for word in words].index("at") if has_at else len(words)
-    every_text, at_words = " ".join(words[:split]), words[split + 1 :]
-    every = parse_duration(every_text or "")
-    if every < parse_duration("1h"):
-        raise Refusal("A role changes hands at most once an hour.")
-    weekday = at = None
-    if has_at and not at_words:
-        raise ValueError("Say when after 'at': at mon 09:00, or at 09:00 for a daily handover.")
-    if len(at_words) == 2:
-        weekday, at = parse_weekday(at_words[0]), parse_clock(at_words[1])
-    elif len(at_words) == 1:
-        at = parse_clock(at_words[0])
-    elif at_words:
-        raise ValueError("Write the handover time like: at mon 09:00, or at 09:00.")
-    if weekday is not None and every % timedelta(weeks=1):
-        raise Refusal(f"A handover on a weekday needs a cadence in whole weeks (1w, 2w, …), not {every_text}.")
-    if at is not None and every % timedelta(days=1):
-        raise Refusal(f"A handover at a time of day needs a cadence in whole days or weeks, not {every_text}.")
-    return Schedule(every, every_text, weekday, at, review)
 
 
 rotation = group(
     "rotation",
-    "add a rotating role, or join or leave its roster",
-    details="facilitator, treasurer and delegate carry powers for their term; any other name is a chore. "
-    f"E.g. {cmd('rotation')} add treasurer 4w, {EXAMPLE}.",
+    N_("add a rotating role, or join or leave its roster"),
+    # Translators: facilitator, treasurer and delegate are role names as members type them, and the examples are
+    # commands (see "/rotation add dishes 1w at mon 18:00"): keep what is typed as it is.
+    details=N_(
+        "facilitator, treasurer and delegate carry powers for their term; any other name is a chore. "
+        "E.g. /rotation add treasurer 4w, /rotation add dishes 1w at mon 18:00."
+    ),
     section=_SECTION,
 )
-_ROLE = Arg("name", "ROLE", role_name)
+_ROLE = Arg("name", _ROLE_METAVAR, role_name)
+# Translators: the schedule in the usage line of /rotation add; keep "at" (it is typed).
+_SCHEDULE = N_("EVERY [at WEEKDAY HH:MM]")
 
 
-@rotation.subcommand(
-    "add",
-    args=(_ROLE, Arg("schedule", "EVERY [at WEEKDAY HH:MM]", rest=True, judges_empty=True)),
-    example=EXAMPLE,
-)
+@rotation.subcommand("add", args=(_ROLE, Arg("schedule", _SCHEDULE, rest=True, judges_empty=True)), example=EXAMPLE)
 def add_role(ctx: Context, member: Member, name: str, schedule: str) -> None:
     # Whether the role exists comes first: "there is one already" says more than a quibble with the schedule.
     if ctx.uow.roles.named(ctx.collective.id, name) is not None:
-        raise Refusal(f"There is a {name} role already. {cmd('roles')} shows it.")
+        raise Refusal(_("There is a {role} role already. /roles shows it.", role=name))
     try:
         spec = schedule_of(schedule)
     except ValueError as error:
@@ -144,24 +115,35 @@ def add_role(ctx: Context, member: Member, name: str, schedule: str) -> None:
     if name not in KNOWN_ROLES:
         if spec.review:
             raise Refusal(
-                f"{name} is a chore, made at once and not by proposal, so it has no review date to come back at."
+                _(
+                    "{role} is a chore, made at once and not by proposal, so it has no review date to come back at.",
+                    role=name,
+                )
             )
         ctx.reply(create_role(ctx, data))
         return
     # A role with powers is given only by the collective: a proposal, never one member's word.
     if len(ctx.uow.members.active(ctx.collective.id)) == 1:
-        unreviewed = " (With no proposal, there is nothing to review: no review date.)" if spec.review else ""
-        ctx.reply("You are the only member, so it applies at once: " + create_role(ctx, data) + unreviewed)
+        # Translators: {outcome} is a sentence saying the role is made ("The facilitator role rotates …").
+        said = _("You are the only member, so it applies at once: {outcome}", outcome=create_role(ctx, data))
+        if spec.review:
+            said += " " + _("(With no proposal, there is nothing to review: no review date.)")
+        ctx.reply(said)
         return
     if spec.review:
         data["review"] = spec.review
     pending = ctx.uow.items.find_open(ctx.collective.id, RoleProposal.topic, "name", name)
     if pending is not None:
         raise Refusal(
-            f"{heading(pending)} about the {name} role is still open; respond to it, or wait for its outcome."
+            _(
+                "{heading} about the {role} role is still open; respond to it, or wait for its outcome.",
+                heading=heading(pending),
+                role=name,
+            )
         )
     when = Cadence(spec.every, spec.weekday, spec.at).describe()
-    title = f"Create the {name} role, rotating {when} among all members"
+    # Translators: a proposal's title; {when} says how often ("every 1 week, Mondays at 18:00").
+    title = _("Create the {role} role, rotating {when} among all members", role=name, when=when)
     item = new_item(ctx, RoleProposal.topic, title, data=data)
     open_round(ctx, item, ctx.settings.proposal_duration)
 
@@ -170,7 +152,7 @@ def _existing(ctx: Context, name: str) -> Role:
     role = ctx.uow.roles.named(ctx.collective.id, name)
     if role is None:
         raise Refusal(
-            f"There is no {name} role. {cmd('roles')} lists them; {cmd('rotation')} add {name} EVERY starts one."
+            _("There is no {role} role. /roles lists them; /rotation add {role} EVERY starts one.", role=name)
         )
     return role
 
@@ -179,47 +161,55 @@ def _existing(ctx: Context, name: str) -> Role:
 def join_roster(ctx: Context, member: Member, name: str) -> None:
     role = _existing(ctx, name)
     if not ctx.uow.roles.join(role.id, member.id, ctx.now):
-        ctx.reply(f"You are on the {role.name} roster already.")
+        ctx.reply(_("You are on the {role} roster already.", role=role.name))
         return
-    ctx.reply(f"{ctx.name(member)} joins the {role.name} roster.")
+    ctx.reply(_("{name} joins the {role} roster.", name=ctx.name(member), role=role.name))
     if role.holder_id is None:
         schedule_handover(ctx, role, ctx.now)
-        fill(ctx, role, "")
+        fill(ctx, role)
 
 
 @rotation.subcommand("leave", args=(_ROLE,))
 def leave_roster(ctx: Context, member: Member, name: str) -> None:
     role = _existing(ctx, name)
     if not ctx.uow.roles.leave(role.id, member.id):
-        ctx.reply(f"You are not on the {role.name} roster.")
+        ctx.reply(_("You are not on the {role} roster.", role=role.name))
         return
-    ctx.reply(f"{ctx.name(member)} leaves the {role.name} roster.")
+    ctx.reply(_("{name} leaves the {role} roster.", name=ctx.name(member), role=role.name))
     if role.holder_id == member.id:
-        fill(ctx, role, f"{ctx.name(member)} stepped down, so ")
+        fill(ctx, role, STEPPED_DOWN, ctx.name(member))
 
 
-swap = group("swap", "ask a member to take your current turn; answer with accept or decline", section=_SECTION)
+# Translators: accept and decline are typed after /swap: keep them.
+swap = group("swap", N_("ask a member to take your current turn; answer with accept or decline"), section=_SECTION)
+# Translators: a member named in a usage line (/swap ROLE @member).
+_MEMBER_METAVAR = N_("@member")
 
 
-@swap.default(args=(Arg("name", "ROLE", role_name), Arg("who", "@member", optional=True)))
+@swap.default(args=(Arg("name", _ROLE_METAVAR, role_name), Arg("who", _MEMBER_METAVAR, optional=True)))
 def ask_swap(ctx: Context, member: Member, name: str, who: str | None) -> None:
     role = ctx.uow.roles.named(ctx.collective.id, name)
     if role is None:
-        raise Refusal(f"There is no {name} role. {cmd('roles')} lists them.")
+        raise Refusal(_("There is no {role} role. /roles lists them.", role=name))
     if role.holder_id != member.id:
-        raise Refusal(f"Only the current holder of the {role.name} turn can ask to swap it.")
+        raise Refusal(_("Only the current holder of the {role} turn can ask to swap it.", role=role.name))
     if who is None:
-        raise Refusal(f"Who should take it? {cmd('swap')} {role.name} @member")
+        raise Refusal(_("Who should take it? /swap {role} @member", role=role.name))
     other = find_member(ctx, who)
     if other.id == member.id:
-        raise Refusal("That is you.")
+        raise Refusal(_("That is you."))
     if ctx.uow.roles.pending_swaps(role.id):
-        raise Refusal(f"A swap of the {role.name} turn is already waiting for an answer.")
+        raise Refusal(_("A swap of the {role} turn is already waiting for an answer.", role=role.name))
     ctx.uow.roles.add_swap(Swap(None, role.id, member.id, other.id, ctx.now))
-    ctx.reply(
-        f"{ctx.name(member)} asks {ctx.name(other)} to take the current {role.name} turn "
-        f"(until {ctx.time(role.next_handover_at)}). {ctx.name(other)}: {cmd('swap')} accept or {cmd('swap')} decline."
+    # Translators: {name} asks {other}; keep "/swap accept" and "/swap decline" (commands).
+    asked = _(
+        "{name} asks {other} to take the current {role} turn (until {when}). {other}: /swap accept or /swap decline.",
+        name=ctx.name(member),
+        other=ctx.name(other),
+        role=role.name,
+        when=ctx.time(role.next_handover_at),
     )
+    ctx.reply(asked)
 
 
 def _asked(ctx: Context, member: Member, named: str | None, verb: str) -> tuple[Role, Swap, Member] | None:
@@ -234,25 +224,36 @@ def _asked(ctx: Context, member: Member, named: str | None, verb: str) -> tuple[
     if named is not None:  # the role named: only a swap of that role is answered
         asked = [(role, s) for role, s in asked if role.name == named]
         if not asked:
-            ctx.reply(f"No one has asked you to swap a {named} turn.")
+            ctx.reply(_("No one has asked you to swap a {role} turn.", role=named))
             return None
     if not asked:
-        ctx.reply("No one has asked you to swap a turn.")
+        ctx.reply(_("No one has asked you to swap a turn."))
         return None
     if len(asked) > 1:
-        names = ", ".join(role.name for role, _ in asked)
-        raise Refusal(f"Several swaps wait for you ({names}): say which, like {cmd('swap')} {verb} {asked[0][0].name}.")
+        names = ", ".join(role.name for role, unused in asked)
+        raise Refusal(
+            # Translators: {names} are role names; {command} is "/swap accept" or "/swap decline", {role} one of
+            # the names.
+            _(
+                "Several swaps wait for you ({names}): say which, like {command} {role}.",
+                names=names,
+                command=cmd(f"swap {verb}"),
+                role=asked[0][0].name,
+            )
+        )
     role, request = asked[0]
     asker = ctx.uow.members.get(request.from_member_id)
     if role.holder_id != request.from_member_id:
         request.status = SWAP_EXPIRED
         ctx.uow.roles.save_swap(request)
-        ctx.reply(f"That request lapsed: {ctx.name(asker)} no longer holds the {role.name} turn.")
+        ctx.reply(
+            _("That request lapsed: {name} no longer holds the {role} turn.", name=ctx.name(asker), role=role.name)
+        )
         return None
     return role, request, asker
 
 
-_NAMED = Arg("name", "ROLE", role_name, optional=True)
+_NAMED = Arg("name", _ROLE_METAVAR, role_name, optional=True)
 
 
 @swap.subcommand("accept", args=(_NAMED,))
@@ -266,10 +267,22 @@ def accept_swap(ctx: Context, member: Member, name: str | None) -> None:
     role.holder_id = member.id
     ctx.uow.roles.save(role)
     expire_swaps(ctx, role)
-    ctx.reply(
-        f"Swapped: {holding(ctx.name(member), role)} now, until {ctx.time(role.next_handover_at)}; "
-        f"{ctx.name(asker)} takes a later turn in their place."
-    )
+    values = {"name": ctx.name(member), "role": role.name, "when": ctx.time(role.next_handover_at)}
+    if role.name in KNOWN_ROLES:
+        # Translators: {name} takes the turn of {other}; {role} is a role's name as typed (facilitator): keep it.
+        swapped = _(
+            "Swapped: {name} is {role} now, until {when}; {other} takes a later turn in their place.",
+            **values,
+            other=ctx.name(asker),
+        )
+    else:
+        # Translators: {name} takes the turn of {other}; {role} is a chore's name as typed (dishes): keep it.
+        swapped = _(
+            "Swapped: {name} is on {role} now, until {when}; {other} takes a later turn in their place.",
+            **values,
+            other=ctx.name(asker),
+        )
+    ctx.reply(swapped)
 
 
 @swap.subcommand("decline", args=(_NAMED,))
@@ -279,29 +292,63 @@ def decline_swap(ctx: Context, member: Member, name: str | None) -> None:
     role, request, asker = found
     request.status = SWAP_DECLINED
     ctx.uow.roles.save_swap(request)
-    ctx.reply(f"{ctx.name(member)} declines to swap the {role.name} turn with {ctx.name(asker)}.")
+    ctx.reply(
+        _(
+            "{name} declines to swap the {role} turn with {other}.",
+            name=ctx.name(member),
+            role=role.name,
+            other=ctx.name(asker),
+        )
+    )
 
 
 @command(
     "whoasked",
-    "the treasurer learns who asked a private need (in a direct message)",
-    args=(Arg("number", "N", item_number, optional=True, looks=looks_like_item_number),),
+    N_("the treasurer learns who asked a private need (in a direct message)"),
+    # Translators: an item's number in a usage line (/whoasked [N]).
+    args=(Arg("number", N_("N"), item_number, optional=True, looks=looks_like_item_number),),
     section=_SECTION,
     where=Where.ANY,
 )
 def who_asked(ctx: Context, member: Member, number: int | None) -> None:
     treasurer = holder_of(ctx.uow, ctx.collective.id, TREASURER)
     if treasurer is None or treasurer.id != member.id:
-        raise Refusal("Only the current treasurer can learn who asked a private need.")
+        raise Refusal(_("Only the current treasurer can learn who asked a private need."))
     if not ctx.chat.is_direct:
-        raise Refusal("Ask me that in a direct message, so the answer stays private.")
+        raise Refusal(_("Ask me that in a direct message, so the answer stays private."))
     item = resolve(ctx, number, "whoasked")
     if not item.data.get("private"):
-        raise Refusal(f"#{item.number} is not private; its requester is shown with it.")
+        raise Refusal(_("#{number} is not private; its requester is shown with it.", number=item.number))
     stage = ctx.uow.needs.get(item.id).stage
     if stage not in (QUEUED, FUNDED):  # only to pay it out: while approved and not yet paid
-        raise Refusal(
-            f"#{item.number} is {stage}: the treasurer learns who asked only while a private need is approved "
-            "and not yet paid out."
-        )
-    ctx.reply(f"#{item.number} was asked by {ctx.name(ctx.uow.members.get(item.author_id))}. Keep it to yourself.")
+        raise Refusal(_(_NOT_YET_OR_NO_LONGER[Stage(stage)], number=item.number))
+    asker = ctx.name(ctx.uow.members.get(item.author_id))
+    ctx.reply(_("#{number} was asked by {name}. Keep it to yourself.", number=item.number, name=asker))
+
+
+# Why the treasurer may not learn who asked a private need: its stage, each in a sentence of its own.
+_NOT_YET_OR_NO_LONGER = {
+    # Translators: #{number} is a private need; this and the five below name its stage (as /needs shows it).
+    Stage.DECIDING: N_(
+        "#{number} is deciding: the treasurer learns who asked only while a private need is approved and not yet "
+        "paid out."
+    ),
+    Stage.PAID: N_(
+        "#{number} is paid: the treasurer learns who asked only while a private need is approved and not yet paid out."
+    ),
+    Stage.REJECTED: N_(
+        "#{number} is rejected: the treasurer learns who asked only while a private need is approved and not yet "
+        "paid out."
+    ),
+    Stage.WITHDRAWN: N_(
+        "#{number} is withdrawn: the treasurer learns who asked only while a private need is approved and not yet "
+        "paid out."
+    ),
+    Stage.ASKING: N_(
+        "#{number} is asking: the treasurer learns who asked only while a private need is approved and not yet "
+        "paid out."
+    ),
+    Stage.MET: N_(
+        "#{number} is done: the treasurer learns who asked only while a private need is approved and not yet paid out."
+    ),
+}
