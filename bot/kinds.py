@@ -10,13 +10,15 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bot.context import Context, Scope
+from bot.language import N_, _, ngettext, pgettext
 from bot.linking import give_link_code, unlink_chat
-from bot.model import Item, ItemKind, Status, Topic
+from bot.model import Item, ItemKind, Stage, Topic
 from bot.outcomes import admit, apply_setting
 from bot.pool import apply_reversal, approve, reject
 from bot.rotation import create_role, retire_role
+from bot.setting_decisions import same_key, undo
 from bot.settings import shown_setting
-from bot.text import cmd, one_line, quoted
+from bot.text import one_line, quoted
 
 
 def heading(item: Item) -> str:
@@ -27,7 +29,8 @@ def author_name(scope: Scope, item: Item) -> str | None:
     """Who raised the item, as the group may see it: a private need's requester
     is never named."""
     if item.data.get("private"):
-        return "a member, privately"
+        # Translators: who asked for a private need, as the group reads it ("Need #4 asked by a member, privately").
+        return _("a member, privately")
     if item.author_id is None:
         return None
     if item.author_name is not None and not item.author_twin:
@@ -43,21 +46,29 @@ class Kind:
     """A proposal decided by a round that changes nothing beyond the record, unless a subclass says more.
 
     A subclass names its ``topic`` (``class RoleProposal(Kind, topic="role")``), which registers it in
-    ``KINDS``; a topic is taken once."""
+    ``KINDS``; a topic is taken once.
+
+    Its texts made once (``card``, ``review_card``, ``not_reviewable``, ``not_amendable``) are marked for the
+    catalog and translated where they are shown: ``_(kind.card)``, ``_(kind.not_amendable, number=4)``."""
 
     topic: ClassVar[Topic]
     item_kind = ItemKind.PROPOSAL
-    card = "Proposal"  # how its round's message names it
+    # Translators: the kind of item, at the head of its round's message ("Proposal #4 by Alice: …").
+    card = N_("Proposal")  # how its round's message names it
+    # Translators: the head of a proposal's round when it comes up for review ("Up for review — proposal #4 …").
+    review_card = N_("Up for review — proposal")  # the card when it is up for review (a reviewable kind's)
     has_round = True
     amendable = False
     withdrawable = True  # by its author, while its round is open
     reviewable = False  # may carry a review date, and lapses when not adopted again at review (bot.review)
-    not_reviewable = "what it made is not undone by a lapse"  # why not, for a kind that is not reviewable
-    not_amendable = "#{number} changes a setting or the membership; its text cannot be amended."
+    # Translators: why an item cannot have a review date ("#4 cannot have a review date: …").
+    not_reviewable = N_("what it made is not undone by a lapse")  # why not, for a kind that is not reviewable
+    not_amendable = N_("#{number} changes a setting or the membership; its text cannot be amended.")
 
     def raiser(self, item: Item) -> str:
         """Who raised an item no member of this collective raised (``/show`` says "Proposed by …")."""
-        return "the collective"
+        # Translators: who raised an item no member raised ("Proposed by the collective").
+        return _("the collective")
 
     def __init_subclass__(cls, *, topic: str, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -81,7 +92,7 @@ class Kind:
         return ""
 
     def lapse_preview(self, scope: Scope, item: Item) -> str:
-        """What a lapse would undo, as the end of "if not, it lapses…"."""
+        """What a lapse would undo, as a clause ending "if not, it lapses and …" (empty: nothing)."""
         return ""
 
     def on_review(self, scope: Scope, item: Item) -> None:
@@ -110,9 +121,12 @@ class GeneralProposal(Kind, topic="general"):
 class SettingProposal(Kind, topic="setting"):
     """``/set KEY VALUE``. Each adoption that sets its key is numbered in order (``set_seq``), so a lapse on
     review undoes it only while no later decision on the same key is in force, and restores the value in force
-    before it (skipping decisions that lapsed meanwhile)."""
+    before it (skipping decisions that lapsed meanwhile): ``bot.setting_decisions``."""
 
-    card = "Settings proposal"
+    # Translators: the kind of item, at the head of its round's message ("Settings proposal #4 by Alice: …").
+    card = N_("Settings proposal")
+    # Translators: the head of a settings proposal's round when it comes up for review.
+    review_card = N_("Up for review — settings proposal")
     reviewable = True
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
@@ -122,24 +136,34 @@ class SettingProposal(Kind, topic="setting"):
         item.data["previous"] = scope.settings.text(key)  # what a lapse on review restores
         said = apply_setting(scope, key, item.data["value"])
         if scope.uow.settings.values(scope.collective.id).get(key) == item.data["value"]:
-            others = self._same_key(scope, item)
+            others = same_key(scope, item)
             item.data["set_seq"] = 1 + max((other.data["set_seq"] for other in others), default=0)
         return said
 
     def lapse(self, scope: Scope, item: Item) -> str:
         key, current = item.data["key"], scope.settings.text(item.data["key"])
-        later, restore = self._undo(scope, item)
+        later, restore = undo(scope, item)
         if later is not None:
-            return f"{key} was set by a later decision (#{later.number}), so it stays {shown_setting(key, current)}."
+            shown = shown_setting(key, current)
+            # Translators: {key} is a setting's name as typed (decision_rule); {value} its value.
+            return _(
+                "{key} was set by a later decision (#{number}), so it stays {value}.",
+                key=key,
+                number=later.number,
+                value=shown,
+            )
         if restore is None or restore == current:
             return ""
         return apply_setting(scope, key, restore)
 
     def lapse_preview(self, scope: Scope, item: Item) -> str:
-        later, restore = self._undo(scope, item)
+        later, restore = undo(scope, item)
         if later is not None or restore is None or restore == scope.settings.text(item.data["key"]):
             return ""
-        return f" and {item.data['key']} goes back to {shown_setting(item.data['key'], restore)}"
+        key = item.data["key"]
+        # Translators: what a lapse undoes ("…if not, it lapses and {key} goes back to {value}"); {key} is a
+        # setting's name as typed (decision_rule), {value} its value.
+        return _("{key} goes back to {value}", key=key, value=shown_setting(key, restore))
 
     def on_review(self, scope: Scope, item: Item) -> None:
         """Up for review, its title no longer claims the value it replaced is the one in force: "(now 0.5)",
@@ -148,50 +172,28 @@ class SettingProposal(Kind, topic="setting"):
         if now:
             item.title = f"{head} (was {rest}"
 
-    @staticmethod
-    def _same_key(scope: Scope, item: Item) -> list[Item]:
-        """The other settings decisions on its key that set it, in the order they did."""
-        found = scope.uow.items.of_topic(item.collective_id, SettingProposal.topic, "key", item.data["key"])
-        return sorted((o for o in found if o.id != item.id and "set_seq" in o.data), key=lambda o: o.data["set_seq"])
-
-    def _undo(self, scope: Scope, item: Item) -> tuple[Item | None, str | None]:
-        """What a lapse of ``item`` does: a later decision in force that keeps the key as it is, or else the
-        value to restore (None: it never set the key)."""
-        if "previous" not in item.data:
-            return None, None
-        if "set_seq" not in item.data:  # adopted before adoptions were numbered: judged by the value alone
-            current = scope.settings.text(item.data["key"])
-            return None, (item.data["previous"] if current == item.data["value"] else None)
-        seq, others = item.data["set_seq"], self._same_key(scope, item)
-        in_force = [o for o in others if o.status == Status.ADOPTED or o.data.get("reviewing")]
-        later = next((o for o in reversed(in_force) if o.data["set_seq"] > seq), None)
-        if later is not None:
-            return later, None
-        restore = item.data["previous"]
-        for other in reversed([o for o in others if o.data["set_seq"] < seq]):
-            if other.id in {o.id for o in in_force}:
-                return None, other.data["value"]
-            restore = other.data["previous"]  # it lapsed: the value before it
-        return None, restore
-
 
 class MembershipProposal(Kind, topic="membership"):
-    not_reviewable = "admitting a member is not undone by a lapse: membership ends only by leaving"
-    card = "Membership proposal"
+    # Translators: why an item cannot have a review date ("#4 cannot have a review date: …").
+    not_reviewable = N_("admitting a member is not undone by a lapse: membership ends only by leaving")
+    # Translators: the kind of item, at the head of its round's message ("Membership proposal #4 by …").
+    card = N_("Membership proposal")
 
     def raiser(self, item: Item) -> str:
-        return "a candidate"
+        # Translators: who raised a membership proposal ("Proposed by a candidate").
+        return _("a candidate")
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         if not adopted:
             return ""
         candidate = item.data["candidate"]
         admit(scope, candidate["platform"], candidate["user_id"], candidate["name"])
-        return f"{candidate['name']} is now a member. Welcome!"
+        return _("{name} is now a member. Welcome!", name=candidate["name"])
 
 
 class ReversalProposal(Kind, topic="reversal"):
-    not_reviewable = "a reversal is a ledger entry, and the ledger is never undone"
+    # Translators: why an item cannot have a review date ("#4 cannot have a review date: …").
+    not_reviewable = N_("a reversal is a ledger entry, and the ledger is never undone")
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         return apply_reversal(scope, item.data["entry"], item.data["reason"], item.author_id) if adopted else ""
@@ -214,16 +216,21 @@ class RoleProposal(Kind, topic="role"):
         return retire_role(scope, item.data["role_id"]) if "role_id" in item.data else ""
 
     def lapse_preview(self, scope: Scope, item: Item) -> str:
-        return f" and the {item.data['name']} role is removed" if "role_id" in item.data else ""
+        if "role_id" not in item.data:
+            return ""
+        # Translators: what a lapse undoes ("…if not, it lapses and the {name} role is removed"); {name} as typed.
+        return _("the {name} role is removed", name=item.data["name"])
 
 
 class LinkProposal(Kind, topic="link"):
     """``/link``: adopted, it gives the code another chat redeems to become one of the collective's chats."""
 
-    not_reviewable = f"a linked chat leaves by {cmd('unlink')}, not by a lapse"
+    # Translators: why an item cannot have a review date ("#4 cannot have a review date: …").
+    not_reviewable = N_("a linked chat leaves by /unlink, not by a lapse")
 
-    card = "Link proposal"
-    not_amendable = "#{number} links a chat; its text cannot be amended."
+    # Translators: the kind of item, at the head of its round's message ("Link proposal #4 by Alice: …").
+    card = N_("Link proposal")
+    not_amendable = N_("#{number} links a chat; its text cannot be amended.")
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         return give_link_code(scope, item) if adopted else ""
@@ -232,10 +239,12 @@ class LinkProposal(Kind, topic="link"):
 class UnlinkProposal(Kind, topic="unlink"):
     """``/unlink``: adopted, the chat it was raised in leaves the collective."""
 
-    not_reviewable = f"a chat that left is linked again by {cmd('link')}, not by a lapse"
+    # Translators: why an item cannot have a review date ("#4 cannot have a review date: …").
+    not_reviewable = N_("a chat that left is linked again by /link, not by a lapse")
 
-    card = "Unlink proposal"
-    not_amendable = "#{number} unlinks a chat; its text cannot be amended."
+    # Translators: the kind of item, at the head of its round's message ("Unlink proposal #4 by Alice: …").
+    card = N_("Unlink proposal")
+    not_amendable = N_("#{number} unlinks a chat; its text cannot be amended.")
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         return unlink_chat(scope, item) if adopted else ""
@@ -244,23 +253,16 @@ class UnlinkProposal(Kind, topic="unlink"):
 class MoneyNeed(Kind, topic="money"):
     """A need for money from the pool: approved by silence or by a round, then queued, funded, paid."""
 
-    not_reviewable = "a need is not a standing rule (a recurring need runs for the term it was approved for)"
+    # Translators: why an item cannot have a review date ("#4 cannot have a review date: …").
+    not_reviewable = N_("a need is not a standing rule (a recurring need runs for the term it was approved for)")
 
     item_kind = ItemKind.NEED
-    card = "Need"
-    not_amendable = "#{number} is a need; withdraw it and ask again to change it."
+    # Translators: the kind of item, at the head of its round's message ("Need #4 asked by Alice: …").
+    card = N_("Need")
+    not_amendable = N_("#{number} is a need; withdraw it and ask again to change it.")
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         return approve(scope, item) if adopted else reject(scope, item)
-
-    def lapse(self, scope: Scope, item: Item) -> str:
-        """Undo what adoption created, for a reviewable kind whose review round did not adopt it again; a
-        sentence for the outcome message."""
-        return ""
-
-    def lapse_preview(self, scope: Scope, item: Item) -> str:
-        """What a lapse would undo, as the end of "if not, it lapses…"."""
-        return ""
 
     def verdict(self, adopted: bool) -> str:
         return "approved" if adopted else "not_approved"
@@ -269,30 +271,52 @@ class MoneyNeed(Kind, topic="money"):
 class HelpNeed(MoneyNeed, topic="help"):
     """A need for help that is not money: no round, members offer, whoever asked says when it is met."""
 
-    not_reviewable = "a need for help is not a decision"
+    # Translators: why an item cannot have a review date ("#4 cannot have a review date: …").
+    not_reviewable = N_("a need for help is not a decision")
 
     has_round = False
 
     def listing(self, ctx: Context, item: Item) -> str:
         offers = len(ctx.uow.needs.offers(item.id))
-        return f"{heading(item)} — asking for help, {offers} offer{'s' if offers != 1 else ''} so far"
+        return ngettext(
+            "{heading} — asking for help, {count} offer so far",
+            "{heading} — asking for help, {count} offers so far",
+            offers,
+            heading=heading(item),
+        )
 
     def show(self, ctx: Context, item: Item) -> str:
         need = ctx.uow.needs.get(item.id)
-        lines = [f"#{item.number} {item.title}", f"Asked by {author_name(ctx, item)}. {need.stage.capitalize()}."]
+        asked = _("Asked by {author}.", author=author_name(ctx, item))
+        if need.stage == Stage.ASKING:
+            # Translators: a need for help still open, after who asked it: "Asked by Alice. Asking."
+            stage = pgettext("help need", "Asking.")
+        elif need.stage == Stage.MET:
+            # Translators: a need for help that was met, after who asked it: "Asked by Alice. Done."
+            stage = pgettext("help need", "Done.")
+        elif need.stage == Stage.WITHDRAWN:
+            # Translators: a need for help taken back, after who asked it: "Asked by Alice. Withdrawn."
+            stage = pgettext("help need", "Withdrawn.")
+        else:
+            stage = f"{need.stage.capitalize()}."
+        lines = [f"#{item.number} {item.title}", f"{asked} {stage}"]
         if item.body:
             lines.append(quoted(item.body))
         shown = ctx.name
         for offer in ctx.uow.needs.offers(item.id):
-            note = f": {one_line(offer.note)}" if offer.note else ""
-            lines.append(f"• {shown(ctx.uow.members.get(offer.member_id))} offers to help{note}")
+            name = shown(ctx.uow.members.get(offer.member_id))
+            if offer.note:
+                lines.append(_("• {name} offers to help: {note}", name=name, note=one_line(offer.note)))
+            else:
+                lines.append(_("• {name} offers to help", name=name))
         return "\n".join(lines)
 
 
 class FederateProposal(Kind, topic="federate"):
     """Invite another collective into a federation, or join one with a code (``bot.federation``)."""
 
-    not_reviewable = f"a federation is left by {cmd('unfederate')}, not by a lapse"
+    # Translators: why an item cannot have a review date ("#4 cannot have a review date: …").
+    not_reviewable = N_("a federation is left by /unfederate, not by a lapse")
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         from bot.federation import carry_out_federate  # (the federation's modules build on this one)
@@ -301,7 +325,8 @@ class FederateProposal(Kind, topic="federate"):
 
 
 class UnfederateProposal(Kind, topic="unfederate"):
-    not_reviewable = f"a federation is joined again by {cmd('federate')}, not by a lapse"
+    # Translators: why an item cannot have a review date ("#4 cannot have a review date: …").
+    not_reviewable = N_("a federation is joined again by /federate, not by a lapse")
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         from bot.federation import carry_out_unfederate
@@ -312,13 +337,18 @@ class UnfederateProposal(Kind, topic="unfederate"):
 class JointProposal(Kind, topic="joint"):
     """This collective's round on a joint item of its federation: its outcome is the collective's ballot."""
 
-    not_reviewable = "a joint item is decided by every collective of the federation"
+    # Translators: why an item cannot have a review date ("#4 cannot have a review date: …").
+    not_reviewable = N_("a joint item is decided by every collective of the federation")
 
-    card = "Joint proposal"
+    # Translators: the kind of item, at the head of its round's message ("Joint proposal #4 by …").
+    card = N_("Joint proposal")
     withdrawable = False  # every collective of the federation decides it: it is not one author's to take back
 
     def raiser(self, item: Item) -> str:
-        return f"{item.data.get('from', 'another collective')}, for the whole federation"
+        if "from" in item.data:
+            # Translators: who raised a joint item ("Proposed by Riverside, for the whole federation").
+            return _("{collective}, for the whole federation", collective=item.data["from"])
+        return _("another collective, for the whole federation")
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         from bot.joint import ballot_cast
@@ -329,9 +359,10 @@ class JointProposal(Kind, topic="joint"):
 class ReviewProposal(Kind, topic="review"):
     """``/review N WHEN``: adopted, item #N gets that review date (or none)."""
 
-    not_reviewable = "a review date has no review date of its own"
+    # Translators: why an item cannot have a review date ("#4 cannot have a review date: …").
+    not_reviewable = N_("a review date has no review date of its own")
 
-    not_amendable = "#{number} sets a review date; its text cannot be amended."
+    not_amendable = N_("#{number} sets a review date; its text cannot be amended.")
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         from bot.review_commands import carry_out_review  # (reviews build on the kinds)
@@ -342,12 +373,17 @@ class ReviewProposal(Kind, topic="review"):
 class AidProposal(Kind, topic="aid"):
     """Another collective's need put to the federation: adopted, this pool transfers the amount."""
 
-    not_reviewable = "money sent to another collective is not undone by a lapse"
+    # Translators: why an item cannot have a review date ("#4 cannot have a review date: …").
+    not_reviewable = N_("money sent to another collective is not undone by a lapse")
 
-    card = "Aid request"
+    # Translators: the kind of item, at the head of its round's message ("Aid request #4 by …").
+    card = N_("Aid request")
 
     def raiser(self, item: Item) -> str:
-        return f"{item.data.get('from', 'another collective of the federation')}, asking for mutual aid"
+        if "from" in item.data:
+            # Translators: who raised an aid request ("Proposed by Riverside, asking for mutual aid").
+            return _("{collective}, asking for mutual aid", collective=item.data["from"])
+        return _("another collective of the federation, asking for mutual aid")
 
     def carry_out(self, scope: Scope, item: Item, adopted: bool) -> str:
         from bot.aid import carry_out_aid

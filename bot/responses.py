@@ -10,6 +10,7 @@ from bot.context import Context
 from bot.errors import PrivateRefusal, Refusal
 from bot.items import item_number, looks_like_item_number, resolve
 from bot.kinds import heading, kind_of
+from bot.language import N_, _
 from bot.model import (
     AGREE,
     BLOCK,
@@ -24,16 +25,53 @@ from bot.model import (
     Status,
 )
 from bot.proxies import proxy_for
-from bot.rounds import NOUNS, SILENT, VERBS, escalate, refresh, round_id_of
-from bot.text import cmd, one_line
+from bot.rounds import NOUNS, SILENT, as_proxy, escalate, refresh, round_id_of
+from bot.text import one_line
 
 REASON_NEEDED = (OBJECT, BLOCK)
 MAX_REASON = 1000
 
+# What the bot says a member's response is, by its kind: first given, and changed from another.
+GIVEN = {
+    # Translators: {who} is a member's name (or "Bob for Alice", a proxy's response); {heading} is "#4 Title".
+    AGREE: N_("{who} agrees with {heading}"),
+    # Translators: {who} is a member's name (or "Bob for Alice", a proxy's response); {heading} is "#4 Title".
+    STAND_ASIDE: N_("{who} stands aside on {heading}"),
+    # Translators: {who} is a member's name (or "Bob for Alice", a proxy's response); {heading} is "#4 Title".
+    OBJECT: N_("{who} objects to {heading}"),
+    # Translators: {who} is a member's name (or "Bob for Alice", a proxy's response); {heading} is "#4 Title".
+    BLOCK: N_("{who} blocks {heading}"),
+}
+CHANGED = {
+    # Translators: {who} is a member's name (or "Bob for Alice", a proxy's response); {heading} is "#4 Title".
+    AGREE: N_("{who} now agrees with {heading}"),
+    # Translators: {who} is a member's name (or "Bob for Alice", a proxy's response); {heading} is "#4 Title".
+    STAND_ASIDE: N_("{who} now stands aside on {heading}"),
+    # Translators: {who} is a member's name (or "Bob for Alice", a proxy's response); {heading} is "#4 Title".
+    OBJECT: N_("{who} now objects to {heading}"),
+    # Translators: {who} is a member's name (or "Bob for Alice", a proxy's response); {heading} is "#4 Title".
+    BLOCK: N_("{who} now blocks {heading}"),
+}
+# A response that needs a reason, given without one: how to give it (for oneself, as a proxy, by a button).
+WHY = {
+    OBJECT: N_("To object you need to say why: /object {number} REASON"),
+    BLOCK: N_("To block you need to say why: /block {number} REASON"),
+}
+WHY_FOR = {
+    # Translators: "for" is typed as it is, in English (the proxy's command: /object 4 for alice REASON).
+    OBJECT: N_("To object you need to say why: /object {number} for {name} REASON"),
+    # Translators: "for" is typed as it is, in English (the proxy's command: /object 4 for alice REASON).
+    BLOCK: N_("To block you need to say why: /block {number} for {name} REASON"),
+}
+WHY_CHOSEN = {
+    OBJECT: N_("{name}, to object you need to say why: /object {number} REASON"),
+    BLOCK: N_("{name}, to block you need to say why: /block {number} REASON"),
+}
+
 
 def respond(ctx: Context, member: Member, kind: str, item: Item, reason: str) -> None:
     if not kind_of(item).has_round:
-        raise Refusal(f"#{item.number} asks for help, not for a decision: {cmd('offer')} {item.number} to help.")
+        raise Refusal(_("#{number} asks for help, not for a decision: /offer {number} to help.", number=item.number))
     proxied = proxy_for(ctx, member, reason)  # "/agree 4 for alice": member responds as alice's proxy
     proxy = None
     voter = member
@@ -43,35 +81,51 @@ def respond(ctx: Context, member: Member, kind: str, item: Item, reason: str) ->
             # Who is counted on a private need tells who asked (whoever asked is not on its roll): a proxy
             # never responds there, and hears so alike on every private need, by direct message only.
             raise PrivateRefusal(
-                f"#{item.number} is a private need: proxies do not respond on private needs, since whose "
-                f"response counts there could tell who asked. {ctx.name(voter)} responds to it themselves."
+                _(
+                    "#{number} is a private need: proxies do not respond on private needs, since whose "
+                    "response counts there could tell who asked. {name} responds to it themselves.",
+                    number=item.number,
+                    name=ctx.name(voter),
+                )
             )
         if proxy.item_id is not None and proxy.item_id != item.id:
             only = ctx.uow.items.get(proxy.item_id).number
-            raise Refusal(f"Your proxy of {ctx.name(voter)} is for #{only} only.")
+            raise Refusal(_("Your proxy of {name} is for #{number} only.", name=ctx.name(voter), number=only))
     round_, on_roll, replaced, replaced_by = ctx.uow.reads.latest_with_entry(item.id, voter.id)
     if settle_if_due(ctx, item, round_):
-        ctx.acknowledge(f"{ctx.name(member)}, that came after {heading(item)} closed; it was not counted.")
+        late = _(
+            "{name}, that came after {heading} closed; it was not counted.",
+            name=ctx.name(member),
+            heading=heading(item),
+        )
+        ctx.acknowledge(late)
         return
     refuse_unless_open(ctx, item, round_)
     # On a private need a typed response is confirmed privately, and the group reads the same line
     # whoever typed it: otherwise the one command answered differently would say who asked.
     in_the_open = bool(item.data.get("private")) and ctx.reply_to is not None
     if kind in REASON_NEEDED and not reason:
-        how = f" for {voter.display_name}" if proxy else ""
-        raise Refusal(f"To {NOUNS[kind]} you need to say why: {cmd(kind)} {item.number}{how} REASON")
+        if proxy:
+            raise Refusal(_(WHY_FOR[kind], number=item.number, name=voter.display_name))
+        raise Refusal(_(WHY[kind], number=item.number))
     if len(reason) > MAX_REASON:
-        raise Refusal(f"Please keep the reason under {MAX_REASON} characters.")
-    who = f"{ctx.name(member)} for {ctx.name(voter)}" if proxy else ctx.name(member)
+        raise Refusal(_("Please keep the reason under {limit} characters.", limit=MAX_REASON))
+    who = as_proxy(ctx.name(member), ctx.name(voter)) if proxy else ctx.name(member)
     if proxy is not None and replaced and replaced_by is None:
         raise Refusal(
-            f"{ctx.name(voter)} has responded themselves ({NOUNS[replaced]}) on {heading(item)}: "
-            "their own response stands."
+            # Translators: {response} is the name of the response they gave: agree, stand aside, object, block.
+            _(
+                "{name} has responded themselves ({response}) on {heading}: their own response stands.",
+                name=ctx.name(voter),
+                response=_(NOUNS[replaced]),
+                heading=heading(item),
+            )
         )
     if proxy is None and not on_roll and item.data.get("private") and item.author_id == member.id:
-        own = (
-            f"#{item.number} is your own private need, so you are not on its roll and your response is not "
-            "counted. The group read only that your response was noted."
+        own = _(
+            "#{number} is your own private need, so you are not on its roll and your response is not "
+            "counted. The group read only that your response was noted.",
+            number=item.number,
         )
         if not in_the_open:
             raise PrivateRefusal(own)
@@ -82,21 +136,42 @@ def respond(ctx: Context, member: Member, kind: str, item: Item, reason: str) ->
             escalate(ctx, item, round_)
         return
     if not on_roll:
+        values = {"name": ctx.name(voter), "round": round_.number, "number": item.number}
+        if proxy:
+            raise Refusal(
+                _(
+                    "{name}, they joined after round {round} of #{number} opened, so they don't respond in it "
+                    "(the roll is frozen when a round opens).",
+                    **values,
+                )
+            )
         raise Refusal(
-            f"{ctx.name(voter)}, {'they' if proxy else 'you'} joined after round {round_.number} of #{item.number} "
-            f"opened, so {'they' if proxy else 'you'} don't respond in it (the roll is frozen when a round opens)."
-            + ("" if proxy else " You will in its next round.")
+            _(
+                "{name}, you joined after round {round} of #{number} opened, so you don't respond in it "
+                "(the roll is frozen when a round opens). You will in its next round.",
+                **values,
+            )
         )
     by_proxy = member.id if proxy is not None else None
     ctx.uow.responses.put(Response(round_.id, voter.id, kind, reason, ctx.now, by_proxy=by_proxy))
     changed = replaced and (replaced != kind or replaced_by != by_proxy)
-    said = f"{who} {'now ' if changed else ''}{VERBS[kind]} {heading(item)}"
+    said = _((CHANGED if changed else GIVEN)[kind], who=who, heading=heading(item))
     if changed and replaced_by is not None and proxy is None:
-        holder = ctx.uow.members.get(replaced_by)
-        said += f" (this replaces {ctx.name(holder)}'s response for them: {NOUNS[replaced]})"
+        holder = ctx.name(ctx.uow.members.get(replaced_by))
+        # Translators: {said} is "Alice now agrees with #4 Title"; {holder} had responded as Alice's proxy, and
+        # {previous} is the name of that response (agree, stand aside, object, block).
+        said = _(
+            "{said} (this replaces {holder}'s response for them: {previous})",
+            said=said,
+            holder=holder,
+            previous=_(NOUNS[replaced]),
+        )
     elif changed:
-        said += f" (was: {NOUNS[replaced]})"
-    said += f": {reason}" if reason else "."
+        # Translators: {said} is "Alice now agrees with #4 Title"; {previous} is the name of the response before
+        # (agree, stand aside, object, block).
+        said = _("{said} (was: {previous})", said=said, previous=_(NOUNS[replaced]))
+    # Translators: {said} is "Alice objects to #4 Title"; {reason} what they typed as their reason.
+    said = _("{said}: {reason}", said=said, reason=reason) if reason else f"{said}."
     if in_the_open:
         ctx.reply(noted(item))
         ctx.actions.append(DirectMessage(ctx.sender.platform, ctx.sender.user_id, said))
@@ -108,22 +183,32 @@ def respond(ctx: Context, member: Member, kind: str, item: Item, reason: str) ->
 
 
 def noted(item: Item) -> str:
-    return f"Your response to #{item.number} is noted; I have confirmed it to you privately."
+    return _("Your response to #{number} is noted; I have confirmed it to you privately.", number=item.number)
 
 
 def refuse_unless_open(ctx: Context, item: Item, round_: Round) -> None:
     if item.status == Status.WITHDRAWN or round_.status == ROUND_WITHDRAWN:
-        raise Refusal(f"{heading(item)} was withdrawn by its author.")
+        raise Refusal(_("{heading} was withdrawn by its author.", heading=heading(item)))
     if round_.status != ROUND_OPEN:
-        raise Refusal(f"{heading(item)} is closed. Its outcome:\n{round_.outcome}")
+        # Translators: {outcome} is the round's outcome as it was announced (kept in the language spoken then).
+        raise Refusal(_("{heading} is closed. Its outcome:\n{outcome}", heading=heading(item), outcome=round_.outcome))
 
 
+# Translators: in a usage line, the comment a member may add to their response (/agree [N] [COMMENT]).
+COMMENT = N_("COMMENT")
+# Translators: in a usage line, the reason a member gives for their response (/object [N] REASON).
+REASON = N_("REASON")
+# Each response's command: its summary in /help and its last argument (the metavars are N_, shown with _()).
 _SUMMARIES = {
-    AGREE: ("agree with a proposal", "COMMENT"),
-    STAND_ASIDE: ("stand aside: you won't stop it, but won't take part", "REASON"),
-    OBJECT: ("object, saying why (under consensus it does not stop it)", "REASON"),
-    BLOCK: ("block: a principled objection that stops it under consensus", "REASON"),
+    AGREE: (N_("agree with a proposal"), COMMENT),
+    STAND_ASIDE: (N_("stand aside: you won't stop it, but won't take part"), REASON),
+    OBJECT: (N_("object, saying why (under consensus it does not stop it)"), REASON),
+    BLOCK: (N_("block: a principled objection that stops it under consensus"), REASON),
 }
+# Translators: N is an item's number in a usage line (/agree [N]).
+OPTIONAL_REASON = N_("N may be left out when only one item is open.")
+# Translators: N is an item's number in a usage line (/object [N] REASON).
+REQUIRED_REASON = N_("N may be left out when only one item is open. A reason is required.")
 
 
 def _declare(kind: str, summary: str, metavar: str) -> None:
@@ -137,8 +222,8 @@ def _declare(kind: str, summary: str, metavar: str) -> None:
             Arg("number", "N", item_number, optional=True, looks=looks_like_item_number),
             Arg("reason", metavar, rest=True, optional=not required),
         ),
-        section="Proposals",
-        details="N may be left out when only one item is open." + (" A reason is required." if required else ""),
+        section=N_("Proposals"),
+        details=REQUIRED_REASON if required else OPTIONAL_REASON,
     )
     def run(ctx: Context, member: Member, number: int | None, reason: str | None) -> None:
         respond(ctx, member, kind, resolve(ctx, number, kind), one_line(reason or ""))
@@ -152,7 +237,7 @@ def choice_made(ctx: Context, key: str, choice: str) -> None:
     """A button, reaction or number chosen on a round's message."""
     round_id = round_id_of(key)
     round_ = ctx.uow.rounds.find(round_id) if round_id is not None else None
-    if round_ is None or choice not in VERBS:
+    if round_ is None or choice not in NOUNS:
         return  # not an ask of ours (an old or forged button): nothing to do
     item = ctx.uow.items.get(round_.item_id)
     if ctx.collective is None or item.collective_id != ctx.collective.id:
@@ -160,15 +245,17 @@ def choice_made(ctx: Context, key: str, choice: str) -> None:
     latest = ctx.uow.rounds.latest(item.id)
     if round_.id != latest.id:
         raise Refusal(
-            f"That message is for round {round_.number} of #{item.number}, which was amended; "
-            f"respond to round {latest.number}."
+            _(
+                "That message is for round {round} of #{number}, which was amended; respond to round {latest}.",
+                round=round_.number,
+                number=item.number,
+                latest=latest.number,
+            )
         )
     if choice in REASON_NEEDED:
         ctx.require_member()
         refuse_unless_open(ctx, item, round_)
-        raise Refusal(
-            f"{ctx.sender.display_name}, to {NOUNS[choice]} you need to say why: {cmd(choice)} {item.number} REASON"
-        )
+        raise Refusal(_(WHY_CHOSEN[choice], name=ctx.sender.display_name, number=item.number))
     respond(ctx, ctx.require_member(), choice, item, "")
 
 
@@ -177,11 +264,19 @@ def choice_withdrawn(ctx: Context, key: str, choice: str) -> None:
     round_id = round_id_of(key)
     round_ = ctx.uow.rounds.find(round_id) if round_id is not None else None
     member = ctx.member
-    if round_ is None or member is None or choice not in VERBS:
+    if round_ is None or member is None or choice not in NOUNS:
         return
     item = ctx.uow.items.get(round_.item_id)
     if ctx.collective is None or item.collective_id != ctx.collective.id or round_.status != ROUND_OPEN:
         return  # a closed round keeps its record
     if ctx.uow.responses.remove(round_.id, member.id, choice):
-        ctx.acknowledge(f"{ctx.name(member)} withdraws their response ({NOUNS[choice]}) to {heading(item)}.")
+        ctx.acknowledge(
+            # Translators: {response} is the name of the response withdrawn: agree, stand aside, object, block.
+            _(
+                "{name} withdraws their response ({response}) to {heading}.",
+                name=ctx.name(member),
+                response=_(NOUNS[choice]),
+                heading=heading(item),
+            )
+        )
         refresh(ctx, item, round_)

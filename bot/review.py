@@ -15,10 +15,10 @@ from datetime import datetime
 from bot.context import Scope
 from bot.duework import DueScope
 from bot.kinds import heading, kind_of
+from bot.language import _
 from bot.model import DueWork, Item, Status
 from bot.review_dates import describe_when, review_moment, too_far_or_past
 from bot.rounds import open_round
-from bot.text import cmd
 
 REVIEW_DUE = "review_due"
 
@@ -29,14 +29,15 @@ def set_review(scope: Scope, item: Item, when: dict | None) -> str:
     scope.uow.due.cancel(item.collective_id, REVIEW_DUE, item.id)
     item.data.pop("review_at", None)
     if when is None:
-        return f"#{item.number} has no review date now."
+        return _("#{number} has no review date now.", number=item.number)
     problem = too_far_or_past(when, scope.now, scope.settings.timezone)
     if problem:
-        return f"But it has no review date: {problem}"
+        # Translators: {problem} is a sentence saying why the date cannot be.
+        return _("But it has no review date: {problem}", problem=problem)
     moment = review_moment(when, scope.now, scope.settings.timezone)
     item.data["review_at"] = moment.isoformat()
     scope.uow.due.add(DueWork(None, item.collective_id, REVIEW_DUE, item.id, moment))
-    return f"#{item.number} comes up for review {scope.time(moment)}."
+    return _("#{number} comes up for review {when}.", number=item.number, when=scope.time(moment))
 
 
 def after_adoption(scope: Scope, item: Item) -> str:
@@ -64,13 +65,40 @@ def up_for_review(scope: DueScope) -> None:
     kind_of(item).on_review(scope, item)
     scope.uow.items.save(item)
     undone = kind_of(item).lapse_preview(scope, item)
-    since = f" (adopted {scope.time(adopted_at)})" if adopted_at else ""
-    scope.announce(
-        f"{heading(item)} is up for review{since}. It stands if it is adopted again under our rules as they are "
-        f"now; if not, it lapses{undone}. Respond as to any proposal.",
-        about=item,
-    )
+    scope.announce(_up_for_review(scope, item, adopted_at, undone), about=item)
     open_round(scope, item, scope.settings.proposal_duration, number=latest.number + 1)
+
+
+def _up_for_review(scope: Scope, item: Item, adopted_at: datetime | None, undone: str) -> str:
+    """The announcement of an item up for review: when it was adopted, and what a lapse would undo."""
+    values = {"heading": heading(item), "undone": undone}
+    if adopted_at and undone:
+        # Translators: {undone} says what a lapse undoes ("decision_rule goes back to consensus").
+        return _(
+            "{heading} is up for review (adopted {when}). It stands if it is adopted again under our rules as they "
+            "are now; if not, it lapses and {undone}. Respond as to any proposal.",
+            when=scope.time(adopted_at),
+            **values,
+        )
+    if adopted_at:
+        return _(
+            "{heading} is up for review (adopted {when}). It stands if it is adopted again under our rules as they "
+            "are now; if not, it lapses. Respond as to any proposal.",
+            when=scope.time(adopted_at),
+            **values,
+        )
+    if undone:
+        # Translators: {undone} says what a lapse undoes ("decision_rule goes back to consensus").
+        return _(
+            "{heading} is up for review. It stands if it is adopted again under our rules as they are now; if not, "
+            "it lapses and {undone}. Respond as to any proposal.",
+            **values,
+        )
+    return _(
+        "{heading} is up for review. It stands if it is adopted again under our rules as they are now; if not, "
+        "it lapses. Respond as to any proposal.",
+        **values,
+    )
 
 
 def concluded(scope: Scope, item: Item, adopted: bool) -> str:
@@ -78,19 +106,25 @@ def concluded(scope: Scope, item: Item, adopted: bool) -> str:
     its status and saves it."""
     item.data.pop("reviewing", None)
     if adopted:
-        return f"It stands. {cmd('review')} {item.number} WHEN sets another review date."
+        # Translators: WHEN stands for a review date a member types (in 26w, on 2027-06-01).
+        return _("It stands. /review {number} WHEN sets another review date.", number=item.number)
     undone = kind_of(item).lapse(scope, item)
-    return f"It lapses: {undone[0].lower()}{undone[1:]}" if undone else "It lapses."
+    if not undone:
+        return _("It lapses.")
+    undone = undone[0].lower() + undone[1:]
+    # Translators: {undone} is a sentence saying what the lapse undid, its first letter made small.
+    return _("It lapses: {undone}", undone=undone)
 
 
 def review_note(scope: Scope, item: Item) -> str | None:
     """What /show and the round's message say about the item's review date, if it has one."""
     if under_review(item):
-        return "Up for review: if this round does not adopt it again, it lapses."
+        return _("Up for review: if this round does not adopt it again, it lapses.")
     if item.status == Status.ADOPTED and "review_at" in item.data:
-        return f"Comes up for review {scope.time(datetime.fromisoformat(item.data['review_at']))}."
+        return _("Comes up for review {when}.", when=scope.time(datetime.fromisoformat(item.data["review_at"])))
     if item.status == Status.OPEN and item.data.get("review") and kind_of(item).reviewable:
-        return f"Review date: {describe_when(item.data['review'])}."
+        # Translators: {when} is "26 weeks after it is adopted" or "on 2027-06-01".
+        return _("Review date: {when}.", when=describe_when(item.data["review"]))
     return None
 
 

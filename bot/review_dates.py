@@ -14,11 +14,13 @@ from zoneinfo import ZoneInfo
 
 from bot.durations import describe_duration, later, looks_like_duration, parse_duration
 from bot.errors import Refusal
+from bot.language import N_, _, ngettext
 
 REVIEW_AT = time(9, 0)  # a review "on" a date opens at 09:00 in the collective's time zone
 SHORTEST = timedelta(days=1)
 FURTHEST_YEARS = 5
-FORMS = "review in 26w, or review on 2027-06-01"
+# Translators: how a member writes a review date; "review in" and "review on" are typed as they are, in English.
+FORMS = N_("review in 26w, or review on 2027-06-01")  # shown with _(FORMS)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE_SHAPE = re.compile(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}")
 
@@ -37,22 +39,28 @@ def parse_when(text: str) -> dict:
     """``in 26w`` or ``on 2027-06-01`` → what an item keeps; ValueError with the member-readable reason."""
     words = text.split()
     if len(words) != 2 or words[0].lower() not in ("in", "on"):
-        raise ValueError(f"Write a review date like this: {FORMS}.")
+        # Translators: {forms} shows how a review date is written ("review in 26w, or review on 2027-06-01").
+        raise ValueError(_("Write a review date like this: {forms}.", forms=_(FORMS)))
     how, what = words[0].lower(), words[1]
     if how == "in":
         duration = parse_duration(what)
         if duration < SHORTEST:
             raise ValueError(
-                f"'{what}' is {describe_duration(duration)}: a review is at least a day away "
-                "(write months in weeks, like 26w, or give a date)."
+                # Translators: {text} is what the member typed (12h), {duration} how long that is (12 hours).
+                _(
+                    "'{text}' is {duration}: a review is at least a day away "
+                    "(write months in weeks, like 26w, or give a date).",
+                    text=what,
+                    duration=describe_duration(duration),
+                )
             )
         return {"in": int(duration.total_seconds())}
     if not _DATE.fullmatch(what):
-        raise ValueError(f"'{what}' is not a date: write it like 2027-06-01 (year-month-day).")
+        raise ValueError(_("'{text}' is not a date: write it like 2027-06-01 (year-month-day).", text=what))
     try:
         day = date.fromisoformat(what)
     except ValueError:
-        raise ValueError(f"There is no such day as {what}.") from None
+        raise ValueError(_("There is no such day as {date}.", date=what)) from None
     return {"on": day.isoformat()}
 
 
@@ -65,7 +73,8 @@ def split_review(text: str) -> tuple[str, dict | None]:
     try:
         when = parse_when(lines[-1].strip().split(None, 1)[1])
     except ValueError as error:
-        raise Refusal(f"The last line reads as a review date but is not one: {error}") from None
+        # Translators: {error} is a sentence saying what is wrong with it.
+        raise Refusal(_("The last line reads as a review date but is not one: {error}", error=error)) from None
     return "\n".join(lines[:-1]).rstrip(), when
 
 
@@ -89,25 +98,41 @@ def too_far_or_past(when: dict, now: datetime, zone: ZoneInfo) -> str | None:
     # By the day first: a date near the calendar's ends (0001-01-01, 9999-12-31) has no moment in every zone.
     day, today = date.fromisoformat(when["on"]), now.astimezone(zone).date()
     if day < today:
-        return f"{when['on']} has passed; a review date is in the future."
+        return _passed(when)
     if (day - today).days > 366 * FURTHEST_YEARS:
-        return f"{when['on']} is more than {FURTHEST_YEARS} years away; a decision is reviewed sooner than that."
+        return _too_far(when)
     moment = review_moment(when, now, zone)
     if moment <= now:
-        return f"{when['on']} has passed; a review date is in the future."
+        return _passed(when)
     if moment - now > timedelta(days=366 * FURTHEST_YEARS):
-        return f"{when['on']} is more than {FURTHEST_YEARS} years away; a decision is reviewed sooner than that."
+        return _too_far(when)
     return None
+
+
+def _passed(when: dict) -> str:
+    return _("{date} has passed; a review date is in the future.", date=when["on"])
+
+
+def _too_far(when: dict) -> str:
+    return ngettext(
+        "{date} is more than {count} year away; a decision is reviewed sooner than that.",
+        "{date} is more than {count} years away; a decision is reviewed sooner than that.",
+        FURTHEST_YEARS,
+        date=when["on"],
+    )
 
 
 def refuse_unusable(when: dict | None, now: datetime, zone: ZoneInfo) -> None:
     """A proposal's review date that could never be: refused when the proposal is raised."""
     if when is not None and (problem := too_far_or_past(when, now, zone)):
-        raise Refusal(f"The last line is a review date that cannot be: {problem}")
+        # Translators: {problem} is a sentence saying why the date cannot be.
+        raise Refusal(_("The last line is a review date that cannot be: {problem}", problem=problem))
 
 
 def describe_when(when: dict) -> str:
     """``26 weeks after it is adopted`` or ``on 2027-06-01``."""
     if "in" in when:
-        return f"{describe_duration(timedelta(seconds=when['in']))} after it is adopted"
-    return f"on {when['on']}"
+        # Translators: a review date, shown after "Review date:"; {duration} is e.g. "26 weeks".
+        return _("{duration} after it is adopted", duration=describe_duration(timedelta(seconds=when["in"])))
+    # Translators: a review date, shown after "Review date:"; {date} as typed (2027-06-01).
+    return _("on {date}", date=when["on"])

@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.actions import Ask, Edit
+from bot.actions import Ask, Choice, Edit
 from bot.choices import RESPONSES
 from bot.context import Scope
 from bot.decision import Tally
 from bot.duework import DueScope
 from bot.durations import later
 from bot.kinds import author_name, heading, kind_of
+from bot.language import N_, _, ngettext
+from bot.language import number as numeral
 from bot.model import (
     AGREE,
     BLOCK,
@@ -29,15 +31,30 @@ from bot.model import (
 )
 from bot.record import log_decision
 from bot.review_dates import describe_when
-from bot.text import cmd, quoted
+from bot.text import quoted
 
 FULL, SILENT = "full", "silent"
 ROUND_CLOSES = "round_closes"
 ROUND_REMINDER = "round_reminder"
 
 CHOICES = RESPONSES
-VERBS = {AGREE: "agrees with", STAND_ASIDE: "stands aside on", OBJECT: "objects to", BLOCK: "blocks"}
-NOUNS = {AGREE: "agree", STAND_ASIDE: "stand aside", OBJECT: "object", BLOCK: "block"}
+# Each kind of response by its name, as a label (``(was: object)``, ``• Alice — stand aside``): shown with
+# ``_(NOUNS[kind])``. A sentence about a response is written whole, per kind (bot.responses).
+NOUNS = {
+    # Translators: the name of a response to a proposal, shown as a label (e.g. "(was: agree)").
+    AGREE: N_("agree"),
+    # Translators: the name of a response to a proposal, shown as a label (e.g. "(was: stand aside)").
+    STAND_ASIDE: N_("stand aside"),
+    # Translators: the name of a response to a proposal, shown as a label (e.g. "(was: object)").
+    OBJECT: N_("object"),
+    # Translators: the name of a response to a proposal, shown as a label (e.g. "(was: block)").
+    BLOCK: N_("block"),
+}
+
+
+def choices() -> tuple[Choice, ...]:
+    """A round's choices with their labels in the language spoken (bot.choices marks them for the catalog)."""
+    return tuple(Choice(choice.id, _(choice.label), choice.symbol) for choice in CHOICES)
 
 
 def ask_key(round_: Round) -> str:
@@ -61,11 +78,11 @@ class Standing:
 
     @property
     def tally(self) -> Tally:
-        return Tally.of([response.kind for _, response in self.responses])
+        return Tally.of([response.kind for unused, response in self.responses])
 
     @property
     def silent(self) -> list[Member]:
-        answered = {member.id for member, _ in self.responses}
+        answered = {member.id for member, unused in self.responses}
         return [member for member in self.roll if member.id not in answered]
 
 
@@ -84,7 +101,13 @@ def voice(scope: Scope, member: Member, response: Response) -> str:
     Alice's proxy (bot.proxies)."""
     if response.by_proxy is None:
         return scope.name(member)
-    return f"{scope.name(scope.uow.members.get(response.by_proxy))} for {scope.name(member)}"
+    return as_proxy(scope.name(scope.uow.members.get(response.by_proxy)), scope.name(member))
+
+
+def as_proxy(proxy: str, member: str) -> str:
+    """ "Bob for Alice": who responded as whose proxy."""
+    # Translators: a response given by a proxy: "Bob for Alice" (Bob responded as Alice's proxy).
+    return _("{proxy} for {member}", proxy=proxy, member=member)
 
 
 def counts(scope: Scope, rounds: list[Round]) -> dict[int, Count]:
@@ -144,7 +167,7 @@ def open_round(scope: Scope, item: Item, duration: timedelta, number: int = 1, m
     schedule(scope, round_)
     text = ask_text(scope, item, round_)
     for chat in scope.places(item.collective_id, item):
-        scope.actions.append(Ask(chat, ask_key(round_), text, CHOICES))
+        scope.actions.append(Ask(chat, ask_key(round_), text, choices()))
     return round_
 
 
@@ -163,29 +186,51 @@ def unschedule(scope: Scope, round_: Round) -> None:
 
 def ask_text(scope: Scope, item: Item, round_: Round) -> str:
     kind = kind_of(item)
-    author = author_name(scope, item)
-    verb = "asked by" if kind.is_need else "by"
-    card = f"Up for review — {kind.card.lower()}" if item.data.get("reviewing") else kind.card
-    lines = [f"{card} #{item.number}" + (f" {verb} {author}" if author else "") + f": {round_.title}"]
     n = item.number
+    lines = [_headline(scope, item, round_)]
     if round_.body:
         lines.append(card_body(round_.body, n))
     if round_.status == ROUND_OPEN and kind.reviewable and item.data.get("review") and not item.data.get("reviewing"):
-        lines.append(f"Review date: {describe_when(item.data['review'])}; not adopted again then, it lapses.")
+        lines.append(
+            _("Review date: {when}; not adopted again then, it lapses.", when=describe_when(item.data["review"]))
+        )
     if round_.status != ROUND_OPEN:
         lines.append(ended_line(scope, round_))
     elif round_.mode == SILENT:
-        lines.append(f"Approved {scope.time(round_.closes_at)} unless someone objects or blocks before then.")
-        lines.append(f"Respond: {cmd('agree')} {n} · {cmd('object')} {n} REASON · {cmd('block')} {n} REASON")
+        when = scope.time(round_.closes_at)
+        lines.append(_("Approved {when} unless someone objects or blocks before then.", when=when))
+        # Translators: REASON stands for the reason a member types after the command.
+        lines.append(_("Respond: /agree {number} · /object {number} REASON · /block {number} REASON", number=n))
     else:
         rule = scope.settings.under(round_.terms).decision_rule
-        lines.append(f"Round {round_.number} · {rule} · closes {scope.time(round_.closes_at)}")
+        when = scope.time(round_.closes_at)
+        # Translators: {rule} is the decision rule's name as set (consensus, consent, majority, supermajority).
+        lines.append(_("Round {round} · {rule} · closes {when}", round=round_.number, rule=rule, when=when))
         lines.append(
-            f"Respond: {cmd('agree')} {n} · {cmd('standaside')} {n} [reason] · {cmd('object')} {n} REASON · "
-            f"{cmd('block')} {n} REASON"
+            # Translators: [reason] is an optional reason, REASON a required one, typed after the command.
+            _(
+                "Respond: /agree {number} · /standaside {number} [reason] · /object {number} REASON · "
+                "/block {number} REASON",
+                number=n,
+            )
         )
     lines.append(tally_line(counts(scope, [round_])[round_.id]))
     return "\n".join(lines)
+
+
+def _headline(scope: Scope, item: Item, round_: Round) -> str:
+    """The first line of a round's message: what kind of item, which, whose, and its title."""
+    kind = kind_of(item)
+    card = _(kind.review_card if item.data.get("reviewing") else kind.card)
+    author, number, title = author_name(scope, item), item.number, round_.title
+    if not author:
+        # Translators: {card} is the kind of item: "Proposal", "Settings proposal", "Need"…
+        return _("{card} #{number}: {title}", card=card, number=number, title=title)
+    if kind.is_need:
+        # Translators: {card} is the kind of need ("Need"); {author} who asked for it.
+        return _("{card} #{number} asked by {author}: {title}", card=card, number=number, author=author, title=title)
+    # Translators: {card} is the kind of item: "Proposal", "Settings proposal"…; {author} who proposed it.
+    return _("{card} #{number} by {author}: {title}", card=card, number=number, author=author, title=title)
 
 
 CARD_BODY = 1500  # characters of a proposal's detail shown on its message; /show has the rest
@@ -199,37 +244,62 @@ def card_body(body: str, number: int) -> str:
         return quoted(body)
     cut = body[:CARD_BODY]
     end = max(cut.rfind("\n"), cut.rfind(" "))
-    return quoted(f"{cut[:end] if end > CARD_BODY // 2 else cut}…") + f"\n(The whole text: {cmd('show')} {number})"
+    whole = _("(The whole text: /show {number})", number=number)
+    return quoted(f"{cut[:end] if end > CARD_BODY // 2 else cut}…") + "\n" + whole
 
 
 def ended_line(scope: Scope, round_: Round) -> str:
     """What an ask says once its round is over (its buttons are gone then)."""
     # Closed at or after its deadline (on time, or late after downtime): the deadline, as the outcome says.
     when = scope.time(min(round_.closed_at or scope.now, round_.closes_at))
+    n = round_.number
     if round_.status == ROUND_AMENDED:
-        return f"Round {round_.number} · amended {when}: round {round_.number + 1} replaces it."
+        return _("Round {round} · amended {when}: round {next} replaces it.", round=n, when=when, next=n + 1)
     if round_.status == ROUND_WITHDRAWN:
-        return f"Withdrawn by its author {when}."
+        return _("Withdrawn by its author {when}.", when=when)
     if round_.mode == SILENT:
-        return f"Closed {when}: {'approved' if round_.adopted else 'not approved'}."
-    return f"Round {round_.number} · closed {when}: {'adopted' if round_.adopted else 'not adopted'} ({round_.rule})."
+        if round_.adopted:
+            return _("Closed {when}: approved.", when=when)
+        return _("Closed {when}: not approved.", when=when)
+    if round_.adopted:
+        # Translators: {rule} is the decision rule's name as set (consensus, consent, majority, supermajority).
+        return _("Round {round} · closed {when}: adopted ({rule}).", round=n, when=when, rule=round_.rule)
+    # Translators: {rule} is the decision rule's name as set (consensus, consent, majority, supermajority).
+    return _("Round {round} · closed {when}: not adopted ({rule}).", round=n, when=when, rule=round_.rule)
 
 
 def tally_line(count: Count) -> str:
+    tally, roll = count.tally.line(), numeral(count.roll)
+    responses = count.tally.responses
+    # Translators: {tally} is the count of each response ("agree 2 · stand aside 0 · …"); {roll} how many may respond.
+    line = ngettext(
+        "{tally} — {count} of {roll} responded",
+        "{tally} — {count} of {roll} responded",
+        responses,
+        tally=tally,
+        roll=roll,
+    )
     if count.proxies:
-        by_proxy = f" (by proxy: {', '.join(count.proxies)})"
-    else:
-        by_proxy = f" ({count.proxied} by proxy: {cmd('show')} names them)" if count.proxied else ""
-    return f"{count.tally.line()} — {count.tally.responses} of {count.roll} responded{by_proxy}"
+        # Translators: {line} is a round's tally; {names} who responded as whose proxy ("Bob for Alice, …").
+        return _("{line} (by proxy: {names})", line=line, names=", ".join(count.proxies))
+    if count.proxied:
+        # Translators: {line} is a round's tally; {count} of its responses were given by proxies.
+        return ngettext(
+            "{line} ({count} by proxy: /show names them)",
+            "{line} ({count} by proxy: /show names them)",
+            count.proxied,
+            line=line,
+        )
+    return line
 
 
 def refresh(scope: Scope, item: Item, round_: Round) -> None:
     """Edit the round's message in every chat to show the live tally, or, once the
     round is over, how it ended, without the choices (no button to press in vain)."""
     text = ask_text(scope, item, round_)
-    choices = CHOICES if round_.status == ROUND_OPEN else ()
+    offered = choices() if round_.status == ROUND_OPEN else ()
     for chat in scope.places(item.collective_id, item):
-        scope.actions.append(Edit(chat, ask_key(round_), text, choices))
+        scope.actions.append(Edit(chat, ask_key(round_), text, offered))
 
 
 def end(scope: Scope, item: Item, round_: Round, status: str) -> bool:
@@ -255,9 +325,15 @@ def escalate(scope: Scope, item: Item, round_: Round) -> None:
     )
     scope.uow.rounds.save(round_)
     schedule(scope, round_)
+    rule, when = scope.settings.under(round_.terms).decision_rule, scope.time(round_.closes_at)
     scope.announce(
-        f"#{item.number} is no longer approved by silence: it is now decided by a round under "
-        f"{scope.settings.under(round_.terms).decision_rule}, closing {scope.time(round_.closes_at)}.",
+        # Translators: {rule} is the decision rule's name as set (consensus, consent, majority, supermajority).
+        _(
+            "#{number} is no longer approved by silence: it is now decided by a round under {rule}, closing {when}.",
+            number=item.number,
+            rule=rule,
+            when=when,
+        ),
         about=item,
     )
 
@@ -270,23 +346,45 @@ def remind(scope: DueScope) -> None:
     if not silent:
         return
     item = scope.uow.items.get(round_.item_id)
+    when = scope.time(round_.closes_at)
     if item.data.get("private"):
         # Names here, beside the members list, would tell who asked by elimination: a count in the
         # group, and each who has not responded is reminded privately.
+        roll = numeral(len(standing(scope, round_).roll))
         scope.announce(
-            f"Reminder: {heading(item)} closes {scope.time(round_.closes_at)}. {len(silent)} of "
-            f"{len(standing(scope, round_).roll)} have not responded yet; I have reminded them privately.",
+            # Translators: {count} of the {roll} members who may respond have not.
+            ngettext(
+                "Reminder: {heading} closes {when}. {count} of {roll} have not responded yet; "
+                "I have reminded them privately.",
+                "Reminder: {heading} closes {when}. {count} of {roll} have not responded yet; "
+                "I have reminded them privately.",
+                len(silent),
+                heading=heading(item),
+                when=when,
+                roll=roll,
+            ),
             about=item,
         )
         for member in silent:
-            reminder = f"A reminder: {heading(item)} closes {scope.time(round_.closes_at)}, and you have not "
-            scope.tell(member, reminder + f"responded yet. {cmd('show')} {item.number} has the text.", private=True)
+            reminder = _(
+                "A reminder: {heading} closes {when}, and you have not responded yet. /show {number} has the text.",
+                heading=heading(item),
+                when=when,
+                number=item.number,
+            )
+            scope.tell(member, reminder, private=True)
         return
     shown = scope.name
     names = ", ".join(shown(member) for member in silent)
     scope.announce(
-        f"Reminder: {heading(item)} closes {scope.time(round_.closes_at)}. "
-        f"Not yet responded: {names}. {cmd('show')} {item.number} has the text and every response so far.",
+        _(
+            "Reminder: {heading} closes {when}. Not yet responded: {names}. "
+            "/show {number} has the text and every response so far.",
+            heading=heading(item),
+            when=when,
+            names=names,
+            number=item.number,
+        ),
         mentioning=silent,
         about=item,
     )
