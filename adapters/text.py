@@ -1,7 +1,8 @@
 """Text as every platform shows it: a long message cut into pieces a chat platform accepts (at line ends where
 possible, else at a space, else anywhere, counting UTF-16 units: how Telegram counts, and a safe measure of an
-event's size on Matrix); members' names in it made mentions, the same way on every platform; and the commands
-the bot mentions written with the platform's prefix."""
+event's size on Matrix); members' names in it made mentions, the same way on every platform; the commands
+the bot mentions written with the platform's prefix; and the language of what an adapter adds to the core's
+text (a note, a hint)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from bot.actions import Action, Mention
+from bot.language import ENGLISH
 from bot.text import with_commands
 
 A = TypeVar("A", bound=Action)
@@ -95,3 +97,11 @@ def written(action: A, prefix: str = "/") -> A:
     ``/agree`` on Telegram and the console, ``!agree`` on Matrix. Only the bot's own mentions are marked, so
     a member's text in the message (a title, a reason, a name) stays exactly as they typed it."""
     return dataclasses.replace(action, text=with_commands(action.text, prefix))
+
+
+def language_of(action: Action) -> str:
+    """The language of the collective whose answer ``action`` is: what an adapter adds to it (a direct message
+    turned into a mention in the group, a note on a post moved out of its topic) is written in it, inside
+    ``bot.language.speaking(language_of(action))``. The core's text is already in it; an action that does not
+    say which language it is in (one without a ``language``) is taken as English."""
+    return getattr(action, "language", None) or ENGLISH

@@ -19,6 +19,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from nio import (
     ErrorResponse,
@@ -42,9 +43,11 @@ from adapters.matrix.reactions import Reactions
 from adapters.matrix.rooms import PLATFORM, InvitePolicy, Rooms
 from adapters.matrix.sync import Batch, Syncer
 from adapters.sender import Redirect
-from adapters.text import names, split_text
+from adapters.text import language_of, names, split_text
 from bot.actions import Acknowledge, Action, Ask, DirectMessage, Edit, Mention, Post, Reply
 from bot.events import Chat, ChatMoved, MessageReceived, Sender
+from bot.language import _, speaking
+from bot.timefmt import format_time
 from storage.adapter_state import AdapterState
 from storage.reactions import CountedReactions
 
@@ -240,14 +243,22 @@ class MatrixAdapter:
         if direct is None:
             return
         room = self.client.rooms.get(room_id)
-        where = f"in {room.display_name}" if room is not None and direct != room_id else "here"
-        sent_at = datetime.fromtimestamp(event.server_timestamp / 1000, UTC).strftime("%a %-d %b %Y, %H:%M UTC")
-        await self._post_text(
-            direct,
-            f"I could not read your message of {sent_at} {where}: it came encrypted, and its key never reached me "
-            "(your app may still be sending it). Please send it again.",
-            f"unreadable-{event.event_id}",  # told once, even when this is tried again
-        )
+        # In English: the adapter cannot tell whose collective's the room is (no language is known here).
+        sent_at = format_time(datetime.fromtimestamp(event.server_timestamp / 1000, UTC), ZoneInfo("UTC"))
+        if room is not None and direct != room_id:
+            text = _(
+                "I could not read your message of {when} in {room}: it came encrypted, and its key never reached "
+                "me (your app may still be sending it). Please send it again.",
+                when=sent_at,
+                room=room.display_name,
+            )
+        else:
+            text = _(
+                "I could not read your message of {when} here: it came encrypted, and its key never reached me "
+                "(your app may still be sending it). Please send it again.",
+                when=sent_at,
+            )
+        await self._post_text(direct, text, f"unreadable-{event.event_id}")  # told once, even when tried again
 
     # --- reading ----------------------------------------------------------------------------------------------
 
@@ -321,7 +332,9 @@ class MatrixAdapter:
             log.warning("could not write to %s privately, and there is no room to mention them in", action.user_id)
             return None
         name = action.name or _localpart(action.user_id)
-        text = f"{name}: {action.text}\n(I could not open a direct chat with you: invite me to one.)"
+        with speaking(language_of(action)):
+            hint = _("(I could not open a direct chat with you: invite me to one.)")
+        text = f"{name}: {action.text}\n{hint}"
         return Redirect(Post(action.fallback, text, (Mention(action.user_id, name),)))  # into the room's queue
 
     async def _post_text(

@@ -22,12 +22,13 @@ from adapters.runtime import Runtime
 from adapters.sender import Posted, Redirect
 from adapters.telegram import limits
 from adapters.telegram.inbound import ALLOWED_UPDATES, PLATFORM, Migration, read
-from adapters.telegram.menu import menu
+from adapters.telegram.menu import MENU_LANGUAGES, menu
 from adapters.telegram.polling import LONG_POLL_SECONDS, Poller
 from adapters.telegram.sending import Sending
 from adapters.telegram.webhook import WebhookServer
 from bot.actions import Acknowledge, Action, Edit
 from bot.events import Chat, ChatMoved, ChoiceMade
+from bot.language import ENGLISH, speaking
 from storage.send_budget import SendBudget
 
 log = logging.getLogger(__name__)
@@ -145,11 +146,13 @@ class TelegramAdapter:
         await self.sending.edit(action, message_ref)
 
     async def _publish_menu(self) -> None:
+        """The menu in English for everyone, then in each other language for the apps set to it."""
         try:
-            await self.bot.set_my_commands(menu(self._commands))
-            await self.bot.set_my_commands(
-                menu(self._commands, direct_only=True), scope=BotCommandScopeAllPrivateChats()
-            )
+            for language in (None, *MENU_LANGUAGES):
+                with speaking(language or ENGLISH):
+                    everywhere, direct = menu(self._commands), menu(self._commands, direct_only=True)
+                await self.bot.set_my_commands(everywhere, language_code=language)
+                await self.bot.set_my_commands(direct, scope=BotCommandScopeAllPrivateChats(), language_code=language)
         except TelegramError as error:
             log.warning("could not set the command menu: %s", error)
 

@@ -6,7 +6,9 @@ waited out here too, as often as it takes — a message is never dropped for
 flood control. A group that became a supergroup is followed to its new id
 (and the core told, by a ``ChatMoved`` event), a direct message that Telegram
 refuses falls back to a mention in the collective's group, an edit that
-changes nothing is fine, and a press's confirmation is its pop-up.
+changes nothing is fine, and a press's confirmation is its pop-up. What the adapter adds to the core's text
+(the note on a post moved out of its topic, the hint under a direct message turned mention) is in the
+language of the action (``adapters.text.language_of``).
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from adapters.backoff import Backoff
 from adapters.sender import Posted, Redirect
 from adapters.telegram.limits import Pacing
 from adapters.telegram.rendering import keyboard, split_text, to_html, toast
-from adapters.text import written
+from adapters.text import language_of, written
 from bot.actions import Acknowledge, Action, Ask, Choice, DirectMessage, Edit, Mention, Post, Reply
+from bot.language import _, speaking
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -37,8 +40,6 @@ T = TypeVar("T")
 NETWORK_RETRIES = 3
 _NETWORK_BACKOFF = Backoff(1.0, tries=NETWORK_RETRIES + 1)  # 1, 2, 4 seconds
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-_TOPIC_GONE_NOTE = "(Posted here in the main chat: the topic it belongs in is closed or was deleted.)"
-_FALLBACK_HINT = "(To get messages like this privately, open a chat with me, @{bot}, and press Start.)"
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -81,7 +82,9 @@ class Sending:
                 raise
             # The topic was closed or deleted meanwhile: the main chat, saying why, so that nothing is lost.
             log.info("topic %s of chat %s is closed or gone (%s): posting in the main chat", thread, chat_id, error)
-            message = await self._say(action, chat_id, None, note=_TOPIC_GONE_NOTE)
+            with speaking(language_of(action)):
+                note = _("(Posted here in the main chat: the topic it belongs in is closed or was deleted.)")
+            message = await self._say(action, chat_id, None, note=note)
         if message is None:
             return None
         # The group may have moved while we sent: an ask is remembered where it now is.
@@ -199,8 +202,16 @@ class Sending:
             if action.fallback is None:
                 log.info("could not write to %s privately and there is no group to mention them in", action.user_id)
                 return None
-            name = action.name or "member"
-            text = f"{name}: {action.text}\n{_FALLBACK_HINT.format(bot=self._bot.username)}"
+            with speaking(language_of(action)):
+                # Translators: how a member is named in the group when the bot does not know their name.
+                name = action.name or _("member")
+                # Translators: {bot} is the bot's Telegram username; Start is the button Telegram shows in a new
+                # chat with a bot (use the word Telegram's app shows in this language).
+                hint = _(
+                    "(To get messages like this privately, open a chat with me, @{bot}, and press Start.)",
+                    bot=self._bot.username,
+                )
+            text = f"{name}: {action.text}\n{hint}"
             return Redirect(Post(action.fallback, text, (Mention(action.user_id, name),)))
         return Posted(str(message.message_id)) if message is not None else None
 

@@ -8,9 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
+from bot.language import _, spoken
+
 WIDTH, HEIGHT = 600, 220  # the viewBox; the SVG scales to the screen's width
 LEFT, RIGHT, TOP, BOTTOM = 8, 8, 24, 28  # room for the labels
 MOST_STEPS = 500  # a long ledger is drawn with at most this many steps (the last balance of each stretch)
+# How each language writes a day under the chart (CLDR patterns): 3 Mar 2026, 3. März 2026.
+_DAY = {"en": "d MMM y", "es": "d MMM y", "de": "d. MMM y", "fr": "d MMM y"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +39,8 @@ def balance_chart(
     """``points``: (time of an entry, the balance after it), oldest first."""
     points = _fewer(points)
     start, end = points[0][0], max(now, points[-1][0])
-    high = max(0, *(held for _, held in points))
-    low = min(0, *(held for _, held in points))
+    high = max(0, *(held for moment, held in points))
+    low = min(0, *(held for moment, held in points))
     span = (end - start).total_seconds() or 1.0
     rise = (high - low) or 1
 
@@ -55,8 +61,8 @@ def balance_chart(
     line = " ".join(f"{cx},{cy}" for cx, cy in coordinates)
     zero = y(0)
     area = f"{coordinates[0][0]},{zero} {line} {coordinates[-1][0]},{zero}"
-    first = start.astimezone(zone)
-    last = end.astimezone(zone)
+    first = _day(start.astimezone(zone))
+    last = _day(end.astimezone(zone))
     return Chart(
         WIDTH,
         HEIGHT,
@@ -65,11 +71,22 @@ def balance_chart(
         zero,
         money(high),
         money(low),
-        f"{first.day} {first:%b %Y}",
-        f"{last.day} {last:%b %Y}",
-        f"The pool's balance from {first.day} {first:%b %Y} to {last.day} {last:%b %Y}: "
-        f"highest {money(high)}, now {money(points[-1][1])}.",
+        first,
+        last,
+        _(
+            "The pool's balance from {first} to {last}: highest {highest}, now {now}.",
+            first=first,
+            last=last,
+            highest=money(high),
+            now=money(points[-1][1]),
+        ),
     )
+
+
+def _day(moment: datetime) -> str:
+    """The day of ``moment`` (in its own time zone), written the spoken language's way."""
+    language = spoken()
+    return format_date(moment, _DAY.get(language, _DAY["en"]), locale=language)
 
 
 def _fewer(points: list[tuple[datetime, int]]) -> list[tuple[datetime, int]]:

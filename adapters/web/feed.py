@@ -8,7 +8,9 @@ that start or end them, and the deadlines of the collective's open items.
   number their collectives alike, never share a UID in one calendar.
 - Times are in the collective's time zone (``TZID``, with the ``VTIMEZONE`` definitions the library adds), so
   a turn that starts at 09:00 local stays there across a daylight-saving change.
-- Events that ended more than ``KEPT_PAST`` ago are left out, so the feed stays small."""
+- Events that ended more than ``KEPT_PAST`` ago are left out, so the feed stays small.
+- Its words are in the collective's language (made while it is spoken); role names and titles stay as typed,
+  and the commands it mentions are written with ``/``, as on Telegram and the console."""
 
 from __future__ import annotations
 
@@ -18,8 +20,10 @@ from icalendar import Calendar, Event
 
 from bot.context import Scope
 from bot.fairness import next_after
+from bot.language import _
 from bot.model import Member, Role
 from bot.rotation import cadence, next_in_line
+from bot.text import with_commands
 
 KEPT_PAST = timedelta(days=60)
 PRODID = "-//collective-bot//calendar feed//EN"
@@ -29,7 +33,7 @@ def calendar_feed(scope: Scope, member: Member, host: str) -> bytes:
     feed = Calendar()
     feed.add("prodid", PRODID)
     feed.add("version", "2.0")
-    feed.add("x-wr-calname", "Collective: your turns and deadlines")
+    feed.add("x-wr-calname", _("Collective: your turns and deadlines"))
     feed.add("x-wr-timezone", scope.settings.timezone.key)
     oldest = scope.now - KEPT_PAST
     for event in [*_turns(scope, member, host), *_deadlines(scope, host)]:
@@ -85,26 +89,30 @@ def _turns(scope: Scope, member: Member, host: str) -> list[Event]:
                     _your_turn(role),
                     role.next_handover_at,
                     after,
-                    "As things stand now: the fairness rule chooses at the handover.",
+                    _("As things stand now: the fairness rule chooses at the handover."),
                 )
             )
         if holds or takes_over:
-            what = f"you hand {role.name} over" if holds else f"you take over {role.name}"
+            if holds:
+                summary = _("Handover: you hand {role} over", role=role.name)
+            else:
+                summary = _("Handover: you take over {role}", role=role.name)
             found.append(
                 _event(
                     scope,
                     uid(scope, host, "handover", role.id, coming),
-                    f"Handover: {what}",
+                    summary,
                     role.next_handover_at,
                     None,
-                    f"Can't? Ask someone to swap: /swap {role.name} @member",
+                    # Translators: "@member" stands for the member asked, as a member would type it.
+                    with_commands(_("Can't? Ask someone to swap: /swap {role} @member", role=role.name)),
                 )
             )
     return found
 
 
 def _your_turn(role: Role) -> str:
-    return f"Your turn: {role.name}"
+    return _("Your turn: {role}", role=role.name)
 
 
 def _deadlines(scope: Scope, host: str) -> list[Event]:
@@ -119,10 +127,16 @@ def _deadlines(scope: Scope, host: str) -> list[Event]:
             _event(
                 scope,
                 uid(scope, host, "deadline", item.number, round_.number),
-                f"#{item.number} closes: {round_.title}",
+                _("#{number} closes: {title}", number=item.number, title=round_.title),
                 round_.closes_at,
                 None,
-                f"Respond in the group before then: /agree {item.number}, /object {item.number} REASON, …",
+                with_commands(
+                    # Translators: REASON stands for the reason a member types.
+                    _(
+                        "Respond in the group before then: /agree {number}, /object {number} REASON, …",
+                        number=item.number,
+                    )
+                ),
             )
         )
     return found

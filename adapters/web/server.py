@@ -6,7 +6,10 @@
 - Every request reads in one read unit of work (``SqlUnitOfWork(read_only=True)`` through the ``reader``
   factory): a plain read transaction that never takes the write lock and never writes, run in a worker
   thread so the bot's loop is never blocked.
-- The page is a Jinja2 template with autoescaping: whatever a member typed is shown as text."""
+- The page is a Jinja2 template with autoescaping: whatever a member typed is shown as text.
+- The page and the feed are read and written in the collective's language (``speaking``): the template's
+  ``_``, ``ngettext`` and ``pgettext`` (``adapters.web.words``) are the catalog's. A miss (404) says the same
+  in every language: it tells nothing about whose link it might have been."""
 
 from __future__ import annotations
 
@@ -21,7 +24,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from adapters.web.feed import calendar_feed
 from adapters.web.pool_history import PoolHistory
 from adapters.web.view import collective_page, scope_for
+from adapters.web.words import TEMPLATE_GLOBALS
 from bot.clock import Clock
+from bot.language import speaking
 from bot.ports import UnitOfWorkFactory
 from bot.web_links import CALENDAR, PAGE, token_hash
 
@@ -34,6 +39,7 @@ _TEMPLATES = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_TEMPLATES.globals.update(TEMPLATE_GLOBALS)
 # The page reads as a document: no script may run, nothing is fetched from elsewhere, and the link's token never
 # leaves in a Referer header.
 _HEADERS = {
@@ -93,8 +99,10 @@ class WebPages:
                 return None
             scope = scope_for(uow, uow.collectives.get(member.collective_id), self.clock.now())
             pool = self.pool_history.of(uow.ledger, member.collective_id)
-            page = collective_page(scope, scope.name(member), pool)
-        return _TEMPLATES.get_template("page.html").render(page=page)
+            with speaking(scope.settings.language):
+                page = collective_page(scope, scope.name(member), pool)
+        with speaking(page.language):
+            return _TEMPLATES.get_template("page.html").render(page=page)
 
     def render_calendar(self, token: str) -> bytes | None:
         with self.reader() as uow:
@@ -102,7 +110,8 @@ class WebPages:
             if member is None:
                 return None
             scope = scope_for(uow, uow.collectives.get(member.collective_id), self.clock.now())
-            return calendar_feed(scope, member, self.host)
+            with speaking(scope.settings.language):
+                return calendar_feed(scope, member, self.host)
 
 
 class WebServer:

@@ -1,5 +1,7 @@
 """What the read-only page shows, read from storage through the core's own read functions (tallies, standings,
-the fairness rule, money in the collective's locale) inside one read unit of work: nothing here writes."""
+the fairness rule, money in the collective's locale) inside one read unit of work: nothing here writes. It is
+read while the collective's language is spoken (``bot.language.speaking``): the bot's own words are in it,
+what members typed and what was stored stays as it is."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from bot.context import Scope
 from bot.decision_log import VERDICT_WORDS
 from bot.fund import KIND_WORDS
 from bot.kinds import author_name, kind_of
+from bot.language import N_, _, spoken
 from bot.model import (
     AGREE,
     BLOCK,
@@ -31,7 +34,14 @@ from bot.settings import CollectiveSettings
 
 DECISIONS_SHOWN = 100  # the newest outcomes, with every reason
 LEDGER_SHOWN = 200  # the newest ledger entries listed (the chart draws every day)
-RESPONSE_WORDS = {AGREE: "agrees", STAND_ASIDE: "stands aside", OBJECT: "objects", BLOCK: "blocks"}
+# What each response says on the page: without a reason, and with one (the template fills in the name and the
+# reason, each in its element).
+SAID = {
+    AGREE: (N_("{name} agrees"), N_("{name} agrees: {reason}")),
+    STAND_ASIDE: (N_("{name} stands aside"), N_("{name} stands aside: {reason}")),
+    OBJECT: (N_("{name} objects"), N_("{name} objects: {reason}")),
+    BLOCK: (N_("{name} blocks"), N_("{name} blocks: {reason}")),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +57,7 @@ class Tally:
 @dataclass(frozen=True, slots=True)
 class Reason:
     name: str
-    response: str
+    said: str  # the message (SAID), translated where the template fills it in
     reason: str
 
 
@@ -108,6 +118,7 @@ class Page:
     chart: Chart | None
     roles: list[RoleShown]
     head: str  # the record's hash chain's head, short, as outcome and funding messages end with it
+    language: str  # the collective's, which the page is written in
 
 
 def collective_page(scope: Scope, you: str, pool: Summed) -> Page:
@@ -138,6 +149,7 @@ def collective_page(scope: Scope, you: str, pool: Summed) -> Page:
         else None,
         roles=_roles(scope, names),
         head=short(scope.uow.chain.head(collective.id)),
+        language=spoken(),
     )
 
 
@@ -176,7 +188,7 @@ def _open_items(scope: Scope, names: Names) -> list[OpenItem]:
         shown.append(
             OpenItem(
                 item.number,
-                kind_of(item).card,
+                _(kind_of(item).card),
                 round_.title,
                 author_name(scope, item),
                 round_.number,
@@ -193,16 +205,17 @@ def _decisions(scope: Scope, names: Names) -> tuple[list[DecisionShown], int]:
     close: members who left since still count as they did); and how many there are in all."""
     uow = scope.uow
     logged = uow.reads.decided(scope.collective.id, DECISIONS_SHOWN)
-    given = uow.reads.reasons([round_id for _, _, round_id in logged if round_id is not None])
+    given = uow.reads.reasons([round_id for *unused, round_id in logged if round_id is not None])
     shown = []
     for decision, number, round_id in logged:
-        rounds_word = f"round {decision.round_number}" if decision.round_number else ""
+        # The rule as stored (a setting's value), and the round that decided.
+        rounds_word = _("round {number}", number=decision.round_number) if decision.round_number else ""
         how = ", ".join(filter(None, [decision.rule, rounds_word]))
         shown.append(
             DecisionShown(
                 number,
                 decision.title,
-                VERDICT_WORDS.get(decision.verdict, decision.verdict),
+                _(VERDICT_WORDS[decision.verdict]) if decision.verdict in VERDICT_WORDS else decision.verdict,
                 how,
                 scope.time(decision.at),
                 _reasons(given[round_id], names) if round_id is not None else [],
@@ -214,7 +227,7 @@ def _decisions(scope: Scope, names: Names) -> tuple[list[DecisionShown], int]:
 
 def _reasons(responses: list[Response], names: Names) -> list[Reason]:
     return [
-        Reason(names(response.member_id), RESPONSE_WORDS.get(response.kind, response.kind), response.reason)
+        Reason(names(response.member_id), SAID[response.kind][bool(response.reason)], response.reason)
         for response in responses
     ]
 
@@ -226,7 +239,7 @@ def _ledger_line(scope: Scope, entry: LedgerEntry, held: int, names: Names) -> L
     return LedgerLine(
         entry.number,
         scope.time(entry.at),
-        KIND_WORDS.get(entry.kind, entry.kind),
+        _(KIND_WORDS[entry.kind]) if entry.kind in KIND_WORDS else entry.kind,
         money(scope, entry.amount),
         who,
         entry.note,
