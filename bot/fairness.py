@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.language import N_, _
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -43,14 +45,31 @@ class Cadence:
     anchor: tuple[int, int] | None = None
 
     def describe(self) -> str:
+        """``every 1 week, Mondays at 09:00``."""
         from bot.durations import describe_duration
 
-        text = f"every {describe_duration(self.every)}"
-        if self.weekday is not None and self.at is not None:
-            text += f", {WEEKDAYS[self.weekday].capitalize()}s at {self.at[0]:02d}:{self.at[1]:02d}"
-        elif self.at is not None:
-            text += f", at {self.at[0]:02d}:{self.at[1]:02d}"
-        return text
+        duration = describe_duration(self.every)
+        if self.at is None:
+            # Translators: how often something recurs; {duration} is a number of days or weeks ("2 weeks").
+            return _("every {duration}", duration=duration)
+        clock = f"{self.at[0]:02d}:{self.at[1]:02d}"
+        if self.weekday is not None:
+            return _(_ON_WEEKDAYS[self.weekday], duration=duration, time=clock)
+        # Translators: how often a role changes hands: "every 1 day, at 09:00".
+        return _("every {duration}, at {time}", duration=duration, time=clock)
+
+
+# How often a role changes hands, on which weekday, at what time: one message for each weekday (0 = Monday).
+_ON_WEEKDAYS = (
+    # Translators: how often a role changes hands, on which weekday and at what time: "every 1 week, Mondays at 09:00".
+    N_("every {duration}, Mondays at {time}"),
+    N_("every {duration}, Tuesdays at {time}"),
+    N_("every {duration}, Wednesdays at {time}"),
+    N_("every {duration}, Thursdays at {time}"),
+    N_("every {duration}, Fridays at {time}"),
+    N_("every {duration}, Saturdays at {time}"),
+    N_("every {duration}, Sundays at {time}"),
+)
 
 
 def after(moment: datetime, cadence: Cadence, zone: ZoneInfo) -> datetime:
@@ -90,12 +109,14 @@ def parse_weekday(text: str) -> int:
     for number, name in enumerate(WEEKDAYS):
         if len(word) >= 3 and name.startswith(word):
             return number
-    raise ValueError(f"'{text}' is not a weekday; write mon, tue, wed, thu, fri, sat or sun.")
+    # Translators: {text} is what the member typed; mon … sun are typed as they are (the bot reads them in English).
+    raise ValueError(_("'{text}' is not a weekday; write mon, tue, wed, thu, fri, sat or sun.", text=text))
 
 
 def parse_clock(text: str) -> tuple[int, int]:
-    hours, _, minutes = text.strip().partition(":")
+    hours, __, minutes = text.strip().partition(":")
     digits = hours.isascii() and hours.isdigit() and minutes.isascii() and minutes.isdigit()
     if not (digits and len(hours) <= 2 and len(minutes) == 2 and int(hours) < 24 and int(minutes) < 60):
-        raise ValueError(f"'{text}' is not a time of day; write it like 09:00 or 18:30.")
+        # Translators: {text} is what the member typed.
+        raise ValueError(_("'{text}' is not a time of day; write it like 09:00 or 18:30.", text=text))
     return int(hours), int(minutes)

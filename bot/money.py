@@ -22,6 +22,8 @@ from babel.numbers import (
     parse_decimal,
 )
 
+from bot.language import _, ngettext
+
 MAX_MAJOR_UNITS = 1_000_000_000  # anything larger is a typo, not a contribution
 # A number as typed: digits with the separators some locale uses between them.
 _NUMBER = re.compile(r"[0-9]+(?:[.,'\u00a0\u202f ][0-9]+)*")
@@ -77,7 +79,7 @@ def _strip_marks(text: str, currency: str, language: str) -> tuple[str, str | No
         return (code.group(2) or code.group(3)).strip(), named, False
     for mark, meant in sorted(_markers(currency, language).items(), key=lambda pair: -len(pair[0])):
         if mark and mark in text:
-            before, _, after = text.partition(mark)
+            before, __, after = text.partition(mark)
             before, after = before.strip(), after.strip()
             if before and after:  # 5€50
                 return f"{before}\u0000{after}", meant, True
@@ -130,32 +132,41 @@ def read_amount(text: str, currency: str, language: str = "en") -> Amount:
     example = format_amount(1250 * 10 ** max(places - 2, 0) if places >= 2 else 12, currency, language)
     cleaned = text.strip()
     if cleaned.startswith("-") or cleaned.startswith("−"):
-        raise ValueError("An amount must be more than zero.")
+        raise ValueError(_("An amount must be more than zero."))
     bare, named, split = _strip_marks(cleaned, currency, language)
     if named is not None and named != currency:
-        raise ValueError(f"The pool is kept in {currency}; give the amount in {currency}.")
+        raise ValueError(_("The pool is kept in {currency}; give the amount in {currency}.", currency=currency))
     if bare.startswith("-") or bare.startswith("−"):
-        raise ValueError("An amount must be more than zero.")
+        raise ValueError(_("An amount must be more than zero."))
     if split:
-        whole, _, fraction = bare.partition("\u0000")
+        whole, __, fraction = bare.partition("\u0000")
         if not (whole.isascii() and whole.isdigit() and fraction.isascii() and fraction.isdigit()):
-            raise ValueError(f"'{text}' is not an amount; write it like {example}.")
+            raise ValueError(_not_an_amount(text, example))
         value = Decimal(f"{whole}.{fraction}")
     else:
         if not _NUMBER.fullmatch(bare):
-            raise ValueError(f"'{text}' is not an amount; write it like {example}.")
+            raise ValueError(_not_an_amount(text, example))
         value = _number(bare, language, text, example)
     minor = value.scaleb(places)
     # More decimals than the currency has, zeros too: 1.000 is not a euro, it is a typo or a thousand.
     if minor != minor.to_integral_value() or -value.as_tuple().exponent > places:
         if places == 0:
-            raise ValueError(f"{currency} has no smaller unit; write a whole number.")
-        raise ValueError(f"{currency} has {places} decimal places at most.")
+            # Translators: {currency} is a currency's code (JPY): it has no cents.
+            raise ValueError(_("{currency} has no smaller unit; write a whole number.", currency=currency))
+        # Translators: {currency} is a currency's code (EUR). The English singular keeps the plural's words.
+        raise ValueError(
+            ngettext(
+                "{currency} has {count} decimal places at most.",
+                "{currency} has {count} decimal places at most.",
+                places,
+                currency=currency,
+            )
+        )
     if minor == 0:
-        raise ValueError("An amount must be more than zero.")
+        raise ValueError(_("An amount must be more than zero."))
     if value > MAX_MAJOR_UNITS:
         limit = format_amount(MAX_MAJOR_UNITS * 10**places, currency, language)
-        raise ValueError(f"That is more than {limit}; please check the amount.")
+        raise ValueError(_("That is more than {limit}; please check the amount.", limit=limit))
     return Amount(int(minor), named is not None, value.as_tuple().exponent < 0)
 
 
@@ -175,7 +186,21 @@ def _number(bare: str, language: str, typed: str, example: str) -> Decimal:
         if len(fraction) != 3:
             return Decimal(f"{whole}.{fraction}")
     decimal_mark = Locale.parse(language).number_symbols["latn"]["decimal"]
-    raise ValueError(f"'{typed}' is not an amount; write it like {example} (the decimal mark is '{decimal_mark}').")
+    raise ValueError(
+        # Translators: {text} is what the member typed, {example} an amount written right (€12.50), {mark} the
+        # decimal mark of the collective's language (. or ,).
+        _(
+            "'{text}' is not an amount; write it like {example} (the decimal mark is '{mark}').",
+            text=typed,
+            example=example,
+            mark=decimal_mark,
+        )
+    )
+
+
+def _not_an_amount(typed: str, example: str) -> str:
+    # Translators: {text} is what the member typed, {example} an amount written right (€12.50).
+    return _("'{text}' is not an amount; write it like {example}.", text=typed, example=example)
 
 
 def parse_amount(text: str, currency: str, language: str = "en") -> int:

@@ -11,6 +11,7 @@ from bot.context import Context
 from bot.errors import PrivateRefusal, Refusal
 from bot.items import item_number, looks_like_item_number, resolve
 from bot.kinds import HelpNeed, MoneyNeed, author_name, heading, kind_of
+from bot.language import N_, _, ngettext, pgettext
 from bot.model import (
     ASKING,
     DECIDING,
@@ -25,6 +26,7 @@ from bot.model import (
     Member,
     Need,
     Offer,
+    Stage,
     Status,
 )
 from bot.money import exponent
@@ -36,25 +38,32 @@ from bot.recurring_needs import complete
 from bot.rotation import holder_of
 from bot.rounds import FULL, SILENT, open_round
 from bot.settings import CATEGORIES
-from bot.text import block, cmd, one_line, quoted
+from bot.text import block, one_line, quoted
 from bot.typed_amounts import money_first, split_word, with_currency_word
 
 MAX_NOTE = 300
-_SECTION = "Pool and needs"
-_N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
+_SECTION = N_("Pool and needs")
+# Translators: stands for an item's number in a command's usage line (/offer [N] [NOTE]).
+_N = Arg("number", N_("N"), item_number, optional=True, looks=looks_like_item_number)
+# Translators: /need's help. need_window is a setting's name; the bot reads "every month", "every week",
+# "every 2w", "for N" and the #categories in English only, so keep them as they are.
+_NEED_DETAILS = N_(
+    "Small needs are approved unless someone objects within need_window; larger ones are decided by a round. "
+    "Send it to me in a direct message to ask without your name being shown. A need for money may recur: add every "
+    "month, every week or every 2w, and for N (e.g. /need 50 rent every month for 6 months #housing); it is "
+    "approved once on its total and funded each period, for a year when no N is given, two years at most; "
+    "/withdraw N stops the rest. Categories: #health, #housing, #food, #childcare, #care, #transport, #education, "
+    "#other."
+)
+assert _NEED_DETAILS.endswith(" Categories: " + ", ".join("#" + c for c in CATEGORIES) + "."), "name every category"
 
 
 @command(
     "need",
-    "ask the pool (with an amount) or the members (without one)",
-    args=(Arg("text", "[AMOUNT] DESCRIPTION [#category]", rest=True),),
-    details="Small needs are approved unless someone objects within need_window; larger ones are decided by a "
-    "round. Send it to me in a direct message to ask without your name being shown. A need for money may recur: "
-    f"add every month, every week or every 2w, and for N (e.g. {cmd('need')} 50 rent every month for 6 months "
-    "#housing); "
-    "it is approved once on its total and funded each period, for a year when no N is given, two years at most; "
-    f"{cmd('withdraw')} N stops the rest. "
-    "Categories: " + ", ".join("#" + c for c in CATEGORIES) + ".",
+    N_("ask the pool (with an amount) or the members (without one)"),
+    # Translators: /need's arguments in its usage line; #category is typed as it is.
+    args=(Arg("text", N_("[AMOUNT] DESCRIPTION [#category]"), rest=True),),
+    details=_NEED_DETAILS,
     section=_SECTION,
     where=Where.ANY,
 )
@@ -69,20 +78,24 @@ def need(ctx: Context, member: Member, text: str) -> None:
     if description.lower().startswith("help:"):
         description = description[5:].strip()
     if not description:
-        raise Refusal(
-            f"Say what the need is: {cmd('need')} AMOUNT DESCRIPTION [#category], "
-            f"or {cmd('need')} DESCRIPTION for help."
-        )
-    title, _, body = description.partition("\n")
+        raise Refusal(_("Say what the need is: /need AMOUNT DESCRIPTION [#category], or /need DESCRIPTION for help."))
+    title, __, body = description.partition("\n")
     title, recurring = split_recurrence(one_line(title))
     if recurring and amount is None:
-        raise Refusal(f"Only a need for money recurs: {cmd('need')} AMOUNT DESCRIPTION every month [for N months].")
+        # Translators: "every month [for N months]" is typed as it is: the bot reads it in English only.
+        raise Refusal(_("Only a need for money recurs: /need AMOUNT DESCRIPTION every month [for N months]."))
     if recurring and category == "other":  # "… #housing every month": the category came before the period
         title, category = _category(title)
     if not title:
-        raise Refusal(f"Say what the need is in visible words: {cmd('need')} AMOUNT DESCRIPTION [#category].")
+        raise Refusal(_("Say what the need is in visible words: /need AMOUNT DESCRIPTION [#category]."))
     if len(title) > MAX_TITLE or len(body) > MAX_TEXT:
-        raise Refusal(f"Please keep the description under {MAX_TITLE} characters on its first line.")
+        raise Refusal(
+            ngettext(
+                "Please keep the description under {count} character on its first line.",
+                "Please keep the description under {count} characters on its first line.",
+                MAX_TITLE,
+            )
+        )
     private = ctx.chat.is_direct
     topic = HelpNeed.topic if amount is None else MoneyNeed.topic
     shown = title if amount is None else f"{money(ctx, amount)} — {title}"
@@ -90,7 +103,14 @@ def need(ctx: Context, member: Member, text: str) -> None:
     total = amount
     if recurring:
         total = amount * recurring["periods"]  # approved once, on the total over its term
-        shown = f"{money(ctx, amount)} {describe(recurring)} ({money(ctx, total)} in all) — {title}"
+        # Translators: a recurring need's title: "€50.00 every month, 6 times (€300.00 in all) — rent".
+        shown = _(
+            "{amount} {every} ({total} in all) — {title}",
+            amount=money(ctx, amount),
+            every=describe(recurring),
+            total=money(ctx, total),
+            title=title,
+        )
         data["recurring"] = recurring
     item = new_item(ctx, topic, f"{shown} ({category})", body.strip(), data)
     if amount is None:
@@ -104,7 +124,7 @@ def need(ctx: Context, member: Member, text: str) -> None:
         else:
             open_round(ctx, item, ctx.settings.proposal_duration, mode=FULL)
     if private:
-        ctx.reply(f"Your need is posted in the group as #{item.number}, without your name.")
+        ctx.reply(_("Your need is posted in the group as #{number}, without your name.", number=item.number))
 
 
 def _category(text: str) -> tuple[str, str]:
@@ -113,39 +133,66 @@ def _category(text: str) -> tuple[str, str]:
     if last.startswith("#") and len(last) > 1 and not last[1:].isdigit():
         name = last[1:].lower()
         if name not in CATEGORIES:
-            raise Refusal(f"'{last}' is not a category; the categories are: {', '.join('#' + c for c in CATEGORIES)}.")
+            categories = ", ".join("#" + c for c in CATEGORIES)
+            # Translators: {word} is what the member typed (#fun); {categories} lists the categories there are.
+            refusal = _(
+                "'{word}' is not a category; the categories are: {categories}.", word=last, categories=categories
+            )
+            raise Refusal(refusal)
         return " ".join(words[:-1]).strip(), name
     return text.strip(), "other"
 
 
 def _help_text(ctx: Context, item: Item) -> str:
     asker = author_name(ctx, item)
-    return (
-        f"Need #{item.number} asked by {asker}: {item.title}"
-        + (f"\n{quoted(item.body)}" if item.body else "")
-        + f"\nCan you help? {cmd('offer')} {item.number} [note]"
-    )
+    lines = [_("Need #{number} asked by {name}: {title}", number=item.number, name=asker, title=item.title)]
+    if item.body:
+        lines.append(quoted(item.body))
+    # Translators: [note] stands for a note the member may add to their offer.
+    lines.append(_("Can you help? /offer {number} [note]", number=item.number))
+    return "\n".join(lines)
+
+
+def stage_word(stage: Stage) -> str:
+    """Where a need stands, in a sentence: ``it is queued``."""
+    words = {
+        Stage.DECIDING: pgettext("stage of a need", "deciding"),
+        Stage.QUEUED: pgettext("stage of a need", "queued"),
+        Stage.FUNDED: pgettext("stage of a need", "funded"),
+        Stage.PAID: pgettext("stage of a need", "paid"),
+        Stage.REJECTED: pgettext("stage of a need", "rejected"),
+        Stage.WITHDRAWN: pgettext("stage of a need", "withdrawn"),
+        Stage.ASKING: pgettext("stage of a need", "asking"),
+        Stage.MET: pgettext("stage of a need", "done"),
+    }
+    return words.get(stage, stage)
 
 
 def _need_item(ctx: Context, number: int | None, command: str) -> tuple[Item, Need]:
     item = resolve(ctx, number, command)
     if not kind_of(item).is_need:
-        raise Refusal(f"#{item.number} is a proposal, not a need.")
+        raise Refusal(_("#{number} is a proposal, not a need.", number=item.number))
     return item, ctx.uow.needs.get(item.id)
 
 
 @command(
-    "offer", "offer to meet a need for help", args=(_N, Arg("note", "NOTE", rest=True, optional=True)), section=_SECTION
+    "offer",
+    N_("offer to meet a need for help"),
+    # Translators: stands for a note in a command's usage line (/offer [N] [NOTE]).
+    args=(_N, Arg("note", N_("NOTE"), rest=True, optional=True)),
+    section=_SECTION,
 )
 def offer(ctx: Context, member: Member, number: int | None, note: str | None) -> None:
     item, need_ = _need_item(ctx, number, "offer")
     if need_.stage != ASKING:
-        raise Refusal(f"#{item.number} is not asking for help: it is {need_.stage}.")
+        stage = stage_word(need_.stage)
+        # Translators: {stage} is where the need stands: deciding, queued, funded, paid, rejected, withdrawn, done.
+        raise Refusal(_("#{number} is not asking for help: it is {stage}.", number=item.number, stage=stage))
     private = bool(item.data.get("private"))
     # On a private need the group reads the same line whoever offers, the requester included.
-    passed_on = f"Thank you: your offer for #{item.number} went to whoever asked, privately."
+    passed_on = _("Thank you: your offer for #{number} went to whoever asked, privately.", number=item.number)
     if item.author_id == member.id:
-        own = f"#{item.number} is your own need."
+        own = _("#{number} is your own need.", number=item.number)
         if not private:
             raise Refusal(own)
         if ctx.chat.is_direct:
@@ -155,23 +202,40 @@ def offer(ctx: Context, member: Member, number: int | None, note: str | None) ->
         return
     note = one_line(note or "")[:MAX_NOTE]
     ctx.uow.needs.add_offer(Offer(item.id, member.id, note, ctx.now))
+    name = ctx.name(member)
     if private:
         ctx.reply(passed_on)
+    elif note:
+        ctx.reply(_("{name} offers to help with #{number}: {note}", name=name, number=item.number, note=note))
     else:
-        ctx.reply(f"{ctx.name(member)} offers to help with #{item.number}" + (f": {note}" if note else "."))
+        ctx.reply(_("{name} offers to help with #{number}.", name=name, number=item.number))
     asker = ctx.uow.members.get(item.author_id)
-    offered = f"{ctx.name(member)} offers to help with your need #{item.number}" + (f": {note}" if note else "")
-    ctx.tell(asker, f"{offered}. When it is met, say {cmd('done')} {item.number}.", private=private, about=item)
+    if note:
+        offered = _(
+            "{name} offers to help with your need #{number}: {note}. When it is met, say /done {number}.",
+            name=name,
+            number=item.number,
+            note=note,
+        )
+    else:
+        offered = _(
+            "{name} offers to help with your need #{number}. When it is met, say /done {number}.",
+            name=name,
+            number=item.number,
+        )
+    ctx.tell(asker, offered, private=private, about=item)
 
 
-@command("done", "say your need for help is met", args=(_N,), section=_SECTION, where=Where.ANY)
+@command("done", N_("say your need for help is met"), args=(_N,), section=_SECTION, where=Where.ANY)
 def done(ctx: Context, member: Member, number: int | None) -> None:
     item, need_ = _need_item(ctx, number, "done")
     refuse_private_in_group(ctx, item, "done")
     if item.author_id != member.id:
-        raise Refusal(f"Only whoever asked can say #{item.number} is met.")
+        raise Refusal(_("Only whoever asked can say #{number} is met.", number=item.number))
     if need_.stage != ASKING:
-        raise Refusal(f"#{item.number} is not open help: it is {need_.stage}.")
+        stage = stage_word(need_.stage)
+        # Translators: {stage} is where the need stands: deciding, queued, funded, paid, rejected, withdrawn, done.
+        raise Refusal(_("#{number} is not open help: it is {stage}.", number=item.number, stage=stage))
     need_.stage = MET
     ctx.uow.needs.save(need_)
     item.status, item.decided_at = Status.MET, ctx.now
@@ -179,10 +243,19 @@ def done(ctx: Context, member: Member, number: int | None) -> None:
     log_decision(ctx, item, "met")
     shown = ctx.name
     helpers = [shown(ctx.uow.members.get(o.member_id)) for o in ctx.uow.needs.offers(item.id)]
-    thanks = f" Thank you, {', '.join(helpers)}!" if helpers else ""
-    ctx.announce(witnessed(f"#{item.number} {item.title} is met.{thanks}", item.collective_id), about=item)
+    if helpers:
+        # Translators: {names} are the members who offered help, separated by commas.
+        met = _(
+            "#{number} {title} is met. Thank you, {names}!",
+            number=item.number,
+            title=item.title,
+            names=", ".join(helpers),
+        )
+    else:
+        met = _("#{number} {title} is met.", number=item.number, title=item.title)
+    ctx.announce(witnessed(met, item.collective_id), about=item)
     if ctx.chat.is_direct:
-        ctx.reply("Marked as met.")
+        ctx.reply(_("Marked as met."))
 
 
 def may_pay_out(ctx: Context, member: Member, item: Item) -> None:
@@ -192,33 +265,46 @@ def may_pay_out(ctx: Context, member: Member, item: Item) -> None:
     treasurer = holder_of(ctx.uow, ctx.collective.id, TREASURER)
     if item.data.get("private"):
         if treasurer is not None and treasurer.id != member.id:
-            raise Refusal(f"The treasurer ({ctx.name(treasurer)}, this term) records payouts.")
+            raise Refusal(_("The treasurer ({name}, this term) records payouts.", name=ctx.name(treasurer)))
         return
     if item.author_id == member.id:
-        raise Refusal(f"Someone other than whoever asked records the payout of #{item.number}.")
+        raise Refusal(_("Someone other than whoever asked records the payout of #{number}.", number=item.number))
     if treasurer is not None and treasurer.id not in (member.id, item.author_id):
-        raise Refusal(f"The treasurer ({ctx.name(treasurer)}, this term) records payouts.")
+        raise Refusal(_("The treasurer ({name}, this term) records payouts.", name=ctx.name(treasurer)))
 
 
-@command("paid", "record that a funded need was paid out", args=(_N,), section=_SECTION)
+@command("paid", N_("record that a funded need was paid out"), args=(_N,), section=_SECTION)
 def paid(ctx: Context, member: Member, number: int | None) -> None:
     item, need_ = _need_item(ctx, number, "paid")
     may_pay_out(ctx, member, item)
     if need_.stage == PAID:
-        raise Refusal(f"#{item.number} was paid out already.")
+        raise Refusal(_("#{number} was paid out already.", number=item.number))
     # A recurring need may wait for its next period's funds while an earlier one is reserved, unpaid.
     earlier_period = bool(item.data.get("recurring")) and need_.stage == QUEUED and ctx.uow.ledger.reserved_for(item.id)
+    if need_.stage == QUEUED and not earlier_period:
+        raise Refusal(_("#{number} waits for funds; only a funded need can be paid out.", number=item.number))
     if need_.stage != FUNDED and not earlier_period:
-        waiting = "waits for funds" if need_.stage == QUEUED else f"is {need_.stage}"
-        raise Refusal(f"#{item.number} {waiting}; only a funded need can be paid out.")
+        stage = stage_word(need_.stage)
+        # Translators: {stage} is where the need stands: deciding, rejected, withdrawn, asking, done.
+        raise Refusal(_("#{number} is {stage}; only a funded need can be paid out.", number=item.number, stage=stage))
     if requester_left(ctx, item):
-        refusal = f"#{item.number} can no longer be paid out: it is being withdrawn."
+        refusal = _("#{number} can no longer be paid out: it is being withdrawn.", number=item.number)
         raise PrivateRefusal(refusal) if item.data.get("private") else Refusal(refusal)
     if not earlier_period and not ctx.uow.needs.move(item.id, FUNDED, PAID):
-        raise Refusal(f"#{item.number} was paid out a moment ago.")
+        raise Refusal(_("#{number} was paid out a moment ago.", number=item.number))
     amount = ctx.uow.ledger.reserved_for(item.id)
     ctx.uow.ledger.append(LedgerEntry(None, ctx.collective.id, PAYOUT, amount, ctx.now, member.id, item.id))
     log_decision(ctx, item, "paid")
-    last = " That was its last period: it is complete." if complete(ctx, item) else ""
-    paid_out = f"{heading(item)} is paid out ({money(ctx, amount)}), recorded by {ctx.name(member)}.{last} "
-    ctx.announce(witnessed(paid_out + balance_line(ctx), item.collective_id), about=item)
+    sentences = [
+        # Translators: {heading} is a need's number and title (#4 New glasses); {name} who recorded the payout.
+        _(
+            "{heading} is paid out ({amount}), recorded by {name}.",
+            heading=heading(item),
+            amount=money(ctx, amount),
+            name=ctx.name(member),
+        )
+    ]
+    if complete(ctx, item):
+        sentences.append(_("That was its last period: it is complete."))
+    sentences.append(balance_line(ctx))
+    ctx.announce(witnessed(" ".join(sentences), item.collective_id), about=item)

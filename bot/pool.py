@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.chain import witnessed
 from bot.context import Scope
+from bot.language import N_, _, spoken
 from bot.model import (
     CONTRIBUTION,
     FUNDED,
@@ -28,7 +29,6 @@ from bot.model import (
 from bot.money import format_amount
 from bot.record import log_decision
 from bot.recurring import period_start
-from bot.text import cmd
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +62,14 @@ def balances_of(totals: dict[str, int]) -> Balances:
 
 
 def money(scope: Scope, minor: int) -> str:
-    return format_amount(minor, scope.settings.currency, scope.settings.language)
+    """An amount of the collective's currency, written the way of the language spoken."""
+    return format_amount(minor, scope.settings.currency, spoken())
 
 
 def balance_line(scope: Scope) -> str:
     now = balances(scope)
     held, reserved = money(scope, now.held), money(scope, now.reserved)
-    return f"The pool holds {held}, of which {reserved} is reserved for approved needs."
+    return _("The pool holds {held}, of which {reserved} is reserved for approved needs.", held=held, reserved=reserved)
 
 
 def queue(scope: Scope) -> list[tuple[Item, Need]]:
@@ -119,9 +120,11 @@ def fund_queue(scope: Scope) -> list[Item]:
         )
         available -= need.amount
         funded.append(item)
-        funded_text = (
-            f"#{item.number} is funded: {money(scope, need.amount)} is reserved for it from the pool. "
-            f"The treasurer records the payout with {cmd('paid')} {item.number}."
+        funded_text = _(
+            "#{number} is funded: {amount} is reserved for it from the pool. "
+            "The treasurer records the payout with /paid {number}.",
+            number=item.number,
+            amount=money(scope, need.amount),
         )
         scope.announce(witnessed(funded_text, item.collective_id), about=item)
     return funded
@@ -140,9 +143,14 @@ def _fund_periods(scope: Scope, item: Item, need: Need, available: int) -> tuple
         )
         available -= need.amount
         done += 1
-        funded_text = (
-            f"#{item.number} is funded for period {done} of {recurring['periods']}: {money(scope, need.amount)} is "
-            f"reserved for it from the pool. The treasurer records the payout with {cmd('paid')} {item.number}."
+        # Translators: a recurring need is funded once a period (a month, a week): {period} of {periods}.
+        funded_text = _(
+            "#{number} is funded for period {period} of {periods}: {amount} is reserved for it from the pool. "
+            "The treasurer records the payout with /paid {number}.",
+            number=item.number,
+            period=done,
+            periods=recurring["periods"],
+            amount=money(scope, need.amount),
         )
         scope.announce(witnessed(funded_text, item.collective_id), about=item)
     scope.uow.needs.move(item.id, QUEUED, FUNDED)
@@ -162,7 +170,8 @@ def approve(scope: Scope, item: Item) -> str:
     if item.id in {funded.id for funded in fund_queue(scope)}:
         return ""  # the funding announcement follows
     available = money(scope, balances(scope).available)
-    return f"It waits for funds: {available} is available now. {cmd('pool')} shows the queue."
+    # Translators: said of an approved need, after the sentence that says it is approved.
+    return _("It waits for funds: {amount} is available now. /pool shows the queue.", amount=available)
 
 
 def reject(scope: Scope, item: Item) -> str:
@@ -188,10 +197,26 @@ def withdraw_need(scope: Scope, item: Item, reason: str) -> None:
     item.status, item.decided_at = Status.WITHDRAWN, scope.now
     scope.uow.items.save(item)
     log_decision(scope, item, "withdrawn")
-    released = f"; {money(scope, reserved)} goes back to the pool" if reserved else ""
-    because = f" ({reason})" if reason else ""
-    scope.announce(witnessed(f"{item_heading(item)} is withdrawn{because}{released}.", item.collective_id), about=item)
+    withdrawn = _withdrawn_text(item_heading(item), reason, money(scope, reserved) if reserved else "")
+    scope.announce(witnessed(withdrawn, item.collective_id), about=item)
     fund_queue(scope)
+
+
+def _withdrawn_text(heading: str, reason: str, released: str) -> str:
+    """``#4 New glasses is withdrawn (no longer needed); €12.00 goes back to the pool.``"""
+    if reason and released:
+        # Translators: {heading} is a need's number and title (#4 New glasses), {reason} why it is withdrawn.
+        return _(
+            "{heading} is withdrawn ({reason}); {amount} goes back to the pool.",
+            heading=heading,
+            reason=reason,
+            amount=released,
+        )
+    if released:
+        return _("{heading} is withdrawn; {amount} goes back to the pool.", heading=heading, amount=released)
+    if reason:
+        return _("{heading} is withdrawn ({reason}).", heading=heading, reason=reason)
+    return _("{heading} is withdrawn.", heading=heading)
 
 
 def unfund_beyond_balance(scope: Scope) -> list[Item]:
@@ -218,13 +243,16 @@ def unfund_beyond_balance(scope: Scope) -> list[Item]:
         if need.stage == FUNDED and not scope.uow.needs.move(item.id, FUNDED, QUEUED):
             continue
         scope.uow.ledger.append(
-            LedgerEntry(None, scope.collective.id, RELEASE, reserved, scope.now, item_id=item.id, note="reversal")
+            # Translators: a ledger entry's note: money reserved for a need was released because of a reversal.
+            LedgerEntry(None, scope.collective.id, RELEASE, reserved, scope.now, item_id=item.id, note=_("reversal"))
         )
         excess -= reserved
         unfunded.append(item)
-        back = (
-            f"{item_heading(item)} goes back to the queue: the money reserved for it ({money(scope, reserved)}) "
-            "was undone by the reversal. It is funded again, in its turn, as money comes in."
+        back = _(
+            "{heading} goes back to the queue: the money reserved for it ({amount}) was undone by the reversal. "
+            "It is funded again, in its turn, as money comes in.",
+            heading=item_heading(item),
+            amount=money(scope, reserved),
         )
         scope.announce(witnessed(back, item.collective_id), about=item)
     return unfunded
@@ -237,19 +265,56 @@ def item_heading(item: Item) -> str:
 def reversal_problem(scope: Scope, entry: LedgerEntry) -> str | None:
     """Why a ledger entry cannot be reversed now, or None when it can."""
     if entry.kind != CONTRIBUTION:
-        return (
-            f"Entry {entry.number} is a {entry.kind}; only a contribution can be reversed (reservations, releases "
-            "and payouts follow from needs and are corrected through them)."
-        )
+        return _not_a_contribution(entry)
     if scope.uow.ledger.reversal_of(entry.id) is not None:
-        return f"Entry {entry.number} was reversed already."
+        return _("Entry {entry} was reversed already.", entry=entry.number)
     held = balances(scope).held
     if entry.amount > held:
-        return (
-            f"The pool holds {money(scope, held)}, less than the {money(scope, entry.amount)} of entry "
-            f"{entry.number}: part of it has been paid out, so it cannot be undone by a reversal."
+        return _(
+            "The pool holds {held}, less than the {amount} of entry {entry}: part of it has been paid out, so it "
+            "cannot be undone by a reversal.",
+            held=money(scope, held),
+            amount=money(scope, entry.amount),
+            entry=entry.number,
         )
     return None
+
+
+def _not_a_contribution(entry: LedgerEntry) -> str:
+    """Why an entry that is no contribution cannot be reversed: one sentence for each kind of entry."""
+    if entry.kind == RESERVATION:
+        message = N_(
+            "Entry {entry} is a reservation; only a contribution can be reversed (reservations, releases and "
+            "payouts follow from needs and are corrected through them)."
+        )
+    elif entry.kind == RELEASE:
+        message = N_(
+            "Entry {entry} is a release; only a contribution can be reversed (reservations, releases and payouts "
+            "follow from needs and are corrected through them)."
+        )
+    elif entry.kind == PAYOUT:
+        message = N_(
+            "Entry {entry} is a payout; only a contribution can be reversed (reservations, releases and payouts "
+            "follow from needs and are corrected through them)."
+        )
+    elif entry.kind == REVERSAL:
+        message = N_(
+            "Entry {entry} is a reversal; only a contribution can be reversed (reservations, releases and payouts "
+            "follow from needs and are corrected through them)."
+        )
+    elif entry.kind == TRANSFER_OUT:
+        # Translators: transfer_out is the ledger's word for mutual aid sent to another collective.
+        message = N_(
+            "Entry {entry} is a transfer_out; only a contribution can be reversed (reservations, releases and "
+            "payouts follow from needs and are corrected through them)."
+        )
+    else:  # TRANSFER_IN, the last kind there is
+        # Translators: transfer_in is the ledger's word for mutual aid received from another collective.
+        message = N_(
+            "Entry {entry} is a transfer_in; only a contribution can be reversed (reservations, releases and "
+            "payouts follow from needs and are corrected through them)."
+        )
+    return _(message, entry=entry.number)
 
 
 def apply_reversal(scope: Scope, entry_id: int, reason: str, member_id: int | None) -> str:
@@ -258,7 +323,8 @@ def apply_reversal(scope: Scope, entry_id: int, reason: str, member_id: int | No
     entry = scope.uow.ledger.get(entry_id)
     problem = reversal_problem(scope, entry)
     if problem:
-        return f"But it was not reversed: {problem}"
+        # Translators: {problem} is a sentence saying why the entry cannot be reversed.
+        return _("But it was not reversed: {problem}", problem=problem)
     scope.uow.ledger.append(
         LedgerEntry(
             None, scope.collective.id, REVERSAL, entry.amount, scope.now, member_id, note=reason, reverses=entry.id
@@ -268,10 +334,14 @@ def apply_reversal(scope: Scope, entry_id: int, reason: str, member_id: int | No
     unfund_beyond_balance(scope)
     fund_queue(scope)
     now = balances(scope)
-    sentence = (
-        f"Entry {entry.number} ({money(scope, entry.amount)}) is reversed by a new ledger entry; the pool now holds "
-        f"{money(scope, now.held)}, of which {money(scope, now.reserved)} is reserved."
+    sentence = _(
+        "Entry {entry} ({amount}) is reversed by a new ledger entry; the pool now holds {held}, of which {reserved} "
+        "is reserved.",
+        entry=entry.number,
+        amount=money(scope, entry.amount),
+        held=money(scope, now.held),
+        reserved=money(scope, now.reserved),
     )
     if len(scope.actions) > before:
-        sentence += " Needs it had funded go back to the queue, below."
+        sentence += " " + _("Needs it had funded go back to the queue, below.")
     return sentence

@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 
 from bot.durations import describe_duration, later, looks_like_duration, parse_duration
 from bot.errors import Refusal
+from bot.language import _, ngettext
 
 MONTH = "month"
 DAY = timedelta(days=1)
 LONGEST_TERM = timedelta(days=730)  # two years
 MONTHS_AT_MOST = 24
-FORMS = "every month, every week or every 2w, then optionally for N (e.g. every month for 6 months)"
 _PERIOD_WORDS = {"month", "months", "week", "weeks", "day", "days", "year", "years", "fortnight", "other"}
 _COUNT_WORDS = {"times", "time", "periods", "period", "fundings", "funding"}
 
@@ -58,18 +58,38 @@ def _every(word: str) -> str | int:
     if low in ("day", "days"):
         return int(DAY.total_seconds())
     if low.isdigit():
-        raise Refusal(f"Write the period as one word: every {word}w (weeks) or every {word}d (days); or every month.")
+        # Translators: {number} is the number typed after "every"; "every", "w", "d" and "every month" are typed as
+        # they are (the bot reads them in English only).
+        raise Refusal(
+            _(
+                "Write the period as one word: every {number}w (weeks) or every {number}d (days); or every month.",
+                number=word,
+            )
+        )
     if low in ("year", "years"):
-        raise Refusal("A need recurs for two years at most: every month for 24 months, say.")
+        # Translators: "every month for 24 months" is typed as it is (the bot reads it in English only).
+        raise Refusal(_("A need recurs for two years at most: every month for 24 months, say."))
     try:
         duration = parse_duration(low)
     except ValueError as error:
-        raise Refusal(f"'every {word}' is not a period: {error} Write {FORMS}.") from None
-    if duration % DAY:
-        raise Refusal(
-            f"'every {word}' is every {describe_duration(duration)}: a need recurs in whole days or weeks, or every "
-            "month (months are not written with m, which is minutes)."
+        # Translators: {word} is what the member typed after "every", {error} a sentence saying what is wrong with
+        # it. "every month", "every week", "every 2w" and "for N" are typed as they are (read in English only).
+        refusal = _(
+            "'every {word}' is not a period: {error} Write every month, every week or every 2w, then optionally for "
+            "N (e.g. every month for 6 months).",
+            word=word,
+            error=error,
         )
+        raise Refusal(refusal) from None
+    if duration % DAY:
+        # Translators: {word} is what the member typed after "every" (3m), {duration} what it means (3 minutes).
+        refusal = _(
+            "'every {word}' is every {duration}: a need recurs in whole days or weeks, or every month (months are not "
+            "written with m, which is minutes).",
+            word=word,
+            duration=describe_duration(duration),
+        )
+        raise Refusal(refusal)
     return int(duration.total_seconds())
 
 
@@ -78,10 +98,18 @@ def _periods(every: str | int, words: list[str]) -> int:
     if not words:
         return default_periods(every)
     if words[0].lower() != "for" or len(words) not in (2, 3):
-        raise Refusal(f"I could not read '{' '.join(words)}' after the period. Write {FORMS}.")
+        # Translators: {words} is what the member typed after the period. "every month", "every week", "every 2w"
+        # and "for N" are typed as they are (read in English only).
+        refusal = _(
+            "I could not read '{words}' after the period. Write every month, every week or every 2w, then "
+            "optionally for N (e.g. every month for 6 months).",
+            words=" ".join(words),
+        )
+        raise Refusal(refusal)
     count = words[1]
     if not (count.isascii() and count.isdigit()) or int(count) == 0:
-        raise Refusal(f"'for {count}' needs a whole number of fundings, like for 6.")
+        # Translators: {number} is what the member typed after "for"; "for 6" is typed as it is.
+        raise Refusal(_("'for {number}' needs a whole number of fundings, like for 6.", number=count))
     if len(words) == 3:
         unit = words[2].lower()
         fits = unit in _COUNT_WORDS
@@ -92,12 +120,25 @@ def _periods(every: str | int, words: list[str]) -> int:
         elif every == int(DAY.total_seconds()):
             fits = fits or unit in ("day", "days")
         if not fits:
-            raise Refusal(
-                f"'for {count} {words[2]}' does not say how many fundings: 'for N' counts them (for {count}, or "
-                f"for {count} times)."
+            # Translators: {number} and {word} are what the member typed after "for" (for 6 weeks, with every month);
+            # "for N", "for {number}" and "for {number} times" are typed as they are (read in English only).
+            refusal = _(
+                "'for {number} {word}' does not say how many fundings: 'for N' counts them (for {number}, or for "
+                "{number} times).",
+                number=count,
+                word=words[2],
             )
+            raise Refusal(refusal)
     if int(count) > at_most:
-        raise Refusal(f"A need recurs for two years at most: {at_most} fundings {describe_every(every)}.")
+        # Translators: {every} says how often a need recurs: "every month", "every 2 weeks". The English singular
+        # keeps the plural's words.
+        refusal = ngettext(
+            "A need recurs for two years at most: {count} fundings {every}.",
+            "A need recurs for two years at most: {count} fundings {every}.",
+            at_most,
+            every=describe_every(every),
+        )
+        raise Refusal(refusal)
     return int(count)
 
 
@@ -111,18 +152,27 @@ def default_periods(every: str | int) -> int:
 
 
 def describe_every(every: str | int) -> str:
+    """How often a need recurs: ``every month``, ``every week``, ``every 2 weeks``."""
     if every == MONTH:
-        return "every month"
+        return _("every month")
     duration = timedelta(seconds=every)
-    if duration in (timedelta(weeks=1), DAY):
-        return f"every {describe_duration(duration)[2:]}"  # "every week", "every day"
-    return f"every {describe_duration(duration)}"
+    if duration == timedelta(weeks=1):
+        return _("every week")
+    if duration == DAY:
+        return _("every day")
+    # Translators: how often something recurs; {duration} is a number of days or weeks ("2 weeks").
+    return _("every {duration}", duration=describe_duration(duration))
 
 
 def describe(recurring: dict) -> str:
     """``every month, 6 times``."""
-    count = recurring["periods"]
-    return f"{describe_every(recurring['every'])}, {count} time{'s' if count != 1 else ''}"
+    # Translators: {every} says how often a need recurs ("every month"); {count} how many times in all.
+    return ngettext(
+        "{every}, {count} time",
+        "{every}, {count} times",
+        recurring["periods"],
+        every=describe_every(recurring["every"]),
+    )
 
 
 def period_start(recurring: dict, anchor: datetime, period: int, zone: ZoneInfo) -> datetime:

@@ -14,11 +14,11 @@ from bot.closing import requester_left
 from bot.context import Scope
 from bot.duework import DueScope
 from bot.kinds import heading
+from bot.language import _, ngettext
 from bot.model import FUNDED, PAID, QUEUED, RELEASE, DueWork, Item, LedgerEntry, Stage, Status
 from bot.pool import balances, fund_queue, funded_periods, money
 from bot.record import log_decision
 from bot.recurring import describe, describe_every, period_start
-from bot.text import cmd
 
 NEED_PERIOD = "need_period"
 
@@ -69,7 +69,9 @@ def period_due(scope: DueScope) -> None:
     if item.status != Status.ADOPTED or item.data.get("stopped") or need.stage not in (QUEUED, FUNDED, PAID):
         return  # withdrawn meanwhile (its rows are cancelled then; a guard)
     if requester_left(scope, item):  # its next due moment after whoever asked left: it ends, released
-        stop_recurring(scope, item, "" if item.data.get("private") else "whoever asked has left", release=True)
+        # Translators: why a recurring need stops, shown in brackets: "#4 Rent is withdrawn (whoever asked has left)".
+        reason = "" if item.data.get("private") else _("whoever asked has left")
+        stop_recurring(scope, item, reason, release=True)
         return
     period, total = scope.work.data["period"], item.data["recurring"]["periods"]
     item.data["due"] = period
@@ -79,11 +81,17 @@ def period_due(scope: DueScope) -> None:
         scope.uow.needs.move(item.id, need.stage, QUEUED)
     if item.id in {funded.id for funded in fund_queue(scope)}:
         return  # its funding is announced
-    scope.announce(
-        f"{heading(item)}: period {period} of {total} is due and waits for funds ({money(scope, need.amount)}; "
-        f"{money(scope, balances(scope).available)} is available now). {cmd('pool')} shows the queue.",
-        about=item,
+    # Translators: {heading} is a need's number and title (#4 Rent); a recurring need is funded once a period.
+    waits = _(
+        "{heading}: period {period} of {periods} is due and waits for funds ({amount}; {available} is available "
+        "now). /pool shows the queue.",
+        heading=heading(item),
+        period=period,
+        periods=total,
+        amount=money(scope, need.amount),
+        available=money(scope, balances(scope).available),
     )
+    scope.announce(waits, about=item)
 
 
 def stop_recurring(scope: Scope, item: Item, reason: str, release: bool = False) -> None:
@@ -97,7 +105,7 @@ def stop_recurring(scope: Scope, item: Item, reason: str, release: bool = False)
         scope.uow.ledger.append(
             LedgerEntry(None, scope.collective.id, RELEASE, reserved, scope.now, item_id=item.id, note=reason)
         )
-        released, reserved = f" {money(scope, reserved)} goes back to the pool.", 0
+        released, reserved = _("{amount} goes back to the pool.", amount=money(scope, reserved)), 0
     funded, total = funded_periods(scope, item, need), item.data["recurring"]["periods"]
     stage = FUNDED if reserved else Stage.WITHDRAWN
     if need.stage != stage:
@@ -106,18 +114,42 @@ def stop_recurring(scope: Scope, item: Item, reason: str, release: bool = False)
     item.status, item.decided_at = Status.WITHDRAWN, scope.now
     scope.uow.items.save(item)
     log_decision(scope, item, "withdrawn")
-    because = f" ({reason})" if reason else ""
-    kept = (
-        f" {money(scope, reserved)} stays reserved for what was funded: {cmd('paid')} {item.number} records its payout."
-        if reserved
-        else ""
-    )
-    withdrawn = (
-        f"{heading(item)} is withdrawn{because}: the fundings still to come stop ({funded} of {total} were "
-        f"funded).{kept}{released}"
-    )
-    scope.announce(witnessed(withdrawn, item.collective_id), about=item)
+    sentences = [_stopped_text(heading(item), reason, funded, total)]
+    if reserved:
+        kept = _(
+            "{amount} stays reserved for what was funded: /paid {number} records its payout.",
+            amount=money(scope, reserved),
+            number=item.number,
+        )
+        sentences.append(kept)
+    if released:
+        sentences.append(released)
+    scope.announce(witnessed(" ".join(sentences), item.collective_id), about=item)
     fund_queue(scope)
+
+
+def _stopped_text(heading: str, reason: str, funded: int, total: int) -> str:
+    """``#4 Rent is withdrawn (no longer needed): the fundings still to come stop (2 of 6 were funded).``"""
+    if reason:
+        # Translators: {heading} is a need's number and title (#4 Rent), {reason} why it is withdrawn, {count} of
+        # {total} how many of its fundings were made. The English singular keeps the plural's words.
+        return ngettext(
+            "{heading} is withdrawn ({reason}): the fundings still to come stop ({count} of {total} were funded).",
+            "{heading} is withdrawn ({reason}): the fundings still to come stop ({count} of {total} were funded).",
+            funded,
+            heading=heading,
+            reason=reason,
+            total=total,
+        )
+    # Translators: {heading} is a need's number and title (#4 Rent), {count} of {total} how many of its fundings
+    # were made. The English singular keeps the plural's words.
+    return ngettext(
+        "{heading} is withdrawn: the fundings still to come stop ({count} of {total} were funded).",
+        "{heading} is withdrawn: the fundings still to come stop ({count} of {total} were funded).",
+        funded,
+        heading=heading,
+        total=total,
+    )
 
 
 def schedule_lines(scope: Scope, item: Item) -> list[str]:
@@ -128,21 +160,47 @@ def schedule_lines(scope: Scope, item: Item) -> list[str]:
     need = scope.uow.needs.get(item.id)
     total = recurring["periods"]
     lines = [
-        f"Recurring: {money(scope, need.amount)} {describe(recurring)} ({money(scope, need.amount * total)} in all)."
+        # Translators: {every} says how often and how many times ("every month, 6 times").
+        _(
+            "Recurring: {amount} {every} ({total} in all).",
+            amount=money(scope, need.amount),
+            every=describe(recurring),
+            total=money(scope, need.amount * total),
+        )
     ]
     if "anchor" not in item.data:
         return lines
     due, funded = item.data.get("due", 1), funded_periods(scope, item, need)
-    lines.append(f"Period {due} of {total} is due; {funded} of {total} funded so far.")
+    lines.append(
+        _(
+            "Period {period} of {periods} is due; {funded} of {periods} funded so far.",
+            period=due,
+            periods=total,
+            funded=funded,
+        )
+    )
     if item.data.get("stopped"):
-        lines.append("Withdrawn: no more fundings.")
+        lines.append(_("Withdrawn: no more fundings."))
     elif complete(scope, item):
-        lines.append(f"Complete: all {total} periods were funded and paid out.")
+        # Translators: the English singular keeps the plural's words.
+        complete_line = ngettext(
+            "Complete: all {count} periods were funded and paid out.",
+            "Complete: all {count} periods were funded and paid out.",
+            total,
+        )
+        lines.append(complete_line)
     elif due < total:
         following = period_start(recurring, _anchor(item), due + 1, scope.settings.timezone)
-        lines.append(f"Next funding: {scope.time(following)} (period {due + 1} of {total}).")
+        lines.append(
+            _(
+                "Next funding: {when} (period {period} of {periods}).",
+                when=scope.time(following),
+                period=due + 1,
+                periods=total,
+            )
+        )
     else:
-        lines.append("That is its last period.")
+        lines.append(_("That is its last period."))
     return lines
 
 
@@ -158,11 +216,18 @@ def pool_lines(scope: Scope) -> list[str]:
             if due >= total:
                 continue
             following = period_start(recurring, _anchor(item), due + 1, scope.settings.timezone)
-            lines.append(
-                f"#{item.number} {money(scope, need.amount)} {describe_every(recurring['every'])}: period {due} of "
-                f"{total} now; next funding {scope.time(following)}."
+            # Translators: a line of /pool: "#4 €50.00 every month: period 2 of 6 now; next funding 1 May 09:00."
+            line = _(
+                "#{number} {amount} {every}: period {period} of {periods} now; next funding {when}.",
+                number=item.number,
+                amount=money(scope, need.amount),
+                every=describe_every(recurring["every"]),
+                period=due,
+                periods=total,
+                when=scope.time(following),
             )
-    return ["Recurring needs:", *lines] if lines else []
+            lines.append(line)
+    return [_("Recurring needs:"), *lines] if lines else []
 
 
 DUE_HANDLERS = {NEED_PERIOD: period_due}

@@ -8,9 +8,10 @@ import re
 
 from bot.context import Context
 from bot.errors import Refusal
+from bot.language import _
 from bot.money import currencies_named, exponent, is_currency_word, names_currency, read_amount
 from bot.pool import money
-from bot.text import cmd, one_line
+from bot.text import one_line
 
 
 def with_currency_word(ctx: Context, first: str, rest: str) -> tuple[str, str]:
@@ -23,8 +24,15 @@ def with_currency_word(ctx: Context, first: str, rest: str) -> tuple[str, str]:
         return first, rest
     currency = ctx.settings.currency
     if re.fullmatch(r"\d{1,3}", first) and re.fullmatch(r"\d{3}(?:[.,]\d+)?", second):
+        joined, grouped = first + second, first + "," + second
+        # Translators: {joined} is the amount typed with a space (1 000) written without it (1000); {grouped} the
+        # same with a comma (1,000).
         raise Refusal(
-            f"Is that {first}{second}? Write an amount without spaces, like {first}{second} or {first},{second}."
+            _(
+                "Is that {joined}? Write an amount without spaces, like {joined} or {grouped}.",
+                joined=joined,
+                grouped=grouped,
+            )
         )
     if is_currency_word(second):
         return f"{first} {second}", after
@@ -32,7 +40,7 @@ def with_currency_word(ctx: Context, first: str, rest: str) -> tuple[str, str]:
     if named and currency in named:
         return f"{first} {currency}", after
     if named:
-        raise Refusal(f"The pool is kept in {currency}; give the amount in {currency}.")
+        raise Refusal(_("The pool is kept in {currency}; give the amount in {currency}.", currency=currency))
     return first, rest
 
 
@@ -130,8 +138,14 @@ def money_first(ctx: Context, first: str, rest: str) -> int | None:
         shown = money(ctx, amount.minor)
         rest = one_line(rest)
         raise Refusal(
-            f"Is {first} an amount of money? For {shown} from the pool, write it with the currency: "
-            f"{cmd('need')} {shown} {rest}\nFor help that is not money, begin with words, "
-            f"e.g. {cmd('need')} help: {first} {rest}"
+            # Translators: {typed} is the number a need began with (3), {amount} the same as money (€3.00), {rest}
+            # the rest of the need as typed. "help:" is typed as it is.
+            _(
+                "Is {typed} an amount of money? For {amount} from the pool, write it with the currency: "
+                "/need {amount} {rest}\nFor help that is not money, begin with words, e.g. /need help: {typed} {rest}",
+                typed=first,
+                amount=shown,
+                rest=rest,
+            )
         )
     return amount.minor
