@@ -16,7 +16,7 @@ from bot.model import Item, ItemKind, Stage, Topic
 from bot.outcomes import admit, apply_setting
 from bot.pool import apply_reversal, approve, reject
 from bot.rotation import create_role, retire_role
-from bot.setting_decisions import same_key, undo
+from bot.setting_decisions import same_key, title_on_review, undo
 from bot.settings import shown_setting
 from bot.text import one_line, quoted
 
@@ -168,9 +168,7 @@ class SettingProposal(Kind, topic="setting"):
     def on_review(self, scope: Scope, item: Item) -> None:
         """Up for review, its title no longer claims the value it replaced is the one in force: "(now 0.5)",
         true when it was proposed, reads "(was 0.5)" (what its adoption replaced)."""
-        head, now, rest = item.title.rpartition(" (now ")
-        if now:
-            item.title = f"{head} (was {rest}"
+        item.title = title_on_review(item)
 
 
 class MembershipProposal(Kind, topic="membership"):

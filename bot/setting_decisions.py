@@ -6,7 +6,9 @@ is ``bot.kinds.SettingProposal``."""
 from __future__ import annotations
 
 from bot.context import Scope
+from bot.language import _
 from bot.model import Item, Status
+from bot.settings import shown_setting
 
 
 def same_key(scope: Scope, item: Item) -> list[Item]:
@@ -34,3 +36,20 @@ def undo(scope: Scope, item: Item) -> tuple[Item | None, str | None]:
             return None, other.data["value"]
         restore = other.data["previous"]  # it lapsed: the value before it
     return None, restore
+
+
+def title_on_review(item: Item) -> str:
+    """Up for review, a settings decision's title no longer claims the value it replaced is the one in force:
+    "Set quorum to 0.6 (now 0.5)", true when it was proposed, reads "(was 0.5)" — what its adoption replaced,
+    in the language spoken now."""
+    key, previous = item.data["key"], item.data.get("previous")
+    if previous is None:  # adopted before the value it replaced was kept: an English title is rewritten
+        head, now, rest = item.title.rpartition(" (now ")
+        return f"{head} (was {rest}" if now else item.title
+    was = shown_setting(key, previous)
+    if key == "announce_in":
+        if item.data["value"] == "main":
+            return _("Post collective-wide announcements in the main chat (was {place})", place=was)
+        return _("Post collective-wide announcements in this topic or thread (was {place})", place=was)
+    value = shown_setting(key, item.data["value"])
+    return _("Set {key} to {value} (was {previous})", key=key, value=value, previous=was)
