@@ -8,6 +8,7 @@ platform are free of spaces)."""
 from __future__ import annotations
 
 from bot.events import Chat
+from bot.language import _
 from bot.model import Item
 
 MAIN = "main"
@@ -28,11 +29,13 @@ def _thread_in(place: str, platform: str, chat_id: str) -> str | None:
 
 
 def shown_place(place: str) -> str:
-    """``announce_in`` as a member reads it."""
+    """``announce_in`` as a member reads it: a place named inside a sentence (``announce in {place}``)."""
     parts = place.split(" ")
     if len(parts) != 3:
-        return "the main chat"
-    return f"a topic or thread (id {parts[2]}) of a {parts[0].capitalize()} chat"
+        # Translators: where announcements go, named inside a sentence about the setting announce_in.
+        return _("the main chat")
+    # Translators: where announcements go, named inside a sentence; {platform} is Telegram or Matrix.
+    return _("a topic or thread (id {thread}) of a {platform} chat", thread=parts[2], platform=parts[0].capitalize())
 
 
 def destinations(chats: list[tuple[str, str]], announce_in: str, item: Item | None = None) -> list[Chat]:

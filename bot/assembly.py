@@ -16,32 +16,52 @@ from bot.context import Context, Scope
 from bot.duework import DueScope
 from bot.errors import Refusal
 from bot.kinds import kind_of
+from bot.language import N_, _, ngettext, number
 from bot.live_records import Assembly
-from bot.model import BLOCK, FACILITATOR, OBJECT, ROUND_OPEN, STAND_ASIDE, DueWork, Item, Member, Status
+from bot.model import (
+    BLOCK,
+    FACILITATOR,
+    OBJECT,
+    ROUND_OPEN,
+    ROUND_WITHDRAWN,
+    STAND_ASIDE,
+    DueWork,
+    Item,
+    Member,
+    Round,
+    Status,
+)
 from bot.rotation import holder_of
 from bot.rounds import CHOICES, ask_key, ask_text, counts, standing, tally_line, voice
-from bot.text import cmd, one_line
+from bot.text import one_line
 
 ENDS_AFTER = timedelta(hours=12)  # an assembly left open ends by itself, with its minutes
 ASSEMBLY_ENDS = "assembly_ends"
-_SECTION = "Assemblies"
+_SECTION = N_("Assemblies")
 
 assembly = group(
     "assembly",
-    "a live meeting over the open items: start it; end it with its minutes",
+    N_("a live meeting over the open items: start it; end it with its minutes"),
     section=_SECTION,
-    details=(
+    details=N_(
         "The facilitator starts and ends it (any member when there is no facilitator). The agenda is the items "
-        f"open for a decision, in order; {cmd('next')} moves on. Left open, it ends by itself after 12 hours."
+        "open for a decision, in order; /next moves on. Left open, it ends by itself after 12 hours."
     ),
 )
 
+# What only the chair may do, as the refusal to anyone else says it ({name}: the facilitator).
+_CHAIR_ONLY = {
+    "start": N_("Only the facilitator ({name}, this term) can start an assembly."),
+    "next": N_("Only the facilitator ({name}, this term) can move on in an assembly."),
+    "end": N_("Only the facilitator ({name}, this term) can end an assembly."),
+}
 
-def _chair(ctx: Context, member: Member, verb: str) -> None:
+
+def _chair(ctx: Context, member: Member, action: str) -> None:
     """The facilitator chairs; with no facilitator, any member."""
     facilitator = holder_of(ctx.uow, ctx.collective.id, FACILITATOR)
     if facilitator is not None and facilitator.id != member.id:
-        raise Refusal(f"Only the facilitator ({ctx.name(facilitator)}, this term) can {verb} an assembly.")
+        raise Refusal(_(_CHAIR_ONLY[action], name=ctx.name(facilitator)))
 
 
 def meeting(scope: Scope) -> Assembly | None:
@@ -65,8 +85,11 @@ def start(ctx: Context, member: Member) -> None:
     collective = ctx.collective
     if (now_meeting := meeting(ctx)) is not None:
         raise Refusal(
-            f"Assembly {now_meeting.number} is meeting since {ctx.time(now_meeting.started_at)}: one at a time. "
-            f"{cmd('assembly')} end closes it."
+            _(
+                "Assembly {number} is meeting since {when}: one at a time. /assembly end closes it.",
+                number=now_meeting.number,
+                when=ctx.time(now_meeting.started_at),
+            )
         )
     open_items = ctx.uow.items.open(collective.id)
     latest = ctx.uow.reads.latest_for([item.id for item in open_items if kind_of(item).has_round])
@@ -80,13 +103,20 @@ def start(ctx: Context, member: Member) -> None:
     ctx.uow.assemblies.attend(held.id, member.id, ctx.now)
     ends = ctx.now + ENDS_AFTER
     ctx.uow.due.add(DueWork(None, collective.id, ASSEMBLY_ENDS, held.id, ends))
-    lines = [f"Assembly {held.number} is open, chaired by {ctx.name(member)}. It ends by itself {ctx.time(ends)}."]
+    lines = [
+        _(
+            "Assembly {number} is open, chaired by {name}. It ends by itself {when}.",
+            number=held.number,
+            name=ctx.name(member),
+            when=ctx.time(ends),
+        )
+    ]
     if agenda:
-        lines.append("Agenda:")
+        lines.append(_("Agenda:"))
         lines += [f"{n}. #{item.number} {one_line(item.title)}" for n, item in enumerate(agenda, 1)]
-        lines.append(f"{cmd('next')} moves on; {cmd('assembly')} end closes the meeting with its minutes.")
+        lines.append(_("/next moves on; /assembly end closes the meeting with its minutes."))
     else:
-        lines.append(f"No item is open for a decision: the agenda is empty. {cmd('assembly')} end closes the meeting.")
+        lines.append(_("No item is open for a decision: the agenda is empty. /assembly end closes the meeting."))
     ctx.announce("\n".join(lines))
     _present(ctx, held)
 
@@ -97,7 +127,9 @@ def _present(scope: Scope, held: Assembly) -> None:
         return
     item = scope.uow.items.get(held.agenda[held.position])
     round_ = scope.uow.rounds.latest(item.id)
-    text = f"Now ({held.position + 1} of {len(held.agenda)}):\n" + ask_text(scope, item, round_)
+    # Translators: above the item an assembly is on now: "Now (2 of 5):".
+    now = _("Now ({position} of {total}):", position=number(held.position + 1), total=number(len(held.agenda)))
+    text = now + "\n" + ask_text(scope, item, round_)
     for chat in scope.places(scope.collective.id):
         if round_.status == ROUND_OPEN:
             scope.actions.append(Ask(chat, ask_key(round_), text, CHOICES))
@@ -105,16 +137,14 @@ def _present(scope: Scope, held: Assembly) -> None:
             scope.actions.append(Post(chat, text))
 
 
-@command("next", "in an assembly: move on to the next item on the agenda", section=_SECTION)
+@command("next", N_("in an assembly: move on to the next item on the agenda"), section=_SECTION)
 def next_item(ctx: Context, member: Member) -> None:
-    _chair(ctx, member, "move on in")
+    _chair(ctx, member, "next")
     held = meeting(ctx)
     if held is None:
-        raise Refusal(f"No assembly is meeting. {cmd('assembly')} start opens one.")
+        raise Refusal(_("No assembly is meeting. /assembly start opens one."))
     if held.position + 1 >= len(held.agenda):
-        raise Refusal(
-            f"That was the last item on the agenda. {cmd('assembly end')} closes the meeting with its minutes."
-        )
+        raise Refusal(_("That was the last item on the agenda. /assembly end closes the meeting with its minutes."))
     held.position += 1
     ctx.uow.assemblies.save(held)
     _present(ctx, held)
@@ -125,15 +155,15 @@ def end_now(ctx: Context, member: Member) -> None:
     _chair(ctx, member, "end")
     held = meeting(ctx)
     if held is None:
-        raise Refusal(f"No assembly is meeting. {cmd('assembly')} start opens one.")
+        raise Refusal(_("No assembly is meeting. /assembly start opens one."))
     ctx.uow.assemblies.attend(held.id, member.id, ctx.now)
-    finish(ctx, held, f"ended by {ctx.name(member)}")
+    finish(ctx, held, member)
 
 
-def finish(scope: Scope, held: Assembly, how: str) -> None:
-    """End the assembly: its minutes are written, kept and posted."""
+def finish(scope: Scope, held: Assembly, ended_by: Member | None) -> None:
+    """End the assembly (``ended_by`` a member, or None: by itself): its minutes are written, kept and posted."""
     held.ended_at = scope.now
-    held.minutes = minutes(scope, held, how)
+    held.minutes = minutes(scope, held, ended_by)
     scope.uow.assemblies.save(held)
     scope.collective.assembly_id = None
     scope.uow.collectives.save(scope.collective)
@@ -141,16 +171,31 @@ def finish(scope: Scope, held: Assembly, how: str) -> None:
     scope.announce(witnessed(held.minutes, scope.collective.id))  # kept in the record: the chat witnesses it
 
 
-def minutes(scope: Scope, held: Assembly, how: str) -> str:
+def minutes(scope: Scope, held: Assembly, ended_by: Member | None) -> str:
+    """The minutes, in the language spoken as the assembly ends: kept as they were written."""
     chair = scope.uow.members.get(held.opened_by)
-    lines = [
-        f"Minutes of assembly {held.number}: opened by {scope.name(chair)} {scope.time(held.started_at)}, "
-        f"{how} {scope.time(scope.now)}."
-    ]
+    opened = {"number": held.number, "chair": scope.name(chair), "opened": scope.time(held.started_at)}
+    if ended_by is not None:
+        head = _(
+            "Minutes of assembly {number}: opened by {chair} {opened}, ended by {name} {ended}.",
+            name=scope.name(ended_by),
+            ended=scope.time(scope.now),
+            **opened,
+        )
+    else:
+        head = ngettext(
+            "Minutes of assembly {number}: opened by {chair} {opened}, ended by itself after {count} hour, {ended}.",
+            "Minutes of assembly {number}: opened by {chair} {opened}, ended by itself after {count} hours, {ended}.",
+            int(ENDS_AFTER.total_seconds() // 3600),
+            ended=scope.time(scope.now),
+            **opened,
+        )
+    lines = [head]
     present = [scope.uow.members.get(member_id) for member_id in scope.uow.assemblies.attended(held.id)]
-    lines.append(f"Attended ({len(present)}): " + ", ".join(scope.name(m) for m in present) + ".")
+    names = ", ".join(scope.name(m) for m in present)
+    lines.append(_("Attended ({count}): {names}.", count=number(len(present)), names=names))
     if not held.agenda:
-        lines.append("The agenda was empty.")
+        lines.append(_("The agenda was empty."))
     for item_id in held.agenda:
         lines.append(_item_line(scope, scope.uow.items.get(item_id)))
     return "\n".join(lines)
@@ -161,17 +206,22 @@ def _item_line(scope: Scope, item: Item) -> str:
     head = f"• #{item.number} {one_line(round_.title)}"
     if round_.status == ROUND_OPEN:
         count = counts(scope, [round_])[round_.id]
-        return (
-            f"{head} — still open (round {round_.number}, closes {scope.time(round_.closes_at)}): {tally_line(count)}."
+        return _(
+            "{item} — still open (round {round}, closes {when}): {tally}.",
+            item=head,
+            round=round_.number,
+            when=scope.time(round_.closes_at),
+            tally=tally_line(count),
         )
-    if round_.adopted is None:
-        outcome = round_.status  # withdrawn
-    else:
-        lapsed = not round_.adopted and item.status == Status.LAPSED  # a review round that did not keep it
-        verdict = "lapsed on review" if lapsed else "adopted" if round_.adopted else "not adopted"
-        outcome = f"{verdict} ({round_.rule}, round {round_.number})"
     state = standing(scope, round_)
-    line = f"{head} — {outcome}: {state.tally.line()}."
+    line = _(
+        _outcome_line(item, round_),
+        item=head,
+        rule=round_.rule,
+        round=round_.number,
+        status=round_.status,
+        tally=state.tally.line(),
+    )
     reasons = [
         f"{voice(scope, m, r)} ({kind}): {one_line(r.reason)}"
         for kind in (BLOCK, OBJECT, STAND_ASIDE)
@@ -179,19 +229,34 @@ def _item_line(scope: Scope, item: Item) -> str:
         if r.kind == kind and r.reason
     ]
     if reasons:
-        line += " Reasons: " + "; ".join(reasons) + "."
+        # Translators: {reasons} are the reasons members gave, each "Name (block): what they said", joined by "; ".
+        line += " " + _("Reasons: {reasons}.", reasons="; ".join(reasons))
     return line
+
+
+def _outcome_line(item: Item, round_: Round) -> str:
+    """The minutes' line of a closed round ({item}: its number and title; {rule}: the decision rule as set)."""
+    if round_.adopted is None:
+        if round_.status == ROUND_WITHDRAWN:
+            return N_("{item} — withdrawn: {tally}.")
+        # Translators: {status} is the round's status as stored (a word of the code, left as it is).
+        return N_("{item} — {status}: {tally}.")
+    if not round_.adopted and item.status == Status.LAPSED:  # a review round that did not keep it
+        return N_("{item} — lapsed on review ({rule}, round {round}): {tally}.")
+    if round_.adopted:
+        return N_("{item} — adopted ({rule}, round {round}): {tally}.")
+    return N_("{item} — not adopted ({rule}, round {round}): {tally}.")
 
 
 def assembly_number(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or len(text) > 6 or int(text) == 0:
-        raise ValueError(f"'{text}' is not an assembly number; assemblies are numbered 1, 2, 3, …")
+        raise ValueError(_("'{text}' is not an assembly number; assemblies are numbered 1, 2, 3, …", text=text))
     return int(text)
 
 
 @command(
     "minutes",
-    "the minutes of an assembly (the latest, or assembly N)",
+    N_("the minutes of an assembly (the latest, or assembly N)"),
     args=(Arg("number", "N", assembly_number, optional=True),),
     section=_SECTION,
 )
@@ -203,14 +268,25 @@ def show_minutes(ctx: Context, number: int | None) -> None:
         else ctx.uow.assemblies.latest(collective.id)
     )
     if held is None:
-        ctx.reply(f"There is no assembly {number}." if number is not None else "No assembly has met yet.")
+        ctx.reply(
+            _("There is no assembly {number}.", number=number) if number is not None else _("No assembly has met yet.")
+        )
         return
     if held.minutes is None:
         now = current_item(ctx)
-        on = f"; on the agenda now: #{now.number} {one_line(now.title)}" if now else ""
-        ctx.reply(
-            f"Assembly {held.number} is meeting since {ctx.time(held.started_at)}{on}. Its minutes come when it ends."
-        )
+        since = {"number": held.number, "when": ctx.time(held.started_at)}
+        if now is None:
+            ctx.reply(_("Assembly {number} is meeting since {when}. Its minutes come when it ends.", **since))
+        else:
+            ctx.reply(
+                _(
+                    "Assembly {number} is meeting since {when}; on the agenda now: #{item} {title}. "
+                    "Its minutes come when it ends.",
+                    item=now.number,
+                    title=one_line(now.title),
+                    **since,
+                )
+            )
         return
     ctx.reply(held.minutes)
 
@@ -226,7 +302,7 @@ def note_presence(scope: Context) -> None:
 def ends_by_itself(scope: DueScope) -> None:
     held = scope.uow.assemblies.get(scope.work.subject_id)
     if held.ended_at is None and scope.collective.assembly_id == held.id:
-        finish(scope, held, f"ended by itself after {int(ENDS_AFTER.total_seconds() // 3600)} hours,")
+        finish(scope, held, None)
 
 
 DUE_HANDLERS = {ASSEMBLY_ENDS: ends_by_itself}

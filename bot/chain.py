@@ -11,6 +11,9 @@ Canonical JSON: keys sorted, no spaces, UTF-8, no floats (money is in minor unit
 strings (``2026-03-02T09:00:00Z``). An entry is ``{"n": its number, "collective": id, "kind": …, "ref": the row it
 records, "row": the row as it is now (null: removed)}``, with ``"backfilled": true`` when it was added by the
 upgrade that introduced the chain rather than as it happened.
+
+What the check finds is said in the language spoken (``/verify`` speaks the collective's; the command line
+English): each finding is a whole clause, and what an entry records a noun phrase filled into it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from bot import chain_rules
+from bot.chain_words import described, kind_words, verdict_words
+from bot.language import _
 
 GENESIS = "0" * 64  # the "previous hash" of a chain's first entry
 SHORT = 12  # hex characters of a head as the chat shows it (48 bits: no one finds another entry to match)
@@ -139,40 +144,8 @@ class Verdict(NamedTuple):
         return not self.findings and not self.missing_heads
 
     def words(self) -> str:
-        if self.findings:
-            first = self.findings[0]
-            more = len(self.findings) - 1
-            rest = f" ({more} more problem{'s' if more != 1 else ''} after it.)" if more else ""
-            return f"Record NOT intact: {first.problem}.{rest}"
-        if self.missing_heads:
-            shown = ", ".join(self.missing_heads)
-            order = " in the order they were posted" if self.unordered_heads else ""
-            return (
-                f"Record NOT intact: the chain of {self.entries} entries (head {short(self.head)}) does not contain "
-                f"the head{'s' if len(self.missing_heads) > 1 else ''} {shown} posted earlier{order}: it was rewritten."
-            )
-        return f"Record intact: {self.entries} entries, head {short(self.head)}."
-
-
-KIND_WORDS = {
-    "collective": "the collective",
-    "member": "a membership",
-    "setting": "a setting",
-    "item": "an item",
-    "round": "a round",
-    "response": "a response",
-    "need": "a need",
-    "offer": "an offer of help",
-    "ledger": "a ledger entry",
-    "decision": "a decision",
-    "role": "a role",
-    "turn": "a turn",
-    "swap": "a swap",
-    "proxy": "a proxy",
-    "assembly": "an assembly",
-    "attendance": "an attendance at an assembly",
-    "federation": "the collective's place in a federation",
-}
+        """The verdict in plain words, in the language spoken."""
+        return verdict_words(self.entries, short(self.head), self.findings, self.missing_heads, self.unordered_heads)
 
 
 class ChainCheck:
@@ -209,26 +182,27 @@ class ChainCheck:
         if self._linked:
             if number != expected:
                 self._linked = False
-                self.findings.append(
-                    Finding(expected, kind, ref, f"entry {expected} is missing from the chain", broken=True)
-                )
+                missing = _("entry {number} is missing from the chain", number=expected)
+                self.findings.append(Finding(expected, kind, ref, missing, broken=True))
             elif link(self.head, content) != hash_:
                 self._linked = False
-                before = ""
+                said = {"number": number, "about": described(kind, _row(content), self._names)}
                 if number > 1:
                     kind_before, content_before = self._previous
-                    about = _about(kind_before, _row(content_before), self._names)
-                    before = f", or entry {number - 1} before it ({about}),"
-                self.findings.append(
-                    Finding(
-                        number,
-                        kind,
-                        ref,
-                        f"entry {number} ({_about(kind, _row(content), self._names)}) does not "
-                        f"recompute to its hash: it{before} was altered, or the order of the entries was changed",
-                        broken=True,
+                    problem = _(
+                        "entry {number} ({about}) does not recompute to its hash: it, or entry {before} before it "
+                        "({about_before}), was altered, or the order of the entries was changed",
+                        before=number - 1,
+                        about_before=described(kind_before, _row(content_before), self._names),
+                        **said,
                     )
-                )
+                else:
+                    problem = _(
+                        "entry {number} ({about}) does not recompute to its hash: it was altered, or the order of "
+                        "the entries was changed",
+                        **said,
+                    )
+                self.findings.append(Finding(number, kind, ref, problem, broken=True))
         self.head = hash_
         self._previous = (kind, content)
         if self._lengths:
@@ -245,16 +219,21 @@ class ChainCheck:
             row_text = content[len(place) + 19 : -1]
             backfilled = True
         else:
-            self._bad(number, kind, ref, f"entry {number} ({KIND_WORDS.get(kind, kind)}) is out of its place")
-            row_text = canonical(_row(content))
-        if backfilled and self._live:
             self._bad(
                 number,
                 kind,
                 ref,
-                f"entry {number} ({KIND_WORDS.get(kind, kind)}) claims to be backfilled by the upgrade, after "
-                "entries written as they happened",
+                _("entry {number} ({about}) is out of its place", number=number, about=kind_words(kind)),
             )
+            row_text = canonical(_row(content))
+        if backfilled and self._live:
+            problem = _(
+                "entry {number} ({about}) claims to be backfilled by the upgrade, after entries written as they "
+                "happened",
+                number=number,
+                about=kind_words(kind),
+            )
+            self._bad(number, kind, ref, problem)
         self._live = self._live or not backfilled
         key = (kind, ref)
         row = None
@@ -275,13 +254,19 @@ class ChainCheck:
         self._latest[key] = (number, None if row_text == "null" else _digest(row_text))
 
     def _refuse(self, number, kind, ref, latest, removal, row_text, why) -> None:
-        """An entry that changes what the rules say may not change: named with what it changed."""
+        """An entry that changes what the rules say may not change: named with what it changed (``why``: a clause,
+        from ``chain_rules.refused``)."""
         if latest is None or latest[1] is None:
-            what = f"adds {_about(kind, json.loads(row_text), self._names)}"
+            about = described(kind, json.loads(row_text), self._names)
+            # Translators: {about} is what the entry records ("round 2 of #4"); {why} the rule it breaks, a clause.
+            problem = _("entry {number} adds {about}, but {why}", number=number, about=about, why=why)
         else:
-            before = _about(kind, self._recorded(latest[0]), self._names)
-            what = f"removes {before}" if removal else f"changes {before}"
-        self._bad(number, kind, ref, f"entry {number} {what}, but {why}")
+            about = described(kind, self._recorded(latest[0]), self._names)
+            if removal:
+                problem = _("entry {number} removes {about}, but {why}", number=number, about=about, why=why)
+            else:
+                problem = _("entry {number} changes {about}, but {why}", number=number, about=about, why=why)
+        self._bad(number, kind, ref, problem)
 
     def _bad(self, number, kind, ref, problem) -> None:
         if self._linked:  # once the links are broken, what follows is not named again
@@ -291,21 +276,30 @@ class ChainCheck:
         """A row as the data holds it now."""
         latest = self._latest.pop((kind, ref), None)
         if latest is None:
+            about = described(kind, row, self._names)
             self.findings.append(
-                Finding(None, kind, ref, f"{_about(kind, row, self._names)} is in the database but not in the record")
+                Finding(None, kind, ref, _("{about} is in the database but not in the record", about=about))
             )
             return
         number, digest = latest
         if digest != _digest(canonical(row)):
             recorded = self._recorded(number)
             if digest is None:
-                what = f"the removal of {_about(kind, row, self._names)}, but the row is there"
+                problem = _(
+                    "entry {number} records the removal of {about}, but the row is there",
+                    number=number,
+                    about=described(kind, row, self._names),
+                )
             else:
                 changed = sorted(key for key in {*row, *recorded} if plain(row.get(key)) != recorded.get(key))
-                what = (
-                    f"{_about(kind, recorded, self._names)}, but the database now says otherwise ({', '.join(changed)})"
+                # Translators: {fields} are the names of the columns that differ, as stored (left as they are).
+                problem = _(
+                    "entry {number} records {about}, but the database now says otherwise ({fields})",
+                    number=number,
+                    about=described(kind, recorded, self._names),
+                    fields=", ".join(changed),
                 )
-            self.findings.append(Finding(number, kind, ref, f"entry {number} records {what}"))
+            self.findings.append(Finding(number, kind, ref, problem))
 
     def _recorded(self, number: int) -> dict:
         if self._content_of is None:
@@ -315,8 +309,9 @@ class ChainCheck:
     def verdict(self) -> Verdict:
         for (kind, ref), (number, digest) in self._latest.items():
             if digest is not None:
-                about = _about(kind, self._recorded(number), self._names)
-                self.findings.append(Finding(number, kind, ref, f"entry {number} records {about}, which is gone"))
+                about = described(kind, self._recorded(number), self._names)
+                gone = _("entry {number} records {about}, which is gone", number=number, about=about)
+                self.findings.append(Finding(number, kind, ref, gone))
         self._latest.clear()
         findings = sorted(self.findings, key=Finding.sort_key)
         # Each head pasted must be on the chain after the ones pasted before it (the chat saw them in that
@@ -348,46 +343,3 @@ def _row(content: str) -> dict | None:
         return json.loads(content).get("row")
     except (ValueError, AttributeError):
         return None
-
-
-def _about(kind: str, row: dict | None, names: dict[int, str]) -> str:
-    """What an entry records, in plain words."""
-    if not row:
-        return KIND_WORDS.get(kind, kind)
-
-    def who(member_id) -> str:
-        if isinstance(member_id, dict):
-            return "whoever asked"
-        return names.get(member_id) or f"member {member_id}"
-
-    item = f"#{row['item']}" if row.get("item") is not None else "an item"
-    match kind:
-        case "item":
-            return f"#{row.get('number')} «{row.get('title')}» ({row.get('status')})"
-        case "round":
-            return f"round {row.get('number')} of {item}"
-        case "response":
-            reason = f": {row.get('reason')}" if row.get("reason") else ""
-            return (
-                f"{who(row.get('member'))}'s response to {item}, round {row.get('round')} ({row.get('kind')}{reason})"
-            )
-        case "need":
-            return f"the need {item} ({row.get('stage')})"
-        case "offer":
-            return f"{who(row.get('member'))}'s offer of help on {item}"
-        case "ledger":
-            on = f" for {item}" if row.get("item") is not None else ""
-            return f"ledger entry {row.get('number')} ({row.get('kind')} of {row.get('amount')} in minor units{on})"
-        case "decision":
-            return f"the decision on {item}: {row.get('verdict')}"
-        case "member":
-            return f"{row.get('display_name')}'s membership"
-        case "setting":
-            return f"the setting {row.get('key')} = {row.get('value')}"
-        case "role":
-            return f"the role {row.get('name')}"
-        case "turn":
-            return f"{who(row.get('member'))}'s turn as {row.get('role')}"
-        case "swap":
-            return f"a swap of {row.get('role')} from {who(row.get('from'))} to {who(row.get('to'))}"
-    return KIND_WORDS.get(kind, kind)

@@ -20,11 +20,16 @@ removal), and names any change these rules do not allow:
 Entries added by the upgrade that introduced the chain (``backfilled``) record rows as they were then, not as
 they happened, so they are not held to these rules — and they come only before the first entry written as it
 happened.
+
+Why an entry is refused is said as a clause, in the language spoken, after "entry 12 changes …, but". A status or
+a stage in it is the stored one: a clause for each one a row can end in, the stored word itself for any other.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from bot.language import N_, _
 
 _OPEN = "open"
 _FINAL_STAGES = {"rejected", "withdrawn", "done"}
@@ -47,54 +52,84 @@ class History:
 
 # Kinds whose latest row ``ChainCheck`` keeps, to compare the next entry with.
 KEPT = frozenset({"item", "round", "need", "turn", "swap", "member"})
-# Kinds that never change once recorded.
-FROZEN = {"ledger": "a ledger entry never changes once recorded", "decision": "a decision never changes"}
+# Kinds that never change once recorded, and the rule as a clause (translated where it is said).
+FROZEN = {"ledger": N_("a ledger entry never changes once recorded"), "decision": N_("a decision never changes")}
+# What may not change once a round, a need or a swap has ended as it did (by its stored status or stage).
+_ROUND_DONE = {
+    # Translators: a rule, said as a clause after "entry 12 changes round 2 of #4, but …"; {fields} are the
+    # names of the values that changed, as stored (left as they are).
+    "closed": N_("a round never changes once it is closed ({fields})"),
+    "amended": N_("a round never changes once it is amended ({fields})"),
+    "withdrawn": N_("a round never changes once it is withdrawn ({fields})"),
+}
+_NEED_DONE = {
+    "rejected": N_("a need never changes once rejected ({fields})"),
+    "withdrawn": N_("a need never changes once withdrawn ({fields})"),
+    "done": N_("a need never changes once done ({fields})"),
+}
+_SWAP_DONE = {
+    "accepted": N_("a swap once accepted never changes ({fields})"),
+    "declined": N_("a swap once declined never changes ({fields})"),
+    "expired": N_("a swap once expired never changes ({fields})"),
+}
 
 
 def refused(kind: str, ref: str, before: dict | None, after: dict | None, recorded: bool, past: History) -> str | None:
     """Why an entry recording ``after`` (None: a removal) for a row last recorded as ``before`` (``recorded``:
     whether it was recorded at all) breaks the rules, in plain words; None when it may."""
     if kind in FROZEN:
-        return FROZEN[kind] if recorded else None
+        return _(FROZEN[kind]) if recorded else None
     if kind == "response":
         if ref.split(":")[0] in past.closed_rounds:
-            return (
-                "a response is not "
-                + ("added" if not recorded else "removed" if after is None else "changed")
-                + " after its round closed"
-            )
+            if not recorded:
+                return _("a response is not added after its round closed")
+            if after is None:
+                return _("a response is not removed after its round closed")
+            return _("a response is not changed after its round closed")
         return None
     if not recorded or before is None:
         return None
     if after is None:
-        return "it is never removed" if kind in ("round", "item", "need") else None
+        return _("it is never removed") if kind in ("round", "item", "need") else None
     changed = sorted(key for key in {*before, *after} if before.get(key) != after.get(key))
     if not changed:
         return None
     match kind:
         case "round" if before.get("status") != _OPEN:
-            return f"a round never changes once it is {before.get('status')} ({', '.join(changed)})"
+            status = before.get("status")
+            if status in _ROUND_DONE:
+                return _(_ROUND_DONE[status], fields=", ".join(changed))
+            # Translators: {status} is the round's status as stored (a word of the code, left as it is).
+            return _("a round never changes once it is {status} ({fields})", status=status, fields=", ".join(changed))
         case "item":
             wrong = [key for key in changed if key in _ITEM_KEPT]
             if "author" in changed and not past.merged_into(before.get("author"), after.get("author")):
                 wrong.append("author")
             if wrong:
-                return (
-                    "an item keeps its number, kind and time, and its author unless two accounts became one "
-                    f"({', '.join(sorted(wrong))})"
+                return _(
+                    "an item keeps its number, kind and time, and its author unless two accounts became one ({fields})",
+                    fields=", ".join(sorted(wrong)),
                 )
         case "need" if before.get("stage") in _FINAL_STAGES:
-            return f"a need never changes once {before.get('stage')} ({', '.join(changed)})"
+            return _(_NEED_DONE[before.get("stage")], fields=", ".join(changed))
         case "turn" if before.get("ended_at") is not None:
-            return _only_who("a turn that has ended", changed, before, after, past, ("member",))
+            wrong = _not_who(changed, before, after, past, ("member",))
+            return _("a turn that has ended never changes ({fields})", fields=", ".join(wrong)) if wrong else None
         case "swap" if before.get("status") != "pending":
-            return _only_who(f"a swap once {before.get('status')}", changed, before, after, past, ("from", "to"))
+            wrong = _not_who(changed, before, after, past, ("from", "to"))
+            if not wrong:
+                return None
+            status = before.get("status")
+            if status in _SWAP_DONE:
+                return _(_SWAP_DONE[status], fields=", ".join(wrong))
+            # Translators: {status} is the swap's status as stored (a word of the code, left as it is).
+            return _("a swap once {status} never changes ({fields})", status=status, fields=", ".join(wrong))
     return None
 
 
-def _only_who(what: str, changed, before: dict, after: dict, past: History, who: tuple[str, ...]) -> str | None:
-    wrong = [key for key in changed if key not in who or not past.merged_into(before.get(key), after.get(key))]
-    return f"{what} never changes ({', '.join(wrong)})" if wrong else None
+def _not_who(changed, before: dict, after: dict, past: History, who: tuple[str, ...]) -> list[str]:
+    """Of what changed, what is not who (``who``: the fields naming members), or who but not by a merge."""
+    return [key for key in changed if key not in who or not past.merged_into(before.get(key), after.get(key))]
 
 
 def note(kind: str, ref: str, row: dict | None, past: History) -> None:

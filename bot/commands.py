@@ -1,7 +1,10 @@
 """The command table: each command declared once, beside its handler (``@command``, ``group`` for one
 made of subcommands), with its name, aliases, arguments, where it works and its help. Usage text,
 ``/help`` and argument errors all come from these declarations, so they cannot drift apart.
-``bot.command_table`` lists the modules whose commands make up the table."""
+``bot.command_table`` lists the modules whose commands make up the table.
+
+A declaration is made once, before any language is known: its summary, details, section, example and
+metavars are marked with ``N_`` where declared and translated here, where they are shown."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from enum import StrEnum
 from types import ModuleType
 from typing import Any, TypeVar
 
+from bot.language import N_, _
 from bot.text import cmd, one_line
 
 _COMMAND = re.compile(r"^[/!]([A-Za-z][A-Za-z0-9_]{0,31})(?:@([A-Za-z0-9_]{1,64}))?(?=\s|$)")
@@ -39,8 +43,13 @@ class Arg:
     judges_empty: bool = False
 
     @property
+    def shown(self) -> str:
+        """The metavar in the language spoken (``REASON``)."""
+        return translated(self.metavar)
+
+    @property
     def usage(self) -> str:
-        return f"[{self.metavar}]" if self.optional else self.metavar
+        return f"[{self.shown}]" if self.optional else self.shown
 
 
 class Where(StrEnum):
@@ -64,7 +73,7 @@ class Command:
     run: Callable[..., None] | None = None
     args: tuple[Arg, ...] = ()
     aliases: tuple[str, ...] = ()
-    section: str = "General"
+    section: str = N_("General")
     details: str = ""
     where: Where = Where.GROUP
     subcommands: tuple[Command, ...] = ()
@@ -86,27 +95,36 @@ class Command:
             return " ".join([cmd(self.prefix or self.name), *(arg.usage for arg in self.args)])
         # Each way to call it as words: the first word is its subcommand's name (or the default's first
         # argument); a later word is optional where one way leaves it out or has it optional.
-        ways = [[(sub.name, False), *((a.metavar, a.optional) for a in sub.args)] for sub in self.subcommands]
+        ways = [[(sub.name, False), *((a.shown, a.optional) for a in sub.args)] for sub in self.subcommands]
         if self.run is not None:
-            ways.insert(0, [(a.metavar, a.optional) for a in self.args])
+            ways.insert(0, [(a.shown, a.optional) for a in self.args])
         words = [cmd(self.name), "|".join(way[0][0] for way in ways)]
         for position in range(1, max(len(way) for way in ways)):
             here = [way[position] for way in ways if len(way) > position]
-            metavar = "|".join(dict.fromkeys(name for name, _ in here))
-            optional = len(here) < len(ways) or any(optional for _, optional in here)
+            metavar = "|".join(dict.fromkeys(name for name, _optional in here))
+            optional = len(here) < len(ways) or any(optional for _name, optional in here)
             words.append(f"[{metavar}]" if optional else metavar)
         return " ".join(words)
 
     def help_text(self) -> str:
-        lines = [f"{self.usage} — {self.summary}"]
+        lines = [f"{self.usage} — {translated(self.summary)}"]
         if self.details:
-            lines.append(self.details)
+            lines.append(translated(self.details))
         if self.aliases:
-            lines.append("Also: " + ", ".join(cmd(alias) for alias in self.aliases))
+            lines.append(_("Also: {commands}", commands=", ".join(cmd(alias) for alias in self.aliases)))
         return "\n".join(lines)
 
     def usage_line(self) -> str:
-        return f"Usage: {self.usage}" + (f", e.g. {self.example}" if self.example else "")
+        if self.example:
+            # Translators: {usage} is how a command is called ("/rotation add ROLE EVERY"), {example} a call of it.
+            return _("Usage: {usage}, e.g. {example}", usage=self.usage, example=translated(self.example))
+        # Translators: {usage} is how a command is called: "/object [N] REASON".
+        return _("Usage: {usage}", usage=self.usage)
+
+
+def translated(text: str) -> str:
+    """A text of a declaration (marked with ``N_`` where it is declared) in the language spoken."""
+    return _(text) if text else ""
 
 
 _DECLARED: dict[str, list[Command | CommandGroup]] = {}
@@ -235,10 +253,14 @@ def dispatch(command: Command, rest: str) -> tuple[Command, dict[str, Any]]:
             command, rest = sub, rest[match.end() :]
         elif command.run is None:
             names = [sub.name for sub in command.subcommands]
-            reason = f"'{match.group(1)}' is not one of {', '.join(names)}." if match else f"Missing {'|'.join(names)}."
+            if match:
+                # Translators: {word} is what the member typed, {names} the subcommands they could have meant.
+                reason = _("'{word}' is not one of {names}.", word=match.group(1), names=", ".join(names))
+            else:
+                reason = _missing_text("|".join(names))
             raise UsageError(reason, command.usage_line())
         elif not match:
-            raise UsageError(f"Missing {command.usage.split()[1]}.", command.usage_line())
+            raise UsageError(_missing_text(command.usage.split()[1]), command.usage_line())
         else:
             try:
                 return command, bind(command, rest)
@@ -279,15 +301,21 @@ def bind(command: Command, rest: str) -> dict[str, Any]:
         remaining = remaining[match.end() :]
     if remaining.strip():
         extra = one_line(remaining)
-        shown = extra if len(extra) <= 40 else extra[:40] + "…"
-        raise UsageError(f"I did not expect '{shown}' here.")
+        cut = extra if len(extra) <= 40 else extra[:40] + "…"
+        # Translators: {text} is what the member typed after the arguments the command takes.
+        raise UsageError(_("I did not expect '{text}' here.", text=cut))
     return values
 
 
 def _missing(arg: Arg) -> None:
     if arg.optional:
         return None
-    raise UsageError(f"Missing {arg.metavar}.")
+    raise UsageError(_missing_text(arg.shown))
+
+
+def _missing_text(what: str) -> str:
+    # Translators: {what} is the argument left out, as the usage line names it: "Missing REASON."
+    return _("Missing {what}.", what=what)
 
 
 def _parse(arg: Arg, text: str) -> Any:
@@ -321,6 +349,9 @@ class CommandTable:
             sections.setdefault(command.section, []).append(command)
         blocks = []
         for section, commands in sections.items():
-            lines = [f"{section}:"] + [f"  {c.usage} — {c.summary}" for c in commands]
+            # Translators: the heading of a section of /help ("Membership:"), its commands listed below it.
+            lines = [_("{section}:", section=translated(section))] + [
+                f"  {c.usage} — {translated(c.summary)}" for c in commands
+            ]
             blocks.append("\n".join(lines))
         return "\n\n".join(blocks)

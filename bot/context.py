@@ -11,11 +11,11 @@ from bot.addressing import destinations
 from bot.commands import CommandTable
 from bot.errors import Refusal
 from bot.events import Chat, Sender
+from bot.language import _
 from bot.model import Collective, Item, Member
 from bot.ports import UnitOfWork
 from bot.record import shown_name
 from bot.settings import CollectiveSettings
-from bot.text import cmd
 from bot.timefmt import format_time
 
 
@@ -110,15 +110,15 @@ class Context(Scope):
     def require_collective(self) -> Collective:
         if self.collective is None:
             raise Refusal(
-                "In a direct message I act for the collective you belong to, and I can't tell which one: "
-                "you are a member of none, or of several. Use your collective's group chat."
+                _(
+                    "In a direct message I act for the collective you belong to, and I can't tell which one: "
+                    "you are a member of none, or of several. Use your collective's group chat."
+                )
             )
         return self.collective
 
     def require_member(self) -> Member:
         self.require_collective()
         if self.member is None:
-            raise Refusal(
-                f"Only members can do that. Read {cmd('principles')}, then {cmd('join')} if they are yours too."
-            )
+            raise Refusal(_("Only members can do that. Read /principles, then /join if they are yours too."))
         return self.member

@@ -36,7 +36,7 @@ from bot.context import Context
 from bot.duework import DueHandler, run_due
 from bot.errors import PrivateRefusal, Refusal
 from bot.events import ChatMoved, ChoiceMade, ChoiceWithdrawn, Event, MessageReceived
-from bot.language import speaking
+from bot.language import ENGLISH, N_, _, speaking
 from bot.ports import TakeLocksFirst, UnitOfWork, UnitOfWorkFactory
 from bot.record import recount_twins
 from bot.results import Result, settle, unstored
@@ -112,7 +112,7 @@ class Core:
     def _unit_of_work(self, event: Event, work: Callable[[Context], None]) -> Result:
         """One event, one transaction; its answers are stored in it, and leave only after the commit."""
         first: frozenset[int] = frozenset()
-        for _ in range(LOCK_RETRIES):
+        for _attempt in range(LOCK_RETRIES):
             try:
                 return self._unit_of_work_once(event, work, first)
             except TakeLocksFirst as needed:
@@ -122,6 +122,7 @@ class Core:
     def _unit_of_work_once(
         self, event: Event, work: Callable[[Context], None], first: frozenset[int], last_try: bool = False
     ) -> Result:
+        language = ENGLISH  # the collective's, once known: the crash reply speaks it
         try:
             with self.unit_of_work() as uow:
                 if first:
@@ -129,6 +130,7 @@ class Core:
                 if not self._remember(uow, event):
                     return Result(repeated=True)  # delivered twice: applied once already
                 ctx = self._context(uow, event)
+                language = ctx.settings.language
                 try:
                     with speaking(ctx.settings.language):
                         work(ctx)
@@ -152,7 +154,8 @@ class Core:
                 raise  # (``_unit_of_work`` starts over)
             ref = secrets.token_hex(3).upper()
             log.exception("error %s while handling %r", ref, event)
-            return self._store_apart([_crash_reply(event, ref)])
+            with speaking(language):
+                return self._store_apart([_crash_reply(event, ref)])
 
     def _note_speaker(self, event: MessageReceived) -> None:
         """Ordinary conversation is none of the bot's business, except that whoever speaks in the group while
@@ -162,7 +165,7 @@ class Core:
             return
         with self.reader() as uow:
             person = uow.links.person_of(event.sender.platform, event.sender.user_id)
-            collective, member, _ = uow.reads.with_member(chat.platform, chat.chat_id, person[1], person[0])
+            collective, member, _settings = uow.reads.with_member(chat.platform, chat.chat_id, person[1], person[0])
             if collective is None or collective.assembly_id is None or member is None or not member.active:
                 return
             if member.id in uow.assemblies.attended(collective.assembly_id):
@@ -246,19 +249,27 @@ class Core:
 
     def _run(self, ctx: Context, command: Command | None, name: str, rest: str) -> None:
         if command is None:
-            ctx.reply(f"I don't know {cmd(name)}. {cmd('help')} lists the commands.")
+            ctx.reply(_("I don't know {command}. /help lists the commands.", command=cmd(name)))
             return
         if ctx.chat.is_direct and command.where == Where.GROUP:
-            ctx.reply(f"{cmd(command.name)} works in your collective's group chat, not in a direct message.")
+            ctx.reply(
+                _(
+                    "{command} works in your collective's group chat, not in a direct message.",
+                    command=cmd(command.name),
+                )
+            )
             return
         if not ctx.chat.is_direct and command.where == Where.DIRECT:
-            ctx.reply(f"{cmd(command.name)} works in a direct message with me, not in the group.")
+            ctx.reply(_("{command} works in a direct message with me, not in the group.", command=cmd(command.name)))
             return
         if command.name not in REVIEWABLE and has_review_line(rest):
             raise Refusal(
-                f"{cmd(command.name)} cannot carry a review date. A review line goes on a proposal that can lapse: "
-                f"{cmd('propose')}, {cmd('set')} or {cmd('rotation add')} of a role with powers "
-                f"({cmd('review')} N WHEN for one already adopted)."
+                _(
+                    "{command} cannot carry a review date. A review line goes on a proposal that can lapse: "
+                    "/propose, /set or /rotation add of a role with powers "
+                    "(/review N WHEN for one already adopted).",
+                    command=cmd(command.name),
+                )
             )
         try:
             called, arguments = dispatch(command, rest)
@@ -298,7 +309,7 @@ def _checked_run(ctx: Context, command: Command, arguments: dict) -> None:
     if command.run(ctx, **arguments) is not None:
         raise TypeError(f"the handler of {command.usage} returned its answer: a handler answers with ctx.reply")
     if _said_only_elsewhere(ctx):
-        ctx.reply("Done; I posted it in the topic or thread where it belongs.")
+        ctx.reply(_("Done; I posted it in the topic or thread where it belongs."))
 
 
 def _said_only_elsewhere(ctx: Context) -> bool:
@@ -317,11 +328,18 @@ def _answer_refusal(ctx: Context, refusal: Refusal) -> None:
         ctx.reply(refusal.message)
 
 
+_CRASHED = N_(
+    "Sorry — something went wrong on my side and nothing was changed (ref {ref}). "
+    "Please try again; if it keeps happening, give this ref to whoever runs the bot."
+)
+
+
 def _crash_reply(event: Event, ref: str) -> Action:
-    text = (
-        f"Sorry — something went wrong on my side and nothing was changed (ref {ref}). "
-        "Please try again; if it keeps happening, give this ref to whoever runs the bot."
-    )
+    """Said in the collective's language when it was known before the failure; else in English."""
+    try:
+        text = _(_CRASHED, ref=ref)
+    except Exception:  # the catalog may be what failed: the apology must not
+        text = _CRASHED.format(ref=ref)
     if isinstance(event, MessageReceived):
         return Reply(event.chat, event.message_ref, text)
     return Post(event.chat, text)

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from bot.actions import Acknowledge, Action, Edit
 from bot.context import Scope
-from bot.language import speaking
+from bot.language import _, speaking
 from bot.model import DueWork
 from bot.ports import TakeLocksFirst, UnitOfWorkFactory
 from bot.results import Delivery, settle
@@ -125,8 +125,10 @@ def _said_late(actions: list[Action], work: DueWork, now: datetime, scope: DueSc
     late_by = now - work.due_at
     if late_by <= LATE_AFTER:
         return actions
-    note = (
-        f"\n\n(Late by {format_lateness(late_by)}: this was due {scope.time(work.due_at)}, while the bot was offline.)"
+    note = "\n\n" + _(
+        "(Late by {lateness}: this was due {when}, while the bot was offline.)",
+        lateness=format_lateness(late_by),
+        when=scope.time(work.due_at),
     )
     # New messages say they are late; an edited tally just shows how things stand.
     return [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.errors import Refusal
+from bot.language import _
 from bot.model import Member
-from bot.text import cmd
 
 
 def find_member(ctx: Context, text: str) -> Member:
@@ -19,5 +19,5 @@ def find_member(ctx: Context, text: str) -> Member:
     if len(by_name) == 1:
         return by_name[0]
     if by_name:
-        raise Refusal(f"More than one member is called {text.strip()}; name them by their user id.")
-    raise Refusal(f"There is no member called {text.strip()} here. {cmd('members')} lists them.")
+        raise Refusal(_("More than one member is called {name}; name them by their user id.", name=text.strip()))
+    raise Refusal(_("There is no member called {name} here. /members lists them.", name=text.strip()))

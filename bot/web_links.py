@@ -13,11 +13,12 @@ import secrets
 from bot.commands import Arg, Where, command
 from bot.context import Context
 from bot.errors import Refusal
+from bot.language import N_, _, ngettext
 from bot.model import Member
 from bot.text import cmd
 
 PAGE, CALENDAR = "page", "calendar"
-_SECTION = "Transparency"
+_SECTION = N_("Transparency")
 
 
 def token_hash(token: str) -> str:
@@ -27,20 +28,21 @@ def token_hash(token: str) -> str:
 
 def _collective_number(text: str) -> int:
     if not text.isdigit():
-        raise ValueError(f"{text} is not a collective's number (the numbers are in my answer to {cmd('page')})")
+        raise ValueError(_("{text} is not a collective's number (the numbers are in my answer to /page)", text=text))
     return int(text)
 
 
-_WHICH = Arg("collective", "COLLECTIVE", _collective_number, optional=True)
+# Translators: an argument as usage lines show it (/page [COLLECTIVE]): which collective, by its number.
+_WHICH = Arg("collective", N_("COLLECTIVE"), _collective_number, optional=True)
 
 
 @command(
     "page",
-    "your own link to the collective's read-only web page",
+    N_("your own link to the collective's read-only web page"),
     args=(_WHICH,),
-    details=(
+    details=N_(
         "The page shows open items with their tallies, decisions with every reason, the ledger with a "
-        f"balance chart, roles and the coming turns. The link is yours alone: {cmd('page')} again gives a new one "
+        "balance chart, roles and the coming turns. The link is yours alone: /page again gives a new one "
         "and the old one stops working; it also stops when you leave. Belonging to several collectives, "
         "name which one by the number I give."
     ),
@@ -51,19 +53,22 @@ def page(ctx: Context, collective: int | None) -> None:
     member = _membership(ctx, "page", collective)
     url = f"{_base(ctx)}/p/{_issue(ctx, member, PAGE)}"
     ctx.reply(
-        f"Your own link to the collective's page (read-only): {url}\n"
-        f"Anyone who has it can read the page, so keep it to yourself. {cmd('page')} again gives a new link and "
-        "this one stops working; it also stops when you leave the collective."
+        _(
+            "Your own link to the collective's page (read-only): {url}\n"
+            "Anyone who has it can read the page, so keep it to yourself. /page again gives a new link and "
+            "this one stops working; it also stops when you leave the collective.",
+            url=url,
+        )
     )
 
 
 @command(
     "calendar",
-    "your own calendar feed: your turns, handovers and proposal deadlines",
+    N_("your own calendar feed: your turns, handovers and proposal deadlines"),
     args=(_WHICH,),
-    details=(
+    details=N_(
         "Add the address to your calendar app as a subscription (by URL): it shows your coming turns, the "
-        f"handovers and the deadlines of open items, and updates itself. {cmd('calendar')} again gives a new address "
+        "handovers and the deadlines of open items, and updates itself. /calendar again gives a new address "
         "and the old one stops working; it also stops when you leave."
     ),
     where=Where.DIRECT,
@@ -73,17 +78,22 @@ def calendar(ctx: Context, collective: int | None) -> None:
     member = _membership(ctx, "calendar", collective)
     url = f"{_base(ctx)}/c/{_issue(ctx, member, CALENDAR)}.ics"
     ctx.reply(
-        f"Your own calendar feed: {url}\n"
-        f"Add it to your calendar app as a subscription by URL. It is yours alone; {cmd('calendar')} again gives a "
-        "new address and this one stops working; it also stops when you leave the collective."
+        _(
+            "Your own calendar feed: {url}\n"
+            "Add it to your calendar app as a subscription by URL. It is yours alone; /calendar again gives a "
+            "new address and this one stops working; it also stops when you leave the collective.",
+            url=url,
+        )
     )
 
 
 def _base(ctx: Context) -> str:
     if not ctx.web_base_url:
         raise Refusal(
-            "The web page and calendar feeds are not turned on: whoever runs the bot has not enabled them "
-            "([web] in its configuration)."
+            _(
+                "The web page and calendar feeds are not turned on: whoever runs the bot has not enabled them "
+                "([web] in its configuration)."
+            )
         )
     return ctx.web_base_url.rstrip("/")
 
@@ -93,23 +103,32 @@ def _membership(ctx: Context, name: str, collective: int | None) -> Member:
     _base(ctx)
     memberships = ctx.uow.members.memberships(*ctx.person)
     if not memberships:
-        raise Refusal(f"You are not a member of any collective: {cmd('join')} in your collective's group chat first.")
+        raise Refusal(_("You are not a member of any collective: /join in your collective's group chat first."))
     if collective is not None:
         chosen = next((member for member in memberships if member.collective_id == collective), None)
         if chosen is None:
-            raise Refusal(f"You are not a member of collective {collective}. {_which(ctx, name, memberships)}")
+            refusal = _("You are not a member of collective {number}.", number=collective)
+            raise Refusal(f"{refusal} {_which(ctx, name, memberships)}")
         return chosen
     if len(memberships) == 1:
         return memberships[0]
-    raise Refusal(f"You belong to {len(memberships)} collectives. {_which(ctx, name, memberships)}")
+    belong = ngettext("You belong to {count} collective.", "You belong to {count} collectives.", len(memberships))
+    raise Refusal(f"{belong} {_which(ctx, name, memberships)}")
 
 
 def _which(ctx: Context, name: str, memberships: list[Member]) -> str:
-    lines = ["Which one's? Send:"]
+    # Translators: asks which collective a link is for; the lines after it are the commands to send, one each.
+    lines = [_("Which one's? Send:")]
     for member in memberships:
         chats = ctx.uow.collectives.chats(member.collective_id)
-        where = ", ".join(f"{chat.platform} chat {chat.chat_id}" for chat in chats) or "no chat"
-        lines.append(f"{cmd(name)} {member.collective_id} — the collective of {where}")
+        said = {"command": cmd(name), "number": member.collective_id}
+        if not chats:
+            lines.append(_("{command} {number} — the collective of no chat", **said))
+            continue
+        # Translators: a chat a collective is in, e.g. "telegram chat -1001234"; listed with ", ".
+        where = ", ".join(_("{platform} chat {chat}", platform=chat.platform, chat=chat.chat_id) for chat in chats)
+        # Translators: {command} {number} is what to send ("/page 2"); {chats} lists the collective's chats.
+        lines.append(_("{command} {number} — the collective of {chats}", chats=where, **said))
     return "\n".join(lines)
 
 
