@@ -1,10 +1,12 @@
-"""Outbound actions: what the core asks an adapter to do, in the imperative."""
+"""Outbound actions: what the core asks an adapter to do, in the imperative. Each says the language it is
+written in (the one spoken where it was made), so that what an adapter adds to it is written in it too."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.events import Chat
+from bot.language import spoken
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,7 @@ class Post:
     chat: Chat
     text: str
     mentions: tuple[Mention, ...] = ()
+    language: str = field(default_factory=spoken)  # the language it is in (and what an adapter adds to it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,7 @@ class Reply:
     chat: Chat
     to_ref: str
     text: str
+    language: str = field(default_factory=spoken)  # the language it is in (and what an adapter adds to it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,7 @@ class Ask:
     key: str
     text: str
     choices: tuple[Choice, ...]
+    language: str = field(default_factory=spoken)  # the language it is in (and what an adapter adds to it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +77,7 @@ class Edit:
     choices: tuple[Choice, ...] = ()
     refs: tuple[str, ...] = ()
     after: tuple[int, ...] = ()
+    language: str = field(default_factory=spoken)  # the language it is in (and what an adapter adds to it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +92,7 @@ class Acknowledge:
     text: str
     refusal: bool = False  # a refused press: where no pop-up can show it, it goes by direct message
     to_ref: str = ""  # the press or reaction it answers (filled in by the core)
+    language: str = field(default_factory=spoken)  # the language it is in (and what an adapter adds to it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +105,7 @@ class DirectMessage:
     text: str
     fallback: Chat | None = None
     name: str = ""  # how to mention them in the fallback
+    language: str = field(default_factory=spoken)  # the language it is in (and what an adapter adds to it)
 
 
 Action = Post | Reply | Ask | Edit | DirectMessage | Acknowledge

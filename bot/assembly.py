@@ -32,7 +32,7 @@ from bot.model import (
     Status,
 )
 from bot.rotation import holder_of
-from bot.rounds import CHOICES, ask_key, ask_text, counts, standing, tally_line, voice
+from bot.rounds import ask_key, ask_text, choices, counts, standing, tally_line, voice
 from bot.text import one_line
 
 ENDS_AFTER = timedelta(hours=12)  # an assembly left open ends by itself, with its minutes
@@ -132,7 +132,7 @@ def _present(scope: Scope, held: Assembly) -> None:
     text = now + "\n" + ask_text(scope, item, round_)
     for chat in scope.places(scope.collective.id):
         if round_.status == ROUND_OPEN:
-            scope.actions.append(Ask(chat, ask_key(round_), text, CHOICES))
+            scope.actions.append(Ask(chat, ask_key(round_), text, choices()))
         else:
             scope.actions.append(Post(chat, text))
 

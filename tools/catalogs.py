@@ -61,11 +61,12 @@ def extract() -> None:
         cwd=ROOT,
         check=True,
     )
-    template = read(TEMPLATE)
     for path in sorted(LOCALES.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         language = path.parts[-3]
         catalog = read(path, language)
-        catalog.update(template, no_fuzzy_matching=language == SOURCE)
+        # A template of its own for each catalog: update() adopts the template's new messages as they are, and
+        # filling English in must not fill the next language's.
+        catalog.update(read(TEMPLATE), no_fuzzy_matching=language == SOURCE)
         if language == SOURCE:
             fill_from_ids(catalog)
         write(path, catalog)
