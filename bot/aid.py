@@ -35,7 +35,7 @@ from bot.model import (
 from bot.pool import balance_line, balances, fund_queue, money
 from bot.rotation import holder_of
 
-_N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
+_N = Arg("number", N_("N"), item_number, optional=True, looks=looks_like_item_number)
 
 
 @command(

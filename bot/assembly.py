@@ -257,7 +257,7 @@ def assembly_number(text: str) -> int:
 @command(
     "minutes",
     N_("the minutes of an assembly (the latest, or assembly N)"),
-    args=(Arg("number", "N", assembly_number, optional=True),),
+    args=(Arg("number", N_("N"), assembly_number, optional=True),),
     section=_SECTION,
 )
 def show_minutes(ctx: Context, number: int | None) -> None:

@@ -34,7 +34,7 @@ VERDICT_WORDS = {
 @command(
     "decisions",
     N_("the log of every outcome, newest first"),
-    args=(Arg("page", "PAGE", page_number, optional=True),),
+    args=(Arg("page", N_("PAGE"), page_number, optional=True),),
     details=N_(
         "20 to a page: adopted, not adopted, amended, withdrawn, approved, paid out, met, "
         "kept on review and lapsed on review."

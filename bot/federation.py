@@ -84,7 +84,7 @@ def parse_code(text: str) -> str:
 @command(
     "federate",
     N_("invite another collective into a federation, or join one with its code (by proposal)"),
-    args=(Arg("code", "CODE", parse_code, optional=True),),
+    args=(Arg("code", N_("CODE"), parse_code, optional=True),),
     section=SECTION,
     details=N_(
         "/federate opens a proposal; once adopted I give a code, valid 24 h. In the other collective's chat, "

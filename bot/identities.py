@@ -32,7 +32,7 @@ _SECTION = N_("Linked chats and accounts")
 @command(
     "iam",
     N_("make your accounts on two platforms one member"),
-    args=(Arg("code", "CODE", optional=True),),
+    args=(Arg("code", N_("CODE"), optional=True),),
     details=N_(
         "/iam gives a code valid for 24 hours; send /iam CODE to me in a direct message from your account on the "
         "other platform. Then both accounts are one member in every collective you belong to: one response per "

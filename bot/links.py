@@ -21,7 +21,7 @@ _SECTION = N_("Linked chats and accounts")
 @command(
     "link",
     N_("propose linking another group chat to this collective; with CODE, link this chat"),
-    args=(Arg("code", "CODE", optional=True),),
+    args=(Arg("code", N_("CODE"), optional=True),),
     details=N_(
         "/link opens a proposal; once it is adopted I give a code valid for 24 hours. /link CODE, typed in another "
         "group chat (on any platform) that has no members or items of its own yet, makes it one of the collective's "

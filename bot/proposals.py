@@ -58,7 +58,7 @@ def new_item(ctx: Context, topic: Topic, title: str, body: str = "", data: dict 
     return ctx.uow.items.add(item)
 
 
-_N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
+_N = Arg("number", N_("N"), item_number, optional=True, looks=looks_like_item_number)
 _SECTION = N_("Proposals")
 
 
@@ -66,8 +66,8 @@ _SECTION = N_("Proposals")
     "propose",
     N_("raise a proposal; further lines are its detail"),
     args=(
-        Arg("duration", "DURATION", parse_duration, optional=True, looks=looks_like_duration),
-        Arg("text", "TITLE", rest=True),
+        Arg("duration", N_("DURATION"), parse_duration, optional=True, looks=looks_like_duration),
+        Arg("text", N_("TITLE"), rest=True),
     ),
     details=N_(
         "DURATION (like 12h, 3d, 2w) is how long the round stays open; by default the collective's "
@@ -111,7 +111,7 @@ def page_number(text: str) -> int:
 @command(
     "proposals",
     N_("open items with their tallies"),
-    args=(Arg("page", "PAGE", page_number, optional=True),),
+    args=(Arg("page", N_("PAGE"), page_number, optional=True),),
     section=_SECTION,
     details=N_("20 items to a page, lowest number first."),
 )
@@ -199,7 +199,7 @@ def current_round(ctx: Context, item: Item) -> Round:
 @command(
     "amend",
     N_("replace your proposal's text: a new round begins"),
-    args=(_N, Arg("text", "NEW TEXT", rest=True)),
+    args=(_N, Arg("text", N_("NEW TEXT"), rest=True)),
     section=_SECTION,
 )
 def amend(ctx: Context, member: Member, number: int | None, text: str) -> None:

@@ -219,7 +219,7 @@ def _declare(kind: str, summary: str, metavar: str) -> None:
         kind,
         summary,
         args=(
-            Arg("number", "N", item_number, optional=True, looks=looks_like_item_number),
+            Arg("number", N_("N"), item_number, optional=True, looks=looks_like_item_number),
             Arg("reason", metavar, rest=True, optional=not required),
         ),
         section=N_("Proposals"),

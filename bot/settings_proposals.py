@@ -41,7 +41,7 @@ def settings(ctx: Context) -> None:
 @command(
     "set",
     N_("propose a change to a setting"),
-    args=(Arg("key", "KEY"), Arg("value", "VALUE", rest=True)),
+    args=(Arg("key", N_("KEY")), Arg("value", N_("VALUE"), rest=True)),
     details=N_(
         "It takes effect when the proposal is adopted. /settings lists the keys. A last line "
         "'review in 26w' or 'review on 2027-06-01' brings it back for review then: not adopted again, the previous "

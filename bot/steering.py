@@ -21,7 +21,7 @@ from bot.responses import refuse_unless_open
 from bot.rotation import holder_of
 from bot.rounds import SILENT, schedule, standing, unschedule
 
-_N = Arg("number", "N", item_number, optional=True, looks=looks_like_item_number)
+_N = Arg("number", N_("N"), item_number, optional=True, looks=looks_like_item_number)
 _SECTION = N_("Proposals")
 
 
@@ -44,7 +44,7 @@ def may_steer(ctx: Context, member: Member, verb: str) -> bool:
 
 
 @command(
-    "extend", N_("give a round more time"), args=(_N, Arg("duration", "DURATION", parse_duration)), section=_SECTION
+    "extend", N_("give a round more time"), args=(_N, Arg("duration", N_("DURATION"), parse_duration)), section=_SECTION
 )
 def extend(ctx: Context, member: Member, number: int | None, duration: timedelta) -> None:
     facilitating = may_steer(ctx, member, "extend")

@@ -48,11 +48,13 @@ def test_every_language_is_shipped_with_a_catalog():
 def test_every_message_is_translated_and_none_is_fuzzy(language):
     template = _catalog(TEMPLATE)
     catalog = _catalog(_po(language), language)
-    wanted = {message.id for message in template if message.id}
+    wanted = [(message.id, message.context) for message in template if message.id]
     assert len(wanted) > 500, "the template holds the code's messages (python -m tools.catalogs extract)"
-    missing = [
-        message_id for message_id in wanted if message_id not in catalog or not all(_forms(catalog[message_id])[1])
-    ]
+    missing = []
+    for message_id, context in wanted:
+        found = catalog.get(message_id, context=context)
+        if found is None or not all(_forms(found)[1]):
+            missing.append(message_id)
     fuzzy = [message.id for message in catalog if message.id and message.fuzzy]
     assert missing == [], f"{len(missing)} messages not translated in {language}, e.g. {missing[:3]}"
     assert fuzzy == [], f"{len(fuzzy)} fuzzy translations in {language}, e.g. {fuzzy[:3]}"
