@@ -178,12 +178,22 @@ def outcome_text(
         lines.append(_("Rule: {rule}. Round {round}.", rule=rule, round=round_.number))
     lines.append(_("Responses: {tally}.", tally=state.tally.line()))
     values = {"responded": len(state.responses), "roll": outcome.roll, "needed": outcome.needed}
+    # Translators: the number deciding the form is {responded} (French: "0 sur 3 a répondu").
     if outcome.quorum_met:
-        lines.append(_("Participation: {responded} of {roll} responded; quorum {needed} of {roll} — met.", **values))
-    else:
-        lines.append(
-            _("Participation: {responded} of {roll} responded; quorum {needed} of {roll} — not met.", **values)
+        participation = ngettext(
+            "Participation: {responded} of {roll} responded; quorum {needed} of {roll} — met.",
+            "Participation: {responded} of {roll} responded; quorum {needed} of {roll} — met.",
+            values["responded"],
+            **values,
         )
+    else:
+        participation = ngettext(
+            "Participation: {responded} of {roll} responded; quorum {needed} of {roll} — not met.",
+            "Participation: {responded} of {roll} responded; quorum {needed} of {roll} — not met.",
+            values["responded"],
+            **values,
+        )
+    lines.append(participation)
     blocks = _reasons(scope, state, BLOCK)
     if blocks:
         lines.append(_("Blocks: {reasons}", reasons=blocks))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from babel import Locale
+
 from bot.context import Context
 from bot.errors import Refusal
 from bot.language import _
@@ -24,7 +26,14 @@ def with_currency_word(ctx: Context, first: str, rest: str) -> tuple[str, str]:
         return first, rest
     currency = ctx.settings.currency
     if re.fullmatch(r"\d{1,3}", first) and re.fullmatch(r"\d{3}(?:[.,]\d+)?", second):
-        joined, grouped = first + second, first + "," + second
+        group = Locale.parse(ctx.settings.language).number_symbols["latn"]["group"]
+        if group.isspace():  # French writes 1 234,50: its own form, read as one amount (a currency may follow)
+            first, rest = _grouped_by_spaces(first, rest)
+            second, after = split_word(rest)
+            if is_currency_word(second):
+                return f"{first} {second}", after
+            return first, rest
+        joined, grouped = first + second, first + group + second
         # Translators: {joined} is the amount typed with a space (1 000) written without it (1000); {grouped} the
         # same with a comma (1,000).
         raise Refusal(
@@ -42,6 +51,18 @@ def with_currency_word(ctx: Context, first: str, rest: str) -> tuple[str, str]:
     if named:
         raise Refusal(_("The pool is kept in {currency}; give the amount in {currency}.", currency=currency))
     return first, rest
+
+
+def _grouped_by_spaces(first: str, rest: str) -> tuple[str, str]:
+    """``1 234 567,50 new roof``: the groups of three digits after the first belong to the amount."""
+    amount = first
+    while True:
+        word, after = split_word(rest)
+        if not re.fullmatch(r"\d{3}(?:[.,]\d+)?", word):
+            return amount, rest
+        amount, rest = f"{amount} {word}", after
+        if not word.isdigit():  # the decimals end it
+            return amount, rest
 
 
 def split_word(text: str) -> tuple[str, str]:

@@ -102,6 +102,36 @@ SAYS = {
         "every 2 weeks": "Die Aufgabe cooking rotiert alle 2 Wochen.",
         "handover": "Übergabe: Bob hat jetzt die Aufgabe dishes, bis Mo., 16. März 2026, 10:00 CET. Als Nächstes: Alice.",
     },
+    "fr": {
+        "join": (
+            "Bienvenue, Bob ! Vous êtes le membre n° 2 de ce collectif.\n"
+            "En adhérant, vous acceptez nos principes — égalité, coopération volontaire, partage selon les besoins "
+            "et rotation (à lire avec /principles)."
+        ),
+        "propose": (
+            "Proposition #1 par Alice : Buy a second oven\n"
+            "Tour 1 · consensus · se termine le mer. 4 mars 2026, 10:00 CET\n"
+            "Pour répondre : /agree 1 · /standaside 1 [motif] · /object 1 MOTIF · /block 1 MOTIF\n"
+            "accord 0 · en retrait 0 · objection 0 · blocage 0 — 0 sur 3 a répondu"  # the singular for 0
+        ),
+        "agree": "Bob est d'accord avec #1 Buy a second oven.",
+        "one responded": "accord 1 · en retrait 0 · objection 0 · blocage 0 — 1 sur 3 a répondu",
+        "object": "Carol objecte à #1 Buy a second oven : too loud",
+        "all responded": "accord 2 · en retrait 0 · objection 1 · blocage 0 — 3 sur 3 ont répondu",
+        "outcome": (
+            "#1 Buy a second oven — adoptée.\n"
+            "Règle : consensus (adoptée si le quorum est atteint et que personne ne bloque). Tour 1.\n"
+            "Réponses : accord 2 · en retrait 0 · objection 1 · blocage 0.\n"
+            "Participation : 3 sur 3 ont répondu ; quorum 2 sur 3 — atteint.\n"
+            "Objections : Carol: too loud\n"
+            "Clos par Alice, le lun. 2 mars 2026, 10:00 CET."
+        ),
+        "typed amount": "1 234,50",
+        "need": "Besoin #2 demandé par Bob : 1\u202f234,50\xa0€ — rent for March (other)",
+        "every week": "Le rôle dishes (tâche) tourne par période de 1 semaine.",
+        "every 2 weeks": "Le rôle cooking (tâche) tourne par période de 2 semaines.",
+        "handover": "Passation : Bob a maintenant la tâche dishes, jusqu'au lun. 16 mars 2026, 10:00 CET. Ensuite : Alice.",
+    },
 }
 
 
@@ -124,3 +154,18 @@ def test_a_collective_deliberates_shares_and_rotates_in_its_own_language(chat, l
     chat.say("Alice", "/rotation join dishes")
     chat.say("Bob", "/rotation join dishes")
     assert says["handover"] in chat.wait(timedelta(weeks=1)).split("\n")
+
+
+def test_an_amount_typed_with_spaces_is_french_grouping_in_french_and_a_question_elsewhere(chat):
+    group(chat, "Alice Bob", language="de")
+    assert chat.say("Alice", "/contribute 1 000") == (
+        "Meinst du 1000? Schreib Beträge ohne Leerzeichen, etwa 1000 oder 1.000."  # grouped the German way
+    )
+    with chat.core.unit_of_work() as uow:  # test set-up only: the collective speaks French from here
+        collective = uow.collectives.for_chat(chat.chat.platform, chat.chat.chat_id)
+        uow.settings.put(collective.id, "language", "fr")
+        uow.commit()
+    assert unrecorded(chat.say("Alice", "/contribute 1 234,50 € from the market")) == (
+        "Merci, Alice : 1\u202f234,50\xa0€ de plus dans la caisse commune. La caisse commune contient "
+        "1\u202f234,50\xa0€, dont 0,00\xa0€ réservés aux besoins approuvés."
+    )
