@@ -32,7 +32,7 @@ from bot.model import (
     Status,
 )
 from bot.rotation import holder_of
-from bot.rounds import ask_key, ask_text, choices, counts, standing, tally_line, voice
+from bot.rounds import NOUNS, ask_key, ask_text, choices, counts, standing, tally_line, voice
 from bot.text import one_line
 
 ENDS_AFTER = timedelta(hours=12)  # an assembly left open ends by itself, with its minutes
@@ -223,7 +223,8 @@ def _item_line(scope: Scope, item: Item) -> str:
         tally=state.tally.line(),
     )
     reasons = [
-        f"{voice(scope, m, r)} ({kind}): {one_line(r.reason)}"
+        # Translators: one reason in an assembly's minutes: "Carol (block): too loud"; {response} is its kind.
+        _("{name} ({response}): {reason}", name=voice(scope, m, r), response=_(NOUNS[kind]), reason=one_line(r.reason))
         for kind in (BLOCK, OBJECT, STAND_ASIDE)
         for m, r in state.responses
         if r.kind == kind and r.reason

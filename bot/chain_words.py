@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.language import N_, _, ngettext
+from bot.language import N_, _, ngettext, number
 
 # What an entry of each kind records, named inside a sentence about it (translated where shown: ``kind_words``).
 KIND_WORDS = {
@@ -56,11 +56,10 @@ def verdict_words(
             "Record NOT intact: {problem}. ({count} more problem after it.)",
             "Record NOT intact: {problem}. ({count} more problems after it.)",
             more,
-            count=more,
             problem=first.problem,
         )
     if missing_heads:
-        said = {"entries": entries, "head": head, "heads": ", ".join(missing_heads)}
+        said = {"entries": number(entries), "head": head, "heads": ", ".join(missing_heads)}
         if unordered_heads:
             return ngettext(
                 "Record NOT intact: the chain of {entries} entries (head {head}) does not contain the head "
@@ -84,7 +83,6 @@ def verdict_words(
         "Record intact: {count} entries, head {head}.",
         "Record intact: {count} entries, head {head}.",
         entries,
-        count=entries,
         head=head,
     )
 

@@ -226,7 +226,12 @@ def _headline(item: Item, outcome: Outcome) -> str:
 
 def _reasons(scope: Scope, state: Standing, kind: str) -> str:
     """The reasons given with the responses of ``kind`` (blocks, objections), each with who gave it."""
-    return "; ".join(f"{voice(scope, m, r)}: {one_line(r.reason)}" for m, r in state.responses if r.kind == kind)
+    return "; ".join(
+        # Translators: one reason in an outcome's list ("Carol: too loud"); {name} gave it, {reason} is their words.
+        _("{name}: {reason}", name=voice(scope, m, r), reason=one_line(r.reason))
+        for m, r in state.responses
+        if r.kind == kind
+    )
 
 
 def closes_when_due(scope: DueScope) -> None:

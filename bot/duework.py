@@ -125,13 +125,23 @@ def _said_late(actions: list[Action], work: DueWork, now: datetime, scope: DueSc
     late_by = now - work.due_at
     if late_by <= LATE_AFTER:
         return actions
-    note = "\n\n" + _(
-        "(Late by {lateness}: this was due {when}, while the bot was offline.)",
-        lateness=format_lateness(late_by),
-        when=scope.time(work.due_at),
-    )
+    notes: dict[str, str] = {}
+
+    def note(language: str) -> str:
+        """Said in the language of the message it ends (work for a federation posts in several)."""
+        if language not in notes:
+            with speaking(language):
+                notes[language] = "\n\n" + _(
+                    "(Late by {lateness}: this was due {when}, while the bot was offline.)",
+                    lateness=format_lateness(late_by),
+                    when=scope.time(work.due_at),
+                )
+        return notes[language]
+
     # New messages say they are late; an edited tally just shows how things stand.
     return [
-        action if isinstance(action, Edit | Acknowledge) else dataclasses.replace(action, text=action.text + note)
+        action
+        if isinstance(action, Edit | Acknowledge)
+        else dataclasses.replace(action, text=action.text + note(action.language))
         for action in actions
     ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.actions import Ask, Choice, Edit
-from bot.choices import RESPONSES
+from bot.choices import responses as labelled_responses
 from bot.context import Scope
 from bot.decision import Tally
 from bot.duework import DueScope
@@ -37,7 +37,6 @@ FULL, SILENT = "full", "silent"
 ROUND_CLOSES = "round_closes"
 ROUND_REMINDER = "round_reminder"
 
-CHOICES = RESPONSES
 # Each kind of response by its name, as a label (``(was: object)``, ``• Alice — stand aside``): shown with
 # ``_(NOUNS[kind])``. A sentence about a response is written whole, per kind (bot.responses).
 NOUNS = {
@@ -53,8 +52,8 @@ NOUNS = {
 
 
 def choices() -> tuple[Choice, ...]:
-    """A round's choices with their labels in the language spoken (bot.choices marks them for the catalog)."""
-    return tuple(Choice(choice.id, _(choice.label), choice.symbol) for choice in CHOICES)
+    """A round's choices with their labels in the language spoken (``bot.choices.responses``)."""
+    return labelled_responses()
 
 
 def ask_key(round_: Round) -> str:

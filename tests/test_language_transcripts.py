@@ -98,8 +98,8 @@ SAYS = {
         ),
         "typed amount": "1234,50",
         "need": "Bedarf #2, angefragt von Bob: 1.234,50\xa0€ — rent for March (other)",
-        "every week": "Die Aufgabe dishes rotiert alle 1 Woche.",
-        "every 2 weeks": "Die Aufgabe cooking rotiert alle 2 Wochen.",
+        "every week": "Die Aufgabe dishes rotiert im Rhythmus von 1 Woche.",
+        "every 2 weeks": "Die Aufgabe cooking rotiert im Rhythmus von 2 Wochen.",
         "handover": "Übergabe: Bob hat jetzt die Aufgabe dishes, bis Mo., 16. März 2026, 10:00 CET. Als Nächstes: Alice.",
     },
     "fr": {
@@ -123,14 +123,14 @@ SAYS = {
             "Règle : consensus (adoptée si le quorum est atteint et que personne ne bloque). Tour 1.\n"
             "Réponses : accord 2 · en retrait 0 · objection 1 · blocage 0.\n"
             "Participation : 3 sur 3 ont répondu ; quorum 2 sur 3 — atteint.\n"
-            "Objections : Carol: too loud\n"
+            "Objections : Carol : too loud\n"
             "Clos par Alice, le lun. 2 mars 2026, 10:00 CET."
         ),
         "typed amount": "1 234,50",
         "need": "Besoin #2 demandé par Bob : 1\u202f234,50\xa0€ — rent for March (other)",
         "every week": "Le rôle dishes (tâche) tourne par période de 1 semaine.",
         "every 2 weeks": "Le rôle cooking (tâche) tourne par période de 2 semaines.",
-        "handover": "Passation : Bob a maintenant la tâche dishes, jusqu'au lun. 16 mars 2026, 10:00 CET. Ensuite : Alice.",
+        "handover": "Passation : Bob assure désormais la tâche dishes, jusqu'au lun. 16 mars 2026, 10:00 CET. Ensuite : Alice.",
     },
 }
 

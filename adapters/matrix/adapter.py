@@ -335,7 +335,9 @@ class MatrixAdapter:
         with speaking(language_of(action)):
             hint = _("(I could not open a direct chat with you: invite me to one.)")
         text = f"{name}: {action.text}\n{hint}"
-        return Redirect(Post(action.fallback, text, (Mention(action.user_id, name),)))  # into the room's queue
+        return Redirect(
+            Post(action.fallback, text, (Mention(action.user_id, name),), language=action.language)
+        )  # into the room's queue
 
     async def _post_text(
         self,

@@ -212,7 +212,7 @@ class Sending:
                     bot=self._bot.username,
                 )
             text = f"{name}: {action.text}\n{hint}"
-            return Redirect(Post(action.fallback, text, (Mention(action.user_id, name),)))
+            return Redirect(Post(action.fallback, text, (Mention(action.user_id, name),), language=action.language))
         return Posted(str(message.message_id)) if message is not None else None
 
     # --- one request, with Telegram's answers handled ------------------------------
