@@ -218,6 +218,9 @@ class Core:
                 member = memberships[0]
                 collective = uow.collectives.get(member.collective_id)
                 stored = uow.settings.values(collective.id)
+            elif memberships:  # several: spoken to in their language when they all speak the same one
+                spoken = {uow.settings.values(m.collective_id).get("language", ENGLISH) for m in memberships}
+                stored = {"language": spoken.pop()} if len(spoken) == 1 else {}
         else:
             chat = event.chat
             collective, member, stored = uow.reads.with_member(chat.platform, chat.chat_id, person[1], person[0])

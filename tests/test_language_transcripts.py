@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.transcript import group, unrecorded
+from bot.events import Chat
+from tests.transcript import Transcript, group, unrecorded
 
 # What members read, per language, at each step of the same afternoon.
 SAYS = {
@@ -169,3 +170,10 @@ def test_an_amount_typed_with_spaces_is_french_grouping_in_french_and_a_question
         "Merci, Alice : 1\u202f234,50\xa0€ de plus dans la caisse commune. La caisse commune contient "
         "1\u202f234,50\xa0€, dont 0,00\xa0€ réservés aux besoins approuvés."
     )
+
+
+def test_a_member_of_two_german_collectives_is_answered_in_german_in_a_direct_message(chat):
+    group(chat, "Ann Bob", language="de")
+    other = Transcript(chat.core, chat.clock, Chat("console", "group-2"))
+    group(other, "Ann Cleo", language="de")
+    assert chat.direct("Ann", "/page").startswith("Du gehörst zu 2 Kollektiven.")
