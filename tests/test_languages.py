@@ -160,3 +160,17 @@ def test_dates_are_written_each_languages_way_in_the_collectives_time_zone(langu
     assert format_time(moment, ZoneInfo("Europe/Berlin"), language) == shown
     with speaking(language):
         assert format_time(moment, ZoneInfo("Europe/Berlin")) == shown
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_help_for_every_command_reads_in_every_language(language):
+    """/help COMMAND and every usage line, for each command and subcommand, in each language: no text left
+    out, no placeholder left unfilled, and the command's own name as it is."""
+    from bot.core import default_commands
+
+    with speaking(language):
+        for command in default_commands():
+            for each in (command, *command.subcommands):
+                shown = each.help_text() + "\n" + each.usage_line()
+                assert "{" not in shown and "}" not in shown, shown
+                assert f"/{command.name}" in shown.replace(COMMAND, ""), shown
