@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from babel.numbers import format_percent
 
-from bot.language import N_, _, pgettext, spoken
+from bot.language import N_, _, number, pgettext, spoken
 from bot.model import AGREE, BLOCK, OBJECT, STAND_ASIDE
 
 # Each rule explained after its name ({rule}: the name as members type it in /set, which stays as it is).
@@ -54,10 +54,10 @@ class Tally:
         # Translators: a round's tally, each kind of response with how many gave it.
         return _(
             "agree {agree} · stand aside {stand_aside} · object {object} · block {block}",
-            agree=self.agree,
-            stand_aside=self.stand_aside,
-            object=self.object,
-            block=self.block,
+            agree=number(self.agree),
+            stand_aside=number(self.stand_aside),
+            object=number(self.object),
+            block=number(self.block),
         )
 
 

@@ -46,7 +46,7 @@ async def test_a_thousand_votes_with_the_bot_killed_midway_are_each_counted_once
         await server.wait_until_confirmed(presses[-1].update_id, timeout=240)
         for press in presses:  # no button left spinning
             await server.wait_for_callback_answer(press.query_id, timeout=60)
-        final = f"agree {VOTERS} · stand aside 0 · object 0 · block 0 — {VOTERS} of {VOTERS} responded"
+        final = f"agree {VOTERS:,} · stand aside 0 · object 0 · block 0 — {VOTERS:,} of {VOTERS:,} responded"
         await server.wait_for_bot_edit(coop, final, timeout=120)  # the tally edits wait on the group's limit
         assert server.message(coop.id, proposal.message_id)["text"].endswith(final)
         with core.unit_of_work() as uow:
