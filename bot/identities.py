@@ -20,13 +20,11 @@ from bot.commands import Arg, Where, command
 from bot.context import Context
 from bot.errors import Refusal
 from bot.language import N_, _, ngettext, speaking
-from bot.linking import CODE_LIFE, IDENTITY, new_code, redeem
+from bot.linking import CODE_LIFE, IDENTITY, SECTION, new_code, redeem
 from bot.membership import AWAY_ENDS
 from bot.model import Member
 from bot.record import recount_twins
 from bot.settings import CollectiveSettings
-
-_SECTION = N_("Linked chats and accounts")
 
 
 @command(
@@ -39,7 +37,7 @@ _SECTION = N_("Linked chats and accounts")
         "round, one place on each roster, one name. Refused while both accounts responded in the same open round."
     ),
     where=Where.DIRECT,
-    section=_SECTION,
+    section=SECTION,
 )
 def iam(ctx: Context, code: str | None) -> None:
     if code is None:

@@ -14,11 +14,13 @@ from bot.codes import ALPHABET
 from bot.context import Scope
 from bot.errors import Refusal
 from bot.events import Chat
-from bot.language import _, ngettext
+from bot.language import N_, _, ngettext
 from bot.model import Item
 from bot.ports_beyond import LinkCode
 
 CODE_LIFE = timedelta(hours=24)
+# /help's section for linking chats (bot.links) and accounts (bot.identities).
+SECTION = N_("Linked chats and accounts")
 CHAT, IDENTITY = "chat", "identity"  # what a code links
 _LENGTH = 10  # longer than a federation's code: these are kept as hashes, so only guessing could find one
 

@@ -9,13 +9,11 @@ from bot.context import Context
 from bot.errors import Refusal
 from bot.kinds import LinkProposal, UnlinkProposal, heading
 from bot.language import N_, _, ngettext, switch_to
-from bot.linking import CHAT, redeem
+from bot.linking import CHAT, SECTION, redeem
 from bot.model import Member
 from bot.proposals import new_item
 from bot.rounds import open_round
 from bot.settings import CollectiveSettings
-
-_SECTION = N_("Linked chats and accounts")
 
 
 @command(
@@ -27,7 +25,7 @@ _SECTION = N_("Linked chats and accounts")
         "group chat (on any platform) that has no members or items of its own yet, makes it one of the collective's "
         "chats: every announcement appears in each, and commands work from any of them."
     ),
-    section=_SECTION,
+    section=SECTION,
 )
 def link(ctx: Context, code: str | None) -> None:
     if code is None:
@@ -100,7 +98,7 @@ def _joined(platform: str, count: int) -> str:
     "unlink",
     N_("propose that this chat leaves the collective"),
     details=N_("Typed in the chat that should leave; the collective's last chat cannot be unlinked."),
-    section=_SECTION,
+    section=SECTION,
 )
 def unlink(ctx: Context, member: Member) -> None:
     collective = ctx.require_collective()
