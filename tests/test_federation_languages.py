@@ -1,7 +1,7 @@
 """A federation's collectives may speak different languages: what one collective's action makes for another (a
-joint item, an aid request, their rounds) is written in the language of the collective it goes to. Until the
-catalogs are translated the words are English everywhere, but dates are already each language's own (Babel), so
-a round's closing time shows whose language it was made in. Real SQLite, fake clock."""
+joint item, an aid request, their rounds, the note that an outcome came late) is written in the language of the
+collective it goes to; a round's closing time, written each language's own way (Babel), shows whose language it
+was made in. Real SQLite, fake clock."""
 
 import re
 from datetime import timedelta
@@ -53,3 +53,16 @@ def test_an_aid_request_is_opened_in_the_language_of_the_collective_asked(core, 
     assert format_time(closes, ZoneInfo("UTC"), "fr") in there
     assert format_time(closes, ZoneInfo("UTC"), "en") not in there
     assert format_time(closes, ZoneInfo("UTC"), "en") not in posted_in(actions, a)  # no round opens in the bakery
+
+
+def test_a_joint_outcome_late_after_downtime_says_so_in_each_collectives_language(core, clock):
+    a = collective(core, clock, "bakery", "Ann Abe")
+    b = collective(core, clock, "school", "Bea Bo")
+    federate(a, b)
+    speaks(b, "de")
+    a.say("Ann", "/propose joint 2d Shared tool library")
+    clock.set(clock.now() + timedelta(days=3))  # the bot was down when the joint round closed
+    actions = core.tick()
+    here, there = posted_in(actions, a), posted_in(actions, b)
+    assert "(Late by 24 h: this was due " in here and "zu spät" not in here
+    assert "(24 h zu spät: Das war am " in there and "Late by" not in there
