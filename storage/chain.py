@@ -50,6 +50,8 @@ _UNSALTED = _ITEM.query.with_only_columns(_ITEM.query.selected_columns.private_i
     _ITEM.keys[0] == bindparam("id"), salt_t.c.salt.is_(None)
 )
 _ALL = "*"  # a touch of a whole collective's record
+_APPEND = insert(chain_t)
+_SALT = insert(salt_t)
 
 
 class SqlChain:
@@ -108,7 +110,7 @@ class SqlChain:
     def _salt(self, where: dict) -> None:
         """A private need's item gets the salt of its commitment before it is first recorded."""
         if set(where) == {"id"} and self.connection.execute(_UNSALTED, {"id": where["id"]}).scalar():
-            self.connection.execute(insert(salt_t), {"item_id": where["id"], "salt": secrets.token_hex(32)})
+            self.connection.execute(_SALT, {"item_id": where["id"], "salt": secrets.token_hex(32)})
 
     def _record(self, collective_id: int, kind: str, ref: str, row: dict) -> None:
         latest = self.connection.execute(_LATEST, {"kind": kind, "ref": ref}).first()
@@ -131,7 +133,7 @@ class SqlChain:
         content = entry_content(seq + 1, collective_id, kind, ref, row, backfilled)
         hash_ = link(previous, content)
         values = {"collective_id": collective_id, "seq": seq + 1, "kind": kind, "ref": ref}
-        self.connection.execute(insert(chain_t), {**values, "content": content, "hash": hash_})
+        self.connection.execute(_APPEND, {**values, "content": content, "hash": hash_})
         self._heads[collective_id] = (seq + 1, hash_)
 
     def _resync(self, collective_id: int) -> None:

@@ -85,12 +85,19 @@ class _Repository:
         return self.connection.execute(statement, params).all()
 
     def _insert(self, table: Table, values: dict) -> int:
-        return self.connection.execute(insert(table), values).inserted_primary_key[0]
+        return self.connection.execute(_inserting(table), values).inserted_primary_key[0]
 
     def _upsert(self, table: Table, values: dict, keys: tuple[str, ...]) -> None:
         """Insert, or update the row with the same keys — one statement."""
         changed = tuple(name for name in values if name not in keys)
         self.connection.execute(_upsert(self.connection.dialect.name, table, keys, changed), values)
+
+
+@cache
+def _inserting(table: Table):
+    """INSERT INTO table, one statement object per table (``storage.direct`` runs a statement it has seen before
+    straight on the driver)."""
+    return insert(table)
 
 
 @cache

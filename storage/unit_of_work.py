@@ -17,6 +17,7 @@ from storage.asks import SqlSentAsks
 from storage.chain import SqlChain
 from storage.collective_locks import CollectiveLocks
 from storage.decisions import SqlDecisions, SqlItems, SqlResponses, SqlRounds
+from storage.direct import DirectConnection
 from storage.due import SqlDueWork
 from storage.due_notices import tell_due
 from storage.engine import read_only
@@ -48,6 +49,8 @@ class SqlUnitOfWork:
         else:
             self._reading = None
             self.connection = connection = self._engine.connect()
+        if connection.dialect.name == "sqlite":
+            self.connection = connection = DirectConnection(connection)  # the hot path on the driver
         # On PostgreSQL the lock of each collective it touches, from the statement that first names it to the
         # end of the transaction (``storage.collective_locks``); a read-only one takes none.
         self.locks = locks = CollectiveLocks(connection)
