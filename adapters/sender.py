@@ -10,8 +10,11 @@
   three seconds. An edit never brings back the buttons of an ask whose round ended (an edit without
   choices came first).
 - Marks are written in batches, one transaction at a time, apart from sending: a delivery's send never waits
-  for the previous one's mark. A delivery that keeps failing is set aside after a few tries, so one bad
-  message does not stop its chat.
+  for the previous one's mark. A batch gathers for ``MARK_GATHER`` first, so a busy chat's marks are one write
+  every few answers rather than one per answer, each competing with the next event's unit of work for the
+  database (a crash within that moment sends those answers again after the restart: Matrix applies them once,
+  Telegram may show them twice — as it may any answer in flight). A delivery that keeps failing is set aside
+  after a few tries, so one bad message does not stop its chat.
 - At start, whatever the outbox holds unsent goes out (``resume``).
 
 For the crash tests, ``COLLECTIVE_BOT_FAULT`` (read here only) kills the process with SIGKILL at an exact
@@ -48,6 +51,7 @@ PRUNE_EVERY = 3600.0  # seconds between prunings of sent answers older than a da
 RETRY_FIRST = 1.0  # seconds before the second try; doubled each time
 ENDED_KEPT = 1000  # ended asks remembered (a stale tally comes moments after its close, never a thousand closes later)
 FAULT_VARIABLE = "COLLECTIVE_BOT_FAULT"
+MARK_GATHER = 0.05  # seconds marks gather before they are written, in one transaction
 MARK_BACKOFF = Backoff(0.2, cap=5.0, tries=6)  # marks that failed are written again, up to six tries
 
 
@@ -104,6 +108,7 @@ class Sender:
         edit_settle: float = EDIT_SETTLE,
         edit_max_wait: float = EDIT_MAX_WAIT,
         ended_kept: int = ENDED_KEPT,
+        mark_gather: float = MARK_GATHER,
     ) -> None:
         self.outlet = outlet
         self.platform = outlet.platform
@@ -119,6 +124,7 @@ class Sender:
         self._ended: dict[tuple[str, str], None] = {}  # (chat, ask key) whose round ended, oldest first
         self._ended_kept = ended_kept
         self._marks: list[Sent] = []
+        self._mark_gather = mark_gather
         self._marking: asyncio.Task | None = None
         self._pruned_at = time.monotonic()  # (``collective-bot run`` prunes at start)
         self._paused = True
@@ -306,6 +312,7 @@ class Sender:
         failures = 0
         try:
             while self._marks:
+                await asyncio.sleep(self._mark_gather)
                 batch, self._marks = self._marks, []
                 try:
                     await asyncio.to_thread(self._store.mark, batch, datetime.now(UTC))
