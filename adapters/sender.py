@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from adapters.backoff import Backoff
-from bot.actions import Action, Edit
+from bot.actions import Action, Ask, Edit
 from bot.results import Delivery, queue_of
 from bot.text import with_commands
 from storage.outbox import OutboxStore, Sent
@@ -125,6 +125,8 @@ class Sender:
         self._ended_kept = ended_kept
         self._marks: list[Sent] = []
         self._mark_gather = mark_gather
+        self._gathering: asyncio.Future | None = None  # done when marks stop gathering (an ask's came)
+        self._hurried = 0  # callers of idle() waiting: marks are written at once
         self._marking: asyncio.Task | None = None
         self._pruned_at = time.monotonic()  # (``collective-bot run`` prunes at start)
         self._paused = True
@@ -303,16 +305,36 @@ class Sender:
 
     def _mark(self, sent: list[Sent]) -> None:
         self._marks.extend(s for s in sent if s.delivery.id is not None)
+        if self._store is None:
+            self._marks.clear()
+            return
+        if any(isinstance(s.delivery.action, Ask) for s in sent) and self._gathering is not None:
+            _settle(self._gathering, True)  # where an ask is must be known at once: a reply or reaction finds it so
+        self._start_marking()
+
+    def _start_marking(self) -> None:
         if self._marking is None and self._marks and self._store is not None:
             self._marking = asyncio.create_task(self._write_marks())
-        elif self._store is None:
-            self._marks.clear()
+
+    async def _gather(self) -> None:
+        """Let marks gather for ``mark_gather`` seconds, unless an ask's is among them (or comes meanwhile) or
+        someone waits for them (``idle``, ``stop``)."""
+        if self._hurried or any(isinstance(s.delivery.action, Ask) for s in self._marks):
+            return
+        loop = asyncio.get_running_loop()
+        gathering = self._gathering = loop.create_future()
+        timer = loop.call_later(self._mark_gather, _settle, gathering, False)
+        try:
+            await gathering
+        finally:
+            timer.cancel()
+            self._gathering = None
 
     async def _write_marks(self) -> None:
         failures = 0
         try:
             while self._marks:
-                await asyncio.sleep(self._mark_gather)
+                await self._gather()
                 batch, self._marks = self._marks, []
                 try:
                     await asyncio.to_thread(self._store.mark, batch, datetime.now(UTC))
@@ -345,20 +367,37 @@ class Sender:
     # --- waiting and stopping -------------------------------------------------------------------------------
 
     async def idle(self) -> None:
-        """Until every queue is empty and every mark written."""
-        while self._workers or self._marking or (self._marks and self._store is not None):
-            await asyncio.gather(*self._workers.values(), *([self._marking] if self._marking else []))
+        """Until every queue is empty and every mark written. A caller that stops waiting (a timeout) does not
+        stop the marks being written."""
+        self._hurried += 1
+        try:
+            while self._workers or self._marking or (self._marks and self._store is not None):
+                if self._gathering is not None:
+                    _settle(self._gathering, True)
+                self._start_marking()
+                marking = [asyncio.shield(self._marking)] if self._marking else []
+                await asyncio.gather(*self._workers.values(), *marking)
+        finally:
+            self._hurried -= 1
 
     async def stop(self, within: float = 10.0) -> None:
-        """Finish what is being sent (for up to ``within`` seconds); what waits stays in the outbox."""
+        """Finish what is being sent (for up to ``within`` seconds); what waits stays in the outbox, and what was
+        sent is marked so."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.idle(), within)
         self._paused = True
         for task in list(self._workers.values()):
             task.cancel()
         await asyncio.gather(*self._workers.values(), return_exceptions=True)
-        if self._marking is not None:
-            await asyncio.gather(self._marking, return_exceptions=True)
+        self._hurried += 1
+        try:
+            if self._gathering is not None:
+                _settle(self._gathering, True)
+            self._start_marking()  # (what the cancelled sends finished meanwhile)
+            if self._marking is not None:
+                await asyncio.gather(self._marking, return_exceptions=True)
+        finally:
+            self._hurried -= 1
 
 
 def _settle(arrived: asyncio.Future, woken: bool) -> None:
