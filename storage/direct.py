@@ -58,7 +58,9 @@ class _Plan:
                 self.processors = None
         self.primary_key = None
         if isinstance(statement, Insert):
-            self.primary_key = [column.key for column in statement.table.primary_key]
+            # The key of the row made: as given, or, for the column SQLite numbers itself, the row id it chose.
+            numbered = statement.table._autoincrement_column
+            self.primary_key = [(column.key, column is numbered) for column in statement.table.primary_key]
 
     def sql_for(self, sizes: tuple[int, ...]) -> str:
         """The SQL with each expanding parameter given as many placeholders as ``sizes`` says, in order."""
@@ -152,13 +154,16 @@ class DirectConnection:
             value = given.get(name, default)
             if value is _REQUIRED:
                 return self._connection.execute(statement, parameters)  # SQLAlchemy says what is missing
-            if expands:
-                if not value:
-                    return self._connection.execute(statement, parameters)  # IN nothing: SQLAlchemy's own SQL
-                values.extend(value if process is None else [process(one) for one in value])
-                sizes.append(len(value))
-            else:
-                values.append(process(value) if process is not None else value)
+            try:
+                if expands:
+                    if not value:
+                        return self._connection.execute(statement, parameters)  # IN nothing: SQLAlchemy's own SQL
+                    values.extend(value if process is None else [process(one) for one in value])
+                    sizes.append(len(value))
+                else:
+                    values.append(process(value) if process is not None else value)
+            except Exception:  # a value its column cannot take: SQLAlchemy says which (a StatementError)
+                return self._connection.execute(statement, parameters)
         sql = plan.sql_for(tuple(sizes)) if sizes else plan.sql
         connection = self._connection
         if not connection.in_transaction():
@@ -179,5 +184,8 @@ class DirectConnection:
             return IteratorResult(plan.metadata, iter(rows))
         key = None
         if plan.primary_key is not None:
-            key = tuple(given.get(name, cursor.lastrowid) for name in plan.primary_key)
+            key = tuple(
+                cursor.lastrowid if numbered and given.get(name) is None else given.get(name)
+                for name, numbered in plan.primary_key
+            )
         return _Written(cursor.rowcount, key)

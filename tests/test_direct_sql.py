@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from storage.direct import DirectConnection
 from storage.sql import _by, _inserting, collective_t, due_t, member_t
@@ -99,3 +99,21 @@ def test_a_broken_constraint_is_sqlalchemys_integrity_error(both):
     copy = {**row._mapping}
     with pytest.raises(IntegrityError):
         _twice(direct, _inserting(member_t), copy)
+
+
+def test_a_row_given_no_number_gets_the_one_sqlite_chose(both):
+    direct, plain = both
+    collective = direct.execute(_inserting(collective_t), {"created_at": NOW}).inserted_primary_key[0]
+    values = {"collective_id": collective, "kind": "round_closes", "due_at": NOW, "status": "pending", "data": "{}"}
+    direct.execute(_inserting(due_t), {**values, "id": None})  # (its first run goes to SQLAlchemy)
+    made = [direct.execute(_inserting(due_t), {**values, "id": None}).inserted_primary_key[0] for _ in range(2)]
+    assert made == [row.id for row in plain.execute(select(due_t.c.id).order_by(due_t.c.id))][-2:]
+
+
+def test_a_value_its_column_cannot_take_is_refused_as_sqlalchemy_refuses_it(both):
+    direct, _plain = both
+    collective = direct.execute(_inserting(collective_t), {"created_at": NOW}).inserted_primary_key[0]
+    values = {"collective_id": collective, "kind": "round_closes", "due_at": NOW, "status": "pending", "data": "{}"}
+    _twice(direct, _inserting(due_t), values)
+    with pytest.raises(StatementError):
+        direct.execute(_inserting(due_t), {**values, "due_at": "tomorrow"})
