@@ -13,8 +13,10 @@
   for the previous one's mark. A batch gathers for ``MARK_GATHER`` first, so a busy chat's marks are one write
   every few answers rather than one per answer, each competing with the next event's unit of work for the
   database (a crash within that moment sends those answers again after the restart: Matrix applies them once,
-  Telegram may show them twice — as it may any answer in flight). A delivery that keeps failing is set aside
-  after a few tries, so one bad message does not stop its chat.
+  Telegram may show them twice — as it may any answer in flight). An ask's mark goes at once, with what has
+  gathered: it records where the ask was posted, which a reply or reaction to it needs. ``idle`` and ``stop``
+  write what has gathered at once, and a caller's timeout never cancels a write. A delivery that keeps failing
+  is set aside after a few tries, so one bad message does not stop its chat.
 - At start, whatever the outbox holds unsent goes out (``resume``).
 
 For the crash tests, ``COLLECTIVE_BOT_FAULT`` (read here only) kills the process with SIGKILL at an exact
@@ -126,7 +128,7 @@ class Sender:
         self._marks: list[Sent] = []
         self._mark_gather = mark_gather
         self._gathering: asyncio.Future | None = None  # done when marks stop gathering (an ask's came)
-        self._hurried = 0  # callers of idle() waiting: marks are written at once
+        self._hurried = 0  # callers of idle() or stop() waiting: marks are written at once
         self._marking: asyncio.Task | None = None
         self._pruned_at = time.monotonic()  # (``collective-bot run`` prunes at start)
         self._paused = True

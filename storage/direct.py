@@ -7,10 +7,15 @@ SQLAlchemy compiles it for this dialect and these parameter names, and then run 
 same connection, in the same transaction, with SQLAlchemy's own bind and result processors (dates, JSON) — so a
 row reads exactly as SQLAlchemy would give it (``sqlalchemy.engine.Row``, through an ``IteratorResult``).
 
-What it does not run itself goes to SQLAlchemy as before: many parameter sets, execution options, statements
-whose compiled form depends on their values (expanding ``IN``, literal binds) or needs Python-side column
-defaults, and anything that is not a plain SELECT, INSERT, UPDATE or DELETE. A driver error is raised as
-SQLAlchemy's exception for it (``IntegrityError``, ``OperationalError``), as the wrapped connection would.
+A statement object gets its plan the second time it runs: one built for a single call is not worth compiling,
+so statements run often are built once (``storage.sql._inserting``, the chain's ``_APPEND``). ``IN`` a list gets
+as many placeholders as the list has values.
+
+What it does not run itself goes to SQLAlchemy as before: many parameter sets, execution options, ``IN`` an
+empty list, literal binds, Python-side column defaults, two result columns of one name, a value its column cannot
+take (SQLAlchemy says which), and anything that is not a plain SELECT, INSERT, UPDATE or DELETE. A driver error
+is raised as SQLAlchemy's exception for it (``IntegrityError``, ``OperationalError``), as the wrapped connection
+would.
 """
 
 from __future__ import annotations

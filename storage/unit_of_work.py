@@ -3,7 +3,8 @@ ports (``bot.ports``) ask for.
 
 The repositories speak SQLAlchemy Core on one connection, with statements
 built once at import: no identity map to go stale, no per-call statement
-building, and each statement compiled once per dialect (SQLAlchemy caches it).
+building, and each statement compiled once per dialect (SQLAlchemy caches it;
+on SQLite it then runs straight on the driver, ``storage.direct``).
 The tables themselves are the SQLModel classes in ``storage.tables``.
 """
 
