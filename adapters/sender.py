@@ -9,14 +9,9 @@
   second first — so a burst of votes makes a few edits showing the latest tally. An edit waits at most
   three seconds. An edit never brings back the buttons of an ask whose round ended (an edit without
   choices came first).
-- Marks are written in batches, one transaction at a time, apart from sending: a delivery's send never waits
-  for the previous one's mark. A batch gathers for ``MARK_GATHER`` first, so a busy chat's marks are one write
-  every few answers rather than one per answer, each competing with the next event's unit of work for the
-  database (a crash within that moment sends those answers again after the restart: Matrix applies them once,
-  Telegram may show them twice — as it may any answer in flight). An ask's mark goes at once, with what has
-  gathered: it records where the ask was posted, which a reply or reaction to it needs. ``idle`` and ``stop``
-  write what has gathered at once, and a caller's timeout never cancels a write. A delivery that keeps failing
-  is set aside after a few tries, so one bad message does not stop its chat.
+- What was carried out is marked sent apart from sending (``adapters/marks.py``: gathered into one write, an
+  ask's at once). A delivery that keeps failing is set aside after a few tries, so one bad message does not
+  stop its chat.
 - At start, whatever the outbox holds unsent goes out (``resume``).
 
 For the crash tests, ``COLLECTIVE_BOT_FAULT`` (read here only) kills the process with SIGKILL at an exact
@@ -35,11 +30,11 @@ import logging
 import os
 import signal
 import time
-from datetime import UTC, datetime
 from typing import Protocol
 
 from adapters.backoff import Backoff
-from bot.actions import Action, Ask, Edit
+from adapters.marks import MARK_GATHER, Marks
+from bot.actions import Action, Edit
 from bot.results import Delivery, queue_of
 from bot.text import with_commands
 from storage.outbox import OutboxStore, Sent
@@ -49,12 +44,9 @@ log = logging.getLogger(__name__)
 ATTEMPTS = 4  # tries of one delivery before it is set aside
 EDIT_SETTLE = 0.1  # seconds a tally edit waits, when nothing else does, for a newer one to replace it
 EDIT_MAX_WAIT = 3.0  # seconds after which a tally edit goes out even ahead of waiting messages
-PRUNE_EVERY = 3600.0  # seconds between prunings of sent answers older than a day
 RETRY_FIRST = 1.0  # seconds before the second try; doubled each time
 ENDED_KEPT = 1000  # ended asks remembered (a stale tally comes moments after its close, never a thousand closes later)
 FAULT_VARIABLE = "COLLECTIVE_BOT_FAULT"
-MARK_GATHER = 0.05  # seconds marks gather before they are written, in one transaction
-MARK_BACKOFF = Backoff(0.2, cap=5.0, tries=6)  # marks that failed are written again, up to six tries
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -125,12 +117,7 @@ class Sender:
         self._refs: dict[int, str] = {}  # delivery id → the message it made (asks, for their edits)
         self._ended: dict[tuple[str, str], None] = {}  # (chat, ask key) whose round ended, oldest first
         self._ended_kept = ended_kept
-        self._marks: list[Sent] = []
-        self._mark_gather = mark_gather
-        self._gathering: asyncio.Future | None = None  # done when marks stop gathering (an ask's came)
-        self._hurried = 0  # callers of idle() or stop() waiting: marks are written at once
-        self._marking: asyncio.Task | None = None
-        self._pruned_at = time.monotonic()  # (``collective-bot run`` prunes at start)
+        self._marks = Marks(store, gather=mark_gather)
         self._paused = True
         self._fault = _fault()
 
@@ -214,7 +201,7 @@ class Sender:
                 if isinstance(sent, Redirect):
                     self._redirect(item.delivery, sent.action)
                     continue
-                self._mark([sent, *(Sent(old, None) for old in item.superseded)])
+                self._marks.add([sent, *(Sent(old, None) for old in item.superseded)])
         finally:
             self._sending.pop(name, None)
             del self._workers[name]
@@ -303,84 +290,12 @@ class Sender:
             log.warning("fault injection: killed %s %r", moment, action)
             os.kill(os.getpid(), signal.SIGKILL)
 
-    # --- marking ------------------------------------------------------------------------------------------------
-
-    def _mark(self, sent: list[Sent]) -> None:
-        self._marks.extend(s for s in sent if s.delivery.id is not None)
-        if self._store is None:
-            self._marks.clear()
-            return
-        if any(isinstance(s.delivery.action, Ask) for s in sent) and self._gathering is not None:
-            _settle(self._gathering, True)  # where an ask is must be known at once: a reply or reaction finds it so
-        self._start_marking()
-
-    def _start_marking(self) -> None:
-        if self._marking is None and self._marks and self._store is not None:
-            self._marking = asyncio.create_task(self._write_marks())
-
-    async def _gather(self) -> None:
-        """Let marks gather for ``mark_gather`` seconds, unless an ask's is among them (or comes meanwhile) or
-        someone waits for them (``idle``, ``stop``)."""
-        if self._hurried or any(isinstance(s.delivery.action, Ask) for s in self._marks):
-            return
-        loop = asyncio.get_running_loop()
-        gathering = self._gathering = loop.create_future()
-        timer = loop.call_later(self._mark_gather, _settle, gathering, False)
-        try:
-            await gathering
-        finally:
-            timer.cancel()
-            self._gathering = None
-
-    async def _write_marks(self) -> None:
-        failures = 0
-        try:
-            while self._marks:
-                await self._gather()
-                batch, self._marks = self._marks, []
-                try:
-                    await asyncio.to_thread(self._store.mark, batch, datetime.now(UTC))
-                    failures = 0
-                except Exception:
-                    # A passing failure (PostgreSQL gave up a deadlock, the database was briefly away): try again,
-                    # or the deliveries stay claimed by this process and unmarked until it restarts. After a few
-                    # tries they are left unmarked: they go out again after a restart (Matrix: once; Telegram:
-                    # perhaps twice).
-                    failures += 1
-                    if MARK_BACKOFF.delay(failures) is None:
-                        log.exception(
-                            "could not mark %d deliveries sent; they go out again after a restart", len(batch)
-                        )
-                        failures = 0
-                        continue
-                    log.warning("could not mark %d deliveries sent (try %d); trying again", len(batch), failures)
-                    self._marks[:0] = batch
-                    await MARK_BACKOFF.wait(failures)
-                    continue
-                if time.monotonic() - self._pruned_at > PRUNE_EVERY:
-                    self._pruned_at = time.monotonic()
-                    try:  # a bot that runs for months keeps a day of sent answers, not months of them
-                        await asyncio.to_thread(self._store.prune, datetime.now(UTC))
-                    except Exception:
-                        log.exception("could not prune the outbox")
-        finally:
-            self._marking = None
-
     # --- waiting and stopping -------------------------------------------------------------------------------
 
     async def idle(self) -> None:
-        """Until every queue is empty and every mark written. A caller that stops waiting (a timeout) does not
-        stop the marks being written."""
-        self._hurried += 1
-        try:
-            while self._workers or self._marking or (self._marks and self._store is not None):
-                if self._gathering is not None:
-                    _settle(self._gathering, True)
-                self._start_marking()
-                marking = [asyncio.shield(self._marking)] if self._marking else []
-                await asyncio.gather(*self._workers.values(), *marking)
-        finally:
-            self._hurried -= 1
+        """Until every queue is empty and every mark written (a caller's timeout never cancels a write)."""
+        while self._workers or self._marks.pending:
+            await asyncio.gather(*self._workers.values(), self._marks.flush())
 
     async def stop(self, within: float = 10.0) -> None:
         """Finish what is being sent (for up to ``within`` seconds); what waits stays in the outbox, and what was
@@ -391,15 +306,7 @@ class Sender:
         for task in list(self._workers.values()):
             task.cancel()
         await asyncio.gather(*self._workers.values(), return_exceptions=True)
-        self._hurried += 1
-        try:
-            if self._gathering is not None:
-                _settle(self._gathering, True)
-            self._start_marking()  # (what the cancelled sends finished meanwhile)
-            if self._marking is not None:
-                await asyncio.gather(self._marking, return_exceptions=True)
-        finally:
-            self._hurried -= 1
+        await asyncio.gather(self._marks.flush(), return_exceptions=True)  # (what the cancelled sends finished)
 
 
 def _settle(arrived: asyncio.Future, woken: bool) -> None:

@@ -3,7 +3,7 @@ replies to a round's message, withdrawn choices, mentions."""
 
 from datetime import timedelta
 
-from adapters import sender
+from adapters import marks
 from adapters.backoff import Backoff
 from adapters.runtime import Runtime
 from bot.actions import Acknowledge, Ask, DirectMessage, Edit, Mention, Post
@@ -216,7 +216,7 @@ async def test_answers_whose_marking_failed_once_are_marked_on_the_next_try(core
                 raise RuntimeError("deadlock detected")
             super().mark(sent, now)
 
-    monkeypatch.setattr(sender, "MARK_BACKOFF", Backoff(0.01, tries=6))
+    monkeypatch.setattr(marks, "MARK_BACKOFF", Backoff(0.01, tries=6))
     group(chat, "Alice Bob")
     runtime, outlet = Runtime(core, MarksFailOnce(engine)), RecordingOutlet("console")
     runtime.add(outlet)
