@@ -280,41 +280,40 @@ def reversal_problem(scope: Scope, entry: LedgerEntry) -> str | None:
     return None
 
 
+# Why an entry that is no contribution cannot be reversed: one whole sentence for each kind of entry (so that each
+# language can agree its words with the kind).
+_NOT_A_CONTRIBUTION = {
+    RESERVATION: N_(
+        "Entry {entry} is a reservation; only a contribution can be reversed (reservations, releases and "
+        "payouts follow from needs and are corrected through them)."
+    ),
+    RELEASE: N_(
+        "Entry {entry} is a release; only a contribution can be reversed (reservations, releases and payouts "
+        "follow from needs and are corrected through them)."
+    ),
+    PAYOUT: N_(
+        "Entry {entry} is a payout; only a contribution can be reversed (reservations, releases and payouts "
+        "follow from needs and are corrected through them)."
+    ),
+    REVERSAL: N_(
+        "Entry {entry} is a reversal; only a contribution can be reversed (reservations, releases and payouts "
+        "follow from needs and are corrected through them)."
+    ),
+    # Translators: transfer_out is the ledger's word for mutual aid sent to another collective.
+    TRANSFER_OUT: N_(
+        "Entry {entry} is a transfer_out; only a contribution can be reversed (reservations, releases and "
+        "payouts follow from needs and are corrected through them)."
+    ),
+    # Translators: transfer_in is the ledger's word for mutual aid received from another collective.
+    TRANSFER_IN: N_(
+        "Entry {entry} is a transfer_in; only a contribution can be reversed (reservations, releases and "
+        "payouts follow from needs and are corrected through them)."
+    ),
+}
+
+
 def _not_a_contribution(entry: LedgerEntry) -> str:
-    """Why an entry that is no contribution cannot be reversed: one sentence for each kind of entry."""
-    if entry.kind == RESERVATION:
-        message = N_(
-            "Entry {entry} is a reservation; only a contribution can be reversed (reservations, releases and "
-            "payouts follow from needs and are corrected through them)."
-        )
-    elif entry.kind == RELEASE:
-        message = N_(
-            "Entry {entry} is a release; only a contribution can be reversed (reservations, releases and payouts "
-            "follow from needs and are corrected through them)."
-        )
-    elif entry.kind == PAYOUT:
-        message = N_(
-            "Entry {entry} is a payout; only a contribution can be reversed (reservations, releases and payouts "
-            "follow from needs and are corrected through them)."
-        )
-    elif entry.kind == REVERSAL:
-        message = N_(
-            "Entry {entry} is a reversal; only a contribution can be reversed (reservations, releases and payouts "
-            "follow from needs and are corrected through them)."
-        )
-    elif entry.kind == TRANSFER_OUT:
-        # Translators: transfer_out is the ledger's word for mutual aid sent to another collective.
-        message = N_(
-            "Entry {entry} is a transfer_out; only a contribution can be reversed (reservations, releases and "
-            "payouts follow from needs and are corrected through them)."
-        )
-    else:  # TRANSFER_IN, the last kind there is
-        # Translators: transfer_in is the ledger's word for mutual aid received from another collective.
-        message = N_(
-            "Entry {entry} is a transfer_in; only a contribution can be reversed (reservations, releases and "
-            "payouts follow from needs and are corrected through them)."
-        )
-    return _(message, entry=entry.number)
+    return _(_NOT_A_CONTRIBUTION[entry.kind], entry=entry.number)
 
 
 def apply_reversal(scope: Scope, entry_id: int, reason: str, member_id: int | None) -> str:
