@@ -66,7 +66,11 @@ class Command:
     handler with a ``member`` parameter is for members only and gets the speaking member in it.
 
     A command with ``subcommands`` runs the one its first word names (``/rotation add``), or ``run`` with
-    all the words when the first names none and ``run`` is given (``/swap ROLE @member``)."""
+    all the words when the first names none and ``run`` is given (``/swap ROLE @member``).
+
+    ``reads_first(uow, collective_id)``: a long read the command needs (``/verify``'s check of the whole record),
+    done in a read transaction of its own before the command's unit of work — never holding the write lock, so
+    no other chat waits for it. The handler finds it in ``ctx.read_first``, by collective."""
 
     name: str
     summary: str
@@ -79,6 +83,7 @@ class Command:
     subcommands: tuple[Command, ...] = ()
     example: str = ""  # shown after the usage when the arguments do not fit
     prefix: str = ""  # a subcommand's: the command it belongs to and its own name (``rotation add``)
+    reads_first: Callable[..., object] | None = None
     members_only: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
@@ -139,11 +144,12 @@ def command(
     details: str = "",
     where: Where = Where.GROUP,
     aliases: tuple[str, ...] = (),
+    reads_first: Callable[..., object] | None = None,
 ) -> Callable[[F], F]:
     """Declare the decorated function as the handler of ``/name``; ``commands_of(module)`` finds it."""
 
     def declare(run: F) -> F:
-        declared = Command(name, summary, run, args, aliases, section, details, where)
+        declared = Command(name, summary, run, args, aliases, section, details, where, reads_first=reads_first)
         _DECLARED.setdefault(run.__module__, []).append(declared)
         return run
 

@@ -92,6 +92,7 @@ class Context(Scope):
     commands: CommandTable | None = None
     person: tuple[str, str] = ("", "")  # the account the sender's memberships are kept under (bot.identities)
     web_base_url: str | None = None  # where the read-only web page is served; None when it is not (bot.web_links)
+    read_first: dict[int, object] = field(default_factory=dict)  # collective id → what the command's reads_first found
 
     def reply(self, text: str) -> None:
         if self.reply_to is None:

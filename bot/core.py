@@ -96,7 +96,13 @@ class Core:
                 return Result()  # ordinary conversation is none of the bot's business
             command = self.commands.lookup(parsed.name)
             rest = text.visible(parsed.rest)  # nothing invisible or reordering reaches a command, nor its echo
-            return self._unit_of_work(event, lambda ctx: self._run(ctx, command, parsed.name, rest))
+            read = self._read_first(event, command) if command is not None and command.reads_first else {}
+
+            def run(ctx: Context) -> None:
+                ctx.read_first = read
+                self._run(ctx, command, parsed.name, rest)
+
+            return self._unit_of_work(event, run)
         if isinstance(event, ChoiceMade):
             return self._unit_of_work(
                 event, lambda ctx: _on_ask(ctx, event, lambda key: responses.choice_made(ctx, key, event.choice))
@@ -173,6 +179,30 @@ class Core:
         with self.unit_of_work() as uow:
             uow.assemblies.attend(collective.assembly_id, member.id, self._clock.now())
             uow.commit()
+
+    def _read_first(self, event: MessageReceived, command: Command) -> dict[int, object]:
+        """A command's long read (``Command.reads_first``), in a read transaction before its unit of work, for
+        the collective whose member speaks (none: nothing is read, and the unit of work says why)."""
+        works_here = command.where == Where.ANY or (command.where == Where.DIRECT) == event.chat.is_direct
+        if not works_here:
+            return {}  # the unit of work says where it works
+        try:
+            with self.reader() as uow:
+                person = uow.links.person_of(event.sender.platform, event.sender.user_id)
+                if event.chat.is_direct:
+                    memberships = uow.members.memberships(*person)
+                    member = memberships[0] if len(memberships) == 1 else None
+                else:
+                    chat = event.chat
+                    _collective, member, _settings = uow.reads.with_member(
+                        chat.platform, chat.chat_id, person[1], person[0]
+                    )
+                if member is None or not member.active:
+                    return {}
+                return {member.collective_id: command.reads_first(uow, member.collective_id)}
+        except Exception:
+            log.exception("could not read ahead for %s; it reads in its unit of work", command.name)
+            return {}
 
     def _store_apart(self, actions: list[Action]) -> Result:
         """Answers of a unit of work that failed, in a unit of work of their own; said at once

@@ -9,16 +9,19 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
 from adapters.cli import main
-from bot.chain import GENESIS, entry_content, link
+from bot.chain import GENESIS, ChainCheck, entry_content, link
+from bot.core import Core
+from bot.events import Chat
 from storage.engine import alembic_config, migrate
 from tests.databases import assert_record_intact
-from tests.transcript import group, vote
+from tests.transcript import Transcript, group, vote
 
 BOT = [sys.executable, "-m", "adapters.cli"]
 HEAD = re.compile(r"· record ([0-9a-f]{12})$")
@@ -65,6 +68,46 @@ def test_verify_is_for_members_and_listed_in_help(chat):
     group(chat, "Ann")
     assert chat.say("Zed", "/verify").startswith("Only members can do that")
     assert "/verify — check the record against its hash chain" in chat.say("Ann", "/help")
+
+
+def test_a_verify_under_way_in_one_group_holds_up_no_other_group(core, clock, monkeypatch):
+    """/verify reads the whole record (seconds, on a long one) in a read transaction of its own: while it checks,
+    another group's vote is answered — it does not wait for the write lock."""
+    ours = group(Transcript(core, clock, Chat("console", "group-1")), "Ann Bob")
+    theirs = group(Transcript(core, clock, Chat("console", "group-2")), "Cy Di")
+    theirs.say("Cy", "/propose Buy a kettle")
+    checking, release = threading.Event(), threading.Event()
+    check_entry = ChainCheck.entry
+
+    def slow_entry(self, *args):  # the check, held at its first entry until the other group has voted
+        checking.set()
+        release.wait(30)
+        return check_entry(self, *args)
+
+    monkeypatch.setattr(ChainCheck, "entry", slow_entry)
+    said: dict[str, str] = {}
+    verifying = threading.Thread(target=lambda: said.update(verify=ours.say("Ann", "/verify")))
+    verifying.start()
+    assert checking.wait(10)
+    voting = threading.Thread(target=lambda: said.update(vote=theirs.say("Di", "/agree 1")))
+    voting.start()
+    voting.join(10)
+    held_up = voting.is_alive()
+    release.set()
+    verifying.join(30)
+    voting.join(30)
+    assert not held_up, "the other group's vote waited for /verify"
+    assert said["vote"].startswith("Di agrees with #1 Buy a kettle"), said["vote"]
+    assert re.fullmatch(r"Record intact: \d+ entries, head [0-9a-f]{12}\.", said["verify"]), said["verify"]
+
+
+def test_verify_answers_all_the_same_when_its_read_ahead_fails(unit_of_work, clock, caplog):
+    def no_reading():
+        raise OSError("no read transaction today")
+
+    chat = group(Transcript(Core(unit_of_work, clock, reader=no_reading), clock), "Ann")
+    assert chat.say("Ann", "/verify").startswith("Record intact: ")  # checked in its unit of work instead
+    assert "could not read ahead for verify" in caplog.text
 
 
 def _entry_of(engine, kind: str, ref: str) -> int:
