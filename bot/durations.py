@@ -52,18 +52,40 @@ def later(moment: datetime, duration: timedelta, zone: ZoneInfo) -> datetime:
 
 def describe_duration(duration: timedelta) -> str:
     """``timedelta(days=3)`` → ``3 days``; picks the largest unit that divides it."""
+    count, unit = _largest_unit(duration)
+    if unit == "w":
+        return ngettext("{count} week", "{count} weeks", count)
+    if unit == "d":
+        return ngettext("{count} day", "{count} days", count)
+    if unit == "h":
+        return ngettext("{count} hour", "{count} hours", count)
+    if unit == "m":
+        return ngettext("{count} minute", "{count} minutes", count)
+    return ngettext("{count} second", "{count} seconds", count)
+
+
+def describe_period(duration: timedelta) -> str:
+    """How often something recurs: ``every week``, ``every 2 weeks``, ``every 3 days`` (never "every 1 week")."""
+    count, unit = _largest_unit(duration)
+    if unit == "w":
+        # Translators: how often something recurs (a role's handover, a recurring need).
+        return ngettext("every week", "every {count} weeks", count)
+    if unit == "d":
+        return ngettext("every day", "every {count} days", count)
+    if unit == "h":
+        return ngettext("every hour", "every {count} hours", count)
+    if unit == "m":
+        return ngettext("every minute", "every {count} minutes", count)
+    return ngettext("every second", "every {count} seconds", count)
+
+
+def _largest_unit(duration: timedelta) -> tuple[int, str]:
+    """A duration as a count of the largest unit that divides it: (3, "d"); seconds ("s") when none does."""
     seconds = int(duration.total_seconds())
     for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
         if seconds and seconds % size == 0:
-            count = seconds // size
-            if unit == "w":
-                return ngettext("{count} week", "{count} weeks", count)
-            if unit == "d":
-                return ngettext("{count} day", "{count} days", count)
-            if unit == "h":
-                return ngettext("{count} hour", "{count} hours", count)
-            return ngettext("{count} minute", "{count} minutes", count)
-    return ngettext("{count} second", "{count} seconds", seconds)
+            return seconds // size, unit
+    return seconds, "s"
 
 
 def format_duration(duration: timedelta) -> str:

@@ -45,30 +45,30 @@ class Cadence:
     anchor: tuple[int, int] | None = None
 
     def describe(self) -> str:
-        """``every 1 week, Mondays at 09:00``."""
-        from bot.durations import describe_duration
+        """``every week, Mondays at 09:00``; ``every 2 days, at 18:00``."""
+        from bot.durations import describe_period
 
-        duration = describe_duration(self.every)
+        period = describe_period(self.every)
         if self.at is None:
-            # Translators: how often something recurs; {duration} is a number of days or weeks ("2 weeks").
-            return _("every {duration}", duration=duration)
+            return period
         clock = f"{self.at[0]:02d}:{self.at[1]:02d}"
         if self.weekday is not None:
-            return _(_ON_WEEKDAYS[self.weekday], duration=duration, time=clock)
-        # Translators: how often a role changes hands: "every 1 day, at 09:00".
-        return _("every {duration}, at {time}", duration=duration, time=clock)
+            return _(_ON_WEEKDAYS[self.weekday], period=period, time=clock)
+        # Translators: how often a role changes hands; {period} is how often ("every 2 days"): "every day, at 09:00".
+        return _("{period}, at {time}", period=period, time=clock)
 
 
 # How often a role changes hands, on which weekday, at what time: one message for each weekday (0 = Monday).
 _ON_WEEKDAYS = (
-    # Translators: how often a role changes hands, on which weekday and at what time: "every 1 week, Mondays at 09:00".
-    N_("every {duration}, Mondays at {time}"),
-    N_("every {duration}, Tuesdays at {time}"),
-    N_("every {duration}, Wednesdays at {time}"),
-    N_("every {duration}, Thursdays at {time}"),
-    N_("every {duration}, Fridays at {time}"),
-    N_("every {duration}, Saturdays at {time}"),
-    N_("every {duration}, Sundays at {time}"),
+    # Translators: how often a role changes hands, on which weekday and at what time; {period} is how often
+    # ("every week", "every 2 weeks"): "every week, Mondays at 09:00".
+    N_("{period}, Mondays at {time}"),
+    N_("{period}, Tuesdays at {time}"),
+    N_("{period}, Wednesdays at {time}"),
+    N_("{period}, Thursdays at {time}"),
+    N_("{period}, Fridays at {time}"),
+    N_("{period}, Saturdays at {time}"),
+    N_("{period}, Sundays at {time}"),
 )
 
 

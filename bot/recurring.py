@@ -15,7 +15,7 @@ import calendar
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.durations import describe_duration, later, looks_like_duration, parse_duration
+from bot.durations import describe_duration, describe_period, later, looks_like_duration, parse_duration
 from bot.errors import Refusal
 from bot.language import _, ngettext
 
@@ -155,13 +155,7 @@ def describe_every(every: str | int) -> str:
     """How often a need recurs: ``every month``, ``every week``, ``every 2 weeks``."""
     if every == MONTH:
         return _("every month")
-    duration = timedelta(seconds=every)
-    if duration == timedelta(weeks=1):
-        return _("every week")
-    if duration == DAY:
-        return _("every day")
-    # Translators: how often something recurs; {duration} is a number of days or weeks ("2 weeks").
-    return _("every {duration}", duration=describe_duration(duration))
+    return describe_period(timedelta(seconds=every))
 
 
 def describe(recurring: dict) -> str:

@@ -142,7 +142,7 @@ def add_role(ctx: Context, member: Member, name: str, schedule: str) -> None:
             )
         )
     when = Cadence(spec.every, spec.weekday, spec.at).describe()
-    # Translators: a proposal's title; {when} says how often ("every 1 week, Mondays at 18:00").
+    # Translators: a proposal's title; {when} says how often ("every week, Mondays at 18:00").
     title = _("Create the {role} role, rotating {when} among all members", role=name, when=when)
     item = new_item(ctx, RoleProposal.topic, title, data=data)
     open_round(ctx, item, ctx.settings.proposal_duration)

@@ -15,7 +15,7 @@ def test_the_facilitator_rotates_among_every_member_and_the_first_takes_it_at_on
     group(chat, "Alice Bob Carol")
     added = adopt(chat, "Bob", "/rotation add facilitator 1w")  # a role with powers: only by proposal
     assert unrecorded(added).endswith(
-        "The facilitator role rotates every 1 week among all members; the first holder is chosen by the fairness "
+        "The facilitator role rotates every week among all members; the first holder is chosen by the fairness "
         "rule.\nAlice is facilitator now, until Mon 9 Mar 2026, 09:00 UTC. Next: Bob."
     )
     assert chat.say("Carol", "/roles") == (
@@ -30,6 +30,17 @@ def test_the_facilitator_rotates_among_every_member_and_the_first_takes_it_at_on
     )
     assert chat.wait(timedelta(weeks=1)) == (
         "Handover: Dan is facilitator now, until Mon 30 Mar 2026, 09:00 UTC. Next: Alice."
+    )
+
+
+def test_how_often_a_role_turns_is_said_as_people_say_it(chat):
+    group(chat, "Alice")
+    assert chat.say("Alice", "/rotation add dishes 1w").startswith("The dishes (chore) role rotates every week.")
+    assert chat.say("Alice", "/rotation add bins 2w at mon 18:00").startswith(
+        "The bins (chore) role rotates every 2 weeks, Mondays at 18:00."
+    )
+    assert chat.say("Alice", "/rotation add plants 1d at 08:30").startswith(
+        "The plants (chore) role rotates every day, at 08:30."
     )
 
 

@@ -92,7 +92,7 @@ def test_a_handover_time_that_cannot_be_kept_is_refused(chat, typed, answer):
 def test_a_daily_handover_at_a_time_is_kept(chat):
     group(chat, "Alice")
     assert chat.say("Alice", "/rotation add sweep 1d at 18:00") == (
-        "The sweep (chore) role rotates every 1 day, at 18:00. Its roster is empty: /rotation join sweep to take part."
+        "The sweep (chore) role rotates every day, at 18:00. Its roster is empty: /rotation join sweep to take part."
     )
 
 
