@@ -192,14 +192,16 @@ class Core:
                 if event.chat.is_direct:
                     memberships = uow.members.memberships(*person)
                     member = memberships[0] if len(memberships) == 1 else None
+                    stored = uow.settings.values(member.collective_id) if member is not None else {}
                 else:
                     chat = event.chat
-                    _collective, member, _settings = uow.reads.with_member(
+                    _collective, member, stored = uow.reads.with_member(
                         chat.platform, chat.chat_id, person[1], person[0]
                     )
                 if member is None or not member.active:
                     return {}
-                return {member.collective_id: command.reads_first(uow, member.collective_id)}
+                with speaking(CollectiveSettings.of(stored).language):  # what it finds is worded as it reads
+                    return {member.collective_id: command.reads_first(uow, member.collective_id)}
         except Exception:
             log.exception("could not read ahead for %s; it reads in its unit of work", command.name)
             return {}

@@ -195,6 +195,16 @@ def test_a_deleted_chain_entry_is_named(chat, engine):
     assert chat.say("Cy", "/verify").startswith("Record NOT intact: entry 7 is missing from the chain.")
 
 
+@pytest.mark.tampered
+def test_what_verify_finds_is_said_in_the_collectives_language(chat, engine):
+    history(chat)
+    with chat.core.unit_of_work() as uow:  # test set-up only: the language normally changes by proposal
+        uow.settings.put(uow.collectives.for_chat("console", "group-1").id, "language", "es")
+        uow.commit()
+    _tamper(engine, ("DELETE FROM chain_entry WHERE seq = 7", {}))
+    assert "falta la entrada 7 en la cadena" in chat.say("Cy", "/verify")
+
+
 @pytest.mark.stores
 @pytest.mark.tampered
 def test_two_chain_entries_reordered_are_named_at_the_first(chat, engine):
