@@ -14,7 +14,7 @@
   stop its chat.
 - At start, whatever the outbox holds unsent goes out (``resume``).
 
-For the crash tests, ``COLLECTIVE_BOT_FAULT`` (read here only) kills the process with SIGKILL at an exact
+For the crash tests, ``COLLECTIVE_BOT_FAULT`` (``adapters/faults.py``) kills the process with SIGKILL at an exact
 moment: ``before-send:TEXT`` just before sending the first delivery whose text contains TEXT (its unit of
 work has committed), ``after-send:TEXT`` just after the platform accepted it, before it is marked.
 """
@@ -27,12 +27,11 @@ import contextlib
 import dataclasses
 import itertools
 import logging
-import os
-import signal
 import time
 from typing import Protocol
 
 from adapters.backoff import Backoff
+from adapters.faults import planned
 from adapters.marks import MARK_GATHER, Marks
 from bot.actions import Action, Edit
 from bot.results import Delivery, queue_of
@@ -46,7 +45,6 @@ EDIT_SETTLE = 0.1  # seconds a tally edit waits, when nothing else does, for a n
 EDIT_MAX_WAIT = 3.0  # seconds after which a tally edit goes out even ahead of waiting messages
 RETRY_FIRST = 1.0  # seconds before the second try; doubled each time
 ENDED_KEPT = 1000  # ended asks remembered (a stale tally comes moments after its close, never a thousand closes later)
-FAULT_VARIABLE = "COLLECTIVE_BOT_FAULT"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -119,7 +117,7 @@ class Sender:
         self._ended_kept = ended_kept
         self._marks = Marks(store, gather=mark_gather)
         self._paused = True
-        self._fault = _fault()
+        self._fault = planned("before-send", "after-send")
 
     # --- feeding ------------------------------------------------------------------------------------------------
 
@@ -286,9 +284,8 @@ class Sender:
             await self.outlet.edit(edit, ref, delivery.txn_id)
 
     def _fault_at(self, moment: str, action: Action) -> None:
-        if self._fault is not None and self._fault[0] == moment and self._fault[1] in with_commands(action.text):
-            log.warning("fault injection: killed %s %r", moment, action)
-            os.kill(os.getpid(), signal.SIGKILL)
+        if self._fault is not None:
+            self._fault.strike(moment, with_commands(action.text))
 
     # --- waiting and stopping -------------------------------------------------------------------------------
 
@@ -312,9 +309,3 @@ class Sender:
 def _settle(arrived: asyncio.Future, woken: bool) -> None:
     if not arrived.done():
         arrived.set_result(woken)
-
-
-def _fault() -> tuple[str, str] | None:
-    value = os.environ.get(FAULT_VARIABLE, "")
-    moment, _, text = value.partition(":")
-    return (moment, text) if moment in ("before-send", "after-send") and text else None

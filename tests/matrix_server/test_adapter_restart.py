@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.sender import FAULT_VARIABLE
+from adapters.faults import FAULT_VARIABLE
 from tests.matrix_server.conftest import RoomView, collective_room, wait_for_join
 from tests.matrix_server.synapse import REPO_ROOT
 from tests.matrix_server.users import MatrixTestError
@@ -77,7 +77,7 @@ def run_config(tmp_path: Path, make_matrix_bot, synapse):
 
 class BotProcess:
     """`python -m adapters.cli run --config …` as a child process, its output in a log file; ``fault`` sets the
-    sender's fault injection (``COLLECTIVE_BOT_FAULT``, see adapters/sender.py) for that start."""
+    fault injection (``COLLECTIVE_BOT_FAULT``, see adapters/faults.py) for that start."""
 
     def __init__(self, user_id: str, config: Path, log: Path) -> None:
         self.user_id, self.config, self.log = user_id, config, log

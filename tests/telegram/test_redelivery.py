@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.sender import FAULT_VARIABLE
+from adapters.faults import FAULT_VARIABLE
 from storage.engine import sqlite_url
 from tests.telegram.members import Members
 from tests.telegram_api import Delivery, TelegramTestServer
@@ -69,7 +69,7 @@ async def test_polling_goes_on_through_telegrams_errors(server: TelegramTestServ
 
 class BotProcess:
     """``collective-bot run --config ...`` in a subprocess, against the server in the test's loop; ``fault`` sets
-    the sender's fault injection (``COLLECTIVE_BOT_FAULT``, see adapters/sender.py) for the next start."""
+    the fault injection (``COLLECTIVE_BOT_FAULT``, see adapters/faults.py) for the next start."""
 
     def __init__(self, server: TelegramTestServer, directory: Path) -> None:
         self.config = directory / "config.toml"
