@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -295,6 +295,21 @@ class AdapterStateRow(SQLModel, table=True):
     platform: str = Field(primary_key=True, max_length=32)
     key: str = Field(primary_key=True, max_length=64)
     value: str
+
+
+class InboxRow(SQLModel, table=True):
+    """A platform update taken in but not yet handled, kept so that it could be confirmed to the platform early
+    (``storage/inbox.py``): Telegram's long poll confirms every update below the offset it asks for, so a burst in
+    one chat is held here rather than holding up the updates of every other chat behind it."""
+
+    __tablename__ = "inbox"
+
+    platform: str = Field(primary_key=True, max_length=32)
+    number: int = Field(
+        primary_key=True, sa_type=BigInteger
+    )  # the platform's number for it (Telegram's update_id), in order
+    payload: str  # the update as the platform sent it (JSON)
+    held_at: datetime
 
 
 class OutboxRow(SQLModel, table=True):
