@@ -135,13 +135,16 @@ async def run_service(config: Config) -> int:
     adapters = []
     if config.telegram:
         from adapters.telegram import TelegramAdapter
+        from storage.inbox import InboxStore
 
         shared_budget = None
         if engine.dialect.name == "postgresql":  # several processes may send: Telegram's limits kept together
             from storage.send_budget import SendBudget
 
             shared_budget = SendBudget(engine)
-        adapters.append(TelegramAdapter(config.telegram, runtime, shared_budget=shared_budget))
+        adapters.append(
+            TelegramAdapter(config.telegram, runtime, shared_budget=shared_budget, inbox=InboxStore(engine))
+        )
     if config.matrix:
         from adapters.matrix import MatrixAdapter
         from storage.adapter_state import AdapterState

@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from adapters.sender import Outlet, Sender
 from bot.actions import Action
@@ -33,6 +33,14 @@ WORKERS = 4  # units of work running side by side (SQLite writes one at a time a
 class Adapter(Outlet, Protocol):
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
+
+
+@runtime_checkable
+class TakesIn(Protocol):
+    """An adapter that takes events in ahead of handling them (Telegram's long poll, see its inbox): ``idle``
+    returns once what it took in so far is handled."""
+
+    async def idle(self) -> None: ...
 
 
 class Runtime:
@@ -112,7 +120,11 @@ class Runtime:
             sender.submit(deliveries)
 
     async def idle(self) -> None:
-        """Until every answer handed over so far is out and marked (for tests and benchmarks)."""
+        """Until every event the adapters took in so far is handled, and every answer out and marked (for tests
+        and benchmarks)."""
+        for sender in list(self.senders.values()):
+            if isinstance(sender.outlet, TakesIn):
+                await sender.outlet.idle()
         for sender in list(self.senders.values()):
             await sender.idle()
 

@@ -28,6 +28,7 @@ from adapters.telegram.limits import TELEGRAM_PER_GROUP_PER_MINUTE
 from adapters.wiring import core_for, open_storage
 from bot.clock import SystemClock
 from storage.engine import sqlite_url
+from storage.inbox import InboxStore
 from storage.outbox import OutboxStore
 from tests.telegram_api import FloodLimits, TelegramTestServer
 
@@ -54,7 +55,7 @@ async def running_bot(folder: Path, name: str) -> AsyncIterator[Bot]:
     async with TelegramTestServer(flood_limits=FloodLimits()) as server:
         engine = open_storage(sqlite_url(folder / f"{name}.db"))
         runtime = Runtime(core_for(engine, SystemClock()), OutboxStore(engine))
-        adapter = TelegramAdapter(TelegramConfig(server.token, server.base_url), runtime)
+        adapter = TelegramAdapter(TelegramConfig(server.token, server.base_url), runtime, inbox=InboxStore(engine))
         runtime.add(adapter)
         await adapter.start()
         await runtime.start()

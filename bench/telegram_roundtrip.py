@@ -28,6 +28,7 @@ from adapters.telegram import TelegramAdapter
 from adapters.wiring import core_for, open_storage
 from bot.clock import SystemClock
 from storage.engine import sqlite_url
+from storage.inbox import InboxStore
 from storage.outbox import OutboxStore
 from tests.telegram_api import TelegramTestServer
 from tests.telegram_api.helpers import application, polling
@@ -90,7 +91,8 @@ async def our_bot() -> AsyncIterator[Callable[[int, int], Awaitable[list[float]]
         with tempfile.TemporaryDirectory() as folder:
             engine = open_storage(sqlite_url(Path(folder) / "bot.db"))
             runtime = Runtime(core_for(engine, SystemClock()), OutboxStore(engine))
-            adapter = TelegramAdapter(TelegramConfig(server.token, server.base_url), runtime, rate_limiter=NoLimit())
+            config = TelegramConfig(server.token, server.base_url)
+            adapter = TelegramAdapter(config, runtime, rate_limiter=NoLimit(), inbox=InboxStore(engine))
             runtime.add(adapter)
             await adapter.start()
             await runtime.start()

@@ -29,6 +29,7 @@ from adapters.telegram.webhook import WebhookServer
 from bot.actions import Acknowledge, Action, Edit
 from bot.events import Chat, ChatMoved, ChoiceMade
 from bot.language import ENGLISH, speaking
+from storage.inbox import InboxStore
 from storage.send_budget import SendBudget
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,8 @@ STOP_SETTLE_SECONDS = 10.0
 
 class TelegramAdapter:
     """``rate_limiter``: Telegram's flood limits by default, with each group paced on its own (see limits.py);
-    ``shared_budget``: those limits kept for several processes together, in the database."""
+    ``shared_budget``: those limits kept for several processes together, in the database; ``inbox``: where a
+    burst's updates are held so that polling goes on to other chats' (see polling.py; None: it waits)."""
 
     platform = PLATFORM
 
@@ -50,6 +52,7 @@ class TelegramAdapter:
         rate_limiter: BaseRateLimiter | None = None,
         poll_timeout: int = LONG_POLL_SECONDS,
         shared_budget: SendBudget | None = None,
+        inbox: InboxStore | None = None,
     ) -> None:
         self.runtime = self._runtime = runtime
         self._base_url = config.base_url
@@ -63,7 +66,7 @@ class TelegramAdapter:
         # Several processes (PostgreSQL): Telegram's limits for the bot as a whole, kept in the database.
         pacing = limits.Pacing(group_limits=rate_limiter is None, shared=shared_budget)
         self.sending = Sending(self.bot, self._moved, pacing)
-        self._poller = Poller(self.bot, self._on_update, timeout=poll_timeout)
+        self._poller = Poller(self.bot, self._on_update, timeout=poll_timeout, inbox=inbox)
         self._config = config
         self.webhook: WebhookServer | None = None
         if config.webhook:
@@ -113,6 +116,10 @@ class TelegramAdapter:
         if sender is not None:
             await sender.stop(STOP_SETTLE_SECONDS)
         await self.bot.shutdown()
+
+    async def idle(self) -> None:
+        """Until every update taken in so far is handled (see ``Runtime.idle``)."""
+        await self._poller.idle()
 
     async def _introduce(self) -> None:
         """getMe, retried while Telegram cannot be reached; a rejected token is a config error,

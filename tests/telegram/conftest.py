@@ -8,6 +8,7 @@ from adapters.runtime import Runtime
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.limits import FLOOD_RETRIES
 from bot.core import Core
+from storage.inbox import InboxStore
 from storage.outbox import OutboxStore
 from tests.telegram.members import Members
 from tests.telegram_api import TelegramTestServer
@@ -28,7 +29,8 @@ async def adapter(server: TelegramTestServer, core: Core, engine) -> AsyncIterat
     # PTB's default limits let a transcript's twenty messages into a group through at once; the adapter's
     # own stricter ones (limits.py) are what ``collective-bot run`` uses and what the bench measures.
     limiter = AIORateLimiter(max_retries=FLOOD_RETRIES)
-    bot = TelegramAdapter(TelegramConfig(server.token, server.base_url), runtime, rate_limiter=limiter)
+    config = TelegramConfig(server.token, server.base_url)
+    bot = TelegramAdapter(config, runtime, rate_limiter=limiter, inbox=InboxStore(engine))
     runtime.add(bot)
     await bot.start()
     await runtime.start()
