@@ -1,9 +1,11 @@
 """The Matrix adapter: a sync loop that reads the homeserver, a handler that turns what it read into the core's
-events one batch at a time, and the outlet through which the runtime's sender carries the stored answers into rooms.
+events, and the outlet through which the runtime's sender carries the stored answers into rooms.
 
-Syncing and handling are two tasks joined by a queue, so a slow command never holds up the next long-poll, while
-events are still handled one at a time in the order they came. A batch's sync token is kept only after the batch
-was committed: a crash in between brings the batch again, and the core applies each event once (by event id).
+Syncing and handling are two tasks joined by a queue, so a slow command never holds up the next long-poll. Each
+room's events are handled in the order they came, in a lane of its own across batches (``lanes.py``), and rooms
+side by side, so one room's burst never holds up another room. A batch's sync token is kept only after it and
+every batch before it were committed: a crash in between brings them again, and the core applies each event once
+(by event id).
 
 Every event the bot sends carries a transaction id derived from its outbox delivery's, the same at every attempt:
 the homeserver applies a transaction id once (``PUT /rooms/{roomId}/send/{eventType}/{txnId}`` is idempotent), so
@@ -38,6 +40,7 @@ from adapters.config import MatrixConfig
 from adapters.matrix import cross_signing, rendering
 from adapters.matrix.client import log_in, new_client
 from adapters.matrix.crypto import Crypto
+from adapters.matrix.lanes import RoomLanes
 from adapters.matrix.memory import Memory
 from adapters.matrix.reactions import Reactions
 from adapters.matrix.rooms import PLATFORM, InvitePolicy, Rooms
@@ -87,6 +90,7 @@ class MatrixAdapter:
         self._sync_timeout_ms = sync_timeout_ms
         self._ready_within = ready_within
         self._batches: asyncio.Queue[Batch] = asyncio.Queue()
+        self._lanes = RoomLanes(self._handle_room, lambda token: self._memory.put("since", "", token))
         self._synced = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self._latest: dict[tuple[str, str], str] = {}  # (room, thread root) → the bot's latest event in the thread
@@ -132,8 +136,11 @@ class MatrixAdapter:
             with contextlib.suppress(asyncio.CancelledError, Exception):  # a login error was raised by start()
                 await sync_task
         if handle_task:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + drain_within
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._batches.join(), drain_within)
+            await self._lanes.stop(max(0.0, deadline - loop.time()))
             handle_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await handle_task
@@ -166,37 +173,41 @@ class MatrixAdapter:
                     log.exception("could not log in again")
             await _SYNC_BACKOFF.wait(failures)
 
+    async def idle(self) -> None:
+        """Until every event read so far is handled (see ``Runtime.idle``)."""
+        await self._batches.join()
+        await self._lanes.idle()
+
     async def _handle_loop(self) -> None:
         while True:
             batch = await self._batches.get()
             try:
-                await self._handle(batch)
-                await self._memory.put("since", "", batch.next_batch)
+                await self._take(batch)
             except Exception:
                 log.exception("could not handle a sync batch")
             finally:
                 self._batches.task_done()
 
-    async def _handle(self, batch: Batch) -> None:
-        await self._handle_waiting()
+    async def _take(self, batch: Batch) -> None:
+        rooms: dict[str, list[Event]] = {}
+        for room_id, event in self._crypto.readable():  # their room key came: handled before what came after them
+            rooms.setdefault(room_id, []).append(event)
+        await self._tell_given_up()
+        for room_id, events in batch.rooms.items():
+            rooms.setdefault(room_id, []).extend(events)
         for invite in batch.invites:
             try:
                 await self._rooms.invited(invite.room_id, invite.inviter, invite.is_direct)
             except Exception:
                 log.exception("could not answer the invite to %s", invite.room_id)
-        # Rooms side by side, each room's events in order; a batch with a room upgrade strictly in order (the
-        # collective must have moved before the replacement room's first message is handled).
-        upgraded = {
-            room_id for room_id, events in batch.rooms.items() if any(isinstance(e, RoomUpgradeEvent) for e in events)
-        }
+        # Rooms side by side (lanes.py); a batch with a room upgrade strictly in order, the upgraded room first.
+        upgraded = {room for room, events in rooms.items() if any(isinstance(e, RoomUpgradeEvent) for e in events)}
         if upgraded:
-            for room_id, events in sorted(batch.rooms.items(), key=lambda item: item[0] not in upgraded):
-                await self._handle_room(room_id, events)
-            return
-        rooms = [self._handle_room(room_id, events) for room_id, events in batch.rooms.items()]
-        for failure in await asyncio.gather(*rooms, return_exceptions=True):
-            if isinstance(failure, Exception):
-                log.error("could not handle a room's events", exc_info=failure)
+            await self._lanes.in_order(
+                batch.next_batch, sorted(rooms.items(), key=lambda item: item[0] not in upgraded)
+            )
+        else:
+            await self._lanes.add(batch.next_batch, rooms)
 
     async def _handle_room(self, room_id: str, events: list[Event]) -> None:
         room = self.client.rooms.get(room_id)
@@ -220,15 +231,9 @@ class MatrixAdapter:
                 except Exception:
                     log.exception("could not handle %s in %s", getattr(event, "event_id", event), room_id)
 
-    async def _handle_waiting(self) -> None:
-        """Events that waited for their room key: handled once it came; the sender told once it did not."""
-        for room_id, event in self._crypto.readable():
-            room = self.client.rooms.get(room_id)
-            if room is not None:
-                try:
-                    await self._on_event(room, event)
-                except Exception:
-                    log.exception("could not handle %s in %s", event.event_id, room_id)
+    async def _tell_given_up(self) -> None:
+        """Events that waited for their room key in vain: their senders are told (those whose key came are handled
+        in their rooms' lanes)."""
         for room_id, event in self._crypto.given_up():
             log.warning("could not decrypt %s from %s in %s: its key never came", event.event_id, event.sender, room_id)
             if event.sender == self.user_id:

@@ -280,11 +280,15 @@ class RoomView:
         return await self.says()
 
     async def settled(self) -> None:
-        """Everything members sent anywhere before this call has been handled by the bot: two round trips here,
-        since the bot handles each sync batch fully before the next (the first answer may come from the batch
-        that held the earlier events; the second comes from a later batch)."""
+        """Everything members sent anywhere before this call has been handled by the bot: two round trips here
+        (the first answer may come from the batch that held the earlier events; the second comes from a later
+        batch, so by then the bot has read them), then — rooms being handled side by side — until a bot in this
+        process has handled all it read (a bot process handles its batches in full before it stops)."""
         for _ in range(2):
             await self.say(self.observer, "!help join")
+        runtime = getattr(self.bot, "runtime", None)
+        if runtime is not None:
+            await runtime.idle()
 
     async def nothing_more(self) -> None:
         """The bot said nothing here that was not waited for already (call after `settled`)."""

@@ -1,0 +1,108 @@
+"""Rooms side by side across sync batches: each room's events in the order they came, in a lane of its own that
+outlives its batch, so one room's burst never keeps another room's events waiting until the whole burst is
+handled. A batch's sync token is kept once every event of it, and of every batch before it, was handled: a crash
+before that syncs again from the last token kept, and the core applies each event once (by event id)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from nio import Event
+
+log = logging.getLogger(__name__)
+
+HandleRoom = Callable[[str, list[Event]], Awaitable[None]]  # a room's events, in order
+Keep = Callable[[str], Awaitable[None]]  # a sync token whose batches were all handled
+
+
+@dataclass(slots=True)
+class _Batch:
+    token: str
+    left: int = 0  # rooms of it whose events are not yet handled
+
+
+class RoomLanes:
+    def __init__(self, handle_room: HandleRoom, keep: Keep) -> None:
+        self._handle_room = handle_room
+        self._keep = keep
+        self._lanes: dict[str, deque[tuple[_Batch, list[Event]]]] = {}
+        self._workers: dict[str, asyncio.Task] = {}
+        self._batches: deque[_Batch] = deque()  # in sync order, not yet kept
+        self._keeping = asyncio.Lock()
+        self._progress = asyncio.Event()
+
+    async def add(self, token: str, rooms: dict[str, list[Event]]) -> None:
+        """A batch's rooms into their lanes, behind what each room had before."""
+        batch = _Batch(token)
+        self._batches.append(batch)
+        for room_id, events in rooms.items():
+            if not events:
+                continue
+            batch.left += 1
+            self._lanes.setdefault(room_id, deque()).append((batch, events))
+            if room_id not in self._workers:
+                self._workers[room_id] = asyncio.create_task(self._work(room_id), name=f"matrix-room-{room_id}")
+        await self._kept()  # (a batch with no events is done at once)
+
+    async def in_order(self, token: str, rooms: list[tuple[str, list[Event]]]) -> None:
+        """A batch handled strictly in order, once everything before it is (a room upgrade: the collective must
+        have moved before the replacement room's first message is handled)."""
+        await self.idle()
+        batch = _Batch(token)
+        self._batches.append(batch)
+        for room_id, events in rooms:
+            await self._handle(room_id, events)
+        await self._kept()
+
+    async def idle(self) -> None:
+        """Until every event taken in so far is handled."""
+        while self._workers:
+            self._progress.clear()
+            await self._progress.wait()
+
+    async def stop(self, within: float) -> None:
+        """Finish what was taken in, for up to ``within`` seconds; what is left is synced again at the next start."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.idle(), within)
+        workers = list(self._workers.values())
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+
+    async def _work(self, room_id: str) -> None:
+        lane = self._lanes[room_id]
+        try:
+            while lane:
+                batch, events = lane[0]
+                await self._handle(room_id, events)
+                lane.popleft()
+                batch.left -= 1
+                await self._kept()
+        finally:
+            del self._workers[room_id]
+            if not lane:
+                self._lanes.pop(room_id, None)
+            self._progress.set()
+
+    async def _handle(self, room_id: str, events: list[Event]) -> None:
+        try:
+            await self._handle_room(room_id, events)
+        except Exception:
+            log.exception("could not handle the events of %s", room_id)
+
+    async def _kept(self) -> None:
+        """Keep the token of the latest batch that, with every batch before it, was handled."""
+        async with self._keeping:
+            token = None
+            while self._batches and self._batches[0].left == 0:
+                token = self._batches.popleft().token
+            if token is not None:
+                try:
+                    await self._keep(token)
+                except Exception:  # the next batch's token will do; until then a restart syncs a little more again
+                    log.exception("could not keep the sync token")

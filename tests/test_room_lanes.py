@@ -1,0 +1,55 @@
+"""Matrix rooms side by side across sync batches (adapters/matrix/lanes.py): a room's events in order, other rooms
+not waiting for it, and a sync token kept only once every batch up to it was handled — so that a crash syncs
+again from a point before anything not yet handled, and nothing is lost."""
+
+import asyncio
+
+from adapters.matrix.lanes import RoomLanes
+
+
+class Rooms:
+    """Rooms whose events are handled when the test lets them: ``handled`` in the order they were."""
+
+    def __init__(self) -> None:
+        self.doors: dict[str, asyncio.Event] = {}
+        self.handled: list[str] = []
+        self.kept: list[str] = []
+        self._changed = asyncio.Condition()
+
+    async def handle(self, room_id: str, events: list) -> None:
+        if room_id in self.doors:
+            await self.doors[room_id].wait()
+        async with self._changed:
+            self.handled.extend(events)
+            self._changed.notify_all()
+
+    async def have_handled(self, count: int) -> None:
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: len(self.handled) >= count), 5)
+
+    async def keep(self, token: str) -> None:
+        self.kept.append(token)
+
+
+async def test_a_sync_token_is_kept_once_every_batch_up_to_it_was_handled():
+    rooms = Rooms()
+    lanes = RoomLanes(rooms.handle, rooms.keep)
+    rooms.doors["!busy"] = asyncio.Event()
+    await lanes.add("t1", {"!busy": ["b1", "b2"], "!quiet": ["q1"]})
+    await lanes.add("t2", {"!quiet": ["q2"]})
+    await lanes.add("t3", {"!busy": ["b3"], "!other": ["o1"]})
+    await rooms.have_handled(3)  # the quiet rooms go ahead
+    assert sorted(rooms.handled) == ["o1", "q1", "q2"] and rooms.handled.index("q1") < rooms.handled.index("q2")
+    assert rooms.kept == []  # t1 waits for the busy room, and t2 and t3 for t1
+
+    rooms.doors["!busy"].set()
+    await lanes.idle()
+    assert rooms.handled[3:] == ["b1", "b2", "b3"]  # the busy room in its own order
+    assert rooms.kept[-1] == "t3"
+
+
+async def test_a_batch_with_no_events_keeps_its_token_at_once_when_nothing_before_it_waits():
+    rooms = Rooms()
+    lanes = RoomLanes(rooms.handle, rooms.keep)
+    await lanes.add("t1", {})
+    assert rooms.kept == ["t1"]
