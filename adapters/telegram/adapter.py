@@ -81,6 +81,7 @@ class TelegramAdapter:
         self._username = self.bot.username
         if self.webhook is not None:
             await self._publish_menu()
+            await self._poller.handle_held()  # left in the inbox by a polling run: older than anything posted
             await self.webhook.start()  # listening before Telegram is told where to post
             config = self._config
             await self.bot.set_webhook(  # never drop_pending_updates: pending updates are members' votes

@@ -78,6 +78,7 @@ class Poller:
         self._held: set[int] = set()  # of those, the ones kept in the inbox
         self._handled_held: list[int] = []  # held, handled since: to let go of
         self._progress = asyncio.Event()  # set whenever an update was handled
+        self._letting_go: asyncio.Task | None = None
         self._fault = planned("after-hold")
 
     def start(self) -> None:
@@ -116,7 +117,7 @@ class Poller:
         await self._confirm()
 
     async def _run(self) -> None:
-        await self._take_back_held()
+        await self.take_back()
         delay = BACKOFF_FIRST
         while not self._stopping.is_set():
             await self._room()
@@ -205,7 +206,13 @@ class Poller:
         if update_id in self._held:
             self._held.discard(update_id)
             self._handled_held.append(update_id)
+            if not self._held and self._letting_go is None:  # the last held one: let go now, not at the next batch
+                self._letting_go = asyncio.create_task(self._let_go())
+                self._letting_go.add_done_callback(self._let_go_done)
         self._progress.set()
+
+    def _let_go_done(self, _task: asyncio.Task) -> None:
+        self._letting_go = None
 
     async def _handle_one(self, update: Update) -> None:
         try:
@@ -216,12 +223,16 @@ class Poller:
 
     async def _handle_in_order(self, updates: list[Update]) -> None:
         """A batch with a group migration: a chat's new id must be known before its next message, so everything
-        taken in before it is handled first, then the batch strictly in order."""
-        await self.idle()
+        taken in before it is handled first, then the batch strictly in order. (In hand from the start: a stop
+        while it waits holds it, rather than letting Telegram forget it.)"""
+        batch = {update.update_id for update in updates}
+        for update in updates:
+            self._in_hand[update.update_id] = update
+        while any(update_id not in batch for update_id in self._in_hand):
+            self._progress.clear()
+            await self._progress.wait()
         self._busy = True
         try:
-            for update in updates:
-                self._in_hand[update.update_id] = update
             for update in updates:
                 await self._handle_one(update)
                 self._done(update.update_id)
@@ -294,15 +305,29 @@ class Poller:
         gone = set(handled)  # (kept until then: a stop that cut this short lets go of them again)
         self._handled_held = [update_id for update_id in self._handled_held if update_id not in gone]
 
-    async def _take_back_held(self) -> None:
-        """What the inbox held when the bot stopped or died: handled first, each in its chat's lane."""
+    async def handle_held(self) -> None:
+        """In webhook mode, at start: what a polling run left held in the inbox, handled (and let go of) before
+        anything Telegram posts is taken."""
+        await self.take_back()
+        await self.idle()
+        await self._let_go()
+
+    async def take_back(self) -> None:
+        """What the inbox held when the bot stopped or died: handled first, each in its chat's lane (before any
+        newer update is taken in: reading the inbox is tried until it succeeds, or the bot stops)."""
         if self._inbox is None:
             return
-        try:
-            held = await asyncio.to_thread(self._inbox.held, PLATFORM)
-        except Exception:
-            log.exception("could not read the updates held in the inbox; they are handled at the next start")
-            return
+        delay = BACKOFF_FIRST
+        while True:
+            try:
+                held = await asyncio.to_thread(self._inbox.held, PLATFORM)
+                break
+            except Exception:
+                log.exception("could not read the updates held in the inbox; trying again in %.1f s", delay)
+                await self._pause(delay)
+                if self._stopping.is_set():
+                    return
+                delay = min(delay * 2, BACKOFF_MAX)
         updates = []
         for update_id, payload in held:
             try:

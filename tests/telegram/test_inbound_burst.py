@@ -52,32 +52,95 @@ async def test_a_burst_in_one_group_does_not_hold_up_a_vote_in_another(server, a
     assert len(thanks) == 12
 
 
+async def started(server, core, engine, **config) -> TelegramAdapter:
+    """A bot on the database (each call a new process, as a restart makes it), polling — or, with ``webhook_url``
+    and ``listen`` in ``config``, taking Telegram's posts."""
+    runtime = Runtime(core, OutboxStore(engine))
+    adapter = TelegramAdapter(
+        TelegramConfig(server.token, server.base_url, **config), runtime, inbox=InboxStore(engine)
+    )
+    runtime.add(adapter)
+    await adapter.start()
+    await runtime.start()
+    if not config:
+        await server.wait_for_polling()
+    return adapter
+
+
+async def stopped_with_the_door_shut(adapter: TelegramAdapter, monkeypatch) -> None:
+    monkeypatch.setattr(polling, "STOP_GRACE_SECONDS", 0.1)  # the door stays shut: no use waiting
+    await adapter.stop()
+
+
 async def test_updates_held_at_a_stop_are_handled_after_the_start(server, core, engine, monkeypatch):
     alice = server.add_user("Alice")
     busy = server.add_group("Busy co-op", members=[alice])
     inbox = InboxStore(engine)
 
-    async def started() -> TelegramAdapter:
-        runtime = Runtime(core, OutboxStore(engine))
-        adapter = TelegramAdapter(TelegramConfig(server.token, server.base_url), runtime, inbox=inbox)
-        runtime.add(adapter)
-        await adapter.start()
-        await runtime.start()
-        await server.wait_for_polling()
-        return adapter
-
-    first = await started()
+    first = await started(server, core, engine)
     await Members(server, first.runtime).say(alice, busy, "/join")
     door = at_the_door(first.runtime, busy.id, monkeypatch)
     burst = [await server.user_sends(alice, busy, f"/contribute {n}") for n in (5, 6, 7)]
     await server.wait_until_confirmed(burst[-1].update_id)  # held, then confirmed by the next poll
-    monkeypatch.setattr(polling, "STOP_GRACE_SECONDS", 0.1)  # the door stays shut: no use waiting
-    await first.stop()
+    await stopped_with_the_door_shut(first, monkeypatch)
     assert not door.is_set()
     assert [number for number, _ in inbox.held("telegram")] == [update.update_id for update in burst]
 
-    second = await started()
+    second = await started(server, core, engine)
     said = await Members(server, second.runtime).say(alice, busy, "/pool")
     assert said.to(busy)[-1].startswith("The pool holds €18.00")  # Telegram forgot them; the inbox did not
     await second.stop()
     assert inbox.held("telegram") == []  # handled, let go
+
+
+async def test_a_group_upgrade_waiting_behind_a_burst_is_held_at_a_stop_not_lost(server, core, engine, monkeypatch):
+    """A batch with a group's upgrade waits until everything before it is handled, then goes strictly in order;
+    stopped while it waits, it is held like the rest — Telegram is never told of it unhandled and unheld."""
+    alice, bob = server.add_user("Alice"), server.add_user("Bob")
+    busy, coop = server.add_group("Busy co-op", members=[alice]), server.add_group("Bakery co-op", members=[bob])
+    first = await started(server, core, engine)
+    members = Members(server, first.runtime)
+    await members.say(alice, busy, "/join")
+    await members.say(bob, coop, "/join")
+    at_the_door(first.runtime, busy.id, monkeypatch)
+    stuck = await server.user_sends(alice, busy, "/contribute 5")
+    await server.wait_until_confirmed(stuck.update_id)  # held
+    seen = asyncio.Event()  # the poll has taken the upgrade in
+    migration = polling.is_migration
+
+    def is_migration(update) -> bool:
+        found = migration(update)
+        if found:
+            seen.set()
+        return found
+
+    monkeypatch.setattr(polling, "is_migration", is_migration)
+    supergroup = await server.upgrade_to_supergroup(coop, by=bob)
+    await asyncio.wait_for(seen.wait(), 5)
+    await stopped_with_the_door_shut(first, monkeypatch)  # the upgrade still waiting behind the contribution
+
+    second = await started(server, core, engine)
+    said = await Members(server, second.runtime).say(bob, supergroup, "/members")
+    assert said.to(supergroup) == ["Members (1):\n• Bob"]  # the collective moved with its group
+    await second.stop()
+
+
+async def test_updates_held_by_a_polling_run_are_handled_when_the_bot_starts_with_a_webhook(
+    server, core, engine, monkeypatch, unused_tcp_port
+):
+    alice = server.add_user("Alice")
+    busy = server.add_group("Busy co-op", members=[alice])
+    first = await started(server, core, engine)
+    await Members(server, first.runtime).say(alice, busy, "/join")
+    at_the_door(first.runtime, busy.id, monkeypatch)
+    stuck = await server.user_sends(alice, busy, "/contribute 5")
+    await server.wait_until_confirmed(stuck.update_id)  # held
+    await stopped_with_the_door_shut(first, monkeypatch)
+
+    url = f"http://127.0.0.1:{unused_tcp_port}/telegram/updates"
+    webhook = {"webhook_url": url, "listen": ("127.0.0.1", unused_tcp_port), "secret_token": "s3cret-Token"}
+    second = await started(server, core, engine, **webhook)
+    thanks = await server.wait_for_bot_message(busy, "Thank you, Alice: €5.00 is in the pool.")
+    assert thanks.text.startswith("Thank you, Alice")  # (Telegram had forgotten it: only the inbox had it)
+    await second.stop()
+    assert InboxStore(engine).held("telegram") == []
