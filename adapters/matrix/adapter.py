@@ -140,10 +140,10 @@ class MatrixAdapter:
             deadline = loop.time() + drain_within
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._batches.join(), drain_within)
-            await self._lanes.stop(max(0.0, deadline - loop.time()))
-            handle_task.cancel()
+            handle_task.cancel()  # no batch taken in after this: then the lanes finish what they have
             with contextlib.suppress(asyncio.CancelledError):
                 await handle_task
+            await self._lanes.stop(max(0.0, deadline - loop.time()))
         sender = self._runtime.senders.get(PLATFORM)
         if sender is not None and sender.outlet is self:
             await sender.stop(drain_within)
