@@ -49,7 +49,9 @@ async def test_a_burst_in_one_group_does_not_hold_up_a_vote_in_another(server, a
     said = await members.say(alice, busy, "/pool")  # behind the burst, in the order it was sent
     assert said.to(busy)[-1].startswith("The pool holds €78.00")  # 1 + 2 + … + 12, each once
     thanks = [m.text for m in server.bot_messages(busy) if m.text.startswith("Thank you, Alice")]
-    assert len(thanks) == 12
+    assert [text.split(" is in the pool")[0] for text in thanks] == [
+        f"Thank you, Alice: €{n}.00" for n in range(1, 13)
+    ]  # each once, in the order she sent them
 
 
 async def started(server, core, engine, **config) -> TelegramAdapter:
