@@ -220,14 +220,14 @@ async def test_an_answer_stored_as_the_bot_dies_arrives_after_the_restart(
     assert "Traceback" not in bot.log.read_text()
 
 
-@pytest.mark.slow  # the thanks for a hundred contributions wait on Telegram's real limits for a group
+@pytest.mark.slow  # the thanks for fifty contributions wait on Telegram's real limits for a group
 @pytest.mark.parametrize("server", [{"max_long_poll": 0.05}], indirect=True)  # the bot polls again at once
 async def test_updates_held_in_the_inbox_when_the_bot_dies_are_applied_once_after_the_restart(
     server: TelegramTestServer, tmp_path: Path
 ):
-    """A burst in ten groups at once: what the bot has not handled after a moment it holds in the inbox, and the
-    next poll lets Telegram forget it. Killed right then, the inbox is its only copy: after the restart every
-    contribution is counted, once."""
+    """A burst in ten groups at once (five contributions each): what the bot has not handled after a moment it holds
+    in the inbox, and the next poll lets Telegram forget it. Killed right then, the inbox is its only copy: after
+    the restart every contribution is counted, once."""
     members = Members(server)
     founders = [server.add_user(f"Member {n}") for n in range(10)]
     groups = [server.add_group(f"Co-op {n}", members=[user]) for n, user in enumerate(founders)]
@@ -238,7 +238,7 @@ async def test_updates_held_in_the_inbox_when_the_bot_dies_are_applied_once_afte
             await members.say(user, group, "/join")
         burst = [
             await server.user_sends(user, group, "/contribute 1 for the burst")
-            for _ in range(10)
+            for _ in range(5)
             for user, group in zip(founders, groups, strict=True)
         ]
         await bot.killed_by_fault()
@@ -248,7 +248,7 @@ async def test_updates_held_in_the_inbox_when_the_bot_dies_are_applied_once_afte
         for user, group in zip(founders, groups, strict=True):
             await server.user_sends(user, group, "/pool")
             pool = await server.wait_for_bot_message(group, lambda m: m.text.startswith("The pool holds"), timeout=20)
-            assert pool.text.startswith("The pool holds €10.00"), pool.text  # ten each, once
+            assert pool.text.startswith("The pool holds €5.00"), pool.text  # five each, once
         assert await bot.stop() == 0
     finally:
         if bot.process.returncode is None:
