@@ -113,6 +113,8 @@ class Poller:
                 log.info("stopping with %d updates unhandled: held, they are handled at the next start", len(unkept))
             else:
                 log.warning("stopping with %d updates unhandled; Telegram will deliver them again", len(unkept))
+        if self._letting_go is not None:
+            await asyncio.wait({self._letting_go})
         await self._let_go()
         await self._confirm()
 
