@@ -136,13 +136,15 @@ class MatrixAdapter:
             with contextlib.suppress(asyncio.CancelledError, Exception):  # a login error was raised by start()
                 await sync_task
         if handle_task:
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + drain_within
+            loop, deadline = asyncio.get_running_loop(), asyncio.get_running_loop().time() + drain_within
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._batches.join(), drain_within)
             handle_task.cancel()  # no batch taken in after this: then the lanes finish what they have
             with contextlib.suppress(asyncio.CancelledError):
                 await handle_task
+            while not self._batches.empty():  # not taken in: synced again at the next start (their token unkept)
+                self._batches.get_nowait()
+                self._batches.task_done()
             await self._lanes.stop(max(0.0, deadline - loop.time()))
         sender = self._runtime.senders.get(PLATFORM)
         if sender is not None and sender.outlet is self:
