@@ -7,18 +7,14 @@ side by side, so one room's burst never holds up another room. A batch's sync to
 every batch before it were committed: a crash in between brings them again, and the core applies each event once
 (by event id).
 
-Every event the bot sends carries a transaction id derived from its outbox delivery's, the same at every attempt:
-the homeserver applies a transaction id once (``PUT /rooms/{roomId}/send/{eventType}/{txnId}`` is idempotent), so
-an answer resent after a crash — even one that had reached the homeserver just before — appears once.
+The answers go out through ``posting.py``: each with a transaction id the homeserver applies once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
-import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -31,7 +27,6 @@ from nio import (
     ReactionEvent,
     RedactionEvent,
     RoomMessageText,
-    RoomSendResponse,
     RoomUpgradeEvent,
 )
 
@@ -42,24 +37,20 @@ from adapters.matrix.client import log_in, new_client
 from adapters.matrix.crypto import Crypto
 from adapters.matrix.lanes import RoomLanes
 from adapters.matrix.memory import Memory
+from adapters.matrix.posting import Posting, localpart
 from adapters.matrix.reactions import Reactions
 from adapters.matrix.rooms import PLATFORM, InvitePolicy, Rooms
 from adapters.matrix.sync import Batch, Syncer
-from adapters.sender import Redirect
-from adapters.text import language_of, names, split_text
-from bot.actions import Acknowledge, Action, Ask, DirectMessage, Edit, Mention, Post, Reply
+from adapters.sender import Posted, Redirect
+from bot.actions import Action, Edit
 from bot.events import Chat, ChatMoved, MessageReceived, Sender
-from bot.language import _, speaking
+from bot.language import _
 from bot.timefmt import format_time
 from storage.adapter_state import AdapterState
 from storage.reactions import CountedReactions
 
 log = logging.getLogger(__name__)
 _SYNC_BACKOFF = Backoff(1.0, cap=30.0)  # after a failed sync: 1, 2, 4 … 30 seconds, for as long as it fails
-
-
-class MatrixSendError(RuntimeError):
-    """The homeserver refused a message (nio returns errors rather than raising them)."""
 
 
 class MatrixAdapter:
@@ -93,7 +84,7 @@ class MatrixAdapter:
         self._lanes = RoomLanes(self._handle_room, lambda token: self._memory.put("since", "", token))
         self._synced = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
-        self._latest: dict[tuple[str, str], str] = {}  # (room, thread root) → the bot's latest event in the thread
+        self._posting = Posting(self.client, self._crypto, self._rooms, self._reactions)
 
     @property
     def user_id(self) -> str:
@@ -197,6 +188,8 @@ class MatrixAdapter:
         await self._tell_given_up()
         for room_id, events in batch.rooms.items():
             rooms.setdefault(room_id, []).extend(events)
+        for room_id in batch.left_behind:  # upgraded earlier: the collective lives in the replacement room
+            rooms.pop(room_id, None)
         for invite in batch.invites:
             try:
                 await self._rooms.invited(invite.room_id, invite.inviter, invite.is_direct)
@@ -214,10 +207,7 @@ class MatrixAdapter:
     async def _handle_room(self, room_id: str, events: list[Event]) -> None:
         room = self.client.rooms.get(room_id)
         if room is not None:
-            # A room upgraded in an earlier batch is left behind: its collective lives in the replacement room.
-            left_behind = room.replacement_room is not None and not any(
-                isinstance(event, RoomUpgradeEvent) for event in events
-            )
+            left_behind = False  # (after its upgrade: see sync.py for a room upgraded in an earlier batch)
             for event in events:
                 try:
                     if isinstance(event, RoomUpgradeEvent):
@@ -265,7 +255,7 @@ class MatrixAdapter:
                 "(your app may still be sending it). Please send it again.",
                 when=sent_at,
             )
-        await self._post_text(direct, text, f"unreadable-{event.event_id}")  # told once, even when tried again
+        await self._posting.post_text(direct, text, f"unreadable-{event.event_id}")  # told once, even when tried again
 
     # --- reading ----------------------------------------------------------------------------------------------
 
@@ -273,7 +263,7 @@ class MatrixAdapter:
         if not isinstance(event, RoomMessageText | ReactionEvent | RedactionEvent) or event.sender == self.user_id:
             return  # notices (the bot's own and other bots') are RoomMessageNotice; the bot's own events come back
         sent_at = datetime.fromtimestamp(event.server_timestamp / 1000, UTC)
-        sender = Sender(PLATFORM, event.sender, room.user_name(event.sender) or _localpart(event.sender))
+        sender = Sender(PLATFORM, event.sender, room.user_name(event.sender) or localpart(event.sender))
         if isinstance(event, RoomMessageText):
             content = event.source.get("content", {})
             if rendering.is_edit(content):
@@ -295,105 +285,18 @@ class MatrixAdapter:
     async def _moved(self, old_room: str, new_room: str) -> None:
         await self._runtime.handle(ChatMoved(Chat(PLATFORM, old_room), new_room, f"upgrade:{new_room}", _now()))
 
-    # --- writing (the sender's outlet) ------------------------------------------------------------------------
+    # --- writing (the sender's outlet: posting.py) ------------------------------------------------------------
 
-    async def send(self, action: Action, txn_id: str = "") -> str | Redirect | None:
-        if isinstance(action, Acknowledge):
-            if not action.refusal:
-                return None  # the member's own reaction and the edited tally already show it
-            # A refused reaction: Matrix has no pop-up, so it goes to the member alone, never to the room.
-            action = DirectMessage(action.chat.platform, action.user_id, action.text)
-        txn_id = txn_id or uuid.uuid4().hex  # (sent outside the outbox: a test)
-        text = rendering.with_bangs(action.text)
-        if isinstance(action, DirectMessage):
-            return await self._direct(action, text, txn_id)
-        room_id, thread = action.chat.chat_id, action.chat.thread
-        if isinstance(action, Reply):
-            return await self._post_text(room_id, text, txn_id, reply_to=action.to_ref, thread=thread)
-        if isinstance(action, Post):
-            return await self._post_text(room_id, text, txn_id, action.mentions, thread=thread)
-        if isinstance(action, Ask):
-            content = self._threaded(rendering.notice(text), room_id, thread)
-            event_id = await self._post(room_id, content, txn_id, thread)
-            if event_id is not None:
-                await self._reactions.seed(room_id, event_id, action.choices, txn_id)
-            return event_id
-        raise TypeError(f"not an action the Matrix adapter sends: {action!r}")
+    async def send(self, action: Action, txn_id: str = "") -> str | Posted | Redirect | None:
+        return await self._posting.send(action, txn_id)
 
     async def edit(self, action: Edit, message_ref: str, txn_id: str = "") -> None:
-        # One delivery may edit several messages (an ask in pieces): a transaction id for each.
-        txn_id = txn_id or uuid.uuid4().hex
-        target = hashlib.sha256(message_ref.encode()).hexdigest()[:16]
-        content = rendering.replacement(rendering.with_bangs(action.text), message_ref)
-        await self._post(action.chat.chat_id, content, f"{txn_id}-{target}")
-        if not action.choices:  # the round ended: no reaction on it can be withdrawn any more
-            await self._reactions.round_ended(action.chat.chat_id, message_ref)
-
-    async def _direct(self, action: DirectMessage, text: str, txn_id: str) -> str | Redirect | None:
-        """In the direct room with the member (opened if needed); where none can be opened, a mention in the
-        collective's room instead — which the core leaves out (no ``fallback``) for anything private."""
-        room_id = await self._rooms.direct_room(action.user_id)
-        if room_id is not None:
-            return await self._post_text(room_id, text, txn_id)
-        if action.fallback is None:
-            log.warning("could not write to %s privately, and there is no room to mention them in", action.user_id)
-            return None
-        name = action.name or _localpart(action.user_id)
-        with speaking(language_of(action)):
-            hint = _("(I could not open a direct chat with you: invite me to one.)")
-        text = f"{name}: {action.text}\n{hint}"
-        return Redirect(
-            Post(action.fallback, text, (Mention(action.user_id, name),), language=action.language)
-        )  # into the room's queue
-
-    async def _post_text(
-        self,
-        room_id: str,
-        text: str,
-        txn_id: str,
-        mentions: Iterable[Mention] = (),
-        reply_to: str | None = None,
-        thread: str | None = None,
-    ) -> str | None:
-        """A long text in several notices: Synapse refuses an event over 64 KiB, and a piece of
-        4,096 UTF-16 units stays under about 50 kB even as escaped HTML beside its plain body.
-        The first piece answers ``reply_to``; each mentions the members named in it; all are in ``thread``."""
-        event_id = None
-        for index, piece in enumerate(split_text(text) or [text]):
-            answering = reply_to if index == 0 else None
-            if answering is not None and thread is None:
-                content = rendering.reply(piece, answering)
-            else:
-                content = rendering.notice(piece, [m for m in mentions if names(m.name, piece)])
-                content = self._threaded(content, room_id, thread, answering)
-            event_id = await self._post(room_id, content, txn_id if index == 0 else f"{txn_id}-{index}", thread)
-        return event_id
-
-    def _threaded(self, content: dict, room_id: str, thread: str | None, reply_to: str | None = None) -> dict:
-        """In a thread, a notice carries the thread relation. Its fallback for clients without threads is a
-        reply to the bot's own latest message in the thread (or the thread's root): never to a member's
-        message that merely came last, which a need's anonymous announcement would seem to answer."""
-        if thread is None:
-            return content
-        return rendering.in_thread(content, thread, reply_to, self._latest.get((room_id, thread), thread))
-
-    async def _post(self, room_id: str, content: dict, txn_id: str, thread: str | None = None) -> str | None:
-        # The same transaction id at every attempt: the homeserver applies a resend once (encrypted or not).
-        sent = await self._crypto.room_send(room_id, "m.room.message", content, tx_id=txn_id)
-        if not isinstance(sent, RoomSendResponse):
-            raise MatrixSendError(f"{room_id}: {sent}")
-        if thread is not None:
-            self._latest[(room_id, thread)] = sent.event_id
-        return sent.event_id
+        await self._posting.edit(action, message_ref, txn_id)
 
 
 def _log_failure(task: asyncio.Task) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("the Matrix adapter stopped: %s", task.exception())
-
-
-def _localpart(user_id: str) -> str:
-    return user_id.removeprefix("@").partition(":")[0]
 
 
 def _now() -> datetime:

@@ -8,6 +8,10 @@
   history back to the previous token, so a busy room or a long absence loses nothing.
 - In a room the bot has just joined, the events before its own join are history from before its time: they are
   dropped (joining brings a room's recent history with it).
+- A room upgraded before a batch came (its tombstone in an earlier batch, or before the kept token) is *left
+  behind* in that batch: its collective lives in the replacement room. This is decided as the batch comes, not
+  when it is handled: nio marks a room replaced the moment it reads the tombstone, and the room's earlier events
+  may still be waiting to be handled then.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from nio import (
     MessageDirection,
     RoomMemberEvent,
     RoomMessagesResponse,
+    RoomUpgradeEvent,
     SyncResponse,
 )
 
@@ -43,11 +48,13 @@ class Invite:
 @dataclass(slots=True)
 class Batch:
     """What one sync brought: invites, and every joined room it mentioned with its new events in order (perhaps
-    none: a room just joined, whose history is dropped)."""
+    none: a room just joined, whose history is dropped); and the rooms among them that were left behind by an
+    upgrade before this batch."""
 
     next_batch: str
     invites: list[Invite] = field(default_factory=list)
     rooms: dict[str, list[Event]] = field(default_factory=dict)
+    left_behind: set[str] = field(default_factory=set)
 
 
 def is_own_join(event: Event, user_id: str) -> bool:
@@ -99,7 +106,10 @@ class Syncer:
             me = self._client.user_id
             if info.timeline.limited and since and not any(is_own_join(e, me) for e in events):
                 events = await self._backfill(room_id, info.timeline.prev_batch, since) + events
-            batch.rooms[room_id] = after_own_join(events, me)
+            batch.rooms[room_id] = events = after_own_join(events, me)
+            room = self._client.rooms.get(room_id)
+            if room is not None and room.replacement_room and not any(isinstance(e, RoomUpgradeEvent) for e in events):
+                batch.left_behind.add(room_id)
         self.since = response.next_batch
         return batch
 

@@ -3,10 +3,11 @@ room the bot opens), history from before the bot joined, a room upgrade, the inv
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 
-from nio import RoomMemberEvent
+from nio import RoomMemberEvent, RoomMessageText, RoomUpgradeEvent
 
 from adapters.matrix import rendering
 from adapters.text import names, split_text
@@ -105,6 +106,54 @@ async def test_a_room_upgrade_keeps_the_collective(make_matrix_bot, make_member)
     await upgraded.settled()
     assert stale not in bot.handled()
     await group.nothing_more()
+
+
+async def test_what_was_said_just_before_an_upgrade_still_counts(make_matrix_bot, make_member, monkeypatch, caplog):
+    bot = await make_matrix_bot()
+    alice, bob = await make_member("Alice"), await make_member("Bob")
+    group = RoomView(bot, await collective_room(bot, alice, bob), alice)
+    await group.say(alice, "!join")
+    await group.say(bob, "!join")
+    await group.say(alice, "!propose Paint the kitchen")
+
+    # The bot is busy with Alice's first contribution (it waits at a door before the core) when she sends a
+    # second one, Bob agrees, and Alice upgrades the room: the bot reads all of it before handling any.
+    door, knocked = asyncio.Event(), asyncio.Event()
+    handle = bot.runtime.handle
+
+    async def at_the_door(event):
+        if getattr(event, "text", "") == "!contribute 1":
+            knocked.set()
+            await door.wait()
+        return await handle(event)
+
+    monkeypatch.setattr(bot.runtime, "handle", at_the_door)
+    second_read, tombstone_read = asyncio.Event(), asyncio.Event()
+    bot.adapter.client.add_event_callback(
+        lambda _room, event: event.body == "!agree 1" and second_read.set(), RoomMessageText
+    )
+    bot.adapter.client.add_event_callback(lambda _room, _event: tombstone_read.set(), RoomUpgradeEvent)
+    await alice.send_text(group.room_id, "!contribute 1")
+    await asyncio.wait_for(knocked.wait(), 10)
+    await alice.send_text(group.room_id, "!contribute 5")
+    await bob.send_text(group.room_id, "!agree 1")
+    await asyncio.wait_for(second_read.wait(), 10)
+    new_room = await alice.upgrade_room(group.room_id)
+    await asyncio.wait_for(tombstone_read.wait(), 10)
+    door.set()
+
+    # All of it counts, and the answers reach the members where they are now: the old room has lost its voice.
+    await alice.invite(new_room, bot.user_id)
+    await wait_for_join(alice, new_room, bot.user_id)
+    upgraded = RoomView(bot, new_room, alice)
+    assert (await upgraded.says()).startswith("Thank you, Alice: €1.00 is in the pool.")
+    assert (await upgraded.says()).startswith("Thank you, Alice: €5.00 is in the pool.")
+    assert await upgraded.says() == "Bob agrees with #1 Paint the kitchen."
+    assert (await upgraded.say(alice, "!pool")).startswith("The pool holds €6.00")
+    # The tally of #1 stays as it was in the old room, where the bot may no longer write: it is not tried again
+    # and again, and then reported as a failure to the operator.
+    await upgraded.settled()
+    assert not [record.message for record in caplog.records if record.name == "adapters.sender"]
 
 
 async def test_invites_are_accepted_only_from_the_allow_list(make_matrix_bot, make_member):
