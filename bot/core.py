@@ -32,11 +32,12 @@ from bot.actions import Acknowledge, Action, Ask, DirectMessage, Post, Reply
 from bot.clock import Clock
 from bot.command_table import default_commands
 from bot.commands import Command, CommandTable, UsageError, Where, dispatch, split_command
-from bot.context import Context
+from bot.context import Context, Scope
 from bot.duework import DueHandler, run_due
 from bot.errors import PrivateRefusal, Refusal
 from bot.events import ChatMoved, ChoiceMade, ChoiceWithdrawn, Event, MessageReceived
 from bot.language import ENGLISH, N_, _, speaking
+from bot.moves import ask_again
 from bot.ports import TakeLocksFirst, UnitOfWork, UnitOfWorkFactory
 from bot.record import recount_twins
 from bot.results import Result, settle, unstored
@@ -219,12 +220,18 @@ class Core:
             return unstored(actions)
 
     def _move_chat(self, event: ChatMoved) -> Result:
-        chat = event.chat
+        chat, now = event.chat, self._clock.now()
         with self.unit_of_work() as uow:
-            moved = uow.collectives.move_chat(chat.platform, chat.chat_id, event.new_chat_id, self._clock.now())
-            if moved:
+            actions = []
+            if uow.collectives.move_chat(chat.platform, chat.chat_id, event.new_chat_id, now):
                 log.info("%s chat %s is now %s", chat.platform, chat.chat_id, event.new_chat_id)
-            result = settle(uow, [], self._clock.now())
+                collective = uow.collectives.for_chat(chat.platform, event.new_chat_id)
+                settings = CollectiveSettings.of(uow.settings.values(collective.id))
+                scope = Scope(uow=uow, now=now, collective=collective, settings=settings)
+                with speaking(settings.language):
+                    ask_again(scope, chat.platform, event.new_chat_id)
+                actions = scope.actions
+            result = settle(uow, actions, now)
             uow.commit()
             return result
 

@@ -111,11 +111,20 @@ def test_a_direct_message_knows_how_to_mention_its_person_in_the_fallback(chat):
     assert (reminder.user_id, reminder.name, reminder.fallback) == ("bob", "Bob", Chat("console", "group-1"))
 
 
-def test_a_chat_that_changes_its_id_keeps_its_collective(core, chat):
+def test_a_chat_that_changes_its_id_keeps_its_collective_and_is_asked_its_open_rounds_again(core, chat):
     group(chat, "Alice Bob")
     chat.say("Alice", "/propose Paint the kitchen")
-    assert core.handle(ChatMoved(chat.chat, "group-1-upgraded", "upgrade-1", chat.clock.now())) == []
+    chat.say("Alice", "/propose Buy a kettle")
+    chat.say("Alice", "/agree 1")
+    chat.say("Alice", "/withdraw 2")
+    # The old chat's messages can no longer be edited: the open round is asked again where the collective is now,
+    # with its tally so far and its buttons; the withdrawn one is not.
+    [ask] = core.handle(ChatMoved(chat.chat, "group-1-upgraded", "upgrade-1", chat.clock.now()))
     moved = Chat("console", "group-1-upgraded")
+    assert isinstance(ask, Ask) and ask.chat == moved
+    assert ask.text.startswith("Proposal #1 by Alice: Paint the kitchen")
+    assert ask.text.endswith("agree 1 · stand aside 0 · object 0 · block 0 — 1 of 2 responded")
+    assert [choice.id for choice in ask.choices] == ["agree", "standaside", "object", "block"]
     assert chat.say("Bob", "/members", chat=moved) == "Members (2):\n• Alice\n• Bob"
     assert chat.say("Bob", "/agree 1", chat=moved).startswith("Bob agrees with #1 Paint the kitchen")
     assert (

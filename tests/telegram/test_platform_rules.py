@@ -33,8 +33,15 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_its_collective(
     supergroup = await server.upgrade_to_supergroup(coop, by=alice)
     await server.wait_until_confirmed(server.updates[-1]["update_id"])  # migrate_to / migrate_from seen
 
+    # The old group's message can no longer be edited: the open proposal is asked again in the supergroup, where
+    # its buttons work and its tally follows the votes.
+    asked = await server.wait_for_bot_message(supergroup, "Proposal #1 by Alice: Buy a coffee machine")
+    assert members.buttons_now(asked) == ["👍 Agree", "🤷 Stand aside", "✋ Object", "🛑 Block"]
+    await members.press(alice, asked, "👍 Agree")
+    assert members.now_shows(asked).endswith("agree 1 · stand aside 0 · object 0 · block 0 — 1 of 3 responded")
     said = await members.say(bob, supergroup, "/agree 1")
     assert said.to(supergroup) == ["Bob agrees with #1 Buy a coffee machine."]
+    assert members.now_shows(asked).endswith("agree 2 · stand aside 0 · object 0 · block 0 — 2 of 3 responded")
     said = await members.say(carol, supergroup, "/members")
     assert said.to(supergroup) == ["Members (3):\n• Alice\n• Bob\n• Carol"]
     said = await members.say(carol, supergroup, "/pool")
