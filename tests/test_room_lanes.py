@@ -53,3 +53,27 @@ async def test_a_batch_with_no_events_keeps_its_token_at_once_when_nothing_befor
     lanes = RoomLanes(rooms.handle, rooms.keep)
     await lanes.add("t1", {})
     assert rooms.kept == ["t1"]
+
+
+async def test_an_upgrade_waits_for_its_own_room_alone_and_the_replacement_room_waits_for_the_move():
+    rooms = Rooms()
+    lanes = RoomLanes(rooms.handle, rooms.keep)
+    rooms.doors["!busy"], rooms.doors["!old"] = asyncio.Event(), asyncio.Event()
+    await lanes.add("t1", {"!busy": ["b1"], "!old": ["o1"]})
+    # The new room's first message comes in the batch of the tombstone (listed first), and another in the next.
+    await lanes.add("t2", {"!new": ["n1"], "!old": ["o2", "tombstone"]}, upgrades={"!old": "!new"})
+    await lanes.add("t3", {"!new": ["n2"], "!quiet": ["q1"]})
+    await rooms.have_handled(1)
+    assert rooms.handled == ["q1"]  # the new room waits for the old room's tombstone
+
+    rooms.doors["!old"].set()
+    await rooms.have_handled(6)
+    assert rooms.handled == ["q1", "o1", "o2", "tombstone", "n1", "n2"]  # while the busy room is still at its door
+    assert rooms.kept == []  # t1 waits for the busy room
+
+    rooms.doors["!busy"].set()
+    await lanes.idle()
+    assert rooms.handled[-1] == "b1" and rooms.kept[-1] == "t3"
+    await lanes.add("t4", {"!new": ["n3"]})  # the move handled: the new room has a lane of its own
+    await lanes.idle()
+    assert rooms.handled[-1] == "n3" and rooms.kept[-1] == "t4"

@@ -195,14 +195,14 @@ class MatrixAdapter:
                 await self._rooms.invited(invite.room_id, invite.inviter, invite.is_direct)
             except Exception:
                 log.exception("could not answer the invite to %s", invite.room_id)
-        # Rooms side by side (lanes.py); a batch with a room upgrade strictly in order, the upgraded room first.
-        upgraded = {room for room, events in rooms.items() if any(isinstance(e, RoomUpgradeEvent) for e in events)}
-        if upgraded:
-            await self._lanes.in_order(
-                batch.next_batch, sorted(rooms.items(), key=lambda item: item[0] not in upgraded)
-            )
-        else:
-            await self._lanes.add(batch.next_batch, rooms)
+        # Rooms side by side (lanes.py); an upgraded room's replacement behind it, in its lane.
+        upgrades = {
+            room: event.replacement_room
+            for room, events in rooms.items()
+            for event in events
+            if isinstance(event, RoomUpgradeEvent) and event.replacement_room
+        }
+        await self._lanes.add(batch.next_batch, rooms, upgrades)
 
     async def _handle_room(self, room_id: str, events: list[Event]) -> None:
         room = self.client.rooms.get(room_id)

@@ -1,7 +1,11 @@
 """Rooms side by side across sync batches: each room's events in the order they came, in a lane of its own that
 outlives its batch, so one room's burst never keeps another room's events waiting until the whole burst is
 handled. A batch's sync token is kept once every event of it, and of every batch before it, was handled: a crash
-before that syncs again from the last token kept, and the core applies each event once (by event id)."""
+before that syncs again from the last token kept, and the core applies each event once (by event id).
+
+A room upgrade is ordered within its own lane: the replacement room's events join the upgraded room's lane, behind
+its tombstone, until that lane has run dry — the collective has moved by the time the new room's first message is
+handled, and no other room waits for the upgrade, nor the upgrade for any other room."""
 
 from __future__ import annotations
 
@@ -30,34 +34,39 @@ class RoomLanes:
     def __init__(self, handle_room: HandleRoom, keep: Keep) -> None:
         self._handle_room = handle_room
         self._keep = keep
-        self._lanes: dict[str, deque[tuple[_Batch, list[Event]]]] = {}
+        self._lanes: dict[str, deque[tuple[_Batch, str, list[Event]]]] = {}  # lane → (batch, room, events)
         self._workers: dict[str, asyncio.Task] = {}
+        self._follows: dict[str, str] = {}  # a replacement room → the upgraded room whose lane it joins meanwhile
         self._batches: deque[_Batch] = deque()  # in sync order, not yet kept
         self._keeping = asyncio.Lock()
         self._progress = asyncio.Event()
 
-    async def add(self, token: str, rooms: dict[str, list[Event]]) -> None:
-        """A batch's rooms into their lanes, behind what each room had before."""
+    async def add(self, token: str, rooms: dict[str, list[Event]], upgrades: dict[str, str] | None = None) -> None:
+        """A batch's rooms into their lanes, behind what each room had before. ``upgrades``: the rooms of the
+        batch upgraded in it (old room → replacement): the replacement's events go behind the old room's."""
         batch = _Batch(token)
         self._batches.append(batch)
-        for room_id, events in rooms.items():
+        for old_room, new_room in (upgrades or {}).items():
+            if new_room != old_room:
+                self._follows[new_room] = old_room
+        first = [room for room in rooms if room in (upgrades or {})]
+        for room_id in first + [room for room in rooms if room not in first]:
+            events = rooms[room_id]
             if not events:
                 continue
             batch.left += 1
-            self._lanes.setdefault(room_id, deque()).append((batch, events))
-            if room_id not in self._workers:
-                self._workers[room_id] = asyncio.create_task(self._work(room_id), name=f"matrix-room-{room_id}")
+            key = self._lane_of(room_id)
+            self._lanes.setdefault(key, deque()).append((batch, room_id, events))
+            if key not in self._workers:
+                self._workers[key] = asyncio.create_task(self._work(key), name=f"matrix-room-{key}")
         await self._kept()  # (a batch with no events is done at once)
 
-    async def in_order(self, token: str, rooms: list[tuple[str, list[Event]]]) -> None:
-        """A batch handled strictly in order, once everything before it is (a room upgrade: the collective must
-        have moved before the replacement room's first message is handled)."""
-        await self.idle()
-        batch = _Batch(token)
-        self._batches.append(batch)
-        for room_id, events in rooms:
-            await self._handle(room_id, events)
-        await self._kept()
+    def _lane_of(self, room_id: str) -> str:
+        seen = {room_id}
+        while (followed := self._follows.get(room_id)) is not None and followed not in seen:
+            room_id = followed
+            seen.add(room_id)
+        return room_id
 
     async def idle(self) -> None:
         """Until every event taken in so far is handled."""
@@ -74,19 +83,21 @@ class RoomLanes:
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
 
-    async def _work(self, room_id: str) -> None:
-        lane = self._lanes[room_id]
+    async def _work(self, key: str) -> None:
+        lane = self._lanes[key]
         try:
             while lane:
-                batch, events = lane[0]
+                batch, room_id, events = lane[0]
                 await self._handle(room_id, events)
                 lane.popleft()
                 batch.left -= 1
                 await self._kept()
         finally:
-            del self._workers[room_id]
+            del self._workers[key]
             if not lane:
-                self._lanes.pop(room_id, None)
+                self._lanes.pop(key, None)
+                for new_room in [new for new, old in self._follows.items() if old == key]:
+                    del self._follows[new_room]  # the move is handled: the replacement room has a lane of its own
             self._progress.set()
 
     async def _handle(self, room_id: str, events: list[Event]) -> None:
