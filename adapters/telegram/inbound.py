@@ -46,9 +46,16 @@ def lane(update: Update) -> int:
     return message.chat.id if message is not None else -update.update_id
 
 
-def is_migration(update: Update) -> bool:
+def migration(update: Update) -> tuple[int, int] | None:
+    """A group's upgrade to a supergroup (either side's service message): its old and new chat ids."""
     message = update.message
-    return message is not None and bool(message.migrate_to_chat_id or message.migrate_from_chat_id)
+    if message is None:
+        return None
+    if message.migrate_to_chat_id:
+        return message.chat.id, message.migrate_to_chat_id
+    if message.migrate_from_chat_id:
+        return message.migrate_from_chat_id, message.chat.id
+    return None
 
 
 def _message(message: Message, bot_username: str | None) -> MessageReceived | Migration | None:

@@ -16,7 +16,9 @@ batch once every update of the current one is safe:
 Each chat's updates are handled in order, in a lane of their own, and different chats side by side; handling is
 committing, never sending, so no chat waits on another's rate limit. After a crash Telegram delivers what it had
 not been told of again, the inbox what it holds, and the core, which remembers every message it applied, applies
-each exactly once. A batch with a group migration is handled strictly in order, once everything before it is.
+each exactly once. A group's upgrade to a supergroup is ordered within its own lane: the supergroup's updates join
+the old group's lane, behind the upgrade, until that lane has run dry, so the collective has moved before the
+supergroup's first command is handled, and no other chat waits for the upgrade, nor the upgrade for another chat.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from telegram.error import Conflict, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from adapters.faults import planned
-from adapters.telegram.inbound import ALLOWED_UPDATES, PLATFORM, is_migration, lane
+from adapters.telegram.inbound import ALLOWED_UPDATES, PLATFORM, lane, migration
 from adapters.telegram.sending import retry_seconds
 from storage.inbox import InboxStore
 
@@ -70,10 +72,10 @@ class Poller:
         self._asked_offset = 0  # the offset Telegram last heard: what it has confirmed
         self._fetched_to = 0  # every update below this one was fetched
         self._stopping = asyncio.Event()
-        self._busy = False  # handling a batch strictly in order (a stop lets it finish)
         self._task: asyncio.Task | None = None
         self._lanes: dict[int, deque[Update]] = {}  # a chat's updates waiting, in order
         self._workers: dict[int, asyncio.Task] = {}  # lane → the task handling it
+        self._follows: dict[int, int] = {}  # a supergroup → the group it was, whose lane it joins meanwhile
         self._in_hand: dict[int, Update] = {}  # update id → taken in, not yet handled
         self._held: set[int] = set()  # of those, the ones kept in the inbox
         self._handled_held: list[int] = []  # held, handled since: to let go of
@@ -93,12 +95,8 @@ class Poller:
             return
         loop = asyncio.get_running_loop()
         deadline = loop.time() + STOP_GRACE_SECONDS
-        if not self._busy:
-            self._task.cancel()
-        done, _ = await asyncio.wait({self._task}, timeout=STOP_GRACE_SECONDS)
-        if not done:
-            self._task.cancel()
-            await asyncio.wait({self._task})
+        self._task.cancel()
+        await asyncio.wait({self._task})
         self._task = None
         workers = set(self._workers.values())
         if workers:
@@ -142,12 +140,8 @@ class Poller:
             if not updates:
                 continue
             fresh = [update for update in updates if update.update_id not in self._in_hand]  # (held, not yet told)
-            if any(is_migration(update) for update in fresh):
-                await self._handle_in_order(fresh)
-            else:
-                for update in fresh:
-                    self._take(update)
-                await self._settle()
+            self._take_all(fresh)
+            await self._settle()
             self.offset = max(self.offset, self._fetched_to)
 
     async def _fetch(self, timeout: int) -> tuple[Update, ...]:
@@ -182,13 +176,25 @@ class Poller:
 
     # --- lanes ------------------------------------------------------------------------------------------------
 
-    def _take(self, update: Update) -> None:
-        """Into its chat's lane, behind what that chat sent before."""
-        self._in_hand[update.update_id] = update
-        key = lane(update)
-        self._lanes.setdefault(key, deque()).append(update)
-        if key not in self._workers:
-            self._workers[key] = asyncio.create_task(self._work(key), name=f"telegram-lane-{key}")
+    def _take_all(self, updates: list[Update]) -> None:
+        """Each into its chat's lane, behind what that chat sent before; a supergroup's behind the group it was."""
+        for update in updates:
+            moved = migration(update)
+            if moved is not None and moved[0] != moved[1]:
+                self._follows[moved[1]] = moved[0]
+        for update in updates:
+            self._in_hand[update.update_id] = update
+            key = self._lane_of(lane(update))
+            self._lanes.setdefault(key, deque()).append(update)
+            if key not in self._workers:
+                self._workers[key] = asyncio.create_task(self._work(key), name=f"telegram-lane-{key}")
+
+    def _lane_of(self, chat_id: int) -> int:
+        seen = {chat_id}
+        while (followed := self._follows.get(chat_id)) is not None and followed not in seen:
+            chat_id = followed
+            seen.add(chat_id)
+        return chat_id
 
     async def _work(self, key: int) -> None:
         queue = self._lanes[key]
@@ -202,6 +208,8 @@ class Poller:
             del self._workers[key]
             if not queue:
                 self._lanes.pop(key, None)
+                for new_chat in [new for new, old in self._follows.items() if old == key]:
+                    del self._follows[new_chat]  # the move is handled: the supergroup has a lane of its own
 
     def _done(self, update_id: int) -> None:
         self._in_hand.pop(update_id, None)
@@ -222,24 +230,6 @@ class Poller:
         except Exception:
             # A bug, not a member's doing: retrying the update forever would stop the bot for everyone.
             log.exception("could not handle update %s; it is skipped", update.update_id)
-
-    async def _handle_in_order(self, updates: list[Update]) -> None:
-        """A batch with a group migration: a chat's new id must be known before its next message, so everything
-        taken in before it is handled first, then the batch strictly in order. (In hand from the start: a stop
-        while it waits holds it, rather than letting Telegram forget it.)"""
-        batch = {update.update_id for update in updates}
-        for update in updates:
-            self._in_hand[update.update_id] = update
-        while any(update_id not in batch for update_id in self._in_hand):
-            self._progress.clear()
-            await self._progress.wait()
-        self._busy = True
-        try:
-            for update in updates:
-                await self._handle_one(update)
-                self._done(update.update_id)
-        finally:
-            self._busy = False
 
     def _unkept(self) -> list[Update]:
         """Updates taken in, not handled, and not held: what Telegram must not be told of yet."""
@@ -339,12 +329,7 @@ class Poller:
         self._held.update(update.update_id for update in updates)
         if updates:
             log.info("telegram: %d updates held before the stop are handled now", len(updates))
-        if any(is_migration(update) for update in updates):
-            await self._handle_in_order(updates)
-            await self._let_go()
-            return
-        for update in updates:
-            self._take(update)
+        self._take_all(updates)
 
 
 def _text(update: Update) -> str | None:
