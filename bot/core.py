@@ -223,14 +223,17 @@ class Core:
         chat, now = event.chat, self._clock.now()
         with self.unit_of_work() as uow:
             actions = []
+            before = uow.collectives.for_chat(chat.platform, chat.chat_id)
             if uow.collectives.move_chat(chat.platform, chat.chat_id, event.new_chat_id, now):
                 log.info("%s chat %s is now %s", chat.platform, chat.chat_id, event.new_chat_id)
                 collective = uow.collectives.for_chat(chat.platform, event.new_chat_id)
-                settings = CollectiveSettings.of(uow.settings.values(collective.id))
-                scope = Scope(uow=uow, now=now, collective=collective, settings=settings)
-                with speaking(settings.language):
-                    ask_again(scope, chat.platform, event.new_chat_id)
-                actions = scope.actions
+                if before is not None and collective is not None and collective.id == before.id:  # (not a chat
+                    # another collective had already: that one's rounds are not this move's to ask again)
+                    settings = CollectiveSettings.of(uow.settings.values(collective.id))
+                    scope = Scope(uow=uow, now=now, collective=collective, settings=settings)
+                    with speaking(settings.language):
+                        ask_again(scope, chat.platform, chat.chat_id, event.new_chat_id)
+                    actions = scope.actions
             result = settle(uow, actions, now)
             uow.commit()
             return result

@@ -111,12 +111,13 @@ def test_a_direct_message_knows_how_to_mention_its_person_in_the_fallback(chat):
     assert (reminder.user_id, reminder.name, reminder.fallback) == ("bob", "Bob", Chat("console", "group-1"))
 
 
-def test_a_chat_that_changes_its_id_keeps_its_collective_and_is_asked_its_open_rounds_again(core, chat):
+async def test_a_chat_that_changes_its_id_keeps_its_collective_and_is_asked_its_open_rounds_again(core, engine, chat):
     group(chat, "Alice Bob")
     chat.say("Alice", "/propose Paint the kitchen")
     chat.say("Alice", "/propose Buy a kettle")
     chat.say("Alice", "/agree 1")
     chat.say("Alice", "/withdraw 2")
+    await wired(core, engine)  # their asks went out to the old chat
     # The old chat's messages can no longer be edited: the open round is asked again where the collective is now,
     # with its tally so far and its buttons; the withdrawn one is not.
     [ask] = core.handle(ChatMoved(chat.chat, "group-1-upgraded", "upgrade-1", chat.clock.now()))
@@ -131,6 +132,22 @@ def test_a_chat_that_changes_its_id_keeps_its_collective_and_is_asked_its_open_r
         chat.say("Bob", "/members", chat=chat.chat) == "No members yet. /principles, then /join to be the first."
     )  # the old id is a new chat
     assert core.handle(ChatMoved(Chat("console", "never-seen"), "whatever", "upgrade-2", chat.clock.now())) == []
+
+
+def test_a_round_whose_ask_has_not_gone_out_yet_is_not_asked_twice_when_its_chat_moves(core, chat):
+    group(chat, "Alice Bob")
+    chat.say("Alice", "/propose Paint the kitchen")  # its ask still waits in the outbox for the old chat
+    assert core.handle(ChatMoved(chat.chat, "group-1-upgraded", "upgrade-1", chat.clock.now())) == []
+
+
+async def test_a_chat_moved_onto_another_collectives_chat_does_not_ask_that_collectives_rounds(core, engine, chat):
+    group(chat, "Alice Bob")
+    other = Chat("console", "group-2")
+    chat.say("Carol", "/join", chat=other)
+    chat.say("Carol", "/propose Carol's own plan", chat=other)
+    await wired(core, engine)
+    # A tombstone naming another collective's room (an admin's mistake, or worse) asks nothing there.
+    assert core.handle(ChatMoved(chat.chat, "group-2", "upgrade-1", chat.clock.now())) == []
 
 
 async def test_the_console_in_run_mode_shows_live_tallies(core, engine, chat):
