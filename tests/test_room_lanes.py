@@ -17,8 +17,9 @@ class Rooms:
         self._changed = asyncio.Condition()
 
     async def handle(self, room_id: str, events: list) -> None:
-        if room_id in self.doors:
-            await self.doors[room_id].wait()
+        for waiting_for in (room_id, *events):  # a door for a room, or for one event
+            if waiting_for in self.doors:
+                await self.doors[waiting_for].wait()
         async with self._changed:
             self.handled.extend(events)
             self._changed.notify_all()
@@ -77,3 +78,27 @@ async def test_an_upgrade_waits_for_its_own_room_alone_and_the_replacement_room_
     await lanes.add("t4", {"!new": ["n3"]})  # the move handled: the new room has a lane of its own
     await lanes.idle()
     assert rooms.handled[-1] == "n3" and rooms.kept[-1] == "t4"
+
+
+async def test_an_upgrade_of_an_upgrade_in_one_batch_is_handled_in_the_order_of_the_upgrades():
+    rooms = Rooms()
+    lanes = RoomLanes(rooms.handle, rooms.keep)
+    await lanes.add(
+        "t1", {"!b": ["b-tombstone"], "!c": ["c1"], "!a": ["a-tombstone"]}, upgrades={"!a": "!b", "!b": "!c"}
+    )
+    await lanes.idle()
+    assert rooms.handled == ["a-tombstone", "b-tombstone", "c1"]
+
+
+async def test_a_replacement_room_already_in_a_lane_of_its_own_keeps_its_order():
+    rooms = Rooms()
+    lanes = RoomLanes(rooms.handle, rooms.keep)
+    rooms.doors["n0"] = asyncio.Event()
+    await lanes.add("t1", {"!new": ["n0"]})  # something in the new room came before the tombstone
+    await lanes.add("t2", {"!old": ["tombstone"], "!new": ["n1"]}, upgrades={"!old": "!new"})
+    await lanes.add("t3", {"!quiet": ["q1"]})
+    await rooms.have_handled(2)
+    assert rooms.handled == ["tombstone", "q1"]
+    rooms.doors["n0"].set()
+    await lanes.idle()
+    assert rooms.handled == ["tombstone", "q1", "n0", "n1"]  # never n1 before n0

@@ -46,11 +46,20 @@ class RoomLanes:
         batch upgraded in it (old room → replacement): the replacement's events go behind the old room's."""
         batch = _Batch(token)
         self._batches.append(batch)
-        for old_room, new_room in (upgrades or {}).items():
-            if new_room != old_room:
+        upgrades = upgrades or {}
+        for old_room, new_room in upgrades.items():
+            if new_room != old_room and new_room not in self._lanes:  # (one with a lane already goes on in it)
                 self._follows[new_room] = old_room
-        first = [room for room in rooms if room in (upgrades or {})]
-        for room_id in first + [room for room in rooms if room not in first]:
+        replaced_by = {new: old for old, new in upgrades.items()}
+
+        def upgrades_before(room: str) -> int:  # an upgrade of an upgrade in one batch: the first room first
+            seen = {room}
+            while (room := replaced_by.get(room)) is not None and room not in seen:
+                seen.add(room)
+            return len(seen)
+
+        first = sorted((room for room in rooms if room in upgrades), key=upgrades_before)
+        for room_id in first + [room for room in rooms if room not in upgrades]:
             events = rooms[room_id]
             if not events:
                 continue
