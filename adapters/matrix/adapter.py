@@ -184,12 +184,14 @@ class MatrixAdapter:
     async def _take(self, batch: Batch) -> None:
         rooms: dict[str, list[Event]] = {}
         for room_id, event in self._crypto.readable():  # their room key came: handled before what came after them
+            if self._left_behind(room_id, batch):
+                log.info("%s in %s came readable after the room was upgraded: not handled", event.event_id, room_id)
+                continue
             rooms.setdefault(room_id, []).append(event)
         await self._tell_given_up()
         for room_id, events in batch.rooms.items():
-            rooms.setdefault(room_id, []).extend(events)
-        for room_id in batch.left_behind:  # upgraded earlier: the collective lives in the replacement room
-            rooms.pop(room_id, None)
+            if room_id not in batch.left_behind:  # upgraded earlier: the collective lives in the replacement room
+                rooms.setdefault(room_id, []).extend(events)
         for invite in batch.invites:
             try:
                 await self._rooms.invited(invite.room_id, invite.inviter, invite.is_direct)
@@ -203,6 +205,15 @@ class MatrixAdapter:
             if isinstance(event, RoomUpgradeEvent) and event.replacement_room
         }
         await self._lanes.add(batch.next_batch, rooms, upgrades)
+
+    def _left_behind(self, room_id: str, batch: Batch) -> bool:
+        """Whether an event read earlier, whose room key came only now, is in a room left behind by an upgrade (as
+        the events of an upgraded room that come after its tombstone are; one from before it cannot be told apart)."""
+        if room_id in batch.left_behind:
+            return True
+        room = self.client.rooms.get(room_id)
+        upgraded_now = any(isinstance(event, RoomUpgradeEvent) for event in batch.rooms.get(room_id, ()))
+        return room is not None and room.replacement_room is not None and not upgraded_now
 
     async def _handle_room(self, room_id: str, events: list[Event]) -> None:
         room = self.client.rooms.get(room_id)

@@ -69,7 +69,9 @@ class Rooms:
         The replacement of an upgraded room is joined whoever invites."""
         if room_id in self._client.rooms:
             return True
-        replaces = await self._memory.get("replaces", room_id)
+        replaces = await self._memory.get("replaces", room_id) or any(  # (or its tombstone is read, not yet handled)
+            room.replacement_room == room_id for room in self._client.rooms.values()
+        )
         if not (self._policy.allows(inviter) or replaces):
             log.info("declined the invite of %s to %s: not on the invite allow-list", inviter, room_id)
             await self._client.room_leave(room_id)

@@ -186,6 +186,40 @@ async def test_invites_are_accepted_only_from_the_allow_list(make_matrix_bot, ma
     await wait_for_join(mallory, room, open_bot.user_id)
 
 
+async def test_the_replacement_room_is_joined_whoever_invites_even_before_the_upgrade_is_handled(
+    make_matrix_bot, make_member, monkeypatch
+):
+    alice, bob = await make_member("Alice"), await make_member("Bob")
+    bot = await make_matrix_bot(invite_allowlist=[alice.user_id])  # Bob's invites are declined, as a rule
+    group = RoomView(bot, await collective_room(bot, alice, bob), alice)
+    await group.say(alice, "!join")
+
+    # The room's lane is busy (Alice's command waits at a door) when she upgrades it and Bob, in the new room
+    # first, invites the bot there: the invite comes before the bot has handled the tombstone.
+    door, knocked = asyncio.Event(), asyncio.Event()
+    handle = bot.runtime.handle
+
+    async def at_the_door(event):
+        if getattr(event, "text", "") == "!contribute 1":
+            knocked.set()
+            await door.wait()
+        return await handle(event)
+
+    monkeypatch.setattr(bot.runtime, "handle", at_the_door)
+    await alice.send_text(group.room_id, "!contribute 1")
+    await asyncio.wait_for(knocked.wait(), 10)
+    new_room = await alice.upgrade_room(group.room_id)
+    await alice.invite(new_room, bob.user_id)
+    await bob.join(await bob.wait_for_invite(new_room))
+    await bob.invite(new_room, bot.user_id)
+    await wait_for_join(bob, new_room, bot.user_id)  # the replacement of its room: not declined
+
+    door.set()
+    upgraded = RoomView(bot, new_room, bob)
+    assert (await upgraded.says()).startswith("Thank you, Alice: €1.00 is in the pool.")
+    assert await upgraded.say(bob, "!members") == "Members (1):\n• Alice"
+
+
 async def test_a_direct_message_that_cannot_be_delivered_mentions_the_member_in_the_room(make_matrix_bot, make_member):
     bot = await make_matrix_bot()
     alice = await make_member("Alice")
