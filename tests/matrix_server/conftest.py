@@ -241,6 +241,22 @@ async def collective_room(
     return room_id
 
 
+def at_the_door(bot: MatrixBot, monkeypatch, waits: Callable[[object], bool]) -> tuple[asyncio.Event, asyncio.Event]:
+    """The bot's events for which ``waits(event)`` is true wait before the core until ``door`` opens; ``knocked``
+    is set once the first has come (the bot is busy with it). Returns ``(door, knocked)``."""
+    door, knocked = asyncio.Event(), asyncio.Event()
+    handle = bot.runtime.handle
+
+    async def waiting(event):
+        if waits(event):
+            knocked.set()
+            await door.wait()
+        return await handle(event)
+
+    monkeypatch.setattr(bot.runtime, "handle", waiting)
+    return door, knocked
+
+
 def is_edit(event) -> bool:
     return event.source["content"].get("m.relates_to", {}).get("rel_type") == "m.replace"
 

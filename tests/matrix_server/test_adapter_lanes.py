@@ -4,7 +4,7 @@ another room waiting until the whole burst is handled."""
 
 import asyncio
 
-from tests.matrix_server.conftest import RoomView, collective_room, wait_for_join
+from tests.matrix_server.conftest import RoomView, at_the_door, collective_room, wait_for_join
 
 
 async def test_a_burst_in_one_room_does_not_hold_up_another(make_matrix_bot, make_member, monkeypatch):
@@ -16,16 +16,7 @@ async def test_a_burst_in_one_room_does_not_hold_up_another(make_matrix_bot, mak
     assert (await quiet.say(bob, "!join")).startswith("Welcome, Bob!")
 
     # The busy room's commands wait at a door before the core, until the quiet room has been answered.
-    door, knocked = asyncio.Event(), asyncio.Event()
-    handle = bot.runtime.handle
-
-    async def at_the_door(event):
-        if event.chat.chat_id == busy.room_id:
-            knocked.set()
-            await door.wait()
-        return await handle(event)
-
-    monkeypatch.setattr(bot.runtime, "handle", at_the_door)
+    door, knocked = at_the_door(bot, monkeypatch, lambda event: event.chat.chat_id == busy.room_id)
     for amount in (1, 2, 3):
         await alice.send_text(busy.room_id, f"!contribute {amount}")
     await asyncio.wait_for(knocked.wait(), 10)  # the bot is on the burst
@@ -49,16 +40,7 @@ async def test_a_room_upgrade_is_not_held_up_by_another_rooms_burst(make_matrix_
     assert (await busy.say(alice, "!join")).startswith("Welcome, Alice!")
     assert (await moving.say(bob, "!join")).startswith("Welcome, Bob!")
 
-    door, knocked = asyncio.Event(), asyncio.Event()
-    handle = bot.runtime.handle
-
-    async def at_the_door(event):
-        if event.chat.chat_id == busy.room_id:
-            knocked.set()
-            await door.wait()
-        return await handle(event)
-
-    monkeypatch.setattr(bot.runtime, "handle", at_the_door)
+    door, knocked = at_the_door(bot, monkeypatch, lambda event: event.chat.chat_id == busy.room_id)
     await alice.send_text(busy.room_id, "!contribute 1")
     await asyncio.wait_for(knocked.wait(), 10)  # the bot is on the busy room's command
 

@@ -14,7 +14,7 @@ from adapters.matrix import rendering
 from adapters.text import names, split_text
 from bot.actions import DirectMessage, Post
 from bot.events import Chat
-from tests.matrix_server.conftest import RoomView, adopt, collective_room, wait_for_join
+from tests.matrix_server.conftest import RoomView, adopt, at_the_door, collective_room, wait_for_join
 
 
 async def direct_room_with_bot(member, bot) -> RoomView:
@@ -125,16 +125,7 @@ async def test_what_was_said_just_before_an_upgrade_still_counts(make_matrix_bot
 
     # The bot is busy with Alice's first contribution (it waits at a door before the core) when she sends a
     # second one, Bob agrees, and Alice upgrades the room: the bot reads all of it before handling any.
-    door, knocked = asyncio.Event(), asyncio.Event()
-    handle = bot.runtime.handle
-
-    async def at_the_door(event):
-        if getattr(event, "text", "") == "!contribute 1":
-            knocked.set()
-            await door.wait()
-        return await handle(event)
-
-    monkeypatch.setattr(bot.runtime, "handle", at_the_door)
+    door, knocked = at_the_door(bot, monkeypatch, lambda event: getattr(event, "text", "") == "!contribute 1")
     second_read, tombstone_read = asyncio.Event(), asyncio.Event()
     bot.adapter.client.add_event_callback(
         lambda _room, event: event.body == "!agree 1" and second_read.set(), RoomMessageText
@@ -196,16 +187,7 @@ async def test_the_replacement_room_is_joined_whoever_invites_even_before_the_up
 
     # The room's lane is busy (Alice's command waits at a door) when she upgrades it and Bob, in the new room
     # first, invites the bot there: the invite comes before the bot has handled the tombstone.
-    door, knocked = asyncio.Event(), asyncio.Event()
-    handle = bot.runtime.handle
-
-    async def at_the_door(event):
-        if getattr(event, "text", "") == "!contribute 1":
-            knocked.set()
-            await door.wait()
-        return await handle(event)
-
-    monkeypatch.setattr(bot.runtime, "handle", at_the_door)
+    door, knocked = at_the_door(bot, monkeypatch, lambda event: getattr(event, "text", "") == "!contribute 1")
     await alice.send_text(group.room_id, "!contribute 1")
     await asyncio.wait_for(knocked.wait(), 10)
     new_room = await alice.upgrade_room(group.room_id)
