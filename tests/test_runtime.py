@@ -126,6 +126,8 @@ async def test_a_chat_that_changes_its_id_keeps_its_collective_and_is_asked_its_
     assert ask.text.startswith("Proposal #1 by Alice: Paint the kitchen")
     assert ask.text.endswith("agree 1 · stand aside 0 · object 0 · block 0 — 1 of 2 responded")
     assert [choice.id for choice in ask.choices] == ["agree", "standaside", "object", "block"]
+    # Delivered again (a restart before the move was confirmed): applied once, asked once.
+    assert core.handle(ChatMoved(chat.chat, "group-1-upgraded", "upgrade-1", chat.clock.now())) == []
     assert chat.say("Bob", "/members", chat=moved) == "Members (2):\n• Alice\n• Bob"
     assert chat.say("Bob", "/agree 1", chat=moved).startswith("Bob agrees with #1 Paint the kitchen")
     assert (

@@ -209,8 +209,6 @@ class MatrixAdapter:
     def _left_behind(self, room_id: str, batch: Batch) -> bool:
         """Whether an event read earlier, whose room key came only now, is in a room left behind by an upgrade (as
         the events of an upgraded room that come after its tombstone are; one from before it cannot be told apart)."""
-        if room_id in batch.left_behind:
-            return True
         room = self.client.rooms.get(room_id)
         upgraded_now = any(isinstance(event, RoomUpgradeEvent) for event in batch.rooms.get(room_id, ()))
         return room is not None and room.replacement_room is not None and not upgraded_now

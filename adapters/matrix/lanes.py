@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from nio import Event
 
+from adapters.following import Following
+
 log = logging.getLogger(__name__)
 
 HandleRoom = Callable[[str, list[Event]], Awaitable[None]]  # a room's events, in order
@@ -36,7 +38,7 @@ class RoomLanes:
         self._keep = keep
         self._lanes: dict[str, deque[tuple[_Batch, str, list[Event]]]] = {}  # lane → (batch, room, events)
         self._workers: dict[str, asyncio.Task] = {}
-        self._follows: dict[str, str] = {}  # a replacement room → the upgraded room whose lane it joins meanwhile
+        self._following: Following[str] = Following()  # replacement rooms behind their upgraded rooms
         self._batches: deque[_Batch] = deque()  # in sync order, not yet kept
         self._keeping = asyncio.Lock()
         self._progress = asyncio.Event()
@@ -48,8 +50,7 @@ class RoomLanes:
         self._batches.append(batch)
         upgrades = upgrades or {}
         for old_room, new_room in upgrades.items():
-            if new_room != old_room and new_room not in self._lanes:  # (one with a lane already goes on in it)
-                self._follows[new_room] = old_room
+            self._following.follow(new_room, old_room, self._lanes)
         replaced_by = {new: old for old, new in upgrades.items()}
 
         def upgrades_before(room: str) -> int:  # an upgrade of an upgrade in one batch: the first room first
@@ -64,18 +65,11 @@ class RoomLanes:
             if not events:
                 continue
             batch.left += 1
-            key = self._lane_of(room_id)
+            key = self._following.lane_of(room_id)
             self._lanes.setdefault(key, deque()).append((batch, room_id, events))
             if key not in self._workers:
                 self._workers[key] = asyncio.create_task(self._work(key), name=f"matrix-room-{key}")
         await self._kept()  # (a batch with no events is done at once)
-
-    def _lane_of(self, room_id: str) -> str:
-        seen = {room_id}
-        while (followed := self._follows.get(room_id)) is not None and followed not in seen:
-            room_id = followed
-            seen.add(room_id)
-        return room_id
 
     async def idle(self) -> None:
         """Until every event taken in so far is handled."""
@@ -105,8 +99,7 @@ class RoomLanes:
             del self._workers[key]
             if not lane:
                 self._lanes.pop(key, None)
-                for new_room in [new for new, old in self._follows.items() if old == key]:
-                    del self._follows[new_room]  # the move is handled: the replacement room has a lane of its own
+                self._following.drained(key)
             self._progress.set()
 
     async def _handle(self, room_id: str, events: list[Event]) -> None:

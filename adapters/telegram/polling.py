@@ -36,6 +36,7 @@ from telegram.error import Conflict, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from adapters.faults import planned
+from adapters.following import Following
 from adapters.telegram.inbound import ALLOWED_UPDATES, PLATFORM, lane, migration
 from adapters.telegram.sending import retry_seconds
 from storage.inbox import InboxStore
@@ -75,7 +76,7 @@ class Poller:
         self._task: asyncio.Task | None = None
         self._lanes: dict[int, deque[Update]] = {}  # a chat's updates waiting, in order
         self._workers: dict[int, asyncio.Task] = {}  # lane → the task handling it
-        self._follows: dict[int, int] = {}  # a supergroup → the group it was, whose lane it joins meanwhile
+        self._following: Following[int] = Following()  # supergroups behind the groups they were
         self._in_hand: dict[int, Update] = {}  # update id → taken in, not yet handled
         self._held: set[int] = set()  # of those, the ones kept in the inbox
         self._handled_held: list[int] = []  # held, handled since: to let go of
@@ -180,21 +181,14 @@ class Poller:
         """Each into its chat's lane, behind what that chat sent before; a supergroup's behind the group it was."""
         for update in updates:
             moved = migration(update)
-            if moved is not None and moved[0] != moved[1]:
-                self._follows[moved[1]] = moved[0]
+            if moved is not None:
+                self._following.follow(moved[1], moved[0], self._lanes)
         for update in updates:
             self._in_hand[update.update_id] = update
-            key = self._lane_of(lane(update))
+            key = self._following.lane_of(lane(update))
             self._lanes.setdefault(key, deque()).append(update)
             if key not in self._workers:
                 self._workers[key] = asyncio.create_task(self._work(key), name=f"telegram-lane-{key}")
-
-    def _lane_of(self, chat_id: int) -> int:
-        seen = {chat_id}
-        while (followed := self._follows.get(chat_id)) is not None and followed not in seen:
-            chat_id = followed
-            seen.add(chat_id)
-        return chat_id
 
     async def _work(self, key: int) -> None:
         queue = self._lanes[key]
@@ -208,8 +202,7 @@ class Poller:
             del self._workers[key]
             if not queue:
                 self._lanes.pop(key, None)
-                for new_chat in [new for new, old in self._follows.items() if old == key]:
-                    del self._follows[new_chat]  # the move is handled: the supergroup has a lane of its own
+                self._following.drained(key)
 
     def _done(self, update_id: int) -> None:
         self._in_hand.pop(update_id, None)
